@@ -1,0 +1,216 @@
+/*
+ * calc.c — the fanout search shared by the three calculators (see calc.h).
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "fanout/formula.h"
+#include "fanout/meanfield.h"
+
+/* Work units charged for one evaluation of the closed form. */
+#define FORMULA_EVAL_COST 100.0
+
+struct eval {
+	double compared, node_miss, error_bound;
+};
+
+struct search {
+	const struct gossip_params *p;
+	enum calc_model model;
+	const atomic_int *cancel;
+	double work, work_limit;
+	int64_t evaluations;
+};
+
+static const char *const model_names[] = {
+	[CALC_EXACT] = "exact",
+	[CALC_MEAN_FIELD] = "mean_field",
+	[CALC_FORMULA] = "formula",
+};
+
+const char *calc_model_name(enum calc_model m)
+{
+	return model_names[m];
+}
+
+static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
+{
+	struct gossip_params q = *p;
+
+	q.fanout = k;
+	switch (model) {
+	case CALC_EXACT:
+		return exact_cost(&q);
+	case CALC_MEAN_FIELD:
+		return mf_cost(&q);
+	case CALC_FORMULA:
+		break;
+	}
+	return FORMULA_EVAL_COST;
+}
+
+static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
+{
+	struct gossip_params q = *s->p;
+	struct chain_result r;
+	enum fo_status st;
+
+	s->work += eval_cost(s->p, s->model, k);
+	if (s->work > s->work_limit)
+		return FO_TOO_LARGE;
+	if (fo_cancelled(s->cancel))
+		return FO_CANCELLED;
+	s->evaluations++;
+	q.fanout = k;
+	if (s->model == CALC_FORMULA) {
+		double miss = formula_miss(q.nodes, k, q.rounds, q.loss);
+		e->compared = 1 - miss;
+		e->node_miss = miss;
+		e->error_bound = 0;
+		return FO_OK;
+	}
+	st = s->model == CALC_EXACT ? exact_run(&q, s->cancel, &r) : mf_run(&q, &r);
+	if (st != FO_OK)
+		return st;
+	e->compared = r.p_full[q.rounds];
+	e->node_miss = r.node_miss;
+	e->error_bound = r.error_bound;
+	chain_result_release(&r);
+	return FO_OK;
+}
+
+static void answer(struct calc_answer *out, int reachable, int64_t k, const struct eval *e)
+{
+	out->reachable = reachable;
+	out->fanout = k;
+	out->delivery_prob = e->compared;
+	out->miss_prob = 1 - e->compared;
+	out->node_miss_prob = e->node_miss;
+	out->error_bound = e->error_bound;
+}
+
+/* K = 1, 2, …: the first K that reaches the target, else the best one. */
+static enum fo_status search_linear(struct search *s, double target, struct calc_answer *out)
+{
+	struct eval e, best = { 0, 1, 0 };
+	int64_t best_k = 1;
+
+	for (int64_t k = 1; k <= s->p->nodes - 1; k++) {
+		enum fo_status st = evaluate(s, k, &e);
+		if (st != FO_OK)
+			return st;
+		if (e.compared >= target) {
+			answer(out, 1, k, &e);
+			return FO_OK;
+		}
+		if (k == 1 || e.compared > best.compared) {
+			best = e;
+			best_k = k;
+		}
+	}
+	answer(out, 0, best_k, &best);
+	return FO_OK;
+}
+
+/* Doubling then bisection; valid when the compared probability rises with K. */
+static enum fo_status search_monotone(struct search *s, double target, struct calc_answer *out)
+{
+	int64_t top = s->p->nodes - 1, lo = 0, hi = 1;
+	struct eval e, at_hi;
+	enum fo_status st;
+
+	for (;;) {
+		st = evaluate(s, hi, &at_hi);
+		if (st != FO_OK)
+			return st;
+		if (at_hi.compared >= target)
+			break;
+		if (hi == top) {
+			answer(out, 0, top, &at_hi);
+			return FO_OK;
+		}
+		lo = hi;
+		hi = hi > top / 2 ? top : 2 * hi;
+	}
+	/* Invariant: K = hi reaches the target, K = lo does not (lo = 0: none tried). */
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		st = evaluate(s, mid, &e);
+		if (st != FO_OK)
+			return st;
+		if (e.compared >= target) {
+			hi = mid;
+			at_hi = e;
+		} else {
+			lo = mid;
+		}
+	}
+	answer(out, 1, hi, &at_hi);
+	return FO_OK;
+}
+
+static int monotone(const struct gossip_params *p, enum calc_model model)
+{
+	return model == CALC_FORMULA || gossip_fanout_monotone(p);
+}
+
+enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
+			   double work_limit, const atomic_int *cancel, struct calc_answer *out)
+{
+	struct search s = { p, model, cancel, 0, work_limit, 0 };
+	enum fo_status st;
+
+	memset(out, 0, sizeof *out);
+	if (p->nodes == 1) {
+		out->reachable = 1;
+		out->delivery_prob = 1;
+		return FO_OK;
+	}
+	st = monotone(p, model) ? search_monotone(&s, target, out) : search_linear(&s, target, out);
+	out->evaluations = s.evaluations;
+	return st;
+}
+
+/*
+ * The K a search will end near, predicted by the mean field without a push
+ * window (where it is monotone, so the prediction is cheap); N - 1 when the
+ * mean field says no K reaches the target.
+ */
+static int64_t predict_fanout(const struct gossip_params *p, double target)
+{
+	struct gossip_params q = *p;
+	struct calc_answer a;
+
+	q.forward_rounds = 0;
+	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
+		return p->nodes - 1;
+	return a.fanout;
+}
+
+double calc_cost(const struct gossip_params *p, enum calc_model model, double target)
+{
+	int64_t top = p->nodes - 1, k;
+	double cost = 0;
+
+	if (p->nodes == 1)
+		return 0;
+	if (model == CALC_FORMULA)
+		return FORMULA_EVAL_COST * 2 * (log2((double)top) + 1);
+	/* Beyond what exact could ever finish, do not spend time predicting. */
+	if (model == CALC_EXACT && !(eval_cost(p, model, 1) < 1e13))
+		return HUGE_VAL;
+	k = predict_fanout(p, target);
+	if (!monotone(p, model)) {
+		/* K = 1 … about twice the prediction; each costs at most the last. */
+		k = k > top / 2 ? top : 2 * k;
+		return (double)k * eval_cost(p, model, k);
+	}
+	/* Doubling up to the first power of two past k, then ~log2(k) bisection steps. */
+	int64_t j = 1;
+	for (; j < k; j = j > top / 2 ? top : 2 * j)
+		cost += eval_cost(p, model, j);
+	cost += eval_cost(p, model, j);
+	return cost + log2((double)j + 1) * eval_cost(p, model, j);
+}

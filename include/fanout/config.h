@@ -1,0 +1,52 @@
+/*
+ * config.h — every tunable of the core and of the front ends, in one place.
+ *
+ * Each value can be overridden at build time (-DNAME=value); the programs also
+ * take the run-time ones as flags.  Work is counted in "work units", calibrated
+ * so that one unit is roughly one nanosecond on the 2-core machine the project
+ * is developed on (see the cost functions in calc.h and sim.h).
+ */
+#ifndef FANOUT_CONFIG_H
+#define FANOUT_CONFIG_H
+
+/* Largest "rounds" any request may ask for; per-round arrays are this long. */
+#ifndef FO_MAX_ROUNDS
+#define FO_MAX_ROUNDS 1000000
+#endif
+
+/* Largest integer a JSON client can send exactly (2^53 - 1). */
+#ifndef FO_MAX_JSON_INT
+#define FO_MAX_JSON_INT 9007199254740991LL
+#endif
+
+/* Default work budget of one request: about two seconds of this machine. */
+#ifndef FO_DEFAULT_WORK_BUDGET
+#define FO_DEFAULT_WORK_BUDGET 2e9
+#endif
+
+/* "auto" answers with the exact chain when its estimate is below this. */
+#ifndef FO_EXACT_AUTO_LIMIT
+#define FO_EXACT_AUTO_LIMIT 2e8
+#endif
+
+/* The exact chain with forward_rounds refuses past this many distinct states. */
+#ifndef FO_EXACT_MAX_STATES
+#define FO_EXACT_MAX_STATES (1 << 21)
+#endif
+
+/* fanout-node: requests estimated above this run on a worker thread. */
+#ifndef FO_NODE_INLINE_WORK
+#define FO_NODE_INLINE_WORK 1e6
+#endif
+
+/* fanout-node: longest input line it reads; longer ones are logged and skipped. */
+#ifndef FO_NODE_MAX_LINE
+#define FO_NODE_MAX_LINE (1 << 20)
+#endif
+
+/* Version reported by --version. */
+#ifndef FO_VERSION
+#define FO_VERSION "0.1.0"
+#endif
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * exact.h — the exact distribution of the informed count, round by round.
+ *
+ * The model is exchangeable, so the number of informed live nodes (with the
+ * sizes of the last T cohorts when a push window T is in effect) is a Markov
+ * chain.  From i informed of which a push, the new informed count is:
+ *   push: a senders in turn; each one's new hits among the m live uninformed
+ *         nodes not yet reached this round are hypergeometric(N-1, m, K),
+ *         each delivered with probability 1 - loss;
+ *   pull: binomial(L - i, s) with s = E[1 - loss^J], J ~ hypergeometric(N-1, i, K);
+ *   push_pull: the push outcome, then each node it missed pulls independently.
+ * Transition rows depend on (i, a) only and are cached across rounds.
+ */
+#ifndef FANOUT_EXACT_H
+#define FANOUT_EXACT_H
+
+#include "fanout/model.h"
+
+/*
+ * Fills *out (arrays of p->rounds + 1) for fanout p->fanout.  Returns FO_OK;
+ * FO_TOO_LARGE when the push window makes more than FO_EXACT_MAX_STATES
+ * states; FO_NOMEM or FO_CANCELLED otherwise.  On any failure *out holds
+ * nothing to release.
+ */
+enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
+			 struct chain_result *out);
+
+/* Estimated work units of exact_run for these parameters (may be huge). */
+double exact_cost(const struct gossip_params *p);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * model.h — the gossip model's parameters and what the calculators share.
+ *
+ * ../shared/spec/MODEL.md is the one definition of the model; this header
+ * names its parameters (N, K, R, mode, loss, F, T) and the result of the two
+ * chain calculators (exact and mean field).  Core functions assume parameters
+ * that gossip_params_valid() accepts; the request layer checks them first and
+ * says which field is wrong.
+ */
+#ifndef FANOUT_MODEL_H
+#define FANOUT_MODEL_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+enum gossip_mode { GOSSIP_PUSH, GOSSIP_PULL, GOSSIP_PUSH_PULL };
+
+struct gossip_params {
+	int64_t nodes;          /* N >= 1, origin included */
+	int64_t fanout;         /* K, 0 <= K <= N - 1 (ignored by calc_fanout) */
+	int64_t rounds;         /* R >= 1 */
+	enum gossip_mode mode;
+	double loss;            /* 0 <= loss < 1 */
+	int64_t failed;         /* F, 0 <= F <= N - 1 */
+	int64_t forward_rounds; /* T >= 1; 0 means unlimited */
+};
+
+/* Outcome of a core computation that can fail for expected reasons. */
+enum fo_status {
+	FO_OK = 0,
+	FO_NOMEM,       /* allocation failed; outputs are released */
+	FO_TOO_LARGE,   /* the computation is not tractable for these parameters */
+	FO_CANCELLED    /* *cancel became non-zero; outputs are released */
+};
+
+/*
+ * A chain calculator's answer (exact or mean field).  Arrays have rounds + 1
+ * entries, index r is the state at the end of round r (r = 0: only the origin).
+ * Owned by the struct: free with chain_result_release().
+ */
+struct chain_result {
+	int64_t rounds;
+	double *p_full;        /* P(every live node informed by round r) */
+	double *mean_informed; /* E[informed live nodes at the end of round r] */
+	double node_miss;      /* P(a given live non-origin node uninformed after R) */
+	double error_bound;    /* probability mass discarded (0 when nothing was) */
+};
+
+void chain_result_release(struct chain_result *r);
+
+/* L = N - F, the live nodes. */
+int64_t gossip_live(const struct gossip_params *p);
+
+/*
+ * The push window in effect: T when it actually limits pushing within R rounds
+ * in a mode that pushes, else 0 (every informed node pushes in every round).
+ */
+int64_t gossip_window(const struct gossip_params *p);
+
+/*
+ * Non-zero when P(full delivery by R) is non-decreasing in K.  A coupling
+ * (the first K of K + 1 uniform distinct peers are K uniform distinct peers)
+ * proves it whenever there is no push window; with one, a node informed
+ * earlier also stops pushing earlier, and no such proof holds.
+ */
+int gossip_fanout_monotone(const struct gossip_params *p);
+
+/* NULL when valid (fanout checked only if check_fanout), else the bad field. */
+const char *gossip_params_invalid(const struct gossip_params *p, int check_fanout);
+
+const char *gossip_mode_name(enum gossip_mode m);
+/* 0 and *out set when name is a mode, -1 otherwise. */
+int gossip_mode_parse(const char *name, enum gossip_mode *out);
+
+/* Non-zero when the caller asked to stop; cancel may be NULL. */
+static inline int fo_cancelled(const atomic_int *cancel)
+{
+	return cancel && atomic_load_explicit(cancel, memory_order_relaxed);
+}
+
+#endif

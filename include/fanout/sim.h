@@ -1,0 +1,79 @@
+/*
+ * sim.h — Monte Carlo simulation of the gossip model, and its tallies.
+ *
+ * Trial t of a run with seed s draws only from rng_stream(s, t), so a run is a
+ * pure function of (parameters, seed, first trial, trial count).  A tally
+ * holds integer sums only: merging the tallies of trials [0, a) and [a, b)
+ * gives, bit for bit, the tally of [0, b), in any order.
+ *
+ * sim_agent_run is the reference simulator: it keeps every node and follows
+ * MODEL.md's round literally, so it is slow (O(N R K) a trial) and obviously
+ * right; faster simulators are tested against it.
+ */
+#ifndef FANOUT_SIM_H
+#define FANOUT_SIM_H
+
+#include <stdint.h>
+
+#include "fanout/model.h"
+
+struct sim_tally {
+	int64_t rounds;                  /* R */
+	int64_t live;                    /* L */
+	int64_t trials;
+	int64_t trials_full;             /* trials with every live node informed by R */
+	uint64_t informed_sum;           /* sum over trials of informed live nodes after R */
+	unsigned __int128 informed_sq_sum;
+	uint64_t rounds_to_all_sum;      /* over the trials_full trials */
+	uint64_t messages_sum;
+	uint64_t *informed_by_round;     /* NULL, or R + 1 sums of informed after round r */
+	int64_t *full_by_round;          /* NULL, or R + 1 counts of trials full by round r */
+};
+
+/* A tally's statistics; the intervals are 95% confidence intervals. */
+struct sim_summary {
+	double delivery_rate;        /* mean informed fraction of live nodes after R */
+	double delivery_ci[2];
+	double full_rate;            /* share of trials with full delivery by R */
+	double full_ci[2];           /* Wilson score interval */
+	double avg_rounds_to_all;    /* over trials with full delivery; NaN if none */
+	double messages_mean;
+};
+
+/*
+ * Sets up an empty tally for p; with `curve`, allocates the per-round arrays.
+ * Returns 0, or -1 if allocation fails (nothing is then held).
+ */
+int sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve);
+
+/* Frees the per-round arrays. */
+void sim_tally_release(struct sim_tally *t);
+
+/*
+ * Adds one trial: informed[r] is the informed live count after round r
+ * (r = 0 … R), rounds_to_all the first full round or -1, messages its count.
+ */
+void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_to_all,
+		   uint64_t messages);
+
+/* Adds `from` into `into`; both made by sim_tally_init for the same p and curve. */
+void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from);
+
+/* The statistics of a tally with at least one trial. */
+void sim_summarize(const struct sim_tally *t, struct sim_summary *s);
+
+/* Wilson score interval at z = 1.96 for `hits` successes in n >= 1 trials. */
+void sim_wilson(double hits, double n, double ci[2]);
+
+/*
+ * Runs trials first_trial … first_trial + trials - 1 of the reference
+ * simulator and adds them to *t.  Returns FO_OK, FO_NOMEM, or FO_CANCELLED
+ * (checked between rounds; *t then holds the trials finished).
+ */
+enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
+			     int64_t trials, const atomic_int *cancel, struct sim_tally *t);
+
+/* Estimated work units of sim_agent_run. */
+double sim_agent_cost(const struct gossip_params *p, int64_t trials);
+
+#endif

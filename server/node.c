@@ -1,0 +1,346 @@
+/*
+ * node.c — fanout-node: a Maelstrom node (JSON lines on stdin/stdout) over
+ * the shared request layer; ../shared/spec/API.md is its contract.
+ *
+ * The main thread reads lines and answers cheap requests at once; requests
+ * estimated above FO_NODE_INLINE_WORK go to a worker pool, so a long
+ * simulation never stops the node from reading.  Every reply is written whole
+ * and flushed under one lock, which also hands out msg_id 0, 1, 2, … in
+ * output order.  Bad input is logged to stderr and never ends the node; end
+ * of input waits for the workers and exits 0.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "fanout/config.h"
+#include "fanout/request.h"
+#include "workpool.h"
+
+/* Maelstrom error codes. */
+enum { ERR_CRASH = 13, ERR_NOT_SUPPORTED = 10, ERR_MALFORMED = 12, ERR_ABORT = 14 };
+
+struct node {
+	pthread_mutex_t out_lock;
+	int64_t next_msg_id;
+	char *id;                   /* from init; NULL before */
+	struct req_limits limits;
+	struct workpool *pool;
+};
+
+/* Who a reply goes to and what it answers. */
+struct reply_to {
+	char *src, *dest;           /* our name, the requester's */
+	cJSON *in_reply_to;         /* copy of the request's msg_id, or NULL */
+};
+
+struct job {
+	struct node *node;
+	struct reply_to to;
+	struct request req;
+	const char *reply_type;
+};
+
+static const char usage[] =
+	"usage: fanout-node [--work-budget UNITS] [--threads N]\n"
+	"\n"
+	"A Maelstrom node answering calc_fanout and simulate_gossip: one JSON message\n"
+	"per line on stdin, one reply per line on stdout, logs on stderr.\n"
+	"\n"
+	"  --work-budget UNITS  work one request may cost, about 1 ns each\n"
+	"                       (env FANOUT_WORK_BUDGET, default 2e9)\n"
+	"  --threads N          worker threads for heavy requests\n"
+	"                       (env FANOUT_THREADS, default 2)\n"
+	"  --help               this text\n"
+	"  --version            the version\n"
+	"\n"
+	"Example:\n"
+	"  echo '{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"calc_fanout\",\"msg_id\":1,\n"
+	"        \"nodes\":25,\"target_prob\":0.99,\"rounds\":5}}' | fanout-node\n";
+
+static void reply_to_release(struct reply_to *to)
+{
+	free(to->src);
+	free(to->dest);
+	cJSON_Delete(to->in_reply_to);
+}
+
+/* Writes {src, dest, body} as one flushed line; takes ownership of body. */
+static void emit(struct node *n, const struct reply_to *to, cJSON *body)
+{
+	cJSON *msg = cJSON_CreateObject();
+	char *text = NULL;
+
+	pthread_mutex_lock(&n->out_lock);
+	if (msg && body && cJSON_AddStringToObject(msg, "src", to->src) &&
+	    cJSON_AddStringToObject(msg, "dest", to->dest) &&
+	    cJSON_AddNumberToObject(body, "msg_id", (double)n->next_msg_id) &&
+	    (!to->in_reply_to ||
+	     cJSON_AddItemToObject(body, "in_reply_to", cJSON_Duplicate(to->in_reply_to, 1)))) {
+		cJSON_AddItemToObject(msg, "body", body);
+		body = NULL;
+		text = cJSON_PrintUnformatted(msg);
+	}
+	if (text) {
+		n->next_msg_id++;
+		fputs(text, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	} else {
+		fputs("fanout-node: out of memory writing a reply\n", stderr);
+	}
+	pthread_mutex_unlock(&n->out_lock);
+	free(text);
+	cJSON_Delete(body);
+	cJSON_Delete(msg);
+}
+
+static void emit_error(struct node *n, const struct reply_to *to, int code, const char *text)
+{
+	cJSON *body = cJSON_CreateObject();
+
+	if (body && cJSON_AddStringToObject(body, "type", "error") &&
+	    cJSON_AddNumberToObject(body, "code", code) && cJSON_AddStringToObject(body, "text", text)) {
+		emit(n, to, body);
+		return;
+	}
+	cJSON_Delete(body);
+	fputs("fanout-node: out of memory writing an error\n", stderr);
+}
+
+static int error_code(enum req_status st)
+{
+	switch (st) {
+	case REQ_BAD_FIELD:
+		return ERR_MALFORMED;
+	case REQ_OVER_BUDGET:
+		return ERR_ABORT;
+	default:
+		return ERR_CRASH;
+	}
+}
+
+static void run_request(struct node *n, const struct reply_to *to, const struct request *req,
+			const char *reply_type)
+{
+	struct req_error err;
+	cJSON *body = req_execute(req, &n->limits, NULL, &err);
+
+	if (!body) {
+		emit_error(n, to, error_code(err.status), err.detail);
+		return;
+	}
+	if (!cJSON_AddStringToObject(body, "type", reply_type)) {
+		cJSON_Delete(body);
+		emit_error(n, to, ERR_CRASH, "out of memory");
+		return;
+	}
+	emit(n, to, body);
+}
+
+static void run_job(void *arg)
+{
+	struct job *j = arg;
+
+	run_request(j->node, &j->to, &j->req, j->reply_type);
+	reply_to_release(&j->to);
+	free(j);
+}
+
+static void handle_init(struct node *n, struct reply_to *to, const cJSON *body)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(body, "node_id");
+	cJSON *ok;
+	char *copy;
+
+	if (!cJSON_IsString(id)) {
+		emit_error(n, to, ERR_MALFORMED, "\"node_id\" must be a string");
+		return;
+	}
+	copy = strdup(id->valuestring);
+	if (!copy) {
+		emit_error(n, to, ERR_CRASH, "out of memory");
+		return;
+	}
+	free(n->id);
+	n->id = copy;
+	free(to->src);
+	to->src = strdup(copy);
+	ok = cJSON_CreateObject();
+	if (!to->src || !ok || !cJSON_AddStringToObject(ok, "type", "init_ok")) {
+		cJSON_Delete(ok);
+		fputs("fanout-node: out of memory answering init\n", stderr);
+		return;
+	}
+	emit(n, to, ok);
+}
+
+/* Answers one operation, inline when cheap; takes ownership of *to. */
+static void handle_op(struct node *n, struct reply_to *to, const struct req_op_info *op,
+		      const cJSON *body)
+{
+	struct job *j;
+	struct req_error err;
+	struct request req;
+
+	if (req_parse(op->op, body, &req, &err) != REQ_OK ||
+	    req_plan(&req, &n->limits, &err) != REQ_OK) {
+		emit_error(n, to, error_code(err.status), err.detail);
+		reply_to_release(to);
+		return;
+	}
+	if (req.work > FO_NODE_INLINE_WORK && (j = malloc(sizeof *j)) != NULL) {
+		j->node = n;
+		j->to = *to;
+		j->req = req;
+		j->reply_type = op->reply_type;
+		if (workpool_submit(n->pool, run_job, j) == 0)
+			return;
+		free(j);
+	}
+	run_request(n, to, &req, op->reply_type);
+	reply_to_release(to);
+}
+
+static void handle_line(struct node *n, const char *line, size_t len, long lineno)
+{
+	cJSON *msg = req_json_parse(line, len);
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(msg, "src");
+	const cJSON *dest = cJSON_GetObjectItemCaseSensitive(msg, "dest");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(msg, "body");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(body, "type");
+	const cJSON *msg_id = cJSON_GetObjectItemCaseSensitive(body, "msg_id");
+	const struct req_op_info *op;
+	struct reply_to to = { NULL, NULL, NULL };
+
+	if (!cJSON_IsObject(msg) || !cJSON_IsString(src) || !cJSON_IsObject(body)) {
+		fprintf(stderr, "fanout-node: line %ld: %s, ignored\n", lineno,
+			msg ? "no \"src\" string or \"body\" object" : "not JSON");
+		goto done;
+	}
+	to.src = strdup(n->id ? n->id : cJSON_IsString(dest) ? dest->valuestring : "");
+	to.dest = strdup(src->valuestring);
+	to.in_reply_to = msg_id ? cJSON_Duplicate(msg_id, 1) : NULL;
+	if (!to.src || !to.dest || (msg_id && !to.in_reply_to)) {
+		fprintf(stderr, "fanout-node: line %ld: out of memory, ignored\n", lineno);
+		goto done;
+	}
+	if (!cJSON_IsString(type)) {
+		emit_error(n, &to, ERR_MALFORMED, "\"type\" must be a string");
+	} else if (strcmp(type->valuestring, "init") == 0) {
+		handle_init(n, &to, body);
+	} else if ((op = req_op_lookup(type->valuestring)) != NULL) {
+		handle_op(n, &to, op, body);
+		to = (struct reply_to){ NULL, NULL, NULL };
+	} else {
+		char text[160];
+		snprintf(text, sizeof text, "unsupported type \"%.100s\"", type->valuestring);
+		emit_error(n, &to, ERR_NOT_SUPPORTED, text);
+	}
+done:
+	reply_to_release(&to);
+	cJSON_Delete(msg);
+}
+
+/*
+ * Reads stdin line by line into buf (FO_NODE_MAX_LINE bytes); a longer line is
+ * skipped whole and logged.
+ */
+static void read_loop(struct node *n, char *buf)
+{
+	long lineno = 0;
+
+	for (;;) {
+		size_t len = 0;
+		int c, too_long = 0;
+
+		while ((c = getchar()) != EOF && c != '\n') {
+			if (len < FO_NODE_MAX_LINE)
+				buf[len++] = (char)c;
+			else
+				too_long = 1;
+		}
+		if (c == EOF && len == 0 && !too_long)
+			return;
+		lineno++;
+		if (too_long)
+			fprintf(stderr, "fanout-node: line %ld: longer than %d bytes, ignored\n",
+				lineno, FO_NODE_MAX_LINE);
+		else if (len > 0)
+			handle_line(n, buf, len, lineno);
+		if (c == EOF)
+			return;
+	}
+}
+
+/* A positive number from text; -1 if it is not one. */
+static double parse_positive(const char *text)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	return (errno || end == text || *end || !(v > 0)) ? -1 : v;
+}
+
+static int configure(struct node *n, int argc, char **argv, int *threads)
+{
+	const char *budget = getenv("FANOUT_WORK_BUDGET"), *thr = getenv("FANOUT_THREADS");
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (strcmp(argv[i], "--version") == 0) {
+			puts("fanout-node " FO_VERSION);
+			exit(0);
+		} else if (strcmp(argv[i], "--work-budget") == 0 && i + 1 < argc) {
+			budget = argv[++i];
+		} else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+			thr = argv[++i];
+		} else {
+			fprintf(stderr, "fanout-node: unknown or incomplete option '%s'\n%s", argv[i], usage);
+			return -1;
+		}
+	}
+	n->limits.work_budget = budget ? parse_positive(budget) : FO_DEFAULT_WORK_BUDGET;
+	if (n->limits.work_budget < 0) {
+		fprintf(stderr, "fanout-node: '--work-budget' must be a positive number, not '%s'\n", budget);
+		return -1;
+	}
+	double t = thr ? parse_positive(thr) : 2;
+	if (t < 1 || t > 256 || t != (int)t) {
+		fprintf(stderr, "fanout-node: '--threads' must be an integer from 1 to 256, not '%s'\n", thr);
+		return -1;
+	}
+	*threads = (int)t;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct node n = { .next_msg_id = 0 };
+	int threads;
+	char *buf;
+
+	pthread_mutex_init(&n.out_lock, NULL);
+	if (configure(&n, argc, argv, &threads) < 0)
+		return 2;
+	buf = malloc(FO_NODE_MAX_LINE);
+	n.pool = workpool_new(threads, 0);
+	if (!buf || !n.pool) {
+		fputs("fanout-node: cannot start: out of memory or threads\n", stderr);
+		return 1;
+	}
+	read_loop(&n, buf);
+	workpool_free(n.pool);
+	free(buf);
+	free(n.id);
+	pthread_mutex_destroy(&n.out_lock);
+	return 0;
+}

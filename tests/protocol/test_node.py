@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Protocol tests for fanout-node: feed it JSON lines, check every reply.
+
+Usage: test_node.py PATH/TO/fanout-node
+
+Covers the seed task's sample cases, the answers API.md promises, every error
+path, input that cannot be answered, and a bounded fuzz of mangled messages.
+Every run must end with exit status 0 and stdout made of whole JSON lines.
+Python standard library only.
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import unittest
+
+NODE = None
+TIMEOUT = 120  # seconds; a hang fails the test instead of wedging the suite
+
+
+def run_node(lines, args=(), env=None):
+    """Runs the node on `lines` (str or bytes each); returns (replies, stderr, code)."""
+    data = b"".join((l if isinstance(l, bytes) else l.encode()) + b"\n" for l in lines)
+    proc = subprocess.run([NODE, *args], input=data, capture_output=True,
+                          timeout=TIMEOUT, env=env)
+    replies = [json.loads(l) for l in proc.stdout.decode().splitlines()]
+    return replies, proc.stderr.decode(), proc.returncode
+
+
+def msg(body, src="c1"):
+    return json.dumps({"src": src, "dest": "n1", "body": body})
+
+
+INIT = '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}'
+INIT_OK = {"src": "n1", "dest": "c0", "body": {"type": "init_ok", "in_reply_to": 1, "msg_id": 0}}
+
+
+def ask(body):
+    """The node's reply body to one request after init."""
+    replies, stderr, code = run_node([INIT, msg(dict(body, msg_id=2))])
+    assert code == 0, stderr
+    assert len(replies) == 2, replies
+    return replies[1]["body"]
+
+
+class SeedSamples(unittest.TestCase):
+    """The seed task's two sample cases, compared JSON-equal."""
+
+    def test_calc_fanout_sample(self):
+        replies, _, code = run_node([
+            INIT,
+            '{"src":"c1","dest":"n1","body":{"type":"calc_fanout","msg_id":2,"nodes":5,"target_prob":0.99,"rounds":5}}'])
+        self.assertEqual(code, 0)
+        self.assertEqual(replies[0], INIT_OK)
+        body = replies[1]["body"]
+        self.assertEqual((replies[1]["src"], replies[1]["dest"]), ("n1", "c1"))
+        self.assertEqual((body["type"], body["in_reply_to"], body["msg_id"]), ("calc_fanout_ok", 2, 1))
+        self.assertIsInstance(body["min_fanout"], int)
+        self.assertGreaterEqual(1 - body["miss_prob"], 0.99)
+
+    def test_simulate_gossip_sample(self):
+        replies, _, code = run_node([
+            INIT,
+            '{"src":"c1","dest":"n1","body":{"type":"simulate_gossip","msg_id":2,"nodes":10,"fanout":3,"rounds":5,"trials":50}}'])
+        self.assertEqual(code, 0)
+        self.assertEqual(replies[0], INIT_OK)
+        body = replies[1]["body"]
+        self.assertEqual((body["type"], body["in_reply_to"], body["msg_id"]), ("simulate_gossip_ok", 2, 1))
+        self.assertTrue(0 < body["delivery_rate"] <= 1)
+        self.assertTrue(body["avg_rounds_to_all"] is None or 1 <= body["avg_rounds_to_all"] <= 5)
+
+
+class Answers(unittest.TestCase):
+    def test_reference_point_exact_by_default(self):
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        self.assertEqual(body["min_fanout"], 3)
+        self.assertAlmostEqual(body["miss_prob"], 0.005274, delta=1e-6)
+        self.assertEqual(body["model"], "exact")
+        self.assertIs(body["reachable"], True)
+        for field in ("delivery_prob", "node_miss_prob"):
+            self.assertIn(field, body)
+
+    def test_formula_model(self):
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5, "model": "formula"})
+        self.assertEqual(body["min_fanout"], 15)
+        self.assertEqual(body["model"], "formula")
+
+    def test_unreachable(self):
+        body = ask({"type": "calc_fanout", "nodes": 10, "target_prob": 0.5, "rounds": 1, "loss": 0.5})
+        self.assertIsNone(body["min_fanout"])
+        self.assertIs(body["reachable"], False)
+        self.assertAlmostEqual(body["delivery_prob"], 2 ** -9, delta=1e-15)
+
+    def test_simulation_fields_and_seed(self):
+        req = {"type": "simulate_gossip", "nodes": 30, "fanout": 2, "rounds": 8, "trials": 200,
+               "seed": 11, "curve": True, "mode": "push_pull", "loss": 0.1, "failed_nodes": 2,
+               "forward_rounds": 3}
+        body = ask(req)
+        for field in ("delivery_rate", "avg_rounds_to_all", "full_delivery_rate", "trials_full",
+                      "delivery_rate_ci", "full_delivery_rate_ci", "messages_mean", "seed"):
+            self.assertIn(field, body)
+        self.assertEqual(body["seed"], 11)
+        self.assertEqual(len(body["curve"]), 8)
+        lo, hi = body["full_delivery_rate_ci"]
+        self.assertTrue(lo <= body["full_delivery_rate"] <= hi)
+        self.assertEqual(ask(req), body)  # same seed, same answer
+
+    def test_split_trials_merge(self):
+        base = {"type": "simulate_gossip", "nodes": 40, "fanout": 2, "rounds": 6, "seed": 3}
+        whole = ask(dict(base, trials=300))
+        a = ask(dict(base, trials=100))
+        b = ask(dict(base, trials=200, first_trial=100))
+        for field in ("trials_full", "informed_sum", "rounds_to_all_sum", "messages_sum"):
+            self.assertEqual(a[field] + b[field], whole[field], field)
+
+    def test_numbering_and_order(self):
+        lines = [INIT] + [msg({"type": "calc_fanout", "msg_id": 10 + i, "nodes": 20 + i,
+                                "target_prob": 0.9, "rounds": 6}) for i in range(5)]
+        replies, _, code = run_node(lines)
+        self.assertEqual(code, 0)
+        self.assertEqual([r["body"]["msg_id"] for r in replies], list(range(6)))
+        self.assertEqual([r["body"]["in_reply_to"] for r in replies], [1, 10, 11, 12, 13, 14])
+
+    def test_long_simulation_does_not_block_cheap_requests(self):
+        heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 20000, "fanout": 3,
+                     "rounds": 30, "trials": 40})
+        cheap = msg({"type": "calc_fanout", "msg_id": 3, "nodes": 25, "target_prob": 0.99,
+                     "rounds": 5, "model": "formula"})
+        replies, _, code = run_node([INIT, heavy, cheap])
+        self.assertEqual(code, 0)
+        self.assertEqual([r["body"]["in_reply_to"] for r in replies], [1, 3, 2])
+        self.assertEqual([r["body"]["msg_id"] for r in replies], [0, 1, 2])
+        self.assertEqual(replies[2]["body"]["type"], "simulate_gossip_ok")
+
+    def test_before_init_uses_dest_as_name(self):
+        replies, _, code = run_node([msg({"type": "calc_fanout", "msg_id": 5, "nodes": 3,
+                                          "target_prob": 0.5, "rounds": 2})])
+        self.assertEqual(code, 0)
+        self.assertEqual(replies[0]["src"], "n1")
+        self.assertEqual(replies[0]["body"]["msg_id"], 0)
+
+
+class Errors(unittest.TestCase):
+    def error(self, body, code, words):
+        reply = ask(body)
+        self.assertEqual(reply["type"], "error", reply)
+        self.assertEqual(reply["code"], code, reply)
+        self.assertEqual(reply["in_reply_to"], 2)
+        self.assertIn(words, reply["text"])
+
+    def test_unknown_type(self):
+        self.error({"type": "gossip_fast"}, 10, 'unsupported type "gossip_fast"')
+
+    def test_missing_type(self):
+        self.error({"nodes": 3}, 12, '"type" must be a string')
+
+    def test_missing_field(self):
+        self.error({"type": "calc_fanout", "nodes": 25, "rounds": 5}, 12, '"target_prob" is required')
+
+    def test_wrong_types(self):
+        self.error({"type": "calc_fanout", "nodes": "25", "target_prob": 0.9, "rounds": 5}, 12, '"nodes" must be an integer')
+        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": "high", "rounds": 5}, 12, '"target_prob"')
+        self.error({"type": "simulate_gossip", "nodes": 10, "fanout": 2, "rounds": 5, "trials": True}, 12, '"trials" must be an integer')
+        self.error({"type": "simulate_gossip", "nodes": 10, "fanout": 2, "rounds": 5, "trials": 5, "curve": "yes"}, 12, '"curve"')
+
+    def test_huge_and_negative_numbers(self):
+        self.error({"type": "calc_fanout", "nodes": 1e308, "target_prob": 0.9, "rounds": 5}, 12, '"nodes"')
+        self.error({"type": "calc_fanout", "nodes": -5, "target_prob": 0.9, "rounds": 5}, 12, '"nodes"')
+        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 10 ** 30}, 12, '"rounds"')
+        self.error({"type": "simulate_gossip", "nodes": 10, "fanout": -1, "rounds": 5, "trials": 5}, 12, '"fanout"')
+        self.error({"type": "simulate_gossip", "nodes": 10, "fanout": 2, "rounds": 5, "trials": 5, "loss": -0.5}, 12, '"loss"')
+
+    def test_over_budget(self):
+        self.error({"type": "simulate_gossip", "nodes": 1000000, "fanout": 3, "rounds": 1000, "trials": 1000000},
+                   14, 'lower "trials"')
+        self.error({"type": "calc_fanout", "nodes": 10 ** 6, "target_prob": 0.9, "rounds": 20, "model": "exact"},
+                   14, 'mean_field')
+
+    def test_init_without_node_id(self):
+        self.error({"type": "init"}, 12, '"node_id" must be a string')
+
+
+class UnanswerableInput(unittest.TestCase):
+    def test_bad_lines_are_logged_and_skipped(self):
+        bad = [b"garbage", b"{", b'{"src":"c1","dest":"n1","body":{"type":"calc_f', b"[]", b"42",
+               b'"str"', b"null", b'{"dest":"n1","body":{"type":"calc_fanout"}}', b'{"src":"c1"}',
+               b'{"src":"c1","body":[1]}', b'{"src":5,"body":{}}', b"\xff\xfe\x00\x01",
+               b'{"src":"c1","body":{"type":"calc_fanout"\x00}}', b"", b"   ",
+               b"x" * (2 * 1024 * 1024), b"[" * 100000]
+        after = msg({"type": "calc_fanout", "msg_id": 9, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        replies, stderr, code = run_node([INIT] + bad + [after])
+        self.assertEqual(code, 0)
+        self.assertEqual(len(replies), 2)
+        self.assertEqual(replies[1]["body"]["min_fanout"], 3)
+        self.assertIn("not JSON", stderr)
+        self.assertIn("longer than", stderr)
+
+    def test_no_final_newline_and_empty_input(self):
+        proc = subprocess.run([NODE], input=INIT.encode(), capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(json.loads(proc.stdout), INIT_OK)
+        proc = subprocess.run([NODE], input=b"", capture_output=True, timeout=TIMEOUT)
+        self.assertEqual((proc.returncode, proc.stdout), (0, b""))
+
+    def test_fuzzed_messages(self):
+        """A bounded, seeded fuzz: mangled fields and truncations never crash the node."""
+        rng = random.Random(20261124)
+        values = [None, True, False, 0, -1, 1, 2, 0.5, 1.5, -0.0, 1e308, -1e308, 2 ** 53, 2 ** 64,
+                  "", "push", "pull", "push_pull", "exact", "formula", [], {}, [1, 2], {"a": 1}]
+        fields = ["nodes", "fanout", "rounds", "trials", "target_prob", "loss", "failed_nodes",
+                  "forward_rounds", "mode", "model", "seed", "first_trial", "curve", "type", "msg_id"]
+        base = [{"type": "calc_fanout", "nodes": 20, "target_prob": 0.9, "rounds": 5},
+                {"type": "simulate_gossip", "nodes": 20, "fanout": 2, "rounds": 5, "trials": 20}]
+        lines = [INIT]
+        for i in range(400):
+            body = dict(rng.choice(base), msg_id=100 + i)
+            for _ in range(rng.randint(1, 3)):
+                body[rng.choice(fields)] = rng.choice(values)
+            text = msg(body)
+            if rng.random() < 0.2:
+                text = text[:rng.randint(0, len(text))]
+            lines.append(text)
+        replies, stderr, code = run_node(lines)
+        self.assertEqual(code, 0, stderr[-2000:])
+        self.assertGreater(len(replies), 100)
+        for r in replies:
+            self.assertIn(r["body"]["type"], ("init_ok", "calc_fanout_ok", "simulate_gossip_ok", "error"))
+
+
+class CommandLine(unittest.TestCase):
+    def test_help_and_version(self):
+        out = subprocess.run([NODE, "--help"], capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(out.returncode, 0)
+        self.assertIn(b"--work-budget", out.stdout)
+        out = subprocess.run([NODE, "--version"], capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(out.returncode, 0)
+        self.assertTrue(out.stdout.startswith(b"fanout-node "))
+
+    def test_bad_option(self):
+        out = subprocess.run([NODE, "--threads", "zero"], capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(out.returncode, 2)
+        self.assertIn(b"--threads", out.stderr)
+
+    def test_budget_flag_and_env(self):
+        req = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 100, "fanout": 3, "rounds": 10, "trials": 100})
+        replies, _, _ = run_node([INIT, req], args=["--work-budget", "1000"])
+        self.assertEqual(replies[1]["body"]["code"], 14)
+        env = dict(os.environ, FANOUT_WORK_BUDGET="1000")
+        replies, _, _ = run_node([INIT, req], env=env)
+        self.assertEqual(replies[1]["body"]["code"], 14)
+
+
+if __name__ == "__main__":
+    NODE = os.path.abspath(sys.argv.pop(1))
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"protocol: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.testsRun else 0)

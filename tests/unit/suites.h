@@ -1,0 +1,18 @@
+/*
+ * suites.h — one Check suite per module; main.c runs them all.
+ */
+#ifndef FANOUT_TEST_SUITES_H
+#define FANOUT_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *rng_suite(void);
+Suite *dist_suite(void);
+Suite *formula_suite(void);
+Suite *exact_suite(void);
+Suite *meanfield_suite(void);
+Suite *calc_suite(void);
+Suite *sim_suite(void);
+Suite *request_suite(void);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * test_calc.c — the fanout search against a plain scan over every K.
+ */
+#include <math.h>
+
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "suites.h"
+
+/* The seed's example: exact answers 3 with miss 0.005274, the formula 15. */
+START_TEST(test_seed_example)
+{
+	struct gossip_params p = { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0 };
+	struct calc_answer a;
+
+	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, 0.99, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert(a.reachable);
+	ck_assert_int_eq(a.fanout, 3);
+	ck_assert_double_eq_tol(a.miss_prob, 0.005274, 1e-6);
+	ck_assert_double_eq_tol(a.delivery_prob + a.miss_prob, 1, 1e-15);
+	ck_assert_int_eq(calc_fanout(&p, CALC_MEAN_FIELD, 0.99, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.fanout, 3);
+	ck_assert_int_eq(calc_fanout(&p, CALC_FORMULA, 0.99, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.fanout, 15);
+}
+END_TEST
+
+static const struct { struct gossip_params p; double target; } scans[] = {
+	{ { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0 }, 0.999 },
+	{ { 30, 0, 4, GOSSIP_PUSH, 0.2, 3, 0 }, 0.9 },
+	{ { 30, 0, 4, GOSSIP_PULL, 0.1, 0, 0 }, 0.95 },
+	{ { 30, 0, 3, GOSSIP_PUSH_PULL, 0, 2, 0 }, 0.99 },
+	{ { 20, 0, 6, GOSSIP_PUSH, 0, 0, 2 }, 0.9 },      /* window: linear search */
+	{ { 20, 0, 5, GOSSIP_PUSH_PULL, 0.3, 1, 1 }, 0.9 },
+	{ { 12, 0, 2, GOSSIP_PUSH, 0.4, 0, 0 }, 0.9 },    /* unreachable */
+};
+
+/* The least K by computing P(full) for every K in 1 … N-1. */
+START_TEST(test_search_matches_scan)
+{
+	struct gossip_params p = scans[_i].p;
+	double target = scans[_i].target, best = -1;
+	int64_t want = -1, best_k = 0;
+	struct calc_answer a;
+
+	for (int64_t k = 1; k < p.nodes; k++) {
+		struct chain_result r;
+		p.fanout = k;
+		ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
+		if (want < 0 && r.p_full[p.rounds] >= target)
+			want = k;
+		if (r.p_full[p.rounds] > best) {
+			best = r.p_full[p.rounds];
+			best_k = k;
+		}
+		chain_result_release(&r);
+	}
+	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, target, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.reachable, want > 0);
+	ck_assert_int_eq(a.fanout, want > 0 ? want : best_k);
+	if (want < 0)
+		ck_assert_double_eq_tol(a.delivery_prob, best, 1e-15);
+}
+END_TEST
+
+/* Loss 1/2, one round: even K = N-1 informs all 9 others with probability 2^-9. */
+START_TEST(test_unreachable)
+{
+	struct gossip_params p = { 10, 0, 1, GOSSIP_PUSH, 0.5, 0, 0 };
+	struct calc_answer a;
+
+	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, 0.5, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert(!a.reachable);
+	ck_assert_int_eq(a.fanout, 9);
+	ck_assert_double_eq_tol(a.delivery_prob, 1.0 / 512, 1e-15);
+}
+END_TEST
+
+START_TEST(test_one_node)
+{
+	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0 };
+	struct calc_answer a;
+
+	for (int m = CALC_EXACT; m <= CALC_FORMULA; m++) {
+		ck_assert_int_eq(calc_fanout(&p, (enum calc_model)m, 0.99, HUGE_VAL, NULL, &a), FO_OK);
+		ck_assert(a.reachable);
+		ck_assert_int_eq(a.fanout, 0);
+		ck_assert_double_eq(a.miss_prob, 0);
+	}
+}
+END_TEST
+
+/* The search stops before an evaluation that would pass the work limit. */
+START_TEST(test_work_limit)
+{
+	struct gossip_params p = { 400, 0, 10, GOSSIP_PUSH, 0, 0, 0 };
+	struct calc_answer a;
+	atomic_int cancel = 1;
+
+	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, 0.99, 1000, NULL, &a), FO_TOO_LARGE);
+	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, 0.99, HUGE_VAL, &cancel, &a), FO_CANCELLED);
+	ck_assert_double_lt(calc_cost(&p, CALC_MEAN_FIELD, 0.99), calc_cost(&p, CALC_EXACT, 0.99));
+	p.nodes = 5000000;
+	ck_assert(isinf(calc_cost(&p, CALC_EXACT, 0.99)));
+}
+END_TEST
+
+Suite *calc_suite(void)
+{
+	Suite *s = suite_create("calc");
+	TCase *tc = tcase_create("search");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_seed_example);
+	tcase_add_loop_test(tc, test_search_matches_scan, 0, (int)(sizeof scans / sizeof scans[0]));
+	tcase_add_test(tc, test_unreachable);
+	tcase_add_test(tc, test_one_node);
+	tcase_add_test(tc, test_work_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}

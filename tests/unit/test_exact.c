@@ -1,0 +1,154 @@
+/*
+ * test_exact.c — the exact chain against the reference point, against brute
+ * force on labelled nodes, and on its edge cases.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "brute.h"
+#include "fanout/exact.h"
+#include "suites.h"
+
+/* MODEL.md's reference point: push, N = 25, K = 3, R = 5 gives 0.994726… */
+START_TEST(test_reference_point)
+{
+	struct gossip_params p = { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0 };
+	struct chain_result r;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
+	ck_assert_double_eq_tol(r.p_full[5], 0.994726178, 1e-9);
+	ck_assert_double_eq_tol(r.mean_informed[1], 4, 1e-12);  /* origin + 3 distinct peers */
+	ck_assert_double_eq(r.p_full[0], 0);
+	ck_assert_double_eq(r.error_bound, 0);
+	chain_result_release(&r);
+}
+END_TEST
+
+static const struct gossip_params brute_cases[] = {
+	/* N  K  R  mode              loss  F  T */
+	{ 4, 1, 3, GOSSIP_PUSH, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0.3, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.2, 1, 0 },
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 1 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.25, 1, 2 },
+	{ 5, 4, 2, GOSSIP_PUSH, 0.5, 0, 0 },
+	{ 4, 1, 3, GOSSIP_PULL, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PULL, 0.3, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 1 },     /* the window does not limit pull */
+	{ 4, 1, 3, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.4, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0.1, 0, 1 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0, 2, 2 },
+	{ 3, 0, 2, GOSSIP_PUSH_PULL, 0, 0, 0 }, /* no fanout: nothing moves */
+	{ 4, 2, 2, GOSSIP_PUSH, 0, 3, 0 },     /* only the origin is live */
+};
+
+START_TEST(test_against_brute_force)
+{
+	const struct gossip_params *p = &brute_cases[_i];
+	double full[16], mean[16];
+	struct chain_result r;
+
+	brute_run(p, full, mean);
+	ck_assert_int_eq(exact_run(p, NULL, &r), FO_OK);
+	for (int64_t k = 0; k <= p->rounds; k++) {
+		ck_assert_msg(fabs(r.p_full[k] - full[k]) <= 1e-12 && fabs(r.mean_informed[k] - mean[k]) <= 1e-12,
+			      "case %d round %lld: P(full) brute %.15g exact %.15g; E[informed] brute %.15g exact %.15g",
+			      _i, (long long)k, full[k], r.p_full[k], mean[k], r.mean_informed[k]);
+	}
+	chain_result_release(&r);
+}
+END_TEST
+
+/* A window as long as R is no window: bit-identical to unlimited. */
+START_TEST(test_window_at_least_rounds_is_unlimited)
+{
+	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0.1, 3, 0 };
+	struct chain_result a, b;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
+	p.forward_rounds = 6;
+	ck_assert_int_eq(exact_run(&p, NULL, &b), FO_OK);
+	ck_assert_mem_eq(a.p_full, b.p_full, 7 * sizeof(double));
+	ck_assert_mem_eq(a.mean_informed, b.mean_informed, 7 * sizeof(double));
+	chain_result_release(&a);
+	chain_result_release(&b);
+}
+END_TEST
+
+/* P(full by r) never falls, and E[informed] stays within [1, L]. */
+START_TEST(test_invariants)
+{
+	struct gossip_params p = { 60, 2, 12, (enum gossip_mode)(_i % 3), 0.2, 5, _i < 3 ? 0 : 2 };
+	struct chain_result r;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
+	for (int64_t k = 1; k <= p.rounds; k++) {
+		ck_assert_double_ge(r.p_full[k], r.p_full[k - 1] - 1e-15);
+		ck_assert(r.mean_informed[k] >= 1 - 1e-12 && r.mean_informed[k] <= 55 + 1e-9);
+	}
+	ck_assert(r.node_miss >= 0 && r.node_miss <= 1);
+	chain_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_single_live_node)
+{
+	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0 };
+	struct chain_result r;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
+	ck_assert_double_eq(r.p_full[0], 1);
+	ck_assert_double_eq(r.p_full[3], 1);
+	ck_assert_double_eq(r.node_miss, 0);
+	chain_result_release(&r);
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	struct gossip_params p = { 200, 3, 100, GOSSIP_PUSH, 0, 0, 70 };
+	struct chain_result r;
+	atomic_int cancel = 1;
+
+	/* A window of 70 cohorts is not tractable: refused, not attempted. */
+	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_TOO_LARGE);
+	ck_assert_ptr_null(r.p_full);
+	p.forward_rounds = 0;
+	ck_assert_int_eq(exact_run(&p, &cancel, &r), FO_CANCELLED);
+	ck_assert_ptr_null(r.p_full);
+}
+END_TEST
+
+/* The cost estimate grows with N and K and is huge past a million nodes. */
+START_TEST(test_cost_estimate)
+{
+	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0 };
+	double small = exact_cost(&p);
+
+	p.nodes = 1000;
+	ck_assert_double_gt(exact_cost(&p), 100 * small);
+	p.fanout = 30;
+	ck_assert_double_gt(exact_cost(&p), 5 * small);
+	p.nodes = 2000000;
+	ck_assert(isinf(exact_cost(&p)));
+}
+END_TEST
+
+Suite *exact_suite(void)
+{
+	Suite *s = suite_create("exact");
+	TCase *tc = tcase_create("chain");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_reference_point);
+	tcase_add_loop_test(tc, test_against_brute_force, 0, (int)(sizeof brute_cases / sizeof brute_cases[0]));
+	tcase_add_test(tc, test_window_at_least_rounds_is_unlimited);
+	tcase_add_loop_test(tc, test_invariants, 0, 6);
+	tcase_add_test(tc, test_single_live_node);
+	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_cost_estimate);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,241 @@
+/*
+ * test_request.c — the shared request layer: every rule names its field,
+ * budgets refuse before work, "auto" picks the model, answers carry the
+ * fields API.md lists.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fanout/config.h"
+#include "fanout/request.h"
+#include "suites.h"
+
+static const struct {
+	enum req_op op;
+	const char *json;
+	const char *field;     /* NULL: accepted */
+	const char *detail;    /* substring of the error text */
+} parses[] = {
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25.0,\"target_prob\":0.99,\"rounds\":5,\"extra\":[1]}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"target_prob\":0.99,\"rounds\":5}", "nodes", "\"nodes\" is required" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25.5,\"target_prob\":0.99,\"rounds\":5}", "nodes", "must be an integer" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":\"25\",\"target_prob\":0.99,\"rounds\":5}", "nodes", "must be an integer" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":true,\"target_prob\":0.99,\"rounds\":5}", "nodes", "must be an integer" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":0,\"target_prob\":0.99,\"rounds\":5}", "nodes", "from 1 to 2^53 - 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":1e300,\"target_prob\":0.99,\"rounds\":5}", "nodes", "from 1 to 2^53 - 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":1,\"rounds\":5}", "target_prob", "greater than 0 and less than 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0,\"rounds\":5}", "target_prob", "greater than 0" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"rounds\":5}", "target_prob", "is required" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":0}", "rounds", "from 1 to 1000000" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":-3}", "rounds", "from 1 to 1000000" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"model\":\"magic\"}", "model", "auto, exact, mean_field, formula" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"mode\":3}", "mode", "push, pull, push_pull" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"loss\":1}", "loss", "up to but not including 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"loss\":-0.1}", "loss", "from 0" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"failed_nodes\":25}", "failed_nodes", "from 0 to 24" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"forward_rounds\":0}", "forward_rounds", "from 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"forward_rounds\":null}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "[1,2]", NULL, "must be a JSON object" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":50}", NULL, NULL },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"rounds\":5,\"trials\":50}", "fanout", "is required" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":10,\"rounds\":5,\"trials\":50}", "fanout", "from 0 to 9" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":0}", "trials", "from 1" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"seed\":-1}", "seed", "from 0 to 2^53 - 1" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"seed\":9007199254740992}", "seed", "2^53 - 1" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"curve\":1}", "curve", "true or false" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"first_trial\":1.5}", "first_trial", "integer" },
+};
+
+START_TEST(test_parse)
+{
+	cJSON *json = cJSON_Parse(parses[_i].json);
+	struct request req;
+	struct req_error err;
+	enum req_status st = req_parse(parses[_i].op, json, &req, &err);
+	int want_ok = !parses[_i].field && !parses[_i].detail;
+
+	ck_assert_ptr_nonnull(json);
+	ck_assert_msg((st == REQ_OK) == want_ok, "%s: status %d (%s)", parses[_i].json, st, err.detail);
+	if (!want_ok) {
+		ck_assert_int_eq(st, REQ_BAD_FIELD);
+		if (parses[_i].field)
+			ck_assert_str_eq(err.field, parses[_i].field);
+		ck_assert_msg(strstr(err.detail, parses[_i].detail), "%s: detail '%s' lacks '%s'",
+			      parses[_i].json, err.detail, parses[_i].detail);
+	}
+	cJSON_Delete(json);
+}
+END_TEST
+
+/* Parses, plans and runs `json`; returns the answer (caller frees) or NULL with *err. */
+static cJSON *answer(enum req_op op, const char *json, double budget, struct request *req,
+		     struct req_error *err)
+{
+	struct req_limits lim = { budget };
+	cJSON *in = cJSON_Parse(json), *out = NULL;
+
+	if (req_parse(op, in, req, err) == REQ_OK && req_plan(req, &lim, err) == REQ_OK)
+		out = req_execute(req, &lim, NULL, err);
+	cJSON_Delete(in);
+	return out;
+}
+
+static double number(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	ck_assert_msg(cJSON_IsNumber(v), "answer lacks number \"%s\"", name);
+	return v->valuedouble;
+}
+
+START_TEST(test_calc_answers)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_double_eq(number(o, "min_fanout"), 3);
+	ck_assert_double_eq_tol(number(o, "miss_prob"), 0.005274, 1e-6);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "exact");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "reachable")));
+	ck_assert_double_eq_tol(number(o, "delivery_prob"), 0.994726, 1e-6);
+	ck_assert(number(o, "node_miss_prob") > 0);
+	ck_assert_double_eq(number(o, "error_bound"), 0);
+	cJSON_Delete(o);
+
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"model\":\"formula\"}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_double_eq(number(o, "min_fanout"), 15);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "error_bound"));
+	cJSON_Delete(o);
+
+	/* Unreachable: min_fanout null, the best K and its probability. */
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":10,\"target_prob\":0.5,\"rounds\":1,\"loss\":0.5}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(o, "min_fanout")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(o, "reachable")));
+	ck_assert_double_eq(number(o, "best_fanout"), 9);
+	ck_assert_double_eq_tol(number(o, "delivery_prob"), 1.0 / 512, 1e-15);
+	cJSON_Delete(o);
+}
+END_TEST
+
+/* "auto" answers with exact while it is cheap and with the mean field past that. */
+START_TEST(test_auto_model)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "mean_field");
+	cJSON_Delete(o);
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30,\"model\":\"exact\"}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_str_eq(err.field, "nodes");
+	ck_assert_msg(strstr(err.detail, "exceeds the budget") && strstr(err.detail, "mean_field"), "%s", err.detail);
+}
+END_TEST
+
+START_TEST(test_simulate_answers)
+{
+	struct request req;
+	struct req_error err;
+	const char *fields[] = { "delivery_rate", "full_delivery_rate", "trials_full", "messages_mean",
+				 "seed", "avg_rounds_to_all" };
+	cJSON *o = answer(REQ_SIMULATE_GOSSIP,
+			  "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":50,\"seed\":7,\"curve\":true}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	cJSON *curve, *again;
+
+	ck_assert_ptr_nonnull(o);
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		number(o, fields[i]);
+	ck_assert_double_eq(number(o, "seed"), 7);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "delivery_rate_ci")), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "full_delivery_rate_ci")), 2);
+	curve = cJSON_GetObjectItem(o, "curve");
+	ck_assert_int_eq(cJSON_GetArraySize(curve), 5);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 4), "round"), 5);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 4), "full_delivery_rate"),
+			    number(o, "full_delivery_rate"));
+	/* The same seed gives the same answer, field for field. */
+	again = answer(REQ_SIMULATE_GOSSIP,
+		       "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":50,\"seed\":7,\"curve\":true}",
+		       FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert(cJSON_Compare(o, again, 1));
+	cJSON_Delete(again);
+	cJSON_Delete(o);
+
+	/* No seed: one is made, in the JSON-safe range, and reported. */
+	o = answer(REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert(number(o, "seed") >= 0 && number(o, "seed") <= (double)FO_MAX_JSON_INT);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "curve"));
+	cJSON_Delete(o);
+}
+END_TEST
+
+/* Over the budget: refused before any work, with estimate, budget and field. */
+START_TEST(test_budget_refusal)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_SIMULATE_GOSSIP, "{\"nodes\":100000,\"fanout\":3,\"rounds\":100,\"trials\":1000}",
+			  1e6, &req, &err);
+
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_str_eq(err.field, "trials");
+	ck_assert_double_eq(err.budget, 1e6);
+	ck_assert_double_gt(err.estimate, 1e6);
+	ck_assert_msg(strstr(err.detail, "lower \"trials\""), "%s", err.detail);
+}
+END_TEST
+
+/* Only space, tab, CR and LF separate tokens; raw control bytes are not JSON. */
+START_TEST(test_strict_json)
+{
+	static const char nul[] = "{\"a\":1\0}";
+	const char *spaced = "{\"a\":\t1\r\n}", *control = "{\"a\":\"x\001\"}";
+	cJSON *ok = req_json_parse(spaced, strlen(spaced));
+
+	ck_assert_ptr_nonnull(ok);
+	cJSON_Delete(ok);
+	ck_assert_ptr_null(req_json_parse(nul, sizeof nul - 1));
+	ck_assert_ptr_null(req_json_parse(control, strlen(control)));
+	ck_assert_ptr_null(req_json_parse("{\"a\":", 5));
+}
+END_TEST
+
+START_TEST(test_op_table)
+{
+	ck_assert_str_eq(req_op_lookup("calc_fanout")->reply_type, "calc_fanout_ok");
+	ck_assert_str_eq(req_op_lookup("simulate_gossip")->reply_type, "simulate_gossip_ok");
+	ck_assert_ptr_null(req_op_lookup("init"));
+	ck_assert_ptr_null(req_op_lookup(""));
+}
+END_TEST
+
+Suite *request_suite(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("layer");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof parses / sizeof parses[0]));
+	tcase_add_test(tc, test_calc_answers);
+	tcase_add_test(tc, test_auto_model);
+	tcase_add_test(tc, test_simulate_answers);
+	tcase_add_test(tc, test_budget_refusal);
+	tcase_add_test(tc, test_strict_json);
+	tcase_add_test(tc, test_op_table);
+	suite_add_tcase(s, tc);
+	return s;
+}

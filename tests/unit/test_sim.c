@@ -1,0 +1,237 @@
+/*
+ * test_sim.c — the reference simulator against the exact chain, and the
+ * tally's determinism, merging and intervals.
+ *
+ * Statistical checks use fixed seeds and a tolerance of 5 standard errors; a
+ * standard error comes from the exact value (for a [0, 1] mean, the Bernoulli
+ * bound sqrt(mu(1 - mu)/n), which no [0, 1] variable with mean mu exceeds).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fanout/exact.h"
+#include "fanout/sim.h"
+#include "suites.h"
+
+#define TRIALS 10000
+
+static const struct gossip_params cases[] = {
+	/* N  K  R  mode              loss  F  T */
+	{ 25, 3, 5, GOSSIP_PUSH, 0, 0, 0 },
+	{ 25, 2, 10, GOSSIP_PUSH, 0, 0, 0 },
+	{ 10, 3, 5, GOSSIP_PUSH, 0, 0, 0 },
+	{ 30, 2, 6, GOSSIP_PUSH, 0.2, 0, 0 },
+	{ 30, 2, 6, GOSSIP_PUSH, 0, 5, 0 },
+	{ 30, 2, 8, GOSSIP_PUSH, 0.1, 3, 2 },
+	{ 30, 1, 10, GOSSIP_PUSH, 0, 0, 1 },
+	{ 30, 2, 5, GOSSIP_PULL, 0, 0, 0 },
+	{ 30, 1, 7, GOSSIP_PULL, 0.3, 4, 0 },
+	{ 30, 2, 4, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	{ 30, 1, 5, GOSSIP_PUSH_PULL, 0.2, 3, 1 },
+	{ 40, 3, 4, GOSSIP_PUSH_PULL, 0.1, 0, 0 },
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* |got - want| within 5 standard errors of a [0, 1] mean over n samples. */
+static int within(double got, double want, double n)
+{
+	return fabs(got - want) <= 5 * sqrt(fmax(want * (1 - want), 0) / n) + 1e-12;
+}
+
+START_TEST(test_agent_matches_exact)
+{
+	const struct gossip_params *p = &cases[_i];
+	double live = (double)gossip_live(p), n = TRIALS;
+	struct chain_result e;
+	struct sim_tally t;
+	struct sim_summary s;
+	double mean_t = 0, sq_t = 0;
+
+	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&t, p, 1), 0);
+	ck_assert_int_eq(sim_agent_run(p, 1000 + (uint64_t)_i, 0, TRIALS, NULL, &t), FO_OK);
+	sim_summarize(&t, &s);
+	for (int64_t r = 0; r <= p->rounds; r++) {
+		double full = (double)t.full_by_round[r] / n;
+		double frac = (double)t.informed_by_round[r] / (n * live);
+		ck_assert_msg(within(full, e.p_full[r], n), "case %d round %lld: P(full) exact %.6f sim %.6f",
+			      _i, (long long)r, e.p_full[r], full);
+		ck_assert_msg(within(frac, e.mean_informed[r] / live, n),
+			      "case %d round %lld: informed fraction exact %.6f sim %.6f", _i,
+			      (long long)r, e.mean_informed[r] / live, frac);
+		if (r > 0) {
+			double step = e.p_full[r] - e.p_full[r - 1];
+			mean_t += (double)r * step;
+			sq_t += (double)r * (double)r * step;
+		}
+	}
+	ck_assert_int_eq(t.full_by_round[p->rounds], t.trials_full);
+	ck_assert_double_eq(s.full_rate, (double)t.full_by_round[p->rounds] / n);
+	/* Rounds to all, given full delivery by R: its exact mean and spread. */
+	if (t.trials_full > 0 && e.p_full[0] == 0) {
+		double pr = e.p_full[p->rounds], mu = mean_t / pr, sd = sqrt(fmax(sq_t / pr - mu * mu, 0));
+		ck_assert_msg(fabs(s.avg_rounds_to_all - mu) <= 5 * sd / sqrt((double)t.trials_full) + 1e-12,
+			      "case %d: rounds to all exact %.4f sim %.4f", _i, mu, s.avg_rounds_to_all);
+	}
+	chain_result_release(&e);
+	sim_tally_release(&t);
+}
+END_TEST
+
+/*
+ * The reported 95% intervals cover the exact values.  Each interval misses
+ * with probability about 5%, so over the table's 24 intervals the test allows
+ * up to 8 misses: more happens with probability 1e-7 when coverage is 95%.
+ */
+START_TEST(test_intervals_cover_exact)
+{
+	int misses = 0, total = 0;
+
+	for (int i = 0; i < NCASES; i++) {
+		const struct gossip_params *p = &cases[i];
+		struct chain_result e;
+		struct sim_tally t;
+		struct sim_summary s;
+		double deliv;
+
+		ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
+		ck_assert_int_eq(sim_tally_init(&t, p, 0), 0);
+		ck_assert_int_eq(sim_agent_run(p, 77 + (uint64_t)i, 0, 2000, NULL, &t), FO_OK);
+		sim_summarize(&t, &s);
+		deliv = e.mean_informed[p->rounds] / (double)gossip_live(p);
+		misses += !(s.delivery_ci[0] <= deliv && deliv <= s.delivery_ci[1]);
+		misses += !(s.full_ci[0] <= e.p_full[p->rounds] && e.p_full[p->rounds] <= s.full_ci[1]);
+		total += 2;
+		chain_result_release(&e);
+		sim_tally_release(&t);
+	}
+	printf("sim: exact value inside the reported 95%% interval %d of %d times\n", total - misses, total);
+	ck_assert_int_le(misses, 8);
+}
+END_TEST
+
+static void tally_equal(const struct sim_tally *a, const struct sim_tally *b)
+{
+	ck_assert_int_eq(a->trials, b->trials);
+	ck_assert_int_eq(a->trials_full, b->trials_full);
+	ck_assert_uint_eq(a->informed_sum, b->informed_sum);
+	ck_assert(a->informed_sq_sum == b->informed_sq_sum);
+	ck_assert_uint_eq(a->rounds_to_all_sum, b->rounds_to_all_sum);
+	ck_assert_uint_eq(a->messages_sum, b->messages_sum);
+	ck_assert_mem_eq(a->informed_by_round, b->informed_by_round,
+			 (size_t)(a->rounds + 1) * sizeof *a->informed_by_round);
+	ck_assert_mem_eq(a->full_by_round, b->full_by_round, (size_t)(a->rounds + 1) * sizeof *a->full_by_round);
+}
+
+/* Same seed, same bits; trials [0, a) + [a, b) merge into exactly [0, b). */
+START_TEST(test_deterministic_and_splittable)
+{
+	const struct gossip_params *p = &cases[_i];
+	struct sim_tally whole, again, first, second;
+
+	ck_assert_int_eq(sim_tally_init(&whole, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&again, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&first, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&second, p, 1), 0);
+	ck_assert_int_eq(sim_agent_run(p, 5, 0, 300, NULL, &whole), FO_OK);
+	ck_assert_int_eq(sim_agent_run(p, 5, 0, 300, NULL, &again), FO_OK);
+	tally_equal(&whole, &again);
+	ck_assert_int_eq(sim_agent_run(p, 5, 0, 123, NULL, &first), FO_OK);
+	ck_assert_int_eq(sim_agent_run(p, 5, 123, 177, NULL, &second), FO_OK);
+	sim_tally_merge(&second, &first);
+	tally_equal(&whole, &second);
+	sim_tally_release(&whole);
+	sim_tally_release(&again);
+	sim_tally_release(&first);
+	sim_tally_release(&second);
+}
+END_TEST
+
+START_TEST(test_seeds_differ)
+{
+	struct gossip_params p = { 50, 1, 8, GOSSIP_PUSH, 0.1, 0, 0 };
+	struct sim_tally a, b;
+
+	sim_tally_init(&a, &p, 0);
+	sim_tally_init(&b, &p, 0);
+	sim_agent_run(&p, 1, 0, 200, NULL, &a);
+	sim_agent_run(&p, 2, 0, 200, NULL, &b);
+	ck_assert(a.informed_sq_sum != b.informed_sq_sum || a.messages_sum != b.messages_sum);
+}
+END_TEST
+
+/* Message counts where the process is deterministic: K = N - 1, no loss. */
+static const struct { enum gossip_mode mode; uint64_t messages; } counted[] = {
+	{ GOSSIP_PUSH, 9 * (1 + 2 * 10) },  /* origin, then 10 senders twice */
+	{ GOSSIP_PULL, 9 * 9 },             /* 9 pullers in round 1, none after */
+	{ GOSSIP_PUSH_PULL, 81 + 9 + 180 },
+};
+
+START_TEST(test_message_counts)
+{
+	struct gossip_params p = { 10, 9, 3, counted[_i].mode, 0, 0, 0 };
+	struct sim_tally t;
+	struct sim_summary s;
+
+	sim_tally_init(&t, &p, 0);
+	ck_assert_int_eq(sim_agent_run(&p, 3, 0, 20, NULL, &t), FO_OK);
+	sim_summarize(&t, &s);
+	ck_assert_uint_eq(t.messages_sum, 20 * counted[_i].messages);
+	ck_assert_double_eq(s.full_rate, 1);
+	ck_assert_double_eq(s.avg_rounds_to_all, 1);
+}
+END_TEST
+
+START_TEST(test_degenerate)
+{
+	struct gossip_params p = { 5, 0, 3, GOSSIP_PUSH, 0, 4, 0 };
+	struct sim_tally t;
+	struct sim_summary s;
+	atomic_int cancel = 1;
+
+	sim_tally_init(&t, &p, 0);
+	sim_agent_run(&p, 1, 0, 10, NULL, &t);
+	sim_summarize(&t, &s);
+	ck_assert_double_eq(s.full_rate, 1);          /* only the origin is live */
+	ck_assert_double_eq(s.avg_rounds_to_all, 0);
+	p.failed = 0;
+	sim_tally_init(&t, &p, 0);
+	sim_agent_run(&p, 1, 0, 10, NULL, &t);
+	sim_summarize(&t, &s);
+	ck_assert_double_eq(s.delivery_rate, 0.2);    /* K = 0: the origin alone */
+	ck_assert_double_eq(s.full_rate, 0);
+	ck_assert(isnan(s.avg_rounds_to_all));
+	ck_assert_int_eq(sim_agent_run(&p, 1, 0, 10, &cancel, &t), FO_CANCELLED);
+}
+END_TEST
+
+START_TEST(test_wilson)
+{
+	double ci[2];
+
+	sim_wilson(0, 10, ci);
+	ck_assert_double_eq_tol(ci[0], 0, 1e-12);
+	ck_assert_double_eq_tol(ci[1], 0.2775327998628892, 1e-12);
+	sim_wilson(5, 10, ci);
+	ck_assert_double_eq_tol(ci[0], 0.236593090512564, 1e-12);
+	ck_assert_double_eq_tol(ci[1], 0.7634069094874361, 1e-12);
+}
+END_TEST
+
+Suite *sim_suite(void)
+{
+	Suite *s = suite_create("sim");
+	TCase *tc = tcase_create("agent");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_loop_test(tc, test_agent_matches_exact, 0, NCASES);
+	tcase_add_test(tc, test_intervals_cover_exact);
+	tcase_add_loop_test(tc, test_deterministic_and_splittable, 0, NCASES);
+	tcase_add_test(tc, test_seeds_differ);
+	tcase_add_loop_test(tc, test_message_counts, 0, 3);
+	tcase_add_test(tc, test_degenerate);
+	tcase_add_test(tc, test_wilson);
+	suite_add_tcase(s, tc);
+	return s;
+}
