@@ -1,7 +1,9 @@
-# fanout — gossip fanout calculator: core library, fanout-node, tests.
+# fanout — gossip fanout calculator: core library, fanoutd, fanout-node, tests.
 #
 #   make            build everything (installs missing Debian packages first)
-#   make test       unit + protocol tests, in a normal and an ASan+UBSan build
+#   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
+#   make test       lint, unit, protocol and HTTP tests, normal and ASan+UBSan builds
+#   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
 # Every target that compiles first makes sure the Debian packages it needs are
@@ -13,7 +15,13 @@ BUILD   ?= build/release
 SAN     ?= 0
 CC      ?= cc
 
-APT_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev check python3 cppcheck
+# What building needs (the Dockerfile installs the same), and what testing adds.
+BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev
+TEST_PACKAGES  = check python3 cppcheck curl yamllint
+# apt-get install of the packages named after it, as root or through sudo.
+APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends
 
 CFLAGS  ?= -O2 -g
 ifeq ($(SAN),1)
@@ -29,36 +37,76 @@ CJSON_LIBS = $(shell pkg-config --libs libcjson)
 CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
-SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o
+SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/server/cli.o
 NODE       = $(BUILD)/fanout-node
+FANOUTD    = $(BUILD)/fanoutd
+HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o \
+	     $(BUILD)/gen/assets.o
+MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
 UNIT       = $(BUILD)/unit-tests
 UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
+TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all test unit protocol lint install clean deps
-all: $(NODE)
+.PHONY: all run test unit protocol http lint load install clean deps
+all: $(NODE) $(FANOUTD)
 
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Each stamp records that its packages were present (or installed) once.
+deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP)
+$(DEPS_STAMP): PACKAGES = $(BUILD_PACKAGES)
+$(TEST_DEPS_STAMP): PACKAGES = $(TEST_PACKAGES)
+$(DEPS_STAMP) $(TEST_DEPS_STAMP):
+	@missing=""; for p in $(PACKAGES); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing missing packages:$$missing"; \
-	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-	  $$sudo apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	  $(APT_INSTALL) $$missing; \
 	fi
 	@mkdir -p $(@D) && touch $@
+
+# The test tooling from npm (redocly, pinned in tests/package-lock.json).
+NPM_STAMP = tests/node_modules/.installed
+$(NPM_STAMP): tests/package-lock.json | $(TEST_DEPS_STAMP)
+	@command -v npm >/dev/null || { echo "installing nodejs and npm"; $(APT_INSTALL) nodejs npm; }
+	cd tests && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# openapi.yaml as JSON, for the contract tests' stdlib-only schema checks.
+$(BUILD)/openapi.json: openapi.yaml $(NPM_STAMP)
+	@mkdir -p $(@D)
+	cd tests && npx --no-install redocly bundle ../openapi.yaml --ext json -o ../$@ >/dev/null
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(UNIT_OBJ): | $(TEST_DEPS_STAMP)
+
+# Files fanoutd serves, compiled in as C strings ("?" escaped against trigraphs).
+$(BUILD)/gen/assets.c: openapi.yaml server/page.html
+	@mkdir -p $(@D)
+	@{ echo '/* Generated from openapi.yaml and server/page.html by the Makefile. */'; \
+	  echo '#include "assets.h"'; \
+	  for f in openapi.yaml:fo_openapi_yaml server/page.html:fo_page_html; do \
+	    echo "const char $${f#*:}[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' "$${f%%:*}"; \
+	    echo ';'; \
+	  done; } > $@
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c | $(DEPS_STAMP)
+	$(CC) $(ALL_CFLAGS) -Iserver -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(NODE): $(BUILD)/server/node.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+
+$(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
+
+run: $(FANOUTD)
+	$(FANOUTD) $(ARGS)
 
 $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) -lm -pthread
@@ -69,20 +117,33 @@ unit: $(UNIT)
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
-# Static analysis.  Table members read only inside Check's START_TEST macros
-# look unused to cppcheck, hence the one suppression for tests/.
-lint: | $(DEPS_STAMP)
+http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+
+# Static analysis, and the OpenAPI contract against redocly's recommended rules.
+# Table members read only inside Check's START_TEST macros look unused to
+# cppcheck, hence the one suppression for tests/.
+lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Icore --suppress=unusedStructMember:tests/unit/* core server tests/unit
+	  -Iinclude -Icore -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit
+	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
+	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
+	@# The unit as installed, but pointing at the binary just built.
+	sed 's|/usr/local/bin/fanoutd|$(abspath $(FANOUTD))|' deploy/fanoutd.service > $(BUILD)/fanoutd.service
+	systemd-analyze verify $(BUILD)/fanoutd.service
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol
-	$(MAKE) BUILD=build/san SAN=1 unit protocol
+	$(MAKE) BUILD=build/release unit protocol http
+	$(MAKE) BUILD=build/san SAN=1 unit protocol http
 
-install: $(NODE)
+load: $(FANOUTD)
+	bash tests/load/load.sh $(FANOUTD)
+
+install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(NODE) $(DESTDIR)$(PREFIX)/bin/fanout-node
+	install -m 755 $(FANOUTD) $(DESTDIR)$(PREFIX)/bin/fanoutd
 
 clean:
 	rm -rf build/release build/san

@@ -9,7 +9,6 @@
  * output order.  Bad input is logged to stderr and never ends the node; end
  * of input waits for the workers and exits 0.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "fanout/config.h"
+#include "cli.h"
 #include "fanout/request.h"
 #include "workpool.h"
 
@@ -52,7 +52,7 @@ static const char usage[] =
 	"per line on stdin, one reply per line on stdout, logs on stderr.\n"
 	"\n"
 	"  --work-budget UNITS  work one request may cost, about 1 ns each\n"
-	"                       (env FANOUT_WORK_BUDGET, default 2e9)\n"
+	"                       (env FANOUT_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
 	"  --threads N          worker threads for heavy requests\n"
 	"                       (env FANOUT_THREADS, default 2)\n"
 	"  --help               this text\n"
@@ -277,47 +277,19 @@ static void read_loop(struct node *n, char *buf)
 	}
 }
 
-/* A positive number from text; -1 if it is not one. */
-static double parse_positive(const char *text)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	return (errno || end == text || *end || !(v > 0)) ? -1 : v;
-}
-
+/* Reads the options into n->limits and *threads; -1 if one is wrong. */
 static int configure(struct node *n, int argc, char **argv, int *threads)
 {
-	const char *budget = getenv("FANOUT_WORK_BUDGET"), *thr = getenv("FANOUT_THREADS");
+	struct cli_option opts[] = {
+		{ "work-budget", "FANOUT_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
+		{ "threads", "FANOUT_THREADS", "2" },
+	};
+	double t;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage, stdout);
-			exit(0);
-		} else if (strcmp(argv[i], "--version") == 0) {
-			puts("fanout-node " FO_VERSION);
-			exit(0);
-		} else if (strcmp(argv[i], "--work-budget") == 0 && i + 1 < argc) {
-			budget = argv[++i];
-		} else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
-			thr = argv[++i];
-		} else {
-			fprintf(stderr, "fanout-node: unknown or incomplete option '%s'\n%s", argv[i], usage);
-			return -1;
-		}
-	}
-	n->limits.work_budget = budget ? parse_positive(budget) : FO_DEFAULT_WORK_BUDGET;
-	if (n->limits.work_budget < 0) {
-		fprintf(stderr, "fanout-node: '--work-budget' must be a positive number, not '%s'\n", budget);
+	if (cli_parse(argc, argv, opts, 2, "fanout-node", FO_VERSION, usage) < 0 ||
+	    cli_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
+	    cli_number("fanout-node", &opts[1], 1, 256, 1, &t) < 0)
 		return -1;
-	}
-	double t = thr ? parse_positive(thr) : 2;
-	if (t < 1 || t > 256 || t != (int)t) {
-		fprintf(stderr, "fanout-node: '--threads' must be an integer from 1 to 256, not '%s'\n", thr);
-		return -1;
-	}
 	*threads = (int)t;
 	return 0;
 }

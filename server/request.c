@@ -7,6 +7,7 @@
  * rendering, req_execute reports REQ_FAILED and holds nothing.
  */
 #include <fcntl.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -209,6 +210,8 @@ static uint64_t fresh_seed(void)
 static enum req_status over_budget(struct req_error *err, double estimate, double budget,
 				   const char *field, const char *advice)
 {
+	/* Past any finite number (exact at a million nodes), say the largest one: JSON has no inf. */
+	estimate = fmin(estimate, DBL_MAX);
 	fail(err, REQ_OVER_BUDGET, field,
 	     "estimated work %.3g exceeds the budget %.3g; lower \"%s\"%s", estimate, budget,
 	     field, advice);

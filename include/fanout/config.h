@@ -19,6 +19,10 @@
 #define FO_MAX_JSON_INT 9007199254740991LL
 #endif
 
+/* FO_STR(X): the text of macro X's value, for defaults shown in --help. */
+#define FO_STR_(x) #x
+#define FO_STR(x) FO_STR_(x)
+
 /* Default work budget of one request: about two seconds of this machine. */
 #ifndef FO_DEFAULT_WORK_BUDGET
 #define FO_DEFAULT_WORK_BUDGET 2e9
@@ -42,6 +46,33 @@
 /* fanout-node: longest input line it reads; longer ones are logged and skipped. */
 #ifndef FO_NODE_MAX_LINE
 #define FO_NODE_MAX_LINE (1 << 20)
+#endif
+
+/* fanoutd: requests estimated above this run on the worker pool. */
+#ifndef FO_HTTP_INLINE_WORK
+#define FO_HTTP_INLINE_WORK 1e6
+#endif
+
+/* fanoutd defaults for its flags (see fanoutd --help). */
+#ifndef FO_HTTP_PORT
+#define FO_HTTP_PORT 8080
+#endif
+#ifndef FO_HTTP_BODY_LIMIT
+#define FO_HTTP_BODY_LIMIT 65536
+#endif
+#ifndef FO_HTTP_QUEUE
+#define FO_HTTP_QUEUE 16
+#endif
+#ifndef FO_HTTP_TIMEOUT
+#define FO_HTTP_TIMEOUT 30
+#endif
+#ifndef FO_HTTP_GRACE
+#define FO_HTTP_GRACE 30
+#endif
+
+/* Seconds a 503 asks the client to wait (Retry-After). */
+#ifndef FO_HTTP_RETRY_AFTER
+#define FO_HTTP_RETRY_AFTER 1
 #endif
 
 /* Version reported by --version. */

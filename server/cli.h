@@ -1,0 +1,34 @@
+/*
+ * cli.h — command-line options with environment-variable twins, shared by
+ * fanoutd and fanout-node.
+ *
+ * Each option is "--name VALUE" or "--name=VALUE"; its environment twin, when
+ * set, gives the default and the flag overrides it.  --help and --version are
+ * answered here.  Values stay text until the program converts them with
+ * cli_number, so every program reports a bad value the same way.
+ */
+#ifndef FANOUT_CLI_H
+#define FANOUT_CLI_H
+
+struct cli_option {
+	const char *name;   /* without the leading "--" */
+	const char *env;    /* environment twin, or NULL */
+	const char *value;  /* in: default; out: what the environment or flag said */
+};
+
+/*
+ * Fills opts[0..count-1] from the environment, then from argv.  --help prints
+ * `usage` to stdout and exits 0; --version prints "prog version" and exits 0.
+ * Returns 0, or -1 after printing the problem and `usage` to stderr.
+ */
+int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const char *prog,
+	      const char *version, const char *usage);
+
+/*
+ * Converts opt's value to a number in [lo, hi] (an integer when `integral`).
+ * Returns 0, or -1 after printing which option was wrong and why to stderr.
+ */
+int cli_number(const char *prog, const struct cli_option *opt, double lo, double hi, int integral,
+	       double *out);
+
+#endif

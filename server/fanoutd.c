@@ -1,0 +1,137 @@
+/*
+ * fanoutd.c — the HTTP service: options, start, and a graceful stop.
+ *
+ * SIGTERM and SIGINT are blocked in every thread and taken by the main thread
+ * with sigwait, so no work happens in a signal handler.  On the first one
+ * the server drains: /readyz answers 503, new work is refused, and work in
+ * flight gets up to the grace period to finish; then whatever is left is
+ * cancelled, the server stops, and the process exits 0.  A second signal
+ * during the drain cancels at once.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "fanout/config.h"
+#include "http.h"
+
+static const char usage[] =
+	"usage: fanoutd [options]\n"
+	"\n"
+	"HTTP service answering POST/GET /calc_fanout and /simulate_gossip (see\n"
+	"/openapi.yaml), with /healthz, /readyz, /metrics and a browser page at /.\n"
+	"Every option also has an environment twin, shown in brackets.\n"
+	"\n"
+	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
+	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
+	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default 2)\n"
+	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default 2)\n"
+	"  --queue N            heavy requests that may wait before 503 (FANOUTD_QUEUE, default " FO_STR(FO_HTTP_QUEUE) ")\n"
+	"  --body-limit BYTES   largest request body before 413 (FANOUTD_BODY_LIMIT, default " FO_STR(FO_HTTP_BODY_LIMIT) ")\n"
+	"  --work-budget UNITS  work one request may cost before 422, about 1 ns each\n"
+	"                       (FANOUTD_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
+	"  --timeout SECONDS    time a request may run before 504 (FANOUTD_TIMEOUT, default " FO_STR(FO_HTTP_TIMEOUT) ")\n"
+	"  --grace SECONDS      time in-flight work gets on SIGTERM (FANOUTD_GRACE, default " FO_STR(FO_HTTP_GRACE) ")\n"
+	"  --log-format FORMAT  access log on stderr: text or json (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --help               this text\n"
+	"  --version            the version\n"
+	"\n"
+	"Example:\n"
+	"  fanoutd --port 8080 &\n"
+	"  curl -d '{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}' localhost:8080/calc_fanout\n";
+
+enum { O_ADDRESS, O_PORT, O_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
+       O_LOG, O_COUNT };
+
+static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
+{
+	struct cli_option o[O_COUNT] = {
+		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
+		[O_PORT] = { "port", "FANOUTD_PORT", FO_STR(FO_HTTP_PORT) },
+		[O_THREADS] = { "threads", "FANOUTD_THREADS", "2" },
+		[O_HTTP_THREADS] = { "http-threads", "FANOUTD_HTTP_THREADS", "2" },
+		[O_QUEUE] = { "queue", "FANOUTD_QUEUE", FO_STR(FO_HTTP_QUEUE) },
+		[O_BODY] = { "body-limit", "FANOUTD_BODY_LIMIT", FO_STR(FO_HTTP_BODY_LIMIT) },
+		[O_BUDGET] = { "work-budget", "FANOUTD_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
+		[O_TIMEOUT] = { "timeout", "FANOUTD_TIMEOUT", FO_STR(FO_HTTP_TIMEOUT) },
+		[O_GRACE] = { "grace", "FANOUTD_GRACE", FO_STR(FO_HTTP_GRACE) },
+		[O_LOG] = { "log-format", "FANOUTD_LOG_FORMAT", "text" },
+	};
+	double port, threads, http_threads, queue, body;
+
+	if (cli_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
+	    cli_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
+	    cli_number("fanoutd", &o[O_THREADS], 1, 256, 1, &threads) < 0 ||
+	    cli_number("fanoutd", &o[O_HTTP_THREADS], 1, 64, 1, &http_threads) < 0 ||
+	    cli_number("fanoutd", &o[O_QUEUE], 0, 1e6, 1, &queue) < 0 ||
+	    cli_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
+	    cli_number("fanoutd", &o[O_BUDGET], 1, 1e18, 0, &cfg->work_budget) < 0 ||
+	    cli_number("fanoutd", &o[O_TIMEOUT], 0.001, 86400, 0, &cfg->timeout) < 0 ||
+	    cli_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0)
+		return -1;
+	if (strcmp(o[O_LOG].value, "text") != 0 && strcmp(o[O_LOG].value, "json") != 0) {
+		fprintf(stderr, "fanoutd: '--log-format' must be text or json, not '%s'\n", o[O_LOG].value);
+		return -1;
+	}
+	cfg->address = o[O_ADDRESS].value;
+	cfg->port = (int)port;
+	cfg->threads = (int)threads;
+	cfg->http_threads = (int)http_threads;
+	/* A queue of 0 would mean "unbounded" to the pool: at least one may wait. */
+	cfg->queue = queue < 1 ? 1 : (size_t)queue;
+	cfg->body_limit = (size_t)body;
+	cfg->log_json = strcmp(o[O_LOG].value, "json") == 0;
+	return 0;
+}
+
+/* Waits up to `seconds` for work to finish; a signal meanwhile cuts it short. */
+static void drain(struct http_server *s, const sigset_t *signals, double seconds)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	double waited = 0;
+
+	while (http_busy(s) > 0 && waited < seconds) {
+		if (sigtimedwait(signals, NULL, &tick) > 0)
+			break;
+		waited += 0.01;
+	}
+	if (http_busy(s) > 0) {
+		fprintf(stderr, "fanoutd: cancelling %d request(s) still running\n", http_busy(s));
+		http_cancel_all(s);
+		/* Cancelled work stops at its next check, within milliseconds. */
+		for (int i = 0; i < 3000 && http_busy(s) > 0; i++)
+			nanosleep(&tick, NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct http_config cfg;
+	struct http_server *s;
+	sigset_t signals;
+	double grace;
+	int sig;
+
+	if (configure(argc, argv, &cfg, &grace) < 0)
+		return 2;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s = http_start(&cfg);
+	if (!s)
+		return 1;
+	fprintf(stderr, "fanoutd %s listening on %s port %d\n", FO_VERSION, cfg.address, http_port(s));
+	sigwait(&signals, &sig);
+	fprintf(stderr, "fanoutd: %s, draining (grace %g s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+		grace);
+	http_begin_drain(s);
+	drain(s, &signals, grace);
+	http_stop(s);
+	fprintf(stderr, "fanoutd: stopped\n");
+	return 0;
+}

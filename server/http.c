@@ -1,0 +1,767 @@
+/*
+ * http.c — fanoutd's routes, request bodies, worker hand-off and access log.
+ *
+ * Per request, an `exchange` (libmicrohttpd's request context) collects the
+ * body and remembers the status sent, for the access log and metrics written
+ * when libmicrohttpd reports the request complete.  Heavy work becomes a
+ * `job`: the connection is suspended, the job runs on the worker pool, queues
+ * its response on the suspended connection and resumes it.  While suspended,
+ * libmicrohttpd does not notice a client that hangs up, so the watchdog
+ * thread peeks at each job's socket, and also enforces the time limit.
+ */
+#define _DEFAULT_SOURCE /* MSG_DONTWAIT */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <microhttpd.h>
+
+#include "assets.h"
+#include "fanout/config.h"
+#include "fanout/request.h"
+#include "http.h"
+#include "metrics.h"
+#include "workpool.h"
+
+/* Status a request is logged with when its client left before an answer. */
+#define STATUS_CLIENT_GONE 499
+
+struct job;
+
+struct http_server {
+	struct http_config cfg;
+	struct req_limits limits;
+	struct MHD_Daemon *daemon;
+	struct workpool *pool;
+	struct metrics *metrics;
+	atomic_int draining;
+	atomic_int busy;               /* jobs whose exchange has not completed */
+	pthread_mutex_t jobs_lock;
+	struct job *jobs;              /* queued or running, for the watchdog */
+	pthread_t watchdog;
+	atomic_int stopping;
+	int port;
+};
+
+struct route;
+
+struct exchange {
+	struct http_server *srv;
+	const struct route *route;
+	struct timespec start;
+	char method[8];
+	char path[128];
+	char remote[64];
+	char *body;
+	size_t len, cap;
+	int too_large;
+	int status;                    /* sent, or 0 */
+	size_t bytes;
+	int had_job;
+};
+
+struct job {
+	struct exchange *ex;
+	struct MHD_Connection *conn;
+	struct request req;
+	atomic_int cancel;
+	int why;                       /* metrics_cancel reason, or -1 */
+	struct timespec deadline;
+	int fd;
+	struct job *prev, *next;
+};
+
+typedef enum MHD_Result (*route_fn)(struct exchange *ex, struct MHD_Connection *conn);
+
+struct route {
+	const char *path;
+	enum metrics_path metric;
+	const char *allow;             /* methods answered, for 405 and OPTIONS */
+	const char *op;                /* an operation of the request layer, or NULL */
+	route_fn get;                  /* GET/HEAD of the others */
+};
+
+static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
+
+static const struct route routes[] = {
+	{ "/calc_fanout", MP_CALC_FANOUT, "GET, POST, OPTIONS", "calc_fanout", NULL },
+	{ "/simulate_gossip", MP_SIMULATE_GOSSIP, "GET, POST, OPTIONS", "simulate_gossip", NULL },
+	{ "/", MP_PAGE, "GET, HEAD, OPTIONS", NULL, get_page },
+	{ "/openapi.yaml", MP_OPENAPI, "GET, HEAD, OPTIONS", NULL, get_openapi },
+	{ "/healthz", MP_HEALTHZ, "GET, HEAD, OPTIONS", NULL, get_healthz },
+	{ "/readyz", MP_READYZ, "GET, HEAD, OPTIONS", NULL, get_readyz },
+	{ "/metrics", MP_METRICS, "GET, HEAD, OPTIONS", NULL, get_metrics },
+};
+
+static const struct { int status; const char *title; } titles[] = {
+	{ 400, "Bad Request" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
+	{ 413, "Content Too Large" }, { 422, "Unprocessable Content" },
+	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+	{ STATUS_CLIENT_GONE, "Client Closed Request" },
+};
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static struct timespec now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* ---- responses ---------------------------------------------------------- */
+
+/*
+ * Queues `body` (len bytes; freed with free() when `owned`) with the headers
+ * every answer carries.  `allow` and `retry_after` add Allow / Retry-After.
+ */
+static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn, int status,
+			       const char *type, const char *body, size_t len, int owned,
+			       const char *allow, int retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r) {
+		if (owned)
+			free((void *)body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	if (type)
+		MHD_add_response_header(r, "Content-Type", type);
+	if (allow)
+		MHD_add_response_header(r, "Allow", allow);
+	if (retry_after > 0) {
+		char secs[16];
+		snprintf(secs, sizeof secs, "%d", retry_after);
+		MHD_add_response_header(r, "Retry-After", secs);
+	}
+	ret = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	ex->status = status;
+	ex->bytes = len;
+	return ret;
+}
+
+/* Renders and queues a JSON object; takes ownership of o. */
+static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *conn, int status,
+				    const char *type, cJSON *o, const char *allow, int retry_after)
+{
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!text) {
+		static const char oom[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
+					  "\"status\":500,\"detail\":\"out of memory\"}";
+		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, 0, NULL, 0);
+	}
+	return respond(ex, conn, status, type, text, strlen(text), 1, allow, retry_after);
+}
+
+/* An RFC 9457 problem; `err` (may be NULL) adds field, estimate and budget. */
+static enum MHD_Result problem(struct exchange *ex, struct MHD_Connection *conn, int status,
+			       const char *detail, const struct req_error *err, const char *allow,
+			       int retry_after)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *title = "Error";
+
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+		if (titles[i].status == status)
+			title = titles[i].title;
+	cJSON_AddStringToObject(o, "type", "about:blank");
+	cJSON_AddStringToObject(o, "title", title);
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddStringToObject(o, "detail", detail);
+	if (err && err->field)
+		cJSON_AddStringToObject(o, "field", err->field);
+	if (err && err->status == REQ_OVER_BUDGET) {
+		cJSON_AddNumberToObject(o, "estimate", err->estimate);
+		cJSON_AddNumberToObject(o, "budget", err->budget);
+	}
+	return respond_json(ex, conn, status, "application/problem+json", o, allow, retry_after);
+}
+
+static int status_of(enum req_status st)
+{
+	switch (st) {
+	case REQ_BAD_FIELD:
+		return 400;
+	case REQ_OVER_BUDGET:
+		return 422;
+	case REQ_CANCELLED:
+		return 504;
+	default:
+		return 500;
+	}
+}
+
+static enum MHD_Result request_failed(struct exchange *ex, struct MHD_Connection *conn,
+				      const struct req_error *err)
+{
+	return problem(ex, conn, status_of(err->status), err->detail, err, NULL, 0);
+}
+
+static enum MHD_Result busy(struct exchange *ex, struct MHD_Connection *conn, const char *why)
+{
+	return problem(ex, conn, 503, why, NULL, NULL, FO_HTTP_RETRY_AFTER);
+}
+
+/* ---- plain routes ------------------------------------------------------- */
+
+static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn)
+{
+	return respond(ex, conn, 200, "text/html; charset=utf-8", fo_page_html, strlen(fo_page_html),
+		       0, NULL, 0);
+}
+
+static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn)
+{
+	return respond(ex, conn, 200, "application/yaml", fo_openapi_yaml, strlen(fo_openapi_yaml), 0,
+		       NULL, 0);
+}
+
+static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "status", "ok");
+	cJSON_AddStringToObject(o, "version", FO_VERSION);
+	return respond_json(ex, conn, 200, "application/json", o, NULL, 0);
+}
+
+static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn)
+{
+	cJSON *o;
+
+	if (atomic_load(&ex->srv->draining))
+		return busy(ex, conn, "draining: not accepting new work");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "status", "ready");
+	return respond_json(ex, conn, 200, "application/json", o, NULL, 0);
+}
+
+static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn)
+{
+	struct http_server *s = ex->srv;
+	size_t len;
+	char *text = metrics_render(s->metrics, workpool_load(s->pool), s->cfg.queue,
+				    atomic_load(&s->draining), &len);
+
+	if (!text)
+		return problem(ex, conn, 500, "out of memory", NULL, NULL, 0);
+	return respond(ex, conn, 200, "text/plain; version=0.0.4", text, len, 1, NULL, 0);
+}
+
+/* ---- work on the pool --------------------------------------------------- */
+
+static void jobs_add(struct http_server *s, struct job *j)
+{
+	pthread_mutex_lock(&s->jobs_lock);
+	j->prev = NULL;
+	j->next = s->jobs;
+	if (s->jobs)
+		s->jobs->prev = j;
+	s->jobs = j;
+	pthread_mutex_unlock(&s->jobs_lock);
+}
+
+static void jobs_remove(struct http_server *s, struct job *j)
+{
+	pthread_mutex_lock(&s->jobs_lock);
+	if (j->prev)
+		j->prev->next = j->next;
+	else
+		s->jobs = j->next;
+	if (j->next)
+		j->next->prev = j->prev;
+	pthread_mutex_unlock(&s->jobs_lock);
+}
+
+/* Runs on a worker: compute, queue the answer on the suspended connection, resume it. */
+static void run_job(void *arg)
+{
+	struct job *j = arg;
+	struct exchange *ex = j->ex;
+	struct http_server *s = ex->srv;
+	struct req_error err;
+	cJSON *o = req_execute(&j->req, &s->limits, &j->cancel, &err);
+
+	jobs_remove(s, j);
+	if (o) {
+		if (j->req.op == REQ_SIMULATE_GOSSIP)
+			metrics_add_trials(s->metrics, (uint64_t)j->req.trials);
+		respond_json(ex, j->conn, 200, "application/json", o, NULL, 0);
+	} else if (err.status == REQ_CANCELLED && j->why == MC_DISCONNECT) {
+		problem(ex, j->conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL, 0);
+	} else if (err.status == REQ_CANCELLED) {
+		char detail[160];
+		snprintf(detail, sizeof detail,
+			 "the request ran past its time limit of %g s; lower its work or retry later",
+			 s->cfg.timeout);
+		problem(ex, j->conn, 504, detail, NULL, NULL, 0);
+	} else {
+		request_failed(ex, j->conn, &err);
+	}
+	MHD_resume_connection(j->conn);
+	free(j);
+}
+
+/* Non-zero when the peer of fd has closed its side (or the socket failed). */
+static int peer_gone(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static void *watchdog(void *arg)
+{
+	struct http_server *s = arg;
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	while (!atomic_load(&s->stopping)) {
+		struct timespec t = now();
+		pthread_mutex_lock(&s->jobs_lock);
+		for (struct job *j = s->jobs; j; j = j->next) {
+			if (j->why >= 0)
+				continue;
+			if (seconds_between(&j->deadline, &t) > 0)
+				j->why = MC_TIMEOUT;
+			else if (j->fd >= 0 && peer_gone(j->fd))
+				j->why = MC_DISCONNECT;
+			else
+				continue;
+			atomic_store(&j->cancel, 1);
+			metrics_cancelled(s->metrics, (enum metrics_cancel)j->why);
+		}
+		pthread_mutex_unlock(&s->jobs_lock);
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
+}
+
+/* Hands a planned request to the pool; answers 503 at once if the queue is full. */
+static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *conn,
+				 const struct request *req)
+{
+	struct http_server *s = ex->srv;
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct job *j = calloc(1, sizeof *j);
+	double whole;
+
+	if (!j)
+		return problem(ex, conn, 500, "out of memory", NULL, NULL, 0);
+	j->ex = ex;
+	j->conn = conn;
+	j->req = *req;
+	j->why = -1;
+	j->fd = info ? info->connect_fd : -1;
+	j->deadline = now();
+	j->deadline.tv_nsec += (long)(modf(s->cfg.timeout, &whole) * 1e9);
+	j->deadline.tv_sec += (time_t)whole + j->deadline.tv_nsec / 1000000000L;
+	j->deadline.tv_nsec %= 1000000000L;
+	ex->had_job = 1;
+	atomic_fetch_add(&s->busy, 1);
+	MHD_suspend_connection(conn);
+	jobs_add(s, j);
+	if (workpool_submit(s->pool, run_job, j) == 0)
+		return MHD_YES;
+	jobs_remove(s, j);
+	free(j);
+	busy(ex, conn, "all workers are busy and the queue is full; retry later");
+	MHD_resume_connection(conn);
+	return MHD_YES;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	cJSON *fields = cls, *v = value ? req_json_parse(value, strlen(value)) : NULL;
+
+	(void)kind;
+	if (!v)
+		v = value ? cJSON_CreateString(value) : cJSON_CreateTrue();
+	if (v)
+		cJSON_AddItemToObject(fields, key, v);
+	return MHD_YES;
+}
+
+/* The request's fields: the JSON body, or for GET the query parameters as JSON values. */
+static cJSON *request_fields(struct exchange *ex, struct MHD_Connection *conn)
+{
+	cJSON *fields;
+
+	if (strcmp(ex->method, "GET") != 0)
+		return req_json_parse(ex->body ? ex->body : "", ex->len);
+	fields = cJSON_CreateObject();
+	if (fields)
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, fields);
+	return fields;
+}
+
+static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn)
+{
+	struct http_server *s = ex->srv;
+	const struct req_op_info *op = req_op_lookup(ex->route->op);
+	cJSON *fields = request_fields(ex, conn), *answer;
+	struct request req;
+	struct req_error err;
+	enum req_status st;
+
+	if (!fields)
+		return problem(ex, conn, 400, "the request body is not valid JSON", NULL, NULL, 0);
+	st = req_parse(op->op, fields, &req, &err);
+	cJSON_Delete(fields);
+	if (st == REQ_OK)
+		st = req_plan(&req, &s->limits, &err);
+	if (st != REQ_OK)
+		return request_failed(ex, conn, &err);
+	if (atomic_load(&s->draining))
+		return busy(ex, conn, "draining: not accepting new work");
+	if (req.work > FO_HTTP_INLINE_WORK)
+		return start_job(ex, conn, &req);
+	answer = req_execute(&req, &s->limits, NULL, &err);
+	if (!answer)
+		return request_failed(ex, conn, &err);
+	return respond_json(ex, conn, 200, "application/json", answer, NULL, 0);
+}
+
+/* ---- libmicrohttpd callbacks -------------------------------------------- */
+
+static const struct route *find_route(const char *url)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(routes[i].path, url) == 0)
+			return &routes[i];
+	return NULL;
+}
+
+/* Is `method` one of the comma-separated `allow` list? */
+static int allowed(const char *allow, const char *method)
+{
+	size_t n = strlen(method);
+
+	for (const char *p = allow; (p = strstr(p, method)) != NULL; p += n)
+		if ((p == allow || (p >= allow + 2 && p[-2] == ',' && p[-1] == ' ')) &&
+		    (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	snprintf(out, size, "-");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+static struct exchange *exchange_new(struct http_server *s, struct MHD_Connection *conn,
+				     const char *url, const char *method)
+{
+	struct exchange *ex = calloc(1, sizeof *ex);
+
+	if (!ex)
+		return NULL;
+	ex->srv = s;
+	ex->start = now();
+	ex->route = find_route(url);
+	snprintf(ex->method, sizeof ex->method, "%s", method);
+	snprintf(ex->path, sizeof ex->path, "%s", url);
+	client_address(conn, ex->remote, sizeof ex->remote);
+	return ex;
+}
+
+/* Everything that can be answered before the body arrives. */
+static enum MHD_Result answer_early(struct exchange *ex, struct MHD_Connection *conn, int *done)
+{
+	const struct route *r = ex->route;
+	const char *length;
+
+	*done = 1;
+	if (!r)
+		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL, 0);
+	if (strcmp(ex->method, "OPTIONS") == 0) {
+		struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		enum MHD_Result ret;
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+		MHD_add_response_header(resp, "Access-Control-Allow-Methods", r->allow);
+		MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Content-Type");
+		MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
+		MHD_add_response_header(resp, "Allow", r->allow);
+		ret = MHD_queue_response(conn, 204, resp);
+		MHD_destroy_response(resp);
+		ex->status = 204;
+		return ret;
+	}
+	if (!allowed(r->allow, ex->method)) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "%.16s is not allowed here; use %s", ex->method, r->allow);
+		return problem(ex, conn, 405, detail, NULL, r->allow, 0);
+	}
+	if (!r->op)
+		return r->get(ex, conn);
+	if (strcmp(ex->method, "GET") == 0)
+		return run_operation(ex, conn);
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (length && strtoull(length, NULL, 10) > ex->srv->cfg.body_limit)
+		ex->too_large = 1;
+	*done = ex->too_large;
+	return ex->too_large ? problem(ex, conn, 413, "the request body is over the size limit",
+				       NULL, NULL, 0)
+			     : MHD_YES;
+}
+
+/* Appends a piece of the body, or past the limit only notes that it is too large. */
+static void take_body(struct exchange *ex, const char *data, size_t size)
+{
+	size_t limit = ex->srv->cfg.body_limit;
+
+	if (ex->too_large || ex->len + size > limit) {
+		ex->too_large = 1;
+		return;
+	}
+	if (ex->len + size > ex->cap) {
+		size_t cap = ex->cap ? ex->cap : 1024;
+		while (cap < ex->len + size)
+			cap *= 2;
+		char *body = realloc(ex->body, cap);
+		if (!body) {
+			ex->too_large = 1;
+			return;
+		}
+		ex->body = body;
+		ex->cap = cap;
+	}
+	memcpy(ex->body + ex->len, data, size);
+	ex->len += size;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct exchange *ex = *con_cls;
+	int done;
+
+	(void)version;
+	if (!ex) {
+		ex = exchange_new(cls, conn, url, method);
+		if (!ex)
+			return MHD_NO;
+		*con_cls = ex;
+		return answer_early(ex, conn, &done);
+	}
+	if (*upload_size) {
+		take_body(ex, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (ex->status || ex->had_job)
+		return MHD_YES;
+	if (ex->too_large)
+		return problem(ex, conn, 413, "the request body is over the size limit", NULL, NULL, 0);
+	return run_operation(ex, conn);
+}
+
+/* Keeps what a log line may show of a client's text printable and quote-free. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '"' || *s == '\\')
+			*s = '?';
+}
+
+static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
+{
+	char stamp[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!s->cfg.log_json) {
+		printable(ex->path);
+		printable(ex->method);
+		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms\n", stamp, ex->remote, ex->method, ex->path,
+			status, ex->bytes, secs * 1e3);
+		return;
+	}
+	cJSON *o = cJSON_CreateObject();
+	char *line;
+
+	cJSON_AddStringToObject(o, "time", stamp);
+	cJSON_AddStringToObject(o, "remote", ex->remote);
+	cJSON_AddStringToObject(o, "method", ex->method);
+	cJSON_AddStringToObject(o, "path", ex->path);
+	cJSON_AddNumberToObject(o, "status", status);
+	cJSON_AddNumberToObject(o, "bytes", (double)ex->bytes);
+	cJSON_AddNumberToObject(o, "ms", secs * 1e3);
+	line = cJSON_PrintUnformatted(o);
+	if (line)
+		fprintf(stderr, "%s\n", line);
+	free(line);
+	cJSON_Delete(o);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct exchange *ex = *con_cls;
+	struct timespec end = now();
+	int status;
+	double secs;
+
+	(void)conn;
+	if (!ex)
+		return;
+	/* An answer that never reached the client is logged as the client's leaving. */
+	status = ex->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ex->status : STATUS_CLIENT_GONE;
+	secs = seconds_between(&ex->start, &end);
+	metrics_observe(s->metrics, ex->route ? ex->route->metric : MP_OTHER, status, secs);
+	access_log(s, ex, status, secs);
+	if (ex->had_job)
+		atomic_fetch_sub(&s->busy, 1);
+	free(ex->body);
+	free(ex);
+	*con_cls = NULL;
+}
+
+/* ---- life cycle --------------------------------------------------------- */
+
+static int resolve(const char *address, int port, struct sockaddr_storage *out, socklen_t *len)
+{
+	struct addrinfo hints = { 0 }, *res;
+	char service[8];
+
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(service, sizeof service, "%d", port);
+	if (getaddrinfo(address, service, &hints, &res) != 0 || !res)
+		return -1;
+	memcpy(out, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http_server *http_start(const struct http_config *cfg)
+{
+	struct http_server *s = calloc(1, sizeof *s);
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+
+	if (!s)
+		return NULL;
+	s->cfg = *cfg;
+	s->limits.work_budget = cfg->work_budget;
+	pthread_mutex_init(&s->jobs_lock, NULL);
+	if (resolve(cfg->address, cfg->port, &addr, &addr_len) < 0) {
+		fprintf(stderr, "fanoutd: cannot resolve address '%s'\n", cfg->address);
+		goto fail;
+	}
+	if (addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->metrics = metrics_new();
+	s->pool = workpool_new(cfg->threads, cfg->queue);
+	if (!s->metrics || !s->pool || pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+		fprintf(stderr, "fanoutd: out of memory or threads\n");
+		goto fail;
+	}
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
+				     MHD_OPTION_CONNECTION_LIMIT, 1024u,
+				     MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_END);
+	if (!s->daemon) {
+		fprintf(stderr, "fanoutd: cannot listen on %s port %d\n", cfg->address, cfg->port);
+		atomic_store(&s->stopping, 1);
+		pthread_join(s->watchdog, NULL);
+		goto fail;
+	}
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : cfg->port;
+	return s;
+fail:
+	if (s->pool)
+		workpool_free(s->pool);
+	metrics_free(s->metrics);
+	pthread_mutex_destroy(&s->jobs_lock);
+	free(s);
+	return NULL;
+}
+
+int http_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_begin_drain(struct http_server *s)
+{
+	atomic_store(&s->draining, 1);
+}
+
+int http_busy(struct http_server *s)
+{
+	return atomic_load(&s->busy);
+}
+
+void http_cancel_all(struct http_server *s)
+{
+	pthread_mutex_lock(&s->jobs_lock);
+	for (struct job *j = s->jobs; j; j = j->next) {
+		if (j->why < 0)
+			j->why = MC_TIMEOUT;
+		atomic_store(&j->cancel, 1);
+	}
+	pthread_mutex_unlock(&s->jobs_lock);
+}
+
+void http_stop(struct http_server *s)
+{
+	MHD_stop_daemon(s->daemon);
+	workpool_free(s->pool);
+	atomic_store(&s->stopping, 1);
+	pthread_join(s->watchdog, NULL);
+	metrics_free(s->metrics);
+	pthread_mutex_destroy(&s->jobs_lock);
+	free(s);
+}

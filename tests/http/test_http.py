@@ -1,0 +1,474 @@
+#!/usr/bin/env python3
+"""Tests of fanoutd against a running server, with real clients.
+
+Usage: test_http.py FANOUTD FANOUT_NODE OPENAPI_JSON
+
+Every answer, success or problem, is checked against the schema that
+openapi.yaml (bundled to JSON by redocly) gives for its path, method, status
+and content type; an undocumented status fails the test.  Requests go through
+Python's http.client and through curl; the same requests through fanout-node
+must give the same answer fields.  Servers listen on 127.0.0.1 only, on a port
+the kernel picks, and every wait is bounded.  Python standard library only.
+"""
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+FANOUTD = NODE = None
+SPEC = None
+WAIT = 60  # seconds any single wait may take before the test fails
+
+# A simulation the default budget accepts that runs for about a second.
+HEAVY = {"nodes": 20000, "fanout": 3, "rounds": 30, "trials": 100, "seed": 5}
+
+
+# ---- a JSON Schema subset: what openapi.yaml uses ---------------------------
+
+def resolve(schema):
+    while "$ref" in schema:
+        node = SPEC
+        for part in schema["$ref"].lstrip("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def type_ok(value, t):
+    return {
+        "null": value is None,
+        "boolean": isinstance(value, bool),
+        "integer": isinstance(value, int) and not isinstance(value, bool)
+        or isinstance(value, float) and value.is_integer(),
+        "number": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "string": isinstance(value, str),
+        "array": isinstance(value, list),
+        "object": isinstance(value, dict),
+    }[t]
+
+
+def validate(value, schema, where="$"):
+    """Raises AssertionError naming the place where value breaks schema."""
+    schema = resolve(schema)
+    if "allOf" in schema:
+        for s in schema["allOf"]:
+            validate(value, s, where)
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            passed = 0
+            for s in schema[key]:
+                try:
+                    validate(value, s, where)
+                    passed += 1
+                except AssertionError:
+                    pass
+            assert passed == 1 if key == "oneOf" else passed >= 1, f"{where}: {key} matched {passed}"
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        assert any(type_ok(value, t) for t in types), f"{where}: {value!r} is not {types}"
+    if "const" in schema:
+        assert value == schema["const"], f"{where}: {value!r} != {schema['const']!r}"
+    if "enum" in schema:
+        assert value in schema["enum"], f"{where}: {value!r} not in {schema['enum']}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        for key, ok in (("minimum", lambda a, b: a >= b), ("maximum", lambda a, b: a <= b),
+                        ("exclusiveMinimum", lambda a, b: a > b), ("exclusiveMaximum", lambda a, b: a < b)):
+            if key in schema:
+                assert ok(value, schema[key]), f"{where}: {value} breaks {key} {schema[key]}"
+    if isinstance(value, list):
+        assert len(value) >= schema.get("minItems", 0), f"{where}: too few items"
+        assert len(value) <= schema.get("maxItems", len(value)), f"{where}: too many items"
+        if "items" in schema:
+            for i, item in enumerate(value):
+                validate(item, schema["items"], f"{where}[{i}]")
+    if isinstance(value, dict):
+        for name in schema.get("required", []):
+            assert name in value, f"{where}: missing required {name!r}"
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for name, item in value.items():
+            if name in props:
+                validate(item, props[name], f"{where}.{name}")
+            elif extra is False:
+                raise AssertionError(f"{where}: undocumented property {name!r}")
+            elif isinstance(extra, dict):
+                validate(item, extra, f"{where}.{name}")
+
+
+def documented_response(method, route, status):
+    """The openapi.yaml response object for this answer; fails if there is none."""
+    if route not in SPEC["paths"]:
+        assert status == 404, f"{method} {route}: {status} on an undocumented path"
+        return resolve(SPEC["components"]["responses"]["NotFound"])
+    if status == 405:  # any method outside the path's Allow list
+        return resolve(SPEC["components"]["responses"]["MethodNotAllowed"])
+    op = SPEC["paths"][route].get(method.lower())
+    assert op, f"{method} {route}: undocumented method answered {status}"
+    assert str(status) in op["responses"], f"{method} {route}: status {status} undocumented"
+    return resolve(op["responses"][str(status)])
+
+
+def check_contract(method, path, status, headers, body):
+    """The answer must be documented in openapi.yaml and match its schema."""
+    doc = documented_response(method, path.split("?")[0], status)
+    assert headers.get("access-control-allow-origin") == "*", f"{method} {path}: no CORS header"
+    for name in doc.get("headers", {}):
+        assert name.lower() in headers, f"{method} {path} {status}: header {name} missing"
+    if not doc.get("content") or method == "HEAD":
+        return
+    media = {key.split(";")[0].strip(): value for key, value in doc["content"].items()}
+    ctype = headers.get("content-type", "").split(";")[0].strip()
+    assert ctype in media, f"{method} {path} {status}: content type {ctype!r} undocumented"
+    schema = media[ctype].get("schema")
+    if schema and ctype.endswith("json"):
+        validate(json.loads(body), schema, f"{method} {path} {status}")
+
+
+# ---- servers and clients ----------------------------------------------------
+
+class Server:
+    """A fanoutd on 127.0.0.1 and a port the kernel picked."""
+
+    def __init__(self, *args, env=None):
+        self.proc = subprocess.Popen([FANOUTD, "--port", "0", *args], stderr=subprocess.PIPE,
+                                     env=env)
+        line = self.proc.stderr.readline().decode()
+        match = re.search(r"listening on \S+ port (\d+)", line)
+        assert match, f"fanoutd did not start: {line!r}"
+        self.port = int(match.group(1))
+        self.log = []
+        self.reader = threading.Thread(target=self._read_log, daemon=True)
+        self.reader.start()
+
+    def _read_log(self):
+        for line in self.proc.stderr:
+            self.log.append(line.decode())
+
+    def request(self, method, path, body=None, headers=None, raw=False):
+        """(status, headers, body text); checks the answer against the contract."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
+        data = body if isinstance(body, (bytes, str)) or body is None else json.dumps(body)
+        conn.request(method, path, body=data, headers=headers or {})
+        resp = conn.getresponse()
+        text = resp.read().decode()
+        hdrs = {k.lower(): v for k, v in resp.getheaders()}
+        conn.close()
+        if not raw:
+            check_contract(method, path, resp.status, hdrs, text)
+        return resp.status, hdrs, text
+
+    def post(self, path, body):
+        status, _, text = self.request("POST", path, body)
+        return status, json.loads(text)
+
+    def metric(self, name):
+        _, _, text = self.request("GET", "/metrics")
+        for line in text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[-1])
+        return None
+
+    def wait_metric(self, name, value):
+        deadline = time.monotonic() + WAIT
+        while self.metric(name) != value:
+            assert time.monotonic() < deadline, f"{name} never reached {value}"
+            time.sleep(0.02)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout=WAIT)
+        self.reader.join(timeout=WAIT)
+        return code
+
+
+class Background:
+    """fn(*args) running in a thread; .result once .wait() returns."""
+
+    def __init__(self, fn, *args):
+        self.result = None
+        self.thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn, args):
+        self.result = fn(*args)
+
+    def wait(self):
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive(), "background request did not finish"
+        return self.result
+
+
+def node_answer(body):
+    """The same request through fanout-node: its answer fields."""
+    lines = json.dumps({"src": "c1", "dest": "n1", "body": dict(body, type=body["type"], msg_id=1)})
+    proc = subprocess.run([NODE], input=(lines + "\n").encode(), capture_output=True, timeout=WAIT)
+    reply = json.loads(proc.stdout)["body"]
+    for key in ("type", "msg_id", "in_reply_to"):
+        reply.pop(key, None)
+    return reply
+
+
+class Api(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def test_reference_point_with_curl(self):
+        """The README's curl line, and the browser-style GET."""
+        url = f"127.0.0.1:{self.srv.port}/calc_fanout"
+        out = subprocess.run(["curl", "-s", "-d", '{"nodes":25,"target_prob":0.99,"rounds":5}', url],
+                             capture_output=True, timeout=WAIT)
+        answer = json.loads(out.stdout)
+        self.assertEqual(answer["min_fanout"], 3)
+        self.assertAlmostEqual(answer["miss_prob"], 0.005274, delta=1e-6)
+        out = subprocess.run(["curl", "-s", "-i", url + "?nodes=25&target_prob=0.99&rounds=5&model=formula"],
+                             capture_output=True, timeout=WAIT)
+        head, _, body = out.stdout.decode().partition("\r\n\r\n")
+        self.assertIn("200 OK", head.splitlines()[0])
+        self.assertEqual(json.loads(body)["min_fanout"], 15)
+
+    def test_calc_answers_follow_the_contract(self):
+        for body in ({"nodes": 25, "target_prob": 0.99, "rounds": 5},
+                     {"nodes": 25, "target_prob": 0.99, "rounds": 5, "model": "mean_field"},
+                     {"nodes": 25, "target_prob": 0.99, "rounds": 5, "model": "formula"},
+                     {"nodes": 10, "target_prob": 0.5, "rounds": 1, "loss": 0.5},
+                     {"nodes": 40, "target_prob": 0.9, "rounds": 6, "mode": "pull", "failed_nodes": 3},
+                     {"nodes": 30, "target_prob": 0.9, "rounds": 6, "mode": "push_pull", "forward_rounds": 2},
+                     {"nodes": 1, "target_prob": 0.9, "rounds": 1},
+                     {"nodes": 1000000, "target_prob": 0.999, "rounds": 40}):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")), body)
+
+    def test_simulation_answers_follow_the_contract(self):
+        body = {"nodes": 30, "fanout": 2, "rounds": 6, "trials": 300, "seed": 9, "curve": True,
+                "mode": "push_pull", "loss": 0.1, "failed_nodes": 2}
+        status, answer = self.srv.post("/simulate_gossip", body)
+        self.assertEqual(status, 200)
+        self.assertEqual(len(answer["curve"]), 6)
+        self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
+        query = "&".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}" for k, v in body.items())
+        status, _, text = self.srv.request("GET", "/simulate_gossip?" + query)
+        self.assertEqual((status, json.loads(text)), (200, answer))
+        status, answer = self.srv.post("/simulate_gossip", {"nodes": 10, "fanout": 3, "rounds": 5, "trials": 5})
+        self.assertTrue(0 <= answer["seed"] < 2 ** 53)
+
+    def test_bad_requests_name_the_field(self):
+        cases = [("{", None, "not valid JSON"), ("[1]", None, "JSON object"), ("", None, "not valid JSON"),
+                 ({"nodes": "25", "target_prob": 0.9, "rounds": 5}, "nodes", "must be an integer"),
+                 ({"nodes": 25, "target_prob": 2, "rounds": 5}, "target_prob", "less than 1"),
+                 ({"nodes": 25, "target_prob": 0.9, "rounds": 5, "mode": "gossip"}, "mode", "one of"),
+                 ({"nodes": 25, "target_prob": 0.9}, "rounds", "is required"),
+                 ({"nodes": 1e300, "target_prob": 0.9, "rounds": 5}, "nodes", "2^53"),
+                 ({"nodes": 25, "target_prob": 0.9, "rounds": 5, "failed_nodes": -1}, "failed_nodes", "from 0")]
+        for body, field, words in cases:
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 400, body)
+            self.assertIn(words, answer["detail"])
+            self.assertEqual(answer.get("field"), field, body)
+        status, _, text = self.srv.request("GET", "/calc_fanout?nodes=25&rounds=5&target_prob=%2299%22")
+        self.assertEqual((status, json.loads(text)["field"]), (400, "target_prob"))
+
+    def test_not_found_and_method_not_allowed(self):
+        status, _, _ = self.srv.request("GET", "/nowhere")
+        self.assertEqual(status, 404)
+        for method, path, allow in (("PUT", "/calc_fanout", "GET, POST, OPTIONS"),
+                                    ("DELETE", "/simulate_gossip", "GET, POST, OPTIONS"),
+                                    ("POST", "/healthz", "GET, HEAD, OPTIONS"),
+                                    ("HEAD", "/calc_fanout", "GET, POST, OPTIONS")):
+            status, headers, _ = self.srv.request(method, path)
+            self.assertEqual((status, headers.get("allow")), (405, allow), (method, path))
+
+    def test_body_limit(self):
+        big = '{"nodes":25,"target_prob":0.99,"rounds":5,"pad":"' + "x" * 70000 + '"}'
+        status, _, _ = self.srv.request("POST", "/calc_fanout", big)
+        self.assertEqual(status, 413)
+        # Chunked, so the size is only known while reading.
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Transfer-Encoding: chunked",
+                              "--data-binary", "@-", f"127.0.0.1:{self.srv.port}/calc_fanout"],
+                             input=big.encode(), capture_output=True, timeout=WAIT)
+        self.assertEqual(out.stdout, b"413")
+
+    def test_over_budget(self):
+        status, answer = self.srv.post("/simulate_gossip", {"nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 1000})
+        self.assertEqual(status, 422)
+        self.assertEqual(answer["field"], "trials")
+        self.assertGreater(answer["estimate"], answer["budget"])
+        status, answer = self.srv.post("/calc_fanout", {"nodes": 1000000, "target_prob": 0.9, "rounds": 30, "model": "exact"})
+        self.assertEqual((status, answer["field"]), (422, "nodes"))
+
+    def test_cors_preflight_and_plain_routes(self):
+        for path in SPEC["paths"]:
+            status, headers, _ = self.srv.request("OPTIONS", path)
+            self.assertEqual(status, 204, path)
+            self.assertIn("Content-Type", headers["access-control-allow-headers"])
+        status, _, text = self.srv.request("GET", "/healthz")
+        self.assertEqual((status, json.loads(text)["status"]), (200, "ok"))
+        status, _, text = self.srv.request("GET", "/readyz")
+        self.assertEqual((status, json.loads(text)["status"]), (200, "ready"))
+        status, headers, text = self.srv.request("GET", "/openapi.yaml")
+        with open(os.path.join(os.path.dirname(__file__), "..", "..", "openapi.yaml")) as f:
+            self.assertEqual((status, text), (200, f.read()))
+        status, _, text = self.srv.request("GET", "/")
+        self.assertEqual(status, 200)
+        self.assertIn("calc_fanout", text)
+        status, headers, text = self.srv.request("HEAD", "/healthz")
+        self.assertEqual((status, text), (200, ""))
+
+    def test_metrics_count_requests(self):
+        before = self.srv.metric('fanoutd_requests_total{path="/healthz",status="200"}') or 0
+        self.srv.request("GET", "/healthz")
+        self.srv.request("GET", "/healthz")
+        _, _, text = self.srv.request("GET", "/metrics")
+        self.assertIn("# TYPE fanoutd_request_duration_seconds histogram", text)
+        self.assertEqual(self.srv.metric('fanoutd_requests_total{path="/healthz",status="200"}'), before + 2)
+        buckets = [float(l.split()[-1]) for l in text.splitlines()
+                   if l.startswith('fanoutd_request_duration_seconds_bucket{path="/healthz"')]
+        self.assertEqual(buckets, sorted(buckets))
+        for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining"):
+            self.assertIsNotNone(self.srv.metric(name), name)
+
+    def test_garbage_never_hurts(self):
+        for body in (b"\x00\xff" * 100, b"[" * 50000, b'{"nodes":' + b"9" * 5000 + b"}",
+                     b'{"nodes":25,"target_prob":0.9,"rounds":5,"nodes":"x"}', "ü".encode() * 1000):
+            status, _, _ = self.srv.request("POST", "/calc_fanout", body)
+            self.assertIn(status, (200, 400, 413))
+        with socket.create_connection(("127.0.0.1", self.srv.port), timeout=WAIT) as s:
+            s.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+            s.recv(4096)
+        status, _, _ = self.srv.request("GET", "/healthz")
+        self.assertEqual(status, 200)
+
+
+class Work(unittest.TestCase):
+    """The worker pool: isolation, saturation, time limit, disconnects, drain."""
+
+    def test_cheap_requests_answered_while_simulations_run(self):
+        srv = Server("--threads", "2")
+        try:
+            sims = [Background(srv.post, "/simulate_gossip", HEAVY) for _ in range(2)]
+            srv.wait_metric("fanoutd_work_in_flight", 2)
+            times = []
+            for _ in range(5):
+                start = time.monotonic()
+                self.assertEqual(srv.request("GET", "/healthz")[0], 200)
+                status, _ = srv.post("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 5,
+                                                      "model": "formula"})
+                self.assertEqual(status, 200)
+                times.append(time.monotonic() - start)
+            # Both cheap answers came back while both simulations were still running.
+            self.assertEqual(srv.metric("fanoutd_work_in_flight"), 2)
+            print(f"\nhttp: /healthz + formula calc while 2 simulations ran: max {max(times) * 1e3:.1f} ms",
+                  file=sys.stderr)
+            for sim in sims:
+                self.assertEqual(sim.wait()[0], 200)
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), 2 * HEAVY["trials"])
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_full_queue_answers_503_at_once(self):
+        srv = Server("--threads", "1", "--queue", "1")
+        try:
+            first = Background(srv.post, "/simulate_gossip", HEAVY)
+            srv.wait_metric("fanoutd_work_in_flight", 1)
+            second = Background(srv.post, "/simulate_gossip", HEAVY)
+            srv.wait_metric("fanoutd_work_in_flight", 2)
+            status, headers, _ = srv.request("POST", "/simulate_gossip", HEAVY)
+            self.assertEqual(status, 503)
+            self.assertEqual(headers["retry-after"], "1")
+            for sim in (first, second):
+                self.assertEqual(sim.wait()[0], 200)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_time_limit_answers_504(self):
+        srv = Server("--timeout", "0.05")
+        try:
+            status, answer = srv.post("/simulate_gossip", HEAVY)
+            self.assertEqual(status, 504, answer)
+            self.assertIn("time limit", answer["detail"])
+            self.assertEqual(srv.metric('fanoutd_cancelled_total{reason="timeout"}'), 1)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_disconnect_cancels_work(self):
+        srv = Server()
+        try:
+            body = json.dumps(HEAVY).encode()
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT) as s:
+                s.sendall(b"POST /simulate_gossip HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                          % (len(body), body))
+                srv.wait_metric("fanoutd_work_in_flight", 1)
+            srv.wait_metric('fanoutd_cancelled_total{reason="disconnect"}', 1)
+            srv.wait_metric("fanoutd_work_in_flight", 0)
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), 0)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_sigterm_lets_running_work_finish(self):
+        srv = Server()
+        sim = Background(srv.post, "/simulate_gossip", HEAVY)
+        srv.wait_metric("fanoutd_work_in_flight", 1)
+        srv.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + WAIT
+        readyz = None
+        while readyz != 503 and time.monotonic() < deadline and sim.thread.is_alive():
+            try:
+                readyz = srv.request("GET", "/readyz")[0]
+            except ConnectionError:
+                break
+        self.assertEqual(sim.wait()[0], 200)
+        self.assertEqual(srv.proc.wait(timeout=WAIT), 0)
+        self.assertIn(readyz, (503, None))
+        self.assertTrue(any("draining" in line for line in srv.log))
+
+
+class CommandLine(unittest.TestCase):
+    def test_help_version_and_bad_flags(self):
+        out = subprocess.run([FANOUTD, "--help"], capture_output=True, timeout=WAIT)
+        self.assertEqual(out.returncode, 0)
+        for flag in ("--address", "--port", "--threads", "--body-limit", "--work-budget", "--timeout",
+                     "--log-format", "FANOUTD_PORT"):
+            self.assertIn(flag.encode(), out.stdout)
+        out = subprocess.run([FANOUTD, "--version"], capture_output=True, timeout=WAIT)
+        self.assertTrue(out.stdout.startswith(b"fanoutd "))
+        for args in (["--port", "70000"], ["--log-format", "xml"], ["--bogus"], ["--timeout"]):
+            out = subprocess.run([FANOUTD, *args], capture_output=True, timeout=WAIT)
+            self.assertEqual(out.returncode, 2, args)
+            self.assertIn(b"fanoutd:", out.stderr)
+
+    def test_environment_twins_and_json_log(self):
+        env = dict(os.environ, FANOUTD_BODY_LIMIT="100", FANOUTD_LOG_FORMAT="json")
+        srv = Server(env=env)
+        try:
+            status, _, _ = srv.request("POST", "/calc_fanout", '{"nodes":25,"target_prob":0.99,"rounds":5,'
+                                                              '"pad":"' + "x" * 200 + '"}')
+            self.assertEqual(status, 413)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+        entries = [json.loads(l) for l in srv.log if l.startswith("{")]
+        self.assertTrue(any(e["status"] == 413 and e["path"] == "/calc_fanout" and e["method"] == "POST"
+                            for e in entries), srv.log)
+
+
+if __name__ == "__main__":
+    FANOUTD, NODE = (os.path.abspath(p) for p in sys.argv[1:3])
+    with open(sys.argv[3]) as f:
+        SPEC = json.load(f)
+    del sys.argv[1:4]
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"http: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.testsRun else 0)
