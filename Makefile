@@ -4,6 +4,7 @@
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
 #   make test       lint, unit, protocol and HTTP tests, normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
+#   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
 # Every target that compiles first makes sure the Debian packages it needs are
@@ -48,7 +49,7 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http lint load install clean deps
+.PHONY: all run test unit protocol http lint load bench install clean deps
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -125,7 +126,7 @@ http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 # cppcheck, hence the one suppression for tests/.
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Icore -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit
+	  -Iinclude -Icore -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -139,6 +140,12 @@ test: lint
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
+
+$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+bench: $(BUILD)/bench $(FANOUTD)
+	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
 install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -114,31 +114,62 @@ static enum fo_status search_linear(struct search *s, double target, struct calc
 	return FO_OK;
 }
 
-/* Doubling then bisection; valid when the compared probability rises with K. */
-static enum fo_status search_monotone(struct search *s, double target, struct calc_answer *out)
+/*
+ * Galloping from a predicted K, then bisection; valid when the compared
+ * probability rises with K.  A good prediction needs two evaluations: the
+ * prediction, which reaches the target, and the K below it, which does not.
+ */
+static enum fo_status search_monotone(struct search *s, double target, int64_t guess,
+				      struct calc_answer *out)
 {
-	int64_t top = s->p->nodes - 1, lo = 0, hi = 1;
+	int64_t top = s->p->nodes - 1, lo = 0, hi, step = 1;
 	struct eval e, at_hi;
 	enum fo_status st;
 
-	for (;;) {
-		st = evaluate(s, hi, &at_hi);
-		if (st != FO_OK)
-			return st;
-		if (at_hi.compared >= target)
-			break;
-		if (hi == top) {
-			answer(out, 0, top, &at_hi);
-			return FO_OK;
+	guess = guess < 1 ? 1 : guess > top ? top : guess;
+	if ((st = evaluate(s, guess, &e)) != FO_OK)
+		return st;
+	if (e.compared >= target) {
+		/* Down: find some K that does not reach the target (or reach K = 1). */
+		hi = guess;
+		at_hi = e;
+		while (hi - step > lo) {
+			int64_t k = hi - step;
+			if ((st = evaluate(s, k, &e)) != FO_OK)
+				return st;
+			if (e.compared < target) {
+				lo = k;
+				break;
+			}
+			hi = k;
+			at_hi = e;
+			step *= 2;
 		}
-		lo = hi;
-		hi = hi > top / 2 ? top : 2 * hi;
+	} else {
+		/* Up: find some K that reaches it, or learn that none does. */
+		lo = guess;
+		for (;;) {
+			int64_t k;
+			if (lo == top) {
+				answer(out, 0, top, &e);
+				return FO_OK;
+			}
+			k = top - lo <= step ? top : lo + step;
+			if ((st = evaluate(s, k, &e)) != FO_OK)
+				return st;
+			if (e.compared >= target) {
+				hi = k;
+				at_hi = e;
+				break;
+			}
+			lo = k;
+			step *= 2;
+		}
 	}
-	/* Invariant: K = hi reaches the target, K = lo does not (lo = 0: none tried). */
+	/* Invariant: K = hi reaches the target, K = lo does not (lo = 0: none below). */
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
-		st = evaluate(s, mid, &e);
-		if (st != FO_OK)
+		if ((st = evaluate(s, mid, &e)) != FO_OK)
 			return st;
 		if (e.compared >= target) {
 			hi = mid;
@@ -156,23 +187,6 @@ static int monotone(const struct gossip_params *p, enum calc_model model)
 	return model == CALC_FORMULA || gossip_fanout_monotone(p);
 }
 
-enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
-			   double work_limit, const atomic_int *cancel, struct calc_answer *out)
-{
-	struct search s = { p, model, cancel, 0, work_limit, 0 };
-	enum fo_status st;
-
-	memset(out, 0, sizeof *out);
-	if (p->nodes == 1) {
-		out->reachable = 1;
-		out->delivery_prob = 1;
-		return FO_OK;
-	}
-	st = monotone(p, model) ? search_monotone(&s, target, out) : search_linear(&s, target, out);
-	out->evaluations = s.evaluations;
-	return st;
-}
-
 /*
  * The K a search will end near, predicted by the mean field without a push
  * window (where it is monotone, so the prediction is cheap); N - 1 when the
@@ -187,6 +201,27 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
 		return p->nodes - 1;
 	return a.fanout;
+}
+
+enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
+			   double work_limit, const atomic_int *cancel, struct calc_answer *out)
+{
+	struct search s = { p, model, cancel, 0, work_limit, 0 };
+	enum fo_status st;
+
+	memset(out, 0, sizeof *out);
+	if (p->nodes == 1) {
+		out->reachable = 1;
+		out->delivery_prob = 1;
+		return FO_OK;
+	}
+	if (!monotone(p, model))
+		st = search_linear(&s, target, out);
+	else
+		/* The exact chain starts where the (cheap) mean field says; the others from 1. */
+		st = search_monotone(&s, target, model == CALC_EXACT ? predict_fanout(p, target) : 1, out);
+	out->evaluations = s.evaluations;
+	return st;
 }
 
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target)
@@ -207,7 +242,12 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		k = k > top / 2 ? top : 2 * k;
 		return (double)k * eval_cost(p, model, k);
 	}
-	/* Doubling up to the first power of two past k, then ~log2(k) bisection steps. */
+	if (model == CALC_EXACT) {
+		/* From the prediction: itself, the K below, and a margin for a miss. */
+		int64_t near = k < top ? k + 1 : top;
+		return 4 * eval_cost(p, model, near);
+	}
+	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;
 	for (; j < k; j = j > top / 2 ? top : 2 * j)
 		cost += eval_cost(p, model, j);

@@ -7,6 +7,12 @@
  * interned in a tupmap and their probabilities kept in a parallel array; the
  * rows "new informed count given (i, a)" are interned in a second tupmap and
  * stored in one pool, computed the first time a round needs them.
+ *
+ * Truncation: probabilities below FO_EXACT_EPSILON are dropped where they
+ * arise — at the ends of a row's sender-by-sender distribution, and states
+ * whose whole mass is that small — and every dropped probability is added to
+ * error_bound.  Dropping only removes mass, so each reported probability is
+ * at most error_bound below the exact one, and never above it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -28,17 +34,45 @@ struct exact {
 	int64_t *kernel_off;    /* live + 1 entries */
 
 	struct tupmap rows;     /* (i, a) -> row index */
-	int64_t *row_off;       /* row index -> offset in pool */
-	size_t row_off_cap;
+	struct row *row;        /* row index -> where its values are */
+	size_t row_cap;
+	double dropped;         /* probability discarded so far */
 	double *pool;
 	size_t pool_used, pool_cap;
 
 	double *scratch[3];     /* live + 1 doubles each */
 };
 
+/*
+ * A transition row: P(c new informed) for c in [lo, hi], at pool + off;
+ * `dropped` is the probability trimmed off it.
+ */
+struct row {
+	int64_t lo, hi;
+	size_t off;
+	double dropped;
+};
+
 static int64_t imin(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
+}
+
+static int64_t imax(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Narrows [*lo, *hi] past end entries of v below FO_EXACT_EPSILON; returns their sum. */
+static double trim(const double *v, int64_t *lo, int64_t *hi)
+{
+	double dropped = 0;
+
+	while (*hi > *lo && v[*hi] < FO_EXACT_EPSILON)
+		dropped += v[(*hi)--];
+	while (*lo < *hi && v[*lo] < FO_EXACT_EPSILON)
+		dropped += v[(*lo)++];
+	return dropped;
 }
 
 static int pushes(enum gossip_mode m)
@@ -109,75 +143,108 @@ static double *pool_take(struct exact *x, size_t n)
 	return x->pool + x->pool_used - n;
 }
 
-/* row[c] = P(c new informed this round | i informed, a pushing), c = 0..L-i. */
-static void compute_row(struct exact *x, int64_t i, int64_t a, double *row)
+/*
+ * One sender step on v[lo..hi] into w: the range moves down by up to K and
+ * loses its negligible ends; returns the probability so trimmed.
+ */
+static double sender_step(const struct exact *x, const double *v, double *w, int64_t *lo,
+			  int64_t *hi)
 {
-	int64_t u = x->live - i;
+	int64_t next_lo = imax(0, *lo - x->fanout);
+
+	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
+	for (int64_t m = *lo; m <= *hi; m++) {
+		const double *q = x->kernel + x->kernel_off[m];
+		double vm = v[m];
+		for (int64_t d = 0, top = imin(x->fanout, m); d <= top; d++)
+			w[m - d] += vm * q[d];
+	}
+	*lo = next_lo;
+	return trim(w, lo, hi);
+}
+
+/* Copies values[lo..hi] into the pool as row r; -1 if allocation fails. */
+static int store_row(struct exact *x, struct row *r, const double *values, int64_t lo, int64_t hi)
+{
+	double *dst = pool_take(x, (size_t)(hi - lo + 1));
+
+	if (!dst)
+		return -1;
+	memcpy(dst, values + lo, (size_t)(hi - lo + 1) * sizeof *dst);
+	r->lo = lo;
+	r->hi = hi;
+	r->off = (size_t)(dst - x->pool);
+	return 0;
+}
+
+/*
+ * The row for i informed of which a push: P(c new informed this round),
+ * c = 0..L-i, less what truncation drops.  Returns 0, or -1 if allocation fails.
+ */
+static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
+{
+	int64_t u = x->live - i, lo = u, hi = u;
 	double *v = x->scratch[0], *w = x->scratch[1], *bin = x->scratch[2];
 	double pull_ok = 0;
 
+	r->dropped = 0;
 	if (pulls(x->mode))
 		pull_ok = dist_pull_success(x->nodes - 1, i, x->fanout, x->loss, bin);
 	if (!pushes(x->mode)) {
-		dist_binom(u, pull_ok, row);
-		return;
+		dist_binom(u, pull_ok, v);
+		lo = 0;
+		r->dropped = trim(v, &lo, &hi);
+		return store_row(x, r, v, lo, hi);
 	}
-	/* v[m]: P(m live uninformed nodes not reached yet) after each sender. */
-	memset(v, 0, (size_t)(u + 1) * sizeof *v);
+	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a && v[0] < 1; s++) {
-		memset(w, 0, (size_t)(u + 1) * sizeof *w);
-		for (int64_t m = 0; m <= u; m++) {
-			const double *q = x->kernel + x->kernel_off[m];
-			if (v[m] == 0)
-				continue;
-			for (int64_t d = 0; d <= imin(x->fanout, m); d++)
-				w[m - d] += v[m] * q[d];
-		}
-		double *t = v;
+	for (int64_t s = 0; s < a && hi > 0; s++) {
+		double *t;
+		r->dropped += sender_step(x, v, w, &lo, &hi);
+		t = v;
 		v = w;
 		w = t;
 	}
-	memset(row, 0, (size_t)(u + 1) * sizeof *row);
-	for (int64_t m = 0; m <= u; m++) {
-		if (v[m] == 0)
-			continue;
-		if (!pulls(x->mode)) {
-			row[u - m] += v[m];
-			continue;
-		}
+	/* c = u - m new informed by push; push_pull adds Bin(m, pull_ok) of the rest. */
+	if (!pulls(x->mode)) {
+		for (int64_t m = lo; m <= hi; m++)
+			w[u - m] = v[m];
+		return store_row(x, r, w, u - hi, u - lo);
+	}
+	memset(w + (u - hi), 0, (size_t)hi * sizeof *w + sizeof *w);
+	for (int64_t m = lo; m <= hi; m++) {
 		dist_binom(m, pull_ok, bin);
 		for (int64_t j = 0; j <= m; j++)
-			row[u - m + j] += v[m] * bin[j];
+			w[u - m + j] += v[m] * bin[j];
 	}
+	lo = u - hi;
+	hi = u;
+	r->dropped += trim(w, &lo, &hi);
+	return store_row(x, r, w, lo, hi);
 }
 
 /* The cached row for (i, a); NULL if allocation fails. */
-static const double *get_row(struct exact *x, int64_t i, int64_t a)
+static const struct row *get_row(struct exact *x, int64_t i, int64_t a)
 {
 	int32_t key[2] = { (int32_t)i, (int32_t)a };
 	size_t before = x->rows.count;
 	int64_t idx = tupmap_intern(&x->rows, key);
-	double *row;
 
 	if (idx < 0)
 		return NULL;
 	if ((size_t)idx < before)
-		return x->pool + x->row_off[idx];
-	if (x->rows.count > x->row_off_cap) {
-		size_t cap = x->row_off_cap ? 2 * x->row_off_cap : 256;
-		int64_t *off = realloc(x->row_off, cap * sizeof *off);
-		if (!off)
+		return &x->row[idx];
+	if (x->rows.count > x->row_cap) {
+		size_t cap = x->row_cap ? 2 * x->row_cap : 256;
+		struct row *rows = realloc(x->row, cap * sizeof *rows);
+		if (!rows)
 			return NULL;
-		x->row_off = off;
-		x->row_off_cap = cap;
+		x->row = rows;
+		x->row_cap = cap;
 	}
-	row = pool_take(x, (size_t)(x->live - i + 1));
-	if (!row)
+	if (compute_row(x, i, a, &x->row[idx]) < 0)
 		return NULL;
-	x->row_off[idx] = row - x->pool;
-	compute_row(x, i, a, row);
-	return row;
+	return &x->row[idx];
 }
 
 static void exact_release(struct exact *x)
@@ -185,7 +252,7 @@ static void exact_release(struct exact *x)
 	free(x->kernel);
 	free(x->kernel_off);
 	tupmap_release(&x->rows);
-	free(x->row_off);
+	free(x->row);
 	free(x->pool);
 	for (int k = 0; k < 3; k++)
 		free(x->scratch[k]);
@@ -208,6 +275,64 @@ static int grow_mass(double **arr, size_t *cap, size_t n)
 	return 0;
 }
 
+/*
+ * One round of push without a window, all states at once.  From i informed,
+ * i senders act and the next state is L - (live nodes still unreached): it
+ * depends on where the senders' process ends, not on i.  So the states share
+ * one vector over "unreached" m: walking s from the largest i down, state s
+ * joins at m = L - s, then every state present takes one sender step.  State
+ * i thus takes exactly i steps, and by linearity the end vector is the sum of
+ * the states' separate outcomes — one sweep instead of a row per state.
+ */
+static enum fo_status step_push_merged(struct exact *x, const struct tupmap *cur,
+				       const double *mass, struct tupmap *next, double **next_mass,
+				       size_t *next_cap)
+{
+	double *by_i = x->scratch[2], *v = x->scratch[0], *w = x->scratch[1];
+	int64_t top = 0, lo = x->live, hi = -1;
+
+	memset(by_i, 0, (size_t)(x->live + 1) * sizeof *by_i);
+	for (size_t s = 0; s < cur->count; s++) {
+		int64_t i = tupmap_key(cur, s)[0];
+		if (mass[s] < FO_EXACT_EPSILON) {
+			x->dropped += mass[s];
+			continue;
+		}
+		by_i[i] = mass[s];
+		top = imax(top, i);
+	}
+	for (int64_t s = top; s >= 1; s--) {
+		int64_t m = x->live - s;
+		if (by_i[s] > 0) {
+			/* Widen the live range to take state s in. */
+			for (int64_t j = hi + 1; j <= m; j++)
+				v[j] = 0;
+			for (int64_t j = m; j < lo; j++)
+				v[j] = 0;
+			v[m] += by_i[s];
+			lo = imin(lo, m);
+			hi = imax(hi, m);
+		}
+		if (hi > 0) {
+			double *t;
+			x->dropped += sender_step(x, v, w, &lo, &hi);
+			t = v;
+			v = w;
+			w = t;
+		}
+		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+			return FO_CANCELLED;
+	}
+	for (int64_t m = lo; m <= hi; m++) {
+		int32_t key = (int32_t)(x->live - m);
+		int64_t idx = tupmap_intern(next, &key);
+		if (idx < 0 || grow_mass(next_mass, next_cap, next->count) < 0)
+			return FO_NOMEM;
+		(*next_mass)[idx] += v[m];
+	}
+	return FO_OK;
+}
+
 /* One round: from (cur, mass) into (next, next_mass). */
 static enum fo_status step(struct exact *x, const struct tupmap *cur, const double *mass,
 			   struct tupmap *next, double **next_mass, size_t *next_cap)
@@ -215,13 +340,20 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 	int width = 1 + (int)x->window;
 	int32_t key[1 + 64];
 
+	if (fo_cancelled(x->cancel))
+		return FO_CANCELLED;
+	if (x->mode == GOSSIP_PUSH && width == 1)
+		return step_push_merged(x, cur, mass, next, next_mass, next_cap);
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
 		int64_t i = k[0], a = x->window ? 0 : i;
-		const double *row;
+		const struct row *row;
+		const double *p;
 
-		if (mass[s] == 0)
+		if (mass[s] < FO_EXACT_EPSILON) {
+			x->dropped += mass[s];
 			continue;
+		}
 		if (fo_cancelled(x->cancel))
 			return FO_CANCELLED;
 		for (int j = 1; j < width; j++)
@@ -229,10 +361,10 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 		row = get_row(x, i, a);
 		if (!row)
 			return FO_NOMEM;
-		for (int64_t c = 0; c <= x->live - i; c++) {
+		x->dropped += mass[s] * row->dropped;
+		p = x->pool + row->off - row->lo;
+		for (int64_t c = row->lo; c <= row->hi; c++) {
 			int64_t idx;
-			if (row[c] == 0)
-				continue;
 			key[0] = (int32_t)(i + c);
 			if (width > 1) {
 				/* Everyone informed: the cohorts no longer matter. */
@@ -246,7 +378,7 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 				return FO_NOMEM;
 			if (next->count > FO_EXACT_MAX_STATES)
 				return FO_TOO_LARGE;
-			(*next_mass)[idx] += mass[s] * row[c];
+			(*next_mass)[idx] += mass[s] * p[c];
 		}
 	}
 	return FO_OK;
@@ -296,6 +428,9 @@ static enum fo_status run_chain(struct exact *x, const struct gossip_params *p,
 		cur = nxt;
 		record(x, &maps[cur], mass[cur], out, r);
 	}
+	out->error_bound = x->dropped;
+	for (size_t s = 0; s < maps[cur].count; s++)
+		out->final_informed[tupmap_key(&maps[cur], s)[0]] += mass[cur][s];
 	out->node_miss = x->live > 1
 		? ((double)x->live - out->mean_informed[p->rounds]) / (double)(x->live - 1) : 0;
 done:
@@ -328,7 +463,8 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	out->rounds = p->rounds;
 	out->p_full = malloc(n * sizeof *out->p_full);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
-	if (!out->p_full || !out->mean_informed)
+	out->final_informed = calloc((size_t)x.live + 1, sizeof *out->final_informed);
+	if (!out->p_full || !out->mean_informed || !out->final_informed)
 		goto fail;
 	for (int k = 0; k < 3; k++)
 		if (!(x.scratch[k] = malloc((size_t)(x.live + 1) * sizeof(double))))
@@ -347,29 +483,39 @@ fail:
 }
 
 /*
- * Work of the row computations: sum over u = L - i of (rows needing u) times
- * (senders) * u * min(K, u), plus the state updates of every round.  Summed
- * directly up to a million live nodes; past that exact is out of reach anyway.
+ * Work units (about 1 ns each) of exact_run.  Without a window the costs are
+ * fits to times measured on the development machine (R = 15, N = 500 to
+ * 20000, see the commit that introduced them), rounded up: push's merged sweep
+ * grows like L^1.8 a round and slows with loss, which widens the spread of
+ * states; push_pull's per-state rows like L^2.5; pull's binomial rows like
+ * L^1.4.  With a window, the bound counts every (i, a) row at full width.
  */
 double exact_cost(const struct gossip_params *p)
 {
-	double live = (double)gossip_live(p), k = (double)p->fanout, rows = 0, states;
+	double live = (double)gossip_live(p), k = (double)p->fanout, r = (double)p->rounds;
+	double rows = 0, states;
 	int64_t window = gossip_window(p);
 
 	if (live > 1e6)
 		return HUGE_VAL;
-	for (double u = 0; u < live; u++) {
-		double i = live - u, per_row = u + 1;
-		double row_count = window ? i : 1, senders = window ? i / 2 : i;
-		if (pushes(p->mode))
-			per_row += senders * (u + 1) * fmin(k, u) + (pulls(p->mode) ? u * u / 2 : 0);
-		rows += row_count * per_row;
+	if (!window) {
+		switch (p->mode) {
+		case GOSSIP_PUSH:
+			return r * (0.25 * pow(live, 1.8) * (1 + 38 * sqrt(p->loss)) + 20 * live) +
+			       live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
+		case GOSSIP_PULL:
+			return 130 * r * pow(live, 1.4);
+		case GOSSIP_PUSH_PULL:
+			return 0.7 * r * pow(live, 2.5);
+		}
 	}
-	if (pushes(p->mode))
-		rows += live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
+	for (double u = 0; u < live; u++) {
+		double i = live - u;
+		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (pulls(p->mode) ? u * u / 2 : 0) + u + 1);
+	}
 	states = live;
 	for (int64_t j = 1; j <= window && states < FO_EXACT_MAX_STATES; j++)
 		states *= (live + (double)j) / (double)(j + 1);
 	states = fmin(states, FO_EXACT_MAX_STATES);
-	return rows + (double)p->rounds * states * live / 2;
+	return rows + r * states * live / 2;
 }

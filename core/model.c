@@ -18,8 +18,10 @@ void chain_result_release(struct chain_result *r)
 {
 	free(r->p_full);
 	free(r->mean_informed);
+	free(r->final_informed);
 	r->p_full = NULL;
 	r->mean_informed = NULL;
+	r->final_informed = NULL;
 }
 
 int64_t gossip_live(const struct gossip_params *p)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -71,4 +72,11 @@ int cli_number(const char *prog, const struct cli_option *opt, double lo, double
 	}
 	*out = v;
 	return 0;
+}
+
+int cli_threads(double n)
+{
+	long cpus = n > 0 ? (long)n : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
 }

@@ -31,4 +31,7 @@ int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const c
 int cli_number(const char *prog, const struct cli_option *opt, double lo, double hi, int integral,
 	       double *out);
 
+/* The threads a value of `n` means: n itself, or for 0 the online CPUs. */
+int cli_threads(double n);
+
 #endif

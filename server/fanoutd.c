@@ -28,6 +28,8 @@ static const char usage[] =
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
 	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default 2)\n"
+	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
+	"                       (FANOUTD_SIM_THREADS, default 0)\n"
 	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default 2)\n"
 	"  --queue N            heavy requests that may wait before 503 (FANOUTD_QUEUE, default " FO_STR(FO_HTTP_QUEUE) ")\n"
 	"  --body-limit BYTES   largest request body before 413 (FANOUTD_BODY_LIMIT, default " FO_STR(FO_HTTP_BODY_LIMIT) ")\n"
@@ -43,7 +45,7 @@ static const char usage[] =
 	"  fanoutd --port 8080 &\n"
 	"  curl -d '{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}' localhost:8080/calc_fanout\n";
 
-enum { O_ADDRESS, O_PORT, O_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
+enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
        O_LOG, O_COUNT };
 
 static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
@@ -52,6 +54,7 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
 		[O_PORT] = { "port", "FANOUTD_PORT", FO_STR(FO_HTTP_PORT) },
 		[O_THREADS] = { "threads", "FANOUTD_THREADS", "2" },
+		[O_SIM_THREADS] = { "sim-threads", "FANOUTD_SIM_THREADS", "0" },
 		[O_HTTP_THREADS] = { "http-threads", "FANOUTD_HTTP_THREADS", "2" },
 		[O_QUEUE] = { "queue", "FANOUTD_QUEUE", FO_STR(FO_HTTP_QUEUE) },
 		[O_BODY] = { "body-limit", "FANOUTD_BODY_LIMIT", FO_STR(FO_HTTP_BODY_LIMIT) },
@@ -60,11 +63,12 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_GRACE] = { "grace", "FANOUTD_GRACE", FO_STR(FO_HTTP_GRACE) },
 		[O_LOG] = { "log-format", "FANOUTD_LOG_FORMAT", "text" },
 	};
-	double port, threads, http_threads, queue, body;
+	double port, threads, sim_threads, http_threads, queue, body;
 
 	if (cli_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
 	    cli_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
 	    cli_number("fanoutd", &o[O_THREADS], 1, 256, 1, &threads) < 0 ||
+	    cli_number("fanoutd", &o[O_SIM_THREADS], 0, 64, 1, &sim_threads) < 0 ||
 	    cli_number("fanoutd", &o[O_HTTP_THREADS], 1, 64, 1, &http_threads) < 0 ||
 	    cli_number("fanoutd", &o[O_QUEUE], 0, 1e6, 1, &queue) < 0 ||
 	    cli_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
@@ -79,6 +83,7 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	cfg->address = o[O_ADDRESS].value;
 	cfg->port = (int)port;
 	cfg->threads = (int)threads;
+	cfg->sim_threads = cli_threads(sim_threads);
 	cfg->http_threads = (int)http_threads;
 	/* A queue of 0 would mean "unbounded" to the pool: at least one may wait. */
 	cfg->queue = queue < 1 ? 1 : (size_t)queue;

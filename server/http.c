@@ -691,6 +691,7 @@ struct http_server *http_start(const struct http_config *cfg)
 		return NULL;
 	s->cfg = *cfg;
 	s->limits.work_budget = cfg->work_budget;
+	s->limits.sim_threads = cfg->sim_threads;
 	pthread_mutex_init(&s->jobs_lock, NULL);
 	if (resolve(cfg->address, cfg->port, &addr, &addr_len) < 0) {
 		fprintf(stderr, "fanoutd: cannot resolve address '%s'\n", cfg->address);

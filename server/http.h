@@ -20,6 +20,7 @@ struct http_config {
 	size_t queue;          /* heavy requests that may wait before 503 */
 	size_t body_limit;     /* bytes of request body before 413 */
 	double work_budget;    /* work units one request may cost before 422 */
+	int sim_threads;       /* threads one simulation may use */
 	double timeout;        /* seconds a request may run before 504 */
 	int log_json;          /* access log as JSON lines instead of text */
 };

@@ -46,7 +46,7 @@ struct job {
 };
 
 static const char usage[] =
-	"usage: fanout-node [--work-budget UNITS] [--threads N]\n"
+	"usage: fanout-node [--work-budget UNITS] [--threads N] [--sim-threads N]\n"
 	"\n"
 	"A Maelstrom node answering calc_fanout and simulate_gossip: one JSON message\n"
 	"per line on stdin, one reply per line on stdout, logs on stderr.\n"
@@ -55,6 +55,8 @@ static const char usage[] =
 	"                       (env FANOUT_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
 	"  --threads N          worker threads for heavy requests\n"
 	"                       (env FANOUT_THREADS, default 2)\n"
+	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
+	"                       (env FANOUT_SIM_THREADS, default 0)\n"
 	"  --help               this text\n"
 	"  --version            the version\n"
 	"\n"
@@ -283,14 +285,17 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 	struct cli_option opts[] = {
 		{ "work-budget", "FANOUT_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
 		{ "threads", "FANOUT_THREADS", "2" },
+		{ "sim-threads", "FANOUT_SIM_THREADS", "0" },
 	};
-	double t;
+	double t, sim;
 
-	if (cli_parse(argc, argv, opts, 2, "fanout-node", FO_VERSION, usage) < 0 ||
+	if (cli_parse(argc, argv, opts, 3, "fanout-node", FO_VERSION, usage) < 0 ||
 	    cli_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
-	    cli_number("fanout-node", &opts[1], 1, 256, 1, &t) < 0)
+	    cli_number("fanout-node", &opts[1], 1, 256, 1, &t) < 0 ||
+	    cli_number("fanout-node", &opts[2], 0, 64, 1, &sim) < 0)
 		return -1;
 	*threads = (int)t;
+	n->limits.sim_threads = cli_threads(sim);
 	return 0;
 }
 

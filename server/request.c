@@ -231,7 +231,8 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 			req->seed = fresh_seed();
 			req->has_seed = 1;
 		}
-		req->work = sim_agent_cost(p, req->trials);
+		/* The budget is wall time: the trials are shared by the simulation threads. */
+		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
 		if (!(req->work <= budget))
 			return over_budget(err, req->work, budget, "trials",
 					   " (or \"nodes\", \"rounds\", \"fanout\")");
@@ -338,7 +339,7 @@ static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_number(o, "messages_mean", s.messages_mean);
 	ok = ok && add_number(o, "seed", (double)req->seed);
 	ok = ok && cJSON_AddStringToObject(o, "model", "simulation");
-	ok = ok && cJSON_AddStringToObject(o, "simulator", "agent");
+	ok = ok && cJSON_AddStringToObject(o, "simulator", "fast");
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum);
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum);
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum);
@@ -392,7 +393,8 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, FO_NOMEM, 0);
 			return NULL;
 		}
-		st = sim_agent_run(&req->params, req->seed, req->first_trial, req->trials, cancel, &t);
+		st = sim_fast_run(&req->params, req->seed, req->first_trial, req->trials, lim->sim_threads,
+				  cancel, &t);
 		o = st == FO_OK ? render_sim(req, &t) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {

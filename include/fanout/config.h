@@ -33,9 +33,19 @@
 #define FO_EXACT_AUTO_LIMIT 2e8
 #endif
 
+/* The exact chain drops probabilities below this, and reports their sum. */
+#ifndef FO_EXACT_EPSILON
+#define FO_EXACT_EPSILON 1e-20
+#endif
+
 /* The exact chain with forward_rounds refuses past this many distinct states. */
 #ifndef FO_EXACT_MAX_STATES
 #define FO_EXACT_MAX_STATES (1 << 21)
+#endif
+
+/* Most threads one simulation request may use. */
+#ifndef FO_SIM_MAX_THREADS
+#define FO_SIM_MAX_THREADS 64
 #endif
 
 /* fanout-node: requests estimated above this run on a worker thread. */

@@ -44,6 +44,7 @@ struct chain_result {
 	double *mean_informed; /* E[informed live nodes at the end of round r] */
 	double node_miss;      /* P(a given live non-origin node uninformed after R) */
 	double error_bound;    /* probability mass discarded (0 when nothing was) */
+	double *final_informed; /* exact only (else NULL): L + 1 entries, P(i informed after R) */
 };
 
 void chain_result_release(struct chain_result *r);

@@ -71,7 +71,8 @@ struct req_error {
 };
 
 struct req_limits {
-	double work_budget;        /* work units one request may cost */
+	double work_budget;        /* work units (~ns of wall time) one request may cost */
+	int sim_threads;           /* threads one simulation may use, >= 1 */
 };
 
 /*

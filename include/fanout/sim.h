@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "fanout/config.h"
 #include "fanout/model.h"
 
 struct sim_tally {
@@ -75,5 +76,27 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
 
 /* Estimated work units of sim_agent_run. */
 double sim_agent_cost(const struct gossip_params *p, int64_t trials);
+
+/*
+ * The fast simulator (sim_fast.c): samples the informed-count chain exactly,
+ * in O(L K + R) a trial and memory independent of N.  Runs trials
+ * first_trial … first_trial + trials - 1 on up to `threads` threads
+ * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
+ * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, or FO_CANCELLED
+ * (checked between trials; *t then holds the trials finished).
+ */
+enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
+			    int64_t trials, int threads, const atomic_int *cancel, struct sim_tally *t);
+
+/*
+ * Trial `trial` of the fast simulator alone: informed[0..R] gets the informed
+ * count after each round, *messages its messages.  Returns rounds to all, -1
+ * if never, or -2 if allocation failed.
+ */
+int64_t sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+		       int64_t *informed, uint64_t *messages);
+
+/* Estimated work units of sim_fast_run on one thread. */
+double sim_fast_cost(const struct gossip_params *p, int64_t trials);
 
 #endif

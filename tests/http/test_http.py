@@ -26,8 +26,9 @@ FANOUTD = NODE = None
 SPEC = None
 WAIT = 60  # seconds any single wait may take before the test fails
 
-# A simulation the default budget accepts that runs for about a second.
-HEAVY = {"nodes": 20000, "fanout": 3, "rounds": 30, "trials": 100, "seed": 5}
+# A simulation the default budget accepts that runs for about a second on one
+# simulation thread (servers in the Work tests run with --sim-threads 1).
+HEAVY = {"nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 60, "seed": 5}
 
 
 # ---- a JSON Schema subset: what openapi.yaml uses ---------------------------
@@ -134,11 +135,11 @@ def check_contract(method, path, status, headers, body):
 # ---- servers and clients ----------------------------------------------------
 
 class Server:
-    """A fanoutd on 127.0.0.1 and a port the kernel picked."""
+    """A fanoutd on 127.0.0.1 and a port the kernel picked, one thread a simulation."""
 
     def __init__(self, *args, env=None):
-        self.proc = subprocess.Popen([FANOUTD, "--port", "0", *args], stderr=subprocess.PIPE,
-                                     env=env)
+        self.proc = subprocess.Popen([FANOUTD, "--port", "0", "--sim-threads", "1", *args],
+                                     stderr=subprocess.PIPE, env=env)
         line = self.proc.stderr.readline().decode()
         match = re.search(r"listening on \S+ port (\d+)", line)
         assert match, f"fanoutd did not start: {line!r}"

@@ -14,9 +14,9 @@ FANOUTD=${1:?usage: bash tests/load/load.sh PATH/TO/fanoutd}
 [ -x "$FANOUTD" ] || { echo "load.sh: $FANOUTD is not an executable" >&2; exit 2; }
 WRK_ARGS=(-t2 -c64 -d10s --latency)
 CALC_BODY='{"nodes":25,"target_prob":0.99,"rounds":5,"model":"formula"}'
-# Estimated work 8 * 2.404e8 = 1.92e9 units, just under the 2e9 default budget
-# (trials=9 is 2.16e9 -> 422); takes ~1.4 s on one core of this machine.
-SIM_BODY='{"nodes":100000,"fanout":3,"rounds":100,"trials":8}'
+# Estimated 150 * 2.1e7 units shared by 2 simulation threads = 1.6e9, under the
+# 2e9 default budget; about 1.5 s of both cores of this machine.
+SIM_BODY='{"nodes":1000000,"fanout":3,"rounds":100,"trials":150}'
 RSS_LIMIT_PCT=10
 LAT_GOAL_MS=50
 

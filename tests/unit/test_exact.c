@@ -19,7 +19,7 @@ START_TEST(test_reference_point)
 	ck_assert_double_eq_tol(r.p_full[5], 0.994726178, 1e-9);
 	ck_assert_double_eq_tol(r.mean_informed[1], 4, 1e-12);  /* origin + 3 distinct peers */
 	ck_assert_double_eq(r.p_full[0], 0);
-	ck_assert_double_eq(r.error_bound, 0);
+	ck_assert(r.error_bound >= 0 && r.error_bound <= 1e-15);
 	chain_result_release(&r);
 }
 END_TEST
@@ -121,16 +121,24 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-/* The cost estimate grows with N and K and is huge past a million nodes. */
+/*
+ * The cost estimate follows the measured shapes: push grows like L^1.8 and
+ * with loss, push_pull (a row per state) is dearer, past a million nodes it
+ * is out of reach.
+ */
 START_TEST(test_cost_estimate)
 {
 	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0 };
-	double small = exact_cost(&p);
+	double small = exact_cost(&p), big;
 
 	p.nodes = 1000;
-	ck_assert_double_gt(exact_cost(&p), 100 * small);
-	p.fanout = 30;
-	ck_assert_double_gt(exact_cost(&p), 5 * small);
+	big = exact_cost(&p);
+	ck_assert_double_gt(big, 20 * small);
+	p.loss = 0.1;
+	ck_assert_double_gt(exact_cost(&p), 5 * big);
+	p.loss = 0;
+	p.mode = GOSSIP_PUSH_PULL;
+	ck_assert_double_gt(exact_cost(&p), 10 * big);
 	p.nodes = 2000000;
 	ck_assert(isinf(exact_cost(&p)));
 }

@@ -1,0 +1,282 @@
+/*
+ * bench.c — `make bench`: the simulators and calculators on a fixed table of
+ * workloads, side by side in one run, with the comparisons printed.
+ *
+ *   bench FANOUTD GOSSIP_SIM_PY
+ *
+ * For each simulation workload: the fast simulator on 1 and 2 threads, the
+ * agent-based reference simulator and the plain Python simulation
+ * (tests/bench/gossip_sim.py) on fewer trials, compared per trial; the
+ * throughput in trials/s and node-rounds/s, nanoseconds per informed node,
+ * and whether the fast and agent answers agree within their intervals.  Then
+ * the exact, mean-field and formula calculators, and one large simulation
+ * through a fanoutd started on 127.0.0.1.  Timings are wall time on this
+ * machine and noisy: read the ratios, not the absolute numbers.
+ */
+#define _DEFAULT_SOURCE /* popen, kill */
+
+#include <arpa/inet.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "fanout/sim.h"
+
+struct workload {
+	const char *name;
+	struct gossip_params p;
+	int64_t trials, agent_trials, python_trials;
+};
+
+static const struct workload table[] = {
+	{ "push 1e5", { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0 }, 200, 5, 1 },
+	{ "push_pull 1e4 loss", { 10000, 4, 30, GOSSIP_PUSH_PULL, 0.1, 100, 0 }, 1000, 40, 2 },
+	{ "push 1e3 window", { 1000, 2, 20, GOSSIP_PUSH, 0.2, 10, 3 }, 20000, 1000, 20 },
+	{ "pull 1e4", { 10000, 2, 40, GOSSIP_PULL, 0.1, 0, 0 }, 2000, 50, 2 },
+	{ "push 1e6", { 1000000, 3, 100, GOSSIP_PUSH, 0, 0, 0 }, 100, 1, 0 },
+};
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+typedef enum fo_status (*runner)(const struct gossip_params *p, int64_t trials, int threads,
+				 struct sim_tally *t);
+
+static enum fo_status run_fast(const struct gossip_params *p, int64_t trials, int threads,
+			       struct sim_tally *t)
+{
+	return sim_fast_run(p, 1, 0, trials, threads, NULL, t);
+}
+
+static enum fo_status run_agent(const struct gossip_params *p, int64_t trials, int threads,
+				struct sim_tally *t)
+{
+	(void)threads;
+	return sim_agent_run(p, 2, 0, trials, NULL, t);
+}
+
+/* Runs and times; fills *s; returns seconds. */
+static double timed(runner run, const struct gossip_params *p, int64_t trials, int threads,
+		    struct sim_summary *s)
+{
+	struct sim_tally t;
+	double start;
+
+	if (sim_tally_init(&t, p, 0) < 0)
+		exit(1);
+	start = now();
+	if (run(p, trials, threads, &t) != FO_OK)
+		exit(1);
+	start = now() - start;
+	sim_summarize(&t, s);
+	return start;
+}
+
+/* Seconds per trial of the Python simulation, or NaN if it could not run. */
+static double python_per_trial(const char *script, const struct workload *w)
+{
+	static const char *const modes[] = { "push", "pull", "push_pull" };
+	char cmd[512], out[4096];
+	size_t len;
+	FILE *f;
+	const char *at;
+
+	if (w->python_trials == 0)
+		return NAN;
+	snprintf(cmd, sizeof cmd,
+		 "python3 %s --nodes %lld --fanout %lld --rounds %lld --trials %lld --mode %s --loss %g "
+		 "--failed-nodes %lld%s%.0lld --seed 3",
+		 script, (long long)w->p.nodes, (long long)w->p.fanout, (long long)w->p.rounds,
+		 (long long)w->python_trials, modes[w->p.mode], w->p.loss, (long long)w->p.failed,
+		 w->p.forward_rounds ? " --forward-rounds " : "", (long long)w->p.forward_rounds);
+	f = popen(cmd, "r");
+	if (!f)
+		return NAN;
+	len = fread(out, 1, sizeof out - 1, f);
+	out[len] = '\0';
+	pclose(f);
+	at = strstr(out, "\"seconds_per_trial\":");
+	return at ? strtod(at + 20, NULL) : NAN;
+}
+
+/* |a - b| in combined standard errors, from two 95% intervals. */
+static double z_apart(double a, const double ci_a[2], double b, const double ci_b[2])
+{
+	double se = hypot((ci_a[1] - ci_a[0]) / 3.92, (ci_b[1] - ci_b[0]) / 3.92);
+
+	return se > 0 ? fabs(a - b) / se : (a == b ? 0 : INFINITY);
+}
+
+static void bench_simulators(const char *script)
+{
+	printf("\n== Simulation (per trial; speed-ups are per trial, measured in this run)\n");
+	printf("%-20s %10s %10s %10s %10s %8s %9s %9s %11s %12s %8s %7s\n", "workload", "fast 1t",
+	       "fast 2t", "agent", "python", "2t/1t", "vs agent", "vs python", "trials/s", "node-rnds/s",
+	       "ns/node", "agree z");
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+		const struct workload *w = &table[i];
+		struct sim_summary fast, fast2, agent;
+		double t1 = timed(run_fast, &w->p, w->trials, 1, &fast) / (double)w->trials;
+		double t2 = timed(run_fast, &w->p, w->trials, 2, &fast2) / (double)w->trials;
+		double ta = timed(run_agent, &w->p, w->agent_trials, 1, &agent) / (double)w->agent_trials;
+		double tp = python_per_trial(script, w);
+		double informed = fast.delivery_rate * (double)gossip_live(&w->p);
+		double z = fmax(z_apart(fast.full_rate, fast.full_ci, agent.full_rate, agent.full_ci),
+				z_apart(fast.delivery_rate, fast.delivery_ci, agent.delivery_rate, agent.delivery_ci));
+
+		printf("%-20s %9.3gs %9.3gs %9.3gs %9.3gs %7.2fx %8.0fx %8.0fx %11.4g %12.4g %8.1f %7.2f\n",
+		       w->name, t1, t2, ta, tp, t1 / t2, ta / t1, tp / t1, 1 / t2,
+		       (double)w->p.nodes * (double)w->p.rounds / t2, t1 * 1e9 / informed, z);
+	}
+	printf("(fast 1t/2t: one and two threads; agent, python: the same model, fewer trials;\n"
+	       " vs agent/python: their time per trial over fast 1t; trials/s and node-rounds/s\n"
+	       " with 2 threads; ns/node: fast 1t time per informed node; agree z: the larger\n"
+	       " gap between fast and agent in full-delivery and delivery rate, in standard errors)\n");
+}
+
+static void bench_calculators(void)
+{
+	struct gossip_params p = { 1000, 0, 10, GOSSIP_PUSH, 0, 0, 0 };
+	struct calc_answer a;
+	struct chain_result r;
+	double t;
+
+	printf("\n== Calculators\n");
+	t = now();
+	calc_fanout(&p, CALC_EXACT, 0.999, HUGE_VAL, NULL, &a);
+	t = now() - t;
+	printf("calc_fanout exact      N=1000 R=10 p=0.999: K=%lld P=%.9f bound %.1e, %lld evaluations, %.1f ms\n",
+	       (long long)a.fanout, a.delivery_prob, a.error_bound, (long long)a.evaluations, t * 1e3);
+	p = (struct gossip_params){ 2000, 3, 12, GOSSIP_PUSH, 0, 0, 0 };
+	t = now();
+	exact_run(&p, NULL, &r);
+	t = now() - t;
+	printf("exact chain            N=2000 K=3 R=12: P(full)=%.12f bound %.1e, %.1f ms\n", r.p_full[12],
+	       r.error_bound, t * 1e3);
+	chain_result_release(&r);
+	p = (struct gossip_params){ 20000, 3, 15, GOSSIP_PUSH, 0.1, 200, 0 };
+	t = now();
+	exact_run(&p, NULL, &r);
+	t = now() - t;
+	printf("exact chain            N=20000 K=3 R=15 loss 0.1 F=200: P(full)=%.9f bound %.1e, %.1f ms\n",
+	       r.p_full[15], r.error_bound, t * 1e3);
+	chain_result_release(&r);
+	p = (struct gossip_params){ 1000000, 0, 30, GOSSIP_PUSH, 0, 0, 0 };
+	t = now();
+	calc_fanout(&p, CALC_MEAN_FIELD, 0.99, HUGE_VAL, NULL, &a);
+	t = now() - t;
+	printf("calc_fanout mean_field N=1e6 R=30 p=0.99: K=%lld P=%.6f, %.3f ms\n", (long long)a.fanout,
+	       a.delivery_prob, t * 1e3);
+	t = now();
+	calc_fanout(&p, CALC_FORMULA, 0.99, HUGE_VAL, NULL, &a);
+	t = now() - t;
+	printf("calc_fanout formula    N=1e6 R=30 p=0.99: K=%lld, %.3f ms\n", (long long)a.fanout, t * 1e3);
+}
+
+/* Starts fanoutd on a free loopback port; returns its pid and sets *port. */
+static pid_t start_fanoutd(const char *path, int *port)
+{
+	int fds[2];
+	pid_t pid;
+	char line[256] = "";
+	FILE *err;
+
+	if (pipe(fds) < 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execl(path, path, "--port", "0", "--log-format", "text", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	err = fdopen(fds[0], "r");
+	if (!err || !fgets(line, sizeof line, err) || sscanf(strstr(line, "port") ? strstr(line, "port") : "",
+							       "port %d", port) != 1) {
+		kill(pid, SIGKILL);
+		return -1;
+	}
+	return pid; /* the pipe stays open: fanoutd's log is read by nobody, a few lines fit */
+}
+
+/* One POST through a fresh connection; returns seconds, or -1; *status gets the HTTP status. */
+static double http_post(int port, const char *path, const char *body, int *status)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	char req[1024], resp[4096];
+	ssize_t n, got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	double t = now();
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+		return -1;
+	snprintf(req, sizeof req,
+		 "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+		 path, strlen(body), body);
+	if (write(fd, req, strlen(req)) < 0)
+		return -1;
+	while ((n = read(fd, resp + got, sizeof resp - 1 - (size_t)got)) > 0)
+		got += n;
+	close(fd);
+	resp[got] = '\0';
+	*status = got > 12 ? atoi(resp + 9) : 0;
+	return now() - t;
+}
+
+static void bench_service(const char *fanoutd)
+{
+	const char *body = "{\"nodes\":1000000,\"fanout\":3,\"rounds\":100,\"trials\":100,\"seed\":1}";
+	int port, status = 0;
+	pid_t pid = start_fanoutd(fanoutd, &port);
+	double t;
+
+	printf("\n== Through fanoutd (127.0.0.1, defaults)\n");
+	if (pid < 0) {
+		printf("could not start %s\n", fanoutd);
+		return;
+	}
+	t = http_post(port, "/simulate_gossip", body, &status);
+	printf("POST /simulate_gossip %s: HTTP %d in %.3f s\n", body, status, t);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+int main(int argc, char **argv)
+{
+	char cpu[128] = "unknown";
+	char line[256];
+	FILE *f;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench FANOUTD GOSSIP_SIM_PY\n");
+		return 2;
+	}
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "model name", 10) == 0) {
+			snprintf(cpu, sizeof cpu, "%s", strchr(line, ':') + 2);
+			cpu[strcspn(cpu, "\n")] = '\0';
+			break;
+		}
+	if (f)
+		fclose(f);
+	printf("fanout bench: %ld CPUs (%s)\n", sysconf(_SC_NPROCESSORS_ONLN), cpu);
+	bench_simulators(argv[2]);
+	bench_calculators();
+	bench_service(argv[1]);
+	return 0;
+}
