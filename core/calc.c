@@ -243,9 +243,12 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		return (double)k * eval_cost(p, model, k);
 	}
 	if (model == CALC_EXACT) {
-		/* From the prediction: itself, the K below, and a margin for a miss. */
+		/*
+		 * From the prediction: itself and the K below (a miss costs more, but
+		 * the search stops at the budget, and "auto" then takes mean_field).
+		 */
 		int64_t near = k < top ? k + 1 : top;
-		return 4 * eval_cost(p, model, near);
+		return 2 * eval_cost(p, model, near);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;

@@ -484,8 +484,8 @@ fail:
 
 /*
  * Work units (about 1 ns each) of exact_run.  Without a window the costs are
- * fits to times measured on the development machine (R = 15, N = 500 to
- * 20000, see the commit that introduced them), rounded up: push's merged sweep
+ * fits to times measured on the development machine (R = 15 and 20, N = 400
+ * to 20000, loss 0 to 0.3), rounded up: push's merged sweep
  * grows like L^1.8 a round and slows with loss, which widens the spread of
  * states; push_pull's per-state rows like L^2.5; pull's binomial rows like
  * L^1.4.  With a window, the bound counts every (i, a) row at full width.
@@ -501,7 +501,7 @@ double exact_cost(const struct gossip_params *p)
 	if (!window) {
 		switch (p->mode) {
 		case GOSSIP_PUSH:
-			return r * (0.25 * pow(live, 1.8) * (1 + 38 * sqrt(p->loss)) + 20 * live) +
+			return r * (0.4 * pow(live, 1.8) * (1 + 20 * sqrt(p->loss)) + 20 * live) +
 			       live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
 		case GOSSIP_PULL:
 			return 130 * r * pow(live, 1.4);
