@@ -173,11 +173,3 @@ done:
 	free(a.curve);
 	return st;
 }
-
-double sim_agent_cost(const struct gossip_params *p, int64_t trials)
-{
-	double n = (double)p->nodes, live = (double)gossip_live(p), k = (double)p->fanout;
-	double per_round = 8 * live * k + (p->mode != GOSSIP_PUSH ? 2 * n : 0);
-
-	return (double)trials * (4 * n + (double)p->rounds * (per_round + 10));
-}

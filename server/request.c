@@ -357,9 +357,13 @@ static void core_failure(struct req_error *err, enum fo_status st, double budget
 {
 	if (st == FO_CANCELLED)
 		fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
-	else if (st == FO_TOO_LARGE)
-		over_budget(err, budget, budget, "nodes",
-			    " (or \"forward_rounds\"), or use \"model\": \"mean_field\"");
+	else if (st == FO_TOO_LARGE) {
+		fail(err, REQ_OVER_BUDGET, "nodes",
+		     "the exact computation grew past the work budget %.3g while running; lower "
+		     "\"nodes\" (or \"forward_rounds\"), or use \"model\": \"mean_field\"", budget);
+		err->estimate = budget;
+		err->budget = budget;
+	}
 	else
 		fail(err, REQ_FAILED, NULL, "out of memory");
 }

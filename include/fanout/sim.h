@@ -74,9 +74,6 @@ void sim_wilson(double hits, double n, double ci[2]);
 enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			     int64_t trials, const atomic_int *cancel, struct sim_tally *t);
 
-/* Estimated work units of sim_agent_run. */
-double sim_agent_cost(const struct gossip_params *p, int64_t trials);
-
 /*
  * The fast simulator (sim_fast.c): samples the informed-count chain exactly,
  * in O(L K + R) a trial and memory independent of N.  Runs trials

@@ -214,6 +214,39 @@ START_TEST(test_strict_json)
 }
 END_TEST
 
+/*
+ * Work that outgrows the budget while running: an explicit exact model is
+ * refused (422 through HTTP), "auto" answers with the mean field instead.
+ */
+START_TEST(test_budget_exceeded_while_running)
+{
+	struct req_limits plan = { FO_DEFAULT_WORK_BUDGET, 2 }, run = { 5000, 2 };
+	struct request req;
+	struct req_error err;
+	const char *texts[] = { "{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8,\"model\":\"exact\"}",
+				"{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8}" };
+	cJSON *in, *out;
+
+	for (int k = 0; k < 2; k++) {
+		in = cJSON_Parse(texts[k]);
+		ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), REQ_OK);
+		ck_assert_int_eq(req_plan(&req, &plan, &err), REQ_OK);
+		ck_assert_int_eq(req.chosen, CALC_EXACT);
+		out = req_execute(&req, &run, NULL, &err);
+		if (k == 0) {
+			ck_assert_ptr_null(out);
+			ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+			ck_assert_msg(strstr(err.detail, "grew past the work budget"), "%s", err.detail);
+		} else {
+			ck_assert_ptr_nonnull(out);
+			ck_assert_str_eq(cJSON_GetObjectItem(out, "model")->valuestring, "mean_field");
+		}
+		cJSON_Delete(out);
+		cJSON_Delete(in);
+	}
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	ck_assert_str_eq(req_op_lookup("calc_fanout")->reply_type, "calc_fanout_ok");
@@ -235,6 +268,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_simulate_answers);
 	tcase_add_test(tc, test_budget_refusal);
 	tcase_add_test(tc, test_strict_json);
+	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
 	suite_add_tcase(s, tc);
 	return s;
