@@ -110,7 +110,7 @@ Suite *calc_suite(void)
 	Suite *s = suite_create("calc");
 	TCase *tc = tcase_create("search");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_seed_example);
 	tcase_add_loop_test(tc, test_search_matches_scan, 0, (int)(sizeof scans / sizeof scans[0]));
 	tcase_add_test(tc, test_unreachable);

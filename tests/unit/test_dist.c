@@ -75,6 +75,7 @@ Suite *dist_suite(void)
 	Suite *s = suite_create("dist");
 	TCase *tc = tcase_create("pmf");
 
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_hypergeom_direct, 0, (int)(sizeof hyp_cases / sizeof hyp_cases[0]));
 	tcase_add_loop_test(tc, test_binom_direct, 0, (int)(sizeof bin_cases / sizeof bin_cases[0]));
 	tcase_add_test(tc, test_pull_success);

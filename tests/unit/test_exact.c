@@ -149,7 +149,7 @@ Suite *exact_suite(void)
 	Suite *s = suite_create("exact");
 	TCase *tc = tcase_create("chain");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_reference_point);
 	tcase_add_loop_test(tc, test_against_brute_force, 0, (int)(sizeof brute_cases / sizeof brute_cases[0]));
 	tcase_add_test(tc, test_window_at_least_rounds_is_unlimited);

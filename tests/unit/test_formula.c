@@ -69,6 +69,7 @@ Suite *formula_suite(void)
 	Suite *s = suite_create("formula");
 	TCase *tc = tcase_create("closed form");
 
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_miss_by_hand, 0, (int)(sizeof cases / sizeof cases[0]));
 	tcase_add_loop_test(tc, test_search_by_hand, 0, (int)(sizeof searches / sizeof searches[0]));
 	suite_add_tcase(s, tc);

@@ -120,7 +120,7 @@ Suite *meanfield_suite(void)
 	Suite *s = suite_create("meanfield");
 	TCase *tc = tcase_create("recurrence");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_push_close_to_exact, 0, (int)(sizeof push_cases / sizeof push_cases[0]));
 	tcase_add_loop_test(tc, test_first_round_is_exact, 0, 3);
 	tcase_add_test(tc, test_pull_lgamma_matches_product);

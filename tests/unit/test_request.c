@@ -261,7 +261,7 @@ Suite *request_suite(void)
 	Suite *s = suite_create("request");
 	TCase *tc = tcase_create("layer");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof parses / sizeof parses[0]));
 	tcase_add_test(tc, test_calc_answers);
 	tcase_add_test(tc, test_auto_model);

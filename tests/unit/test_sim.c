@@ -308,7 +308,7 @@ Suite *sim_suite(void)
 	Suite *s = suite_create("sim");
 	TCase *tc = tcase_create("simulators");
 
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_sim_matches_exact, 0, 2 * NCASES);
 	tcase_add_test(tc, test_intervals_cover_exact);
 	tcase_add_loop_test(tc, test_deterministic_and_splittable, 0, 2 * NCASES);
