@@ -225,10 +225,9 @@ START_TEST(test_budget_exceeded_while_running)
 	struct req_error err;
 	const char *texts[] = { "{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8,\"model\":\"exact\"}",
 				"{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8}" };
-	cJSON *in, *out;
 
 	for (int k = 0; k < 2; k++) {
-		in = cJSON_Parse(texts[k]);
+		cJSON *in = cJSON_Parse(texts[k]), *out;
 		ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), REQ_OK);
 		ck_assert_int_eq(req_plan(&req, &plan, &err), REQ_OK);
 		ck_assert_int_eq(req.chosen, CALC_EXACT);
