@@ -2,7 +2,7 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make test       lint, unit, protocol and HTTP tests, normal and ASan+UBSan builds
+#   make test       lint, unit, protocol, HTTP and browser tests, normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -18,7 +18,7 @@ CC      ?= cc
 
 # What building needs (the Dockerfile installs the same), and what testing adds.
 BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev
-TEST_PACKAGES  = check python3 cppcheck curl yamllint
+TEST_PACKAGES  = check python3 cppcheck curl yamllint chromium
 # apt-get install of the packages named after it, as root or through sudo.
 APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \
@@ -49,7 +49,7 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http lint load bench install clean deps
+.PHONY: all run test unit protocol http browser lint load bench install clean deps
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -121,6 +121,10 @@ protocol: $(NODE)
 http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 
+# The page at / in Debian's chromium, driven by playwright-core (no browser download).
+browser: $(FANOUTD) $(NPM_STAMP)
+	FANOUTD=$(abspath $(FANOUTD)) SCREENSHOT=$(abspath $(BUILD))/page.png node --test tests/browser/
+
 # Static analysis, and the OpenAPI contract against redocly's recommended rules.
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
@@ -135,8 +139,8 @@ lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol http
-	$(MAKE) BUILD=build/san SAN=1 unit protocol http
+	$(MAKE) BUILD=build/release unit protocol http browser
+	$(MAKE) BUILD=build/san SAN=1 unit protocol http browser
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
