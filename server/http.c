@@ -131,11 +131,11 @@ static struct timespec now(void)
 
 /*
  * Queues `body` (len bytes; freed with free() when `owned`) with the headers
- * every answer carries.  `allow` and `retry_after` add Allow / Retry-After.
+ * every answer carries, plus `headers`: NULL, or name, value, …, NULL.
  */
 static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn, int status,
 			       const char *type, const char *body, size_t len, int owned,
-			       const char *allow, int retry_after)
+			       const char *const *headers)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(
 		len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -149,13 +149,8 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	if (type)
 		MHD_add_response_header(r, "Content-Type", type);
-	if (allow)
-		MHD_add_response_header(r, "Allow", allow);
-	if (retry_after > 0) {
-		char secs[16];
-		snprintf(secs, sizeof secs, "%d", retry_after);
-		MHD_add_response_header(r, "Retry-After", secs);
-	}
+	for (; headers && headers[0]; headers += 2)
+		MHD_add_response_header(r, headers[0], headers[1]);
 	ret = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	ex->status = status;
@@ -165,7 +160,7 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 
 /* Renders and queues a JSON object; takes ownership of o. */
 static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *conn, int status,
-				    const char *type, cJSON *o, const char *allow, int retry_after)
+				    const char *type, cJSON *o, const char *const *headers)
 {
 	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
 
@@ -173,15 +168,15 @@ static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *
 	if (!text) {
 		static const char oom[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
 					  "\"status\":500,\"detail\":\"out of memory\"}";
-		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, 0, NULL, 0);
+		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, 0, NULL);
 	}
-	return respond(ex, conn, status, type, text, strlen(text), 1, allow, retry_after);
+	return respond(ex, conn, status, type, text, strlen(text), 1, headers);
 }
 
 /* An RFC 9457 problem; `err` (may be NULL) adds field, estimate and budget. */
 static enum MHD_Result problem(struct exchange *ex, struct MHD_Connection *conn, int status,
-			       const char *detail, const struct req_error *err, const char *allow,
-			       int retry_after)
+			       const char *detail, const struct req_error *err,
+			       const char *const *headers)
 {
 	cJSON *o = cJSON_CreateObject();
 	const char *title = "Error";
@@ -199,7 +194,7 @@ static enum MHD_Result problem(struct exchange *ex, struct MHD_Connection *conn,
 		cJSON_AddNumberToObject(o, "estimate", err->estimate);
 		cJSON_AddNumberToObject(o, "budget", err->budget);
 	}
-	return respond_json(ex, conn, status, "application/problem+json", o, allow, retry_after);
+	return respond_json(ex, conn, status, "application/problem+json", o, headers);
 }
 
 static int status_of(enum req_status st)
@@ -219,12 +214,19 @@ static int status_of(enum req_status st)
 static enum MHD_Result request_failed(struct exchange *ex, struct MHD_Connection *conn,
 				      const struct req_error *err)
 {
-	return problem(ex, conn, status_of(err->status), err->detail, err, NULL, 0);
+	return problem(ex, conn, status_of(err->status), err->detail, err, NULL);
+}
+
+static enum MHD_Result too_large(struct exchange *ex, struct MHD_Connection *conn)
+{
+	return problem(ex, conn, 413, "the request body is over the size limit", NULL, NULL);
 }
 
 static enum MHD_Result busy(struct exchange *ex, struct MHD_Connection *conn, const char *why)
 {
-	return problem(ex, conn, 503, why, NULL, NULL, FO_HTTP_RETRY_AFTER);
+	static const char *const retry[] = { "Retry-After", FO_STR(FO_HTTP_RETRY_AFTER), NULL };
+
+	return problem(ex, conn, 503, why, NULL, retry);
 }
 
 /* ---- plain routes ------------------------------------------------------- */
@@ -232,13 +234,13 @@ static enum MHD_Result busy(struct exchange *ex, struct MHD_Connection *conn, co
 static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn)
 {
 	return respond(ex, conn, 200, "text/html; charset=utf-8", fo_page_html, strlen(fo_page_html),
-		       0, NULL, 0);
+		       0, NULL);
 }
 
 static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn)
 {
 	return respond(ex, conn, 200, "application/yaml", fo_openapi_yaml, strlen(fo_openapi_yaml), 0,
-		       NULL, 0);
+		       NULL);
 }
 
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn)
@@ -247,7 +249,7 @@ static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *c
 
 	cJSON_AddStringToObject(o, "status", "ok");
 	cJSON_AddStringToObject(o, "version", FO_VERSION);
-	return respond_json(ex, conn, 200, "application/json", o, NULL, 0);
+	return respond_json(ex, conn, 200, "application/json", o, NULL);
 }
 
 static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn)
@@ -258,7 +260,7 @@ static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *co
 		return busy(ex, conn, "draining: not accepting new work");
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "status", "ready");
-	return respond_json(ex, conn, 200, "application/json", o, NULL, 0);
+	return respond_json(ex, conn, 200, "application/json", o, NULL);
 }
 
 static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn)
@@ -269,8 +271,8 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 				    atomic_load(&s->draining), &len);
 
 	if (!text)
-		return problem(ex, conn, 500, "out of memory", NULL, NULL, 0);
-	return respond(ex, conn, 200, "text/plain; version=0.0.4", text, len, 1, NULL, 0);
+		return problem(ex, conn, 500, "out of memory", NULL, NULL);
+	return respond(ex, conn, 200, "text/plain; version=0.0.4", text, len, 1, NULL);
 }
 
 /* ---- work on the pool --------------------------------------------------- */
@@ -311,15 +313,15 @@ static void run_job(void *arg)
 	if (o) {
 		if (j->req.op == REQ_SIMULATE_GOSSIP)
 			metrics_add_trials(s->metrics, (uint64_t)j->req.trials);
-		respond_json(ex, j->conn, 200, "application/json", o, NULL, 0);
+		respond_json(ex, j->conn, 200, "application/json", o, NULL);
 	} else if (err.status == REQ_CANCELLED && j->why == MC_DISCONNECT) {
-		problem(ex, j->conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL, 0);
+		problem(ex, j->conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL);
 	} else if (err.status == REQ_CANCELLED) {
 		char detail[160];
 		snprintf(detail, sizeof detail,
 			 "the request ran past its time limit of %g s; lower its work or retry later",
 			 s->cfg.timeout);
-		problem(ex, j->conn, 504, detail, NULL, NULL, 0);
+		problem(ex, j->conn, 504, detail, NULL, NULL);
 	} else {
 		request_failed(ex, j->conn, &err);
 	}
@@ -372,7 +374,7 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 	double whole;
 
 	if (!j)
-		return problem(ex, conn, 500, "out of memory", NULL, NULL, 0);
+		return problem(ex, conn, 500, "out of memory", NULL, NULL);
 	j->ex = ex;
 	j->conn = conn;
 	j->req = *req;
@@ -433,7 +435,7 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 	enum req_status st;
 
 	if (!fields)
-		return problem(ex, conn, 400, "the request body is not valid JSON", NULL, NULL, 0);
+		return problem(ex, conn, 400, "the request body is not valid JSON", NULL, NULL);
 	st = req_parse(op->op, fields, &req, &err);
 	cJSON_Delete(fields);
 	if (st == REQ_OK)
@@ -447,7 +449,7 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 	answer = req_execute(&req, &s->limits, NULL, &err);
 	if (!answer)
 		return request_failed(ex, conn, &err);
-	return respond_json(ex, conn, 200, "application/json", answer, NULL, 0);
+	return respond_json(ex, conn, 200, "application/json", answer, NULL);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -509,26 +511,19 @@ static enum MHD_Result answer_early(struct exchange *ex, struct MHD_Connection *
 
 	*done = 1;
 	if (!r)
-		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL, 0);
+		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL);
 	if (strcmp(ex->method, "OPTIONS") == 0) {
-		struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-		enum MHD_Result ret;
-		if (!resp)
-			return MHD_NO;
-		MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
-		MHD_add_response_header(resp, "Access-Control-Allow-Methods", r->allow);
-		MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Content-Type");
-		MHD_add_response_header(resp, "Access-Control-Max-Age", "86400");
-		MHD_add_response_header(resp, "Allow", r->allow);
-		ret = MHD_queue_response(conn, 204, resp);
-		MHD_destroy_response(resp);
-		ex->status = 204;
-		return ret;
+		const char *const preflight[] = {
+			"Access-Control-Allow-Methods", r->allow, "Access-Control-Allow-Headers", "Content-Type",
+			"Access-Control-Max-Age", "86400", "Allow", r->allow, NULL,
+		};
+		return respond(ex, conn, 204, NULL, "", 0, 0, preflight);
 	}
 	if (!allowed(r->allow, ex->method)) {
+		const char *const allow[] = { "Allow", r->allow, NULL };
 		char detail[96];
 		snprintf(detail, sizeof detail, "%.16s is not allowed here; use %s", ex->method, r->allow);
-		return problem(ex, conn, 405, detail, NULL, r->allow, 0);
+		return problem(ex, conn, 405, detail, NULL, allow);
 	}
 	if (!r->op)
 		return r->get(ex, conn);
@@ -538,9 +533,7 @@ static enum MHD_Result answer_early(struct exchange *ex, struct MHD_Connection *
 	if (length && strtoull(length, NULL, 10) > ex->srv->cfg.body_limit)
 		ex->too_large = 1;
 	*done = ex->too_large;
-	return ex->too_large ? problem(ex, conn, 413, "the request body is over the size limit",
-				       NULL, NULL, 0)
-			     : MHD_YES;
+	return ex->too_large ? too_large(ex, conn) : MHD_YES;
 }
 
 /* Appends a piece of the body, or past the limit only notes that it is too large. */
@@ -591,7 +584,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (ex->status || ex->had_job)
 		return MHD_YES;
 	if (ex->too_large)
-		return problem(ex, conn, 413, "the request body is over the size limit", NULL, NULL, 0);
+		return too_large(ex, conn);
 	return run_operation(ex, conn);
 }
 
