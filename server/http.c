@@ -429,7 +429,7 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 {
 	struct http_server *s = ex->srv;
 	const struct req_op_info *op = req_op_lookup(ex->route->op);
-	cJSON *fields = request_fields(ex, conn), *answer;
+	cJSON *fields = request_fields(ex, conn), *result;
 	struct request req;
 	struct req_error err;
 	enum req_status st;
@@ -446,10 +446,10 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 		return busy(ex, conn, "draining: not accepting new work");
 	if (req.work > FO_HTTP_INLINE_WORK)
 		return start_job(ex, conn, &req);
-	answer = req_execute(&req, &s->limits, NULL, &err);
-	if (!answer)
+	result = req_execute(&req, &s->limits, NULL, &err);
+	if (!result)
 		return request_failed(ex, conn, &err);
-	return respond_json(ex, conn, 200, "application/json", answer, NULL);
+	return respond_json(ex, conn, 200, "application/json", result, NULL);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -503,13 +503,14 @@ static struct exchange *exchange_new(struct http_server *s, struct MHD_Connectio
 	return ex;
 }
 
-/* Everything that can be answered before the body arrives. */
-static enum MHD_Result answer_early(struct exchange *ex, struct MHD_Connection *conn, int *done)
+/*
+ * The answer, once the request is complete.  (Answering earlier makes
+ * libmicrohttpd close the connection, so only an oversized body is.)
+ */
+static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 {
 	const struct route *r = ex->route;
-	const char *length;
 
-	*done = 1;
 	if (!r)
 		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL);
 	if (strcmp(ex->method, "OPTIONS") == 0) {
@@ -525,15 +526,18 @@ static enum MHD_Result answer_early(struct exchange *ex, struct MHD_Connection *
 		snprintf(detail, sizeof detail, "%.16s is not allowed here; use %s", ex->method, r->allow);
 		return problem(ex, conn, 405, detail, NULL, allow);
 	}
-	if (!r->op)
-		return r->get(ex, conn);
-	if (strcmp(ex->method, "GET") == 0)
-		return run_operation(ex, conn);
-	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-	if (length && strtoull(length, NULL, 10) > ex->srv->cfg.body_limit)
-		ex->too_large = 1;
-	*done = ex->too_large;
-	return ex->too_large ? too_large(ex, conn) : MHD_YES;
+	if (ex->too_large)
+		return too_large(ex, conn);
+	return r->op ? run_operation(ex, conn) : r->get(ex, conn);
+}
+
+/* A body announced (Content-Length) over the limit is refused before it is read. */
+static int announced_too_large(const struct exchange *ex, struct MHD_Connection *conn)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+
+	return ex->route && ex->route->op && strcmp(ex->method, "POST") == 0 && length &&
+	       strtoull(length, NULL, 10) > ex->srv->cfg.body_limit;
 }
 
 /* Appends a piece of the body, or past the limit only notes that it is too large. */
@@ -566,7 +570,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *upload_size, void **con_cls)
 {
 	struct exchange *ex = *con_cls;
-	int done;
 
 	(void)version;
 	if (!ex) {
@@ -574,7 +577,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!ex)
 			return MHD_NO;
 		*con_cls = ex;
-		return answer_early(ex, conn, &done);
+		return announced_too_large(ex, conn) ? too_large(ex, conn) : MHD_YES;
 	}
 	if (*upload_size) {
 		take_body(ex, upload, *upload_size);
@@ -583,9 +586,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ex->status || ex->had_job)
 		return MHD_YES;
-	if (ex->too_large)
-		return too_large(ex, conn);
-	return run_operation(ex, conn);
+	return answer(ex, conn);
 }
 
 /* Keeps what a log line may show of a client's text printable and quote-free. */

@@ -328,6 +328,19 @@ class Api(unittest.TestCase):
         status, headers, text = self.srv.request("HEAD", "/healthz")
         self.assertEqual((status, text), (200, ""))
 
+    def test_keep_alive(self):
+        """GETs and POSTs keep the connection open (probes and browsers reuse it)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=WAIT)
+        for method, path, body in (("GET", "/healthz", None), ("GET", "/", None),
+                                   ("POST", "/calc_fanout", '{"nodes":25,"target_prob":0.99,"rounds":5}'),
+                                   ("OPTIONS", "/calc_fanout", None), ("GET", "/healthz", None)):
+            conn.request(method, path, body=body)
+            resp = conn.getresponse()
+            resp.read()
+            self.assertIn(resp.status, (200, 204), path)
+            self.assertNotEqual((resp.getheader("Connection") or "").lower(), "close", (method, path))
+        conn.close()
+
     def test_metrics_count_requests(self):
         before = self.srv.metric('fanoutd_requests_total{path="/healthz",status="200"}') or 0
         self.srv.request("GET", "/healthz")
