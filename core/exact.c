@@ -75,16 +75,6 @@ static double trim(const double *v, int64_t *lo, int64_t *hi)
 	return dropped;
 }
 
-static int pushes(enum gossip_mode m)
-{
-	return m != GOSSIP_PULL;
-}
-
-static int pulls(enum gossip_mode m)
-{
-	return m != GOSSIP_PUSH;
-}
-
 /*
  * q_m(d) = sum_h Hyp(h; N-1, m, K) Bin(d; h, 1 - loss) for m = 0..L-1:
  * a sender's hits among m fresh live nodes, thinned by loss.
@@ -188,9 +178,9 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 	double pull_ok = 0;
 
 	r->dropped = 0;
-	if (pulls(x->mode))
+	if (gossip_pulls(x->mode))
 		pull_ok = dist_pull_success(x->nodes - 1, i, x->fanout, x->loss, bin);
-	if (!pushes(x->mode)) {
+	if (!gossip_pushes(x->mode)) {
 		dist_binom(u, pull_ok, v);
 		lo = 0;
 		r->dropped = trim(v, &lo, &hi);
@@ -206,12 +196,12 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 		w = t;
 	}
 	/* c = u - m new informed by push; push_pull adds Bin(m, pull_ok) of the rest. */
-	if (!pulls(x->mode)) {
+	if (!gossip_pulls(x->mode)) {
 		for (int64_t m = lo; m <= hi; m++)
 			w[u - m] = v[m];
 		return store_row(x, r, w, u - hi, u - lo);
 	}
-	memset(w + (u - hi), 0, (size_t)hi * sizeof *w + sizeof *w);
+	memset(w + (u - hi), 0, (size_t)(hi + 1) * sizeof *w);
 	for (int64_t m = lo; m <= hi; m++) {
 		dist_binom(m, pull_ok, bin);
 		for (int64_t j = 0; j <= m; j++)
@@ -469,7 +459,7 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	for (int k = 0; k < 3; k++)
 		if (!(x.scratch[k] = malloc((size_t)(x.live + 1) * sizeof(double))))
 			goto fail;
-	if (pushes(x.mode) && build_kernel(&x) < 0)
+	if (gossip_pushes(x.mode) && build_kernel(&x) < 0)
 		goto fail;
 	st = run_chain(&x, p, out);
 	if (st != FO_OK)
@@ -511,7 +501,7 @@ double exact_cost(const struct gossip_params *p)
 	}
 	for (double u = 0; u < live; u++) {
 		double i = live - u;
-		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (pulls(p->mode) ? u * u / 2 : 0) + u + 1);
+		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (gossip_pulls(p->mode) ? u * u / 2 : 0) + u + 1);
 	}
 	states = live;
 	for (int64_t j = 1; j <= window && states < FO_EXACT_MAX_STATES; j++)

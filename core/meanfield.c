@@ -64,9 +64,9 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 			for (int64_t j = 0; j < window; j++)
 				senders += cohort[j];
 		}
-		if (p->mode != GOSSIP_PULL)
+		if (gossip_pushes(p->mode))
 			stay *= pow(per_sender, senders);
-		if (p->mode != GOSSIP_PUSH)
+		if (gossip_pulls(p->mode))
 			stay *= pull_miss(others, p->fanout, (1 - p->loss) * x);
 		fresh = (live - x) * (1 - stay);
 		x += fresh;
@@ -86,7 +86,7 @@ double mf_cost(const struct gossip_params *p)
 {
 	double per_round = 20 + (double)gossip_window(p);
 
-	if (p->mode != GOSSIP_PUSH)
+	if (gossip_pulls(p->mode))
 		per_round += p->fanout <= MF_PRODUCT_MAX ? 20.0 * (double)p->fanout : 200;
 	return (double)p->rounds * per_round;
 }

@@ -32,7 +32,7 @@ int64_t gossip_live(const struct gossip_params *p)
 int64_t gossip_window(const struct gossip_params *p)
 {
 	/* The origin, informed in round 0, pushes in rounds 1..T: T >= R is no limit. */
-	if (p->mode == GOSSIP_PULL || p->forward_rounds <= 0 || p->forward_rounds >= p->rounds)
+	if (!gossip_pushes(p->mode) || p->forward_rounds <= 0 || p->forward_rounds >= p->rounds)
 		return 0;
 	return p->forward_rounds;
 }

@@ -122,9 +122,9 @@ static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
 			*stopped = 1;
 			return -1;
 		}
-		if (p->mode != GOSSIP_PUSH)
+		if (gossip_pulls(p->mode))
 			pull_phase(a, r);
-		if (p->mode != GOSSIP_PULL)
+		if (gossip_pushes(p->mode))
 			push_phase(a, r, senders);
 		a->curve[r] = a->count;
 		if (rounds_to_all < 0 && a->count == live)

@@ -30,13 +30,13 @@
 
 struct fast {
 	const struct gossip_params *p;
-	int64_t live, window, top;  /* top = min(K, L) */
+	int64_t live, window;
 	int small;                  /* the falling-factorial pmf applies */
 	double inv_choose;          /* 1 / C(N-1, K) */
 	double inv_fact[SMALL_FANOUT + 1];
 	double loss_pow[SMALL_FANOUT + 1];
-	double *hits;               /* top + 1: pmf of one sender's hits */
-	double *kept;               /* top + 1: pmf of how many of them arrive */
+	double *hits;               /* min(K, L) + 1: pmf of one sender's hits */
+	double *kept;               /* min(K, L) + 1: pmf of how many of them arrive */
 	int64_t *cohort;            /* window: newly informed per recent round */
 	int64_t *curve;             /* R + 1 */
 	struct rng rng;
@@ -57,13 +57,15 @@ static void fast_release(struct fast *f)
 
 static int fast_init(struct fast *f, const struct gossip_params *p)
 {
+	int64_t top;
+
 	memset(f, 0, sizeof *f);
 	f->p = p;
 	f->live = gossip_live(p);
 	f->window = gossip_window(p);
-	f->top = imin(p->fanout, f->live);
-	f->hits = malloc((size_t)(f->top + 1) * sizeof *f->hits);
-	f->kept = malloc((size_t)(f->top + 1) * sizeof *f->kept);
+	top = imin(p->fanout, f->live);
+	f->hits = malloc((size_t)(top + 1) * sizeof *f->hits);
+	f->kept = malloc((size_t)(top + 1) * sizeof *f->kept);
 	f->cohort = calloc((size_t)f->window + 1, sizeof *f->cohort);
 	f->curve = malloc((size_t)(p->rounds + 1) * sizeof *f->curve);
 	if (!f->hits || !f->kept || !f->cohort || !f->curve) {
@@ -153,7 +155,6 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 {
 	const struct gossip_params *p = f->p;
 	int64_t informed = 1, rounds_to_all = f->live == 1 ? 0 : -1, active = 1;
-	int pushes = p->mode != GOSSIP_PULL, pulls = p->mode != GOSSIP_PUSH;
 
 	*messages = 0;
 	f->curve[0] = 1;
@@ -165,12 +166,12 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 		int64_t fresh = f->live - informed, m = fresh, senders = f->window ? active : informed;
 		int64_t slot = r % (f->window ? f->window : 1);
 
-		if (pushes) {
+		if (gossip_pushes(p->mode)) {
 			*messages += (uint64_t)(p->fanout * senders);
 			if (p->fanout > 0)
 				m = push_round(f, senders, m);
 		}
-		if (pulls) {
+		if (gossip_pulls(p->mode)) {
 			*messages += (uint64_t)(p->fanout * fresh);
 			if (m > 0 && p->fanout > 0)
 				m -= (int64_t)sample_binomial(&f->rng, (uint64_t)m,
@@ -288,9 +289,9 @@ double sim_fast_cost(const struct gossip_params *p, int64_t trials)
 	double live = (double)gossip_live(p), k = (double)imin(p->fanout, gossip_live(p));
 	double per_trial = 30.0 * (double)p->rounds;
 
-	if (p->mode != GOSSIP_PUSH)
+	if (gossip_pulls(p->mode))
 		per_trial += (double)p->rounds * (50 + 2 * k);
-	if (p->mode != GOSSIP_PULL)
+	if (gossip_pushes(p->mode))
 		per_trial += live * (20 + 100 * p->loss + k * (0.3 + 10 * p->loss));
 	return (double)trials * per_trial;
 }

@@ -73,6 +73,17 @@ const char *gossip_mode_name(enum gossip_mode m);
 /* 0 and *out set when name is a mode, -1 otherwise. */
 int gossip_mode_parse(const char *name, enum gossip_mode *out);
 
+/* Whether informed nodes push (push, push_pull) and uninformed ones pull (pull, push_pull). */
+static inline int gossip_pushes(enum gossip_mode m)
+{
+	return m != GOSSIP_PULL;
+}
+
+static inline int gossip_pulls(enum gossip_mode m)
+{
+	return m != GOSSIP_PUSH;
+}
+
 /* Non-zero when the caller asked to stop; cancel may be NULL. */
 static inline int fo_cancelled(const atomic_int *cancel)
 {
