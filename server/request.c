@@ -249,11 +249,13 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->chosen = CALC_EXACT;
 		break;
 	case REQ_MODEL_AUTO:
-		req->chosen = calc_cost(p, CALC_EXACT, req->target_prob) <= fmin(FO_EXACT_AUTO_LIMIT, budget)
-			? CALC_EXACT : CALC_MEAN_FIELD;
+		/* The exact estimate decides, and is the work when exact is taken. */
+		req->work = calc_cost(p, CALC_EXACT, req->target_prob);
+		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
 		break;
 	}
-	req->work = calc_cost(p, req->chosen, req->target_prob);
+	if (req->model != REQ_MODEL_AUTO || req->chosen != CALC_EXACT)
+		req->work = calc_cost(p, req->chosen, req->target_prob);
 	if (req->work <= budget)
 		return REQ_OK;
 	if (req->chosen == CALC_EXACT)
