@@ -13,7 +13,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <math.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -76,7 +75,6 @@ struct job {
 	struct request req;
 	atomic_int cancel;
 	int why;                       /* metrics_cancel reason, or -1 */
-	struct timespec deadline;
 	int fd;
 	struct job *prev, *next;
 };
@@ -349,7 +347,8 @@ static void *watchdog(void *arg)
 		for (struct job *j = s->jobs; j; j = j->next) {
 			if (j->why >= 0)
 				continue;
-			if (seconds_between(&j->deadline, &t) > 0)
+			/* The time limit counts from the request's arrival. */
+			if (seconds_between(&j->ex->start, &t) > s->cfg.timeout)
 				j->why = MC_TIMEOUT;
 			else if (j->fd >= 0 && peer_gone(j->fd))
 				j->why = MC_DISCONNECT;
@@ -371,7 +370,6 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 	struct http_server *s = ex->srv;
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct job *j = calloc(1, sizeof *j);
-	double whole;
 
 	if (!j)
 		return problem(ex, conn, 500, "out of memory", NULL, NULL);
@@ -380,10 +378,6 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 	j->req = *req;
 	j->why = -1;
 	j->fd = info ? info->connect_fd : -1;
-	j->deadline = now();
-	j->deadline.tv_nsec += (long)(modf(s->cfg.timeout, &whole) * 1e9);
-	j->deadline.tv_sec += (time_t)whole + j->deadline.tv_nsec / 1000000000L;
-	j->deadline.tv_nsec %= 1000000000L;
 	ex->had_job = 1;
 	atomic_fetch_add(&s->busy, 1);
 	MHD_suspend_connection(conn);
