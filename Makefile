@@ -12,13 +12,16 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD   ?= build/release
 SAN     ?= 0
 CC      ?= cc
 
 # What building needs (the Dockerfile installs the same), and what testing adds.
-BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev
-TEST_PACKAGES  = check python3 cppcheck curl yamllint chromium
+BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev
+TEST_PACKAGES  = check python3 python3-yaml cppcheck curl yamllint chromium mandoc man-db
 # apt-get install of the packages named after it, as root or through sudo.
 APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \
@@ -42,14 +45,16 @@ SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/serve
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o \
-	     $(BUILD)/gen/assets.o
+	     $(BUILD)/server/probe.o $(BUILD)/gen/assets.o
 MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
 UNIT       = $(BUILD)/unit-tests
 UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
+PROGRAMS   = fanoutd fanout-node
+MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http browser lint load bench install clean deps
+.PHONY: all run test unit protocol http browser lint load bench install install-check clean deps
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -128,18 +133,25 @@ browser: $(FANOUTD) $(NPM_STAMP)
 # Static analysis, and the OpenAPI contract against redocly's recommended rules.
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
-lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
+lint: $(NPM_STAMP) $(FANOUTD) $(NODE) | $(TEST_DEPS_STAMP)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Icore -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
-	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
-	@# The unit as installed, but pointing at the binary just built.
-	sed 's|/usr/local/bin/fanoutd|$(abspath $(FANOUTD))|' deploy/fanoutd.service > $(BUILD)/fanoutd.service
-	systemd-analyze verify $(BUILD)/fanoutd.service
+	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/*.yaml
+	mandoc -Tlint -Wwarning $(MANPAGES)
+	@# The unit as installed, but pointing at the binary just built and with
+	@# the man pages where its Documentation= line finds them.
+	sed 's|@BINDIR@|$(abspath $(BUILD))|g' deploy/fanoutd.service.in > $(BUILD)/fanoutd.service
+	@mkdir -p $(BUILD)/man/man1 && cp $(MANPAGES) $(BUILD)/man/man1/
+	MANPATH=$(abspath $(BUILD))/man systemd-analyze verify $(BUILD)/fanoutd.service
+	@# Hardening: the exposure score must stay at 2.0 or below (20 in tenths).
+	systemd-analyze security --offline=true --threshold=20 $(BUILD)/fanoutd.service | tail -1
+	@# Manifests, Dockerfile, Slurm script and man pages against the binaries.
+	python3 tests/deploy/check_deploy.py $(FANOUTD) $(NODE)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol http browser
+	$(MAKE) BUILD=build/release unit protocol http browser install-check
 	$(MAKE) BUILD=build/san SAN=1 unit protocol http browser
 
 load: $(FANOUTD)
@@ -151,10 +163,19 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
+# The binaries, the systemd unit (its ExecStart pointing into BINDIR) and the
+# man pages.  Paths follow PREFIX; DESTDIR stages them for a package.
 install: $(NODE) $(FANOUTD)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(NODE) $(DESTDIR)$(PREFIX)/bin/fanout-node
-	install -m 755 $(FANOUTD) $(DESTDIR)$(PREFIX)/bin/fanoutd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(NODE) $(DESTDIR)$(BINDIR)/fanout-node
+	install -m 755 $(FANOUTD) $(DESTDIR)$(BINDIR)/fanoutd
+	sed 's|@BINDIR@|$(BINDIR)|g' deploy/fanoutd.service.in > $(DESTDIR)$(UNITDIR)/fanoutd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/fanoutd.service
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+# make install into a temporary DESTDIR, checked file by file.
+install-check: $(NODE) $(FANOUTD) | $(TEST_DEPS_STAMP)
+	bash tests/deploy/test_install.sh $(BUILD)
 
 clean:
 	rm -rf build/release build/san

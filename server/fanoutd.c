@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fanout/config.h"
 #include "http.h"
+#include "probe.h"
 
 static const char usage[] =
 	"usage: fanoutd [options]\n"
@@ -28,7 +29,8 @@ static const char usage[] =
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
 	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default 2)\n"
-	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
+	"  --sim-threads N      threads one simulation uses, 0 for the CPUs it may use\n"
+	"                       (affinity mask and cgroup v2 cpu.max quota)\n"
 	"                       (FANOUTD_SIM_THREADS, default 0)\n"
 	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default 2)\n"
 	"  --queue N            heavy requests that may wait before 503 (FANOUTD_QUEUE, default " FO_STR(FO_HTTP_QUEUE) ")\n"
@@ -38,6 +40,8 @@ static const char usage[] =
 	"  --timeout SECONDS    time a request may run before 504 (FANOUTD_TIMEOUT, default " FO_STR(FO_HTTP_TIMEOUT) ")\n"
 	"  --grace SECONDS      time in-flight work gets on SIGTERM (FANOUTD_GRACE, default " FO_STR(FO_HTTP_GRACE) ")\n"
 	"  --log-format FORMAT  access log on stderr: text or json (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --healthcheck [URL]  only GET URL (default http://127.0.0.1:$FANOUTD_PORT/healthz)\n"
+	"                       and exit 0 if it answers 200, else 1: for container health checks\n"
 	"  --help               this text\n"
 	"  --version            the version\n"
 	"\n"
@@ -120,6 +124,8 @@ int main(int argc, char **argv)
 	double grace;
 	int sig;
 
+	if (argc >= 2 && strcmp(argv[1], "--healthcheck") == 0 && argc <= 3)
+		return probe_run(argc == 3 ? argv[2] : NULL, FO_PROBE_TIMEOUT);
 	if (configure(argc, argv, &cfg, &grace) < 0)
 		return 2;
 	sigemptyset(&signals);
@@ -130,7 +136,8 @@ int main(int argc, char **argv)
 	s = http_start(&cfg);
 	if (!s)
 		return 1;
-	fprintf(stderr, "fanoutd %s listening on %s port %d\n", FO_VERSION, cfg.address, http_port(s));
+	fprintf(stderr, "fanoutd %s listening on %s port %d, %d simulation thread(s)\n", FO_VERSION,
+		cfg.address, http_port(s), cfg.sim_threads);
 	sigwait(&signals, &sig);
 	fprintf(stderr, "fanoutd: %s, draining (grace %g s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
 		grace);

@@ -85,6 +85,11 @@
 #define FO_HTTP_RETRY_AFTER 1
 #endif
 
+/* fanoutd --healthcheck: seconds the whole GET may take (container probes time out too). */
+#ifndef FO_PROBE_TIMEOUT
+#define FO_PROBE_TIMEOUT 5
+#endif
+
 /* Version reported by --version. */
 #ifndef FO_VERSION
 #define FO_VERSION "0.1.0"

@@ -15,5 +15,6 @@ Suite *calc_suite(void);
 Suite *sample_suite(void);
 Suite *sim_suite(void);
 Suite *request_suite(void);
+Suite *cli_suite(void);
 
 #endif

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""Checks the deployment files against the binaries they deploy.
+
+usage: check_deploy.py FANOUTD FANOUT_NODE
+
+- deploy/kubernetes.yaml holds a Deployment, Service, PodDisruptionBudget and
+  HorizontalPodAutoscaler that fit together; the pod meets Pod Security
+  "restricted"; preStop outlasts endpoint propagation and the grace period
+  covers preStop plus FANOUTD_GRACE; FANOUTD_SIM_THREADS follows the CPU
+  limit; topology spread is set.
+- Every environment name the manifests, unit and Dockerfile set is one the
+  binary's --help names; the container port is the one fanoutd listens on;
+  fanoutd started with the manifest's environment answers 200 on the probe
+  paths and reports as many simulation threads as the CPU limit.
+- The Dockerfile has an exec-form HEALTHCHECK through fanoutd --healthcheck,
+  the OCI labels, the Makefile's BUILD_PACKAGES, and the version --version says.
+- The systemd unit's ExecStart follows the Makefile's BINDIR.
+- Every option of each program's --help is in its man page, and back.
+
+Prints one line per check and "N passed, N failed" at the end.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+try:
+    import yaml
+except ImportError:  # the pyenv Python may lack it; Debian's has python3-yaml
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Seconds a pod may still get new connections after it starts terminating:
+# the endpoint controller and kube-proxy on every node must both catch up.
+# A few seconds is usual; preStop must sleep at least this long.
+ENDPOINT_PROPAGATION = 5
+
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    print(("ok   " if ok else "FAIL ") + what)
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+    return ok
+
+
+def read(rel):
+    with open(os.path.join(ROOT, rel)) as f:
+        return f.read()
+
+
+def help_text(binary):
+    return subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
+
+
+def options(text):
+    """The --options a --help text lists."""
+    return set(re.findall(r"^\s+(--[a-z][a-z-]*)", text, re.M))
+
+
+def cpus(quantity):
+    """A Kubernetes CPU quantity ("2", "1500m") in CPUs, rounded up as resourceFieldRef does."""
+    q = str(quantity)
+    return -(-int(q[:-1]) // 1000) if q.endswith("m") else -(-float(q) // 1)
+
+
+def by_kind(docs):
+    out = {}
+    for d in docs:
+        if d:
+            out.setdefault(d["kind"], []).append(d)
+    return out
+
+
+def env_names(container):
+    return [e["name"] for e in container.get("env", [])]
+
+
+def check_restricted(pod, where):
+    """Pod Security Standards, "restricted" profile (v1.25+)."""
+    psc = pod.get("securityContext", {})
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        check(not pod.get(key), f"{where}: no {key}")
+    allowed_volumes = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+                       "persistentVolumeClaim", "projected", "secret"}
+    for v in pod.get("volumes", []):
+        kinds = set(v) - {"name"}
+        check(kinds <= allowed_volumes, f"{where}: volume {v['name']} is of an allowed type")
+    for c in pod.get("containers", []) + pod.get("initContainers", []):
+        sc = c.get("securityContext", {})
+        name = f"{where} container {c['name']}"
+        check(not sc.get("privileged"), f"{name}: not privileged")
+        check(sc.get("allowPrivilegeEscalation") is False, f"{name}: allowPrivilegeEscalation false")
+        check(sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True, f"{name}: runAsNonRoot")
+        check(sc.get("runAsUser", psc.get("runAsUser", 1)) != 0, f"{name}: not uid 0")
+        seccomp = sc.get("seccompProfile", psc.get("seccompProfile", {})).get("type")
+        check(seccomp in ("RuntimeDefault", "Localhost"), f"{name}: seccompProfile {seccomp}")
+        caps = sc.get("capabilities", {})
+        check("ALL" in caps.get("drop", []), f"{name}: drops ALL capabilities")
+        check(set(caps.get("add", [])) <= {"NET_BIND_SERVICE"}, f"{name}: adds no capability")
+        check(not any(p.get("hostPort") for p in c.get("ports", [])), f"{name}: no hostPort")
+
+
+def start_fanoutd(binary, env):
+    """fanoutd on a free loopback port with `env`; (process, port, first log line)."""
+    full = dict(os.environ, **env)
+    full.update(FANOUTD_ADDRESS="127.0.0.1", FANOUTD_PORT="0")
+    proc = subprocess.Popen([binary], env=full, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    m = re.search(r"listening on \S+ port (\d+)", line)
+    if not m:
+        proc.kill()
+        raise SystemExit(f"fanoutd did not start: {line!r}")
+    return proc, int(m.group(1)), line
+
+
+def get_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def check_kubernetes(fanoutd, fanoutd_help):
+    kinds = by_kind(yaml.safe_load_all(read("deploy/kubernetes.yaml")))
+    for kind in ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler"):
+        check(kind in kinds, f"kubernetes.yaml has a {kind}")
+    dep = kinds["Deployment"][0]
+    pod = dep["spec"]["template"]["spec"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    check(dep["spec"]["selector"]["matchLabels"].items() <= labels.items(),
+          "Deployment selector matches its pod labels")
+    check_restricted(pod, "Deployment")
+    c = next(c for c in pod["containers"] if c["name"] == "fanoutd")
+    env = {e["name"]: e for e in c.get("env", [])}
+
+    for name in env:
+        check(name in fanoutd_help, f"env {name} is named in fanoutd --help")
+    ports = {p.get("name"): p["containerPort"] for p in c["ports"]}
+    listen = int(env["FANOUTD_PORT"]["value"]) if "FANOUTD_PORT" in env else \
+        int(re.search(r"--port N.*default (\d+)", fanoutd_help).group(1))
+    check(ports.get("http") == listen, f"containerPort {ports.get('http')} is fanoutd's port {listen}")
+    probes = [c.get(p) for p in ("readinessProbe", "livenessProbe", "startupProbe") if c.get(p)]
+    check(len(probes) >= 2, "readiness and liveness probes")
+    for p in probes:
+        port = p["httpGet"]["port"]
+        check(port in ports or port in ports.values(), f"probe port {port} is a container port")
+
+    limit = c["resources"]["limits"].get("cpu")
+    check(limit is not None, "container has a CPU limit")
+    sim = env.get("FANOUTD_SIM_THREADS", {})
+    ref = sim.get("valueFrom", {}).get("resourceFieldRef", {})
+    if ref:
+        check(ref.get("resource") == "limits.cpu" and str(ref.get("divisor", "1")) == "1" and
+              ref.get("containerName", c["name"]) == c["name"],
+              "FANOUTD_SIM_THREADS is this container's limits.cpu in whole CPUs")
+        sim_threads = int(cpus(limit))
+    else:
+        sim_threads = int(sim.get("value", -1))
+        check(sim_threads == cpus(limit), f"FANOUTD_SIM_THREADS {sim_threads} equals the CPU limit {limit}")
+
+    pre = c.get("lifecycle", {}).get("preStop", {})
+    if "sleep" in pre:
+        sleep = float(pre["sleep"]["seconds"])
+    else:
+        cmd = pre.get("exec", {}).get("command", [])
+        sleep = float(cmd[1]) if len(cmd) == 2 and cmd[0].endswith("/sleep") else 0
+    check(sleep > ENDPOINT_PROPAGATION, f"preStop sleeps {sleep} s > {ENDPOINT_PROPAGATION} s of propagation")
+    grace = float(env.get("FANOUTD_GRACE", {}).get("value", 30))
+    check(pod.get("terminationGracePeriodSeconds", 30) > sleep + grace,
+          f"terminationGracePeriodSeconds {pod.get('terminationGracePeriodSeconds')} > preStop {sleep}"
+          f" + FANOUTD_GRACE {grace}")
+
+    spread = pod.get("topologySpreadConstraints", [])
+    check(any(s["topologyKey"] == "kubernetes.io/hostname" for s in spread), "spread across nodes")
+    check(all(s["labelSelector"]["matchLabels"].items() <= labels.items() for s in spread),
+          "spread constraints select the pod's own labels")
+
+    svc = kinds["Service"][0]["spec"]
+    check(svc["selector"].items() <= labels.items(), "Service selects the pods")
+    check(all(p["targetPort"] in ports or p["targetPort"] in ports.values() for p in svc["ports"]),
+          "Service targets a container port")
+    pdb = kinds["PodDisruptionBudget"][0]["spec"]
+    check(pdb["selector"]["matchLabels"].items() <= labels.items(), "PodDisruptionBudget selects the pods")
+    hpa = kinds["HorizontalPodAutoscaler"][0]["spec"]
+    check(hpa["scaleTargetRef"]["kind"] == "Deployment" and
+          hpa["scaleTargetRef"]["name"] == dep["metadata"]["name"], "HPA scales the Deployment")
+    check(any(m["type"] == "Resource" and m["resource"]["name"] == "cpu" for m in hpa["metrics"]),
+          "HPA scales on CPU")
+    check(hpa["minReplicas"] > pdb.get("minAvailable", 0), "HPA's floor leaves room for the PDB")
+    check("replicas" not in dep["spec"], "the HPA alone sets the replica count")
+
+    # The pod's own environment, run: probes answer and the thread count follows the limit.
+    run_env = {k: str(v.get("value", sim_threads)) for k, v in env.items()}
+    proc, port, line = start_fanoutd(fanoutd, run_env)
+    try:
+        for p in probes:
+            path = p["httpGet"]["path"]
+            check(get_status(f"http://127.0.0.1:{port}{path}") == 200, f"fanoutd answers 200 at {path}")
+        m = re.search(r"(\d+) simulation thread", line)
+        check(m and int(m.group(1)) == min(sim_threads, 64),
+              f"fanoutd with the pod's environment uses {sim_threads} simulation threads ({line.strip()})")
+        hc = subprocess.run([fanoutd, "--healthcheck", f"http://127.0.0.1:{port}/healthz"])
+        check(hc.returncode == 0, "fanoutd --healthcheck exits 0 against a live fanoutd")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    hc = subprocess.run([fanoutd, "--healthcheck", f"http://127.0.0.1:{port}/healthz"],
+                        stderr=subprocess.DEVNULL)
+    check(hc.returncode == 1, "fanoutd --healthcheck exits 1 once it has stopped")
+
+
+def check_dockerfile(fanoutd, fanoutd_help):
+    text = read("Dockerfile")
+    joined = text.replace("\\\n", " ")
+    hc = re.search(r"^HEALTHCHECK\b.*?\bCMD\s+(\[.*\])\s*$", joined, re.M)
+    check(hc is not None, "Dockerfile has a HEALTHCHECK in exec form (no shell needed)")
+    if hc:
+        cmd = yaml.safe_load(hc.group(1))
+        check(cmd[0] == "/usr/local/bin/fanoutd" and cmd[1] == "--healthcheck",
+              "HEALTHCHECK runs fanoutd --healthcheck")
+    labels = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', text))
+    for key in ("title", "description", "version", "base.name"):
+        check(f"org.opencontainers.image.{key}" in labels, f"OCI label org.opencontainers.image.{key}")
+    version = subprocess.run([fanoutd, "--version"], capture_output=True, text=True).stdout.split()[-1]
+    check(labels.get("org.opencontainers.image.version") == version,
+          f"OCI version label is fanoutd --version ({version})")
+    for name in re.findall(r"^ENV\s+([A-Z_]+)=", text, re.M):
+        check(name in fanoutd_help, f"Dockerfile ENV {name} is named in fanoutd --help")
+    build = re.search(r"^BUILD_PACKAGES\s*=\s*(.*)$", read("Makefile"), re.M).group(1).split()
+    first_stage = text.split("\nFROM ")[1]
+    check(all(p in first_stage.split() for p in build), "build stage installs the Makefile's BUILD_PACKAGES")
+    base = re.findall(r"^FROM\s+(\S+)", text, re.M)[-1]
+    check(labels.get("org.opencontainers.image.base.name") == base,
+          "OCI base.name label is the final stage's base image")
+    expose = re.search(r"^EXPOSE\s+(\d+)", text, re.M)
+    default_port = re.search(r"--port N.*default (\d+)", fanoutd_help).group(1)
+    check(expose and expose.group(1) == default_port, "EXPOSE is fanoutd's default port")
+
+
+def check_unit(fanoutd_help):
+    unit = read("deploy/fanoutd.service.in")
+    check(re.search(r"^ExecStart=@BINDIR@/fanoutd\b", unit, re.M) is not None,
+          "the unit's ExecStart follows BINDIR")
+    for name in re.findall(r"\b(FANOUTD_[A-Z_]+)=", unit):
+        check(name in fanoutd_help, f"unit sets {name}, named in fanoutd --help")
+
+
+def check_man(program, help_txt):
+    page = read(f"docs/man/{program}.1")
+    in_page = {"--" + f.replace("\\-", "-") for f in re.findall(r"^\.It Fl \\-([a-z\\-]+)", page, re.M)}
+    in_help = options(help_txt)
+    check(in_help == in_page, f"{program}.1 documents exactly the options of {program} --help"
+          f" (only in help: {sorted(in_help - in_page)}, only in page: {sorted(in_page - in_help)})")
+
+
+def main():
+    fanoutd, node = sys.argv[1:3]
+    fanoutd_help, node_help = help_text(fanoutd), help_text(node)
+    check_kubernetes(fanoutd, fanoutd_help)
+    check_dockerfile(fanoutd, fanoutd_help)
+    check_unit(fanoutd_help)
+    check_man("fanoutd", fanoutd_help)
+    check_man("fanout-node", node_help)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
