@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../server/cli.h"
+#include "cli.h"
 #include "fanout/config.h"
 #include "suites.h"
 
