@@ -1,8 +1,10 @@
-# fanout — gossip fanout calculator: core library, fanoutd, fanout-node, tests.
+# fanout — gossip fanout calculator: core library, fanoutd, fanout-node, fanout, tests.
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make test       lint, unit, protocol, HTTP and browser tests, normal and ASan+UBSan builds
+#   make test       lint, unit, protocol, HTTP, browser and fanout (CLI) tests, normal and
+#                   ASan+UBSan builds, and make install into a temporary directory
+#   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -44,18 +46,19 @@ LIB        = $(BUILD)/libfanout.a
 SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/server/cli.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
+FANOUT     = $(BUILD)/fanout
 HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o \
 	     $(BUILD)/server/probe.o $(BUILD)/gen/assets.o
 MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
 UNIT       = $(BUILD)/unit-tests
 UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
-PROGRAMS   = fanoutd fanout-node
+PROGRAMS   = fanoutd fanout-node fanout
 MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http browser lint load bench install install-check clean deps
-all: $(NODE) $(FANOUTD)
+.PHONY: all run test unit protocol http browser cli lint load bench install install-check slurm clean deps
+all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once.
 deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP)
@@ -113,6 +116,10 @@ $(NODE): $(BUILD)/server/node.o $(SHARED_OBJ) $(LIB)
 $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
+CURL_LIBS  = $(shell pkg-config --libs libcurl)
+$(FANOUT): $(BUILD)/server/fanout.o $(BUILD)/server/remote.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
+
 run: $(FANOUTD)
 	$(FANOUTD) $(ARGS)
 
@@ -128,6 +135,19 @@ protocol: $(NODE)
 http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 
+# fanout: in-process answers, shard + merge, 4 fanoutd on loopback with one killed, sweeps.
+cli: $(FANOUT) $(FANOUTD)
+	python3 tests/cli/test_cli.py $(FANOUT) $(FANOUTD)
+
+# A single-node Slurm (Debian's slurm-wlm and munge, run as root from a
+# temporary directory on 127.0.0.1) runs deploy/slurm-study.sh as a 4-task
+# array; the merged shards must equal the in-process run.  Not part of
+# `make test`: it installs and starts daemons.
+slurm: $(FANOUT)
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
+	  { echo "installing slurm and munge"; $(APT_INSTALL) slurmctld slurmd slurm-client munge; }
+	bash tests/slurm/test_slurm.sh $(abspath $(FANOUT))
+
 # The page at / in Debian's chromium, driven by playwright-core (no browser download).
 browser: $(FANOUTD) $(NPM_STAMP)
 	FANOUTD=$(abspath $(FANOUTD)) SCREENSHOT=$(abspath $(BUILD))/page.png node --test tests/browser/
@@ -135,7 +155,7 @@ browser: $(FANOUTD) $(NPM_STAMP)
 # Static analysis, and the OpenAPI contract against redocly's recommended rules.
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
-lint: $(NPM_STAMP) $(FANOUTD) $(NODE) | $(TEST_DEPS_STAMP)
+lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
@@ -149,12 +169,12 @@ lint: $(NPM_STAMP) $(FANOUTD) $(NODE) | $(TEST_DEPS_STAMP)
 	@# Hardening: the exposure score must stay at 2.0 or below (20 in tenths).
 	systemd-analyze security --offline=true --threshold=20 $(BUILD)/fanoutd.service | tail -1
 	@# Manifests, Dockerfile, Slurm script and man pages against the binaries.
-	python3 tests/deploy/check_deploy.py $(FANOUTD) $(NODE)
+	python3 tests/deploy/check_deploy.py $(FANOUTD) $(NODE) $(FANOUT)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol http browser install-check
-	$(MAKE) BUILD=build/san SAN=1 unit protocol http browser
+	$(MAKE) BUILD=build/release unit protocol http browser cli install-check
+	$(MAKE) BUILD=build/san SAN=1 unit protocol http browser cli
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
@@ -167,16 +187,17 @@ bench: $(BUILD)/bench $(FANOUTD)
 
 # The binaries, the systemd unit (its ExecStart pointing into BINDIR) and the
 # man pages.  Paths follow PREFIX; DESTDIR stages them for a package.
-install: $(NODE) $(FANOUTD)
+install: $(NODE) $(FANOUTD) $(FANOUT)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(NODE) $(DESTDIR)$(BINDIR)/fanout-node
 	install -m 755 $(FANOUTD) $(DESTDIR)$(BINDIR)/fanoutd
+	install -m 755 $(FANOUT) $(DESTDIR)$(BINDIR)/fanout
 	sed 's|@BINDIR@|$(BINDIR)|g' deploy/fanoutd.service.in > $(DESTDIR)$(UNITDIR)/fanoutd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/fanoutd.service
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 
 # make install into a temporary DESTDIR, checked file by file.
-install-check: $(NODE) $(FANOUTD) | $(TEST_DEPS_STAMP)
+install-check: $(NODE) $(FANOUTD) $(FANOUT) | $(TEST_DEPS_STAMP)
 	bash tests/deploy/test_install.sh $(BUILD)
 
 clean:
