@@ -23,7 +23,7 @@ CC      ?= cc
 
 # What building needs (the Dockerfile installs the same), and what testing adds.
 BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev libcurl4-openssl-dev
-TEST_PACKAGES  = check python3 python3-yaml cppcheck curl yamllint chromium mandoc man-db
+TEST_PACKAGES  = check python3 python3-yaml cppcheck curl yamllint chromium mandoc man-db strace
 # apt-get install of the packages named after it, as root or through sudo.
 APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \

@@ -21,11 +21,18 @@ usage: check_deploy.py FANOUTD FANOUT_NODE FANOUT
   `fanout --help` lists, the pods meet "restricted"; and their commands,
   run here with the trials cut down, merge to the in-process answer.
 - The Slurm script's flags are fanout's; `make slurm` runs it for real.
+- fanoutd, traced with strace while it serves every kind of request and
+  drains on SIGTERM, makes only system calls the unit's SystemCallFilter
+  allows, opens sockets only of RestrictAddressFamilies' families, opens no
+  file for writing (ProtectSystem=strict) and maps no memory both writable
+  and executable (MemoryDenyWriteExecute): the sandbox cannot break it.
 
 Prints one line per check and "N passed, N failed" at the end.
 """
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -272,6 +279,97 @@ def check_man(program, help_txt):
           f" (only in help: {sorted(in_help - named)}, only in page: {sorted(entries - in_help)})")
 
 
+def syscall_groups():
+    """systemd-analyze's syscall groups, each expanded to its system calls."""
+    text = subprocess.run(["systemd-analyze", "syscall-filter"], capture_output=True, text=True).stdout
+    groups, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith("@"):
+            cur = groups.setdefault(line.strip(), [])
+        elif cur is not None and line.strip() and not line.strip().startswith("#"):
+            cur.append(line.strip())
+
+    def expand(name, seen=()):
+        out = set()
+        for item in groups.get(name, []):
+            out |= expand(item, seen + (name,)) if item.startswith("@") and item not in seen else {item}
+        return out
+    return expand
+
+
+def unit_syscalls(unit, expand):
+    """The system calls a unit's SystemCallFilter= lines allow (allow-list, then ~deny lines)."""
+    allowed = None
+    for line in re.findall(r"^SystemCallFilter=(.*)$", unit, re.M):
+        deny = line.startswith("~")
+        names = set()
+        for item in line.lstrip("~").split():
+            names |= expand(item) if item.startswith("@") else {item}
+        if deny:
+            allowed -= names
+        else:
+            allowed = names if allowed is None else allowed | names
+    return allowed
+
+
+def exercise(proc, fanoutd, trace):
+    """Every kind of request to the traced fanoutd, then SIGTERM; the trace's lines, then the healthcheck's result."""
+    m = re.search(r"port (\d+)", proc.stderr.readline())
+    base = f"http://127.0.0.1:{m.group(1)}"
+    for path, body in [("/healthz", None), ("/readyz", None), ("/metrics", None), ("/", None),
+                       ("/openapi.yaml", None), ("/nope", None),
+                       ("/calc_fanout", {"nodes": 200, "target_prob": 0.99, "rounds": 8}),
+                       ("/calc_fanout", {"nodes": 10 ** 6, "target_prob": 0.99, "rounds": 30}),
+                       ("/simulate_gossip", {"nodes": 5000, "fanout": 3, "rounds": 20, "trials": 3000,
+                                             "seed": 1, "curve": True}),
+                       ("/simulate_gossip", {"nodes": "bad"})]:
+        data = json.dumps(body).encode() if body else None
+        try:
+            urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=60).read()
+        except urllib.error.HTTPError:
+            pass
+    hc = subprocess.run(["strace", "-f", "-qq", "-o", trace + ".hc", fanoutd, "--healthcheck",
+                         base + "/healthz"], timeout=60)
+    # SIGTERM to fanoutd itself (strace's child), so the drain is traced too.
+    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+        child = int(f.read().split()[0])
+    os.kill(child, signal.SIGTERM)
+    proc.wait(timeout=120)
+    lines = []
+    for name in (trace, trace + ".hc"):
+        with open(name) as f:
+            lines += f.read().splitlines()
+    return lines + [hc.returncode == 0]
+
+
+def check_sandbox(fanoutd):
+    unit = read("deploy/fanoutd.service.in")
+    allowed = unit_syscalls(unit, syscall_groups())
+    families = set(re.search(r"^RestrictAddressFamilies=(.*)$", unit, re.M).group(1).split())
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = os.path.join(tmp, "trace")
+        env = dict(os.environ, FANOUTD_ADDRESS="127.0.0.1", FANOUTD_PORT="0")
+        proc = subprocess.Popen(["strace", "-f", "-qq", "-o", trace, fanoutd], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            lines = exercise(proc, fanoutd, trace)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    check(lines.pop(), "fanoutd --healthcheck works under strace")
+    calls = {m.group(1) for ln in lines if (m := re.match(r"^\d+\s+([a-z_0-9]+)\(", ln))}
+    check(len(calls) > 20, f"strace saw fanoutd's system calls ({len(calls)} kinds)")
+    check(allowed is not None and calls <= allowed,
+          f"every system call fanoutd made is allowed by SystemCallFilter (not: {sorted(calls - (allowed or set()))})")
+    used = {m.group(1) for ln in lines if (m := re.search(r"\bsocket\((AF_[A-Z0-9]+)", ln))}
+    check(used and used <= families, f"sockets only of RestrictAddressFamilies ({sorted(used)})")
+    writes = [ln for ln in lines if re.search(r"\bopenat\(.*(O_WRONLY|O_RDWR|O_CREAT)", ln)]
+    check(not writes, f"no file opened for writing ({writes[:2]})")
+    wx = [ln for ln in lines if re.search(r"\b(mmap|mprotect)\(.*(PROT_WRITE\|PROT_EXEC|PROT_EXEC\|PROT_WRITE)", ln)]
+    check(not wx, f"no memory both writable and executable ({wx[:2]})")
+
+
 def flag_names(args):
     return {a.split("=", 1)[0] for a in args if a.startswith("--")}
 
@@ -342,6 +440,7 @@ def main():
     check_man("fanout", fanout_help)
     with tempfile.TemporaryDirectory() as tmp:
         check_study(fanout, fanout_help, tmp)
+    check_sandbox(fanoutd)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
