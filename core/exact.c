@@ -70,8 +70,7 @@ struct exact {
 	const atomic_int *cancel;
 
 	/* q_m(d), the new deliveries of one sender among m fresh targets. */
-	double *kernel;         /* concatenated, q_m first at kernel_off[m] */
-	int64_t *kernel_off;    /* live + 1 entries */
+	double *kernel;         /* q_m(d) at kernel[d * live + m] */
 	double kernel_rel;      /* relative error bound of every q_m(d) */
 	double kernel_tail;     /* probability a q_m lost to underflow, at most */
 
@@ -166,22 +165,16 @@ static double binom_full(struct exact *x, int64_t h, double *out)
 
 /*
  * q_m(d) = sum_h Hyp(h; N-1, m, K) Bin(d; h, 1 - loss) for m = 0..L-1:
- * a sender's hits among m fresh live nodes, thinned by loss.
+ * a sender's hits among m fresh live nodes, thinned by loss.  Stored by
+ * column, kernel[d * L + m] (0 for d > m), so a sender step is K + 1 passes
+ * over contiguous memory.
  */
 static int build_kernel(struct exact *x)
 {
-	int64_t total = 0, k = x->fanout;
-	double *table = NULL, table_rel = 0, *hyp = x->scratch[0];
+	int64_t k = x->fanout, live = x->live;
+	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	x->kernel_off = malloc((size_t)(x->live + 1) * sizeof *x->kernel_off);
-	if (!x->kernel_off)
-		return -1;
-	for (int64_t m = 0; m < x->live; m++) {
-		x->kernel_off[m] = total;
-		total += imin(k, m) + 1;
-	}
-	x->kernel_off[x->live] = total;
-	x->kernel = malloc((size_t)(total ? total : 1) * sizeof *x->kernel);
+	x->kernel = calloc((size_t)(k + 1) * (size_t)live, sizeof *x->kernel);
 	if (!x->kernel)
 		return -1;
 	/* Bin(.; h, 1 - loss) for h = 0..K, row h at table + h * h (2h + 1 of room). */
@@ -189,32 +182,32 @@ static int build_kernel(struct exact *x)
 		table = malloc((size_t)((k + 1) * (k + 1) + 1) * sizeof *table);
 		if (!table)
 			return -1;
-		for (int64_t h = 0; h <= k; h++) {
+		for (int64_t h = 0; h <= k; h++)
 			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
-		}
 	}
 	x->kernel_rel = 0;
-	for (int64_t m = 0; m < x->live; m++) {
+	for (int64_t m = 0; m < live; m++) {
 		int64_t top = imin(k, m);
-		double *q = x->kernel + x->kernel_off[m];
 		double hyp_rel = dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1), bin_rel = table_rel;
 
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
 			x->kernel_rel = fmax(x->kernel_rel, hyp_rel);
-			continue;
+		} else {
+			memset(q, 0, (size_t)(top + 1) * sizeof *q);
+			for (int64_t h = 0; h <= top; h++) {
+				const double *bin = table ? table + h * h : x->scratch[2];
+				if (hyp[h] == 0)
+					continue;
+				if (!table)
+					bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
+				for (int64_t d = 0; d <= h; d++)
+					q[d] += hyp[h] * bin[d];
+			}
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
 		}
-		memset(q, 0, (size_t)(top + 1) * sizeof *q);
-		for (int64_t h = 0; h <= top; h++) {
-			const double *bin = table ? table + h * h : x->scratch[2];
-			if (hyp[h] == 0)
-				continue;
-			if (!table)
-				bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
-			for (int64_t d = 0; d <= h; d++)
-				q[d] += hyp[h] * bin[d];
-		}
-		x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
+		for (int64_t d = 0; d <= top; d++)
+			x->kernel[d * live + m] = q[d];
 	}
 	free(table);
 	return 0;
@@ -237,19 +230,21 @@ static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
 /*
  * One sender step on v[lo..hi] into w: the range moves down by up to K and
  * loses its negligible ends; returns the probability so trimmed.  Each entry
- * of w receives at most K + 1 products.
+ * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
  */
-static double sender_step(const struct exact *x, const double *v, double *w, int64_t *lo,
-			  int64_t *hi)
+static double sender_step(const struct exact *x, const double *restrict v, double *restrict w,
+			  int64_t *lo, int64_t *hi)
 {
-	int64_t next_lo = imax(0, *lo - x->fanout);
+	int64_t next_lo = imax(0, *lo - x->fanout), top = imin(x->fanout, *hi);
 
 	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
-	for (int64_t m = *lo; m <= *hi; m++) {
-		const double *q = x->kernel + x->kernel_off[m];
-		double vm = v[m];
-		for (int64_t d = 0, top = imin(x->fanout, m); d <= top; d++)
-			w[m - d] += vm * q[d];
+	for (int64_t d = 0; d <= top; d++) {
+		/* Targets j = m - d for m in [max(lo, d), hi]. */
+		const double *restrict q = x->kernel + d * x->live + d;
+		const double *restrict vd = v + d;
+		int64_t from = imax(*lo, d) - d, to = *hi - d;
+		for (int64_t j = from; j <= to; j++)
+			w[j] += vd[j] * q[j];
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
@@ -359,6 +354,100 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 }
 
 /*
+ * P_a(.|m-1) from P_a(.|m), in place on v[lo..hi]: the unreached among m - 1
+ * fresh nodes are those among m less one node taken at random (the senders'
+ * choices do not depend on which nodes are fresh, only on how many).
+ */
+static void thin(double *v, int64_t *lo, int64_t *hi, int64_t m)
+{
+	int64_t top = imin(*hi, m - 1), bottom = imax(*lo - 1, 0);
+	double inv = 1 / (double)m;
+
+	/* v'(j) = v(j) (m - j)/m + v(j + 1) (j + 1)/m, ascending j reads v(j + 1) before it changes. */
+	if (*lo > 0)
+		v[*lo - 1] = 0;
+	if (top < *hi)
+		v[*hi + 1] = 0;
+	for (int64_t j = bottom; j <= top; j++)
+		v[j] = v[j] * ((double)(m - j) * inv) + v[j + 1] * ((double)(j + 1) * inv);
+	*lo = bottom;
+	*hi = top;
+}
+
+/* Relative error a thinning adds: inv, two quotients, two products and a sum. */
+#define THIN_REL (6 * U)
+
+/*
+ * One push round from cur into next, walking the states up: P_i(.|L - i),
+ * the unreached count after i senders from L - i fresh, is one DP for the
+ * lowest state, then for each next state one thinning (one fresh node
+ * fewer) and one sender step (one sender more).  Cheaper than the merged
+ * sweep when the states spread wider than one state's outcome.
+ */
+static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = x->scratch[0], *w = x->scratch[1], row_drop = 0, out_drop = 0;
+	int64_t live = x->live, top = imin(cur->hi, live - 1), a0 = cur->lo, vlo, vhi, steps = 0;
+
+	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
+	next->lo = live + 1;
+	next->hi = -1;
+	if (cur->hi == live) {
+		next->v[live] = cur->v[live];
+		next->lo = next->hi = live;
+	}
+	if (a0 > top)
+		return FO_OK;
+	vlo = vhi = live - a0;
+	v[vhi] = 1;
+	v[vhi + 1] = 0;
+	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
+		double *t;
+		row_drop += sender_step(x, v, w, &vlo, &vhi);
+		t = v;
+		v = w;
+		w = t;
+		steps++;
+		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+			return FO_CANCELLED;
+	}
+	for (int64_t i = a0; i <= top; i++) {
+		double m = cur->v[i];
+		if (i > a0) {
+			double *t;
+			thin(v, &vlo, &vhi, live - i + 1);
+			row_drop += trim(v, &vlo, &vhi);
+			if (vhi > 0) {
+				row_drop += sender_step(x, v, w, &vlo, &vhi);
+				t = v;
+				v = w;
+				w = t;
+				steps++;
+			}
+			if ((i & 255) == 0 && fo_cancelled(x->cancel))
+				return FO_CANCELLED;
+		}
+		if (m == 0)
+			continue;
+		/* The row has lost row_drop so far: this state loses m times that. */
+		out_drop += m * row_drop;
+		for (int64_t j = vlo; j <= vhi; j++)
+			next->v[live - j] += m * v[j];
+		next->lo = imin(next->lo, live - vhi);
+		next->hi = imax(next->hi, live - vlo);
+	}
+	x->dropped += out_drop + trim(next->v, &next->lo, &next->hi);
+	x->dropped += (double)steps * x->kernel_tail;
+	/*
+	 * The row's error grows by each step and thinning; an entry of next sums
+	 * one product from each state.
+	 */
+	x->rel += (double)steps * sender_step_rel(x) + (double)(top - a0) * THIN_REL +
+		  (double)(top - a0 + 2) * U;
+	return FO_OK;
+}
+
+/*
  * Stores round r's figures from the distribution d, whose masses have
  * relative error x->rel + extra_rel; see the header for the bounds.
  */
@@ -444,7 +533,12 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 			st = FO_CANCELLED;
 			goto done;
 		}
-		st = gossip_pushes(x->mode) ? step_sweep(x, cur, next) : step_pull(x, cur, next);
+		if (!gossip_pushes(x->mode))
+			st = step_pull(x, cur, next);
+		else if (!gossip_pulls(x->mode))
+			st = step_walk(x, cur, next);
+		else
+			st = step_sweep(x, cur, next);
 		if (st != FO_OK)
 			goto done;
 		t = cur;
@@ -496,7 +590,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 	r->dropped = 0;
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a && hi > 0; s++) {
+	for (int64_t s = 0; s < a && hi > 0 && gossip_pushes(x->mode); s++) {
 		double *t;
 		r->dropped += sender_step(x, v, w, &lo, &hi);
 		t = v;
@@ -557,7 +651,7 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
-		int64_t i = k[0], a = 0;
+		int64_t i = k[0], a = x->window ? 0 : i;
 		const struct row *row;
 		const double *p;
 
@@ -580,7 +674,8 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 			int full = i + c == x->live;
 			int64_t idx;
 			key[0] = (int32_t)(i + c);
-			key[1] = full ? 0 : (int32_t)c;
+			if (width > 1)
+				key[1] = full ? 0 : (int32_t)c;
 			for (int j = 2; j < width; j++)
 				key[j] = full ? 0 : k[j - 1];
 			idx = tupmap_intern(next, key);
@@ -659,7 +754,6 @@ done:
 static void exact_release(struct exact *x)
 {
 	free(x->kernel);
-	free(x->kernel_off);
 	free(x->pull_fail);
 	free(x->pull_ok);
 	tupmap_release(&x->rows);
@@ -669,8 +763,8 @@ static void exact_release(struct exact *x)
 		free(x->scratch[k]);
 }
 
-enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
-			 struct chain_result *out)
+static enum fo_status run(const struct gossip_params *p, const atomic_int *cancel, int reference,
+			  struct chain_result *out)
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
@@ -711,7 +805,7 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	}
 	if (gossip_pushes(x.mode) && build_kernel(&x) < 0)
 		goto fail;
-	st = x.window ? run_window(&x, out) : run_dense(&x, out);
+	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;
 	exact_release(&x);
@@ -720,6 +814,17 @@ fail:
 	exact_release(&x);
 	chain_result_release(out);
 	return st;
+}
+
+enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
+			 struct chain_result *out)
+{
+	return run(p, cancel, 0, out);
+}
+
+enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
+{
+	return run(p, NULL, 1, out);
 }
 
 /*

@@ -25,6 +25,13 @@
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
 			 struct chain_result *out);
 
+/*
+ * The same chain computed the slow, obvious way, for tests: one transition
+ * row per state (the senders one by one, the pulls as a binomial per count
+ * of nodes the pushes missed), as the windowed chain does.  O(L^3) and more.
+ */
+enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out);
+
 /* Estimated work units of exact_run for these parameters (may be huge). */
 double exact_cost(const struct gossip_params *p);
 
