@@ -60,6 +60,11 @@
 
 #define U (DBL_EPSILON / 2)
 
+/* exact_cost's constants: measured ns per unit of its shape, largest over a grid (see there). */
+#define EXACT_COST_PULL 35.0
+#define EXACT_COST_PUSH 2.5
+#define EXACT_COST_PUSH_PULL 3.5
+
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
 
@@ -496,7 +501,8 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 }
 
 /* Rounds r + 1 .. R repeat round r's figures (the distribution no longer changes). */
-static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d, int64_t r)
+static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d,
+			double extra_rel, int64_t r)
 {
 	for (int64_t k = r + 1; k <= out->rounds; k++) {
 		out->p_full[k] = out->p_full[r];
@@ -505,7 +511,7 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
 		out->mean_informed[k] = out->mean_informed[r];
 	}
 	if (r < out->rounds)
-		record(x, d, 0, out, out->rounds);
+		record(x, d, extra_rel, out, out->rounds);
 }
 
 static enum fo_status run_dense(struct exact *x, struct chain_result *out)
@@ -526,7 +532,7 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 		struct dense *t;
 		if (cur->lo == x->live) {
 			/* Everyone informed: nothing changes any more. */
-			repeat_last(out, x, cur, r - 1);
+			repeat_last(out, x, cur, 0, r - 1);
 			break;
 		}
 		if (fo_cancelled(x->cancel)) {
@@ -545,6 +551,12 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 		cur = next;
 		next = t;
 		record(x, cur, 0, out, r);
+		if (cur->lo == next->lo && cur->hi == next->hi &&
+		    memcmp(cur->v + cur->lo, next->v + cur->lo, (size_t)(cur->hi - cur->lo + 1) * sizeof *cur->v) == 0) {
+			/* The same distribution again: so it stays. */
+			repeat_last(out, x, cur, 0, r);
+			break;
+		}
 	}
 done:
 	free(a.v);
@@ -705,6 +717,14 @@ static void by_count(const struct exact *x, const struct tupmap *m, const double
 	}
 }
 
+/* Whether two rounds hold the same states, in the same order, with the same masses. */
+static int same_states(const struct tupmap *a, const double *ma, const struct tupmap *b, const double *mb)
+{
+	return a->count == b->count && a->count > 0 &&
+	       memcmp(a->keys, b->keys, a->count * (size_t)a->width * sizeof *a->keys) == 0 &&
+	       memcmp(ma, mb, a->count * sizeof *ma) == 0;
+}
+
 static enum fo_status run_window(struct exact *x, struct chain_result *out)
 {
 	struct tupmap maps[2];
@@ -741,6 +761,10 @@ static enum fo_status run_window(struct exact *x, struct chain_result *out)
 		by_count(x, &maps[cur], mass[cur], &d);
 		/* Summing cohorts adds at most one addition per state. */
 		record(x, &d, (double)maps[cur].count * U, out, r);
+		if (same_states(&maps[0], mass[0], &maps[1], mass[1])) {
+			repeat_last(out, x, &d, (double)maps[cur].count * U, r);
+			break;
+		}
 	}
 done:
 	for (int k = 0; k < 2; k++) {
@@ -827,40 +851,101 @@ enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_r
 	return run(p, NULL, 1, out);
 }
 
-/*
- * Work units (about 1 ns each) of exact_run.  Without a window the costs are
- * fits to times measured on the development machine (R = 15 and 20, N = 400
- * to 20000, loss 0 to 0.3), rounded up: push's merged sweep
- * grows like L^1.8 a round and slows with loss, which widens the spread of
- * states; push_pull's per-state rows like L^2.5; pull's binomial rows like
- * L^1.4.  With a window, the bound counts every (i, a) row at full width.
- */
-double exact_cost(const struct gossip_params *p)
+/* Building the push kernel: a hypergeometric per m, with loss a convolution and the binomial table. */
+static double kernel_cost(const struct gossip_params *p)
 {
-	double live = (double)gossip_live(p), k = (double)p->fanout, r = (double)p->rounds;
-	double rows = 0, states;
-	int64_t window = gossip_window(p);
+	double live = (double)gossip_live(p), k = (double)p->fanout, top = fmin(k, live);
 
-	if (live > 1e6)
-		return HUGE_VAL;
-	if (!window) {
-		switch (p->mode) {
-		case GOSSIP_PUSH:
-			return r * (0.4 * pow(live, 1.8) * (1 + 20 * sqrt(p->loss)) + 20 * live) +
-			       live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
-		case GOSSIP_PULL:
-			return 130 * r * pow(live, 1.4);
-		case GOSSIP_PUSH_PULL:
-			return 0.7 * r * pow(live, 2.5);
-		}
+	if (!gossip_pushes(p->mode))
+		return 0;
+	if (p->loss == 0)
+		return 5 * live * (top + 1);
+	return 5 * live * (top + 1) * (top + 2) / 2 + (k <= KERNEL_TABLE_MAX ? 10 * (k + 1) * (k + 1) : 0);
+}
+
+/*
+ * Work units (about 1 ns each) of exact_run.  Without a window the estimate
+ * follows the mean-field trajectory x_r of the informed count and charges
+ * each round what the algorithm does there: S_r states (the spread of the
+ * informed count: about 10 standard deviations of the early branching
+ * process, whose relative spread is sqrt(v / (lambda (lambda - 1))) for
+ * offspring mean lambda and variance v, plus the binomial spread), each
+ * with a row of W_r = 10 sd of the round's binomial; push walks x_r
+ * sender steps over rows of width W_r; push_pull sweeps x_r senders over
+ * S_r + W_r.  The constants are the largest ratios of measured CPU time to
+ * this shape over a grid (N = 3000..30000, K = 1..10, loss 0 and 0.3, no
+ * failures and half failed, R = 20) on the development machine, so the
+ * estimate errs high.  With a window, the bound counts every (i, a) row at
+ * full width.
+ */
+/* Without a window: the mean-field trajectory, round by round (see exact_cost). */
+static double cost_dense(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, n1 = fmax((double)p->nodes - 1, 1);
+	double x = 1, work = 10 * live + kernel_cost(p), hit = (1 - p->loss) * (live - 1) / n1;
+	double v = 0, lambda = 1, rho, last = 0;
+	int pushes = gossip_pushes(p->mode), pulls = gossip_pulls(p->mode);
+
+	if (pushes) {
+		v += k * hit * (1 - hit);
+		lambda += k * hit;
 	}
+	if (pulls) {
+		v += k * hit;
+		lambda += k * hit;
+	}
+	rho = lambda > 1 ? sqrt(v / (lambda * (lambda - 1))) : 0;
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		double u = fmax(live - x, 0), stay = 1, small = fmin(x, u), spread, width;
+		if (u < 1e-20 || r > 10000) {
+			/* Settled (the run stops), or the rest at the last round's price. */
+			work += u < 1e-20 ? 0 : last * (double)(p->rounds - r + 1);
+			break;
+		}
+		if (pushes)
+			stay *= pow(fmax(0, 1 - k * (1 - p->loss) / n1), x);
+		if (pulls)
+			stay *= pow(fmax(0, 1 - (1 - p->loss) * x / n1), k);
+		spread = fmin(live, 1 + 10 * rho * small + 10 * sqrt(small));
+		width = 10 * sqrt(u * stay * (1 - stay)) + 2;
+		switch (p->mode) {
+		case GOSSIP_PULL:
+			last = EXACT_COST_PULL * spread * (width + 8);
+			break;
+		case GOSSIP_PUSH:
+			last = EXACT_COST_PUSH * (x * (width + 1) * (k + 1) + spread * (width + 1) * (k + 3));
+			break;
+		case GOSSIP_PUSH_PULL:
+			last = EXACT_COST_PUSH_PULL * (x * (spread * (1 - stay) + width + 1) * (k + 1) + spread * width);
+			break;
+		}
+		last += 0.1 * live + 50;
+		work += last;
+		x += u * (1 - stay);
+	}
+	return work;
+}
+
+/* With a window: every (i, a) row at full width, and every state every round. */
+static double cost_window(const struct gossip_params *p, int64_t window)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, rows = 0, states = live;
+
 	for (double u = 0; u < live; u++) {
 		double i = live - u;
 		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (gossip_pulls(p->mode) ? u * u / 2 : 0) + u + 1);
 	}
-	states = live;
 	for (int64_t j = 1; j <= window && states < FO_EXACT_MAX_STATES; j++)
 		states *= (live + (double)j) / (double)(j + 1);
 	states = fmin(states, FO_EXACT_MAX_STATES);
-	return rows + r * states * live / 2;
+	return kernel_cost(p) + rows + (double)p->rounds * states * live / 2;
+}
+
+double exact_cost(const struct gossip_params *p)
+{
+	int64_t window = gossip_window(p);
+
+	if (gossip_live(p) > 1000000)
+		return HUGE_VAL;
+	return window ? cost_window(p, window) : cost_dense(p);
 }

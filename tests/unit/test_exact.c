@@ -166,9 +166,11 @@ START_TEST(test_refusals)
 END_TEST
 
 /*
- * The cost estimate follows the measured shapes: push grows like L^1.8 and
- * with loss, push_pull (a row per state) is dearer, past a million nodes it
- * is out of reach.
+ * The cost estimate has the algorithm's shape: it grows faster than N (the
+ * rows widen like sqrt(N)), loss and push_pull make it dearer, a long R after
+ * everyone is informed costs little more, and past a million nodes it is out
+ * of reach.  (How close it is to measured time is for `make bench`, not for
+ * a test.)
  */
 START_TEST(test_cost_estimate)
 {
@@ -177,12 +179,14 @@ START_TEST(test_cost_estimate)
 
 	p.nodes = 1000;
 	big = exact_cost(&p);
-	ck_assert_double_gt(big, 20 * small);
+	ck_assert_double_gt(big, 10 * small);
 	p.loss = 0.1;
-	ck_assert_double_gt(exact_cost(&p), 5 * big);
+	ck_assert_double_gt(exact_cost(&p), 1.5 * big);
 	p.loss = 0;
 	p.mode = GOSSIP_PUSH_PULL;
-	ck_assert_double_gt(exact_cost(&p), 10 * big);
+	ck_assert_double_gt(exact_cost(&p), 2 * big);
+	p.rounds = 1000;
+	ck_assert_double_lt(exact_cost(&p), 2 * exact_cost(&(struct gossip_params){ 1000, 3, 10, GOSSIP_PUSH_PULL, 0, 0, 0 }));
 	p.nodes = 2000000;
 	ck_assert(isinf(exact_cost(&p)));
 }
