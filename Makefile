@@ -131,6 +131,7 @@ browser: $(FANOUTD) $(NPM_STAMP)
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
+	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
