@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 {
 	struct gossip_params p;
 	struct chain_result r;
+	struct gossip_problem bad;
 	enum fo_status st;
 
 	if (argc != 8 || gossip_mode_parse(argv[4], &p.mode) < 0) {
@@ -37,8 +38,8 @@ int main(int argc, char **argv)
 	p.loss = strtod(argv[5], NULL);
 	p.failed = atoll(argv[6]);
 	p.forward_rounds = atoll(argv[7]);
-	if (gossip_params_invalid(&p, 1)) {
-		fprintf(stderr, "dump: invalid \"%s\"\n", gossip_params_invalid(&p, 1));
+	if (gossip_params_check(&p, 1, &bad, 1) > 0) {
+		fprintf(stderr, "dump: %s\n", bad.detail);
 		return 2;
 	}
 	st = exact_run(&p, NULL, &r);
