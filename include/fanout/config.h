@@ -56,6 +56,16 @@
 #define FO_EXACT_MAX_STATES (1 << 21)
 #endif
 
+/* calc: exact's rounding margin is this many times R (L + 2) machine epsilons (relative). */
+#ifndef FO_CALC_ROUNDING
+#define FO_CALC_ROUNDING 4
+#endif
+
+/* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
+#ifndef FO_PREDICT_MAX_ROUNDS
+#define FO_PREDICT_MAX_ROUNDS 64
+#endif
+
 /* largen: the early phase is the random chain until this many are informed. */
 #ifndef FO_LARGEN_THRESHOLD
 #define FO_LARGEN_THRESHOLD 1000
