@@ -65,11 +65,12 @@ static int64_t imin(int64_t a, int64_t b)
 static double pull_stay_at(struct lg *g, int64_t i)
 {
 	int64_t k = g->p->fanout, top = imin(k, i);
-	double n = (double)(g->p->nodes - 1), loss = g->p->loss, stay = 0, e;
+	double n = (double)(g->p->nodes - 1), loss = g->p->loss, e;
 
 	if (i <= 0 || k == 0)
 		return 1;
 	if (k <= FO_LARGEN_PULL_EXACT) {
+		double stay = 0;
 		dist_hypergeom(g->p->nodes - 1, i, k, g->hyp, top + 1);
 		for (int64_t j = top; j >= 0; j--)
 			stay = stay * loss + g->hyp[j];
@@ -117,23 +118,31 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 	int64_t w = g->window, rounds = g->p->rounds;
 	double q, miss;
 
+	if (u0 <= 0)
+		return g->full += weight, FO_OK;
 	for (int64_t j = 0; j < w; j++)
 		cohort[j] = key[1 + j];
 	for (int64_t r = r0 + 1; r <= rounds; r++) {
-		double senders = x, ls, fresh;
+		/*
+		 * The others grow with the stay at x; a node still uninformed sees
+		 * the informed count given that it is uninformed itself, about
+		 * x - 1 + (L - x) / u0 (i0 at entry, L - 1 at the end).
+		 */
+		double senders = x, ls, ls_node, fresh, mine = x - 1 + (live - x) / u0;
 		if (w) {
 			senders = 0;
 			for (int64_t j = 0; j < w; j++)
 				senders += cohort[j];
 		}
 		ls = log_stay(g, x, senders);
+		ls_node = log_stay(g, mine, w ? senders : mine);
 		fresh = (live - x) * -expm1(ls);
 		if ((w ? senders : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
 			/* The state no longer moves: the remaining rounds are alike. */
-			lq += (double)(rounds - r + 1) * ls;
+			lq += (double)(rounds - r + 1) * ls_node;
 			break;
 		}
-		lq += ls;
+		lq += ls_node;
 		if (lq < -745)
 			break;
 		x += fresh;
@@ -503,6 +512,14 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 		return st;
 	err = FO_LARGEN_SAFETY * gap + FO_LARGEN_REL_FLOOR * fmin(miss, full) + dropped +
 	      FO_LARGEN_ABS_FLOOR;
+	/*
+	 * With a push window the senders are the last few cohorts, which stay
+	 * random (and small near the end) after the entry point, which the late
+	 * phase's deterministic cohorts do not see: rare paths (every cohort
+	 * dying out) are missed entirely, hence the absolute term.
+	 */
+	if (g.window)
+		err += FO_LARGEN_WINDOW_REL * fmin(miss, full) + FO_LARGEN_WINDOW_ABS;
 	out->p_full = fmin(1, fmax(0, full));
 	out->miss = fmin(1, fmax(0, miss));
 	out->p_lo = fmax(0, out->p_full - err);
@@ -526,7 +543,7 @@ double largen_cost(const struct gossip_params *p)
 	/* A transition spans about 24 standard deviations of the new count. */
 	width = 24 * sqrt(m * fmax(growth, 1)) + 64;
 	/* Early rounds: until growth takes the bulk past M, or all R. */
-	early_rounds = fmin((double)p->rounds, 4 * log(m + 1) / log1p(fmax(growth, 1e-12)) + 8);
+	early_rounds = fmin((double)p->rounds, 4 * log1p(m) / log1p(fmax(growth, 1e-12)) + 8);
 	states = m * (1 + (double)gossip_window(p) * sqrt(m));
 	return 1.3 * LG_ENTRY_COST * early_rounds * states * width / 4 +
 	       LG_ROUND_COST * fmin((double)p->rounds, 200) * width * early_rounds;

@@ -91,6 +91,16 @@
 #define FO_LARGEN_REL_FLOOR 0.02
 #endif
 
+/* largen with a push window: plus this share of min(P, miss) (cohorts stay random late). */
+#ifndef FO_LARGEN_WINDOW_REL
+#define FO_LARGEN_WINDOW_REL 0.1
+#endif
+
+/* largen with a push window: plus this much (tail events the late phase cannot see). */
+#ifndef FO_LARGEN_WINDOW_ABS
+#define FO_LARGEN_WINDOW_ABS 1e-9
+#endif
+
 /* largen: plus this much on each side, for rounding. */
 #ifndef FO_LARGEN_ABS_FLOOR
 #define FO_LARGEN_ABS_FLOOR 1e-15
