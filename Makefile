@@ -5,6 +5,7 @@
 #   make test       lint, unit, rational, protocol, HTTP and browser tests, normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
+#   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
 # Every target that compiles first makes sure the Debian packages it needs are
@@ -49,7 +50,7 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http browser lint load bench install clean deps
+.PHONY: all run test unit rational protocol http browser lint load bench validate validate-quick install clean deps
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -140,7 +141,8 @@ browser: $(FANOUTD) $(NPM_STAMP)
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational
+	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
+	  tests/rational tests/validate
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -149,8 +151,8 @@ lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit rational protocol http browser
-	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http browser
+	$(MAKE) BUILD=build/release unit rational protocol http browser validate-quick
+	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http browser validate-quick
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
@@ -160,6 +162,16 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
+
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+# The whole grid (README's large-N table); a three-case subset runs in make test.
+validate: $(BUILD)/validate
+	nice $(BUILD)/validate
+
+validate-quick: $(BUILD)/validate
+	$(BUILD)/validate quick
 
 install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin
