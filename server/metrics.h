@@ -16,7 +16,7 @@ enum metrics_path {
 	MP_OTHER, MP_COUNT
 };
 
-enum metrics_cancel { MC_TIMEOUT, MC_DISCONNECT, MC_COUNT };
+enum metrics_cancel { MC_TIMEOUT, MC_DISCONNECT, MC_OVERRUN, MC_COUNT };
 
 struct metrics;
 
