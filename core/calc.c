@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fanout/calc.h"
+#include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/formula.h"
 #include "fanout/meanfield.h"
@@ -24,7 +25,8 @@ struct search {
 	int64_t evaluations;
 };
 
-static const char *const model_names[] = {
+static const char *const model_names[CALC_MODEL_COUNT] = {
+	[CALC_AUTO] = "auto",
 	[CALC_EXACT] = "exact",
 	[CALC_MEAN_FIELD] = "mean_field",
 	[CALC_FORMULA] = "formula",
@@ -33,6 +35,17 @@ static const char *const model_names[] = {
 const char *calc_model_name(enum calc_model m)
 {
 	return model_names[m];
+}
+
+int calc_model_parse(const char *name, enum calc_model *out)
+{
+	for (int i = 0; i < CALC_MODEL_COUNT; i++) {
+		if (strcmp(name, model_names[i]) == 0) {
+			*out = (enum calc_model)i;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
@@ -45,7 +58,9 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, in
 		return exact_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
+	case CALC_AUTO:
 	case CALC_FORMULA:
+	case CALC_MODEL_COUNT:
 		break;
 	}
 	return FORMULA_EVAL_COST;
@@ -234,7 +249,7 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 	if (model == CALC_FORMULA)
 		return FORMULA_EVAL_COST * 2 * (log2((double)top) + 1);
 	/* Beyond what exact could ever finish, do not spend time predicting. */
-	if (model == CALC_EXACT && !(eval_cost(p, model, 1) < 1e13))
+	if (model == CALC_EXACT && !(eval_cost(p, model, 1) < FO_EXACT_HOPELESS))
 		return HUGE_VAL;
 	k = predict_fanout(p, target);
 	if (!monotone(p, model)) {

@@ -2,13 +2,15 @@
  * model.c — small facts about the model's parameters shared by every
  * calculator and simulator (live nodes, the push window, monotonicity).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fanout/config.h"
 #include "fanout/model.h"
 
-static const char *const mode_names[] = {
+static const char *const mode_names[GOSSIP_MODE_COUNT] = {
 	[GOSSIP_PUSH] = "push",
 	[GOSSIP_PULL] = "pull",
 	[GOSSIP_PUSH_PULL] = "push_pull",
@@ -42,23 +44,44 @@ int gossip_fanout_monotone(const struct gossip_params *p)
 	return gossip_window(p) == 0;
 }
 
-const char *gossip_params_invalid(const struct gossip_params *p, int check_fanout)
+/* Appends a problem for `field` if there is room; returns the new count. */
+static int problem(struct gossip_problem *out, int max, int n, const char *field,
+		   const char *fmt, ...)
 {
-	if (p->nodes < 1)
-		return "nodes";
-	if (check_fanout && (p->fanout < 0 || p->fanout > p->nodes - 1))
-		return "fanout";
+	if (n < max) {
+		va_list ap;
+		out[n].field = field;
+		va_start(ap, fmt);
+		vsnprintf(out[n].detail, sizeof out[n].detail, fmt, ap);
+		va_end(ap);
+	}
+	return n + 1;
+}
+
+int gossip_params_check(const struct gossip_params *p, int check_fanout,
+			struct gossip_problem *out, int max)
+{
+	static const char range[] = "\"%s\" must be an integer from %lld to %lld";
+	static const char at_least[] = "\"%s\" must be an integer from %d to 2^53 - 1";
+	int n = 0, nodes_ok = p->nodes >= 1 && p->nodes <= FO_MAX_JSON_INT;
+	long long top = (long long)p->nodes - 1;
+
+	if (!nodes_ok)
+		n = problem(out, max, n, "nodes", at_least, "nodes", 1);
+	if (nodes_ok && check_fanout && (p->fanout < 0 || p->fanout > top))
+		n = problem(out, max, n, "fanout", range, "fanout", 0LL, top);
 	if (p->rounds < 1 || p->rounds > FO_MAX_ROUNDS)
-		return "rounds";
-	if ((unsigned)p->mode > GOSSIP_PUSH_PULL)
-		return "mode";
+		n = problem(out, max, n, "rounds", range, "rounds", 1LL, (long long)FO_MAX_ROUNDS);
+	if ((unsigned)p->mode >= GOSSIP_MODE_COUNT)
+		n = problem(out, max, n, "mode", "\"mode\" is not a known mode");
 	if (!(p->loss >= 0 && p->loss < 1))
-		return "loss";
-	if (p->failed < 0 || p->failed > p->nodes - 1)
-		return "failed_nodes";
-	if (p->forward_rounds < 0)
-		return "forward_rounds";
-	return NULL;
+		n = problem(out, max, n, "loss",
+			    "\"loss\" must be a number from 0 up to but not including 1");
+	if (nodes_ok && (p->failed < 0 || p->failed > top))
+		n = problem(out, max, n, "failed_nodes", range, "failed_nodes", 0LL, top);
+	if (p->forward_rounds < 0 || p->forward_rounds > FO_MAX_JSON_INT)
+		n = problem(out, max, n, "forward_rounds", at_least, "forward_rounds", 1);
+	return n;
 }
 
 const char *gossip_mode_name(enum gossip_mode m)
@@ -68,7 +91,7 @@ const char *gossip_mode_name(enum gossip_mode m)
 
 int gossip_mode_parse(const char *name, enum gossip_mode *out)
 {
-	for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
+	for (int i = 0; i < GOSSIP_MODE_COUNT; i++) {
 		if (strcmp(name, mode_names[i]) == 0) {
 			*out = (enum gossip_mode)i;
 			return 0;

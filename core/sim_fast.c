@@ -191,19 +191,18 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 	return rounds_to_all;
 }
 
-int64_t sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-		       int64_t *informed, uint64_t *messages)
+enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all)
 {
 	struct fast f;
-	int64_t rounds_to_all;
 
 	if (fast_init(&f, p) < 0)
-		return -2;
+		return FO_NOMEM;
 	rng_stream(&f.rng, seed, trial);
-	rounds_to_all = fast_trial(&f, messages);
+	*rounds_to_all = fast_trial(&f, messages);
 	memcpy(informed, f.curve, (size_t)(p->rounds + 1) * sizeof *informed);
 	fast_release(&f);
-	return rounds_to_all;
+	return FO_OK;
 }
 
 /* A contiguous block of trials run by one thread into its own tally. */
@@ -257,7 +256,7 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 		int64_t share = trials / n + (k < trials % n);
 		parts[k] = (struct part){ p, seed, first_trial + (uint64_t)done, share, cancel, { 0 }, FO_OK };
 		done += share;
-		if (sim_tally_init(&parts[k].tally, p, t->informed_by_round != NULL) < 0)
+		if (sim_tally_init(&parts[k].tally, p, t->informed_by_round != NULL) != FO_OK)
 			parts[k].status = FO_NOMEM;
 	}
 	for (int k = 1; k < n; k++)

@@ -12,7 +12,7 @@
 
 #define Z95 1.959963984540054
 
-int sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve)
+enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve)
 {
 	size_t n = (size_t)p->rounds + 1;
 
@@ -20,14 +20,14 @@ int sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve
 	t->rounds = p->rounds;
 	t->live = gossip_live(p);
 	if (!curve)
-		return 0;
+		return FO_OK;
 	t->informed_by_round = calloc(n, sizeof *t->informed_by_round);
 	t->full_by_round = calloc(n, sizeof *t->full_by_round);
 	if (!t->informed_by_round || !t->full_by_round) {
 		sim_tally_release(t);
-		return -1;
+		return FO_NOMEM;
 	}
-	return 0;
+	return FO_OK;
 }
 
 void sim_tally_release(struct sim_tally *t)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fanout/config.h"
 
 static struct cli_option *find(struct cli_option *opts, int count, const char *name, size_t len)
 {
@@ -78,5 +79,5 @@ int cli_threads(double n)
 {
 	long cpus = n > 0 ? (long)n : sysconf(_SC_NPROCESSORS_ONLN);
 
-	return cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+	return cpus < 1 ? 1 : cpus > FO_SIM_MAX_THREADS ? FO_SIM_MAX_THREADS : (int)cpus;
 }

@@ -27,17 +27,17 @@ static const char usage[] =
 	"\n"
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
-	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default 2)\n"
+	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default " FO_STR(FO_WORKER_THREADS) ")\n"
 	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
 	"                       (FANOUTD_SIM_THREADS, default 0)\n"
-	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default 2)\n"
+	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default " FO_STR(FO_HTTP_THREADS) ")\n"
 	"  --queue N            heavy requests that may wait before 503 (FANOUTD_QUEUE, default " FO_STR(FO_HTTP_QUEUE) ")\n"
 	"  --body-limit BYTES   largest request body before 413 (FANOUTD_BODY_LIMIT, default " FO_STR(FO_HTTP_BODY_LIMIT) ")\n"
 	"  --work-budget UNITS  work one request may cost before 422, about 1 ns each\n"
 	"                       (FANOUTD_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
 	"  --timeout SECONDS    time a request may run before 504 (FANOUTD_TIMEOUT, default " FO_STR(FO_HTTP_TIMEOUT) ")\n"
 	"  --grace SECONDS      time in-flight work gets on SIGTERM (FANOUTD_GRACE, default " FO_STR(FO_HTTP_GRACE) ")\n"
-	"  --connections N      connections in all (FANOUTD_CONNECTIONS, default " FO_STR(FO_HTTP_CONNECTIONS) ")\n"
+	"  --connections N      connections in all (FANOUTD_CONNECTIONS, default " FO_STR(FO_HTTP_MAX_CONNECTIONS) ")\n"
 	"  --per-address N      connections one client address may hold; more are refused\n"
 	"                       (FANOUTD_PER_ADDRESS, default " FO_STR(FO_HTTP_PER_ADDRESS) ")\n"
 	"  --read-deadline SECONDS  time a request's headers and body may take to arrive,\n"
@@ -58,16 +58,16 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	struct cli_option o[O_COUNT] = {
 		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
 		[O_PORT] = { "port", "FANOUTD_PORT", FO_STR(FO_HTTP_PORT) },
-		[O_THREADS] = { "threads", "FANOUTD_THREADS", "2" },
+		[O_THREADS] = { "threads", "FANOUTD_THREADS", FO_STR(FO_WORKER_THREADS) },
 		[O_SIM_THREADS] = { "sim-threads", "FANOUTD_SIM_THREADS", "0" },
-		[O_HTTP_THREADS] = { "http-threads", "FANOUTD_HTTP_THREADS", "2" },
+		[O_HTTP_THREADS] = { "http-threads", "FANOUTD_HTTP_THREADS", FO_STR(FO_HTTP_THREADS) },
 		[O_QUEUE] = { "queue", "FANOUTD_QUEUE", FO_STR(FO_HTTP_QUEUE) },
 		[O_BODY] = { "body-limit", "FANOUTD_BODY_LIMIT", FO_STR(FO_HTTP_BODY_LIMIT) },
 		[O_BUDGET] = { "work-budget", "FANOUTD_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
 		[O_TIMEOUT] = { "timeout", "FANOUTD_TIMEOUT", FO_STR(FO_HTTP_TIMEOUT) },
 		[O_GRACE] = { "grace", "FANOUTD_GRACE", FO_STR(FO_HTTP_GRACE) },
 		[O_LOG] = { "log-format", "FANOUTD_LOG_FORMAT", "text" },
-		[O_CONNECTIONS] = { "connections", "FANOUTD_CONNECTIONS", FO_STR(FO_HTTP_CONNECTIONS) },
+		[O_CONNECTIONS] = { "connections", "FANOUTD_CONNECTIONS", FO_STR(FO_HTTP_MAX_CONNECTIONS) },
 		[O_PER_ADDRESS] = { "per-address", "FANOUTD_PER_ADDRESS", FO_STR(FO_HTTP_PER_ADDRESS) },
 		[O_READ_DEADLINE] = { "read-deadline", "FANOUTD_READ_DEADLINE", FO_STR(FO_HTTP_READ_DEADLINE) },
 	};
@@ -75,9 +75,9 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 
 	if (cli_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
 	    cli_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
-	    cli_number("fanoutd", &o[O_THREADS], 1, 256, 1, &threads) < 0 ||
-	    cli_number("fanoutd", &o[O_SIM_THREADS], 0, 64, 1, &sim_threads) < 0 ||
-	    cli_number("fanoutd", &o[O_HTTP_THREADS], 1, 64, 1, &http_threads) < 0 ||
+	    cli_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
+	    cli_number("fanoutd", &o[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &sim_threads) < 0 ||
+	    cli_number("fanoutd", &o[O_HTTP_THREADS], 1, FO_HTTP_MAX_THREADS, 1, &http_threads) < 0 ||
 	    cli_number("fanoutd", &o[O_QUEUE], 0, 1e6, 1, &queue) < 0 ||
 	    cli_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
 	    cli_number("fanoutd", &o[O_BUDGET], 1, 1e18, 0, &cfg->work_budget) < 0 ||
@@ -108,19 +108,19 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 /* Waits up to `seconds` for work to finish; a signal meanwhile cuts it short. */
 static void drain(struct http_server *s, const sigset_t *signals, double seconds)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct timespec tick = { 0, FO_TICK_MS * 1000 * 1000 };
 	double waited = 0;
 
 	while (http_busy(s) > 0 && waited < seconds) {
 		if (sigtimedwait(signals, NULL, &tick) > 0)
 			break;
-		waited += 0.01;
+		waited += FO_TICK_MS / 1e3;
 	}
 	if (http_busy(s) > 0) {
 		fprintf(stderr, "fanoutd: cancelling %d request(s) still running\n", http_busy(s));
 		http_cancel_all(s);
 		/* Cancelled work stops at its next check, within milliseconds. */
-		for (int i = 0; i < 3000 && http_busy(s) > 0; i++)
+		for (int i = 0; i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS && http_busy(s) > 0; i++)
 			nanosleep(&tick, NULL);
 	}
 }

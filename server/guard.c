@@ -1,6 +1,6 @@
 /*
  * guard.c — the watchdog: a mutex-protected list of items and one thread
- * that looks at them every FO_GUARD_TICK_MS.
+ * that looks at them every FO_TICK_MS.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT, struct tcp_info */
 
@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "fanout/config.h"
-#include "fanout/request.h"
+#include "request.h"
 #include "guard.h"
 
 struct guard {
@@ -102,7 +102,7 @@ static enum guard_why verdict(const struct guard *g, struct guard_item *it, cons
 static void *watchdog(void *arg)
 {
 	struct guard *g = arg;
-	const struct timespec tick = { 0, FO_GUARD_TICK_MS * 1000L * 1000L };
+	const struct timespec tick = { 0, FO_TICK_MS * 1000L * 1000L };
 
 	while (!atomic_load(&g->stopping)) {
 		struct timespec t = guard_now();

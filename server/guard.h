@@ -3,7 +3,7 @@
  * its estimate, or whose client has gone; shared by fanoutd and fanout-node.
  *
  * Each piece of work is a `guard_item` the front end embeds in its job and
- * passes to the core as the cancel flag.  Every FO_GUARD_TICK_MS the watchdog
+ * passes to the core as the cancel flag.  Every FO_TICK_MS the watchdog
  * looks at each item and sets its cancel flag, with the reason in `why`, when
  *   - the time limit, counted from the request's arrival, has passed;
  *   - it has used more than FO_OVERRUN_FACTOR times its estimate (work units

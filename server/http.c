@@ -39,10 +39,10 @@
 
 #include "assets.h"
 #include "fanout/config.h"
-#include "fanout/request.h"
 #include "guard.h"
 #include "http.h"
 #include "metrics.h"
+#include "request.h"
 #include "workpool.h"
 
 /* Status a request is logged with when its client left before an answer. */
@@ -54,6 +54,52 @@ struct conn_watch {
 	int reading;                   /* a request is arriving (or awaited) */
 	struct timespec since;         /* when it began to */
 	struct conn_watch *prev, *next;
+};
+
+struct job;
+struct exchange;
+
+typedef enum MHD_Result (*route_fn)(struct exchange *ex, struct MHD_Connection *conn);
+
+struct route {
+	const char *path;
+	const char *allow;             /* methods answered, for 405 and OPTIONS */
+	route_fn handler;              /* after the method was found allowed */
+	enum req_op op;                /* for run_operation: the operation */
+};
+
+static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
+
+/* Every path fanoutd answers; metrics are kept per row, plus one row for the rest. */
+static const struct route routes[] = {
+	{ "/calc_fanout", "GET, POST, OPTIONS", run_operation, REQ_CALC_FANOUT },
+	{ "/simulate_gossip", "GET, POST, OPTIONS", run_operation, REQ_SIMULATE_GOSSIP },
+	{ "/", "GET, HEAD, OPTIONS", get_page, 0 },
+	{ "/openapi.yaml", "GET, HEAD, OPTIONS", get_openapi, 0 },
+	{ "/healthz", "GET, HEAD, OPTIONS", get_healthz, 0 },
+	{ "/readyz", "GET, HEAD, OPTIONS", get_readyz, 0 },
+	{ "/metrics", "GET, HEAD, OPTIONS", get_metrics, 0 },
+};
+
+#define NROUTES (sizeof routes / sizeof routes[0])
+
+/* Every status fanoutd answers with, and its reason phrase; metrics count these. */
+static const struct http_status statuses[] = {
+	{ 200, "OK" }, { 204, "No Content" }, { 400, "Bad Request" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 413, "Content Too Large" }, { 422, "Unprocessable Content" },
+	{ STATUS_CLIENT_GONE, "Client Closed Request" }, { 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
+};
+
+/* The HTTP status of each outcome of the request layer. */
+static const int status_of[REQ_STATUS_COUNT] = {
+	[REQ_OK] = 200, [REQ_BAD_FIELD] = 400, [REQ_OVER_BUDGET] = 422, [REQ_CANCELLED] = 504,
+	[REQ_FAILED] = 500,
 };
 
 struct http_server {
@@ -73,9 +119,9 @@ struct http_server {
 	pthread_t reaper;
 	atomic_int stopping;
 	int port;
+	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
 };
 
-struct route;
 
 struct exchange {
 	struct http_server *srv;
@@ -99,39 +145,6 @@ struct job {
 	struct MHD_Connection *conn;
 	struct request req;
 	struct guard_item guard;
-};
-
-typedef enum MHD_Result (*route_fn)(struct exchange *ex, struct MHD_Connection *conn);
-
-struct route {
-	const char *path;
-	enum metrics_path metric;
-	const char *allow;             /* methods answered, for 405 and OPTIONS */
-	const char *op;                /* an operation of the request layer, or NULL */
-	route_fn get;                  /* GET/HEAD of the others */
-};
-
-static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
-
-static const struct route routes[] = {
-	{ "/calc_fanout", MP_CALC_FANOUT, "GET, POST, OPTIONS", "calc_fanout", NULL },
-	{ "/simulate_gossip", MP_SIMULATE_GOSSIP, "GET, POST, OPTIONS", "simulate_gossip", NULL },
-	{ "/", MP_PAGE, "GET, HEAD, OPTIONS", NULL, get_page },
-	{ "/openapi.yaml", MP_OPENAPI, "GET, HEAD, OPTIONS", NULL, get_openapi },
-	{ "/healthz", MP_HEALTHZ, "GET, HEAD, OPTIONS", NULL, get_healthz },
-	{ "/readyz", MP_READYZ, "GET, HEAD, OPTIONS", NULL, get_readyz },
-	{ "/metrics", MP_METRICS, "GET, HEAD, OPTIONS", NULL, get_metrics },
-};
-
-static const struct { int status; const char *title; } titles[] = {
-	{ 400, "Bad Request" }, { 404, "Not Found" }, { 405, "Method Not Allowed" },
-	{ 413, "Content Too Large" }, { 422, "Unprocessable Content" },
-	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
-	{ STATUS_CLIENT_GONE, "Client Closed Request" },
 };
 
 
@@ -189,9 +202,9 @@ static enum MHD_Result problem(struct exchange *ex, struct MHD_Connection *conn,
 	cJSON *o = cJSON_CreateObject();
 	const char *title = "Error";
 
-	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
-		if (titles[i].status == status)
-			title = titles[i].title;
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (statuses[i].code == status)
+			title = statuses[i].reason;
 	cJSON_AddStringToObject(o, "type", "about:blank");
 	cJSON_AddStringToObject(o, "title", title);
 	cJSON_AddNumberToObject(o, "status", status);
@@ -202,27 +215,22 @@ static enum MHD_Result problem(struct exchange *ex, struct MHD_Connection *conn,
 		cJSON_AddNumberToObject(o, "estimate", err->estimate);
 		cJSON_AddNumberToObject(o, "budget", err->budget);
 	}
-	return respond_json(ex, conn, status, "application/problem+json", o, headers);
-}
-
-static int status_of(enum req_status st)
-{
-	switch (st) {
-	case REQ_BAD_FIELD:
-		return 400;
-	case REQ_OVER_BUDGET:
-		return 422;
-	case REQ_CANCELLED:
-		return 504;
-	default:
-		return 500;
+	if (err && err->count > 0) {
+		cJSON *list = cJSON_AddArrayToObject(o, "errors");
+		for (int i = 0; list && i < err->count && i < FO_MAX_FIELD_ERRORS; i++) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "field", err->errors[i].field);
+			cJSON_AddStringToObject(e, "detail", err->errors[i].detail);
+			cJSON_AddItemToArray(list, e);
+		}
 	}
+	return respond_json(ex, conn, status, "application/problem+json", o, headers);
 }
 
 static enum MHD_Result request_failed(struct exchange *ex, struct MHD_Connection *conn,
 				      const struct req_error *err)
 {
-	return problem(ex, conn, status_of(err->status), err->detail, err, NULL);
+	return problem(ex, conn, status_of[err->status], err->detail, err, NULL);
 }
 
 static enum MHD_Result too_large(struct exchange *ex, struct MHD_Connection *conn)
@@ -416,7 +424,6 @@ static cJSON *request_fields(struct exchange *ex, struct MHD_Connection *conn)
 static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn)
 {
 	struct http_server *s = ex->srv;
-	const struct req_op_info *op = req_op_lookup(ex->route->op);
 	cJSON *fields = request_fields(ex, conn);
 	struct request req;
 	struct req_error err;
@@ -425,10 +432,8 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 
 	if (!fields)
 		return problem(ex, conn, 400, "the request body is not valid JSON", NULL, NULL);
-	st = req_parse(op->op, fields, &req, &err);
+	st = req_prepare(ex->route->op, fields, &s->limits, &req, &err);
 	cJSON_Delete(fields);
-	if (st == REQ_OK)
-		st = req_plan(&req, &s->limits, &err);
 	if (st != REQ_OK)
 		return request_failed(ex, conn, &err);
 	if (atomic_load(&s->draining))
@@ -540,7 +545,7 @@ static void *reaper(void *arg)
 
 static const struct route *find_route(const char *url)
 {
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+	for (size_t i = 0; i < NROUTES; i++)
 		if (strcmp(routes[i].path, url) == 0)
 			return &routes[i];
 	return NULL;
@@ -597,8 +602,9 @@ static void printable(char *s)
 }
 
 /*
- * The answer, once the request is complete.  (Answering earlier makes
- * libmicrohttpd close the connection, so only an oversized body is.)
+ * Answers a request whose body has been read in full.  Queuing an answer
+ * before that makes libmicrohttpd close the connection afterwards, so only
+ * an announced oversized body is answered early (see on_request).
  */
 static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 {
@@ -623,7 +629,7 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 	}
 	if (ex->too_large)
 		return too_large(ex, conn);
-	return r->op ? run_operation(ex, conn) : r->get(ex, conn);
+	return r->handler(ex, conn);
 }
 
 /* A body announced (Content-Length) over the limit is refused before it is read. */
@@ -631,7 +637,7 @@ static int announced_too_large(const struct exchange *ex, struct MHD_Connection 
 {
 	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 
-	return ex->route && ex->route->op && strcmp(ex->method, "POST") == 0 && length &&
+	return ex->route && ex->route->handler == run_operation && strcmp(ex->method, "POST") == 0 && length &&
 	       strtoull(length, NULL, 10) > ex->srv->cfg.body_limit;
 }
 
@@ -730,7 +736,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* An answer that never reached the client is logged as the client's leaving. */
 	status = ex->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ex->status : STATUS_CLIENT_GONE;
 	secs = guard_seconds(&ex->start, &end);
-	metrics_observe(s->metrics, ex->route ? ex->route->metric : MP_OTHER, status, secs);
+	metrics_observe(s->metrics, ex->route ? (size_t)(ex->route - routes) : NROUTES, status, secs);
 	access_log(s, ex, status, secs);
 	conn_read_again(s, conn);
 	if (ex->had_job)
@@ -781,7 +787,9 @@ struct http_server *http_start(const struct http_config *cfg)
 	}
 	if (addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->metrics = metrics_new();
+	for (size_t i = 0; i < NROUTES; i++)
+		s->paths[i] = routes[i].path;
+	s->metrics = metrics_new(s->paths, NROUTES, statuses, sizeof statuses / sizeof statuses[0]);
 	s->pool = workpool_new(cfg->threads, cfg->queue);
 	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
 	if (!s->guard || !s->pool || pthread_create(&s->reaper, NULL, reaper, s) != 0) {

@@ -11,33 +11,51 @@
 
 #include "metrics.h"
 
-static const char *const path_names[MP_COUNT] = {
-	"/calc_fanout", "/simulate_gossip", "/", "/openapi.yaml", "/healthz", "/readyz", "/metrics",
-	"other",
-};
-
-static const int statuses[] = { 200, 204, 400, 404, 405, 413, 422, 499, 500, 503, 504 };
-#define NSTATUS ((int)(sizeof statuses / sizeof statuses[0]))
-
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
 #define NBUCKET ((int)(sizeof buckets / sizeof buckets[0]))
 
+/* What is counted for one path. */
+struct path_metrics {
+	uint64_t bucket[NBUCKET + 1];  /* last: +Inf */
+	double seconds;
+	uint64_t *requests;            /* nstatuses + 1: last, any other status */
+};
+
 struct metrics {
 	pthread_mutex_t lock;
-	uint64_t requests[MP_COUNT][NSTATUS + 1]; /* last column: any other status */
-	uint64_t bucket[MP_COUNT][NBUCKET + 1];   /* last: +Inf */
-	double seconds[MP_COUNT];
+	const char *const *paths;
+	size_t npaths;                 /* rows of per_path: npaths + 1, the last "other" */
+	const struct http_status *statuses;
+	size_t nstatuses;
+	struct path_metrics *per_path;
+	uint64_t *counts;              /* storage of every row's requests */
 	uint64_t trials;
 	uint64_t cancelled[MC_COUNT];
 };
 
-struct metrics *metrics_new(void)
+struct metrics *metrics_new(const char *const *paths, size_t npaths,
+			    const struct http_status *statuses, size_t nstatuses)
 {
 	struct metrics *m = calloc(1, sizeof *m);
 
-	if (m)
-		pthread_mutex_init(&m->lock, NULL);
+	if (!m)
+		return NULL;
+	m->paths = paths;
+	m->npaths = npaths;
+	m->statuses = statuses;
+	m->nstatuses = nstatuses;
+	m->per_path = calloc(npaths + 1, sizeof *m->per_path);
+	m->counts = calloc((npaths + 1) * (nstatuses + 1), sizeof *m->counts);
+	if (!m->per_path || !m->counts) {
+		free(m->per_path);
+		free(m->counts);
+		free(m);
+		return NULL;
+	}
+	for (size_t p = 0; p <= npaths; p++)
+		m->per_path[p].requests = m->counts + p * (nstatuses + 1);
+	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
 
@@ -46,22 +64,31 @@ void metrics_free(struct metrics *m)
 	if (!m)
 		return;
 	pthread_mutex_destroy(&m->lock);
+	free(m->per_path);
+	free(m->counts);
 	free(m);
 }
 
-void metrics_observe(struct metrics *m, enum metrics_path path, int status, double seconds)
+void metrics_observe(struct metrics *m, size_t path, int status, double seconds)
 {
-	int s = 0, b = 0;
+	size_t s = 0;
+	int b = 0;
+	struct path_metrics *pm = &m->per_path[path < m->npaths ? path : m->npaths];
 
-	while (s < NSTATUS && statuses[s] != status)
+	while (s < m->nstatuses && m->statuses[s].code != status)
 		s++;
 	while (b < NBUCKET && seconds > buckets[b])
 		b++;
 	pthread_mutex_lock(&m->lock);
-	m->requests[path][s]++;
-	m->bucket[path][b]++;
-	m->seconds[path] += seconds;
+	pm->requests[s]++;
+	pm->bucket[b]++;
+	pm->seconds += seconds;
 	pthread_mutex_unlock(&m->lock);
+}
+
+static const char *path_name(const struct metrics *m, size_t p)
+{
+	return p < m->npaths ? m->paths[p] : "other";
 }
 
 void metrics_add_trials(struct metrics *m, uint64_t trials)
@@ -114,16 +141,17 @@ static void render_requests(const struct metrics *m, struct text *t)
 {
 	put(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
 	       "# TYPE fanoutd_requests_total counter\n");
-	for (int p = 0; p < MP_COUNT; p++) {
-		for (int s = 0; s <= NSTATUS; s++) {
-			if (!m->requests[p][s])
+	for (size_t p = 0; p <= m->npaths; p++) {
+		const uint64_t *requests = m->per_path[p].requests;
+		for (size_t s = 0; s <= m->nstatuses; s++) {
+			if (!requests[s])
 				continue;
-			if (s < NSTATUS)
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n", path_names[p],
-				    statuses[s], (unsigned long long)m->requests[p][s]);
+			if (s < m->nstatuses)
+				put(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
+				    path_name(m, p), m->statuses[s].code, (unsigned long long)requests[s]);
 			else
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n", path_names[p],
-				    (unsigned long long)m->requests[p][s]);
+				put(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
+				    path_name(m, p), (unsigned long long)requests[s]);
 		}
 	}
 }
@@ -132,19 +160,21 @@ static void render_latency(const struct metrics *m, struct text *t)
 {
 	put(t, "# HELP fanoutd_request_duration_seconds Time from request to response, by path.\n"
 	       "# TYPE fanoutd_request_duration_seconds histogram\n");
-	for (int p = 0; p < MP_COUNT; p++) {
+	for (size_t p = 0; p <= m->npaths; p++) {
+		const struct path_metrics *pm = &m->per_path[p];
+		const char *name = path_name(m, p);
 		uint64_t cumulative = 0;
 		for (int b = 0; b < NBUCKET; b++) {
-			cumulative += m->bucket[p][b];
+			cumulative += pm->bucket[b];
 			put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
-			    path_names[p], buckets[b], (unsigned long long)cumulative);
+			    name, buckets[b], (unsigned long long)cumulative);
 		}
-		cumulative += m->bucket[p][NBUCKET];
+		cumulative += pm->bucket[NBUCKET];
 		put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
 		       "fanoutd_request_duration_seconds_sum{path=\"%s\"} %.9g\n"
 		       "fanoutd_request_duration_seconds_count{path=\"%s\"} %llu\n",
-		    path_names[p], (unsigned long long)cumulative, path_names[p], m->seconds[p],
-		    path_names[p], (unsigned long long)cumulative);
+		    name, (unsigned long long)cumulative, name, pm->seconds, name,
+		    (unsigned long long)cumulative);
 	}
 }
 

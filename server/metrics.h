@@ -2,7 +2,8 @@
  * metrics.h — fanoutd's counters, gauges and latency histogram, rendered in
  * the Prometheus text exposition format (version 0.0.4).
  *
- * Paths are a fixed list (anything else counts as "other") so that no client
+ * Paths and statuses are fixed lists given at creation (the server's route
+ * table and status table; anything else counts as "other"), so that no client
  * can grow the label set.  All functions are thread-safe.
  */
 #ifndef FANOUT_METRICS_H
@@ -11,21 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum metrics_path {
-	MP_CALC_FANOUT, MP_SIMULATE_GOSSIP, MP_PAGE, MP_OPENAPI, MP_HEALTHZ, MP_READYZ, MP_METRICS,
-	MP_OTHER, MP_COUNT
+/* An HTTP status the server answers with, and its reason phrase. */
+struct http_status {
+	int code;
+	const char *reason;
 };
 
 enum metrics_cancel { MC_TIMEOUT, MC_DISCONNECT, MC_OVERRUN, MC_COUNT };
 
 struct metrics;
 
-/* A zeroed set of metrics; NULL if allocation fails.  Free with metrics_free. */
-struct metrics *metrics_new(void);
+/*
+ * A zeroed set of metrics over paths[0..npaths-1] (path index npaths is
+ * "other") and statuses[0..nstatuses-1]; both lists must outlive the metrics.
+ * NULL if allocation fails.  Free with metrics_free.
+ */
+struct metrics *metrics_new(const char *const *paths, size_t npaths,
+			    const struct http_status *statuses, size_t nstatuses);
 void metrics_free(struct metrics *m);
 
-/* One finished request: its path, status and duration in seconds. */
-void metrics_observe(struct metrics *m, enum metrics_path path, int status, double seconds);
+/* One finished request: its path index (npaths: other), status and duration in seconds. */
+void metrics_observe(struct metrics *m, size_t path, int status, double seconds);
 void metrics_add_trials(struct metrics *m, uint64_t trials);
 void metrics_cancelled(struct metrics *m, enum metrics_cancel why);
 

@@ -1,6 +1,6 @@
 /*
  * node.c — fanout-node: a Maelstrom node (JSON lines on stdin/stdout) over
- * the shared request layer; ../shared/spec/API.md is its contract.
+ * the shared request layer; docs/API.md is its contract.
  *
  * The main thread reads lines and answers cheap requests at once; requests
  * estimated above FO_NODE_INLINE_WORK go to a worker pool, so a long
@@ -22,14 +22,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "fanout/config.h"
 #include "cli.h"
-#include "fanout/request.h"
+#include "fanout/config.h"
 #include "guard.h"
+#include "request.h"
 #include "workpool.h"
 
 /* Maelstrom error codes. */
 enum { ERR_TIMEOUT = 0, ERR_CRASH = 13, ERR_NOT_SUPPORTED = 10, ERR_MALFORMED = 12, ERR_ABORT = 14 };
+
+/* The Maelstrom error code of each failure of the request layer. */
+static const int code_of[REQ_STATUS_COUNT] = {
+	[REQ_BAD_FIELD] = ERR_MALFORMED, [REQ_OVER_BUDGET] = ERR_ABORT, [REQ_CANCELLED] = ERR_CRASH,
+	[REQ_FAILED] = ERR_CRASH,
+};
 
 struct node {
 	pthread_mutex_t out_lock;
@@ -52,7 +58,6 @@ struct job {
 	struct node *node;
 	struct reply_to to;
 	struct request req;
-	const char *reply_type;
 	struct guard_item guard;
 };
 
@@ -67,7 +72,7 @@ static const char usage[] =
 	"  --timeout SECONDS    time a request may take before it stops with code 0\n"
 	"                       (env FANOUT_TIMEOUT, default " FO_STR(FO_NODE_TIMEOUT) ")\n"
 	"  --threads N          worker threads for heavy requests\n"
-	"                       (env FANOUT_THREADS, default 2)\n"
+	"                       (env FANOUT_THREADS, default " FO_STR(FO_WORKER_THREADS) ")\n"
 	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
 	"                       (env FANOUT_SIM_THREADS, default 0)\n"
 	"  --help               this text\n"
@@ -127,21 +132,9 @@ static void emit_error(struct node *n, const struct reply_to *to, int code, cons
 	fputs("fanout-node: out of memory writing an error\n", stderr);
 }
 
-static int error_code(enum req_status st)
-{
-	switch (st) {
-	case REQ_BAD_FIELD:
-		return ERR_MALFORMED;
-	case REQ_OVER_BUDGET:
-		return ERR_ABORT;
-	default:
-		return ERR_CRASH;
-	}
-}
-
 /* Runs req under the guard, which already watches `it`, and writes the reply. */
 static void run_request(struct node *n, const struct reply_to *to, const struct request *req,
-			const char *reply_type, struct guard_item *it)
+			struct guard_item *it)
 {
 	struct req_error err;
 	cJSON *body;
@@ -161,10 +154,10 @@ static void run_request(struct node *n, const struct reply_to *to, const struct 
 		return;
 	}
 	if (!body) {
-		emit_error(n, to, error_code(err.status), err.detail);
+		emit_error(n, to, code_of[err.status], err.detail);
 		return;
 	}
-	if (!cJSON_AddStringToObject(body, "type", reply_type)) {
+	if (!cJSON_AddStringToObject(body, "type", req_op_reply_type(req->op))) {
 		cJSON_Delete(body);
 		emit_error(n, to, ERR_CRASH, "out of memory");
 		return;
@@ -176,7 +169,7 @@ static void run_job(void *arg)
 {
 	struct job *j = arg;
 
-	run_request(j->node, &j->to, &j->req, j->reply_type, &j->guard);
+	run_request(j->node, &j->to, &j->req, &j->guard);
 	reply_to_release(&j->to);
 	free(j);
 }
@@ -210,8 +203,7 @@ static void handle_init(struct node *n, struct reply_to *to, const cJSON *body)
 }
 
 /* Answers one operation, inline when cheap; takes ownership of *to. */
-static void handle_op(struct node *n, struct reply_to *to, const struct req_op_info *op,
-		      const cJSON *body)
+static void handle_op(struct node *n, struct reply_to *to, enum req_op op, const cJSON *body)
 {
 	struct job *j;
 	struct req_error err;
@@ -219,9 +211,8 @@ static void handle_op(struct node *n, struct reply_to *to, const struct req_op_i
 	struct guard_item it;
 	struct timespec arrival = guard_now();
 
-	if (req_parse(op->op, body, &req, &err) != REQ_OK ||
-	    req_plan(&req, &n->limits, &err) != REQ_OK) {
-		emit_error(n, to, error_code(err.status), err.detail);
+	if (req_prepare(op, body, &n->limits, &req, &err) != REQ_OK) {
+		emit_error(n, to, code_of[err.status], err.detail);
 		reply_to_release(to);
 		return;
 	}
@@ -229,7 +220,6 @@ static void handle_op(struct node *n, struct reply_to *to, const struct req_op_i
 		j->node = n;
 		j->to = *to;
 		j->req = req;
-		j->reply_type = op->reply_type;
 		guard_watch(n->guard, &j->guard, &arrival, -1, 0);
 		if (workpool_submit(n->pool, run_job, j) == 0)
 			return;
@@ -237,7 +227,7 @@ static void handle_op(struct node *n, struct reply_to *to, const struct req_op_i
 		free(j);
 	}
 	guard_watch(n->guard, &it, &arrival, -1, 0);
-	run_request(n, to, &req, op->reply_type, &it);
+	run_request(n, to, &req, &it);
 	reply_to_release(to);
 }
 
@@ -286,7 +276,7 @@ static void handle_line(struct node *n, const char *line, size_t len, long linen
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(msg, "body");
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(body, "type");
 	const cJSON *msg_id = cJSON_GetObjectItemCaseSensitive(body, "msg_id");
-	const struct req_op_info *op;
+	enum req_op op;
 	struct reply_to to = { NULL, NULL, NULL };
 
 	if (!cJSON_IsObject(msg) || !cJSON_IsString(src) || !cJSON_IsObject(body)) {
@@ -305,7 +295,7 @@ static void handle_line(struct node *n, const char *line, size_t len, long linen
 		emit_error(n, &to, ERR_MALFORMED, "\"type\" must be a string");
 	} else if (strcmp(type->valuestring, "init") == 0) {
 		handle_init(n, &to, body);
-	} else if ((op = req_op_lookup(type->valuestring)) != NULL) {
+	} else if (req_op_parse(type->valuestring, &op) == 0) {
 		handle_op(n, &to, op, body);
 		to = (struct reply_to){ NULL, NULL, NULL };
 	} else {
@@ -377,7 +367,7 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 {
 	struct cli_option opts[] = {
 		{ "work-budget", "FANOUT_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
-		{ "threads", "FANOUT_THREADS", "2" },
+		{ "threads", "FANOUT_THREADS", FO_STR(FO_WORKER_THREADS) },
 		{ "sim-threads", "FANOUT_SIM_THREADS", "0" },
 		{ "timeout", "FANOUT_TIMEOUT", FO_STR(FO_NODE_TIMEOUT) },
 	};
@@ -385,8 +375,8 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 
 	if (cli_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
 	    cli_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
-	    cli_number("fanout-node", &opts[1], 1, 256, 1, &t) < 0 ||
-	    cli_number("fanout-node", &opts[2], 0, 64, 1, &sim) < 0 ||
+	    cli_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
+	    cli_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
 	    cli_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
 		return -1;
 	*threads = (int)t;

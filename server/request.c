@@ -1,53 +1,273 @@
 /*
- * request.c — parse, plan, execute and render the two operations.
+ * request.c — parse, plan, execute and render the operations.
  *
- * Field rules follow ../shared/spec/MODEL.md and API.md: integers must be JSON
- * integers (25.0 passes, 25.5, "25" and true do not), unknown fields are
- * ignored, and every rejection names its field.  If allocation fails while
- * rendering, req_execute reports REQ_FAILED and holds nothing.
+ * Field rules follow docs/API.md: integers must be JSON integers (25.0
+ * passes, 25.5, "25" and true do not), unknown fields are ignored, null means
+ * absent, and every rejection names its field.  Parsing reads each field
+ * through the table `fields` below; the model's domains (nodes, rounds, loss,
+ * …) are checked by the core's gossip_params_check, so they are stated once.
+ * If allocation fails while rendering, req_execute reports REQ_FAILED and
+ * holds nothing.
  */
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fanout/config.h"
-#include "fanout/request.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
+#include "request.h"
 
-static const struct req_op_info ops[] = {
-	{ "calc_fanout", "calc_fanout_ok", REQ_CALC_FANOUT },
-	{ "simulate_gossip", "simulate_gossip_ok", REQ_SIMULATE_GOSSIP },
+static const struct {
+	const char *name, *reply_type;
+} ops[REQ_OP_COUNT] = {
+	[REQ_CALC_FANOUT] = { "calc_fanout", "calc_fanout_ok" },
+	[REQ_SIMULATE_GOSSIP] = { "simulate_gossip", "simulate_gossip_ok" },
 };
 
-static const char *const model_names[] = {
-	[REQ_MODEL_AUTO] = "auto",
-	[REQ_MODEL_EXACT] = "exact",
-	[REQ_MODEL_MEAN_FIELD] = "mean_field",
-	[REQ_MODEL_FORMULA] = "formula",
-};
+const char *req_op_name(enum req_op op)
+{
+	return ops[op].name;
+}
+
+const char *req_op_reply_type(enum req_op op)
+{
+	return ops[op].reply_type;
+}
+
+int req_op_parse(const char *name, enum req_op *out)
+{
+	for (int i = 0; i < REQ_OP_COUNT; i++) {
+		if (strcmp(name, ops[i].name) == 0) {
+			*out = (enum req_op)i;
+			return 0;
+		}
+	}
+	return -1;
+}
 
 cJSON *req_json_parse(const char *text, size_t len)
 {
+	const char *end = NULL;
+	cJSON *v;
+
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
 			return NULL;
 	}
-	return cJSON_ParseWithLength(text, len);
+	v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!v)
+		return NULL;
+	/* Nothing but white space may follow the value. */
+	for (; end < text + len; end++) {
+		if (*end != ' ' && *end != '\t' && *end != '\r' && *end != '\n') {
+			cJSON_Delete(v);
+			return NULL;
+		}
+	}
+	return v;
 }
 
-const struct req_op_info *req_op_lookup(const char *name)
+/* ---- the fields ---------------------------------------------------------- */
+
+enum field_kind {
+	F_INT,          /* a JSON integer; int64_t at `offset` */
+	F_NUMBER,       /* any finite number; double at `offset` */
+	F_OPEN_PROB,    /* a number in (0, 1); double at `offset` */
+	F_BOOL,         /* true or false; int at `offset` */
+	F_MODE,         /* a gossip mode's name */
+	F_MODEL,        /* a calc model's name */
+};
+
+#define OP_BIT(op) (1u << (op))
+#define BOTH (OP_BIT(REQ_CALC_FANOUT) | OP_BIT(REQ_SIMULATE_GOSSIP))
+#define CALC OP_BIT(REQ_CALC_FANOUT)
+#define SIM OP_BIT(REQ_SIMULATE_GOSSIP)
+
+/*
+ * A request field.  Fields of the model (in_model) get their range from the
+ * core's check; the others from lo (and FO_MAX_JSON_INT above).  `present`,
+ * when not -1, is the offset of an int set to 1 when the field was given.
+ */
+struct field {
+	const char *name;
+	unsigned ops, required;
+	enum field_kind kind;
+	int in_model;
+	size_t offset;
+	ptrdiff_t present;
+	int64_t lo;
+};
+
+#define AT(member) offsetof(struct request, member)
+
+static const struct field fields[] = {
+	{ "nodes", BOTH, BOTH, F_INT, 1, AT(params.nodes), -1, 0 },
+	{ "fanout", SIM, SIM, F_INT, 1, AT(params.fanout), -1, 0 },
+	{ "rounds", BOTH, BOTH, F_INT, 1, AT(params.rounds), -1, 0 },
+	{ "target_prob", CALC, CALC, F_OPEN_PROB, 0, AT(target_prob), -1, 0 },
+	{ "trials", SIM, SIM, F_INT, 0, AT(trials), -1, 1 },
+	{ "mode", BOTH, 0, F_MODE, 1, AT(params.mode), -1, 0 },
+	{ "loss", BOTH, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
+	{ "failed_nodes", BOTH, 0, F_INT, 1, AT(params.failed), -1, 0 },
+	{ "forward_rounds", BOTH, 0, F_INT, 1, AT(params.forward_rounds), -1, 1 },
+	{ "model", CALC, 0, F_MODEL, 0, AT(model), -1, 0 },
+	{ "seed", SIM, 0, F_INT, 0, AT(seed), AT(has_seed), 0 },
+	{ "first_trial", SIM, 0, F_INT, 0, AT(first_trial), -1, 0 },
+	{ "curve", SIM, 0, F_BOOL, 0, AT(curve), -1, 0 },
+};
+
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+/* Records a problem with `field`; the first one also becomes err->field. */
+static void add_error(struct req_error *err, const char *field, const char *fmt, ...)
 {
-	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-		if (strcmp(ops[i].name, name) == 0)
-			return &ops[i];
-	return NULL;
+	err->status = REQ_BAD_FIELD;
+	if (!err->count && !err->field)
+		err->field = field;
+	if (err->count < FO_MAX_FIELD_ERRORS) {
+		struct req_field_error *e = &err->errors[err->count];
+		va_list ap;
+		e->field = field;
+		va_start(ap, fmt);
+		vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+		va_end(ap);
+	}
+	err->count++;
+}
+
+/* "a, b, c" from a name function over `count` values. */
+static void name_list(char *out, size_t size, const char *(*name)(int), int count)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < count && used < size; i++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s", i ? ", " : "", name(i));
+}
+
+static const char *mode_name(int i)
+{
+	return gossip_mode_name((enum gossip_mode)i);
+}
+
+static const char *model_name(int i)
+{
+	return calc_model_name((enum calc_model)i);
+}
+
+/* The value of a JSON integer, saturated to int64_t; 0 and *ok = 0 if not one. */
+static int64_t json_int(const cJSON *v, int *ok)
+{
+	double d = v->valuedouble;
+
+	*ok = cJSON_IsNumber(v) && isfinite(d) && floor(d) == d;
+	if (!*ok)
+		return 0;
+	/* Past int64_t, any value is out of every range: keep its sign. */
+	return d >= 0x1p63 ? INT64_MAX : d < -0x1p63 ? INT64_MIN : (int64_t)d;
+}
+
+/* Reads one present, non-null field into req; records a problem if it is bad. */
+static void read_field(const struct field *f, const cJSON *v, struct request *req,
+		       struct req_error *err)
+{
+	char *at = (char *)req + f->offset;
+	char names[128];
+	int ok;
+
+	switch (f->kind) {
+	case F_INT: {
+		int64_t i = json_int(v, &ok);
+		if (!ok)
+			add_error(err, f->name, "\"%s\" must be an integer", f->name);
+		else if (!f->in_model && (i < f->lo || i > FO_MAX_JSON_INT))
+			add_error(err, f->name, "\"%s\" must be an integer from %lld to 2^53 - 1",
+				  f->name, (long long)f->lo);
+		else {
+			/* A model field below its `lo` (absent's value, or less): the core says so. */
+			if (f->in_model && i < f->lo)
+				i = -1;
+			*(int64_t *)(void *)at = i;
+		}
+		break;
+	}
+	case F_NUMBER:
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+			add_error(err, f->name, "\"%s\" must be a number", f->name);
+		else
+			*(double *)(void *)at = v->valuedouble;
+		break;
+	case F_OPEN_PROB:
+		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
+			add_error(err, f->name, "\"%s\" must be a number greater than 0 and less than 1",
+				  f->name);
+		else
+			*(double *)(void *)at = v->valuedouble;
+		break;
+	case F_BOOL:
+		if (!cJSON_IsBool(v))
+			add_error(err, f->name, "\"%s\" must be true or false", f->name);
+		else
+			*(int *)(void *)at = cJSON_IsTrue(v);
+		break;
+	case F_MODE: {
+		enum gossip_mode m;
+		if (cJSON_IsString(v) && gossip_mode_parse(v->valuestring, &m) == 0) {
+			req->params.mode = m;
+			break;
+		}
+		name_list(names, sizeof names, mode_name, GOSSIP_MODE_COUNT);
+		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		break;
+	}
+	case F_MODEL: {
+		enum calc_model m;
+		if (cJSON_IsString(v) && calc_model_parse(v->valuestring, &m) == 0) {
+			req->model = m;
+			break;
+		}
+		name_list(names, sizeof names, model_name, CALC_MODEL_COUNT);
+		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		break;
+	}
+	}
+	if (f->present >= 0)
+		*(int *)(void *)((char *)req + f->present) = 1;
+}
+
+/* Adds the core's verdict on the model's parameters, for fields not yet reported. */
+static void check_model(const struct request *req, struct req_error *err)
+{
+	struct gossip_problem found[8];
+	int n = gossip_params_check(&req->params, req->op == REQ_SIMULATE_GOSSIP, found, 8);
+
+	for (int i = 0; i < n && i < 8; i++) {
+		int seen = 0;
+		for (int j = 0; j < err->count && j < FO_MAX_FIELD_ERRORS; j++)
+			seen |= strcmp(err->errors[j].field, found[i].field) == 0;
+		if (!seen)
+			add_error(err, found[i].field, "%s", found[i].detail);
+	}
+}
+
+/* err->detail: every problem, joined by "; ". */
+static void join_details(struct req_error *err)
+{
+	size_t used = 0, size = sizeof err->detail;
+
+	for (int i = 0; i < err->count && i < FO_MAX_FIELD_ERRORS && used < size; i++)
+		used += (size_t)snprintf(err->detail + used, size - used, "%s%s", i ? "; " : "",
+					 err->errors[i].detail);
+	if (err->count > FO_MAX_FIELD_ERRORS && used < size)
+		snprintf(err->detail + used, size - used, "; and %d more", err->count - FO_MAX_FIELD_ERRORS);
 }
 
 static enum req_status fail(struct req_error *err, enum req_status st, const char *field,
@@ -63,131 +283,32 @@ static enum req_status fail(struct req_error *err, enum req_status st, const cha
 	return st;
 }
 
-/*
- * Reads integer field `name` into *out.  Returns 1 if present, 0 if absent
- * (or null when nullable) and not required, -1 with *err set otherwise.
- */
-static int get_int(const cJSON *obj, const char *name, int required, int64_t lo, int64_t hi,
-		   int64_t *out, struct req_error *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-	double d;
-
-	if (!v || cJSON_IsNull(v)) {
-		if (!required)
-			return 0;
-		fail(err, REQ_BAD_FIELD, name, "\"%s\" is required", name);
-		return -1;
-	}
-	d = v->valuedouble;
-	if (!cJSON_IsNumber(v) || !isfinite(d) || floor(d) != d) {
-		fail(err, REQ_BAD_FIELD, name, "\"%s\" must be an integer", name);
-		return -1;
-	}
-	if (d < (double)lo || d > (double)hi) {
-		if (hi >= FO_MAX_JSON_INT)
-			fail(err, REQ_BAD_FIELD, name, "\"%s\" must be an integer from %lld to 2^53 - 1",
-			     name, (long long)lo);
-		else
-			fail(err, REQ_BAD_FIELD, name, "\"%s\" must be an integer from %lld to %lld",
-			     name, (long long)lo, (long long)hi);
-		return -1;
-	}
-	*out = (int64_t)d;
-	return 1;
-}
-
-/* Like get_int for a number in [lo, hi) (or (lo, hi) when open_lo). */
-static int get_prob(const cJSON *obj, const char *name, int required, int open_lo, double *out,
-		    struct req_error *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	if (!v) {
-		if (!required)
-			return 0;
-		fail(err, REQ_BAD_FIELD, name, "\"%s\" is required", name);
-		return -1;
-	}
-	if (!cJSON_IsNumber(v) || !(open_lo ? v->valuedouble > 0 : v->valuedouble >= 0) ||
-	    !(v->valuedouble < 1)) {
-		fail(err, REQ_BAD_FIELD, name, open_lo
-		     ? "\"%s\" must be a number greater than 0 and less than 1"
-		     : "\"%s\" must be a number from 0 up to but not including 1", name);
-		return -1;
-	}
-	*out = v->valuedouble;
-	return 1;
-}
-
-/* The index of string field `name` in names[], or `dflt` if absent; -1 on error. */
-static int get_choice(const cJSON *obj, const char *name, const char *const *names, int count,
-		      const char *list, int dflt, struct req_error *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	if (!v)
-		return dflt;
-	for (int i = 0; cJSON_IsString(v) && i < count; i++)
-		if (strcmp(v->valuestring, names[i]) == 0)
-			return i;
-	fail(err, REQ_BAD_FIELD, name, "\"%s\" must be one of %s", name, list);
-	return -1;
-}
-
-static enum req_status parse_model_params(const cJSON *f, struct gossip_params *p,
-					  struct req_error *err)
-{
-	static const char *const modes[] = { "push", "pull", "push_pull" };
-	int mode;
-
-	if (get_int(f, "nodes", 1, 1, FO_MAX_JSON_INT, &p->nodes, err) < 0 ||
-	    get_int(f, "rounds", 1, 1, FO_MAX_ROUNDS, &p->rounds, err) < 0)
-		return err->status;
-	mode = get_choice(f, "mode", modes, 3, "push, pull, push_pull", GOSSIP_PUSH, err);
-	if (mode < 0)
-		return err->status;
-	p->mode = (enum gossip_mode)mode;
-	if (get_prob(f, "loss", 0, 0, &p->loss, err) < 0 ||
-	    get_int(f, "failed_nodes", 0, 0, p->nodes - 1, &p->failed, err) < 0 ||
-	    get_int(f, "forward_rounds", 0, 1, FO_MAX_JSON_INT, &p->forward_rounds, err) < 0)
-		return err->status;
-	return REQ_OK;
-}
-
-enum req_status req_parse(enum req_op op, const cJSON *f, struct request *out,
+enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out,
 			  struct req_error *err)
 {
 	memset(out, 0, sizeof *out);
 	memset(err, 0, sizeof *err);
 	out->op = op;
-	if (!cJSON_IsObject(f))
+	out->model = CALC_AUTO;
+	if (!cJSON_IsObject(json))
 		return fail(err, REQ_BAD_FIELD, NULL, "the request must be a JSON object");
-	if (parse_model_params(f, &out->params, err) != REQ_OK)
-		return err->status;
-	if (op == REQ_CALC_FANOUT) {
-		int model = get_choice(f, "model", model_names, 4, "auto, exact, mean_field, formula",
-				       REQ_MODEL_AUTO, err);
-		if (get_prob(f, "target_prob", 1, 1, &out->target_prob, err) < 0 || model < 0)
-			return err->status;
-		out->model = (enum req_model)model;
-		return REQ_OK;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct field *f = &fields[i];
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, f->name);
+		if (!(f->ops & OP_BIT(op)))
+			continue;
+		if (v && !cJSON_IsNull(v))
+			read_field(f, v, out, err);
+		else if (f->required & OP_BIT(op))
+			add_error(err, f->name, "\"%s\" is required", f->name);
 	}
-	int64_t seed = 0, first = 0;
-	const cJSON *curve = cJSON_GetObjectItemCaseSensitive(f, "curve");
-	int has_seed;
-
-	if (get_int(f, "fanout", 1, 0, out->params.nodes - 1, &out->params.fanout, err) < 0 ||
-	    get_int(f, "trials", 1, 1, FO_MAX_JSON_INT, &out->trials, err) < 0 ||
-	    (has_seed = get_int(f, "seed", 0, 0, FO_MAX_JSON_INT, &seed, err)) < 0 ||
-	    get_int(f, "first_trial", 0, 0, FO_MAX_JSON_INT - out->trials, &first, err) < 0)
-		return err->status;
-	if (curve && !cJSON_IsBool(curve))
-		return fail(err, REQ_BAD_FIELD, "curve", "\"curve\" must be true or false");
-	out->has_seed = has_seed;
-	out->seed = (uint64_t)seed;
-	out->first_trial = (uint64_t)first;
-	out->curve = cJSON_IsTrue(curve);
+	check_model(out, err);
+	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
+		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
+	if (err->count) {
+		join_details(err);
+		return REQ_BAD_FIELD;
+	}
 	return REQ_OK;
 }
 
@@ -207,6 +328,21 @@ static uint64_t fresh_seed(void)
 	return s & (uint64_t)FO_MAX_JSON_INT;
 }
 
+/* The field to lower, and further advice, when `req` is over its budget. */
+static void budget_advice(const struct request *req, const char **field, const char **advice)
+{
+	if (req->op == REQ_SIMULATE_GOSSIP) {
+		*field = "trials";
+		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
+	} else if (req->chosen == CALC_EXACT) {
+		*field = "nodes";
+		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"mean_field\"";
+	} else {
+		*field = "rounds";
+		*advice = "";
+	}
+}
+
 static enum req_status over_budget(struct req_error *err, double estimate, double budget,
 				   const char *field, const char *advice)
 {
@@ -224,44 +360,38 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 {
 	const struct gossip_params *p = &req->params;
 	double budget = lim->work_budget;
+	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		if (!req->has_seed) {
-			req->seed = fresh_seed();
+			req->seed = (int64_t)fresh_seed();
 			req->has_seed = 1;
 		}
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
-		if (!(req->work <= budget))
-			return over_budget(err, req->work, budget, "trials",
-					   " (or \"nodes\", \"rounds\", \"fanout\")");
-		return REQ_OK;
-	}
-	switch (req->model) {
-	case REQ_MODEL_FORMULA:
-		req->chosen = CALC_FORMULA;
-		break;
-	case REQ_MODEL_MEAN_FIELD:
-		req->chosen = CALC_MEAN_FIELD;
-		break;
-	case REQ_MODEL_EXACT:
-		req->chosen = CALC_EXACT;
-		break;
-	case REQ_MODEL_AUTO:
+	} else if (req->model == CALC_AUTO) {
 		/* The exact estimate decides, and is the work when exact is taken. */
 		req->work = calc_cost(p, CALC_EXACT, req->target_prob);
 		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
-		break;
-	}
-	if (req->model != REQ_MODEL_AUTO || req->chosen != CALC_EXACT)
+		if (req->chosen != CALC_EXACT)
+			req->work = calc_cost(p, req->chosen, req->target_prob);
+	} else {
+		req->chosen = req->model;
 		req->work = calc_cost(p, req->chosen, req->target_prob);
+	}
 	if (req->work <= budget)
 		return REQ_OK;
-	if (req->chosen == CALC_EXACT)
-		return over_budget(err, req->work, budget, "nodes",
-				   " (or \"rounds\"), or use \"model\": \"mean_field\"");
-	return over_budget(err, req->work, budget, "rounds", "");
+	budget_advice(req, &field, &advice);
+	return over_budget(err, req->work, budget, field, advice);
+}
+
+enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,
+			    struct request *out, struct req_error *err)
+{
+	enum req_status st = req_parse(op, fields, out, err);
+
+	return st == REQ_OK ? req_plan(out, lim, err) : st;
 }
 
 static int add_number(cJSON *o, const char *name, double v)
@@ -354,20 +484,25 @@ static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 	return o;
 }
 
-/* The request error for a core status other than FO_OK. */
-static void core_failure(struct req_error *err, enum fo_status st, double budget)
+/* The request error for a core status other than FO_OK while running req. */
+static void core_failure(struct req_error *err, enum fo_status st, const struct request *req,
+			 double budget)
 {
-	if (st == FO_CANCELLED)
+	const char *field, *advice;
+
+	if (st == FO_CANCELLED) {
 		fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
-	else if (st == FO_TOO_LARGE) {
-		fail(err, REQ_OVER_BUDGET, "nodes",
-		     "the exact computation grew past the work budget %.3g while running; lower "
-		     "\"nodes\" (or \"forward_rounds\"), or use \"model\": \"mean_field\"", budget);
+	} else if (st == FO_TOO_LARGE) {
+		budget_advice(req, &field, &advice);
+		fail(err, REQ_OVER_BUDGET, field,
+		     "the %s computation grew past the work budget %.3g while running; lower \"%s\"%s",
+		     req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen), budget,
+		     field, advice);
 		err->estimate = budget;
 		err->budget = budget;
-	}
-	else
+	} else {
 		fail(err, REQ_FAILED, NULL, "out of memory");
+	}
 }
 
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
@@ -383,32 +518,33 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 
 		st = calc_fanout(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				 cancel, &a);
-		if (st == FO_TOO_LARGE && req->model == REQ_MODEL_AUTO && req->chosen == CALC_EXACT) {
+		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
 			/* "auto" promised an answer: the mean field gives one. */
 			fallback.chosen = CALC_MEAN_FIELD;
 			return req_execute(&fallback, lim, cancel, err);
 		}
 		if (st != FO_OK) {
-			core_failure(err, st, lim->work_budget);
+			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
 		o = render_calc(req, &a);
 	} else {
 		struct sim_tally t;
-		if (sim_tally_init(&t, &req->params, req->curve) < 0) {
-			core_failure(err, FO_NOMEM, 0);
+		if (sim_tally_init(&t, &req->params, req->curve) != FO_OK) {
+			core_failure(err, FO_NOMEM, req, 0);
 			return NULL;
 		}
-		st = sim_fast_run(&req->params, req->seed, req->first_trial, req->trials, lim->sim_threads,
+		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
+				  lim->sim_threads,
 				  cancel, &t);
 		o = st == FO_OK ? render_sim(req, &t) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {
-			core_failure(err, st, lim->work_budget);
+			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
 	}
 	if (!o)
-		core_failure(err, FO_NOMEM, 0);
+		core_failure(err, FO_NOMEM, req, 0);
 	return o;
 }

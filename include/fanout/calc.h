@@ -13,7 +13,11 @@
 
 #include "fanout/model.h"
 
-enum calc_model { CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA };
+/*
+ * The ways to answer.  CALC_AUTO is what a client may ask for: the request
+ * layer resolves it to one of the others before calling calc_fanout.
+ */
+enum calc_model { CALC_AUTO, CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA, CALC_MODEL_COUNT };
 
 struct calc_answer {
 	int reachable;          /* some K in 1..N-1 reaches the target */
@@ -41,6 +45,9 @@ enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model,
  */
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target);
 
+/* The model's API name, for m < CALC_MODEL_COUNT. */
 const char *calc_model_name(enum calc_model m);
+/* 0 and *out set when name is a model, -1 otherwise. */
+int calc_model_parse(const char *name, enum calc_model *out);
 
 #endif

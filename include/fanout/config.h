@@ -19,6 +19,11 @@
 #define FO_MAX_JSON_INT 9007199254740991LL
 #endif
 
+/* Bad fields one error answer lists in detail; the count is always given. */
+#ifndef FO_MAX_FIELD_ERRORS
+#define FO_MAX_FIELD_ERRORS 16
+#endif
+
 /* FO_STR(X): the text of macro X's value, for defaults shown in --help. */
 #define FO_STR_(x) #x
 #define FO_STR(x) FO_STR_(x)
@@ -38,6 +43,14 @@
 #define FO_EXACT_EPSILON 1e-20
 #endif
 
+/*
+ * Planning does not even predict the fanout when exact's cost at K = 1 is past
+ * this (about three hours): such a request can only be refused or handed on.
+ */
+#ifndef FO_EXACT_HOPELESS
+#define FO_EXACT_HOPELESS 1e13
+#endif
+
 /* The exact chain with forward_rounds refuses past this many distinct states. */
 #ifndef FO_EXACT_MAX_STATES
 #define FO_EXACT_MAX_STATES (1 << 21)
@@ -46,6 +59,21 @@
 /* Most threads one simulation request may use. */
 #ifndef FO_SIM_MAX_THREADS
 #define FO_SIM_MAX_THREADS 64
+#endif
+
+/* Worker threads for heavy requests, in both programs (--threads). */
+#ifndef FO_WORKER_THREADS
+#define FO_WORKER_THREADS 2
+#endif
+
+/* Most worker threads --threads accepts: beyond, they only compete for cores. */
+#ifndef FO_MAX_WORKER_THREADS
+#define FO_MAX_WORKER_THREADS 256
+#endif
+
+/* How often waiting loops (watchdog, drain) look again, in milliseconds. */
+#ifndef FO_TICK_MS
+#define FO_TICK_MS 10
 #endif
 
 /* fanout-node: requests estimated above this run on a worker thread. */
@@ -70,6 +98,21 @@
 #ifndef FO_HTTP_BODY_LIMIT
 #define FO_HTTP_BODY_LIMIT 65536
 #endif
+/* libmicrohttpd's connection threads, and the most --http-threads accepts. */
+#ifndef FO_HTTP_THREADS
+#define FO_HTTP_THREADS 2
+#endif
+#ifndef FO_HTTP_MAX_THREADS
+#define FO_HTTP_MAX_THREADS 64
+#endif
+/* Open connections fanoutd holds at once; more wait in the kernel's backlog. */
+#ifndef FO_HTTP_MAX_CONNECTIONS
+#define FO_HTTP_MAX_CONNECTIONS 1024
+#endif
+/* Seconds an idle connection is kept before libmicrohttpd closes it. */
+#ifndef FO_HTTP_IDLE_TIMEOUT
+#define FO_HTTP_IDLE_TIMEOUT 30
+#endif
 #ifndef FO_HTTP_QUEUE
 #define FO_HTTP_QUEUE 16
 #endif
@@ -90,11 +133,6 @@
 #define FO_OVERRUN_SLACK 0.25
 #endif
 
-/* How often the watchdog looks at running work, in milliseconds. */
-#ifndef FO_GUARD_TICK_MS
-#define FO_GUARD_TICK_MS 10
-#endif
-
 /* fanout-node: default time limit of one request, in seconds (--timeout). */
 #ifndef FO_NODE_TIMEOUT
 #define FO_NODE_TIMEOUT 30
@@ -105,25 +143,20 @@
 #define FO_HTTP_PER_ADDRESS 64
 #endif
 
-/* fanoutd: connections in all. */
-#ifndef FO_HTTP_CONNECTIONS
-#define FO_HTTP_CONNECTIONS 1024
-#endif
-
 /* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
 #ifndef FO_HTTP_READ_DEADLINE
 #define FO_HTTP_READ_DEADLINE 10
-#endif
-
-/* fanoutd: seconds an idle keep-alive connection is kept. */
-#ifndef FO_HTTP_IDLE_TIMEOUT
-#define FO_HTTP_IDLE_TIMEOUT 30
 #endif
 
 /* fanoutd: bytes of libmicrohttpd memory per connection (request line, headers, query
  * arguments); an 8 KiB URL needs about three times its length.  Beyond: 414 or 431. */
 #ifndef FO_HTTP_CONNECTION_MEMORY
 #define FO_HTTP_CONNECTION_MEMORY (256 * 1024)
+#endif
+
+/* Seconds a drain waits for cancelled work to stop before stopping anyway. */
+#ifndef FO_HTTP_CANCEL_WAIT
+#define FO_HTTP_CANCEL_WAIT 30
 #endif
 
 /* Seconds a 503 asks the client to wait (Retry-After). */

@@ -1,11 +1,12 @@
 /*
  * model.h — the gossip model's parameters and what the calculators share.
  *
- * ../shared/spec/MODEL.md is the one definition of the model; this header
- * names its parameters (N, K, R, mode, loss, F, T) and the result of the two
- * chain calculators (exact and mean field).  Core functions assume parameters
- * that gossip_params_valid() accepts; the request layer checks them first and
- * says which field is wrong.
+ * docs/MODEL.md is the one definition of the model; this header names its
+ * parameters (N, K, R, mode, loss, F, T), their domains and the names of the
+ * modes, and the result of the two chain calculators (exact and mean field).
+ * Core functions assume parameters that gossip_params_check() accepts; the
+ * request layer runs that check on what a client sent and reports every
+ * problem it finds, by field.
  */
 #ifndef FANOUT_MODEL_H
 #define FANOUT_MODEL_H
@@ -14,6 +15,9 @@
 #include <stdint.h>
 
 enum gossip_mode { GOSSIP_PUSH, GOSSIP_PULL, GOSSIP_PUSH_PULL };
+
+/* How many modes there are (kept apart so that switches over modes stay exhaustive). */
+enum { GOSSIP_MODE_COUNT = GOSSIP_PUSH_PULL + 1 };
 
 struct gossip_params {
 	int64_t nodes;          /* N >= 1, origin included */
@@ -66,9 +70,22 @@ int64_t gossip_window(const struct gossip_params *p);
  */
 int gossip_fanout_monotone(const struct gossip_params *p);
 
-/* NULL when valid (fanout checked only if check_fanout), else the bad field. */
-const char *gossip_params_invalid(const struct gossip_params *p, int check_fanout);
+/* A parameter outside its domain: the field's API name and the rule it broke. */
+struct gossip_problem {
+	const char *field;
+	char detail[128];      /* lowercase, names the field, says what it must be */
+};
 
+/*
+ * Checks p against the model's domains (fanout only if check_fanout).  Writes
+ * up to `max` problems to out, one per bad field, and returns how many fields
+ * are bad (0: p is valid).  Bounds that depend on N are checked only when N
+ * itself is valid.
+ */
+int gossip_params_check(const struct gossip_params *p, int check_fanout,
+			struct gossip_problem *out, int max);
+
+/* The mode's API name, for m < GOSSIP_MODE_COUNT. */
 const char *gossip_mode_name(enum gossip_mode m);
 /* 0 and *out set when name is a mode, -1 otherwise. */
 int gossip_mode_parse(const char *name, enum gossip_mode *out);

@@ -43,9 +43,9 @@ struct sim_summary {
 
 /*
  * Sets up an empty tally for p; with `curve`, allocates the per-round arrays.
- * Returns 0, or -1 if allocation fails (nothing is then held).
+ * Returns FO_OK, or FO_NOMEM if allocation fails (nothing is then held).
  */
-int sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve);
+enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve);
 
 /* Frees the per-round arrays. */
 void sim_tally_release(struct sim_tally *t);
@@ -87,11 +87,12 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 
 /*
  * Trial `trial` of the fast simulator alone: informed[0..R] gets the informed
- * count after each round, *messages its messages.  Returns rounds to all, -1
- * if never, or -2 if allocation failed.
+ * count after each round, *messages its messages and *rounds_to_all the first
+ * round with full delivery, or -1 if none.  FO_OK, or FO_NOMEM with the
+ * outputs unset.
  */
-int64_t sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-		       int64_t *informed, uint64_t *messages);
+enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all);
 
 /* Estimated work units of sim_fast_run on one thread. */
 double sim_fast_cost(const struct gossip_params *p, int64_t trials);

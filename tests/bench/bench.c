@@ -80,7 +80,7 @@ static double timed(runner run, const struct gossip_params *p, int64_t trials, i
 	for (int k = 0; k < repeat; k++) {
 		struct sim_tally t;
 		double start;
-		if (sim_tally_init(&t, p, 0) < 0)
+		if (sim_tally_init(&t, p, 0) != FO_OK)
 			exit(1);
 		start = now();
 		if (run(p, trials, threads, &t) != FO_OK)

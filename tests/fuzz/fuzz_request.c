@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fanout/request.h"
+#include "request.h"
 #include "guard.h"
 
 /* Small, so that what runs stays cheap: the fuzzer wants many runs a second. */
 #define FUZZ_BUDGET 2e6
-
-static const char *const ops[] = { "calc_fanout", "simulate_gossip", "tradeoff" };
 
 static struct guard *guard;
 
@@ -22,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct req_op_info *op;
+	enum req_op op;
 	const struct req_limits lim = { .work_budget = FUZZ_BUDGET, .sim_threads = 1 };
 	struct request req;
 	struct req_error err;
@@ -33,13 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!guard && !(guard = guard_new(10, NULL, NULL)))
 		abort();
-	op = req_op_lookup(ops[data[0] % (sizeof ops / sizeof ops[0])]);
-	if (!op)
-		return 0;
+	op = (enum req_op)(data[0] % REQ_OP_COUNT);
 	fields = req_json_parse((const char *)data + 1, size - 1);
 	if (!fields)
 		return 0;
-	if (req_parse(op->op, fields, &req, &err) == REQ_OK && req_plan(&req, &lim, &err) == REQ_OK) {
+	if (req_prepare(op, fields, &lim, &req, &err) == REQ_OK) {
 		if (!(req.work >= 0 && req.work <= FUZZ_BUDGET))
 			abort(); /* the plan accepted what it says is over the budget */
 		guard_watch(guard, &it, NULL, -1, 0);
@@ -49,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!answer && err.status == REQ_OK)
 			abort(); /* a failure without a reason */
 		cJSON_Delete(answer);
-	} else if (err.status == REQ_OK || !err.detail[0]) {
+	} else if (err.status == REQ_OK || !err.detail[0] ||
+		   (err.status == REQ_BAD_FIELD && (err.count < 1 || !err.errors[0].detail[0]))) {
 		abort(); /* a rejection without a reason */
 	}
 	cJSON_Delete(fields);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fanout/config.h"
-#include "fanout/request.h"
+#include "request.h"
 #include "suites.h"
 
 static const struct {
@@ -72,10 +72,10 @@ END_TEST
 static cJSON *answer(enum req_op op, const char *json, double budget, struct request *req,
 		     struct req_error *err)
 {
-	struct req_limits lim = { budget, 2 };
+	struct req_limits lim = { budget, FO_WORKER_THREADS };
 	cJSON *in = cJSON_Parse(json), *out = NULL;
 
-	if (req_parse(op, in, req, err) == REQ_OK && req_plan(req, &lim, err) == REQ_OK)
+	if (req_prepare(op, in, &lim, req, err) == REQ_OK)
 		out = req_execute(req, &lim, NULL, err);
 	cJSON_Delete(in);
 	return out;
@@ -220,7 +220,7 @@ END_TEST
  */
 START_TEST(test_budget_exceeded_while_running)
 {
-	struct req_limits plan = { FO_DEFAULT_WORK_BUDGET, 2 }, run = { 5000, 2 };
+	struct req_limits plan = { FO_DEFAULT_WORK_BUDGET, FO_WORKER_THREADS }, run = { 5000, FO_WORKER_THREADS };
 	struct request req;
 	struct req_error err;
 	const char *texts[] = { "{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8,\"model\":\"exact\"}",
@@ -228,8 +228,7 @@ START_TEST(test_budget_exceeded_while_running)
 
 	for (int k = 0; k < 2; k++) {
 		cJSON *in = cJSON_Parse(texts[k]), *out;
-		ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), REQ_OK);
-		ck_assert_int_eq(req_plan(&req, &plan, &err), REQ_OK);
+		ck_assert_int_eq(req_prepare(REQ_CALC_FANOUT, in, &plan, &req, &err), REQ_OK);
 		ck_assert_int_eq(req.chosen, CALC_EXACT);
 		out = req_execute(&req, &run, NULL, &err);
 		if (k == 0) {
@@ -248,10 +247,87 @@ END_TEST
 
 START_TEST(test_op_table)
 {
-	ck_assert_str_eq(req_op_lookup("calc_fanout")->reply_type, "calc_fanout_ok");
-	ck_assert_str_eq(req_op_lookup("simulate_gossip")->reply_type, "simulate_gossip_ok");
-	ck_assert_ptr_null(req_op_lookup("init"));
-	ck_assert_ptr_null(req_op_lookup(""));
+	enum req_op op;
+
+	ck_assert_int_eq(req_op_parse("calc_fanout", &op), 0);
+	ck_assert_int_eq(op, REQ_CALC_FANOUT);
+	ck_assert_str_eq(req_op_reply_type(op), "calc_fanout_ok");
+	ck_assert_int_eq(req_op_parse("simulate_gossip", &op), 0);
+	ck_assert_str_eq(req_op_name(op), "simulate_gossip");
+	ck_assert_str_eq(req_op_reply_type(op), "simulate_gossip_ok");
+	ck_assert_int_eq(req_op_parse("init", &op), -1);
+	ck_assert_int_eq(req_op_parse("", &op), -1);
+}
+END_TEST
+
+/* Every bad field is reported, in one answer, each with its own rule. */
+START_TEST(test_all_errors)
+{
+	static const char *const want[][2] = {
+		{ "nodes", "must be an integer" }, { "target_prob", "greater than 0" },
+		{ "rounds", "is required" }, { "mode", "push, pull, push_pull" },
+		{ "loss", "up to but not including 1" }, { "model", "auto, exact, mean_field, formula" },
+	};
+	cJSON *in = cJSON_Parse("{\"nodes\":\"x\",\"target_prob\":2,\"mode\":\"gossip\","
+				"\"loss\":1.5,\"model\":\"psychic\"}");
+	struct request req;
+	struct req_error err;
+
+	ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), REQ_BAD_FIELD);
+	ck_assert_int_eq(err.count, 6);
+	ck_assert_str_eq(err.field, "nodes");
+	for (int i = 0; i < 6; i++) {
+		int found = 0;
+		for (int j = 0; j < err.count; j++)
+			found |= strcmp(err.errors[j].field, want[i][0]) == 0 &&
+				 strstr(err.errors[j].detail, want[i][1]) != NULL;
+		ck_assert_msg(found, "no error for %s containing '%s' in '%s'", want[i][0], want[i][1],
+			      err.detail);
+		ck_assert_msg(strstr(err.detail, want[i][1]), "joined detail '%s' lacks '%s'", err.detail,
+			      want[i][1]);
+	}
+	cJSON_Delete(in);
+}
+END_TEST
+
+/* null is absent for every field: optional ones take their default, required ones are missing. */
+START_TEST(test_null_is_absent)
+{
+	cJSON *in = cJSON_Parse("{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"mode\":null,"
+				"\"loss\":null,\"model\":null,\"failed_nodes\":null,\"forward_rounds\":null}");
+	cJSON *sim = cJSON_Parse("{\"nodes\":10,\"fanout\":null,\"rounds\":5,\"trials\":5,"
+				 "\"seed\":null,\"first_trial\":null,\"curve\":null}");
+	struct request req;
+	struct req_error err;
+
+	ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), REQ_OK);
+	ck_assert_int_eq(req.params.mode, GOSSIP_PUSH);
+	ck_assert_int_eq(req.model, CALC_AUTO);
+	ck_assert(req.params.loss == 0);
+	ck_assert_int_eq(req_parse(REQ_SIMULATE_GOSSIP, sim, &req, &err), REQ_BAD_FIELD);
+	ck_assert_int_eq(err.count, 1);
+	ck_assert_str_eq(err.field, "fanout");
+	ck_assert_msg(strstr(err.detail, "\"fanout\" is required"), "%s", err.detail);
+	cJSON_Delete(in);
+	cJSON_Delete(sim);
+}
+END_TEST
+
+/* Nothing but white space may follow the JSON value. */
+START_TEST(test_nothing_after_json)
+{
+	static const char *const bad[] = { "{\"a\":1}xyz", "{\"a\":1}{\"a\":2}", "{\"a\":1} 1", "{} \x01" };
+	static const char *const good[] = { "{\"a\":1}", " {\"a\":1} \r\n\t", "[1]" };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cJSON *v = req_json_parse(bad[i], strlen(bad[i]));
+		ck_assert_msg(v == NULL, "accepted '%s'", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		cJSON *v = req_json_parse(good[i], strlen(good[i]));
+		ck_assert_msg(v != NULL, "refused '%s'", good[i]);
+		cJSON_Delete(v);
+	}
 }
 END_TEST
 
@@ -269,6 +345,9 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_strict_json);
 	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
+	tcase_add_test(tc, test_all_errors);
+	tcase_add_test(tc, test_null_is_absent);
+	tcase_add_test(tc, test_nothing_after_json);
 	suite_add_tcase(s, tc);
 	return s;
 }

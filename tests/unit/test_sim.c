@@ -73,7 +73,7 @@ START_TEST(test_sim_matches_exact)
 	double mean_t = 0, sq_t = 0;
 
 	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
-	ck_assert_int_eq(sim_tally_init(&t, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&t, p, 1), FO_OK);
 	ck_assert_int_eq(run(p, 1000 + (uint64_t)_i, 0, TRIALS, &t), FO_OK);
 	sim_summarize(&t, &s);
 	for (int64_t r = 0; r <= p->rounds; r++) {
@@ -121,7 +121,7 @@ START_TEST(test_intervals_cover_exact)
 		double deliv;
 
 		ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
-		ck_assert_int_eq(sim_tally_init(&t, p, 0), 0);
+		ck_assert_int_eq(sim_tally_init(&t, p, 0), FO_OK);
 		ck_assert_int_eq(sims[i / NCASES].run(p, 77 + (uint64_t)i, 0, 2000, &t), FO_OK);
 		sim_summarize(&t, &s);
 		deliv = e.mean_informed[p->rounds] / (double)gossip_live(p);
@@ -156,10 +156,10 @@ START_TEST(test_deterministic_and_splittable)
 	sim_runner run = sims[_i / NCASES].run;
 	struct sim_tally whole, again, first, second;
 
-	ck_assert_int_eq(sim_tally_init(&whole, p, 1), 0);
-	ck_assert_int_eq(sim_tally_init(&again, p, 1), 0);
-	ck_assert_int_eq(sim_tally_init(&first, p, 1), 0);
-	ck_assert_int_eq(sim_tally_init(&second, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&whole, p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&again, p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&first, p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&second, p, 1), FO_OK);
 	ck_assert_int_eq(run(p, 5, 0, 300, &whole), FO_OK);
 	ck_assert_int_eq(run(p, 5, 0, 300, &again), FO_OK);
 	tally_equal(&whole, &again);
@@ -240,10 +240,10 @@ START_TEST(test_fast_thread_counts_agree)
 	static const int threads[] = { 1, 2, 3, 7 };
 	struct sim_tally one, many;
 
-	ck_assert_int_eq(sim_tally_init(&one, p, 1), 0);
+	ck_assert_int_eq(sim_tally_init(&one, p, 1), FO_OK);
 	ck_assert_int_eq(sim_fast_run(p, 99, 10, 1001, 1, NULL, &one), FO_OK);
 	for (size_t k = 1; k < sizeof threads / sizeof threads[0]; k++) {
-		ck_assert_int_eq(sim_tally_init(&many, p, 1), 0);
+		ck_assert_int_eq(sim_tally_init(&many, p, 1), FO_OK);
 		ck_assert_int_eq(sim_fast_run(p, 99, 10, 1001, threads[k], NULL, &many), FO_OK);
 		tally_equal(&one, &many);
 		sim_tally_release(&many);
@@ -272,7 +272,8 @@ START_TEST(test_fast_distributions)
 	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
 	for (int64_t t = 0; t < n; t++) {
 		uint64_t messages;
-		int64_t rta = sim_fast_trial(p, 4242, (uint64_t)t, informed, &messages);
+		int64_t rta;
+		ck_assert_int_eq(sim_fast_trial(p, 4242, (uint64_t)t, informed, &messages, &rta), FO_OK);
 		final[informed[p->rounds]]++;
 		rounds[rta < 0 ? p->rounds + 1 : rta]++;
 	}

@@ -1,0 +1,116 @@
+/*
+ * request.h — the request layer both front ends share (docs/API.md).
+ *
+ * Bytes become a cJSON object in the front end; from there on everything is
+ * here: req_parse reads every field through one table of fields and checks
+ * them, with the model's own domains from the core (gossip_params_check), and
+ * reports every bad field; req_plan estimates the work, picks the model for
+ * "auto" and refuses what is over the budget; req_prepare does both;
+ * req_execute calls the core and renders the answer object.  The same request
+ * therefore gets the same answer and the same error text through fanoutd and
+ * fanout-node.
+ *
+ * This header is private to the programs (it speaks cJSON); the core's public
+ * headers are in include/fanout/.
+ */
+#ifndef FANOUT_REQUEST_H
+#define FANOUT_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "fanout/calc.h"
+#include "fanout/config.h"
+#include "fanout/model.h"
+
+enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_OP_COUNT };
+
+/* One operation's request and reply "type" names (for m < REQ_OP_COUNT). */
+const char *req_op_name(enum req_op op);
+const char *req_op_reply_type(enum req_op op);
+/* 0 and *out set when name is an operation, -1 otherwise. */
+int req_op_parse(const char *name, enum req_op *out);
+
+/*
+ * Parses a JSON text of len bytes; NULL if it is not one JSON value with
+ * nothing but white space after it.  Stricter than cJSON alone, which takes
+ * every byte below 0x20 for white space: JSON allows only space, tab, CR and
+ * LF there, and no raw control byte inside strings.  The caller frees the
+ * result with cJSON_Delete.
+ */
+cJSON *req_json_parse(const char *text, size_t len);
+
+struct request {
+	enum req_op op;
+	struct gossip_params params;
+	double target_prob;        /* calc_fanout */
+	enum calc_model model;     /* calc_fanout: as asked (CALC_AUTO by default) */
+	enum calc_model chosen;    /* calc_fanout: set by req_plan, never CALC_AUTO */
+	int64_t trials;            /* simulate_gossip */
+	int64_t seed;              /* simulate_gossip: given, or made by req_plan */
+	int has_seed;
+	int64_t first_trial;
+	int curve;
+	double work;               /* estimated work units, set by req_plan */
+};
+
+enum req_status {
+	REQ_OK = 0,
+	REQ_BAD_FIELD,     /* HTTP 400, Maelstrom 12 */
+	REQ_OVER_BUDGET,   /* HTTP 422, Maelstrom 14 */
+	REQ_CANCELLED,     /* the caller cancelled (HTTP 504 on time-out) */
+	REQ_FAILED,        /* HTTP 500, Maelstrom 13 */
+	REQ_STATUS_COUNT
+};
+
+/* One bad field of a request. */
+struct req_field_error {
+	const char *field;
+	char detail[160];          /* lowercase, names the field, says what it must be */
+};
+
+struct req_error {
+	enum req_status status;
+	const char *field;         /* the (first) offending or "lower this" field, or NULL */
+	char detail[480];          /* every problem, joined by "; " */
+	int count;                 /* REQ_BAD_FIELD: entries of errors[] */
+	struct req_field_error errors[FO_MAX_FIELD_ERRORS];
+	double estimate, budget;   /* REQ_OVER_BUDGET: the work estimate and budget */
+};
+
+struct req_limits {
+	double work_budget;        /* work units (~ns of wall time) one request may cost */
+	int sim_threads;           /* threads one simulation may use, >= 1 */
+};
+
+/*
+ * Reads the fields of `op` from the JSON object `fields` into *out.  Unknown
+ * fields are ignored and null means absent.  REQ_OK, or REQ_BAD_FIELD with
+ * every bad field in *err (the first FO_MAX_FIELD_ERRORS of them).
+ */
+enum req_status req_parse(enum req_op op, const cJSON *fields, struct request *out,
+			  struct req_error *err);
+
+/*
+ * Estimates req's work, chooses the model for "auto" (exact when it costs at
+ * most FO_EXACT_AUTO_LIMIT, else mean_field) and makes a seed if none was
+ * given.  REQ_OK, or REQ_OVER_BUDGET with the estimate, the budget and the
+ * field to lower in *err.
+ */
+enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err);
+
+/* req_parse, then req_plan: what a front end does with a request's fields. */
+enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,
+			    struct request *out, struct req_error *err);
+
+/*
+ * Runs a planned request.  Returns the answer object (the caller frees it
+ * with cJSON_Delete), or NULL with *err set: REQ_OVER_BUDGET when the
+ * computation turned out larger than planned, REQ_CANCELLED, or REQ_FAILED.
+ */
+cJSON *req_execute(const struct request *req, const struct req_limits *lim,
+		   const atomic_int *cancel, struct req_error *err);
+
+#endif
