@@ -53,6 +53,7 @@ struct conn_watch {
 	int fd;
 	int reading;                   /* a request is arriving (or awaited) */
 	struct timespec since;         /* when it began to */
+	int ended;                     /* reaper ticks in a row that saw the client's end of input */
 	struct conn_watch *prev, *next;
 };
 
@@ -455,12 +456,15 @@ static struct conn_watch *conn_watch_of(struct MHD_Connection *conn)
 }
 
 /* The request on conn has fully arrived: its deadline no longer applies. */
-static void conn_read_done(struct MHD_Connection *conn)
+static void conn_read_done(struct http_server *s, struct MHD_Connection *conn)
 {
 	struct conn_watch *w = conn_watch_of(conn);
 
-	if (w)
-		w->reading = 0;
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->conns_lock);
+	w->reading = 0;
+	pthread_mutex_unlock(&s->conns_lock);
 }
 
 /* The answer has gone: the next request's deadline starts now. */
@@ -473,9 +477,11 @@ static void conn_read_again(struct http_server *s, struct MHD_Connection *conn)
 	pthread_mutex_lock(&s->conns_lock);
 	w->since = guard_now();
 	w->reading = 1;
+	w->ended = 0;
 	pthread_mutex_unlock(&s->conns_lock);
 }
 
+/* Tracks each connection from its start (for the read deadline) to its close. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
@@ -518,9 +524,25 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 }
 
 /*
+ * Did the client of a connection whose request has not fully arrived end its
+ * input (FIN, nothing left unread)?  Then the request can never complete.
+ * Seen on two ticks in a row, so that a request libmicrohttpd has just read
+ * but not yet handed to on_request is never taken for one.
+ */
+static int input_ended(struct conn_watch *w)
+{
+	char c;
+	ssize_t n = recv(w->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	w->ended = n == 0 ? w->ended + 1 : 0;
+	return w->ended >= 2;
+}
+
+/*
  * Shuts down the socket of every connection whose request is still arriving
- * FO_HTTP_READ_DEADLINE seconds after it began; libmicrohttpd then sees the
- * end of input and closes it.
+ * FO_HTTP_READ_DEADLINE seconds after it began, or can no longer arrive
+ * because the client ended its input (libmicrohttpd 0.9.75 does not always
+ * notice that while waiting for a body); libmicrohttpd then closes it.
  */
 static void *reaper(void *arg)
 {
@@ -531,7 +553,7 @@ static void *reaper(void *arg)
 		struct timespec t = guard_now();
 		pthread_mutex_lock(&s->conns_lock);
 		for (struct conn_watch *w = s->conns; w; w = w->next)
-			if (w->reading && guard_seconds(&w->since, &t) > s->cfg.read_deadline) {
+			if (w->reading && (guard_seconds(&w->since, &t) > s->cfg.read_deadline || input_ended(w))) {
 				shutdown(w->fd, SHUT_RDWR);
 				w->reading = 0;
 			}
@@ -686,7 +708,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ex->status || ex->had_job)
 		return MHD_YES;
-	conn_read_done(conn);
+	conn_read_done(ex->srv, conn);
 	return answer(ex, conn);
 }
 

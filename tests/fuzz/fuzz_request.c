@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request.h"
 #include "guard.h"
+#include "request.h"
 
 /* Small, so that what runs stays cheap: the fuzzer wants many runs a second. */
 #define FUZZ_BUDGET 2e6
@@ -45,9 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!answer && err.status == REQ_OK)
 			abort(); /* a failure without a reason */
 		cJSON_Delete(answer);
-	} else if (err.status == REQ_OK || !err.detail[0] ||
-		   (err.status == REQ_BAD_FIELD && (err.count < 1 || !err.errors[0].detail[0]))) {
-		abort(); /* a rejection without a reason */
+	} else {
+		if (err.status == REQ_OK || !err.detail[0] || err.count < 0 || err.count > FO_MAX_FIELD_ERRORS)
+			abort(); /* a rejection without a reason */
+		for (int i = 0; i < err.count; i++)
+			if (!err.errors[i].field || !err.errors[i].detail[0])
+				abort(); /* a bad field without its name or rule */
 	}
 	cJSON_Delete(fields);
 	return 0;
