@@ -872,11 +872,24 @@ int http_stop(struct http_server *s)
 {
 	int suspended;
 
-	/* From here no connection is suspended again, so none can be left when libmicrohttpd stops. */
+	const struct timespec tick = { 0, FO_TICK_MS * 1000L * 1000L };
+
+	/*
+	 * From here no connection is suspended again, so none can be left when
+	 * libmicrohttpd stops.  A job resumes its connection just before it
+	 * counts itself out, so a finished job may still be counted: wait for
+	 * that, up to FO_HTTP_CANCEL_WAIT for one that ignored cancellation.
+	 */
 	pthread_mutex_lock(&s->state_lock);
 	s->closed = 1;
 	suspended = s->suspended;
 	pthread_mutex_unlock(&s->state_lock);
+	for (int i = 0; suspended > 0 && i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS; i++) {
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&s->state_lock);
+		suspended = s->suspended;
+		pthread_mutex_unlock(&s->state_lock);
+	}
 	if (suspended > 0)
 		return -1;
 	MHD_stop_daemon(s->daemon);
