@@ -2,7 +2,7 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make test       lint, unit, protocol, HTTP and browser tests, normal and ASan+UBSan builds
+#   make test       lint, unit, rational, protocol, HTTP and browser tests, normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
@@ -54,7 +54,8 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http browser lint load bench install clean deps fuzz soak fuzzers
+.PHONY: all run test unit rational protocol http browser lint load bench install clean deps fuzz soak fuzzers \
+	fuzz-regress
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -122,6 +123,13 @@ $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
 unit: $(UNIT)
 	$(UNIT)
 
+# The exact chain's figures against Python fractions (tests/rational/).
+$(BUILD)/rational-dump: $(BUILD)/tests/rational/dump.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+rational: $(BUILD)/rational-dump
+	python3 tests/rational/test_rational.py $(BUILD)/rational-dump
+
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
@@ -139,7 +147,7 @@ browser: $(FANOUTD) $(NPM_STAMP)
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
+	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -149,21 +157,29 @@ lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan;
 # then each fuzz target for 30 s.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol http browser
-	$(MAKE) BUILD=build/san SAN=1 unit protocol http browser
-	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)"
+	$(MAKE) BUILD=build/release unit rational protocol http browser
+	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http browser
+	rm -rf build/fuzz/short
+	$(MAKE) fuzz-regress
+	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)" FUZZ_CORPUS=short
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang under ASan + UBSan:
 # the request layer, the node's line loop, the core's entry points.  Each runs
 # FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, read only) plus
-# what earlier runs found (build/fuzz/corpus/NAME).  A finding stops make with
-# the crashing input in build/fuzz/; it then becomes a regression test.
+# what earlier runs found (build/fuzz/FUZZ_CORPUS/NAME; make test starts
+# afresh), after the regression inputs of tests/fuzz/regress/NAME.  A finding
+# stops make with the input in build/fuzz/; it then goes to tests/fuzz/regress.
 FUZZ_SECONDS ?= 600
+FUZZ_CORPUS  ?= corpus
 FUZZ_TARGETS = request node core
 # The core target's first finding (tests/fuzz/findings/) is unbounded planning,
 # fixed by the bounded planner on its way from another branch; until it is
 # merged that input and its kind run for minutes, so make test leaves core out.
 FUZZ_TEST_TARGETS = request node
+fuzz-regress: fuzzers
+	@for t in $(FUZZ_TARGETS); do [ ! -d tests/fuzz/regress/$$t ] || \
+	  build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
+	  { tail -40 build/fuzz/regress_$$t.log; exit 1; }; done
 FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	       -fno-sanitize-recover=all -DFO_OVERRUN_FACTOR=8
 fuzzers: | $(TEST_DEPS_STAMP)
@@ -180,10 +196,15 @@ $(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver
 
 fuzz: fuzzers
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build/fuzz/corpus/$$t && \
+	  if [ -d tests/fuzz/regress/$$t ]; then \
+	    echo "fuzz_$$t: regression inputs"; \
+	    build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
+	      { tail -40 build/fuzz/regress_$$t.log; exit 1; }; \
+	  fi; \
+	  mkdir -p build/fuzz/$(FUZZ_CORPUS)/$$t && \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
 	  (cd build/fuzz && nice ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 \
-	    -max_len=4096 -print_final_stats=1 corpus/$$t ../../tests/fuzz/corpus/$$t 2>fuzz_$$t.log; \
+	    -max_len=4096 -print_final_stats=1 $(FUZZ_CORPUS)/$$t ../../tests/fuzz/corpus/$$t 2>fuzz_$$t.log; \
 	   rc=$$?; grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)" fuzz_$$t.log; \
 	   [ $$rc -eq 0 ] || { tail -40 fuzz_$$t.log; exit 1; }) || exit 1; \
 	done

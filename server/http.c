@@ -720,9 +720,10 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* Both formats: a path cut to fit may end inside a UTF-8 character. */
+	printable(ex->path);
+	printable(ex->method);
 	if (!s->cfg.log_json) {
-		printable(ex->path);
-		printable(ex->method);
 		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms\n", stamp, ex->remote, ex->method, ex->path,
 			status, ex->bytes, secs * 1e3);
 		return;
