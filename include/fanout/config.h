@@ -203,6 +203,37 @@
 #define FO_HTTP_GRACE 30
 #endif
 
+/* Work running longer than FACTOR x its estimate + SLACK seconds is stopped
+ * ("grew past the budget"): the estimate no longer bounds it.  Sanitizer
+ * builds run several times slower, so the Makefile raises the factor there. */
+#ifndef FO_OVERRUN_FACTOR
+#define FO_OVERRUN_FACTOR 2
+#endif
+#ifndef FO_OVERRUN_SLACK
+#define FO_OVERRUN_SLACK 0.1
+#endif
+
+/* fanout-node: default time limit of one request, in seconds (--timeout). */
+#ifndef FO_NODE_TIMEOUT
+#define FO_NODE_TIMEOUT 30
+#endif
+
+/* fanoutd: connections one client address may hold at once; more are refused. */
+#ifndef FO_HTTP_PER_ADDRESS
+#define FO_HTTP_PER_ADDRESS 64
+#endif
+
+/* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
+#ifndef FO_HTTP_READ_DEADLINE
+#define FO_HTTP_READ_DEADLINE 10
+#endif
+
+/* fanoutd: bytes of libmicrohttpd memory per connection (request line, headers, query
+ * arguments); an 8 KiB URL needs about three times its length.  Beyond: 414 or 431. */
+#ifndef FO_HTTP_CONNECTION_MEMORY
+#define FO_HTTP_CONNECTION_MEMORY (256 * 1024)
+#endif
+
 /* Seconds a drain waits for cancelled work to stop before stopping anyway. */
 #ifndef FO_HTTP_CANCEL_WAIT
 #define FO_HTTP_CANCEL_WAIT 30
