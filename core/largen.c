@@ -533,18 +533,30 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 double largen_cost(const struct gossip_params *p)
 {
 	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
-	double m = fmin(live, gossip_window(p) ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
-	double growth = k * keep, width, early_rounds, states;
+	double w = (double)gossip_window(p);
+	double m = fmin(live, w ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
+	double growth = fmax(k * keep * live / (double)p->nodes, 1e-9), width, early, states, vf, stuck;
 
 	if (live <= 1)
 		return 0;
-	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW)
+	if (w > FO_LARGEN_MAX_WINDOW)
 		return HUGE_VAL;
-	/* A transition spans about 24 standard deviations of the new count. */
-	width = 24 * sqrt(m * fmax(growth, 1)) + 64;
-	/* Early rounds: until growth takes the bulk past M, or all R. */
-	early_rounds = fmin((double)p->rounds, 4 * log1p(m) / log1p(fmax(growth, 1e-12)) + 8);
-	states = m * (1 + (double)gossip_window(p) * sqrt(m));
-	return 1.3 * LG_ENTRY_COST * early_rounds * states * width / 4 +
-	       LG_ROUND_COST * fmin((double)p->rounds, 200) * width * early_rounds;
+	/*
+	 * A transition spans about 20 standard deviations of the new count: its
+	 * variance is about its mean with pull, and the mean times the loss (plus
+	 * collisions) with push alone.
+	 */
+	vf = gossip_pulls(p->mode) ? 1 : p->loss + fmin(1, m * k / (double)p->nodes) + 1e-3;
+	width = 20 * sqrt(m * fmax(growth, 1) * vf) + 20;
+	/*
+	 * Early rounds: growth to M, plus until the mass still stuck at the
+	 * origin falls below FO_LARGEN_TRIM: about e^-growth a round with pull,
+	 * loss^K with push alone.
+	 */
+	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(p->loss, 1e-300));
+	early = fmin((double)p->rounds, log1p(m) / log1p(growth) + 52 / fmax(stuck, 1e-9) + 2);
+	states = m * (1 + 2 * w * sqrt(m));
+	/* Transition entries (times 9/8 for the check run at M/4), then late rounds from the entries. */
+	return LG_ENTRY_COST * early * states * width * 9 / 8 +
+	       LG_ROUND_COST * fmin((double)p->rounds, 64) * width * early;
 }
