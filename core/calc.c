@@ -8,7 +8,6 @@
  * side is compared with 1 - target (exact in floating point for targets of
  * 1/2 and more) so that targets near 1 keep their meaning.
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -103,29 +102,23 @@ static void point(struct eval *e, double p, double miss)
 }
 
 /*
- * The exact chain: the miss summed from the final mass short of everyone;
- * both sides widened by the dropped mass and a relative rounding margin.
- * Every probability is a sum of products of non-negative terms, each round
- * summing at most L + 2 of them, so R (L + 2) machine epsilons bound the
- * relative rounding error (FO_CALC_ROUNDING times that, for the pmfs' own).
+ * The exact chain: its miss is summed from the mass short of everyone, and
+ * round_bound covers dropped mass and rounding for both sides.
  */
-static void from_exact(struct eval *e, const struct chain_result *r, int64_t live)
+static void from_exact(struct eval *e, const struct chain_result *r)
 {
-	double miss = 0, p = r->p_full[r->rounds], dp, dm;
-	double rel = FO_CALC_ROUNDING * (double)r->rounds * ((double)live + 2) * DBL_EPSILON;
+	int64_t n = r->rounds;
+	double p = r->p_full[n], miss = r->p_miss[n];
+	double b = r->round_bound ? r->round_bound[n] : r->error_bound;
 
-	for (int64_t i = 0; i < live; i++)
-		miss += r->final_informed[i];
-	dp = r->error_bound + rel * p + DBL_MIN;
-	dm = r->error_bound + rel * miss + DBL_MIN;
 	e->p = p;
-	e->p_lo = fmax(0, p - dp);
-	e->p_hi = fmin(1, p + dp);
-	e->miss = fmin(1, miss);
-	e->miss_lo = fmax(0, miss - dm);
-	e->miss_hi = fmin(1, miss + dm);
+	e->p_lo = fmax(0, p - b);
+	e->p_hi = fmin(1, p + b);
+	e->miss = miss;
+	e->miss_lo = fmax(0, miss - b);
+	e->miss_hi = fmin(1, miss + b);
 	e->node_miss = r->node_miss;
-	e->error_bound = r->error_bound;
+	e->error_bound = b;
 }
 
 static void from_largen(struct eval *e, const struct largen_result *l)
@@ -170,7 +163,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	case CALC_EXACT:
 		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
 			return st;
-		from_exact(e, &r, gossip_live(&q));
+		from_exact(e, &r);
 		break;
 	default:
 		if ((st = mf_run(&q, &r)) != FO_OK)

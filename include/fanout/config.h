@@ -56,11 +56,6 @@
 #define FO_EXACT_MAX_STATES (1 << 21)
 #endif
 
-/* calc: exact's rounding margin is this many times R (L + 2) machine epsilons (relative). */
-#ifndef FO_CALC_ROUNDING
-#define FO_CALC_ROUNDING 4
-#endif
-
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64
@@ -134,6 +129,11 @@
 /* largen: refuses (too large) past this many work units, whatever the budget. */
 #ifndef FO_LARGEN_MAX_WORK
 #define FO_LARGEN_MAX_WORK 6e10
+#endif
+
+/* Longest push window (forward_rounds) the exact chain tracks: a state keys one cohort per round. */
+#ifndef FO_EXACT_MAX_WINDOW
+#define FO_EXACT_MAX_WINDOW 64
 #endif
 
 /* Most threads one simulation request may use. */

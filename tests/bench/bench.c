@@ -9,15 +9,18 @@
  * (tests/bench/gossip_sim.py) on fewer trials, compared per trial; the
  * throughput in trials/s and node-rounds/s, nanoseconds per informed node,
  * and whether the fast and agent answers agree within their intervals.  Then
- * the exact, mean-field and formula calculators, and one large simulation
- * through a fanoutd started on 127.0.0.1.  Timings are wall time on this
- * machine and noisy: read the ratios, not the absolute numbers.
+ * the exact, mean-field and formula calculators, the exact chain against its
+ * speed targets (issue 8), and one large simulation through a fanoutd
+ * started on 127.0.0.1.  Timings are wall time on this machine and noisy:
+ * read the ratios, not the absolute numbers.
  */
 #define _DEFAULT_SOURCE /* popen, kill */
 
 #include <arpa/inet.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +40,7 @@ struct workload {
 };
 
 static const struct workload table[] = {
+	/* name                 N  K  R  mode  loss  F  T          trials, agent, python */
 	{ "push 1e5", { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0 }, 200, 5, 1 },
 	{ "push_pull 1e4 loss", { 10000, 4, 30, GOSSIP_PUSH_PULL, 0.1, 100, 0 }, 1000, 40, 2 },
 	{ "push 1e3 window", { 1000, 2, 20, GOSSIP_PUSH, 0.2, 10, 3 }, 20000, 1000, 20 },
@@ -158,6 +162,96 @@ static void bench_simulators(const char *script)
 	       " with 2 threads; ns/node: fast 1t time per informed node; agree z: the larger\n"
 	       " gap between fast and agent in full-delivery and delivery rate, in standard errors;\n"
 	       " python \"-\": not run, a trial would take minutes)\n");
+}
+
+/* The exact chain's speed targets (issue 8), each run once with a time cap. */
+static const struct exact_target {
+	struct gossip_params p;
+	double target, cap; /* seconds: the goal, and when to give up */
+} exact_targets[] = {
+	/*  N        K  R   mode              loss F  T    target cap */
+	{ { 1000000, 2, 20, GOSSIP_PULL, 0, 0, 0 }, 1, 20 },
+	{ { 100000, 2, 12, GOSSIP_PUSH_PULL, 0, 0, 0 }, 5, 30 },
+	{ { 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0 }, 3, 30 },
+	{ { 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0 }, 60, 120 },
+};
+
+struct capped_run {
+	const struct gossip_params *p;
+	atomic_int cancel, done;
+	struct chain_result r;
+	enum fo_status st;
+};
+
+static void *capped_thread(void *arg)
+{
+	struct capped_run *c = arg;
+
+	c->st = exact_run(c->p, &c->cancel, &c->r);
+	atomic_store(&c->done, 1);
+	return NULL;
+}
+
+/* exact_run in a thread, cancelled after `cap` seconds; returns the seconds it took. */
+static double capped_exact(struct capped_run *c, double cap)
+{
+	pthread_t th;
+	double start = now(), t;
+	struct timespec tick = { 0, 5000000 };
+
+	atomic_init(&c->cancel, 0);
+	atomic_init(&c->done, 0);
+	if (pthread_create(&th, NULL, capped_thread, c) != 0)
+		exit(1);
+	while (!atomic_load(&c->done)) {
+		if (now() - start > cap)
+			atomic_store(&c->cancel, 1);
+		nanosleep(&tick, NULL);
+	}
+	t = now() - start;
+	pthread_join(th, NULL);
+	return t;
+}
+
+static void bench_exact(void)
+{
+	static const char *const modes[] = { "push", "pull", "push_pull" };
+	struct gossip_params small = { 2000, 2, 12, GOSSIP_PUSH_PULL, 0.1, 20, 0 };
+	struct chain_result fast, ref;
+	double t_fast, t_ref;
+
+	printf("\n== Exact chain against its speed targets (one run each, cancelled at the cap)\n");
+	printf("%-34s %12s %8s %8s %22s %10s\n", "workload", "time", "target", "met", "P(full) at R", "bound");
+	for (size_t i = 0; i < sizeof exact_targets / sizeof exact_targets[0]; i++) {
+		const struct exact_target *e = &exact_targets[i];
+		struct capped_run c = { .p = &e->p };
+		char name[64], time[32];
+		double t = capped_exact(&c, e->cap);
+
+		snprintf(name, sizeof name, "%s N=%.0e K=%lld R=%lld", modes[e->p.mode], (double)e->p.nodes,
+			 (long long)e->p.fanout, (long long)e->p.rounds);
+		if (c.st == FO_OK) {
+			snprintf(time, sizeof time, "%.3f s", t);
+			printf("%-34s %12s %7.0fs %8s %22.15f %10.1e\n", name, time, e->target,
+			       t < e->target ? "yes" : "NO", c.r.p_full[e->p.rounds], c.r.round_bound[e->p.rounds]);
+			chain_result_release(&c.r);
+		} else {
+			snprintf(time, sizeof time, "> %.0f s", e->cap);
+			printf("%-34s %12s %7.0fs %8s %22s %10s\n", name, time, e->target, "NO",
+			       c.st == FO_CANCELLED ? "(cancelled)" : "(failed)", "-");
+		}
+	}
+	t_fast = now();
+	exact_run(&small, NULL, &fast);
+	t_fast = now() - t_fast;
+	t_ref = now();
+	exact_run_reference(&small, &ref);
+	t_ref = now() - t_ref;
+	printf("push_pull N=2000 K=2 R=12 loss 0.1 F=20: fast %.1f ms, one row per state %.1f ms (%.0fx);"
+	       " P(full) %.15f vs %.15f\n", t_fast * 1e3, t_ref * 1e3, t_ref / t_fast, fast.p_full[12],
+	       ref.p_full[12]);
+	chain_result_release(&fast);
+	chain_result_release(&ref);
 }
 
 static void bench_calculators(void)
@@ -290,6 +384,7 @@ int main(int argc, char **argv)
 	printf("fanout bench: %ld CPUs (%s)\n", sysconf(_SC_NPROCESSORS_ONLN), cpu);
 	bench_simulators(argv[2]);
 	bench_calculators();
+	bench_exact();
 	bench_service(argv[1]);
 	return 0;
 }

@@ -67,12 +67,9 @@ static struct truth truth_at(const struct kase *c, int64_t k)
 		struct chain_result r;
 		if (exact_run(&q, NULL, &r) != FO_OK)
 			return t;
-		double miss = 0;
-		for (int64_t i = 0; i < gossip_live(&q); i++)
-			miss += r.final_informed[i];
 		t.p = r.p_full[q.rounds];
-		t.lo = t.p - r.error_bound - 1e-12 * (1 + miss);
-		t.hi = t.p + r.error_bound + 1e-12 * (1 + miss);
+		t.lo = t.p - r.round_bound[q.rounds];
+		t.hi = t.p + r.round_bound[q.rounds];
 		t.ok = 1;
 		chain_result_release(&r);
 	} else {
