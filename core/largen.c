@@ -555,7 +555,8 @@ double largen_cost(const struct gossip_params *p)
 	 */
 	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(p->loss, 1e-300));
 	early = fmin((double)p->rounds, log1p(m) / log1p(growth) + 52 / fmax(stuck, 1e-9) + 2);
-	states = m * (1 + 2 * w * sqrt(m));
+	/* Occupied states: about half of the M below the threshold, on average over the rounds. */
+	states = m / 2 * (1 + 2 * w * sqrt(m));
 	/* Transition entries (times 9/8 for the check run at M/4), then late rounds from the entries. */
 	return LG_ENTRY_COST * early * states * width * 9 / 8 +
 	       LG_ROUND_COST * fmin((double)p->rounds, 64) * width * early;
