@@ -26,6 +26,9 @@ static const struct gossip_params cover_cases[] = {
 	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 },
 	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0 },
 	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	/* Deep tails: the last uninformed keep each other so (miss 8.5e-12, 4.6e-15). */
+	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0 },
 	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2 },
 	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1 },
 };
