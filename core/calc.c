@@ -8,7 +8,6 @@
  * side is compared with 1 - target (exact in floating point for targets of
  * 1/2 and more) so that targets near 1 keep their meaning.
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -367,11 +366,11 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 	}
 	if (model != CALC_MEAN_FIELD) {
 		/*
-		 * From the prediction: itself, the K below and a few above (the mean
-		 * field is optimistic; the search stops at the budget).
+		 * From the prediction: about three evaluations near it (the mean
+		 * field is optimistic, so one above; the search stops at the budget).
 		 */
-		int64_t near = k + 2 < top ? k + 2 : top;
-		return 4 * eval_cost(p, model, near);
+		int64_t near = k < top ? k + 1 : top;
+		return 3 * eval_cost(p, model, near);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;

@@ -101,9 +101,9 @@
 #define FO_LARGEN_WINDOW_ABS 1e-9
 #endif
 
-/* largen: plus this much on each side, for rounding. */
+/* largen: plus this much on each side, for rounding and tails below what was validated. */
 #ifndef FO_LARGEN_ABS_FLOOR
-#define FO_LARGEN_ABS_FLOOR 1e-15
+#define FO_LARGEN_ABS_FLOOR 1e-13
 #endif
 
 /* largen: transition weights below this (relative to the mode) are dropped and counted. */

@@ -26,6 +26,9 @@ static const struct gossip_params cover_cases[] = {
 	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 },
 	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0 },
 	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	/* Deep tails: the last uninformed keep each other so (miss 8.5e-12, 4.6e-15). */
+	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0 },
 	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2 },
 	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1 },
 };
@@ -35,13 +38,12 @@ START_TEST(test_interval_covers_exact)
 	const struct gossip_params *p = &cover_cases[_i];
 	struct largen_result l;
 	struct chain_result e;
-	double truth, miss = 0;
+	double truth, miss;
 
 	ck_assert_int_eq(largen_run(p, NULL, &l), FO_OK);
 	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
 	truth = e.p_full[p->rounds];
-	for (int64_t i = 0; i < gossip_live(p); i++)
-		miss += e.final_informed[i];
+	miss = e.p_miss[p->rounds];
 	ck_assert_msg(l.p_lo - e.error_bound <= truth && truth <= l.p_hi + e.error_bound,
 		      "N=%lld K=%lld R=%lld mode %d: exact %.9g outside [%.9g, %.9g]", (long long)p->nodes,
 		      (long long)p->fanout, (long long)p->rounds, (int)p->mode, truth, l.p_lo, l.p_hi);
@@ -62,12 +64,11 @@ START_TEST(test_small_miss_relative)
 	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0 };
 	struct largen_result l;
 	struct chain_result e;
-	double miss = 0;
+	double miss;
 
 	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_OK);
 	ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
-	for (int64_t i = 0; i < gossip_live(&p); i++)
-		miss += e.final_informed[i];
+	miss = e.p_miss[p.rounds];
 	ck_assert_double_lt(miss, 1e-9);
 	ck_assert_msg(l.miss_lo <= miss && miss <= l.miss_hi, "miss %.6g outside [%.6g, %.6g]", miss,
 		      l.miss_lo, l.miss_hi);
@@ -118,15 +119,12 @@ START_TEST(test_targets_near_one)
 		struct calc_answer a;
 		int64_t want = 0;
 
-		for (int64_t k = 1; !want; k++) {
+		for (int64_t k = 1; !want && k < p.nodes; k++) {
 			struct chain_result e;
-			double miss = 0;
 			p.fanout = k;
 			ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
-			for (int64_t i = 0; i < p.nodes; i++)
-				miss += e.final_informed[i];
-			/* Clear of the miss's own bound, or the search may say "uncertain". */
-			if (miss * (1 + 1e-6) + e.miss_bound[p.rounds] <= 1 - t[j].target)
+			/* The miss plus its own bound (dropped mass and rounding) within 1 - target. */
+			if (e.p_miss[p.rounds] + e.miss_bound[p.rounds] <= 1 - t[j].target)
 				want = k;
 			chain_result_release(&e);
 		}
