@@ -123,6 +123,26 @@ class Transport(unittest.TestCase):
         self.assertIn(status, (413, 431))
         self.assertEqual(self.srv.request("GET", "/healthz")[0], 200)
 
+    def test_strict_json_null_and_every_bad_field(self):
+        """Issue 9.5 and 9.9: only white space after the value; null is absent; all bad fields."""
+        good = '{"nodes":25,"target_prob":0.99,"rounds":5}'
+        for body in (good + "xyz", good + good, good + " 1", good + "\x00"):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 400, body)
+        for body in (good + " \r\n\t ", '{"nodes":25,"target_prob":0.99,"rounds":5,"loss":null,"mode":null,'
+                     '"model":null,"failed_nodes":null,"forward_rounds":null}'):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual((status, answer.get("min_fanout")), (200, 3), body)
+        status, answer = self.srv.post("/simulate_gossip", '{"nodes":10,"fanout":3,"rounds":5,"trials":5,'
+                                       '"seed":null,"first_trial":null,"curve":null}')
+        self.assertEqual(status, 200, answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": "x", "target_prob": 2, "rounds": 0, "mode": "y"})
+        self.assertEqual(status, 400)
+        fields = sorted(e["field"] for e in answer["errors"])
+        self.assertEqual(fields, ["mode", "nodes", "rounds", "target_prob"], answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": None, "target_prob": 0.9, "rounds": 5})
+        self.assertEqual((status, answer["field"]), (400, "nodes"))
+
     def test_outgrown_estimate_stops_with_422(self):
         """Issue 9.2: work that outgrows its estimate stops as 'grew past the budget'."""
         body = {"nodes": 28470, "target_prob": 0.5, "rounds": 16170, "loss": 1e-9, "failed_nodes": 28468,
