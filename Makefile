@@ -55,7 +55,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
 .PHONY: all run test unit rational protocol http browser lint load bench install clean deps fuzz soak fuzzers \
-	fuzz-regress
+	fuzz-regress estimates
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -147,7 +147,7 @@ browser: $(FANOUTD) $(NPM_STAMP)
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational
+	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational tests/fuzz
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -222,6 +222,13 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
+
+# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
+$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+estimates: $(BUILD)/estimates
+	$(BUILD)/estimates $(CASES)
 
 install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -62,9 +62,9 @@ cJSON *guard_execute(struct guard *g, struct guard_item *it, const struct reques
 		     const struct req_limits *lim, struct req_error *err, enum guard_why *why)
 {
 	struct request r = *req;
-	cJSON *o;
 
 	for (;;) {
+		cJSON *o;
 		guard_begin(g, it, r.work);
 		o = req_execute(&r, lim, &it->cancel, err);
 		guard_unwatch(g, it);

@@ -60,11 +60,11 @@ def post_bytes(path, body):
     return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (path.encode(), len(body), body)
 
 
-def healthz_from(port, source):
-    """(status, seconds) of GET /healthz from another loopback address (10 s at most)."""
+def healthz_from(port, source, path="/healthz"):
+    """(status, seconds) of GET /healthz (or path) from a loopback address (10 s at most)."""
     start = time.monotonic()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    conn.request("GET", "/healthz")
+    conn.request("GET", path)
     status = conn.getresponse().status
     conn.close()
     return status, time.monotonic() - start
@@ -189,6 +189,7 @@ class Connections(unittest.TestCase):
                 for source in ("127.0.0.2", "127.0.0.3"):
                     status, secs = healthz_from(srv.port, source)
                     self.assertEqual(status, 200)
+                    self.assertEqual(healthz_from(srv.port, source, "/readyz")[0], 200)
                     print(f"\nfaults: /healthz from {source} with {len(held)} "
                           f"{'trickling' if trickle else 'idle'} connections held: {secs * 1e3:.1f} ms",
                           file=sys.stderr)
