@@ -56,7 +56,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
 .PHONY: all run test unit rational protocol http browser lint load bench validate validate-quick install \
-	clean deps fuzz soak fuzzers fuzz-regress
+	clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once.
@@ -149,7 +149,7 @@ lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
-	  tests/rational tests/validate
+	  tests/rational tests/validate tests/fuzz
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -231,6 +231,13 @@ validate: $(BUILD)/validate
 
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick
+
+# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
+$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+estimates: $(BUILD)/estimates
+	$(BUILD)/estimates $(CASES)
 
 install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -23,6 +23,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 enum guard_why { GUARD_NONE = -1, GUARD_TIMEOUT, GUARD_GONE, GUARD_OVERRUN };
 
 struct guard_item {
@@ -71,6 +73,19 @@ struct req_error;
 
 /* The "grew past the budget" error (REQ_OVER_BUDGET) for req stopped by GUARD_OVERRUN. */
 void guard_overrun_error(const struct request *req, double budget, struct req_error *err);
+
+struct req_limits;
+
+/*
+ * Runs req (planned) under the guard, which already watches `it`, and stops
+ * watching it.  Returns the answer, or NULL with *err, and in *why what the
+ * guard did (GUARD_NONE if nothing).  Work stopped for outgrowing its
+ * estimate gets the "grew past the budget" error, except that "auto" which
+ * chose exact is answered by the mean field instead, as auto promises an
+ * answer.
+ */
+cJSON *guard_execute(struct guard *g, struct guard_item *it, const struct request *req,
+		     const struct req_limits *lim, struct req_error *err, enum guard_why *why);
 
 /* Seconds the overrun limit allows work estimated at `work` units. */
 double guard_overrun_seconds(double work);

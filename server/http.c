@@ -307,10 +307,7 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 	cJSON *o;
 	enum guard_why why;
 
-	guard_begin(s->guard, it, req->work);
-	o = req_execute(req, &s->limits, &it->cancel, &err);
-	guard_unwatch(s->guard, it);
-	why = (enum guard_why)atomic_load(&it->why);
+	o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
 	if (o) {
 		if (req->op == REQ_SIMULATE_GOSSIP)
 			metrics_add_trials(s->metrics, (uint64_t)req->trials);
@@ -318,10 +315,6 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 	}
 	if (err.status == REQ_CANCELLED && why == GUARD_GONE)
 		return problem(ex, conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL);
-	if (err.status == REQ_CANCELLED && why == GUARD_OVERRUN) {
-		guard_overrun_error(req, s->limits.work_budget, &err);
-		return request_failed(ex, conn, &err);
-	}
 	if (err.status == REQ_CANCELLED) {
 		char detail[160];
 		snprintf(detail, sizeof detail,

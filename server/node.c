@@ -140,12 +140,7 @@ static void run_request(struct node *n, const struct reply_to *to, const struct 
 	cJSON *body;
 	enum guard_why why;
 
-	guard_begin(n->guard, it, req->work);
-	body = req_execute(req, &n->limits, &it->cancel, &err);
-	guard_unwatch(n->guard, it);
-	why = (enum guard_why)atomic_load(&it->why);
-	if (!body && err.status == REQ_CANCELLED && why == GUARD_OVERRUN)
-		guard_overrun_error(req, n->limits.work_budget, &err);
+	body = guard_execute(n->guard, it, req, &n->limits, &err, &why);
 	if (!body && err.status == REQ_CANCELLED) {
 		char text[128];
 		snprintf(text, sizeof text, "the request ran past its time limit of %g s; lower its work",

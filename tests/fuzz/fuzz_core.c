@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(long long)p.nodes, (long long)p.fanout, (long long)p.rounds, (int)p.mode, p.loss,
 			(long long)p.failed, (long long)p.forward_rounds, target, (long long)trials);
 	check_prob(formula_miss(p.nodes - p.failed, p.fanout, p.rounds, p.loss));
-	for (int m = CALC_EXACT; m <= CALC_FORMULA; m++) {
+	for (int m = 0; m < CALC_MODEL_COUNT; m++) {
 		double cost = calc_cost(&p, (enum calc_model)m, target);
 		if (trace)
 			fprintf(stderr, "%s: cost %g\n", calc_model_name((enum calc_model)m), cost);

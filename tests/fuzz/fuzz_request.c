@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct request req;
 	struct req_error err;
 	struct guard_item it;
-	cJSON *fields, *answer;
+	cJSON *fields;
 
 	if (size < 1)
 		return 0;
@@ -38,10 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (req_prepare(op, fields, &lim, &req, &err) == REQ_OK) {
 		if (!(req.work >= 0 && req.work <= FUZZ_BUDGET))
 			abort(); /* the plan accepted what it says is over the budget */
+		enum guard_why why;
+		cJSON *answer;
 		guard_watch(guard, &it, NULL, -1, 0);
-		guard_begin(guard, &it, req.work);
-		answer = req_execute(&req, &lim, &it.cancel, &err);
-		guard_unwatch(guard, &it);
+		answer = guard_execute(guard, &it, &req, &lim, &err, &why);
 		if (!answer && err.status == REQ_OK)
 			abort(); /* a failure without a reason */
 		cJSON_Delete(answer);

@@ -60,11 +60,11 @@ def post_bytes(path, body):
     return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (path.encode(), len(body), body)
 
 
-def healthz_from(port, source):
-    """(status, seconds) of GET /healthz from another loopback address (10 s at most)."""
+def healthz_from(port, source, path="/healthz"):
+    """(status, seconds) of GET /healthz (or path) from a loopback address (10 s at most)."""
     start = time.monotonic()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
-    conn.request("GET", "/healthz")
+    conn.request("GET", path)
     status = conn.getresponse().status
     conn.close()
     return status, time.monotonic() - start
@@ -123,6 +123,26 @@ class Transport(unittest.TestCase):
         self.assertIn(status, (413, 431))
         self.assertEqual(self.srv.request("GET", "/healthz")[0], 200)
 
+    def test_strict_json_null_and_every_bad_field(self):
+        """Issue 9.5 and 9.9: only white space after the value; null is absent; all bad fields."""
+        good = '{"nodes":25,"target_prob":0.99,"rounds":5}'
+        for body in (good + "xyz", good + good, good + " 1", good + "\x00"):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 400, body)
+        for body in (good + " \r\n\t ", '{"nodes":25,"target_prob":0.99,"rounds":5,"loss":null,"mode":null,'
+                     '"model":null,"failed_nodes":null,"forward_rounds":null}'):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual((status, answer.get("min_fanout")), (200, 3), body)
+        status, answer = self.srv.post("/simulate_gossip", '{"nodes":10,"fanout":3,"rounds":5,"trials":5,'
+                                       '"seed":null,"first_trial":null,"curve":null}')
+        self.assertEqual(status, 200, answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": "x", "target_prob": 2, "rounds": 0, "mode": "y"})
+        self.assertEqual(status, 400)
+        fields = sorted(e["field"] for e in answer["errors"])
+        self.assertEqual(fields, ["mode", "nodes", "rounds", "target_prob"], answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": None, "target_prob": 0.9, "rounds": 5})
+        self.assertEqual((status, answer["field"]), (400, "nodes"))
+
     def test_outgrown_estimate_stops_with_422(self):
         """Issue 9.2: work that outgrows its estimate stops as 'grew past the budget'."""
         body = {"nodes": 28470, "target_prob": 0.5, "rounds": 16170, "loss": 1e-9, "failed_nodes": 28468,
@@ -169,6 +189,7 @@ class Connections(unittest.TestCase):
                 for source in ("127.0.0.2", "127.0.0.3"):
                     status, secs = healthz_from(srv.port, source)
                     self.assertEqual(status, 200)
+                    self.assertEqual(healthz_from(srv.port, source, "/readyz")[0], 200)
                     print(f"\nfaults: /healthz from {source} with {len(held)} "
                           f"{'trickling' if trickle else 'idle'} connections held: {secs * 1e3:.1f} ms",
                           file=sys.stderr)

@@ -297,6 +297,21 @@ class Hardening(unittest.TestCase):
         out = subprocess.run([NODE, "--help"], capture_output=True, timeout=TIMEOUT)
         self.assertIn(b"--timeout", out.stdout)
 
+    def test_strict_json_null_and_every_bad_field(self):
+        good = msg({"type": "calc_fanout", "msg_id": 2, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        replies, stderr, code = run_node([INIT, good + "xyz", good + good, good + "  \t"])
+        self.assertEqual(code, 0)
+        # The first two are not one JSON text: logged, not answered; the third is.
+        self.assertEqual(len(replies), 2, replies)
+        self.assertEqual(replies[1]["body"]["type"], "calc_fanout_ok")
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5, "loss": None,
+                    "mode": None, "model": None, "failed_nodes": None, "forward_rounds": None})
+        self.assertEqual((body["type"], body["min_fanout"]), ("calc_fanout_ok", 3), body)
+        body = ask({"type": "calc_fanout", "nodes": "x", "target_prob": 2, "rounds": 0, "mode": "y"})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
+        for field in ("nodes", "target_prob", "rounds", "mode"):
+            self.assertIn(f'"{field}"', body["text"])
+
     def test_echoed_type_is_cut_on_a_character(self):
         """The unsupported type is echoed cut to 100 bytes, never inside a character."""
         for name in ("\u00e9" * 80, "a" + "\u20ac" * 60, "\U0001f600" * 40):
