@@ -1,19 +1,53 @@
 /*
  * exact.c — the informed-count Markov chain (see exact.h for the transitions).
  *
- * A state is the tuple (i, c_1, …, c_W): i informed live nodes, c_j of them
- * informed j rounds ago, W the push window (0: no window, the tuple is (i)).
- * Pushing senders are a = c_1 + … + c_W, or i without a window.  States are
- * interned in a tupmap and their probabilities kept in a parallel array; the
- * rows "new informed count given (i, a)" are interned in a second tupmap and
- * stored in one pool, computed the first time a round needs them.
+ * Without a push window the state is the informed count i alone, and its
+ * distribution is a dense vector over the range [lo, hi] that carries mass.
+ * A round is computed for all states at once:
+ *   pull: from i, each of the u = L - i uninformed live nodes succeeds
+ *         independently, so the new count is i + Bin(u, s_i); the binomial is
+ *         computed only over its non-negligible range (dist_binom_range).
+ *   push: i senders act in turn on "m live nodes not reached yet".  Walking s
+ *         from the largest i down, state s joins a shared vector over m at
+ *         m = L - s and every state present takes one sender step, so state i
+ *         takes exactly i steps and, by linearity, the end vector is the sum
+ *         of the states' separate outcomes: one sweep instead of a row each.
+ *   push_pull: the pulls of a round are independent of its pushes, and a
+ *         sender's hits depend only on how many nodes are still fresh, so
+ *         state s joins the sweep already thinned by its pulls: at
+ *         m = u - Bin(u, s_s).  Push then acts on what pull missed.
+ * With a push window T the state is the tuple (i, c_1, …, c_T), c_j informed
+ * j rounds ago; states are interned in a tupmap and the rows "new informed
+ * count given (i, a senders)" are cached in a pool.
  *
- * Truncation: probabilities below FO_EXACT_EPSILON are dropped where they
- * arise — at the ends of a row's sender-by-sender distribution, and states
- * whose whole mass is that small — and every dropped probability is added to
- * error_bound.  Dropping only removes mass, so each reported probability is
- * at most error_bound below the exact one, and never above it.
+ * Honesty of the figures.  Two things separate a computed probability from
+ * the model's true one, and both are bounded:
+ *  - Dropped mass.  The ends of a distribution below FO_EXACT_EPSILON, the
+ *    tails of each binomial beyond its kept range (bounded by a geometric
+ *    series, dist.c), states too light to keep.  Dropping only removes mass:
+ *    the computed vector, before rounding, is entrywise below the true one,
+ *    and their totals differ by D, the sum of everything dropped.
+ *  - Rounding.  Every quantity of the chain is a sum of products of
+ *    non-negative numbers: there is no cancellation anywhere (1 - s is never
+ *    formed by subtraction: dist_pull_fail computes both s and 1 - s as sums;
+ *    1 - loss is exact for loss >= 1/2 and one rounding otherwise).  So each
+ *    computed mass has a small *relative* error g, grown each round by the
+ *    relative errors of the pmfs used (returned by dist.c) plus one unit
+ *    roundoff u = 2^-53 per addition an entry can receive (at most the row
+ *    width, or the K + 1 terms of a sender step).  These are first-order
+ *    bounds; the product of the (1 + e_k) factors is at most exp(Σ e_k)
+ *    <= 1 + 1.01 Σ e_k while Σ e_k <= 0.01, hence the factor 1.01 applied
+ *    to g (past 0.01 the bound gives up and reports 1).
+ * For a reported sum P̂ over some states (p_miss: the non-full ones; p_full:
+ * the full one, or 1 - p_miss when that is smaller; node_miss: weights
+ * (L - i)/(L - 1) <= 1), the true value P satisfies (1 - g)(P - D) <= P̂ <=
+ * (1 + g)P, so |P̂ - P| <= D + g (P̂ + D)(1 + 2g): that is round_bound[r],
+ * and error_bound is the largest of them and node_miss's.  Miss
+ * probabilities are never formed as 1 - P(full), so a miss of 1e-15 keeps
+ * its relative precision.  Clamping to [0, 1] only moves a figure towards
+ * the true one.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +55,21 @@
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/exact.h"
+#include "grow.h"
 #include "tupmap.h"
+
+#define U (DBL_EPSILON / 2)
+
+/* exact_cost's constants: measured ns per unit of its shape, largest over a grid (see there). */
+#define EXACT_COST_PULL 35.0
+#define EXACT_COST_PUSH 2.5
+#define EXACT_COST_PUSH_PULL 3.5
+
+/* Work units (about a nanosecond each) between two reads of the cancel flag. */
+#define EXACT_CHECK_EVERY (1 << 20)
+
+/* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
+#define KERNEL_TABLE_MAX 1024
 
 struct exact {
 	int64_t nodes, fanout, live, window;
@@ -30,27 +78,41 @@ struct exact {
 	const atomic_int *cancel;
 
 	/* q_m(d), the new deliveries of one sender among m fresh targets. */
-	double *kernel;         /* concatenated, q_m first at kernel_off[m] */
-	int64_t *kernel_off;    /* live + 1 entries */
+	double *kernel;         /* q_m(d) at kernel[d * live + m] */
+	double kernel_rel;      /* relative error bound of every q_m(d) */
+	double kernel_tail;     /* probability a q_m lost to underflow, at most */
 
+	/* Per informed count i: P(an uninformed node's pull fails / succeeds); -1 until computed. */
+	double *pull_fail, *pull_ok;
+	double pull_rel;
+
+	/* The window path's states' rows. */
 	struct tupmap rows;     /* (i, a) -> row index */
 	struct row *row;        /* row index -> where its values are */
 	size_t row_cap;
-	double dropped;         /* probability discarded so far */
 	double *pool;
 	size_t pool_used, pool_cap;
 
-	double *scratch[3];     /* live + 1 doubles each */
+	int64_t since_check;    /* work units since the cancel flag was last read */
+	double dropped;         /* D: probability dropped so far (before the final margin) */
+	double rel;             /* g: first-order relative error bound of every mass */
+	double *scratch[3];     /* live + 2 doubles each */
 };
 
 /*
  * A transition row: P(c new informed) for c in [lo, hi], at pool + off;
- * `dropped` is the probability trimmed off it.
+ * `dropped` is the probability trimmed off it, `rel` its entries' relative error.
  */
 struct row {
 	int64_t lo, hi;
 	size_t off;
-	double dropped;
+	double dropped, rel;
+};
+
+/* A distribution over the informed count: v[i] for i in [lo, hi] (empty when lo > hi). */
+struct dense {
+	double *v;
+	int64_t lo, hi;
 };
 
 static int64_t imin(int64_t a, int64_t b)
@@ -61,6 +123,16 @@ static int64_t imin(int64_t a, int64_t b)
 static int64_t imax(int64_t a, int64_t b)
 {
 	return a > b ? a : b;
+}
+
+/* Counts `work` units done; non-zero when the caller asked to stop (read about every millisecond). */
+static int stop(struct exact *x, int64_t work)
+{
+	x->since_check += work;
+	if (x->since_check < EXACT_CHECK_EVERY)
+		return 0;
+	x->since_check = 0;
+	return fo_cancelled(x->cancel);
 }
 
 /* Narrows [*lo, *hi] past end entries of v below FO_EXACT_EPSILON; returns their sum. */
@@ -75,82 +147,451 @@ static double trim(const double *v, int64_t *lo, int64_t *hi)
 	return dropped;
 }
 
+/* Zeroes v over [a, b] where it is outside [*lo, *hi], and widens the range to cover [a, b]. */
+static void widen(double *v, int64_t *lo, int64_t *hi, int64_t a, int64_t b)
+{
+	if (*lo > *hi) {
+		memset(v + a, 0, (size_t)(b - a + 1) * sizeof *v);
+		*lo = a;
+		*hi = b;
+		return;
+	}
+	if (a < *lo) {
+		memset(v + a, 0, (size_t)(*lo - a) * sizeof *v);
+		*lo = a;
+	}
+	if (b > *hi) {
+		memset(v + *hi + 1, 0, (size_t)(b - *hi) * sizeof *v);
+		*hi = b;
+	}
+}
+
+/*
+ * Bin(d; h, 1 - loss) for d = 0..h into out (2h + 1 doubles of room), zero
+ * where it underflows; returns the relative error bound.
+ */
+static double binom_full(struct exact *x, int64_t h, double *out)
+{
+	struct dist_pmf b;
+
+	dist_binom_range(h, 1 - x->loss, x->loss, U, 0, out, &b);
+	memmove(out + b.lo, out, (size_t)(b.hi - b.lo + 1) * sizeof *out);
+	memset(out, 0, (size_t)b.lo * sizeof *out);
+	memset(out + b.hi + 1, 0, (size_t)(h - b.hi) * sizeof *out);
+	x->kernel_tail = fmax(x->kernel_tail, b.tail);
+	return b.rel;
+}
+
 /*
  * q_m(d) = sum_h Hyp(h; N-1, m, K) Bin(d; h, 1 - loss) for m = 0..L-1:
- * a sender's hits among m fresh live nodes, thinned by loss.
+ * a sender's hits among m fresh live nodes, thinned by loss.  Stored by
+ * column, kernel[d * L + m] (0 for d > m), so a sender step is K + 1 passes
+ * over contiguous memory.  Returns 0, -1 if allocation fails, -2 if cancelled.
  */
 static int build_kernel(struct exact *x)
 {
-	int64_t total = 0;
+	int64_t k = x->fanout, live = x->live;
+	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	x->kernel_off = malloc((size_t)(x->live + 1) * sizeof *x->kernel_off);
-	if (!x->kernel_off)
-		return -1;
-	for (int64_t m = 0; m < x->live; m++) {
-		x->kernel_off[m] = total;
-		total += imin(x->fanout, m) + 1;
-	}
-	x->kernel_off[x->live] = total;
-	x->kernel = malloc((size_t)total * sizeof *x->kernel);
+	x->kernel = calloc((size_t)(k + 1) * (size_t)live, sizeof *x->kernel);
 	if (!x->kernel)
 		return -1;
-	for (int64_t m = 0; m < x->live; m++) {
-		int64_t top = imin(x->fanout, m);
-		double *q = x->kernel + x->kernel_off[m];
-		double *hyp = x->scratch[0], *bin = x->scratch[1];
+	/* Bin(.; h, 1 - loss) for h = 0..K, row h at table + h * h (2h + 1 of room). */
+	if (x->loss > 0 && k <= KERNEL_TABLE_MAX) {
+		table = malloc((size_t)((k + 1) * (k + 1) + 1) * sizeof *table);
+		if (!table)
+			return -1;
+		for (int64_t h = 0; h <= k; h++)
+			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
+	}
+	x->kernel_rel = 0;
+	for (int64_t m = 0; m < live; m++) {
+		int64_t top = imin(k, m);
+		double hyp_rel = dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1), bin_rel = table_rel;
 
-		dist_hypergeom(x->nodes - 1, m, x->fanout, hyp, top + 1);
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
-			continue;
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel);
+		} else {
+			memset(q, 0, (size_t)(top + 1) * sizeof *q);
+			for (int64_t h = 0; h <= top; h++) {
+				const double *bin = table ? table + h * h : x->scratch[2];
+				if (hyp[h] == 0)
+					continue;
+				if (!table)
+					bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
+				for (int64_t d = 0; d <= h; d++)
+					q[d] += hyp[h] * bin[d];
+			}
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
 		}
-		memset(q, 0, (size_t)(top + 1) * sizeof *q);
-		for (int64_t h = 0; h <= top; h++) {
-			if (hyp[h] == 0)
-				continue;
-			dist_binom(h, 1 - x->loss, bin);
-			for (int64_t d = 0; d <= h; d++)
-				q[d] += hyp[h] * bin[d];
+		for (int64_t d = 0; d <= top; d++)
+			x->kernel[d * live + m] = q[d];
+		if (stop(x, 10 * (top + 1) * (x->loss > 0 ? top + 2 : 1))) {
+			free(table);
+			return -2;
 		}
 	}
+	free(table);
 	return 0;
 }
 
-/* Room for n more doubles in the row pool; NULL if allocation fails. */
-static double *pool_take(struct exact *x, size_t n)
+/* s_i and 1 - s_i for an uninformed node's pull with i informed; returns their relative error. */
+static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
 {
-	if (x->pool_used + n > x->pool_cap) {
-		size_t cap = x->pool_cap ? x->pool_cap : 1024;
-		while (cap < x->pool_used + n)
-			cap *= 2;
-		double *pool = realloc(x->pool, cap * sizeof *pool);
-		if (!pool)
-			return NULL;
-		x->pool = pool;
-		x->pool_cap = cap;
+	if (x->pull_fail[i] < 0) {
+		double rel;
+		x->pull_fail[i] = dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2],
+						 &x->pull_ok[i], &rel);
+		x->pull_rel = fmax(x->pull_rel, rel);
 	}
-	x->pool_used += n;
-	return x->pool + x->pool_used - n;
+	*ok = x->pull_ok[i];
+	*fail = x->pull_fail[i];
+	return x->pull_rel;
 }
 
 /*
  * One sender step on v[lo..hi] into w: the range moves down by up to K and
- * loses its negligible ends; returns the probability so trimmed.
+ * loses its negligible ends; returns the probability so trimmed.  Each entry
+ * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
  */
-static double sender_step(const struct exact *x, const double *v, double *w, int64_t *lo,
-			  int64_t *hi)
+static double sender_step(const struct exact *x, const double *restrict v, double *restrict w,
+			  int64_t *lo, int64_t *hi)
 {
-	int64_t next_lo = imax(0, *lo - x->fanout);
+	int64_t next_lo = imax(0, *lo - x->fanout), top = imin(x->fanout, *hi);
 
 	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
-	for (int64_t m = *lo; m <= *hi; m++) {
-		const double *q = x->kernel + x->kernel_off[m];
-		double vm = v[m];
-		for (int64_t d = 0, top = imin(x->fanout, m); d <= top; d++)
-			w[m - d] += vm * q[d];
+	for (int64_t d = 0; d <= top; d++) {
+		/* Targets j = m - d for m in [max(lo, d), hi]. */
+		const double *restrict q = x->kernel + d * x->live + d;
+		const double *restrict vd = v + d;
+		int64_t from = imax(*lo, d) - d, to = *hi - d;
+		for (int64_t j = from; j <= to; j++)
+			w[j] += vd[j] * q[j];
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
+}
+
+/* Relative error one sender step adds. */
+static double sender_step_rel(const struct exact *x)
+{
+	return x->kernel_rel + (double)(x->fanout + 2) * U;
+}
+
+/* ---- Without a window: dense vectors ---------------------------------- */
+
+/* One pull round from cur into next. */
+static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = next->v, *pmf = x->scratch[2], row_rel = 0;
+	int64_t lo = x->live, hi = cur->lo, widest = 1;
+
+	memset(v + cur->lo, 0, (size_t)(x->live - cur->lo + 1) * sizeof *v);
+	for (int64_t i = cur->lo; i <= cur->hi; i++) {
+		double m = cur->v[i], ok, fail, pq_rel;
+		struct dist_pmf r;
+		double *dst;
+
+		if (m == 0)
+			continue;
+		if (stop(x, 64 + widest))
+			return FO_CANCELLED;
+		if (i == x->live) {
+			v[i] += m;
+			lo = imin(lo, i);
+			hi = imax(hi, i);
+			continue;
+		}
+		pq_rel = pull_prob(x, i, &ok, &fail);
+		dist_binom_range(x->live - i, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+		x->dropped += m * r.tail;
+		row_rel = fmax(row_rel, r.rel);
+		widest = imax(widest, r.hi - r.lo + 1);
+		dst = v + i + r.lo;
+		for (int64_t k = 0, n = r.hi - r.lo; k <= n; k++)
+			dst[k] += m * pmf[k];
+		lo = imin(lo, i + r.lo);
+		hi = imax(hi, i + r.hi);
+	}
+	next->lo = lo;
+	next->hi = hi;
+	x->dropped += trim(v, &next->lo, &next->hi);
+	/* An entry receives one product from each of at most min(states, widest row) states. */
+	x->rel += row_rel + (double)(imin(widest, cur->hi - cur->lo + 1) + 1) * U;
+	return FO_OK;
+}
+
+/* One push or push_pull round from cur into next: the merged sweep over senders. */
+static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2], join_rel = 0;
+	int64_t live = x->live, vlo = live, vhi = -1, steps = 0;
+	int pulls = gossip_pulls(x->mode);
+
+	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
+	if (cur->hi == live)
+		next->v[live] = cur->v[live]; /* everyone informed stays so */
+	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
+		double m = s >= cur->lo ? cur->v[s] : 0;
+		if (m > 0) {
+			int64_t u = live - s;
+			struct dist_pmf r = { 0, 0, 0, 0 };
+			if (pulls) {
+				double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
+				dist_binom_range(u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+				x->dropped += m * r.tail;
+				join_rel = fmax(join_rel, r.rel);
+			} else {
+				pmf[0] = 1;
+			}
+			/* k pulled leaves u - k fresh for the pushes. */
+			widen(v, &vlo, &vhi, u - r.hi, u - r.lo);
+			for (int64_t k = r.lo; k <= r.hi; k++)
+				v[u - k] += m * pmf[k - r.lo];
+		}
+		if (vhi > 0) {
+			double *t;
+			x->dropped += sender_step(x, v, w, &vlo, &vhi);
+			t = v;
+			v = w;
+			w = t;
+			steps++;
+		}
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
+			return FO_CANCELLED;
+	}
+	next->lo = cur->hi == live ? live : live + 1;
+	next->hi = cur->hi == live ? live : -1;
+	for (int64_t m = vlo; m <= vhi; m++)
+		next->v[live - m] += v[m];
+	if (vlo <= vhi) {
+		next->lo = imin(next->lo, live - vhi);
+		next->hi = imax(next->hi, live - vlo);
+	}
+	x->dropped += trim(next->v, &next->lo, &next->hi);
+	/* A join adds a product and a sum; each step adds sender_step_rel; the copy adds one sum. */
+	x->rel += join_rel + 3 * U + (double)steps * sender_step_rel(x);
+	x->dropped += (double)steps * x->kernel_tail;
+	return FO_OK;
+}
+
+/*
+ * P_a(.|m-1) from P_a(.|m), in place on v[lo..hi] (v needs room at hi + 1,
+ * which it zeroes): the unreached among m - 1
+ * fresh nodes are those among m less one node taken at random (the senders'
+ * choices do not depend on which nodes are fresh, only on how many).
+ */
+static void thin(double *v, int64_t *lo, int64_t *hi, int64_t m)
+{
+	int64_t top = imin(*hi, m - 1), bottom = imax(*lo - 1, 0);
+	double inv = 1 / (double)m;
+
+	/* v'(j) = v(j) (m - j)/m + v(j + 1) (j + 1)/m, ascending j reads v(j + 1) before it changes. */
+	if (*lo > 0)
+		v[*lo - 1] = 0;
+	v[*hi + 1] = 0;
+	for (int64_t j = bottom; j <= top; j++)
+		v[j] = v[j] * ((double)(m - j) * inv) + v[j + 1] * ((double)(j + 1) * inv);
+	*lo = bottom;
+	*hi = top;
+}
+
+/* Relative error a thinning adds: inv, two quotients, two products and a sum. */
+#define THIN_REL (6 * U)
+
+/*
+ * One push round from cur into next, walking the states up: P_i(.|L - i),
+ * the unreached count after i senders from L - i fresh, is one DP for the
+ * lowest state, then for each next state one thinning (one fresh node
+ * fewer) and one sender step (one sender more).  Cheaper than the merged
+ * sweep when the states spread wider than one state's outcome.
+ */
+static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = x->scratch[0], *w = x->scratch[1], row_drop = 0, out_drop = 0;
+	int64_t live = x->live, top = imin(cur->hi, live - 1), a0 = cur->lo, vlo, vhi, steps = 0;
+
+	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
+	next->lo = live + 1;
+	next->hi = -1;
+	if (cur->hi == live) {
+		next->v[live] = cur->v[live];
+		next->lo = next->hi = live;
+	}
+	if (a0 > top)
+		return FO_OK;
+	vlo = vhi = live - a0;
+	v[vhi] = 1;
+	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
+		double *t;
+		row_drop += sender_step(x, v, w, &vlo, &vhi);
+		t = v;
+		v = w;
+		w = t;
+		steps++;
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
+			return FO_CANCELLED;
+	}
+	for (int64_t i = a0; i <= top; i++) {
+		double m = cur->v[i];
+		if (i > a0) {
+			double *t;
+			thin(v, &vlo, &vhi, live - i + 1);
+			row_drop += trim(v, &vlo, &vhi);
+			if (vhi > 0) {
+				row_drop += sender_step(x, v, w, &vlo, &vhi);
+				t = v;
+				v = w;
+				w = t;
+				steps++;
+			}
+			if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 4)))
+				return FO_CANCELLED;
+		}
+		if (m == 0)
+			continue;
+		/* The row has lost row_drop so far: this state loses m times that. */
+		out_drop += m * row_drop;
+		for (int64_t j = vlo; j <= vhi; j++)
+			next->v[live - j] += m * v[j];
+		next->lo = imin(next->lo, live - vhi);
+		next->hi = imax(next->hi, live - vlo);
+	}
+	x->dropped += out_drop + trim(next->v, &next->lo, &next->hi);
+	x->dropped += (double)steps * x->kernel_tail;
+	/*
+	 * The row's error grows by each step and thinning; an entry of next sums
+	 * one product from each state.
+	 */
+	x->rel += (double)steps * sender_step_rel(x) + (double)(top - a0) * THIN_REL +
+		  (double)(top - a0 + 2) * U;
+	return FO_OK;
+}
+
+/*
+ * Stores round r's figures from the distribution d, whose masses have
+ * relative error x->rel + extra_rel; see the header for the bounds.
+ */
+static void record(const struct exact *x, const struct dense *d, double extra_rel,
+		   struct chain_result *out, int64_t r)
+{
+	double miss = 0, full = 0, mean = 0, node = 0, g, dd, miss_err, full_err;
+	int64_t live = x->live;
+
+	for (int64_t i = d->lo; i <= d->hi; i++) {
+		double m = d->v[i];
+		mean += m * (double)i;
+		if (i == live) {
+			full += m;
+		} else {
+			miss += m;
+			node += m * (double)(live - i);
+		}
+	}
+	g = 1.01 * (x->rel + extra_rel + (double)(d->hi - d->lo + 4) * U);
+	dd = x->dropped * (1 + 2 * g) * (1 + 1e-9);
+	if (g > 0.01) {
+		miss_err = full_err = 1;
+	} else {
+		miss_err = dd + g * (miss + dd) * (1 + 2 * g);
+		full_err = dd + g * (full + dd) * (1 + 2 * g);
+	}
+	out->p_miss[r] = fmin(miss, 1);
+	if (miss_err + U < full_err) {
+		out->p_full[r] = 1 - out->p_miss[r];
+		full_err = miss_err + U;
+	} else {
+		out->p_full[r] = fmin(full, 1);
+	}
+	out->round_bound[r] = fmax(miss_err, full_err);
+	out->miss_bound[r] = miss_err;
+	out->mean_informed[r] = mean;
+	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
+	if (r == out->rounds) {
+		out->node_miss = live > 1 ? fmin(node / (double)(live - 1), 1) : 0;
+		out->round_bound[r] = fmax(out->round_bound[r],
+					   g > 0.01 ? 1 : dd + g * (out->node_miss + dd) * (1 + 2 * g));
+		out->error_bound = fmax(out->error_bound, out->round_bound[r]);
+		for (int64_t i = d->lo; i <= d->hi; i++)
+			out->final_informed[i] = d->v[i];
+	}
+}
+
+/* Rounds r + 1 .. R repeat round r's figures (the distribution no longer changes). */
+static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d,
+			double extra_rel, int64_t r)
+{
+	for (int64_t k = r + 1; k <= out->rounds; k++) {
+		out->p_full[k] = out->p_full[r];
+		out->p_miss[k] = out->p_miss[r];
+		out->round_bound[k] = out->round_bound[r];
+		out->miss_bound[k] = out->miss_bound[r];
+		out->mean_informed[k] = out->mean_informed[r];
+	}
+	if (r < out->rounds)
+		record(x, d, extra_rel, out, out->rounds);
+}
+
+static enum fo_status run_dense(struct exact *x, struct chain_result *out)
+{
+	struct dense a = { NULL, 1, 1 }, b = { NULL, 1, 0 };
+	struct dense *cur = &a, *next = &b;
+	enum fo_status st = FO_OK;
+
+	a.v = calloc((size_t)x->live + 1, sizeof *a.v);
+	b.v = calloc((size_t)x->live + 1, sizeof *b.v);
+	if (!a.v || !b.v) {
+		st = FO_NOMEM;
+		goto done;
+	}
+	a.v[1] = 1;
+	record(x, cur, 0, out, 0);
+	for (int64_t r = 1; r <= out->rounds; r++) {
+		struct dense *t;
+		if (cur->lo == x->live) {
+			/* Everyone informed: nothing changes any more. */
+			repeat_last(out, x, cur, 0, r - 1);
+			break;
+		}
+		if (fo_cancelled(x->cancel)) {
+			st = FO_CANCELLED;
+			goto done;
+		}
+		if (!gossip_pushes(x->mode))
+			st = step_pull(x, cur, next);
+		else if (!gossip_pulls(x->mode))
+			st = step_walk(x, cur, next);
+		else
+			st = step_sweep(x, cur, next);
+		if (st != FO_OK)
+			goto done;
+		t = cur;
+		cur = next;
+		next = t;
+		record(x, cur, 0, out, r);
+		if (cur->lo == next->lo && cur->hi == next->hi &&
+		    memcmp(cur->v + cur->lo, next->v + cur->lo, (size_t)(cur->hi - cur->lo + 1) * sizeof *cur->v) == 0) {
+			/* The same distribution again: so it stays. */
+			repeat_last(out, x, cur, 0, r);
+			break;
+		}
+	}
+done:
+	free(a.v);
+	free(b.v);
+	return st;
+}
+
+/* ---- With a window: interned tuples and cached rows ------------------- */
+
+/* Room for n more doubles in the row pool; NULL if allocation fails. */
+static double *pool_take(struct exact *x, size_t n)
+{
+	if (FO_GROW(x->pool, x->pool_used + n, x->pool_cap) < 0)
+		return NULL;
+	x->pool_used += n;
+	return x->pool + x->pool_used - n;
 }
 
 /* Copies values[lo..hi] into the pool as row r; -1 if allocation fails. */
@@ -173,40 +614,40 @@ static int store_row(struct exact *x, struct row *r, const double *values, int64
  */
 static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 {
-	int64_t u = x->live - i, lo = u, hi = u;
-	double *v = x->scratch[0], *w = x->scratch[1], *bin = x->scratch[2];
-	double pull_ok = 0;
+	int64_t u = x->live - i, lo = u, hi = u, steps = 0;
+	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2];
+	double ok, fail, pq_rel, bin_rel = 0;
 
 	r->dropped = 0;
-	if (gossip_pulls(x->mode))
-		pull_ok = dist_pull_success(x->nodes - 1, i, x->fanout, x->loss, bin);
-	if (!gossip_pushes(x->mode)) {
-		dist_binom(u, pull_ok, v);
-		lo = 0;
-		r->dropped = trim(v, &lo, &hi);
-		return store_row(x, r, v, lo, hi);
-	}
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a && hi > 0; s++) {
+	for (int64_t s = 0; s < a && hi > 0 && gossip_pushes(x->mode); s++) {
 		double *t;
 		r->dropped += sender_step(x, v, w, &lo, &hi);
 		t = v;
 		v = w;
 		w = t;
+		steps++;
 	}
-	/* c = u - m new informed by push; push_pull adds Bin(m, pull_ok) of the rest. */
+	r->rel = (double)steps * sender_step_rel(x);
+	r->dropped += (double)steps * x->kernel_tail;
+	/* c = u - m new informed by push; push_pull adds Bin(m, s_i) of the rest. */
 	if (!gossip_pulls(x->mode)) {
 		for (int64_t m = lo; m <= hi; m++)
 			w[u - m] = v[m];
 		return store_row(x, r, w, u - hi, u - lo);
 	}
+	pq_rel = pull_prob(x, i, &ok, &fail);
 	memset(w + (u - hi), 0, (size_t)(hi + 1) * sizeof *w);
 	for (int64_t m = lo; m <= hi; m++) {
-		dist_binom(m, pull_ok, bin);
-		for (int64_t j = 0; j <= m; j++)
-			w[u - m + j] += v[m] * bin[j];
+		struct dist_pmf b;
+		dist_binom_range(m, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &b);
+		r->dropped += v[m] * b.tail;
+		bin_rel = fmax(bin_rel, b.rel);
+		for (int64_t k = b.lo; k <= b.hi; k++)
+			w[u - m + k] += v[m] * pmf[k - b.lo];
 	}
+	r->rel += bin_rel + (double)(hi - lo + 2) * U;
 	lo = u - hi;
 	hi = u;
 	r->dropped += trim(w, &lo, &hi);
@@ -224,116 +665,21 @@ static const struct row *get_row(struct exact *x, int64_t i, int64_t a)
 		return NULL;
 	if ((size_t)idx < before)
 		return &x->row[idx];
-	if (x->rows.count > x->row_cap) {
-		size_t cap = x->row_cap ? 2 * x->row_cap : 256;
-		struct row *rows = realloc(x->row, cap * sizeof *rows);
-		if (!rows)
-			return NULL;
-		x->row = rows;
-		x->row_cap = cap;
-	}
+	if (FO_GROW(x->row, x->rows.count, x->row_cap) < 0)
+		return NULL;
 	if (compute_row(x, i, a, &x->row[idx]) < 0)
 		return NULL;
 	return &x->row[idx];
 }
 
-static void exact_release(struct exact *x)
-{
-	free(x->kernel);
-	free(x->kernel_off);
-	tupmap_release(&x->rows);
-	free(x->row);
-	free(x->pool);
-	for (int k = 0; k < 3; k++)
-		free(x->scratch[k]);
-}
-
-/* Grows *arr to hold n doubles, zeroing the new tail; -1 on failure. */
-static int grow_mass(double **arr, size_t *cap, size_t n)
-{
-	if (n <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 256;
-	while (c < n)
-		c *= 2;
-	double *a = realloc(*arr, c * sizeof *a);
-	if (!a)
-		return -1;
-	memset(a + *cap, 0, (c - *cap) * sizeof *a);
-	*arr = a;
-	*cap = c;
-	return 0;
-}
-
-/*
- * One round of push without a window, all states at once.  From i informed,
- * i senders act and the next state is L - (live nodes still unreached): it
- * depends on where the senders' process ends, not on i.  So the states share
- * one vector over "unreached" m: walking s from the largest i down, state s
- * joins at m = L - s, then every state present takes one sender step.  State
- * i thus takes exactly i steps, and by linearity the end vector is the sum of
- * the states' separate outcomes — one sweep instead of a row per state.
- */
-static enum fo_status step_push_merged(struct exact *x, const struct tupmap *cur,
-				       const double *mass, struct tupmap *next, double **next_mass,
-				       size_t *next_cap)
-{
-	double *by_i = x->scratch[2], *v = x->scratch[0], *w = x->scratch[1];
-	int64_t top = 0, lo = x->live, hi = -1;
-
-	memset(by_i, 0, (size_t)(x->live + 1) * sizeof *by_i);
-	for (size_t s = 0; s < cur->count; s++) {
-		int64_t i = tupmap_key(cur, s)[0];
-		if (mass[s] < FO_EXACT_EPSILON) {
-			x->dropped += mass[s];
-			continue;
-		}
-		by_i[i] = mass[s];
-		top = imax(top, i);
-	}
-	for (int64_t s = top; s >= 1; s--) {
-		int64_t m = x->live - s;
-		if (by_i[s] > 0) {
-			/* Widen the live range to take state s in. */
-			for (int64_t j = hi + 1; j <= m; j++)
-				v[j] = 0;
-			for (int64_t j = m; j < lo; j++)
-				v[j] = 0;
-			v[m] += by_i[s];
-			lo = imin(lo, m);
-			hi = imax(hi, m);
-		}
-		if (hi > 0) {
-			double *t;
-			x->dropped += sender_step(x, v, w, &lo, &hi);
-			t = v;
-			v = w;
-			w = t;
-		}
-		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
-			return FO_CANCELLED;
-	}
-	for (int64_t m = lo; m <= hi; m++) {
-		int32_t key = (int32_t)(x->live - m);
-		int64_t idx = tupmap_intern(next, &key);
-		if (idx < 0 || grow_mass(next_mass, next_cap, next->count) < 0)
-			return FO_NOMEM;
-		(*next_mass)[idx] += v[m];
-	}
-	return FO_OK;
-}
-
-/* One round: from (cur, mass) into (next, next_mass). */
-static enum fo_status step(struct exact *x, const struct tupmap *cur, const double *mass,
-			   struct tupmap *next, double **next_mass, size_t *next_cap)
+/* One windowed round: from (cur, mass) into (next, next_mass). */
+static enum fo_status step_window(struct exact *x, const struct tupmap *cur, const double *mass,
+				  struct tupmap *next, double **next_mass, size_t *next_cap)
 {
 	int width = 1 + (int)x->window;
-	int32_t key[1 + 64];
+	int32_t key[1 + FO_EXACT_MAX_WINDOW];
+	double row_rel = 0;
 
-	if (fo_cancelled(x->cancel))
-		return FO_CANCELLED;
-	if (x->mode == GOSSIP_PUSH && width == 1)
-		return step_push_merged(x, cur, mass, next, next_mass, next_cap);
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
 		int64_t i = k[0], a = x->window ? 0 : i;
@@ -352,91 +698,121 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 		if (!row)
 			return FO_NOMEM;
 		x->dropped += mass[s] * row->dropped;
+		row_rel = fmax(row_rel, row->rel);
 		p = x->pool + row->off - row->lo;
 		for (int64_t c = row->lo; c <= row->hi; c++) {
+			/* Everyone informed: the cohorts no longer matter. */
+			int full = i + c == x->live;
 			int64_t idx;
 			key[0] = (int32_t)(i + c);
-			if (width > 1) {
-				/* Everyone informed: the cohorts no longer matter. */
-				int full = i + c == x->live;
+			if (width > 1)
 				key[1] = full ? 0 : (int32_t)c;
-				for (int j = 2; j < width; j++)
-					key[j] = full ? 0 : k[j - 1];
-			}
+			for (int j = 2; j < width; j++)
+				key[j] = full ? 0 : k[j - 1];
 			idx = tupmap_intern(next, key);
-			if (idx < 0 || grow_mass(next_mass, next_cap, next->count) < 0)
+			if (idx < 0 || FO_GROW_ZEROED(*next_mass, next->count, *next_cap) < 0)
 				return FO_NOMEM;
 			if (next->count > FO_EXACT_MAX_STATES)
 				return FO_TOO_LARGE;
 			(*next_mass)[idx] += mass[s] * p[c];
 		}
 	}
+	/* A state receives at most one product from each state of cur. */
+	x->rel += row_rel + (double)(cur->count + 1) * U;
 	return FO_OK;
 }
 
-static void record(const struct exact *x, const struct tupmap *m, const double *mass,
-		   struct chain_result *out, int64_t r)
+/* The distribution of the informed count alone, summed over cohorts, in d. */
+static void by_count(const struct exact *x, const struct tupmap *m, const double *mass, struct dense *d)
 {
-	double full = 0, mean = 0;
-
+	memset(d->v, 0, (size_t)(x->live + 1) * sizeof *d->v);
+	d->lo = x->live;
+	d->hi = 1;
 	for (size_t s = 0; s < m->count; s++) {
 		int64_t i = tupmap_key(m, s)[0];
-		mean += mass[s] * (double)i;
-		if (i == x->live)
-			full += mass[s];
+		d->v[i] += mass[s];
+		d->lo = imin(d->lo, i);
+		d->hi = imax(d->hi, i);
 	}
-	out->p_full[r] = full;
-	out->mean_informed[r] = mean;
 }
 
-static enum fo_status run_chain(struct exact *x, const struct gossip_params *p,
-				struct chain_result *out)
+/* Whether two rounds hold the same states, in the same order, with the same masses. */
+static int same_states(const struct tupmap *a, const double *ma, const struct tupmap *b, const double *mb)
+{
+	return a->count == b->count && a->count > 0 &&
+	       memcmp(a->keys, b->keys, a->count * (size_t)a->width * sizeof *a->keys) == 0 &&
+	       memcmp(ma, mb, a->count * sizeof *ma) == 0;
+}
+
+static enum fo_status run_window(struct exact *x, struct chain_result *out)
 {
 	struct tupmap maps[2];
 	double *mass[2] = { NULL, NULL };
 	size_t cap[2] = { 0, 0 };
-	int32_t start[1 + 64] = { 1, 1 };
+	int32_t start[1 + FO_EXACT_MAX_WINDOW] = { 1, 1 };
+	struct dense d = { NULL, 1, 1 };
 	enum fo_status st = FO_OK;
 	int cur = 0;
 
 	tupmap_init(&maps[0], 1 + (int)x->window);
 	tupmap_init(&maps[1], 1 + (int)x->window);
-	if (tupmap_intern(&maps[0], start) < 0 || grow_mass(&mass[0], &cap[0], 1) < 0) {
+	d.v = malloc((size_t)(x->live + 1) * sizeof *d.v);
+	if (!d.v || tupmap_intern(&maps[0], start) < 0 || FO_GROW_ZEROED(mass[0], 1, cap[0]) < 0) {
 		st = FO_NOMEM;
 		goto done;
 	}
 	mass[0][0] = 1;
-	record(x, &maps[0], mass[0], out, 0);
-	for (int64_t r = 1; r <= p->rounds; r++) {
+	by_count(x, &maps[0], mass[0], &d);
+	record(x, &d, 0, out, 0);
+	for (int64_t r = 1; r <= out->rounds; r++) {
 		int nxt = 1 - cur;
+		if (fo_cancelled(x->cancel)) {
+			st = FO_CANCELLED;
+			goto done;
+		}
 		tupmap_clear(&maps[nxt]);
 		if (mass[nxt])
 			memset(mass[nxt], 0, cap[nxt] * sizeof *mass[nxt]);
-		st = step(x, &maps[cur], mass[cur], &maps[nxt], &mass[nxt], &cap[nxt]);
+		st = step_window(x, &maps[cur], mass[cur], &maps[nxt], &mass[nxt], &cap[nxt]);
 		if (st != FO_OK)
 			goto done;
 		cur = nxt;
-		record(x, &maps[cur], mass[cur], out, r);
+		by_count(x, &maps[cur], mass[cur], &d);
+		/* Summing cohorts adds at most one addition per state. */
+		record(x, &d, (double)maps[cur].count * U, out, r);
+		if (same_states(&maps[0], mass[0], &maps[1], mass[1])) {
+			repeat_last(out, x, &d, (double)maps[cur].count * U, r);
+			break;
+		}
 	}
-	out->error_bound = x->dropped;
-	for (size_t s = 0; s < maps[cur].count; s++)
-		out->final_informed[tupmap_key(&maps[cur], s)[0]] += mass[cur][s];
-	out->node_miss = x->live > 1
-		? ((double)x->live - out->mean_informed[p->rounds]) / (double)(x->live - 1) : 0;
 done:
 	for (int k = 0; k < 2; k++) {
 		tupmap_release(&maps[k]);
 		free(mass[k]);
 	}
+	free(d.v);
 	return st;
 }
 
-enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
-			 struct chain_result *out)
+static void exact_release(struct exact *x)
+{
+	free(x->kernel);
+	free(x->pull_fail);
+	free(x->pull_ok);
+	tupmap_release(&x->rows);
+	free(x->row);
+	free(x->pool);
+	for (int k = 0; k < 3; k++)
+		free(x->scratch[k]);
+}
+
+static enum fo_status run(const struct gossip_params *p, const atomic_int *cancel, int reference,
+			  struct chain_result *out)
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
-	size_t n = (size_t)p->rounds + 1;
+	size_t n = (size_t)p->rounds + 1, live;
+	int kernel;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
@@ -448,20 +824,35 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	x.loss = p->loss;
 	x.cancel = cancel;
 	tupmap_init(&x.rows, 2);
-	if (x.live > INT32_MAX - 1 || x.window > 64)
+	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
+	live = (size_t)x.live;
 	out->rounds = p->rounds;
 	out->p_full = malloc(n * sizeof *out->p_full);
+	out->p_miss = malloc(n * sizeof *out->p_miss);
+	out->round_bound = malloc(n * sizeof *out->round_bound);
+	out->miss_bound = malloc(n * sizeof *out->miss_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
-	out->final_informed = calloc((size_t)x.live + 1, sizeof *out->final_informed);
-	if (!out->p_full || !out->mean_informed || !out->final_informed)
+	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
+	x.scratch[0] = malloc((live + 2) * sizeof(double));
+	x.scratch[1] = malloc((live + 2) * sizeof(double));
+	x.scratch[2] = malloc((live + 2) * sizeof(double));
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->mean_informed ||
+	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
-	for (int k = 0; k < 3; k++)
-		if (!(x.scratch[k] = malloc((size_t)(x.live + 1) * sizeof(double))))
+	if (gossip_pulls(x.mode)) {
+		x.pull_fail = malloc((live + 1) * sizeof *x.pull_fail);
+		x.pull_ok = malloc((live + 1) * sizeof *x.pull_ok);
+		if (!x.pull_fail || !x.pull_ok)
 			goto fail;
-	if (gossip_pushes(x.mode) && build_kernel(&x) < 0)
+		for (size_t i = 0; i <= live; i++)
+			x.pull_fail[i] = -1;
+	}
+	if (gossip_pushes(x.mode) && (kernel = build_kernel(&x)) < 0) {
+		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
 		goto fail;
-	st = run_chain(&x, p, out);
+	}
+	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;
 	exact_release(&x);
@@ -472,40 +863,112 @@ fail:
 	return st;
 }
 
-/*
- * Work units (about 1 ns each) of exact_run.  Without a window the costs are
- * fits to times measured on the development machine (R = 15 and 20, N = 400
- * to 20000, loss 0 to 0.3), rounded up: push's merged sweep
- * grows like L^1.8 a round and slows with loss, which widens the spread of
- * states; push_pull's per-state rows like L^2.5; pull's binomial rows like
- * L^1.4.  With a window, the bound counts every (i, a) row at full width.
- */
-double exact_cost(const struct gossip_params *p)
+enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
+			 struct chain_result *out)
 {
-	double live = (double)gossip_live(p), k = (double)p->fanout, r = (double)p->rounds;
-	double rows = 0, states;
-	int64_t window = gossip_window(p);
+	return run(p, cancel, 0, out);
+}
 
-	if (live > 1e6)
-		return HUGE_VAL;
-	if (!window) {
-		switch (p->mode) {
-		case GOSSIP_PUSH:
-			return r * (0.4 * pow(live, 1.8) * (1 + 20 * sqrt(p->loss)) + 20 * live) +
-			       live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
-		case GOSSIP_PULL:
-			return 130 * r * pow(live, 1.4);
-		case GOSSIP_PUSH_PULL:
-			return 0.7 * r * pow(live, 2.5);
-		}
+enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
+{
+	return run(p, NULL, 1, out);
+}
+
+/* Building the push kernel: a hypergeometric per m, with loss a convolution and the binomial table. */
+static double kernel_cost(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, top = fmin(k, live);
+
+	if (!gossip_pushes(p->mode))
+		return 0;
+	if (p->loss == 0)
+		return 5 * live * (top + 1);
+	return 5 * live * (top + 1) * (top + 2) / 2 + (k <= KERNEL_TABLE_MAX ? 10 * (k + 1) * (k + 1) : 0);
+}
+
+/*
+ * Work units (about 1 ns each) of exact_run.  Without a window the estimate
+ * follows the mean-field trajectory x_r of the informed count and charges
+ * each round what the algorithm does there: S_r states (the spread of the
+ * informed count: about 10 standard deviations of the early branching
+ * process, whose relative spread is sqrt(v / (lambda (lambda - 1))) for
+ * offspring mean lambda and variance v, plus the binomial spread), each
+ * with a row of W_r = 10 sd of the round's binomial; push walks x_r
+ * sender steps over rows of width W_r; push_pull sweeps x_r senders over
+ * S_r + W_r.  The constants are the largest ratios of measured CPU time to
+ * this shape over a grid (N = 3000..30000, K = 1..10, loss 0 and 0.3, no
+ * failures and half failed, R = 20) on the development machine, so the
+ * estimate errs high.  With a window, the bound counts every (i, a) row at
+ * full width.
+ */
+/* Without a window: the mean-field trajectory, round by round (see exact_cost). */
+static double cost_dense(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, n1 = fmax((double)p->nodes - 1, 1);
+	double x = 1, work = 10 * live + kernel_cost(p), hit = (1 - p->loss) * (live - 1) / n1;
+	double v = 0, lambda = 1, rho, last = 0;
+	int pushes = gossip_pushes(p->mode), pulls = gossip_pulls(p->mode);
+
+	if (pushes) {
+		v += k * hit * (1 - hit);
+		lambda += k * hit;
 	}
+	if (pulls) {
+		v += k * hit;
+		lambda += k * hit;
+	}
+	rho = lambda > 1 ? sqrt(v / (lambda * (lambda - 1))) : 0;
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		double u = fmax(live - x, 0), stay = 1, small = fmin(x, u), spread, width;
+		if (u < 1e-20 || r > 10000) {
+			/* Settled (the run stops), or the rest at the last round's price. */
+			work += u < 1e-20 ? 0 : last * (double)(p->rounds - r + 1);
+			break;
+		}
+		if (pushes)
+			stay *= pow(fmax(0, 1 - k * (1 - p->loss) / n1), x);
+		if (pulls)
+			stay *= pow(fmax(0, 1 - (1 - p->loss) * x / n1), k);
+		spread = fmin(live, 1 + 10 * rho * small + 10 * sqrt(small));
+		width = 10 * sqrt(u * stay * (1 - stay)) + 2;
+		switch (p->mode) {
+		case GOSSIP_PULL:
+			last = EXACT_COST_PULL * spread * (width + 8);
+			break;
+		case GOSSIP_PUSH:
+			last = EXACT_COST_PUSH * (x * (width + 1) * (k + 1) + spread * (width + 1) * (k + 3));
+			break;
+		case GOSSIP_PUSH_PULL:
+			last = EXACT_COST_PUSH_PULL * (x * (spread * (1 - stay) + width + 1) * (k + 1) + spread * width);
+			break;
+		}
+		last += 0.1 * live + 50;
+		work += last;
+		x += u * (1 - stay);
+	}
+	return work;
+}
+
+/* With a window: every (i, a) row at full width, and every state every round. */
+static double cost_window(const struct gossip_params *p, int64_t window)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, rows = 0, states = live;
+
 	for (double u = 0; u < live; u++) {
 		double i = live - u;
 		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (gossip_pulls(p->mode) ? u * u / 2 : 0) + u + 1);
 	}
-	states = live;
 	for (int64_t j = 1; j <= window && states < FO_EXACT_MAX_STATES; j++)
 		states *= (live + (double)j) / (double)(j + 1);
 	states = fmin(states, FO_EXACT_MAX_STATES);
-	return rows + r * states * live / 2;
+	return kernel_cost(p) + rows + (double)p->rounds * states * live / 2;
+}
+
+double exact_cost(const struct gossip_params *p)
+{
+	int64_t window = gossip_window(p);
+
+	if (gossip_live(p) > 1000000)
+		return HUGE_VAL;
+	return window ? cost_window(p, window) : cost_dense(p);
 }
