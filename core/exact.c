@@ -21,6 +21,7 @@
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/exact.h"
+#include "grow.h"
 #include "tupmap.h"
 
 struct exact {
@@ -119,16 +120,8 @@ static int build_kernel(struct exact *x)
 /* Room for n more doubles in the row pool; NULL if allocation fails. */
 static double *pool_take(struct exact *x, size_t n)
 {
-	if (x->pool_used + n > x->pool_cap) {
-		size_t cap = x->pool_cap ? x->pool_cap : 1024;
-		while (cap < x->pool_used + n)
-			cap *= 2;
-		double *pool = realloc(x->pool, cap * sizeof *pool);
-		if (!pool)
-			return NULL;
-		x->pool = pool;
-		x->pool_cap = cap;
-	}
+	if (FO_GROW(x->pool, x->pool_used + n, x->pool_cap) < 0)
+		return NULL;
 	x->pool_used += n;
 	return x->pool + x->pool_used - n;
 }
@@ -224,14 +217,8 @@ static const struct row *get_row(struct exact *x, int64_t i, int64_t a)
 		return NULL;
 	if ((size_t)idx < before)
 		return &x->row[idx];
-	if (x->rows.count > x->row_cap) {
-		size_t cap = x->row_cap ? 2 * x->row_cap : 256;
-		struct row *rows = realloc(x->row, cap * sizeof *rows);
-		if (!rows)
-			return NULL;
-		x->row = rows;
-		x->row_cap = cap;
-	}
+	if (FO_GROW(x->row, x->rows.count, x->row_cap) < 0)
+		return NULL;
 	if (compute_row(x, i, a, &x->row[idx]) < 0)
 		return NULL;
 	return &x->row[idx];
@@ -246,23 +233,6 @@ static void exact_release(struct exact *x)
 	free(x->pool);
 	for (int k = 0; k < 3; k++)
 		free(x->scratch[k]);
-}
-
-/* Grows *arr to hold n doubles, zeroing the new tail; -1 on failure. */
-static int grow_mass(double **arr, size_t *cap, size_t n)
-{
-	if (n <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 256;
-	while (c < n)
-		c *= 2;
-	double *a = realloc(*arr, c * sizeof *a);
-	if (!a)
-		return -1;
-	memset(a + *cap, 0, (c - *cap) * sizeof *a);
-	*arr = a;
-	*cap = c;
-	return 0;
 }
 
 /*
@@ -316,7 +286,7 @@ static enum fo_status step_push_merged(struct exact *x, const struct tupmap *cur
 	for (int64_t m = lo; m <= hi; m++) {
 		int32_t key = (int32_t)(x->live - m);
 		int64_t idx = tupmap_intern(next, &key);
-		if (idx < 0 || grow_mass(next_mass, next_cap, next->count) < 0)
+		if (idx < 0 || FO_GROW_ZEROED(*next_mass, next->count, *next_cap) < 0)
 			return FO_NOMEM;
 		(*next_mass)[idx] += v[m];
 	}
@@ -328,7 +298,7 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 			   struct tupmap *next, double **next_mass, size_t *next_cap)
 {
 	int width = 1 + (int)x->window;
-	int32_t key[1 + 64];
+	int32_t key[1 + FO_EXACT_MAX_WINDOW];
 
 	if (fo_cancelled(x->cancel))
 		return FO_CANCELLED;
@@ -364,7 +334,7 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 					key[j] = full ? 0 : k[j - 1];
 			}
 			idx = tupmap_intern(next, key);
-			if (idx < 0 || grow_mass(next_mass, next_cap, next->count) < 0)
+			if (idx < 0 || FO_GROW_ZEROED(*next_mass, next->count, *next_cap) < 0)
 				return FO_NOMEM;
 			if (next->count > FO_EXACT_MAX_STATES)
 				return FO_TOO_LARGE;
@@ -395,13 +365,13 @@ static enum fo_status run_chain(struct exact *x, const struct gossip_params *p,
 	struct tupmap maps[2];
 	double *mass[2] = { NULL, NULL };
 	size_t cap[2] = { 0, 0 };
-	int32_t start[1 + 64] = { 1, 1 };
+	int32_t start[1 + FO_EXACT_MAX_WINDOW] = { 1, 1 };
 	enum fo_status st = FO_OK;
 	int cur = 0;
 
 	tupmap_init(&maps[0], 1 + (int)x->window);
 	tupmap_init(&maps[1], 1 + (int)x->window);
-	if (tupmap_intern(&maps[0], start) < 0 || grow_mass(&mass[0], &cap[0], 1) < 0) {
+	if (tupmap_intern(&maps[0], start) < 0 || FO_GROW_ZEROED(mass[0], 1, cap[0]) < 0) {
 		st = FO_NOMEM;
 		goto done;
 	}
@@ -448,7 +418,7 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	x.loss = p->loss;
 	x.cancel = cancel;
 	tupmap_init(&x.rows, 2);
-	if (x.live > INT32_MAX - 1 || x.window > 64)
+	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
 	out->rounds = p->rounds;
 	out->p_full = malloc(n * sizeof *out->p_full);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tupmap.h"
 
 void tupmap_init(struct tupmap *m, int width)
@@ -76,14 +77,8 @@ int64_t tupmap_intern(struct tupmap *m, const int32_t *key)
 		return (int64_t)m->slots[s] - 1;
 	if (m->count >= UINT32_MAX - 1)
 		return -1;
-	if (m->count == m->key_cap) {
-		size_t cap = m->key_cap ? m->key_cap * 2 : 64;
-		int32_t *keys = realloc(m->keys, cap * (size_t)m->width * sizeof *keys);
-		if (!keys)
-			return -1;
-		m->keys = keys;
-		m->key_cap = cap;
-	}
+	if (FO_GROW(m->keys, (m->count + 1) * (size_t)m->width, m->key_cap) < 0)
+		return -1;
 	if (2 * (m->count + 1) > m->slot_cap) {
 		if (grow_slots(m) < 0)
 			return -1;

@@ -14,7 +14,7 @@
 struct tupmap {
 	int width;          /* int32 values per tuple */
 	size_t count;       /* tuples interned */
-	size_t key_cap;     /* tuples `keys` has room for */
+	size_t key_cap;     /* int32 values `keys` has room for */
 	int32_t *keys;      /* count * width values, in interning order */
 	size_t slot_cap;    /* power of two, or 0 */
 	uint32_t *slots;    /* index + 1, or 0 for an empty slot */

@@ -56,6 +56,11 @@
 #define FO_EXACT_MAX_STATES (1 << 21)
 #endif
 
+/* Longest push window (forward_rounds) the exact chain tracks: a state keys one cohort per round. */
+#ifndef FO_EXACT_MAX_WINDOW
+#define FO_EXACT_MAX_WINDOW 64
+#endif
+
 /* Most threads one simulation request may use. */
 #ifndef FO_SIM_MAX_THREADS
 #define FO_SIM_MAX_THREADS 64

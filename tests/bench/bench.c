@@ -37,6 +37,7 @@ struct workload {
 };
 
 static const struct workload table[] = {
+	/* name                 N  K  R  mode  loss  F  T          trials, agent, python */
 	{ "push 1e5", { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0 }, 200, 5, 1 },
 	{ "push_pull 1e4 loss", { 10000, 4, 30, GOSSIP_PUSH_PULL, 0.1, 100, 0 }, 1000, 40, 2 },
 	{ "push 1e3 window", { 1000, 2, 20, GOSSIP_PUSH, 0.2, 10, 3 }, 20000, 1000, 20 },

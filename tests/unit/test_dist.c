@@ -18,6 +18,7 @@ static double choose(int64_t n, int64_t k)
 }
 
 static const struct { int64_t pop, succ, draws; } hyp_cases[] = {
+	/* pop succ draws */
 	{ 24, 0, 3 }, { 24, 5, 3 }, { 24, 21, 3 }, { 24, 24, 24 }, { 9, 4, 9 },
 	{ 30, 12, 15 }, { 1, 1, 0 }, { 40, 39, 2 }, { 60, 30, 30 },
 };
@@ -39,6 +40,7 @@ START_TEST(test_hypergeom_direct)
 END_TEST
 
 static const struct { int64_t n; double p; } bin_cases[] = {
+	/* n  p */
 	{ 0, 0.3 }, { 1, 0.5 }, { 10, 0.0 }, { 10, 1.0 }, { 10, 0.1 }, { 25, 0.9 }, { 50, 0.5 },
 };
 
