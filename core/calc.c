@@ -213,6 +213,7 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	struct calc_answer a;
 
 	q.forward_rounds = 0;
+	q.transmit_limit = 0;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
 		return p->nodes - 1;
 	return a.fanout;

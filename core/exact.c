@@ -3,10 +3,13 @@
  *
  * A state is the tuple (i, c_1, …, c_W): i informed live nodes, c_j of them
  * informed j rounds ago, W the push window (0: no window, the tuple is (i)).
- * Pushing senders are a = c_1 + … + c_W, or i without a window.  States are
- * interned in a tupmap and their probabilities kept in a parallel array; the
- * rows "new informed count given (i, a)" are interned in a second tupmap and
- * stored in one pool, computed the first time a round needs them.
+ * Pushing senders are a = c_1 + … + c_W, or i without a window.  Under a
+ * transmit limit that is not a multiple of K, the c_W senders in their last
+ * round send fewer than K (x->last): they are counted apart, as b, and take
+ * their sender steps with a kernel of their own.  States are interned in a
+ * tupmap and their probabilities kept in a parallel array; the rows "new
+ * informed count given (i, a, b)" are interned in a second tupmap and stored
+ * in one pool, computed the first time a round needs them.
  *
  * Truncation: probabilities below FO_EXACT_EPSILON are dropped where they
  * arise — at the ends of a row's sender-by-sender distribution, and states
@@ -26,6 +29,7 @@
 
 struct exact {
 	int64_t nodes, fanout, live, window;
+	int64_t last;           /* sends in the window's last round (K unless a transmit limit cuts it) */
 	enum gossip_mode mode;
 	double loss;
 	const atomic_int *cancel;
@@ -33,8 +37,10 @@ struct exact {
 	/* q_m(d), the new deliveries of one sender among m fresh targets. */
 	double *kernel;         /* concatenated, q_m first at kernel_off[m] */
 	int64_t *kernel_off;    /* live + 1 entries */
+	double *kernel_last;    /* the same for `last` sends, when last < fanout */
+	int64_t *kernel_last_off;
 
-	struct tupmap rows;     /* (i, a) -> row index */
+	struct tupmap rows;     /* (i, a, b) -> row index */
 	struct row *row;        /* row index -> where its values are */
 	size_t row_cap;
 	double dropped;         /* probability discarded so far */
@@ -77,30 +83,30 @@ static double trim(const double *v, int64_t *lo, int64_t *hi)
 }
 
 /*
- * q_m(d) = sum_h Hyp(h; N-1, m, K) Bin(d; h, 1 - loss) for m = 0..L-1:
- * a sender's hits among m fresh live nodes, thinned by loss.
+ * q_m(d) = sum_h Hyp(h; N-1, m, k) Bin(d; h, 1 - loss) for m = 0..L-1:
+ * a sender's hits among m fresh live nodes when it sends k, thinned by loss.
  */
-static int build_kernel(struct exact *x)
+static int build_kernel(struct exact *x, int64_t k, double **kernel, int64_t **kernel_off)
 {
 	int64_t total = 0;
 
-	x->kernel_off = malloc((size_t)(x->live + 1) * sizeof *x->kernel_off);
-	if (!x->kernel_off)
+	*kernel_off = malloc((size_t)(x->live + 1) * sizeof **kernel_off);
+	if (!*kernel_off)
 		return -1;
 	for (int64_t m = 0; m < x->live; m++) {
-		x->kernel_off[m] = total;
-		total += imin(x->fanout, m) + 1;
+		(*kernel_off)[m] = total;
+		total += imin(k, m) + 1;
 	}
-	x->kernel_off[x->live] = total;
-	x->kernel = malloc((size_t)total * sizeof *x->kernel);
-	if (!x->kernel)
+	(*kernel_off)[x->live] = total;
+	*kernel = malloc((size_t)total * sizeof **kernel);
+	if (!*kernel)
 		return -1;
 	for (int64_t m = 0; m < x->live; m++) {
-		int64_t top = imin(x->fanout, m);
-		double *q = x->kernel + x->kernel_off[m];
+		int64_t top = imin(k, m);
+		double *q = *kernel + (*kernel_off)[m];
 		double *hyp = x->scratch[0], *bin = x->scratch[1];
 
-		dist_hypergeom(x->nodes - 1, m, x->fanout, hyp, top + 1);
+		dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1);
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
 			continue;
@@ -127,19 +133,22 @@ static double *pool_take(struct exact *x, size_t n)
 }
 
 /*
- * One sender step on v[lo..hi] into w: the range moves down by up to K and
- * loses its negligible ends; returns the probability so trimmed.
+ * One sender step on v[lo..hi] into w, for a sender of `partial` ones (it
+ * sends x->last) or a full one (K): the range moves down by up to what it
+ * sends and loses its negligible ends; returns the probability so trimmed.
  */
-static double sender_step(const struct exact *x, const double *v, double *w, int64_t *lo,
-			  int64_t *hi)
+static double sender_step(const struct exact *x, int partial, const double *v, double *w,
+			  int64_t *lo, int64_t *hi)
 {
-	int64_t next_lo = imax(0, *lo - x->fanout);
+	int64_t k = partial ? x->last : x->fanout, next_lo = imax(0, *lo - k);
+	const double *kernel = partial ? x->kernel_last : x->kernel;
+	const int64_t *off = partial ? x->kernel_last_off : x->kernel_off;
 
 	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
 	for (int64_t m = *lo; m <= *hi; m++) {
-		const double *q = x->kernel + x->kernel_off[m];
+		const double *q = kernel + off[m];
 		double vm = v[m];
-		for (int64_t d = 0, top = imin(x->fanout, m); d <= top; d++)
+		for (int64_t d = 0, top = imin(k, m); d <= top; d++)
 			w[m - d] += vm * q[d];
 	}
 	*lo = next_lo;
@@ -161,10 +170,11 @@ static int store_row(struct exact *x, struct row *r, const double *values, int64
 }
 
 /*
- * The row for i informed of which a push: P(c new informed this round),
- * c = 0..L-i, less what truncation drops.  Returns 0, or -1 if allocation fails.
+ * The row for i informed of which a push K and b push x->last: P(c new
+ * informed this round), c = 0..L-i, less what truncation drops.  Returns 0,
+ * or -1 if allocation fails.
  */
-static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
+static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t b, struct row *r)
 {
 	int64_t u = x->live - i, lo = u, hi = u;
 	double *v = x->scratch[0], *w = x->scratch[1], *bin = x->scratch[2];
@@ -181,9 +191,9 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 	}
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a && hi > 0; s++) {
+	for (int64_t s = 0; s < a + b && hi > 0; s++) {
 		double *t;
-		r->dropped += sender_step(x, v, w, &lo, &hi);
+		r->dropped += sender_step(x, s >= a, v, w, &lo, &hi);
 		t = v;
 		v = w;
 		w = t;
@@ -206,10 +216,10 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, struct row *r)
 	return store_row(x, r, w, lo, hi);
 }
 
-/* The cached row for (i, a); NULL if allocation fails. */
-static const struct row *get_row(struct exact *x, int64_t i, int64_t a)
+/* The cached row for (i, a, b); NULL if allocation fails. */
+static const struct row *get_row(struct exact *x, int64_t i, int64_t a, int64_t b)
 {
-	int32_t key[2] = { (int32_t)i, (int32_t)a };
+	int32_t key[3] = { (int32_t)i, (int32_t)a, (int32_t)b };
 	size_t before = x->rows.count;
 	int64_t idx = tupmap_intern(&x->rows, key);
 
@@ -219,7 +229,7 @@ static const struct row *get_row(struct exact *x, int64_t i, int64_t a)
 		return &x->row[idx];
 	if (FO_GROW(x->row, x->rows.count, x->row_cap) < 0)
 		return NULL;
-	if (compute_row(x, i, a, &x->row[idx]) < 0)
+	if (compute_row(x, i, a, b, &x->row[idx]) < 0)
 		return NULL;
 	return &x->row[idx];
 }
@@ -228,6 +238,8 @@ static void exact_release(struct exact *x)
 {
 	free(x->kernel);
 	free(x->kernel_off);
+	free(x->kernel_last);
+	free(x->kernel_last_off);
 	tupmap_release(&x->rows);
 	free(x->row);
 	free(x->pool);
@@ -275,7 +287,7 @@ static enum fo_status step_push_merged(struct exact *x, const struct tupmap *cur
 		}
 		if (hi > 0) {
 			double *t;
-			x->dropped += sender_step(x, v, w, &lo, &hi);
+			x->dropped += sender_step(x, 0, v, w, &lo, &hi);
 			t = v;
 			v = w;
 			w = t;
@@ -306,7 +318,7 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 		return step_push_merged(x, cur, mass, next, next_mass, next_cap);
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
-		int64_t i = k[0], a = x->window ? 0 : i;
+		int64_t i = k[0], a = x->window ? 0 : i, b = 0;
 		const struct row *row;
 		const double *p;
 
@@ -318,7 +330,12 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 			return FO_CANCELLED;
 		for (int j = 1; j < width; j++)
 			a += k[j];
-		row = get_row(x, i, a);
+		if (x->last < x->fanout) {
+			/* The oldest cohort is in its last round. */
+			b = k[width - 1];
+			a -= b;
+		}
+		row = get_row(x, i, a, b);
 		if (!row)
 			return FO_NOMEM;
 		x->dropped += mass[s] * row->dropped;
@@ -414,10 +431,11 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	x.fanout = p->fanout;
 	x.live = gossip_live(p);
 	x.window = gossip_window(p);
+	x.last = gossip_last_sends(p);
 	x.mode = p->mode;
 	x.loss = p->loss;
 	x.cancel = cancel;
-	tupmap_init(&x.rows, 2);
+	tupmap_init(&x.rows, 3);
 	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
 	out->rounds = p->rounds;
@@ -429,7 +447,10 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	for (int k = 0; k < 3; k++)
 		if (!(x.scratch[k] = malloc((size_t)(x.live + 1) * sizeof(double))))
 			goto fail;
-	if (gossip_pushes(x.mode) && build_kernel(&x) < 0)
+	if (gossip_pushes(x.mode) && build_kernel(&x, x.fanout, &x.kernel, &x.kernel_off) < 0)
+		goto fail;
+	if (gossip_pushes(x.mode) && x.last < x.fanout &&
+	    build_kernel(&x, x.last, &x.kernel_last, &x.kernel_last_off) < 0)
 		goto fail;
 	st = run_chain(&x, p, out);
 	if (st != FO_OK)
