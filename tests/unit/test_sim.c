@@ -150,6 +150,8 @@ static void tally_equal(const struct sim_tally *a, const struct sim_tally *b)
 	ck_assert(a->informed_sq_sum == b->informed_sq_sum);
 	ck_assert_uint_eq(a->rounds_to_all_sum, b->rounds_to_all_sum);
 	ck_assert_uint_eq(a->messages_sum, b->messages_sum);
+	ck_assert_mem_eq(a->rounds_to_all_hist, b->rounds_to_all_hist,
+			 (size_t)(a->rounds + 1) * sizeof *a->rounds_to_all_hist);
 	ck_assert_mem_eq(a->informed_by_round, b->informed_by_round,
 			 (size_t)(a->rounds + 1) * sizeof *a->informed_by_round);
 	ck_assert_mem_eq(a->full_by_round, b->full_by_round, (size_t)(a->rounds + 1) * sizeof *a->full_by_round);
@@ -223,6 +225,8 @@ START_TEST(test_seeds_differ)
 	sim_agent_run(&p, 1, 0, 200, NULL, &a);
 	sim_agent_run(&p, 2, 0, 200, NULL, &b);
 	ck_assert(a.informed_sq_sum != b.informed_sq_sum || a.messages_sum != b.messages_sum);
+	sim_tally_release(&a);
+	sim_tally_release(&b);
 }
 END_TEST
 
@@ -245,6 +249,7 @@ START_TEST(test_message_counts)
 	ck_assert_uint_eq(t.messages_sum, 20 * counted[_i % 3].messages);
 	ck_assert_double_eq(s.full_rate, 1);
 	ck_assert_double_eq(s.avg_rounds_to_all, 1);
+	sim_tally_release(&t);
 }
 END_TEST
 
@@ -260,6 +265,7 @@ START_TEST(test_degenerate)
 	sim_summarize(&t, &s);
 	ck_assert_double_eq(s.full_rate, 1);          /* only the origin is live */
 	ck_assert_double_eq(s.avg_rounds_to_all, 0);
+	sim_tally_release(&t);
 	p.failed = 0;
 	sim_tally_init(&t, &p, 0);
 	sims[_i].run(&p, 1, 0, 10, &t);
@@ -269,6 +275,7 @@ START_TEST(test_degenerate)
 	ck_assert(isnan(s.avg_rounds_to_all));
 	ck_assert_int_eq(sim_agent_run(&p, 1, 0, 10, &cancel, &t), FO_CANCELLED);
 	ck_assert_int_eq(sim_fast_run(&p, 1, 0, 10, 2, &cancel, &t), FO_CANCELLED);
+	sim_tally_release(&t);
 }
 END_TEST
 
