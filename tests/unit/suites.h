@@ -14,6 +14,8 @@ Suite *meanfield_suite(void);
 Suite *calc_suite(void);
 Suite *sample_suite(void);
 Suite *sim_suite(void);
+Suite *broadcast_suite(void);
+Suite *tradeoff_suite(void);
 Suite *request_suite(void);
 
 #endif
