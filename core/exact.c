@@ -505,6 +505,7 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 		out->p_full[r] = fmin(full, 1);
 	}
 	out->round_bound[r] = fmax(miss_err, full_err);
+	out->miss_bound[r] = miss_err;
 	out->mean_informed[r] = mean;
 	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
 	if (r == out->rounds) {
@@ -525,6 +526,7 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
 		out->p_full[k] = out->p_full[r];
 		out->p_miss[k] = out->p_miss[r];
 		out->round_bound[k] = out->round_bound[r];
+		out->miss_bound[k] = out->miss_bound[r];
 		out->mean_informed[k] = out->mean_informed[r];
 	}
 	if (r < out->rounds)
@@ -829,12 +831,13 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	out->p_full = malloc(n * sizeof *out->p_full);
 	out->p_miss = malloc(n * sizeof *out->p_miss);
 	out->round_bound = malloc(n * sizeof *out->round_bound);
+	out->miss_bound = malloc(n * sizeof *out->miss_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
 	x.scratch[0] = malloc((live + 2) * sizeof(double));
 	x.scratch[1] = malloc((live + 2) * sizeof(double));
 	x.scratch[2] = malloc((live + 2) * sizeof(double));
-	if (!out->p_full || !out->p_miss || !out->round_bound || !out->mean_informed ||
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
 	if (gossip_pulls(x.mode)) {
