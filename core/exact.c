@@ -65,6 +65,9 @@
 #define EXACT_COST_PUSH 2.5
 #define EXACT_COST_PUSH_PULL 3.5
 
+/* Work units (about a nanosecond each) between two reads of the cancel flag. */
+#define EXACT_CHECK_EVERY (1 << 20)
+
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
 
@@ -90,6 +93,7 @@ struct exact {
 	double *pool;
 	size_t pool_used, pool_cap;
 
+	int64_t since_check;    /* work units since the cancel flag was last read */
 	double dropped;         /* D: probability dropped so far (before the final margin) */
 	double rel;             /* g: first-order relative error bound of every mass */
 	double *scratch[3];     /* live + 2 doubles each */
@@ -119,6 +123,16 @@ static int64_t imin(int64_t a, int64_t b)
 static int64_t imax(int64_t a, int64_t b)
 {
 	return a > b ? a : b;
+}
+
+/* Counts `work` units done; non-zero when the caller asked to stop (read about every millisecond). */
+static int stop(struct exact *x, int64_t work)
+{
+	x->since_check += work;
+	if (x->since_check < EXACT_CHECK_EVERY)
+		return 0;
+	x->since_check = 0;
+	return fo_cancelled(x->cancel);
 }
 
 /* Narrows [*lo, *hi] past end entries of v below FO_EXACT_EPSILON; returns their sum. */
@@ -172,7 +186,7 @@ static double binom_full(struct exact *x, int64_t h, double *out)
  * q_m(d) = sum_h Hyp(h; N-1, m, K) Bin(d; h, 1 - loss) for m = 0..L-1:
  * a sender's hits among m fresh live nodes, thinned by loss.  Stored by
  * column, kernel[d * L + m] (0 for d > m), so a sender step is K + 1 passes
- * over contiguous memory.
+ * over contiguous memory.  Returns 0, -1 if allocation fails, -2 if cancelled.
  */
 static int build_kernel(struct exact *x)
 {
@@ -213,6 +227,10 @@ static int build_kernel(struct exact *x)
 		}
 		for (int64_t d = 0; d <= top; d++)
 			x->kernel[d * live + m] = q[d];
+		if (stop(x, 10 * (top + 1) * (x->loss > 0 ? top + 2 : 1))) {
+			free(table);
+			return -2;
+		}
 	}
 	free(table);
 	return 0;
@@ -277,7 +295,7 @@ static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct
 
 		if (m == 0)
 			continue;
-		if ((i & 255) == 0 && fo_cancelled(x->cancel))
+		if (stop(x, 64 + widest))
 			return FO_CANCELLED;
 		if (i == x->live) {
 			v[i] += m;
@@ -340,7 +358,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 			w = t;
 			steps++;
 		}
-		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
 			return FO_CANCELLED;
 	}
 	next->lo = cur->hi == live ? live : live + 1;
@@ -359,7 +377,8 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 }
 
 /*
- * P_a(.|m-1) from P_a(.|m), in place on v[lo..hi]: the unreached among m - 1
+ * P_a(.|m-1) from P_a(.|m), in place on v[lo..hi] (v needs room at hi + 1,
+ * which it zeroes): the unreached among m - 1
  * fresh nodes are those among m less one node taken at random (the senders'
  * choices do not depend on which nodes are fresh, only on how many).
  */
@@ -371,8 +390,7 @@ static void thin(double *v, int64_t *lo, int64_t *hi, int64_t m)
 	/* v'(j) = v(j) (m - j)/m + v(j + 1) (j + 1)/m, ascending j reads v(j + 1) before it changes. */
 	if (*lo > 0)
 		v[*lo - 1] = 0;
-	if (top < *hi)
-		v[*hi + 1] = 0;
+	v[*hi + 1] = 0;
 	for (int64_t j = bottom; j <= top; j++)
 		v[j] = v[j] * ((double)(m - j) * inv) + v[j + 1] * ((double)(j + 1) * inv);
 	*lo = bottom;
@@ -405,7 +423,6 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 		return FO_OK;
 	vlo = vhi = live - a0;
 	v[vhi] = 1;
-	v[vhi + 1] = 0;
 	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
 		double *t;
 		row_drop += sender_step(x, v, w, &vlo, &vhi);
@@ -413,7 +430,7 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 		v = w;
 		w = t;
 		steps++;
-		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
 			return FO_CANCELLED;
 	}
 	for (int64_t i = a0; i <= top; i++) {
@@ -429,7 +446,7 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 				w = t;
 				steps++;
 			}
-			if ((i & 255) == 0 && fo_cancelled(x->cancel))
+			if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 4)))
 				return FO_CANCELLED;
 		}
 		if (m == 0)
@@ -488,6 +505,7 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 		out->p_full[r] = fmin(full, 1);
 	}
 	out->round_bound[r] = fmax(miss_err, full_err);
+	out->miss_bound[r] = miss_err;
 	out->mean_informed[r] = mean;
 	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
 	if (r == out->rounds) {
@@ -508,6 +526,7 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
 		out->p_full[k] = out->p_full[r];
 		out->p_miss[k] = out->p_miss[r];
 		out->round_bound[k] = out->round_bound[r];
+		out->miss_bound[k] = out->miss_bound[r];
 		out->mean_informed[k] = out->mean_informed[r];
 	}
 	if (r < out->rounds)
@@ -793,6 +812,7 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
 	size_t n = (size_t)p->rounds + 1, live;
+	int kernel;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
@@ -811,12 +831,13 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	out->p_full = malloc(n * sizeof *out->p_full);
 	out->p_miss = malloc(n * sizeof *out->p_miss);
 	out->round_bound = malloc(n * sizeof *out->round_bound);
+	out->miss_bound = malloc(n * sizeof *out->miss_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
 	x.scratch[0] = malloc((live + 2) * sizeof(double));
 	x.scratch[1] = malloc((live + 2) * sizeof(double));
 	x.scratch[2] = malloc((live + 2) * sizeof(double));
-	if (!out->p_full || !out->p_miss || !out->round_bound || !out->mean_informed ||
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
 	if (gossip_pulls(x.mode)) {
@@ -827,8 +848,10 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 		for (size_t i = 0; i <= live; i++)
 			x.pull_fail[i] = -1;
 	}
-	if (gossip_pushes(x.mode) && build_kernel(&x) < 0)
+	if (gossip_pushes(x.mode) && (kernel = build_kernel(&x)) < 0) {
+		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
 		goto fail;
+	}
 	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;

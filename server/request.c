@@ -336,7 +336,10 @@ static void budget_advice(const struct request *req, const char **field, const c
 		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
 	} else if (req->chosen == CALC_EXACT) {
 		*field = "nodes";
-		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"mean_field\"";
+		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"auto\"";
+	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N) {
+		*field = "rounds";
+		*advice = " (or \"forward_rounds\")";
 	} else {
 		*field = "rounds";
 		*advice = "";
@@ -370,12 +373,6 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		}
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
-	} else if (req->model == CALC_AUTO) {
-		/* The exact estimate decides, and is the work when exact is taken. */
-		req->work = calc_cost(p, CALC_EXACT, req->target_prob);
-		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
-		if (req->chosen != CALC_EXACT)
-			req->work = calc_cost(p, req->chosen, req->target_prob);
 	} else {
 		req->chosen = req->model;
 		req->work = calc_cost(p, req->chosen, req->target_prob);
@@ -407,7 +404,7 @@ static int add_interval(cJSON *o, const char *name, const double ci[2])
 	return a && cJSON_AddItemToObject(o, name, a);
 }
 
-static cJSON *render_calc(const struct request *req, const struct calc_answer *a)
+static cJSON *render_calc(const struct calc_answer *a)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ok = o != NULL;
@@ -415,14 +412,18 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout)
 				 : cJSON_AddNullToObject(o, "min_fanout") != NULL);
 	ok = ok && add_number(o, "miss_prob", a->miss_prob);
-	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
+	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(a->model));
 	ok = ok && cJSON_AddBoolToObject(o, "reachable", a->reachable);
 	ok = ok && add_number(o, "delivery_prob", a->delivery_prob);
 	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob);
 	if (ok && !a->reachable)
 		ok = add_number(o, "best_fanout", (double)a->fanout);
-	if (ok && req->chosen == CALC_EXACT)
-		ok = add_number(o, "error_bound", a->error_bound);
+	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N)) {
+		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
+		ok = add_number(o, "error_bound", a->error_bound) &&
+		     add_interval(o, "delivery_prob_interval", ci) &&
+		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
+	}
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -514,20 +515,14 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 	memset(err, 0, sizeof *err);
 	if (req->op == REQ_CALC_FANOUT) {
 		struct calc_answer a;
-		struct request fallback = *req;
 
 		st = calc_fanout(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				 cancel, &a);
-		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
-			/* "auto" promised an answer: the mean field gives one. */
-			fallback.chosen = CALC_MEAN_FIELD;
-			return req_execute(&fallback, lim, cancel, err);
-		}
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		o = render_calc(req, &a);
+		o = render_calc(&a);
 	} else {
 		struct sim_tally t;
 		if (sim_tally_init(&t, &req->params, req->curve) != FO_OK) {

@@ -12,8 +12,10 @@ Suite *formula_suite(void);
 Suite *exact_suite(void);
 Suite *meanfield_suite(void);
 Suite *calc_suite(void);
+Suite *largen_suite(void);
 Suite *sample_suite(void);
 Suite *sim_suite(void);
 Suite *request_suite(void);
+Suite *guard_suite(void);
 
 #endif
