@@ -1,12 +1,12 @@
 /*
  * fanout.c — the command-line front end over the shared request layer.
  *
- *   fanout calc|simulate [--FIELD VALUE …]       one answer, in-process
+ *   fanout calc|simulate|tradeoff [--FIELD VALUE …]   one answer, in-process
  *   fanout simulate … --endpoints URL,URL…       the trials split into shards
  *                                                over fanoutd replicas, merged
  *   fanout simulate … --seed S --shard I/N       one shard, for batch engines
  *   fanout merge FILE…                           the shards' exact merge
- *   fanout sweep calc|simulate --FIELD LIST …    a grid, one row per point
+ *   fanout sweep calc|simulate|tradeoff --FIELD LIST …  a grid, one row per point
  *
  * The flags are the request fields (the request layer's field table, "_"
  * written "-"), so a field added there is a flag here.  A split run merges
@@ -33,13 +33,13 @@
 #include "request.h"
 
 static const char usage[] =
-	"usage: fanout calc|simulate [--FIELD VALUE ...] [options]\n"
-	"       fanout sweep calc|simulate [--FIELD LIST ...] [options]\n"
+	"usage: fanout calc|simulate|tradeoff [--FIELD VALUE ...] [options]\n"
+	"       fanout sweep calc|simulate|tradeoff [--FIELD LIST ...] [options]\n"
 	"       fanout merge [--format FORMAT] [--output FILE] FILE...\n"
 	"\n"
 	"Answers the questions fanoutd answers, without a server: calc is\n"
-	"calc_fanout, simulate is simulate_gossip.  Each request field is a flag\n"
-	"(\"_\" written \"-\"); the answer is the API's JSON.\n"
+	"calc_fanout, simulate is simulate_gossip, tradeoff is tradeoff.  Each\n"
+	"request field is a flag (\"_\" written \"-\"); the answer is the API's JSON.\n"
 	"\n"
 	"Request fields (see fanoutd's /openapi.yaml):\n"
 	"%s"
