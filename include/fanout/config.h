@@ -56,6 +56,21 @@
 #define FO_EXACT_MAX_STATES (1 << 21)
 #endif
 
+/* Longest push window (forward_rounds) the exact chain tracks: a state keys one cohort per round. */
+#ifndef FO_EXACT_MAX_WINDOW
+#define FO_EXACT_MAX_WINDOW 64
+#endif
+
+/* tradeoff: rows past the least K that reaches the target, when max_fanout is not given. */
+#ifndef FO_TRADEOFF_EXTRA_FANOUT
+#define FO_TRADEOFF_EXTRA_FANOUT 3
+#endif
+
+/* tradeoff: max_rounds when not given (MODEL.md's default). */
+#ifndef FO_TRADEOFF_MAX_ROUNDS
+#define FO_TRADEOFF_MAX_ROUNDS 100
+#endif
+
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64
@@ -131,11 +146,6 @@
 #define FO_LARGEN_MAX_WORK 6e10
 #endif
 
-/* Longest push window (forward_rounds) the exact chain tracks: a state keys one cohort per round. */
-#ifndef FO_EXACT_MAX_WINDOW
-#define FO_EXACT_MAX_WINDOW 64
-#endif
-
 /* Most threads one simulation request may use. */
 #ifndef FO_SIM_MAX_THREADS
 #define FO_SIM_MAX_THREADS 64
@@ -201,6 +211,37 @@
 #endif
 #ifndef FO_HTTP_GRACE
 #define FO_HTTP_GRACE 30
+#endif
+
+/* Work running longer than FACTOR x its estimate + SLACK seconds is stopped
+ * ("grew past the budget"): the estimate no longer bounds it.  Sanitizer
+ * builds run several times slower, so the Makefile raises the factor there. */
+#ifndef FO_OVERRUN_FACTOR
+#define FO_OVERRUN_FACTOR 2
+#endif
+#ifndef FO_OVERRUN_SLACK
+#define FO_OVERRUN_SLACK 0.1
+#endif
+
+/* fanout-node: default time limit of one request, in seconds (--timeout). */
+#ifndef FO_NODE_TIMEOUT
+#define FO_NODE_TIMEOUT 30
+#endif
+
+/* fanoutd: connections one client address may hold at once; more are refused. */
+#ifndef FO_HTTP_PER_ADDRESS
+#define FO_HTTP_PER_ADDRESS 64
+#endif
+
+/* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
+#ifndef FO_HTTP_READ_DEADLINE
+#define FO_HTTP_READ_DEADLINE 10
+#endif
+
+/* fanoutd: bytes of libmicrohttpd memory per connection (request line, headers, query
+ * arguments); an 8 KiB URL needs about three times its length.  Beyond: 414 or 431. */
+#ifndef FO_HTTP_CONNECTION_MEMORY
+#define FO_HTTP_CONNECTION_MEMORY (256 * 1024)
 #endif
 
 /* Seconds a drain waits for cancelled work to stop before stopping anyway. */

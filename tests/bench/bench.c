@@ -91,6 +91,7 @@ static double timed(runner run, const struct gossip_params *p, int64_t trials, i
 			exit(1);
 		best = fmin(best, now() - start);
 		sim_summarize(&t, s);
+		sim_tally_release(&t);
 	}
 	return best;
 }
@@ -179,6 +180,7 @@ static const struct exact_target {
 struct capped_run {
 	const struct gossip_params *p;
 	atomic_int cancel, done;
+	double cpu; /* seconds of CPU the run's thread used */
 	struct chain_result r;
 	enum fo_status st;
 };
@@ -187,7 +189,11 @@ static void *capped_thread(void *arg)
 {
 	struct capped_run *c = arg;
 
+	struct timespec t;
+
 	c->st = exact_run(c->p, &c->cancel, &c->r);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	c->cpu = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 	atomic_store(&c->done, 1);
 	return NULL;
 }
@@ -221,26 +227,27 @@ static void bench_exact(void)
 	double t_fast, t_ref;
 
 	printf("\n== Exact chain against its speed targets (one run each, cancelled at the cap)\n");
-	printf("%-34s %12s %8s %8s %22s %10s\n", "workload", "time", "target", "met", "P(full) at R", "bound");
+	printf("%-30s %10s %10s %7s %5s %20s %9s\n", "workload", "wall", "cpu", "target", "met", "P(full) at R",
+	       "bound");
 	for (size_t i = 0; i < sizeof exact_targets / sizeof exact_targets[0]; i++) {
 		const struct exact_target *e = &exact_targets[i];
 		struct capped_run c = { .p = &e->p };
-		char name[64], time[32];
+		char name[64];
 		double t = capped_exact(&c, e->cap);
 
 		snprintf(name, sizeof name, "%s N=%.0e K=%lld R=%lld", modes[e->p.mode], (double)e->p.nodes,
 			 (long long)e->p.fanout, (long long)e->p.rounds);
 		if (c.st == FO_OK) {
-			snprintf(time, sizeof time, "%.3f s", t);
-			printf("%-34s %12s %7.0fs %8s %22.15f %10.1e\n", name, time, e->target,
-			       t < e->target ? "yes" : "NO", c.r.p_full[e->p.rounds], c.r.round_bound[e->p.rounds]);
+			printf("%-30s %9.3fs %9.3fs %6.0fs %5s %20.15f %9.1e\n", name, t, c.cpu, e->target,
+			       c.cpu < e->target ? "yes" : "NO", c.r.p_full[e->p.rounds], c.r.round_bound[e->p.rounds]);
 			chain_result_release(&c.r);
 		} else {
-			snprintf(time, sizeof time, "> %.0f s", e->cap);
-			printf("%-34s %12s %7.0fs %8s %22s %10s\n", name, time, e->target, "NO",
-			       c.st == FO_CANCELLED ? "(cancelled)" : "(failed)", "-");
+			printf("%-30s %9.3fs %9.3fs %6.0fs %5s %20s %9s\n", name, t, c.cpu, e->target, "NO",
+			       c.st == FO_CANCELLED ? "(cancelled at cap)" : "(failed)", "-");
 		}
 	}
+	printf("(cpu: the computing thread's CPU time, what the run takes with a core to itself;\n"
+	       " met: cpu below the target; wall is inflated when the machine is shared)\n");
 	t_fast = now();
 	exact_run(&small, NULL, &fast);
 	t_fast = now() - t_fast;
@@ -272,14 +279,14 @@ static void bench_calculators(void)
 	exact_run(&p, NULL, &r);
 	t = now() - t;
 	printf("exact chain            N=2000 K=3 R=12: P(full)=%.12f bound %.1e, %.1f ms\n", r.p_full[12],
-	       r.error_bound, t * 1e3);
+	       r.round_bound[12], t * 1e3);
 	chain_result_release(&r);
 	p = (struct gossip_params){ 20000, 3, 15, GOSSIP_PUSH, 0.1, 200, 0 };
 	t = now();
 	exact_run(&p, NULL, &r);
 	t = now() - t;
 	printf("exact chain            N=20000 K=3 R=15 loss 0.1 F=200: P(full)=%.9f bound %.1e, %.1f ms\n",
-	       r.p_full[15], r.error_bound, t * 1e3);
+	       r.p_full[15], r.round_bound[15], t * 1e3);
 	chain_result_release(&r);
 	p = (struct gossip_params){ 1000000, 0, 30, GOSSIP_PUSH, 0, 0, 0 };
 	t = now();
