@@ -86,7 +86,7 @@ def still_open(sock):
 class Transport(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.srv = Server()
+        cls.srv = Server("--timeout", test_http.SLOW_TIMEOUT)
 
     @classmethod
     def tearDownClass(cls):

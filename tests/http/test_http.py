@@ -29,6 +29,9 @@ WAIT = 60  # seconds any single wait may take before the test fails
 # A simulation the default budget accepts that runs for about a second on one
 # simulation thread (servers in the Work tests run with --sim-threads 1).
 HEAVY = {"nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 60, "seed": 5}
+# The time limit for servers whose heavy work must finish: queued simulations
+# under the sanitizers on a shared, loaded machine can pass the default 30 s.
+SLOW_TIMEOUT = "600"
 
 
 # ---- a JSON Schema subset: what openapi.yaml uses ---------------------------
@@ -375,7 +378,7 @@ class Work(unittest.TestCase):
     """The worker pool: isolation, saturation, time limit, disconnects, drain."""
 
     def test_cheap_requests_answered_while_simulations_run(self):
-        srv = Server("--threads", "2")
+        srv = Server("--threads", "2", "--timeout", SLOW_TIMEOUT)
         try:
             sims = [Background(srv.post, "/simulate_gossip", HEAVY) for _ in range(2)]
             srv.wait_metric("fanoutd_work_in_flight", 2)
@@ -398,7 +401,7 @@ class Work(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_full_queue_answers_503_at_once(self):
-        srv = Server("--threads", "1", "--queue", "1")
+        srv = Server("--threads", "1", "--queue", "1", "--timeout", SLOW_TIMEOUT)
         try:
             first = Background(srv.post, "/simulate_gossip", HEAVY)
             srv.wait_metric("fanoutd_work_in_flight", 1)
@@ -437,7 +440,7 @@ class Work(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_sigterm_lets_running_work_finish(self):
-        srv = Server()
+        srv = Server("--timeout", SLOW_TIMEOUT, "--grace", SLOW_TIMEOUT)
         sim = Background(srv.post, "/simulate_gossip", HEAVY)
         srv.wait_metric("fanoutd_work_in_flight", 1)
         srv.proc.send_signal(signal.SIGTERM)
