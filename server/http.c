@@ -80,6 +80,7 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 static const struct route routes[] = {
 	{ "/calc_fanout", "GET, POST, OPTIONS", run_operation, REQ_CALC_FANOUT },
 	{ "/simulate_gossip", "GET, POST, OPTIONS", run_operation, REQ_SIMULATE_GOSSIP },
+	{ "/tradeoff", "GET, POST, OPTIONS", run_operation, REQ_TRADEOFF },
 	{ "/", "GET, HEAD, OPTIONS", get_page, 0 },
 	{ "/openapi.yaml", "GET, HEAD, OPTIONS", get_openapi, 0 },
 	{ "/healthz", "GET, HEAD, OPTIONS", get_healthz, 0 },

@@ -171,9 +171,9 @@ static int grid(struct kase *out, int quick)
 
 	if (quick) {
 		struct kase q[] = {
-			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.9, 0 },
-			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 }, 0.9, 0 },
-			{ { 3000, 0, 12, GOSSIP_PUSH, 0.1, 30, 0 }, 0.99, 0 },
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 }, 0.9, 0 },
+			{ { 3000, 0, 12, GOSSIP_PUSH, 0.1, 30, 0, 0 }, 0.99, 0 },
 		};
 		memcpy(out, q, sizeof q);
 		return 3;
@@ -190,7 +190,7 @@ static int grid(struct kase *out, int quick)
 						if (m == GOSSIP_PUSH_PULL && ni == 1)
 							continue;
 						out[n++] = (struct kase){ { nn, 0, rounds[idx % 3], (enum gossip_mode)m,
-									   losses[li], (int64_t)(fails[fi] * (double)nn), 0 },
+									   losses[li], (int64_t)(fails[fi] * (double)nn), 0, 0 },
 									 targets[ti], 0 };
 					}
 	/* Push windows (forward_rounds) past the window threshold (200), exact. */
@@ -199,19 +199,19 @@ static int grid(struct kase *out, int quick)
 			for (int ti = 0; ti < 4; ti++, idx++)
 				out[n++] = (struct kase){ { 400, 0, rounds[idx % 3] + 4,
 							   mi ? GOSSIP_PUSH_PULL : GOSSIP_PUSH, losses[li],
-							   4 * (idx % 2), 1 }, targets[ti], 0 };
+							   4 * (idx % 2), 1, 0 }, targets[ti], 0 };
 	for (int ti = 0; ti < 4; ti += 2)
-		out[n++] = (struct kase){ { 240, 0, 12, GOSSIP_PUSH, 0.1, 0, 2 }, targets[ti], 0 };
+		out[n++] = (struct kase){ { 240, 0, 12, GOSSIP_PUSH, 0.1, 0, 2, 0 }, targets[ti], 0 };
 	/* Beyond exact: the cases and more at 10^5 and 10^6, by simulation. */
 	{
 		struct kase sim[] = {
-			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.9, 0 },
-			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 }, 0.9, 0 },
-			{ { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.99, 4000 },
-			{ { 100000, 0, 12, GOSSIP_PUSH, 0.3, 1000, 0 }, 0.99, 4000 },
-			{ { 100000, 0, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0 }, 0.9, 4000 },
-			{ { 1000000, 0, 10, GOSSIP_PULL, 0.1, 0, 0 }, 0.9, 500 },
-			{ { 1000000, 0, 20, GOSSIP_PUSH, 0, 10000, 0 }, 0.99, 500 },
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 }, 0.9, 0 },
+			{ { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.99, 4000 },
+			{ { 100000, 0, 12, GOSSIP_PUSH, 0.3, 1000, 0, 0 }, 0.99, 4000 },
+			{ { 100000, 0, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0 }, 0.9, 4000 },
+			{ { 1000000, 0, 10, GOSSIP_PULL, 0.1, 0, 0, 0 }, 0.9, 500 },
+			{ { 1000000, 0, 20, GOSSIP_PUSH, 0, 10000, 0, 0 }, 0.99, 500 },
 		};
 		memcpy(out + n, sim, sizeof sim);
 		n += (int)(sizeof sim / sizeof sim[0]);
