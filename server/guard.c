@@ -47,15 +47,16 @@ double guard_overrun_seconds(double work)
 
 void guard_overrun_error(const struct request *req, double budget, struct req_error *err)
 {
+	const char *advice;
+
 	memset(err, 0, sizeof *err);
 	err->status = REQ_OVER_BUDGET;
-	err->field = req->op == REQ_CALC_FANOUT ? "nodes" : "trials";
+	req_budget_advice(req, &err->field, &advice);
 	err->estimate = req->work;
 	err->budget = budget;
 	snprintf(err->detail, sizeof err->detail,
-		 "the computation grew past the work budget while running: it ran over %g times its "
-		 "estimate %.3g; lower \"%s\"%s", (double)FO_OVERRUN_FACTOR, req->work, err->field,
-		 req->op == REQ_CALC_FANOUT ? " (or \"rounds\"), or use \"model\": \"formula\"" : "");
+		 "the computation grew past the work budget while running: it used over %g times its "
+		 "estimate %.3g; lower \"%s\"%s", (double)FO_OVERRUN_FACTOR, req->work, err->field, advice);
 }
 
 cJSON *guard_execute(struct guard *g, struct guard_item *it, const struct request *req,

@@ -164,11 +164,11 @@ class Transport(unittest.TestCase):
         """Issue 9.2: work that outgrows its estimate stops as 'grew past the budget'.
 
         The first was estimated at 0.13 ms and ran 13 s (now refused when planned); the second,
-        found by make estimates, is estimated at 0.3 s and uses about 1.7 s of CPU."""
+        found by fuzz_core, is estimated at 82 work units (82 ns) and runs for seconds."""
         for body in ({"nodes": 28470, "target_prob": 0.5, "rounds": 16170, "loss": 1e-9,
                       "failed_nodes": 28468, "forward_rounds": 2, "model": "exact"},
-                     {"nodes": 104, "target_prob": 0.5, "rounds": 43, "loss": 0.488, "failed_nodes": 25,
-                      "forward_rounds": 2, "model": "exact"}):
+                     {"nodes": 9007199254740990, "failed_nodes": 9007199254740988, "rounds": 2,
+                      "forward_rounds": 1, "target_prob": 5e-324, "model": "exact"}):
             start = time.monotonic()
             heavy = Background(self.srv.post, "/calc_fanout", body)
             status, secs = healthz_from(self.srv.port, "127.0.0.2")

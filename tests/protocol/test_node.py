@@ -373,10 +373,11 @@ class Hardening(unittest.TestCase):
         print(f"\nprotocol: planning reproducer and the cheap request behind it, whole run {took:.2f} s",
               file=sys.stderr)
 
-    def test_outgrown_estimate_found_by_the_estimates_bench(self):
-        """Estimated at 0.3 s, uses about 1.7 s of CPU: stopped with code 14 (or refused, once fixed)."""
-        body = ask({"type": "calc_fanout", "nodes": 104, "target_prob": 0.5, "rounds": 43, "loss": 0.488,
-                    "failed_nodes": 25, "forward_rounds": 2, "model": "exact"})
+    def test_outgrown_estimate_found_by_fuzzing(self):
+        """Estimated at 82 ns, runs for seconds: stopped with code 14 (or refused, once fixed)."""
+        body = ask({"type": "calc_fanout", "nodes": 9007199254740990,
+                    "failed_nodes": 9007199254740988, "rounds": 2, "forward_rounds": 1, "target_prob": 5e-324,
+                    "model": "exact"})
         self.assertEqual((body["type"], body["code"]), ("error", 14), body)
         self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
 
