@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fanout/config.h"
 #include "http.h"
+#include "log.h"
 
 static const char usage[] =
 	"usage: fanoutd [options]\n"
@@ -37,7 +38,8 @@ static const char usage[] =
 	"                       (FANOUTD_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
 	"  --timeout SECONDS    time a request may run before 504 (FANOUTD_TIMEOUT, default " FO_STR(FO_HTTP_TIMEOUT) ")\n"
 	"  --grace SECONDS      time in-flight work gets on SIGTERM (FANOUTD_GRACE, default " FO_STR(FO_HTTP_GRACE) ")\n"
-	"  --log-format FORMAT  access log on stderr: text or json (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --log-format FORMAT  log on stderr: text or json, one object a line\n"
+	"                       (FANOUTD_LOG_FORMAT, default text)\n"
 	"  --help               this text\n"
 	"  --version            the version\n"
 	"\n"
@@ -48,7 +50,7 @@ static const char usage[] =
 enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
        O_LOG, O_COUNT };
 
-static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
+static int configure(int argc, char **argv, struct http_config *cfg, double *grace, int *log_json)
 {
 	struct cli_option o[O_COUNT] = {
 		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
@@ -88,7 +90,7 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	/* A queue of 0 would mean "unbounded" to the pool: at least one may wait. */
 	cfg->queue = queue < 1 ? 1 : (size_t)queue;
 	cfg->body_limit = (size_t)body;
-	cfg->log_json = strcmp(o[O_LOG].value, "json") == 0;
+	*log_json = strcmp(o[O_LOG].value, "json") == 0;
 	return 0;
 }
 
@@ -104,7 +106,7 @@ static void drain(struct http_server *s, const sigset_t *signals, double seconds
 		waited += FO_TICK_MS / 1e3;
 	}
 	if (http_busy(s) > 0) {
-		fprintf(stderr, "fanoutd: cancelling %d request(s) still running\n", http_busy(s));
+		log_line("cancel", "fanoutd: cancelling %d request(s) still running", http_busy(s));
 		http_cancel_all(s);
 		/* Cancelled work stops at its next check, within milliseconds. */
 		for (int i = 0; i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS && http_busy(s) > 0; i++)
@@ -118,10 +120,11 @@ int main(int argc, char **argv)
 	struct http_server *s;
 	sigset_t signals;
 	double grace;
-	int sig;
+	int sig, log_json;
 
-	if (configure(argc, argv, &cfg, &grace) < 0)
+	if (configure(argc, argv, &cfg, &grace, &log_json) < 0)
 		return 2;
+	log_set_json(log_json);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
@@ -130,13 +133,12 @@ int main(int argc, char **argv)
 	s = http_start(&cfg);
 	if (!s)
 		return 1;
-	fprintf(stderr, "fanoutd %s listening on %s port %d\n", FO_VERSION, cfg.address, http_port(s));
+	log_line("start", "fanoutd %s listening on %s port %d", FO_VERSION, cfg.address, http_port(s));
 	sigwait(&signals, &sig);
-	fprintf(stderr, "fanoutd: %s, draining (grace %g s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-		grace);
+	log_line("drain", "fanoutd: %s, draining (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
 	http_begin_drain(s);
 	drain(s, &signals, grace);
 	http_stop(s);
-	fprintf(stderr, "fanoutd: stopped\n");
+	log_line("stop", "fanoutd: stopped");
 	return 0;
 }
