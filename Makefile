@@ -2,8 +2,8 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make test       lint, unit, protocol, HTTP, contract (Dredd) and browser tests, normal and
-#                   ASan+UBSan builds
+#   make test       lint, unit, rational, protocol, HTTP, contract (Dredd) and browser tests,
+#                   normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -50,7 +50,7 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit protocol http contract browser lint load bench install clean deps
+.PHONY: all run test unit rational protocol http contract browser lint load bench install clean deps
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -125,6 +125,13 @@ $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
 unit: $(UNIT)
 	$(UNIT)
 
+# The exact chain's figures against Python fractions (tests/rational/).
+$(BUILD)/rational-dump: $(BUILD)/tests/rational/dump.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+rational: $(BUILD)/rational-dump
+	python3 tests/rational/test_rational.py $(BUILD)/rational-dump
+
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
@@ -143,8 +150,9 @@ browser: $(FANOUTD) $(NPM_STAMP)
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
+	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench
+	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
@@ -153,8 +161,8 @@ lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
 test: lint
-	$(MAKE) BUILD=build/release unit protocol http contract browser
-	$(MAKE) BUILD=build/san SAN=1 unit protocol http contract browser
+	$(MAKE) BUILD=build/release unit rational protocol http contract browser
+	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)

@@ -91,7 +91,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 		return st;
 	e->compared = r.p_full[q.rounds];
 	e->node_miss = r.node_miss;
-	e->error_bound = r.error_bound;
+	e->error_bound = r.round_bound ? r.round_bound[q.rounds] : r.error_bound;
 	chain_result_release(&r);
 	return FO_OK;
 }

@@ -1,14 +1,30 @@
 /*
- * dist.c — hypergeometric and binomial pmfs by ratio recurrences.
+ * dist.c — hypergeometric and binomial pmfs by ratio recurrences, each with
+ * a bound on its relative rounding error (see dist.h).
  *
  * Starting at the mode with weight 1 and walking outwards keeps every weight
- * at most 1, so nothing overflows; weights that underflow are far below any
- * probability the callers can resolve.  Dividing by the sum at the end makes
- * the result sum to 1 up to rounding.
+ * at most 1, so nothing overflows; dividing by the sum at the end makes the
+ * result sum to 1 up to rounding.
+ *
+ * Error accounting, to first order in u = 2^-53 (exact.c multiplies its final
+ * sums by a margin that covers the higher orders): every step of a recurrence
+ * is at most four roundings plus the error of the ratio's inputs, so a weight
+ * d steps from the mode is off by at most d * (4u + e) relatively, where e is
+ * the relative error of the parameters (the odds p/q for the binomial, 0 for
+ * the hypergeometric, whose ratios are quotients of integers); the sum of W
+ * weights adds (W - 1)u and the division u.  A normalised entry is therefore
+ * within (2 * dmax * (4u + e) + (W + 1)u) of its true value, relatively.
  */
+#include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "fanout/dist.h"
+
+#define U (DBL_EPSILON / 2)
+
+/* Weights below this are treated as underflowed: the walk stops and bounds the rest. */
+#define TINY 1e-280
 
 static int64_t imin(int64_t a, int64_t b)
 {
@@ -20,29 +36,20 @@ static int64_t imax(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-static void normalise(double *out, int64_t lo, int64_t hi)
-{
-	double sum = 0;
-
-	for (int64_t k = lo; k <= hi; k++)
-		sum += out[k];
-	for (int64_t k = lo; k <= hi; k++)
-		out[k] /= sum;
-}
-
-void dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int64_t len)
+double dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int64_t len)
 {
 	int64_t lo = imax(0, draws - (pop - succ));
 	int64_t hi = imin(draws, succ);
 	int64_t fail = pop - succ;
 	int64_t mode;
+	double sum = 0;
 
 	for (int64_t h = 0; h < len; h++)
 		out[h] = 0;
 	if (hi >= len)
 		hi = len - 1;
 	if (lo > hi)
-		return;
+		return 0;
 	mode = (int64_t)(((double)draws + 1) * ((double)succ + 1) / ((double)pop + 2));
 	mode = imin(imax(mode, lo), hi);
 	out[mode] = 1;
@@ -53,37 +60,109 @@ void dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int64
 	for (int64_t h = mode; h > lo; h--)
 		out[h - 1] = out[h] * ((double)h * (double)(fail - draws + h)) /
 			     ((double)(succ - h + 1) * (double)(draws - h + 1));
-	normalise(out, lo, hi);
+	for (int64_t k = lo; k <= hi; k++)
+		sum += out[k];
+	for (int64_t k = lo; k <= hi; k++)
+		out[k] /= sum;
+	return (double)(2 * imax(hi - mode, mode - lo) * 4 + (hi - lo + 2)) * U;
+}
+
+/* The weight walk of dist_binom_range in one direction; returns the tail bound. */
+static double walk(int64_t n, int64_t mode, int dir, double odds, double eps, double *w,
+		   int64_t *end, double *sum)
+{
+	int64_t k = mode;
+
+	for (;;) {
+		double ratio, tail;
+		if (dir > 0 ? k == n : k == 0) {
+			*end = k;
+			return 0;
+		}
+		/* P(k+1)/P(k) = (n-k)/(k+1) * odds; P(k-1)/P(k) = k/(n-k+1) / odds */
+		ratio = dir > 0 ? (double)(n - k) * odds / (double)(k + 1)
+				: (double)k * odds / (double)(n - k + 1);
+		/* The ratios fall away from the mode, so the tail is below a geometric series. */
+		tail = ratio < 1 ? w[k] * ratio / (1 - ratio) : HUGE_VAL;
+		if (tail <= eps * *sum || w[k] < TINY) {
+			*end = k;
+			if (w[k] < TINY)
+				tail = fmin(tail, TINY * (double)(dir > 0 ? n - k : k));
+			return tail;
+		}
+		w[k + dir] = w[k] * ratio;
+		*sum += w[k + dir];
+		k += dir;
+	}
+}
+
+void dist_binom_range(int64_t n, double p, double q, double pq_rel, double eps, double *out,
+		      struct dist_pmf *r)
+{
+	int64_t mode, lo, hi, dmax;
+	double sum = 1, tail, odds_rel, weight_rel, *w;
+
+	r->tail = 0;
+	r->rel = 0;
+	if (p <= 0 || q <= 0) {
+		r->lo = r->hi = p <= 0 ? 0 : n;
+		out[0] = 1;
+		return;
+	}
+	mode = imin((int64_t)(((double)n + 1) * p), n);
+	/* Weights are kept at out[k] while walking, then moved down to out[k - lo]. */
+	w = out;
+	w[mode] = 1;
+	tail = walk(n, mode, +1, p / q, eps / 2, w, &hi, &sum);
+	tail += walk(n, mode, -1, q / p, eps / 2, w, &lo, &sum);
+	/* Shift the kept range to out[0..]. */
+	for (int64_t k = lo; k <= hi; k++)
+		out[k - lo] = w[k] / sum;
+	r->lo = lo;
+	r->hi = hi;
+	odds_rel = 2 * pq_rel + U;
+	dmax = imax(hi - mode, mode - lo);
+	weight_rel = (double)dmax * (4 * U + odds_rel) + (double)(hi - lo + 2) * U;
+	/* The bound's own inputs are off by weight_rel at most. */
+	r->tail = fmin(1, tail / sum * (1 + 2 * weight_rel + 1e-12));
+	r->rel = 2 * weight_rel + 2 * r->tail;
+}
+
+double dist_pull_fail(int64_t pop, int64_t succ, int64_t draws, double loss, double *scratch,
+		      double *success, double *rel)
+{
+	int64_t hi = imin(draws, succ);
+	double fail = 0, ok = 0, power = 1, geometric = 0, one_minus = 1 - loss;
+	double hyp_rel = dist_hypergeom(pop, succ, draws, scratch, hi + 1);
+
+	/* loss^j and 1 - loss^j = (1 - loss)(1 + loss + ... + loss^(j-1)), both without cancellation. */
+	for (int64_t j = 0; j <= hi; j++) {
+		fail += scratch[j] * power;
+		ok += scratch[j] * one_minus * geometric;
+		geometric += power;
+		power *= loss;
+	}
+	*success = ok;
+	*rel = hyp_rel + (double)(3 * hi + 4) * U;
+	return fail;
 }
 
 void dist_binom(int64_t n, double p, double *out)
 {
-	int64_t mode;
-	double odds;
+	struct dist_pmf r;
 
-	for (int64_t k = 0; k <= n; k++)
+	dist_binom_range(n, p, 1 - p, U, 0, out, &r);
+	memmove(out + r.lo, out, (size_t)(r.hi - r.lo + 1) * sizeof *out);
+	for (int64_t k = 0; k < r.lo; k++)
 		out[k] = 0;
-	if (p <= 0 || p >= 1) {
-		out[p <= 0 ? 0 : n] = 1;
-		return;
-	}
-	mode = imin((int64_t)(((double)n + 1) * p), n);
-	odds = p / (1 - p);
-	out[mode] = 1;
-	for (int64_t k = mode; k < n; k++)
-		out[k + 1] = out[k] * (double)(n - k) / (double)(k + 1) * odds;
-	for (int64_t k = mode; k > 0; k--)
-		out[k - 1] = out[k] * (double)k / ((double)(n - k + 1) * odds);
-	normalise(out, 0, n);
+	for (int64_t k = r.hi + 1; k <= n; k++)
+		out[k] = 0;
 }
 
 double dist_pull_success(int64_t pop, int64_t succ, int64_t draws, double loss, double *scratch)
 {
-	int64_t hi = imin(draws, succ);
-	double success = 0;
+	double ok, rel;
 
-	dist_hypergeom(pop, succ, draws, scratch, hi + 1);
-	for (int64_t j = 1; j <= hi; j++)
-		success += scratch[j] * (1 - pow(loss, (double)j));
-	return success;
+	dist_pull_fail(pop, succ, draws, loss, scratch, &ok, &rel);
+	return ok;
 }

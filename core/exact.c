@@ -1,22 +1,56 @@
 /*
  * exact.c — the informed-count Markov chain (see exact.h for the transitions).
  *
- * A state is the tuple (i, c_1, …, c_W): i informed live nodes, c_j of them
- * informed j rounds ago, W the push window (0: no window, the tuple is (i)).
- * Pushing senders are a = c_1 + … + c_W, or i without a window.  Under a
- * transmit limit that is not a multiple of K, the c_W senders in their last
- * round send fewer than K (x->last): they are counted apart, as b, and take
- * their sender steps with a kernel of their own.  States are interned in a
- * tupmap and their probabilities kept in a parallel array; the rows "new
- * informed count given (i, a, b)" are interned in a second tupmap and stored
- * in one pool, computed the first time a round needs them.
+ * Without a push window the state is the informed count i alone, and its
+ * distribution is a dense vector over the range [lo, hi] that carries mass.
+ * A round is computed for all states at once:
+ *   pull: from i, each of the u = L - i uninformed live nodes succeeds
+ *         independently, so the new count is i + Bin(u, s_i); the binomial is
+ *         computed only over its non-negligible range (dist_binom_range).
+ *   push: i senders act in turn on "m live nodes not reached yet".  Walking s
+ *         from the largest i down, state s joins a shared vector over m at
+ *         m = L - s and every state present takes one sender step, so state i
+ *         takes exactly i steps and, by linearity, the end vector is the sum
+ *         of the states' separate outcomes: one sweep instead of a row each.
+ *   push_pull: the pulls of a round are independent of its pushes, and a
+ *         sender's hits depend only on how many nodes are still fresh, so
+ *         state s joins the sweep already thinned by its pulls: at
+ *         m = u - Bin(u, s_s).  Push then acts on what pull missed.
+ * With a push window T the state is the tuple (i, c_1, …, c_T), c_j informed
+ * j rounds ago; states are interned in a tupmap and the rows "new informed
+ * count given (i, a senders)" are cached in a pool.  Under a transmit limit
+ * that is not a multiple of K the c_T senders in their window's last round
+ * send fewer than K (x->last): they are counted apart, as b, take their
+ * sender steps with a kernel of their own, and rows are keyed (i, a, b).
  *
- * Truncation: probabilities below FO_EXACT_EPSILON are dropped where they
- * arise — at the ends of a row's sender-by-sender distribution, and states
- * whose whole mass is that small — and every dropped probability is added to
- * error_bound.  Dropping only removes mass, so each reported probability is
- * at most error_bound below the exact one, and never above it.
+ * Honesty of the figures.  Two things separate a computed probability from
+ * the model's true one, and both are bounded:
+ *  - Dropped mass.  The ends of a distribution below FO_EXACT_EPSILON, the
+ *    tails of each binomial beyond its kept range (bounded by a geometric
+ *    series, dist.c), states too light to keep.  Dropping only removes mass:
+ *    the computed vector, before rounding, is entrywise below the true one,
+ *    and their totals differ by D, the sum of everything dropped.
+ *  - Rounding.  Every quantity of the chain is a sum of products of
+ *    non-negative numbers: there is no cancellation anywhere (1 - s is never
+ *    formed by subtraction: dist_pull_fail computes both s and 1 - s as sums;
+ *    1 - loss is exact for loss >= 1/2 and one rounding otherwise).  So each
+ *    computed mass has a small *relative* error g, grown each round by the
+ *    relative errors of the pmfs used (returned by dist.c) plus one unit
+ *    roundoff u = 2^-53 per addition an entry can receive (at most the row
+ *    width, or the K + 1 terms of a sender step).  These are first-order
+ *    bounds; the product of the (1 + e_k) factors is at most exp(Σ e_k)
+ *    <= 1 + 1.01 Σ e_k while Σ e_k <= 0.01, hence the factor 1.01 applied
+ *    to g (past 0.01 the bound gives up and reports 1).
+ * For a reported sum P̂ over some states (p_miss: the non-full ones; p_full:
+ * the full one, or 1 - p_miss when that is smaller; node_miss: weights
+ * (L - i)/(L - 1) <= 1), the true value P satisfies (1 - g)(P - D) <= P̂ <=
+ * (1 + g)P, so |P̂ - P| <= D + g (P̂ + D)(1 + 2g): that is round_bound[r],
+ * and error_bound is the largest of them and node_miss's.  Miss
+ * probabilities are never formed as 1 - P(full), so a miss of 1e-15 keeps
+ * its relative precision.  Clamping to [0, 1] only moves a figure towards
+ * the true one.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +60,11 @@
 #include "fanout/exact.h"
 #include "grow.h"
 #include "tupmap.h"
+
+#define U (DBL_EPSILON / 2)
+
+/* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
+#define KERNEL_TABLE_MAX 1024
 
 struct exact {
 	int64_t nodes, fanout, live, window;
@@ -39,25 +78,39 @@ struct exact {
 	int64_t *kernel_off;    /* live + 1 entries */
 	double *kernel_last;    /* the same for `last` sends, when last < fanout */
 	int64_t *kernel_last_off;
+	double kernel_rel;      /* relative error bound of every q_m(d), both kernels */
+	double kernel_tail;     /* probability a q_m lost to underflow, at most */
 
+	/* Per informed count i: P(an uninformed node's pull fails / succeeds); -1 until computed. */
+	double *pull_fail, *pull_ok;
+	double pull_rel;
+
+	/* The window path's states' rows. */
 	struct tupmap rows;     /* (i, a, b) -> row index */
 	struct row *row;        /* row index -> where its values are */
 	size_t row_cap;
-	double dropped;         /* probability discarded so far */
 	double *pool;
 	size_t pool_used, pool_cap;
 
-	double *scratch[3];     /* live + 1 doubles each */
+	double dropped;         /* D: probability dropped so far (before the final margin) */
+	double rel;             /* g: first-order relative error bound of every mass */
+	double *scratch[3];     /* live + 2 doubles each */
 };
 
 /*
  * A transition row: P(c new informed) for c in [lo, hi], at pool + off;
- * `dropped` is the probability trimmed off it.
+ * `dropped` is the probability trimmed off it, `rel` its entries' relative error.
  */
 struct row {
 	int64_t lo, hi;
 	size_t off;
-	double dropped;
+	double dropped, rel;
+};
+
+/* A distribution over the informed count: v[i] for i in [lo, hi] (empty when lo > hi). */
+struct dense {
+	double *v;
+	int64_t lo, hi;
 };
 
 static int64_t imin(int64_t a, int64_t b)
@@ -82,13 +135,51 @@ static double trim(const double *v, int64_t *lo, int64_t *hi)
 	return dropped;
 }
 
+/* Zeroes v over [a, b] where it is outside [*lo, *hi], and widens the range to cover [a, b]. */
+static void widen(double *v, int64_t *lo, int64_t *hi, int64_t a, int64_t b)
+{
+	if (*lo > *hi) {
+		memset(v + a, 0, (size_t)(b - a + 1) * sizeof *v);
+		*lo = a;
+		*hi = b;
+		return;
+	}
+	if (a < *lo) {
+		memset(v + a, 0, (size_t)(*lo - a) * sizeof *v);
+		*lo = a;
+	}
+	if (b > *hi) {
+		memset(v + *hi + 1, 0, (size_t)(b - *hi) * sizeof *v);
+		*hi = b;
+	}
+}
+
 /*
- * q_m(d) = sum_h Hyp(h; N-1, m, k) Bin(d; h, 1 - loss) for m = 0..L-1:
- * a sender's hits among m fresh live nodes when it sends k, thinned by loss.
+ * Bin(d; h, 1 - loss) for d = 0..h into out (2h + 1 doubles of room), zero
+ * where it underflows; returns the relative error bound.
+ */
+static double binom_full(struct exact *x, int64_t h, double *out)
+{
+	struct dist_pmf b;
+
+	dist_binom_range(h, 1 - x->loss, x->loss, U, 0, out, &b);
+	memmove(out + b.lo, out, (size_t)(b.hi - b.lo + 1) * sizeof *out);
+	memset(out, 0, (size_t)b.lo * sizeof *out);
+	memset(out + b.hi + 1, 0, (size_t)(h - b.hi) * sizeof *out);
+	x->kernel_tail = fmax(x->kernel_tail, b.tail);
+	return b.rel;
+}
+
+/*
+ * q_m(d) = sum_h Hyp(h; N-1, m, k) Bin(d; h, 1 - loss) for m = 0..L-1: a
+ * sender's hits among m fresh live nodes when it sends k, thinned by loss.
+ * Into *kernel and *kernel_off; x->kernel_rel and x->kernel_tail grow to
+ * cover it.
  */
 static int build_kernel(struct exact *x, int64_t k, double **kernel, int64_t **kernel_off)
 {
 	int64_t total = 0;
+	double *table = NULL, table_rel = 0, *hyp = x->scratch[0];
 
 	*kernel_off = malloc((size_t)(x->live + 1) * sizeof **kernel_off);
 	if (!*kernel_off)
@@ -98,44 +189,63 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel, int64_t **k
 		total += imin(k, m) + 1;
 	}
 	(*kernel_off)[x->live] = total;
-	*kernel = malloc((size_t)total * sizeof **kernel);
+	*kernel = malloc((size_t)(total ? total : 1) * sizeof **kernel);
 	if (!*kernel)
 		return -1;
+	/* Bin(.; h, 1 - loss) for h = 0..K, row h at table + h * h (2h + 1 of room). */
+	if (x->loss > 0 && k <= KERNEL_TABLE_MAX) {
+		table = malloc((size_t)((k + 1) * (k + 1) + 1) * sizeof *table);
+		if (!table)
+			return -1;
+		for (int64_t h = 0; h <= k; h++) {
+			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
+		}
+	}
 	for (int64_t m = 0; m < x->live; m++) {
 		int64_t top = imin(k, m);
 		double *q = *kernel + (*kernel_off)[m];
-		double *hyp = x->scratch[0], *bin = x->scratch[1];
+		double hyp_rel = dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1), bin_rel = table_rel;
 
-		dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1);
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel);
 			continue;
 		}
 		memset(q, 0, (size_t)(top + 1) * sizeof *q);
 		for (int64_t h = 0; h <= top; h++) {
+			const double *bin = table ? table + h * h : x->scratch[2];
 			if (hyp[h] == 0)
 				continue;
-			dist_binom(h, 1 - x->loss, bin);
+			if (!table)
+				bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
 			for (int64_t d = 0; d <= h; d++)
 				q[d] += hyp[h] * bin[d];
 		}
+		x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
 	}
+	free(table);
 	return 0;
 }
 
-/* Room for n more doubles in the row pool; NULL if allocation fails. */
-static double *pool_take(struct exact *x, size_t n)
+/* s_i and 1 - s_i for an uninformed node's pull with i informed; returns their relative error. */
+static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
 {
-	if (FO_GROW(x->pool, x->pool_used + n, x->pool_cap) < 0)
-		return NULL;
-	x->pool_used += n;
-	return x->pool + x->pool_used - n;
+	if (x->pull_fail[i] < 0) {
+		double rel;
+		x->pull_fail[i] = dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2],
+						 &x->pull_ok[i], &rel);
+		x->pull_rel = fmax(x->pull_rel, rel);
+	}
+	*ok = x->pull_ok[i];
+	*fail = x->pull_fail[i];
+	return x->pull_rel;
 }
 
 /*
- * One sender step on v[lo..hi] into w, for a sender of `partial` ones (it
- * sends x->last) or a full one (K): the range moves down by up to what it
- * sends and loses its negligible ends; returns the probability so trimmed.
+ * One sender step on v[lo..hi] into w, for a `partial` sender (it sends
+ * x->last) or a full one (K): the range moves down by up to what it sends and
+ * loses its negligible ends; returns the probability so trimmed.  Each entry
+ * of w receives at most K + 1 products.
  */
 static double sender_step(const struct exact *x, int partial, const double *v, double *w,
 			  int64_t *lo, int64_t *hi)
@@ -153,6 +263,220 @@ static double sender_step(const struct exact *x, int partial, const double *v, d
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
+}
+
+/* Relative error one sender step adds. */
+static double sender_step_rel(const struct exact *x)
+{
+	return x->kernel_rel + (double)(x->fanout + 2) * U;
+}
+
+/* ---- Without a window: dense vectors ---------------------------------- */
+
+/* One pull round from cur into next. */
+static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = next->v, *pmf = x->scratch[2], row_rel = 0;
+	int64_t lo = x->live, hi = cur->lo, widest = 1;
+
+	memset(v + cur->lo, 0, (size_t)(x->live - cur->lo + 1) * sizeof *v);
+	for (int64_t i = cur->lo; i <= cur->hi; i++) {
+		double m = cur->v[i], ok, fail, pq_rel;
+		struct dist_pmf r;
+		double *dst;
+
+		if (m == 0)
+			continue;
+		if ((i & 255) == 0 && fo_cancelled(x->cancel))
+			return FO_CANCELLED;
+		if (i == x->live) {
+			v[i] += m;
+			lo = imin(lo, i);
+			hi = imax(hi, i);
+			continue;
+		}
+		pq_rel = pull_prob(x, i, &ok, &fail);
+		dist_binom_range(x->live - i, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+		x->dropped += m * r.tail;
+		row_rel = fmax(row_rel, r.rel);
+		widest = imax(widest, r.hi - r.lo + 1);
+		dst = v + i + r.lo;
+		for (int64_t k = 0, n = r.hi - r.lo; k <= n; k++)
+			dst[k] += m * pmf[k];
+		lo = imin(lo, i + r.lo);
+		hi = imax(hi, i + r.hi);
+	}
+	next->lo = lo;
+	next->hi = hi;
+	x->dropped += trim(v, &next->lo, &next->hi);
+	/* An entry receives one product from each of at most min(states, widest row) states. */
+	x->rel += row_rel + (double)(imin(widest, cur->hi - cur->lo + 1) + 1) * U;
+	return FO_OK;
+}
+
+/* One push or push_pull round from cur into next: the merged sweep over senders. */
+static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2], join_rel = 0;
+	int64_t live = x->live, vlo = live, vhi = -1, steps = 0;
+	int pulls = gossip_pulls(x->mode);
+
+	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
+	if (cur->hi == live)
+		next->v[live] = cur->v[live]; /* everyone informed stays so */
+	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
+		double m = s >= cur->lo ? cur->v[s] : 0;
+		if (m > 0) {
+			int64_t u = live - s;
+			struct dist_pmf r = { 0, 0, 0, 0 };
+			if (pulls) {
+				double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
+				dist_binom_range(u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+				x->dropped += m * r.tail;
+				join_rel = fmax(join_rel, r.rel);
+			} else {
+				pmf[0] = 1;
+			}
+			/* k pulled leaves u - k fresh for the pushes. */
+			widen(v, &vlo, &vhi, u - r.hi, u - r.lo);
+			for (int64_t k = r.lo; k <= r.hi; k++)
+				v[u - k] += m * pmf[k - r.lo];
+		}
+		if (vhi > 0) {
+			double *t;
+			x->dropped += sender_step(x, 0, v, w, &vlo, &vhi);
+			t = v;
+			v = w;
+			w = t;
+			steps++;
+		}
+		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+			return FO_CANCELLED;
+	}
+	next->lo = cur->hi == live ? live : live + 1;
+	next->hi = cur->hi == live ? live : -1;
+	for (int64_t m = vlo; m <= vhi; m++)
+		next->v[live - m] += v[m];
+	if (vlo <= vhi) {
+		next->lo = imin(next->lo, live - vhi);
+		next->hi = imax(next->hi, live - vlo);
+	}
+	x->dropped += trim(next->v, &next->lo, &next->hi);
+	/* A join adds a product and a sum; each step adds sender_step_rel; the copy adds one sum. */
+	x->rel += join_rel + 3 * U + (double)steps * sender_step_rel(x);
+	x->dropped += (double)steps * x->kernel_tail;
+	return FO_OK;
+}
+
+/*
+ * Stores round r's figures from the distribution d, whose masses have
+ * relative error x->rel + extra_rel; see the header for the bounds.
+ */
+static void record(const struct exact *x, const struct dense *d, double extra_rel,
+		   struct chain_result *out, int64_t r)
+{
+	double miss = 0, full = 0, mean = 0, node = 0, g, dd, miss_err, full_err;
+	int64_t live = x->live;
+
+	for (int64_t i = d->lo; i <= d->hi; i++) {
+		double m = d->v[i];
+		mean += m * (double)i;
+		if (i == live) {
+			full += m;
+		} else {
+			miss += m;
+			node += m * (double)(live - i);
+		}
+	}
+	g = 1.01 * (x->rel + extra_rel + (double)(d->hi - d->lo + 4) * U);
+	dd = x->dropped * (1 + 2 * g) * (1 + 1e-9);
+	if (g > 0.01) {
+		miss_err = full_err = 1;
+	} else {
+		miss_err = dd + g * (miss + dd) * (1 + 2 * g);
+		full_err = dd + g * (full + dd) * (1 + 2 * g);
+	}
+	out->p_miss[r] = fmin(miss, 1);
+	if (miss_err + U < full_err) {
+		out->p_full[r] = 1 - out->p_miss[r];
+		full_err = miss_err + U;
+	} else {
+		out->p_full[r] = fmin(full, 1);
+	}
+	out->round_bound[r] = fmax(miss_err, full_err);
+	out->mean_informed[r] = mean;
+	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
+	if (r == out->rounds) {
+		out->node_miss = live > 1 ? fmin(node / (double)(live - 1), 1) : 0;
+		out->round_bound[r] = fmax(out->round_bound[r],
+					   g > 0.01 ? 1 : dd + g * (out->node_miss + dd) * (1 + 2 * g));
+		out->error_bound = fmax(out->error_bound, out->round_bound[r]);
+		for (int64_t i = d->lo; i <= d->hi; i++)
+			out->final_informed[i] = d->v[i];
+	}
+}
+
+/* Rounds r + 1 .. R repeat round r's figures (the distribution no longer changes). */
+static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d, int64_t r)
+{
+	for (int64_t k = r + 1; k <= out->rounds; k++) {
+		out->p_full[k] = out->p_full[r];
+		out->p_miss[k] = out->p_miss[r];
+		out->round_bound[k] = out->round_bound[r];
+		out->mean_informed[k] = out->mean_informed[r];
+	}
+	if (r < out->rounds)
+		record(x, d, 0, out, out->rounds);
+}
+
+static enum fo_status run_dense(struct exact *x, struct chain_result *out)
+{
+	struct dense a = { NULL, 1, 1 }, b = { NULL, 1, 0 };
+	struct dense *cur = &a, *next = &b;
+	enum fo_status st = FO_OK;
+
+	a.v = calloc((size_t)x->live + 1, sizeof *a.v);
+	b.v = calloc((size_t)x->live + 1, sizeof *b.v);
+	if (!a.v || !b.v) {
+		st = FO_NOMEM;
+		goto done;
+	}
+	a.v[1] = 1;
+	record(x, cur, 0, out, 0);
+	for (int64_t r = 1; r <= out->rounds; r++) {
+		struct dense *t;
+		if (cur->lo == x->live) {
+			/* Everyone informed: nothing changes any more. */
+			repeat_last(out, x, cur, r - 1);
+			break;
+		}
+		if (fo_cancelled(x->cancel)) {
+			st = FO_CANCELLED;
+			goto done;
+		}
+		st = gossip_pushes(x->mode) ? step_sweep(x, cur, next) : step_pull(x, cur, next);
+		if (st != FO_OK)
+			goto done;
+		t = cur;
+		cur = next;
+		next = t;
+		record(x, cur, 0, out, r);
+	}
+done:
+	free(a.v);
+	free(b.v);
+	return st;
+}
+
+/* ---- With a window: interned tuples and cached rows ------------------- */
+
+/* Room for n more doubles in the row pool; NULL if allocation fails. */
+static double *pool_take(struct exact *x, size_t n)
+{
+	if (FO_GROW(x->pool, x->pool_used + n, x->pool_cap) < 0)
+		return NULL;
+	x->pool_used += n;
+	return x->pool + x->pool_used - n;
 }
 
 /* Copies values[lo..hi] into the pool as row r; -1 if allocation fails. */
@@ -176,19 +500,11 @@ static int store_row(struct exact *x, struct row *r, const double *values, int64
  */
 static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t b, struct row *r)
 {
-	int64_t u = x->live - i, lo = u, hi = u;
-	double *v = x->scratch[0], *w = x->scratch[1], *bin = x->scratch[2];
-	double pull_ok = 0;
+	int64_t u = x->live - i, lo = u, hi = u, steps = 0;
+	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2];
+	double ok, fail, pq_rel, bin_rel = 0;
 
 	r->dropped = 0;
-	if (gossip_pulls(x->mode))
-		pull_ok = dist_pull_success(x->nodes - 1, i, x->fanout, x->loss, bin);
-	if (!gossip_pushes(x->mode)) {
-		dist_binom(u, pull_ok, v);
-		lo = 0;
-		r->dropped = trim(v, &lo, &hi);
-		return store_row(x, r, v, lo, hi);
-	}
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
 	for (int64_t s = 0; s < a + b && hi > 0; s++) {
@@ -197,19 +513,27 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t b, struct 
 		t = v;
 		v = w;
 		w = t;
+		steps++;
 	}
-	/* c = u - m new informed by push; push_pull adds Bin(m, pull_ok) of the rest. */
+	r->rel = (double)steps * sender_step_rel(x);
+	r->dropped += (double)steps * x->kernel_tail;
+	/* c = u - m new informed by push; push_pull adds Bin(m, s_i) of the rest. */
 	if (!gossip_pulls(x->mode)) {
 		for (int64_t m = lo; m <= hi; m++)
 			w[u - m] = v[m];
 		return store_row(x, r, w, u - hi, u - lo);
 	}
+	pq_rel = pull_prob(x, i, &ok, &fail);
 	memset(w + (u - hi), 0, (size_t)(hi + 1) * sizeof *w);
 	for (int64_t m = lo; m <= hi; m++) {
-		dist_binom(m, pull_ok, bin);
-		for (int64_t j = 0; j <= m; j++)
-			w[u - m + j] += v[m] * bin[j];
+		struct dist_pmf b;
+		dist_binom_range(m, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &b);
+		r->dropped += v[m] * b.tail;
+		bin_rel = fmax(bin_rel, b.rel);
+		for (int64_t k = b.lo; k <= b.hi; k++)
+			w[u - m + k] += v[m] * pmf[k - b.lo];
 	}
+	r->rel += bin_rel + (double)(hi - lo + 2) * U;
 	lo = u - hi;
 	hi = u;
 	r->dropped += trim(w, &lo, &hi);
@@ -234,91 +558,17 @@ static const struct row *get_row(struct exact *x, int64_t i, int64_t a, int64_t 
 	return &x->row[idx];
 }
 
-static void exact_release(struct exact *x)
-{
-	free(x->kernel);
-	free(x->kernel_off);
-	free(x->kernel_last);
-	free(x->kernel_last_off);
-	tupmap_release(&x->rows);
-	free(x->row);
-	free(x->pool);
-	for (int k = 0; k < 3; k++)
-		free(x->scratch[k]);
-}
-
-/*
- * One round of push without a window, all states at once.  From i informed,
- * i senders act and the next state is L - (live nodes still unreached): it
- * depends on where the senders' process ends, not on i.  So the states share
- * one vector over "unreached" m: walking s from the largest i down, state s
- * joins at m = L - s, then every state present takes one sender step.  State
- * i thus takes exactly i steps, and by linearity the end vector is the sum of
- * the states' separate outcomes — one sweep instead of a row per state.
- */
-static enum fo_status step_push_merged(struct exact *x, const struct tupmap *cur,
-				       const double *mass, struct tupmap *next, double **next_mass,
-				       size_t *next_cap)
-{
-	double *by_i = x->scratch[2], *v = x->scratch[0], *w = x->scratch[1];
-	int64_t top = 0, lo = x->live, hi = -1;
-
-	memset(by_i, 0, (size_t)(x->live + 1) * sizeof *by_i);
-	for (size_t s = 0; s < cur->count; s++) {
-		int64_t i = tupmap_key(cur, s)[0];
-		if (mass[s] < FO_EXACT_EPSILON) {
-			x->dropped += mass[s];
-			continue;
-		}
-		by_i[i] = mass[s];
-		top = imax(top, i);
-	}
-	for (int64_t s = top; s >= 1; s--) {
-		int64_t m = x->live - s;
-		if (by_i[s] > 0) {
-			/* Widen the live range to take state s in. */
-			for (int64_t j = hi + 1; j <= m; j++)
-				v[j] = 0;
-			for (int64_t j = m; j < lo; j++)
-				v[j] = 0;
-			v[m] += by_i[s];
-			lo = imin(lo, m);
-			hi = imax(hi, m);
-		}
-		if (hi > 0) {
-			double *t;
-			x->dropped += sender_step(x, 0, v, w, &lo, &hi);
-			t = v;
-			v = w;
-			w = t;
-		}
-		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
-			return FO_CANCELLED;
-	}
-	for (int64_t m = lo; m <= hi; m++) {
-		int32_t key = (int32_t)(x->live - m);
-		int64_t idx = tupmap_intern(next, &key);
-		if (idx < 0 || FO_GROW_ZEROED(*next_mass, next->count, *next_cap) < 0)
-			return FO_NOMEM;
-		(*next_mass)[idx] += v[m];
-	}
-	return FO_OK;
-}
-
-/* One round: from (cur, mass) into (next, next_mass). */
-static enum fo_status step(struct exact *x, const struct tupmap *cur, const double *mass,
-			   struct tupmap *next, double **next_mass, size_t *next_cap)
+/* One windowed round: from (cur, mass) into (next, next_mass). */
+static enum fo_status step_window(struct exact *x, const struct tupmap *cur, const double *mass,
+				  struct tupmap *next, double **next_mass, size_t *next_cap)
 {
 	int width = 1 + (int)x->window;
 	int32_t key[1 + FO_EXACT_MAX_WINDOW];
+	double row_rel = 0;
 
-	if (fo_cancelled(x->cancel))
-		return FO_CANCELLED;
-	if (x->mode == GOSSIP_PUSH && width == 1)
-		return step_push_merged(x, cur, mass, next, next_mass, next_cap);
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
-		int64_t i = k[0], a = x->window ? 0 : i, b = 0;
+		int64_t i = k[0], a = 0, b = 0;
 		const struct row *row;
 		const double *p;
 
@@ -331,7 +581,7 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 		for (int j = 1; j < width; j++)
 			a += k[j];
 		if (x->last < x->fanout) {
-			/* The oldest cohort is in its last round. */
+			/* The oldest cohort is in its window's last round. */
 			b = k[width - 1];
 			a -= b;
 		}
@@ -339,17 +589,16 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 		if (!row)
 			return FO_NOMEM;
 		x->dropped += mass[s] * row->dropped;
+		row_rel = fmax(row_rel, row->rel);
 		p = x->pool + row->off - row->lo;
 		for (int64_t c = row->lo; c <= row->hi; c++) {
+			/* Everyone informed: the cohorts no longer matter. */
+			int full = i + c == x->live;
 			int64_t idx;
 			key[0] = (int32_t)(i + c);
-			if (width > 1) {
-				/* Everyone informed: the cohorts no longer matter. */
-				int full = i + c == x->live;
-				key[1] = full ? 0 : (int32_t)c;
-				for (int j = 2; j < width; j++)
-					key[j] = full ? 0 : k[j - 1];
-			}
+			key[1] = full ? 0 : (int32_t)c;
+			for (int j = 2; j < width; j++)
+				key[j] = full ? 0 : k[j - 1];
 			idx = tupmap_intern(next, key);
 			if (idx < 0 || FO_GROW_ZEROED(*next_mass, next->count, *next_cap) < 0)
 				return FO_NOMEM;
@@ -358,64 +607,84 @@ static enum fo_status step(struct exact *x, const struct tupmap *cur, const doub
 			(*next_mass)[idx] += mass[s] * p[c];
 		}
 	}
+	/* A state receives at most one product from each state of cur. */
+	x->rel += row_rel + (double)(cur->count + 1) * U;
 	return FO_OK;
 }
 
-static void record(const struct exact *x, const struct tupmap *m, const double *mass,
-		   struct chain_result *out, int64_t r)
+/* The distribution of the informed count alone, summed over cohorts, in d. */
+static void by_count(const struct exact *x, const struct tupmap *m, const double *mass, struct dense *d)
 {
-	double full = 0, mean = 0;
-
+	memset(d->v, 0, (size_t)(x->live + 1) * sizeof *d->v);
+	d->lo = x->live;
+	d->hi = 1;
 	for (size_t s = 0; s < m->count; s++) {
 		int64_t i = tupmap_key(m, s)[0];
-		mean += mass[s] * (double)i;
-		if (i == x->live)
-			full += mass[s];
+		d->v[i] += mass[s];
+		d->lo = imin(d->lo, i);
+		d->hi = imax(d->hi, i);
 	}
-	out->p_full[r] = full;
-	out->mean_informed[r] = mean;
 }
 
-static enum fo_status run_chain(struct exact *x, const struct gossip_params *p,
-				struct chain_result *out)
+static enum fo_status run_window(struct exact *x, struct chain_result *out)
 {
 	struct tupmap maps[2];
 	double *mass[2] = { NULL, NULL };
 	size_t cap[2] = { 0, 0 };
 	int32_t start[1 + FO_EXACT_MAX_WINDOW] = { 1, 1 };
+	struct dense d = { NULL, 1, 1 };
 	enum fo_status st = FO_OK;
 	int cur = 0;
 
 	tupmap_init(&maps[0], 1 + (int)x->window);
 	tupmap_init(&maps[1], 1 + (int)x->window);
-	if (tupmap_intern(&maps[0], start) < 0 || FO_GROW_ZEROED(mass[0], 1, cap[0]) < 0) {
+	d.v = malloc((size_t)(x->live + 1) * sizeof *d.v);
+	if (!d.v || tupmap_intern(&maps[0], start) < 0 || FO_GROW_ZEROED(mass[0], 1, cap[0]) < 0) {
 		st = FO_NOMEM;
 		goto done;
 	}
 	mass[0][0] = 1;
-	record(x, &maps[0], mass[0], out, 0);
-	for (int64_t r = 1; r <= p->rounds; r++) {
+	by_count(x, &maps[0], mass[0], &d);
+	record(x, &d, 0, out, 0);
+	for (int64_t r = 1; r <= out->rounds; r++) {
 		int nxt = 1 - cur;
+		if (fo_cancelled(x->cancel)) {
+			st = FO_CANCELLED;
+			goto done;
+		}
 		tupmap_clear(&maps[nxt]);
 		if (mass[nxt])
 			memset(mass[nxt], 0, cap[nxt] * sizeof *mass[nxt]);
-		st = step(x, &maps[cur], mass[cur], &maps[nxt], &mass[nxt], &cap[nxt]);
+		st = step_window(x, &maps[cur], mass[cur], &maps[nxt], &mass[nxt], &cap[nxt]);
 		if (st != FO_OK)
 			goto done;
 		cur = nxt;
-		record(x, &maps[cur], mass[cur], out, r);
+		by_count(x, &maps[cur], mass[cur], &d);
+		/* Summing cohorts adds at most one addition per state. */
+		record(x, &d, (double)maps[cur].count * U, out, r);
 	}
-	out->error_bound = x->dropped;
-	for (size_t s = 0; s < maps[cur].count; s++)
-		out->final_informed[tupmap_key(&maps[cur], s)[0]] += mass[cur][s];
-	out->node_miss = x->live > 1
-		? ((double)x->live - out->mean_informed[p->rounds]) / (double)(x->live - 1) : 0;
 done:
 	for (int k = 0; k < 2; k++) {
 		tupmap_release(&maps[k]);
 		free(mass[k]);
 	}
+	free(d.v);
 	return st;
+}
+
+static void exact_release(struct exact *x)
+{
+	free(x->kernel);
+	free(x->kernel_off);
+	free(x->kernel_last);
+	free(x->kernel_last_off);
+	free(x->pull_fail);
+	free(x->pull_ok);
+	tupmap_release(&x->rows);
+	free(x->row);
+	free(x->pool);
+	for (int k = 0; k < 3; k++)
+		free(x->scratch[k]);
 }
 
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
@@ -423,7 +692,7 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
-	size_t n = (size_t)p->rounds + 1;
+	size_t n = (size_t)p->rounds + 1, live;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
@@ -438,21 +707,33 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	tupmap_init(&x.rows, 3);
 	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
+	live = (size_t)x.live;
 	out->rounds = p->rounds;
 	out->p_full = malloc(n * sizeof *out->p_full);
+	out->p_miss = malloc(n * sizeof *out->p_miss);
+	out->round_bound = malloc(n * sizeof *out->round_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
-	out->final_informed = calloc((size_t)x.live + 1, sizeof *out->final_informed);
-	if (!out->p_full || !out->mean_informed || !out->final_informed)
+	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
+	x.scratch[0] = malloc((live + 2) * sizeof(double));
+	x.scratch[1] = malloc((live + 2) * sizeof(double));
+	x.scratch[2] = malloc((live + 2) * sizeof(double));
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->mean_informed ||
+	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
-	for (int k = 0; k < 3; k++)
-		if (!(x.scratch[k] = malloc((size_t)(x.live + 1) * sizeof(double))))
+	if (gossip_pulls(x.mode)) {
+		x.pull_fail = malloc((live + 1) * sizeof *x.pull_fail);
+		x.pull_ok = malloc((live + 1) * sizeof *x.pull_ok);
+		if (!x.pull_fail || !x.pull_ok)
 			goto fail;
+		for (size_t i = 0; i <= live; i++)
+			x.pull_fail[i] = -1;
+	}
 	if (gossip_pushes(x.mode) && build_kernel(&x, x.fanout, &x.kernel, &x.kernel_off) < 0)
 		goto fail;
 	if (gossip_pushes(x.mode) && x.last < x.fanout &&
 	    build_kernel(&x, x.last, &x.kernel_last, &x.kernel_last_off) < 0)
 		goto fail;
-	st = run_chain(&x, p, out);
+	st = x.window ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;
 	exact_release(&x);

@@ -73,7 +73,7 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 		if (gossip_pulls(p->mode))
 			stay *= pull_miss(others, p->fanout, (1 - p->loss) * x);
 		fresh = (live - x) * (1 - stay);
-		x += fresh;
+		x = fmin(x + fresh, live); /* never past L, even by a rounding */
 		if (window) {
 			memmove(cohort + 1, cohort, (size_t)(window - 1) * sizeof *cohort);
 			cohort[0] = fresh;

@@ -22,8 +22,10 @@
 static const char usage[] =
 	"usage: fanoutd [options]\n"
 	"\n"
-	"HTTP service answering POST/GET /calc_fanout and /simulate_gossip (see\n"
-	"/openapi.yaml), with /healthz, /readyz, /metrics and a browser page at /.\n"
+	"HTTP service answering POST/GET /calc_fanout, /simulate_gossip and /tradeoff\n"
+	"(see /openapi.yaml), with /healthz, /readyz, /metrics and a browser page at /.\n"
+	"Requests may name a preset (memberlist-lan, memberlist-wan, memberlist-local,\n"
+	"cassandra) and give transmit_limit, interval (seconds) and message_bytes.\n"
 	"Every option also has an environment twin, shown in brackets.\n"
 	"\n"
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
@@ -45,7 +47,8 @@ static const char usage[] =
 	"\n"
 	"Example:\n"
 	"  fanoutd --port 8080 &\n"
-	"  curl -d '{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}' localhost:8080/calc_fanout\n";
+	"  curl -d '{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}' localhost:8080/calc_fanout\n"
+	"  curl -d '{\"nodes\":1000,\"target_prob\":0.999,\"preset\":\"memberlist-lan\"}' localhost:8080/tradeoff\n";
 
 enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
        O_LOG, O_COUNT };

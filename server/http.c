@@ -582,8 +582,9 @@ static struct exchange *exchange_new(struct http_server *s, struct MHD_Connectio
 }
 
 /*
- * The answer, once the request is complete.  (Answering earlier makes
- * libmicrohttpd close the connection, so only an oversized body is.)
+ * Answers a request whose body has been read in full.  Queuing an answer
+ * before that makes libmicrohttpd close the connection afterwards, so only
+ * an announced oversized body is answered early (see on_request).
  */
 static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 {

@@ -48,7 +48,14 @@ struct chain_result {
 	double *p_full;        /* P(every live node informed by round r) */
 	double *mean_informed; /* E[informed live nodes at the end of round r] */
 	double node_miss;      /* P(a given live non-origin node uninformed after R) */
-	double error_bound;    /* probability mass discarded (0 when nothing was) */
+	/*
+	 * Exact: bounds |reported - true| for p_full[r], p_miss[r] (every r) and
+	 * node_miss, covering dropped mass and rounding; mean field: 0.
+	 */
+	double error_bound;
+	/* Exact only (else NULL), rounds + 1 entries each: */
+	double *p_miss;        /* P(some live node uninformed at r), summed from that mass */
+	double *round_bound;   /* bounds |reported - true| for p_full[r], p_miss[r] (and node_miss at R) */
 	double *final_informed; /* exact only (else NULL): L + 1 entries, P(i informed after R) */
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plain-Python Monte Carlo baseline for the gossip model (shared/spec/MODEL.md).
+"""Plain-Python Monte Carlo baseline for the gossip model (docs/MODEL.md).
 
 This is the "straightforward Python implementation of the same model" that the
 benchmark compares the C simulators against: a list of informed nodes, loops over

@@ -266,6 +266,53 @@ class Api(unittest.TestCase):
         status, answer = self.srv.post("/simulate_gossip", {"nodes": 10, "fanout": 3, "rounds": 5, "trials": 5})
         self.assertTrue(0 <= answer["seed"] < 2 ** 53)
 
+    def test_operator_terms_follow_the_contract(self):
+        """Presets, transmit_limit, interval, message_bytes, params, rounds_to_all, curve."""
+        calcs = ({"nodes": 1000, "target_prob": 0.99, "rounds": 20, "preset": "memberlist-lan", "curve": True},
+                 {"nodes": 30, "target_prob": 0.99, "rounds": 10, "transmit_limit": 7, "interval": 0.5,
+                  "message_bytes": 100, "curve": True},
+                 {"nodes": 30, "target_prob": 0.99, "rounds": 5, "preset": "cassandra"},
+                 {"nodes": 100, "target_prob": 0.9, "rounds": 10, "model": "formula", "transmit_limit": 5,
+                  "preset": "memberlist-wan"})
+        for body in calcs:
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")), body)
+            self.assertEqual(answer["params"]["nodes"], body["nodes"])
+        status, answer = self.srv.post("/calc_fanout", calcs[0])
+        self.assertEqual(answer["params"]["transmit_limit"], 16)
+        self.assertEqual(len(answer["curve"]), 21)
+        sims = ({"nodes": 1000, "rounds": 30, "trials": 200, "seed": 4, "preset": "memberlist-local"},
+                {"nodes": 50, "fanout": 3, "rounds": 12, "trials": 300, "seed": 4, "transmit_limit": 5,
+                 "interval": 1, "message_bytes": 64, "curve": True})
+        for body in sims:
+            status, answer = self.srv.post("/simulate_gossip", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")), body)
+            self.assertEqual(len(answer["rounds_to_all_hist"]), body["rounds"] + 1)
+            self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
+
+    def test_tradeoff_both_doors(self):
+        """MODEL.md's example within the default budget, by POST and GET, as fanout-node answers."""
+        body = {"nodes": 1000, "target_prob": 0.999, "interval": 0.2, "message_bytes": 1400}
+        status, answer = self.srv.post("/tradeoff", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["model"], "exact")
+        self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+        reached = [r for r in answer["rows"] if r["rounds"] is not None]
+        self.assertEqual(len(answer["rows"]), answer["rows"].index(reached[0]) + 4)
+        status, _, text = self.srv.request("GET", "/tradeoff?nodes=1000&target_prob=0.999&interval=0.2&message_bytes=1400")
+        self.assertEqual((status, json.loads(text)), (200, answer))
+        for body in ({"nodes": 200, "target_prob": 0.99, "preset": "memberlist-lan", "max_rounds": 30},
+                     {"nodes": 100, "target_prob": 0.99, "max_fanout": 2, "mode": "pull", "model": "mean_field"}):
+            status, answer = self.srv.post("/tradeoff", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 100, "target_prob": 0.99, "max_fanout": 100})
+        self.assertEqual((status, answer["field"]), (400, "max_fanout"))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 100000, "target_prob": 0.99, "model": "exact"})
+        self.assertEqual(status, 422, answer)
+
     def test_bad_requests_name_the_field(self):
         cases = [("{", None, "not valid JSON"), ("[1]", None, "JSON object"), ("", None, "not valid JSON"),
                  ({"nodes": "25", "target_prob": 0.9, "rounds": 5}, "nodes", "must be an integer"),

@@ -26,6 +26,7 @@ START_TEST(test_seed_example)
 END_TEST
 
 static const struct { struct gossip_params p; double target; } scans[] = {
+	/* { { N, K (unused), R, mode, loss, F,  T  X }, target } */
 	{ { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0, 0 }, 0.999 },
 	{ { 30, 0, 4, GOSSIP_PUSH, 0.2, 3, 0, 0 }, 0.9 },
 	{ { 30, 0, 4, GOSSIP_PULL, 0.1, 0, 0, 0 }, 0.95 },

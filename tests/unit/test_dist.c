@@ -42,32 +42,63 @@ END_TEST
 static const struct { int64_t n; double p; } bin_cases[] = {
 	/* n  p */
 	{ 0, 0.3 }, { 1, 0.5 }, { 10, 0.0 }, { 10, 1.0 }, { 10, 0.1 }, { 25, 0.9 }, { 50, 0.5 },
+	{ 60, 1e-9 }, { 60, 0.999999 },
 };
 
+/* The whole support (eps 0) against the direct formula, within the returned bound. */
 START_TEST(test_binom_direct)
 {
 	int64_t n = bin_cases[_i].n;
-	double p = bin_cases[_i].p, out[64];
+	double p = bin_cases[_i].p, out[128], full[64] = { 0 };
+	struct dist_pmf r;
 
-	dist_binom(n, p, out);
+	dist_binom_range(n, p, 1 - p, 1.2e-16, 0, out, &r);
+	ck_assert(r.lo >= 0 && r.hi <= n && r.rel < 1e-12);
+	for (int64_t k = r.lo; k <= r.hi; k++)
+		full[k] = out[k - r.lo];
 	for (int64_t k = 0; k <= n; k++) {
 		double want = choose(n, k) * pow(p, (double)k) * pow(1 - p, (double)(n - k));
-		ck_assert_msg(fabs(out[k] - want) <= 1e-13, "Bin(%lld; %lld, %g): want %.17g got %.17g",
-			      (long long)k, (long long)n, p, want, out[k]);
+		ck_assert_msg(fabs(full[k] - want) <= 1e-13 * want + r.tail + 1e-300,
+			      "Bin(%lld; %lld, %g): want %.17g got %.17g", (long long)k, (long long)n, p,
+			      want, full[k]);
 	}
 }
 END_TEST
 
-/* 1 - E[loss^J] against the sum over J directly. */
-START_TEST(test_pull_success)
+/* Truncated at eps: what is dropped is below the returned tail bound, which is below eps. */
+START_TEST(test_binom_truncated)
 {
-	double scratch[64], loss = 0.3;
+	int64_t n = 60;
+	double p = 0.05 + 0.1 * _i, out[128], eps = 1e-12, kept = 0, dropped = 0;
+	struct dist_pmf r;
+
+	dist_binom_range(n, p, 1 - p, 1.2e-16, eps, out, &r);
+	ck_assert(r.tail <= eps * 1.001);
+	for (int64_t k = 0; k <= n; k++) {
+		double want = choose(n, k) * pow(p, (double)k) * pow(1 - p, (double)(n - k));
+		if (k < r.lo || k > r.hi)
+			dropped += want;
+		else
+			kept += out[k - r.lo];
+	}
+	ck_assert_msg(r.lo > 0 || r.hi < n, "p %g: nothing truncated", p);
+	ck_assert_msg(dropped <= r.tail, "p %g: dropped %.3g above the bound %.3g", p, dropped, r.tail);
+	ck_assert_double_eq_tol(kept, 1, 1e-14);
+}
+END_TEST
+
+/* E[loss^J] and 1 - E[loss^J] against the sum over J directly. */
+START_TEST(test_pull_fail)
+{
+	double scratch[64], loss = _i ? 0.3 : 0;
 
 	for (int64_t i = 0; i <= 24; i++) {
-		double fail = 0;
+		double fail = 0, ok, rel;
 		for (int64_t j = 0; j <= 3; j++)
 			fail += choose(i, j) * choose(24 - i, 3 - j) / choose(24, 3) * pow(loss, (double)j);
-		ck_assert_double_eq_tol(dist_pull_success(24, i, 3, loss, scratch), 1 - fail, 1e-14);
+		ck_assert_double_eq_tol(dist_pull_fail(24, i, 3, loss, scratch, &ok, &rel), fail, 1e-14);
+		ck_assert_double_eq_tol(ok, 1 - fail, 1e-14);
+		ck_assert(rel > 0 && rel < 1e-13);
 	}
 }
 END_TEST
@@ -80,7 +111,8 @@ Suite *dist_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_loop_test(tc, test_hypergeom_direct, 0, (int)(sizeof hyp_cases / sizeof hyp_cases[0]));
 	tcase_add_loop_test(tc, test_binom_direct, 0, (int)(sizeof bin_cases / sizeof bin_cases[0]));
-	tcase_add_test(tc, test_pull_success);
+	tcase_add_loop_test(tc, test_binom_truncated, 0, 9);
+	tcase_add_loop_test(tc, test_pull_fail, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -17,9 +17,13 @@ START_TEST(test_reference_point)
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
 	ck_assert_double_eq_tol(r.p_full[5], 0.994726178, 1e-9);
+	/* The true miss, from rational arithmetic: 0.005273821947446322… */
+	ck_assert_double_le(fabs(r.p_miss[5] - 0.005273821947446322), r.round_bound[5] + 1e-18);
 	ck_assert_double_eq_tol(r.mean_informed[1], 4, 1e-12);  /* origin + 3 distinct peers */
 	ck_assert_double_eq(r.p_full[0], 0);
-	ck_assert(r.error_bound >= 0 && r.error_bound <= 1e-15);
+	ck_assert_double_eq(r.p_miss[0], 1);
+	ck_assert(r.round_bound[5] > 0 && r.round_bound[5] <= 1e-14);
+	ck_assert(r.error_bound >= r.round_bound[5] && r.error_bound <= 1e-12);
 	chain_result_release(&r);
 }
 END_TEST

@@ -11,6 +11,7 @@ static const struct {
 	int64_t nodes, fanout, rounds;
 	double loss, miss;
 } cases[] = {
+	/* N  K  R  loss  P(miss) */
 	{ 25, 3, 5, 0, 0.512908935546875 },      /* (21/24)^5 */
 	{ 25, 15, 5, 0, 0.007415771484375 },     /* (9/24)^5 */
 	{ 25, 14, 5, 0, 0.012558674125514407 },    /* (10/24)^5 */
@@ -38,6 +39,7 @@ static const struct {
 	int64_t fanout;
 	double miss;
 } searches[] = {
+	/* N  R  loss  target  reachable  K  P(miss) */
 	{ 25, 5, 0, 0.99, 1, 15, 0.007415771484375 },  /* the seed's N, R, p */
 	{ 25, 5, 0, 0.98, 1, 14, 0.012558674125514407 },
 	{ 3, 1, 0.5, 0.9, 0, 2, 0.5 },                 /* loss caps it at 1 - 0.5 */

@@ -13,6 +13,7 @@
  * rounds where P(full) is near 1/2), shrinking towards P(full) = 0 or 1.
  */
 static const struct { int64_t nodes, fanout, rounds; double tol; } push_cases[] = {
+	/* { N, K, R, largest gap in P(full) } */
 	{ 25, 1, 12, 0.05 }, { 25, 3, 5, 0.05 }, { 25, 6, 4, 0.05 }, { 50, 2, 8, 0.05 },
 	{ 100, 3, 7, 0.05 }, { 200, 1, 20, 0.01 }, { 200, 3, 8, 0.01 }, { 300, 2, 11, 0.01 },
 	{ 500, 3, 9, 0.01 }, { 1000, 2, 12, 0.01 }, { 1000, 3, 10, 0.01 },
@@ -43,6 +44,7 @@ END_TEST
  * product over a fractional x is an approximation.
  */
 static const struct gossip_params first_round[] = {
+	/* N  K  R  mode               loss  F  T  X */
 	{ 40, 3, 1, GOSSIP_PUSH, 0.25, 4, 0, 0 },
 	{ 40, 3, 1, GOSSIP_PULL, 0, 4, 0, 0 },
 	{ 40, 3, 1, GOSSIP_PUSH_PULL, 0, 4, 0, 0 },

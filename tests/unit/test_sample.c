@@ -13,6 +13,7 @@
 #define DRAWS 60000
 
 static const struct { uint64_t n; double p; } binomials[] = {
+	/* { n, p } */
 	{ 10, 0.3 }, { 50, 0.9 }, { 1000, 0.01 }, { 1000, 0.5 }, { 1000000, 0.3 }, { 123457, 0.0001 },
 };
 
