@@ -151,8 +151,8 @@ function showFigures(calc) {
     ["Traffic per broadcast", calc.bytes_per_broadcast === undefined ? null : bytes(calc.bytes_per_broadcast)],
     ["Max bandwidth per node (Serf's figure)", calc.max_bytes_per_s_per_node === undefined ? null
       : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${num(calc.max_bytes_per_s_per_node * 8 / 1024)} kbit/s`],
-    [`The ${params.preset || "preset"} default fanout`,
-     params.preset && params.fanout !== undefined ? String(params.fanout) : null],
+    [`The ${params.preset} default fanout`, calc.preset_fanout === undefined ? null
+      : `${calc.preset_fanout}: ${calc.preset_fanout >= k ? "enough" : "NOT enough"} for this target`],
   ]);
   $("check").textContent = `Check K = ${k} by simulation`;
 }

@@ -83,11 +83,27 @@ test('the defaults give the least fanout, exactly, with no console error', async
   await page.context().close();
 });
 
-test('a preset goes into the request and the address', async () => {
-  const page = await open();
+test('a preset fills the fields left empty, and the answer uses it', async () => {
+  const page = await open('/?nodes=1000&target_prob=0.9999&rounds=30');
   await page.selectOption('#preset', 'memberlist-lan');
   await page.waitForURL(/preset=memberlist-lan/, WAIT);
+  await page.waitForFunction(() => /preset/.test(document.getElementById('interval').placeholder), null, WAIT);
   await settled(page);
+  const direct = (await api('/calc_fanout', 'preset=memberlist-lan&nodes=1000&target_prob=0.9999&rounds=30')).body;
+  // memberlist's LAN defaults, greyed in the empty fields: 0.2 s, 1400 bytes, 4 * ceil(log10(1001)).
+  assert.equal(await page.getAttribute('#interval', 'placeholder'), `${direct.params.interval} (preset)`);
+  assert.equal(await page.getAttribute('#message_bytes', 'placeholder'), `${direct.params.message_bytes} (preset)`);
+  assert.equal(await page.getAttribute('#transmit_limit', 'placeholder'), `${direct.params.transmit_limit} (preset)`);
+  assert.deepEqual([direct.params.interval, direct.params.message_bytes, direct.params.transmit_limit], [0.2, 1400, 16]);
+  const f = await figures(page);
+  assert.equal(f['Least fanout K'], `${direct.min_fanout} (${direct.model.replace('_', ' ')} model)`);
+  assert.match(f['Time to everyone'], / s, median /);
+  assert.equal(f['The memberlist-lan default fanout'], `3: ${3 >= direct.min_fanout ? 'enough' : 'NOT enough'} for this target`);
+  // A field typed over the preset wins, and the address keeps both.
+  await page.fill('#interval', '0.5');
+  await page.waitForURL(/interval=0\.5/, WAIT);
+  await settled(page);
+  assert.match(page.url(), /preset=memberlist-lan/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
