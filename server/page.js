@@ -136,7 +136,7 @@ function chosenFanout(calc) {
 function showFigures(calc) {
   const k = chosenFanout(calc);
   const params = calc.params || {};
-  const rounds = Number($("rounds").value);
+  const rounds = params.rounds;
   const interval = calc.delivery_prob_interval;
   fill($("figures"), [
     [calc.reachable ? "Least fanout K" : "No fanout reaches the target; the best K",
@@ -299,12 +299,12 @@ function drawTradeoff(calc, trade) {
     options: {
       scales: {
         x: axis("fanout K (peers per node per round)", { ticks: { precision: 0 } }),
-        y: axis(useSeconds ? "least time to reach the target (seconds)" : "least rounds to reach the target",
+        y: axis(useSeconds ? "least time to the target (seconds)" : "least rounds to the target",
                 { position: "left", beginAtZero: true }),
         messages: axis("messages per broadcast", { position: "right", beginAtZero: true,
                                                    grid: { drawOnChartArea: false } }),
       },
-      plugins: { title: { display: true, text: `Trade-off at target ${$("target_prob").value}` } },
+      plugins: { title: { display: true, text: `Trade-off at target ${calc.params.target_prob}` } },
     },
   });
 }
@@ -314,7 +314,7 @@ function drawTradeoff(calc, trade) {
 // double precision's resolution is drawn at that resolution.
 const MISS_FLOOR = 1e-16;
 const miss = (p) => Math.max(1 - p, MISS_FLOOR);
-const nines = (v) => String(Number((1 - v).toPrecision(15)));
+const nines = (v) => (v >= 1e-6 ? String(Number((1 - v).toPrecision(15))) : `1 − ${v.toExponential(0)}`);
 
 // P(full by R) for each K: the rows of a tradeoff whose max_rounds is R.
 function drawByFanout(calc, trade) {
@@ -344,13 +344,13 @@ function drawByFanout(calc, trade) {
     data: { datasets },
     options: {
       scales: {
-        x: axis("fanout K (peers per node per round)", { ticks: { precision: 0 } }),
-        y: axis(`P(every live node informed within ${calc.params.rounds} rounds)`, {
+        x: axis("fanout K (peers per node per round)", { min: Math.min(...ks), ticks: { precision: 0 } }),
+        y: axis(`P(all informed by round ${calc.params.rounds})`, {
           type: "logarithmic", reverse: true, max: 1,
           ticks: { callback: (v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? nines(v) : "") } }),
       },
       plugins: {
-        title: { display: true, text: `Full delivery by fanout, on a scale of nines (chosen K = ${k})` },
+        title: { display: true, text: ["Full delivery by fanout", `(a scale of nines; chosen K = ${k})`] },
         legend: { position: "bottom", labels: { boxWidth: 18, filter: (item) => item.text !== "interval low" } },
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${nines(c.parsed.y)}` } },
       },
