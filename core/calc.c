@@ -1,6 +1,14 @@
 /*
- * calc.c — the fanout search shared by the three calculators (see calc.h).
+ * calc.c — the fanout search shared by every calculator (see calc.h).
+ *
+ * Each evaluation of a K yields the compared probability with an interval
+ * that covers the true one: exact's error bound, the large-N method's own
+ * interval, a point for the mean field and the formula.  A K counts as
+ * reaching the target only when the interval's lower end does, and the miss
+ * side is compared with 1 - target (exact in floating point for targets of
+ * 1/2 and more) so that targets near 1 keep their meaning.
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -8,19 +16,25 @@
 #include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/formula.h"
+#include "fanout/largen.h"
 #include "fanout/meanfield.h"
 
 /* Work units charged for one evaluation of the closed form. */
 #define FORMULA_EVAL_COST 100.0
 
+/* One K's answer: the compared probability, its complement, both with intervals. */
 struct eval {
-	double compared, node_miss, error_bound;
+	enum calc_model by;
+	double p, p_lo, p_hi;
+	double miss, miss_lo, miss_hi;
+	double node_miss, error_bound;
 };
 
 struct search {
 	const struct gossip_params *p;
 	enum calc_model model;
 	const atomic_int *cancel;
+	double target;
 	double work, work_limit;
 	int64_t evaluations;
 };
@@ -30,6 +44,7 @@ static const char *const model_names[CALC_MODEL_COUNT] = {
 	[CALC_EXACT] = "exact",
 	[CALC_MEAN_FIELD] = "mean_field",
 	[CALC_FORMULA] = "formula",
+	[CALC_LARGE_N] = "large_n",
 };
 
 const char *calc_model_name(enum calc_model m)
@@ -48,16 +63,29 @@ int calc_model_parse(const char *name, enum calc_model *out)
 	return -1;
 }
 
+/* The calculator `model` uses for fanout k: auto takes exact while it is affordable. */
+static enum calc_model resolve(const struct gossip_params *p, enum calc_model model, int64_t k)
+{
+	struct gossip_params q = *p;
+
+	if (model != CALC_AUTO)
+		return model;
+	q.fanout = k;
+	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT ? CALC_EXACT : CALC_LARGE_N;
+}
+
 static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
 {
 	struct gossip_params q = *p;
 
 	q.fanout = k;
-	switch (model) {
+	switch (resolve(p, model, k)) {
 	case CALC_EXACT:
 		return exact_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
+	case CALC_LARGE_N:
+		return largen_cost(&q);
 	case CALC_AUTO:
 	case CALC_FORMULA:
 	case CALC_MODEL_COUNT:
@@ -66,10 +94,57 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, in
 	return FORMULA_EVAL_COST;
 }
 
+/* A point answer with no interval around it (formula, mean field). */
+static void point(struct eval *e, double p, double miss)
+{
+	e->p = e->p_lo = e->p_hi = p;
+	e->miss = e->miss_lo = e->miss_hi = miss;
+	e->error_bound = 0;
+}
+
+/*
+ * The exact chain: the miss summed from the final mass short of everyone;
+ * both sides widened by the dropped mass and a relative rounding margin.
+ * Every probability is a sum of products of non-negative terms, each round
+ * summing at most L + 2 of them, so R (L + 2) machine epsilons bound the
+ * relative rounding error (FO_CALC_ROUNDING times that, for the pmfs' own).
+ */
+static void from_exact(struct eval *e, const struct chain_result *r, int64_t live)
+{
+	double miss = 0, p = r->p_full[r->rounds], dp, dm;
+	double rel = FO_CALC_ROUNDING * (double)r->rounds * ((double)live + 2) * DBL_EPSILON;
+
+	for (int64_t i = 0; i < live; i++)
+		miss += r->final_informed[i];
+	dp = r->error_bound + rel * p + DBL_MIN;
+	dm = r->error_bound + rel * miss + DBL_MIN;
+	e->p = p;
+	e->p_lo = fmax(0, p - dp);
+	e->p_hi = fmin(1, p + dp);
+	e->miss = fmin(1, miss);
+	e->miss_lo = fmax(0, miss - dm);
+	e->miss_hi = fmin(1, miss + dm);
+	e->node_miss = r->node_miss;
+	e->error_bound = r->error_bound;
+}
+
+static void from_largen(struct eval *e, const struct largen_result *l)
+{
+	e->p = l->p_full;
+	e->p_lo = l->p_lo;
+	e->p_hi = l->p_hi;
+	e->miss = l->miss;
+	e->miss_lo = l->miss_lo;
+	e->miss_hi = l->miss_hi;
+	e->node_miss = l->node_miss;
+	e->error_bound = fmax(e->p - e->p_lo, e->p_hi - e->p);
+}
+
 static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 {
 	struct gossip_params q = *s->p;
 	struct chain_result r;
+	struct largen_result l;
 	enum fo_status st;
 
 	s->work += eval_cost(s->p, s->model, k);
@@ -79,53 +154,84 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 		return FO_CANCELLED;
 	s->evaluations++;
 	q.fanout = k;
-	if (s->model == CALC_FORMULA) {
+	e->by = resolve(s->p, s->model, k);
+	switch (e->by) {
+	case CALC_FORMULA: {
 		double miss = formula_miss(q.nodes, k, q.rounds, q.loss);
-		e->compared = 1 - miss;
+		point(e, 1 - miss, miss);
 		e->node_miss = miss;
-		e->error_bound = 0;
 		return FO_OK;
 	}
-	st = s->model == CALC_EXACT ? exact_run(&q, s->cancel, &r) : mf_run(&q, &r);
-	if (st != FO_OK)
-		return st;
-	e->compared = r.p_full[q.rounds];
-	e->node_miss = r.node_miss;
-	e->error_bound = r.round_bound ? r.round_bound[q.rounds] : r.error_bound;
+	case CALC_LARGE_N:
+		if ((st = largen_run(&q, s->cancel, &l)) != FO_OK)
+			return st;
+		from_largen(e, &l);
+		return FO_OK;
+	case CALC_EXACT:
+		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
+			return st;
+		from_exact(e, &r, gossip_live(&q));
+		break;
+	default:
+		if ((st = mf_run(&q, &r)) != FO_OK)
+			return st;
+		point(e, r.p_full[q.rounds], -expm1(-(double)gossip_live(&q) * r.node_miss));
+		e->node_miss = r.node_miss;
+		break;
+	}
 	chain_result_release(&r);
 	return FO_OK;
 }
 
-static void answer(struct calc_answer *out, int reachable, int64_t k, const struct eval *e)
+/* The target is surely reached: the interval's lower end meets it. */
+static int meets(const struct search *s, const struct eval *e)
+{
+	return s->target >= 0.5 ? e->miss_hi <= 1 - s->target : e->p_lo >= s->target;
+}
+
+/* The target may be reached: the interval's upper end meets it. */
+static int may_meet(const struct search *s, const struct eval *e)
+{
+	return s->target >= 0.5 ? e->miss_lo <= 1 - s->target : e->p_hi >= s->target;
+}
+
+/* Fills *out for K = k answered by e; below (NULL if not evaluated) is K - 1's answer. */
+static void answer(const struct search *s, struct calc_answer *out, int reachable, int64_t k,
+		   const struct eval *e, const struct eval *below)
 {
 	out->reachable = reachable;
 	out->fanout = k;
-	out->delivery_prob = e->compared;
-	out->miss_prob = 1 - e->compared;
+	out->model = e->by;
+	out->delivery_prob = e->p;
+	out->delivery_prob_lo = e->p_lo;
+	out->delivery_prob_hi = e->p_hi;
+	out->miss_prob = e->miss;
 	out->node_miss_prob = e->node_miss;
 	out->error_bound = e->error_bound;
+	out->fanout_uncertain = reachable && below && may_meet(s, below);
 }
 
-/* K = 1, 2, …: the first K that reaches the target, else the best one. */
-static enum fo_status search_linear(struct search *s, double target, struct calc_answer *out)
+/* K = 1, 2, …: the first K that surely reaches the target, else the best one. */
+static enum fo_status search_linear(struct search *s, struct calc_answer *out)
 {
-	struct eval e, best = { 0, 1, 0 };
+	struct eval e, prev = { 0 }, best = { 0 };
 	int64_t best_k = 1;
 
 	for (int64_t k = 1; k <= s->p->nodes - 1; k++) {
 		enum fo_status st = evaluate(s, k, &e);
 		if (st != FO_OK)
 			return st;
-		if (e.compared >= target) {
-			answer(out, 1, k, &e);
+		if (meets(s, &e)) {
+			answer(s, out, 1, k, &e, k > 1 ? &prev : NULL);
 			return FO_OK;
 		}
-		if (k == 1 || e.compared > best.compared) {
+		if (k == 1 || e.p > best.p) {
 			best = e;
 			best_k = k;
 		}
+		prev = e;
 	}
-	answer(out, 0, best_k, &best);
+	answer(s, out, 0, best_k, &best, NULL);
 	return FO_OK;
 }
 
@@ -134,17 +240,16 @@ static enum fo_status search_linear(struct search *s, double target, struct calc
  * probability rises with K.  A good prediction needs two evaluations: the
  * prediction, which reaches the target, and the K below it, which does not.
  */
-static enum fo_status search_monotone(struct search *s, double target, int64_t guess,
-				      struct calc_answer *out)
+static enum fo_status search_monotone(struct search *s, int64_t guess, struct calc_answer *out)
 {
 	int64_t top = s->p->nodes - 1, lo = 0, hi, step = 1;
-	struct eval e, at_hi;
+	struct eval e, at_hi, at_lo = { 0 };
 	enum fo_status st;
 
 	guess = guess < 1 ? 1 : guess > top ? top : guess;
 	if ((st = evaluate(s, guess, &e)) != FO_OK)
 		return st;
-	if (e.compared >= target) {
+	if (meets(s, &e)) {
 		/* Down: find some K that does not reach the target (or reach K = 1). */
 		hi = guess;
 		at_hi = e;
@@ -152,8 +257,9 @@ static enum fo_status search_monotone(struct search *s, double target, int64_t g
 			int64_t k = hi - step;
 			if ((st = evaluate(s, k, &e)) != FO_OK)
 				return st;
-			if (e.compared < target) {
+			if (!meets(s, &e)) {
 				lo = k;
+				at_lo = e;
 				break;
 			}
 			hi = k;
@@ -163,21 +269,23 @@ static enum fo_status search_monotone(struct search *s, double target, int64_t g
 	} else {
 		/* Up: find some K that reaches it, or learn that none does. */
 		lo = guess;
+		at_lo = e;
 		for (;;) {
 			int64_t k;
 			if (lo == top) {
-				answer(out, 0, top, &e);
+				answer(s, out, 0, top, &e, NULL);
 				return FO_OK;
 			}
 			k = top - lo <= step ? top : lo + step;
 			if ((st = evaluate(s, k, &e)) != FO_OK)
 				return st;
-			if (e.compared >= target) {
+			if (meets(s, &e)) {
 				hi = k;
 				at_hi = e;
 				break;
 			}
 			lo = k;
+			at_lo = e;
 			step *= 2;
 		}
 	}
@@ -186,14 +294,15 @@ static enum fo_status search_monotone(struct search *s, double target, int64_t g
 		int64_t mid = lo + (hi - lo) / 2;
 		if ((st = evaluate(s, mid, &e)) != FO_OK)
 			return st;
-		if (e.compared >= target) {
+		if (meets(s, &e)) {
 			hi = mid;
 			at_hi = e;
 		} else {
 			lo = mid;
+			at_lo = e;
 		}
 	}
-	answer(out, 1, hi, &at_hi);
+	answer(s, out, 1, hi, &at_hi, lo > 0 ? &at_lo : NULL);
 	return FO_OK;
 }
 
@@ -204,8 +313,9 @@ static int monotone(const struct gossip_params *p, enum calc_model model)
 
 /*
  * The K a search will end near, predicted by the mean field without a push
- * window (where it is monotone, so the prediction is cheap); N - 1 when the
- * mean field says no K reaches the target.
+ * window over at most FO_PREDICT_MAX_ROUNDS rounds, so the prediction costs
+ * a bounded amount whatever the parameters; N - 1 when the mean field says no
+ * K reaches the target.  It only chooses where the search starts.
  */
 static int64_t predict_fanout(const struct gossip_params *p, double target)
 {
@@ -214,6 +324,8 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 
 	q.forward_rounds = 0;
 	q.transmit_limit = 0;
+	if (q.rounds > FO_PREDICT_MAX_ROUNDS)
+		q.rounds = FO_PREDICT_MAX_ROUNDS;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
 		return p->nodes - 1;
 	return a.fanout;
@@ -222,20 +334,22 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
 			   double work_limit, const atomic_int *cancel, struct calc_answer *out)
 {
-	struct search s = { p, model, cancel, 0, work_limit, 0 };
+	struct search s = { p, model, cancel, target, 0, work_limit, 0 };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
+	out->model = resolve(p, model, 1);
 	if (p->nodes == 1) {
 		out->reachable = 1;
-		out->delivery_prob = 1;
+		out->delivery_prob = out->delivery_prob_lo = out->delivery_prob_hi = 1;
 		return FO_OK;
 	}
 	if (!monotone(p, model))
-		st = search_linear(&s, target, out);
+		st = search_linear(&s, out);
 	else
-		/* The exact chain starts where the (cheap) mean field says; the others from 1. */
-		st = search_monotone(&s, target, model == CALC_EXACT ? predict_fanout(p, target) : 1, out);
+		/* The chains start where the (cheap) mean field says; the others from 1. */
+		st = search_monotone(&s, model == CALC_EXACT || model == CALC_AUTO || model == CALC_LARGE_N
+					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
 	return st;
 }
@@ -258,13 +372,13 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		k = k > top / 2 ? top : 2 * k;
 		return (double)k * eval_cost(p, model, k);
 	}
-	if (model == CALC_EXACT) {
+	if (model != CALC_MEAN_FIELD) {
 		/*
-		 * From the prediction: itself and the K below (a miss costs more, but
-		 * the search stops at the budget, and "auto" then takes mean_field).
+		 * From the prediction: itself, the K below and a few above (the mean
+		 * field is optimistic; the search stops at the budget).
 		 */
-		int64_t near = k < top ? k + 1 : top;
-		return 2 * eval_cost(p, model, near);
+		int64_t near = k + 2 < top ? k + 2 : top;
+		return 4 * eval_cost(p, model, near);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;

@@ -71,6 +71,7 @@ async function getJSON(path, query, signal) {
 function clearErrors() {
   for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
   for (const el of document.querySelectorAll("p.error")) el.textContent = "";
+  $("use-mean-field").hidden = true;
 }
 
 function showProblem(problem) {
@@ -89,6 +90,9 @@ function showProblem(problem) {
   $("form-error").textContent = unplaced
     ? `${problem.status || ""} ${problem.title || ""}: ${problem.detail}`.trim()
     : `Please correct the field${list.length > 1 ? "s" : ""} marked below: ${problem.detail}`;
+  // Over the budget, the server may suggest the mean field: offer it in one click.
+  $("use-mean-field").hidden = !(problem.status === 422 && /mean_field/.test(problem.detail)
+                                 && $("model").value !== "mean_field");
 }
 
 // ---- readable figures --------------------------------------------------------
@@ -129,6 +133,10 @@ function fill(dl, rows) {
   }
 }
 
+function modelName(model) {
+  return model === "large_n" ? "large N" : model.replace("_", " ");
+}
+
 function chosenFanout(calc) {
   return calc.reachable ? calc.min_fanout : calc.best_fanout;
 }
@@ -140,10 +148,13 @@ function showFigures(calc) {
   const interval = calc.delivery_prob_interval;
   fill($("figures"), [
     [calc.reachable ? "Least fanout K" : "No fanout reaches the target; the best K",
-     `${k} (${calc.model.replace("_", " ")} model)`],
+     `${k} (${modelName(calc.model)} model)`],
     [`P(every live node informed within ${rounds} rounds)`,
-     prob(calc.delivery_prob) + (interval ? ` (between ${prob(interval[0])} and ${prob(interval[1])})` : "")],
+     prob(calc.delivery_prob) + (interval && prob(interval[0]) !== prob(interval[1])
+       ? ` (between ${prob(interval[0])} and ${prob(interval[1])})` : "")],
     ["P(one given node still uninformed)", prob(calc.node_miss_prob)],
+    ["Could K − 1 do?", calc.fanout_uncertain ? "perhaps: its interval straddles the target" : null],
+    ["Note", calc.note || null],
     ["Truncation error bound", calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
     ["Rounds to everyone", quantiles(calc.rounds_to_all, "")],
     ["Time to everyone", quantiles(calc.seconds_to_all, " s")],
@@ -222,7 +233,8 @@ function wilson(hits, n) {
 }
 
 function drawConvergence(calc, sim) {
-  if (!figure("fig-convergence", Array.isArray(calc.curve) ? null : "Not drawn: the answer has no per-round curve.")) return;
+  if (!figure("fig-convergence", Array.isArray(calc.curve) ? null
+    : `Not drawn: ${calc.note || "the answer has no per-round curve"}.`)) return;
   const dt = seconds(calc);
   const x = (r) => (dt ? r * dt : r);
   const k = chosenFanout(calc);
@@ -237,7 +249,7 @@ function drawConvergence(calc, sim) {
     const t = (rounds * i) / 60;
     serf.push({ x: x(t), y: serfFraction(n, k, loss, failed, t) });
   }
-  const model = calc.model.replace("_", " ");
+  const model = modelName(calc.model);
   const datasets = [
     { label: `P(everyone informed), ${model}`, data: full, borderColor: COLORS.model,
       backgroundColor: COLORS.model, borderWidth: 2.5 },
@@ -324,12 +336,19 @@ function drawByFanout(calc, trade) {
   const k = chosenFanout(calc);
   const ks = rows.map((r) => r.fanout);
   const datasets = [
-    { label: `P(everyone informed by round ${calc.params.rounds}), ${trade.model.replace("_", " ")}`,
+    { label: `P(everyone informed by round ${calc.params.rounds}), ${modelName(trade.model)}`,
       data: rows.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds) })),
       borderColor: COLORS.model, backgroundColor: COLORS.model, borderWidth: 2.5 },
     { label: `Target ${target}`, data: [{ x: Math.min(...ks), y: miss(target) }, { x: Math.max(...ks), y: miss(target) }],
       borderColor: COLORS.target, backgroundColor: COLORS.target, borderDash: [8, 4], pointRadius: 0 },
   ];
+  const interval = calc.delivery_prob_interval;
+  if (interval) {
+    datasets.push({ label: `The answer's interval at K = ${k} (${modelName(calc.model)})`,
+                    data: [{ x: k, y: miss(interval[0]) }, { x: k, y: miss(interval[1]) }],
+                    borderColor: COLORS.sim, backgroundColor: COLORS.sim, borderWidth: 4, pointStyle: "dash",
+                    pointRadius: 8 });
+  }
   const band = rows.filter((r) => Array.isArray(r.delivery_prob_interval));
   if (band.length) {
     datasets.push(
@@ -506,6 +525,11 @@ form.addEventListener("submit", (e) => {
 form.addEventListener("input", (e) => { if (e.target.id !== "live") scheduled(); });
 form.addEventListener("change", (e) => { if (e.target.tagName === "SELECT") scheduled(); });
 $("check").addEventListener("click", simulate);
+$("use-mean-field").addEventListener("click", () => {
+  $("model").value = "mean_field";
+  $("use-mean-field").hidden = true;
+  calculate();
+});
 
 const withSim = restoreFromAddress();
 calculate().then(() => { if (withSim && last) simulate(); });

@@ -417,7 +417,13 @@ static void budget_advice(const struct request *req, const char **field, const c
 		*advice = " (or \"max_fanout\", \"nodes\"), or use \"model\": \"mean_field\"";
 	} else if (req->chosen == CALC_EXACT) {
 		*field = "nodes";
-		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"mean_field\"";
+		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"auto\"";
+	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N) {
+		*field = "rounds";
+		*advice = req->params.transmit_limit > 0
+			? " (or \"transmit_limit\": exact and large_n cannot follow long transmit windows), "
+			  "or use \"model\": \"mean_field\" or simulate_gossip"
+			: " (or \"forward_rounds\")";
 	} else {
 		*field = "rounds";
 		*advice = "";
@@ -440,7 +446,8 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
 /*
  * Work of calc_fanout or tradeoff with `model`.  calc_fanout with a chain
  * model runs the chain once more at the K found, for rounds to all, the
- * curve and the messages: about half a search again.
+ * curve and the messages: about half a search again (large_n and the formula
+ * give no per-round figures, so nothing is rerun for them).
  */
 static double op_cost(const struct request *req, enum calc_model model)
 {
@@ -449,7 +456,16 @@ static double op_cost(const struct request *req, enum calc_model model)
 	if (req->op == REQ_TRADEOFF)
 		return tradeoff_cost(&req->params, model, req->target_prob, req->max_fanout);
 	search = calc_cost(&req->params, model, req->target_prob);
-	return model == CALC_FORMULA ? search : 1.5 * search;
+	switch (model) {
+	case CALC_EXACT:
+	case CALC_MEAN_FIELD:
+		return 1.5 * search;
+	case CALC_AUTO:
+		/* The rerun happens only when exact answered, and auto keeps exact within its limit. */
+		return search + fmin(0.5 * search, FO_EXACT_AUTO_LIMIT);
+	default:
+		return search;
+	}
 }
 
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
@@ -466,8 +482,8 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		}
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
-	} else if (req->model == CALC_AUTO) {
-		/* The exact estimate decides, and is the work when exact is taken. */
+	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
+		/* tradeoff needs every round's P(full): exact while affordable, else the mean field. */
 		req->work = op_cost(req, CALC_EXACT);
 		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
 		if (req->chosen != CALC_EXACT)
@@ -631,14 +647,18 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout)
 				 : cJSON_AddNullToObject(o, "min_fanout") != NULL);
 	ok = ok && add_number(o, "miss_prob", a->miss_prob);
-	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
+	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(a->model));
 	ok = ok && cJSON_AddBoolToObject(o, "reachable", a->reachable);
 	ok = ok && add_number(o, "delivery_prob", a->delivery_prob);
 	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob);
 	if (ok && !a->reachable)
 		ok = add_number(o, "best_fanout", (double)a->fanout);
-	if (ok && req->chosen == CALC_EXACT)
-		ok = add_number(o, "error_bound", a->error_bound);
+	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N)) {
+		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
+		ok = add_number(o, "error_bound", a->error_bound) &&
+		     add_interval(o, "delivery_prob_interval", ci) &&
+		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
+	}
 	if (ok && req->preset)
 		ok = add_number(o, "preset_fanout", (double)req->preset->fanout);
 	if (ok && chain) {
@@ -651,8 +671,12 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			ok = add_chain_curve(o, req, chain);
 	}
 	ok = ok && add_time_and_bytes(o, req, chain ? &r : NULL, messages, a->fanout);
-	if (ok && !chain)
+	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req);
+	else if (ok && !chain)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "the large_n model gives no per-round figures: rounds_to_all, "
+					     "curve and message counts are absent") != NULL;
 	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
@@ -795,27 +819,22 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 	memset(err, 0, sizeof *err);
 	if (req->op == REQ_CALC_FANOUT) {
 		struct calc_answer a;
-		struct request fallback = *req;
 
 		st = calc_fanout(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				 cancel, &a);
-		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
-			/* "auto" promised an answer: the mean field gives one. */
-			fallback.chosen = CALC_MEAN_FIELD;
-			return req_execute(&fallback, lim, cancel, err);
-		}
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		if (req->chosen == CALC_FORMULA) {
+		if (a.model == CALC_FORMULA || a.model == CALC_LARGE_N) {
 			o = render_calc(req, &a, NULL);
 		} else {
-			/* The chain at the K found: rounds to all, curve, messages. */
+			/* The chain at the K found: rounds to all, curve, messages (N = 1: trivial). */
 			struct gossip_params q = req->params;
 			struct chain_result c;
 			q.fanout = a.fanout;
-			if ((st = broadcast_chain(&q, req->chosen, cancel, &c)) != FO_OK) {
+			st = broadcast_chain(&q, a.model == CALC_MEAN_FIELD ? CALC_MEAN_FIELD : CALC_EXACT, cancel, &c);
+			if (st != FO_OK) {
 				core_failure(err, st, req, lim->work_budget);
 				return NULL;
 			}

@@ -14,18 +14,31 @@
 #include "fanout/model.h"
 
 /*
- * The ways to answer.  CALC_AUTO is what a client may ask for: the request
- * layer resolves it to one of the others before calling calc_fanout.
+ * The ways to answer.  CALC_AUTO takes, for each K the search tries, the
+ * exact chain while its estimate is within FO_EXACT_AUTO_LIMIT and the
+ * large-N method (largen.h) beyond; never the mean field.
  */
-enum calc_model { CALC_AUTO, CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA, CALC_MODEL_COUNT };
+enum calc_model {
+	CALC_AUTO, CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA, CALC_LARGE_N, CALC_MODEL_COUNT
+};
 
+/*
+ * A K reaches the target when the lower end of its interval does (for
+ * targets of 1/2 and more: when the upper end of the miss interval is at most
+ * 1 - target).  Exact's interval is its error bound (dropped mass plus a
+ * rounding margin) either side; the large-N method's is its own; the mean
+ * field and the formula give a point.
+ */
 struct calc_answer {
 	int reachable;          /* some K in 1..N-1 reaches the target */
 	int64_t fanout;         /* least such K; when unreachable, the best K */
+	enum calc_model model;  /* what answered at `fanout` (auto: exact or large_n) */
 	double delivery_prob;   /* the compared probability at `fanout` */
-	double miss_prob;       /* 1 - delivery_prob */
+	double delivery_prob_lo, delivery_prob_hi; /* an interval that covers its true value */
+	double miss_prob;       /* its complement, summed from the non-full mass */
 	double node_miss_prob;  /* P(a given live non-origin node missed) at `fanout` */
-	double error_bound;     /* exact: probability discarded, 0 otherwise */
+	double error_bound;     /* exact: dropped mass; large_n: half the interval's width */
+	int fanout_uncertain;   /* K - 1's interval reaches the target too: it might suffice */
 	int64_t evaluations;    /* values of K computed */
 };
 

@@ -71,6 +71,76 @@
 #define FO_TRADEOFF_MAX_ROUNDS 100
 #endif
 
+/* calc: exact's rounding margin is this many times R (L + 2) machine epsilons (relative). */
+#ifndef FO_CALC_ROUNDING
+#define FO_CALC_ROUNDING 4
+#endif
+
+/* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
+#ifndef FO_PREDICT_MAX_ROUNDS
+#define FO_PREDICT_MAX_ROUNDS 64
+#endif
+
+/* largen: the early phase is the random chain until this many are informed. */
+#ifndef FO_LARGEN_THRESHOLD
+#define FO_LARGEN_THRESHOLD 1000
+#endif
+
+/* largen with a push window: states carry cohorts, so the early phase is shorter. */
+#ifndef FO_LARGEN_THRESHOLD_WINDOW
+#define FO_LARGEN_THRESHOLD_WINDOW 200
+#endif
+
+/* largen: the check run uses threshold / this; the two answers' gap measures the error. */
+#ifndef FO_LARGEN_CHECK_RATIO
+#define FO_LARGEN_CHECK_RATIO 4
+#endif
+
+/* largen: the interval is this many gaps wide on each side (validated, tests/validate). */
+#ifndef FO_LARGEN_SAFETY
+#define FO_LARGEN_SAFETY 3
+#endif
+
+/* largen: plus this share of min(P, miss) on each side, for what the gap cannot see. */
+#ifndef FO_LARGEN_REL_FLOOR
+#define FO_LARGEN_REL_FLOOR 0.02
+#endif
+
+/* largen: plus this much on each side, for rounding. */
+#ifndef FO_LARGEN_ABS_FLOOR
+#define FO_LARGEN_ABS_FLOOR 1e-15
+#endif
+
+/* largen: transition weights below this (relative to the mode) are dropped and counted. */
+#ifndef FO_LARGEN_TRIM
+#define FO_LARGEN_TRIM 1e-22
+#endif
+
+/* largen: widest push window it supports (the early states hold one count per round). */
+#ifndef FO_LARGEN_MAX_WINDOW
+#define FO_LARGEN_MAX_WINDOW 3
+#endif
+
+/* largen: pull failure is summed over the hypergeometric up to this fanout. */
+#ifndef FO_LARGEN_PULL_EXACT
+#define FO_LARGEN_PULL_EXACT 4096
+#endif
+
+/* largen push_pull: below this many expected push hits, push and pull are convolved exactly. */
+#ifndef FO_LARGEN_MIXED
+#define FO_LARGEN_MIXED 32
+#endif
+
+/* largen: fewer uninformed (or window senders) than this count as none. */
+#ifndef FO_LARGEN_SATURATED
+#define FO_LARGEN_SATURATED 1e-6
+#endif
+
+/* largen: refuses (too large) past this many work units, whatever the budget. */
+#ifndef FO_LARGEN_MAX_WORK
+#define FO_LARGEN_MAX_WORK 6e10
+#endif
+
 /* Most threads one simulation request may use. */
 #ifndef FO_SIM_MAX_THREADS
 #define FO_SIM_MAX_THREADS 64

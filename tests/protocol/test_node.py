@@ -175,7 +175,7 @@ class Errors(unittest.TestCase):
         self.error({"type": "simulate_gossip", "nodes": 1000000, "fanout": 3, "rounds": 1000, "trials": 1000000},
                    14, 'lower "trials"')
         self.error({"type": "calc_fanout", "nodes": 10 ** 6, "target_prob": 0.9, "rounds": 20, "model": "exact"},
-                   14, 'mean_field')
+                   14, '"auto"')
 
     def test_init_without_node_id(self):
         self.error({"type": "init"}, 12, '"node_id" must be a string')
@@ -234,7 +234,7 @@ class OperatorTerms(unittest.TestCase):
 
     def test_preset_echo_and_seconds(self):
         body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.99, "rounds": 20,
-                    "preset": "memberlist-lan", "curve": True})
+                    "preset": "memberlist-lan", "curve": True, "model": "mean_field"})
         p = body["params"]
         self.assertEqual((p["preset"], p["mode"], p["transmit_limit"], p["interval"], p["message_bytes"]),
                          ("memberlist-lan", "push", 16, 0.2, 1400))

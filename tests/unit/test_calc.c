@@ -17,7 +17,8 @@ START_TEST(test_seed_example)
 	ck_assert(a.reachable);
 	ck_assert_int_eq(a.fanout, 3);
 	ck_assert_double_eq_tol(a.miss_prob, 0.005274, 1e-6);
-	ck_assert_double_eq_tol(a.delivery_prob + a.miss_prob, 1, 1e-15);
+	/* miss_prob is summed from the non-full mass, so the two agree to rounding only. */
+	ck_assert_double_eq_tol(a.delivery_prob + a.miss_prob, 1, 1e-13);
 	ck_assert_int_eq(calc_fanout(&p, CALC_MEAN_FIELD, 0.99, HUGE_VAL, NULL, &a), FO_OK);
 	ck_assert_int_eq(a.fanout, 3);
 	ck_assert_int_eq(calc_fanout(&p, CALC_FORMULA, 0.99, HUGE_VAL, NULL, &a), FO_OK);

@@ -118,7 +118,7 @@ START_TEST(test_calc_answers)
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "reachable")));
 	ck_assert_double_eq_tol(number(o, "delivery_prob"), 0.994726, 1e-6);
 	ck_assert(number(o, "node_miss_prob") > 0);
-	ck_assert(number(o, "error_bound") > 0 && number(o, "error_bound") <= 1e-14);
+	ck_assert(number(o, "error_bound") > 0 && number(o, "error_bound") <= 1e-12);
 	cJSON_Delete(o);
 
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"model\":\"formula\"}",
@@ -138,7 +138,7 @@ START_TEST(test_calc_answers)
 }
 END_TEST
 
-/* "auto" answers with exact while it is cheap and with the mean field past that. */
+/* "auto" answers with exact while it is cheap and with large_n (an interval) past that. */
 START_TEST(test_auto_model)
 {
 	struct request req;
@@ -147,14 +147,16 @@ START_TEST(test_auto_model)
 			  FO_DEFAULT_WORK_BUDGET, &req, &err);
 
 	ck_assert_ptr_nonnull(o);
-	ck_assert_str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "mean_field");
+	ck_assert_str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "large_n");
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(o, "delivery_prob_interval"));
+	ck_assert(cJSON_IsBool(cJSON_GetObjectItem(o, "fanout_uncertain")));
 	cJSON_Delete(o);
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30,\"model\":\"exact\"}",
 		   FO_DEFAULT_WORK_BUDGET, &req, &err);
 	ck_assert_ptr_null(o);
 	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
 	ck_assert_str_eq(err.field, "nodes");
-	ck_assert_msg(strstr(err.detail, "exceeds the budget") && strstr(err.detail, "mean_field"), "%s", err.detail);
+	ck_assert_msg(strstr(err.detail, "exceeds the budget") && strstr(err.detail, "\"auto\""), "%s", err.detail);
 }
 END_TEST
 
@@ -230,8 +232,8 @@ START_TEST(test_strict_json)
 END_TEST
 
 /*
- * Work that outgrows the budget while running: an explicit exact model is
- * refused (422 through HTTP), "auto" answers with the mean field instead.
+ * Work that outgrows the budget while running is refused (422 through HTTP),
+ * "auto" included: it never falls back to the mean field.
  */
 START_TEST(test_budget_exceeded_while_running)
 {
@@ -244,16 +246,11 @@ START_TEST(test_budget_exceeded_while_running)
 	for (int k = 0; k < 2; k++) {
 		cJSON *in = cJSON_Parse(texts[k]), *out;
 		ck_assert_int_eq(req_prepare(REQ_CALC_FANOUT, in, &plan, &req, &err), REQ_OK);
-		ck_assert_int_eq(req.chosen, CALC_EXACT);
+		ck_assert_int_eq(req.chosen, k == 0 ? CALC_EXACT : CALC_AUTO);
 		out = req_execute(&req, &run, NULL, &err);
-		if (k == 0) {
-			ck_assert_ptr_null(out);
-			ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
-			ck_assert_msg(strstr(err.detail, "grew past the work budget"), "%s", err.detail);
-		} else {
-			ck_assert_ptr_nonnull(out);
-			ck_assert_str_eq(cJSON_GetObjectItem(out, "model")->valuestring, "mean_field");
-		}
+		ck_assert_ptr_null(out);
+		ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+		ck_assert_msg(strstr(err.detail, "grew past the work budget"), "%s", err.detail);
 		cJSON_Delete(out);
 		cJSON_Delete(in);
 	}
@@ -278,7 +275,7 @@ START_TEST(test_preset_time_and_bytes)
 	struct request req;
 	struct req_error err;
 	cJSON *o = answer(REQ_CALC_FANOUT,
-			  "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,\"preset\":\"memberlist-lan\",\"curve\":true}",
+			  "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,\"preset\":\"memberlist-lan\",\"curve\":true,\"model\":\"mean_field\"}",
 			  FO_DEFAULT_WORK_BUDGET, &req, &err);
 	const cJSON *params, *rounds, *secs, *curve;
 	double k;

@@ -1,0 +1,535 @@
+/*
+ * largen.c — the large-N method (see largen.h for the three phases).
+ *
+ * Early-phase states are tuples (i, c_1, …, c_W): i informed live nodes, c_j
+ * of them informed j rounds ago (W = 0 without a push window), interned in a
+ * tupmap with their probabilities in a parallel array.  Entries into the late
+ * phase are tuples (i0, c, c_1, …, c_{W-1}) of the same width, collected per
+ * round and then continued one by one.
+ *
+ * The transition from (i, a pushing) to i + C: for one uninformed live node,
+ * mu1 = P(missed this round) = (1 - p)^a * t and for two of them
+ * mu2 = P(both missed) = (1 - 2p + p2)^a * t^2, where p = K(1 - loss)/(N - 1)
+ * is one sender's chance to reach a given node, p2 = K(K - 1)(1 - loss)^2 /
+ * ((N - 1)(N - 2)) its chance to reach two given nodes, and t the node's own
+ * pull missing (1 without pull).  These give the exact mean and variance of
+ * the missed count among the u = L - i uninformed; the side (new or missed)
+ * with the smaller mean is taken as Binomial(n, pi) with that mean and
+ * variance.  Pull alone is then exact (mu2 = mu1^2, n = u).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fanout/config.h"
+#include "fanout/dist.h"
+#include "fanout/largen.h"
+#include "tupmap.h"
+
+/* Work units charged per transition entry and per late-phase round. */
+#define LG_ENTRY_COST 25.0
+#define LG_ROUND_COST 40.0
+
+/* A growable array of doubles. */
+struct buf {
+	double *v;
+	size_t cap;
+};
+
+struct lg {
+	const struct gossip_params *p;
+	int64_t live, window, threshold;
+	double log_keep;        /* log(1 - p): one sender misses a given node */
+	double log_keep2;       /* log(1 - 2p + p2): one sender misses two given nodes */
+	const atomic_int *cancel;
+	struct buf pmf;         /* one transition's weights */
+	struct buf part[2];     /* push_pull: the push part, then one pull part */
+	double *hyp;            /* min(K, FO_LARGEN_PULL_EXACT) + 1 doubles */
+	double dropped;         /* probability trimmed */
+	double work;
+	/* Sums over every path that ends: P(full), P(not full), E[uninformed]. */
+	double full, miss, uninformed;
+};
+
+static int64_t imin(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * P(a live uninformed node's pull this round fails) with i informed:
+ * E[loss^J], J ~ hypergeometric(N - 1, i, K).  Exact up to FO_LARGEN_PULL_EXACT
+ * draws; beyond, the product over the K draws of (1 - (1 - loss) i / (N-1-j)),
+ * which is exact without loss.
+ */
+static double pull_stay_at(struct lg *g, int64_t i)
+{
+	int64_t k = g->p->fanout, top = imin(k, i);
+	double n = (double)(g->p->nodes - 1), loss = g->p->loss, stay = 0, e;
+
+	if (i <= 0 || k == 0)
+		return 1;
+	if (k <= FO_LARGEN_PULL_EXACT) {
+		dist_hypergeom(g->p->nodes - 1, i, k, g->hyp, top + 1);
+		for (int64_t j = top; j >= 0; j--)
+			stay = stay * loss + g->hyp[j];
+		return stay;
+	}
+	e = (1 - loss) * (double)i;
+	if (n - (double)k + 1 <= e)
+		return 0;
+	return exp(lgamma(n + 1 - e) - lgamma(n + 1 - e - (double)k) + lgamma(n + 1 - (double)k) -
+		   lgamma(n + 1));
+}
+
+/* log of pull_stay_at, linear in between integers (x >= 0 real). */
+static double log_pull_stay(struct lg *g, double x)
+{
+	double lo = floor(x), f = x - lo;
+	double a = log(pull_stay_at(g, (int64_t)lo));
+
+	if (f == 0)
+		return a;
+	return (1 - f) * a + f * log(pull_stay_at(g, (int64_t)lo + 1));
+}
+
+/* log P(a given uninformed node stays uninformed) with x informed, `senders` pushing. */
+static double log_stay(struct lg *g, double x, double senders)
+{
+	double ls = 0;
+
+	if (gossip_pushes(g->p->mode) && senders > 0)
+		ls += senders * g->log_keep;
+	if (gossip_pulls(g->p->mode))
+		ls += log_pull_stay(g, x);
+	return ls;
+}
+
+/*
+ * The late phase from an entry at round r0: key = (i0, c_1, …, c_W), the
+ * cohorts newest first.  Adds weight * (P(full), P(not full), E[uninformed]
+ * after R) to the sums.  Returns FO_OK or FO_CANCELLED.
+ */
+static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, double weight)
+{
+	double live = (double)g->live, x = key[0], lq = 0, u0 = live - x;
+	double cohort[FO_LARGEN_MAX_WINDOW + 1];
+	int64_t w = g->window, rounds = g->p->rounds;
+	double q, miss;
+
+	for (int64_t j = 0; j < w; j++)
+		cohort[j] = key[1 + j];
+	for (int64_t r = r0 + 1; r <= rounds; r++) {
+		double senders = x, ls, fresh;
+		if (w) {
+			senders = 0;
+			for (int64_t j = 0; j < w; j++)
+				senders += cohort[j];
+		}
+		ls = log_stay(g, x, senders);
+		fresh = (live - x) * -expm1(ls);
+		if ((w ? senders : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
+			/* The state no longer moves: the remaining rounds are alike. */
+			lq += (double)(rounds - r + 1) * ls;
+			break;
+		}
+		lq += ls;
+		if (lq < -745)
+			break;
+		x += fresh;
+		if (w) {
+			memmove(cohort + 1, cohort, (size_t)(w - 1) * sizeof *cohort);
+			cohort[0] = fresh;
+		}
+		g->work += LG_ROUND_COST;
+		if (((r - r0) & 4095) == 0 && fo_cancelled(g->cancel))
+			return FO_CANCELLED;
+	}
+	q = exp(lq);
+	/* P(not full) = 1 - (1 - q)^u0, formed without cancellation. */
+	miss = u0 <= 0 ? 0 : q >= 1 ? 1 : -expm1(u0 * log1p(-q));
+	g->miss += weight * miss;
+	g->full += weight * (1 - miss);
+	g->uninformed += weight * u0 * q;
+	return FO_OK;
+}
+
+/* Room for n doubles in b; -1 if allocation fails. */
+static int buf_room(struct buf *b, size_t n)
+{
+	if (n <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 1024;
+	while (cap < n)
+		cap *= 2;
+	double *v = realloc(b->v, cap * sizeof *v);
+	if (!v)
+		return -1;
+	b->v = v;
+	b->cap = cap;
+	return 0;
+}
+
+/*
+ * Binomial(n, pi) weights for k in [*lo, *hi] into out->v[k - *lo], walked
+ * out from the mode until they fall below FO_LARGEN_TRIM of it, normalised.
+ * The walk runs twice: once to measure the window, once to fill it.
+ * Returns 0, or -1 if allocation fails.
+ */
+static int binomial_window(struct lg *g, struct buf *out, int64_t n, double pi, int64_t *lo,
+			   int64_t *hi)
+{
+	int64_t mode, a, b;
+	double odds, v, sum = 0, *w;
+
+	if (pi <= 0 || n == 0 || pi >= 1) {
+		if (buf_room(out, 1) < 0)
+			return -1;
+		*lo = *hi = pi >= 1 ? n : 0;
+		out->v[0] = 1;
+		return 0;
+	}
+	mode = imin((int64_t)(((double)n + 1) * pi), n);
+	odds = pi / (1 - pi);
+	for (b = mode, v = 1; b < n; b++) {
+		v *= (double)(n - b) / (double)(b + 1) * odds;
+		if (v < FO_LARGEN_TRIM)
+			break;
+	}
+	for (a = mode, v = 1; a > 0; a--) {
+		v *= (double)a / ((double)(n - a + 1) * odds);
+		if (v < FO_LARGEN_TRIM)
+			break;
+	}
+	if (buf_room(out, (size_t)(b - a + 1)) < 0)
+		return -1;
+	w = out->v - a;
+	w[mode] = 1;
+	for (int64_t k = mode; k < b; k++)
+		w[k + 1] = w[k] * (double)(n - k) / (double)(k + 1) * odds;
+	for (int64_t k = mode; k > a; k--)
+		w[k - 1] = w[k] * (double)k / ((double)(n - k + 1) * odds);
+	for (int64_t k = a; k <= b; k++)
+		sum += w[k];
+	for (int64_t k = a; k <= b; k++)
+		w[k] /= sum;
+	/* Each trimmed tail starts below FO_LARGEN_TRIM of the mode and falls geometrically. */
+	g->dropped += 2 * FO_LARGEN_TRIM * 64;
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+/*
+ * The new informed count among u when each uninformed node is missed with
+ * probability mu1 and each pair with mu2, as a binomial with that mean and
+ * variance, into out: weight k is P(C = *c0 + *sign * k), k < *count.
+ * Returns 0, or -1 if allocation fails.
+ */
+static int fitted(struct lg *g, struct buf *out, int64_t u, double mu1, double mu2, int64_t *c0,
+		  int *sign, int64_t *count)
+{
+	double missed = (double)u * mu1, hits = (double)u * (1 - mu1);
+	double var = missed * (1 - mu1) + (double)u * ((double)u - 1) * (mu2 - mu1 * mu1);
+	int missed_side = missed < hits;
+	double side = missed_side ? missed : hits, pi;
+	int64_t n, lo, hi;
+
+	if (var < 0)
+		var = 0;
+	pi = side > 0 ? 1 - var / side : 0;
+	if (side <= 0) {
+		n = 0;
+		pi = 0;
+	} else if (pi < 1e-9) {
+		n = u;
+		pi = side / (double)u;
+	} else {
+		double nn = nearbyint(side / pi);
+		n = nn < 1 ? 1 : nn > (double)u ? u : (int64_t)nn;
+		pi = fmin(1, side / (double)n);
+	}
+	if (binomial_window(g, out, n, pi, &lo, &hi) < 0)
+		return -1;
+	*count = hi - lo + 1;
+	*c0 = missed_side ? u - lo : lo;
+	*sign = missed_side ? -1 : 1;
+	return 0;
+}
+
+/*
+ * push_pull from few informed: the push hits H (fitted), then each node push
+ * missed pulls on its own, Binomial(u - H, 1 - t), convolved exactly into
+ * g->pmf over C in [*c0, *c0 + *count).  A single fitted binomial would put
+ * weight below the push's floor (from the origin without loss, H = K surely).
+ */
+static int mixed(struct lg *g, int64_t u, double m1, double m2, double t, int64_t *c0,
+		 int64_t *count)
+{
+	int64_t h0, hn, lo, hi, cmin = INT64_MAX, cmax = -1;
+	int hs;
+
+	if (fitted(g, &g->part[0], u, m1, m2, &h0, &hs, &hn) < 0)
+		return -1;
+	for (int64_t k = 0; k < hn; k++) {
+		int64_t h = h0 + hs * k;
+		if (binomial_window(g, &g->part[1], u - h, 1 - t, &lo, &hi) < 0)
+			return -1;
+		cmin = h + lo < cmin ? h + lo : cmin;
+		cmax = h + hi > cmax ? h + hi : cmax;
+	}
+	if (buf_room(&g->pmf, (size_t)(cmax - cmin + 1)) < 0)
+		return -1;
+	memset(g->pmf.v, 0, (size_t)(cmax - cmin + 1) * sizeof *g->pmf.v);
+	for (int64_t k = 0; k < hn; k++) {
+		int64_t h = h0 + hs * k;
+		double wh = g->part[0].v[k];
+		if (binomial_window(g, &g->part[1], u - h, 1 - t, &lo, &hi) < 0)
+			return -1;
+		for (int64_t j = lo; j <= hi; j++)
+			g->pmf.v[h + j - cmin] += wh * g->part[1].v[j - lo];
+	}
+	*c0 = cmin;
+	*count = cmax - cmin + 1;
+	return 0;
+}
+
+/*
+ * The distribution of the new informed count C from i informed, `senders`
+ * pushing, into g->pmf: weight k is P(C = *c0 + *sign * k), k < *count.
+ * Returns 0, or -1 if allocation fails.
+ */
+static int transition(struct lg *g, int64_t i, int64_t senders, int64_t *c0, int *sign,
+		      int64_t *count)
+{
+	int64_t u = g->live - i;
+	double m1 = 1, m2 = 1, t = 1;
+
+	if (gossip_pushes(g->p->mode) && senders > 0) {
+		m1 = exp((double)senders * g->log_keep);
+		m2 = exp((double)senders * g->log_keep2);
+	}
+	if (gossip_pulls(g->p->mode))
+		t = pull_stay_at(g, i);
+	if (t < 1 && m1 < 1 && (1 - m1) * (double)u <= FO_LARGEN_MIXED) {
+		*sign = 1;
+		return mixed(g, u, m1, m2, t, c0, count);
+	}
+	return fitted(g, &g->pmf, u, m1 * t, m2 * t * t, c0, sign, count);
+}
+
+/* Adds mass to the tuple key in (m, mass, cap); -1 if allocation fails. */
+static int add_mass(struct tupmap *m, double **mass, size_t *cap, const int32_t *key, double v)
+{
+	int64_t idx = tupmap_intern(m, key);
+
+	if (idx < 0)
+		return -1;
+	if (m->count > *cap) {
+		size_t c = *cap ? 2 * *cap : 256;
+		double *a = realloc(*mass, c * sizeof *a);
+		if (!a)
+			return -1;
+		memset(a + *cap, 0, (c - *cap) * sizeof *a);
+		*mass = a;
+		*cap = c;
+	}
+	(*mass)[idx] += v;
+	return 0;
+}
+
+struct maps {
+	struct tupmap state[2], entry;
+	double *mass[2], *emass;
+	size_t cap[2], ecap;
+};
+
+/* One early round: states in cur (with masses) into nxt and the round's entries. */
+static enum fo_status early_round(struct lg *g, struct maps *m, int cur)
+{
+	int nxt = 1 - cur, width = 1 + (int)g->window;
+	int32_t key[2 + FO_LARGEN_MAX_WINDOW];
+
+	for (size_t s = 0; s < m->state[cur].count; s++) {
+		const int32_t *k = tupmap_key(&m->state[cur], s);
+		double w = m->mass[cur][s];
+		int64_t i = k[0], senders = g->window ? 0 : i, c0, count;
+		int32_t prev[1 + FO_LARGEN_MAX_WINDOW];
+		int sign;
+
+		if (w < FO_LARGEN_TRIM) {
+			g->dropped += w;
+			continue;
+		}
+		if (fo_cancelled(g->cancel))
+			return FO_CANCELLED;
+		memcpy(prev, k, (size_t)width * sizeof *prev);
+		for (int j = 1; j < width; j++)
+			senders += prev[j];
+		if (transition(g, i, senders, &c0, &sign, &count) < 0)
+			return FO_NOMEM;
+		g->work += LG_ENTRY_COST * (double)count;
+		if (g->work > FO_LARGEN_MAX_WORK)
+			return FO_TOO_LARGE;
+		for (int64_t x = 0; x < count; x++) {
+			int64_t c = c0 + sign * x;
+			double v = w * g->pmf.v[x];
+			int entry = i + c >= g->threshold;
+			key[0] = (int32_t)(i + c);
+			if (width > 1) {
+				key[1] = (int32_t)c;
+				for (int j = 2; j < width; j++)
+					key[j] = prev[j - 1];
+			}
+			if (entry ? add_mass(&m->entry, &m->emass, &m->ecap, key, v)
+				  : add_mass(&m->state[nxt], &m->mass[nxt], &m->cap[nxt], key, v))
+				return FO_NOMEM;
+		}
+	}
+	return FO_OK;
+}
+
+static void maps_release(struct maps *m)
+{
+	for (int k = 0; k < 2; k++) {
+		tupmap_release(&m->state[k]);
+		free(m->mass[k]);
+	}
+	tupmap_release(&m->entry);
+	free(m->emass);
+}
+
+/* The whole method at threshold g->threshold; fills g->full, miss, uninformed, dropped. */
+static enum fo_status run_at(struct lg *g)
+{
+	struct maps m;
+	int width = 1 + (int)g->window, cur = 0;
+	int32_t start[1 + FO_LARGEN_MAX_WINDOW] = { 1, 1 };
+	enum fo_status st = FO_OK;
+
+	memset(&m, 0, sizeof m);
+	for (int k = 0; k < 2; k++)
+		tupmap_init(&m.state[k], width);
+	tupmap_init(&m.entry, width);
+	g->full = g->miss = g->uninformed = g->dropped = 0;
+	if (1 >= g->threshold) {
+		st = late_phase(g, 0, start, 1);
+		maps_release(&m);
+		return st;
+	}
+	if (add_mass(&m.state[0], &m.mass[0], &m.cap[0], start, 1) < 0) {
+		maps_release(&m);
+		return FO_NOMEM;
+	}
+	for (int64_t r = 1; r <= g->p->rounds && m.state[cur].count > 0; r++) {
+		int nxt = 1 - cur;
+		tupmap_clear(&m.state[nxt]);
+		if (m.mass[nxt])
+			memset(m.mass[nxt], 0, m.cap[nxt] * sizeof *m.mass[nxt]);
+		tupmap_clear(&m.entry);
+		if (m.emass)
+			memset(m.emass, 0, m.ecap * sizeof *m.emass);
+		if ((st = early_round(g, &m, cur)) != FO_OK)
+			break;
+		for (size_t e = 0; e < m.entry.count && st == FO_OK; e++)
+			st = late_phase(g, r, tupmap_key(&m.entry, e), m.emass[e]);
+		if (st != FO_OK)
+			break;
+		cur = nxt;
+	}
+	/* Mass still in the early phase after R rounds: fewer than M informed, not full. */
+	for (size_t s = 0; st == FO_OK && s < m.state[cur].count; s++) {
+		double w = m.mass[cur][s];
+		g->miss += w;
+		g->uninformed += w * (double)(g->live - tupmap_key(&m.state[cur], s)[0]);
+	}
+	maps_release(&m);
+	return st;
+}
+
+static int lg_init(struct lg *g, const struct gossip_params *p, const atomic_int *cancel)
+{
+	double n1 = (double)(p->nodes - 1), k = (double)p->fanout, keep = 1 - p->loss;
+	double pr = n1 > 0 ? k * keep / n1 : 0;
+	double p2 = p->nodes > 2 ? k * (k - 1) * keep * keep / (n1 * (n1 - 1)) : 0;
+
+	memset(g, 0, sizeof *g);
+	g->p = p;
+	g->cancel = cancel;
+	g->live = gossip_live(p);
+	g->window = gossip_window(p);
+	g->log_keep = log1p(-fmin(pr, 1));
+	g->log_keep2 = log(fmax(0, 1 - 2 * pr + p2));
+	g->hyp = malloc((size_t)(imin(p->fanout, FO_LARGEN_PULL_EXACT) + 1) * sizeof *g->hyp);
+	return g->hyp ? 0 : -1;
+}
+
+enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
+			  struct largen_result *out)
+{
+	struct lg g;
+	enum fo_status st;
+	double full, miss, uninformed, dropped, gap = 0, err;
+	int64_t big;
+
+	memset(out, 0, sizeof *out);
+	if (gossip_live(p) <= 1) {
+		out->p_full = out->p_lo = out->p_hi = 1;
+		return FO_OK;
+	}
+	/* A transmit limit's partial last round is not modelled here: refuse rather than guess. */
+	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_live(p) > INT32_MAX ||
+	    gossip_last_sends(p) < p->fanout)
+		return FO_TOO_LARGE;
+	if (lg_init(&g, p, cancel) < 0)
+		return FO_NOMEM;
+	big = g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;
+	g.threshold = imin(big, g.live);
+	st = run_at(&g);
+	full = g.full;
+	miss = g.miss;
+	uninformed = g.uninformed;
+	dropped = g.dropped;
+	if (st == FO_OK && big / FO_LARGEN_CHECK_RATIO < g.live) {
+		/* The same at a lower threshold: how much the entry point moves the answer. */
+		g.threshold = big / FO_LARGEN_CHECK_RATIO;
+		st = run_at(&g);
+		gap = fabs(g.miss - miss);
+		dropped = fmax(dropped, g.dropped);
+	}
+	free(g.pmf.v);
+	free(g.part[0].v);
+	free(g.part[1].v);
+	free(g.hyp);
+	if (st != FO_OK)
+		return st;
+	err = FO_LARGEN_SAFETY * gap + FO_LARGEN_REL_FLOOR * fmin(miss, full) + dropped +
+	      FO_LARGEN_ABS_FLOOR;
+	out->p_full = fmin(1, fmax(0, full));
+	out->miss = fmin(1, fmax(0, miss));
+	out->p_lo = fmax(0, out->p_full - err);
+	out->p_hi = fmin(1, out->p_full + err);
+	out->miss_lo = fmax(0, out->miss - err);
+	out->miss_hi = fmin(1, out->miss + err);
+	out->node_miss = fmin(1, uninformed / (double)(g.live - 1));
+	return FO_OK;
+}
+
+double largen_cost(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
+	double m = fmin(live, gossip_window(p) ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
+	double growth = k * keep, width, early_rounds, states;
+
+	if (live <= 1)
+		return 0;
+	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_last_sends(p) < p->fanout)
+		return HUGE_VAL;
+	/* A transition spans about 24 standard deviations of the new count. */
+	width = 24 * sqrt(m * fmax(growth, 1)) + 64;
+	/* Early rounds: until growth takes the bulk past M, or all R. */
+	early_rounds = fmin((double)p->rounds, 4 * log(m + 1) / log1p(fmax(growth, 1e-12)) + 8);
+	states = m * (1 + (double)gossip_window(p) * sqrt(m));
+	return 1.3 * LG_ENTRY_COST * early_rounds * states * width / 4 +
+	       LG_ROUND_COST * fmin((double)p->rounds, 200) * width * early_rounds;
+}

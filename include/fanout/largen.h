@@ -1,0 +1,57 @@
+/*
+ * largen.h — P(full delivery by R) at any N, with an interval that covers it.
+ *
+ * The exact chain costs grow with the live count L; the mean field is cheap
+ * but blind to the random early phase, which shifts the finishing round.  This
+ * method keeps the early phase random and makes only the late phase
+ * deterministic:
+ *
+ *   1. Early phase: the informed-count chain (with the last W cohorts under a
+ *      push window) while fewer than M nodes are informed.  Each transition is
+ *      a binomial fitted to the exact mean and variance of the new informed
+ *      count (pull alone: exactly binomial; push: the exact first and second
+ *      moments of the occupancy, so the sender's K distinct targets and loss
+ *      shape its spread).
+ *   2. Entry: mass that reaches M or more informed in round r0 leaves the
+ *      chain with its informed count i0 (and cohorts).
+ *   3. Late phase: from each entry, the mean-field recurrence for the
+ *      informed count; each of the L - i0 nodes uninformed at entry stays
+ *      uninformed through round R with probability Q, the product of the
+ *      per-round stay probabilities (exact per node given the informed count),
+ *      and independently, so P(full | entry) = (1 - Q)^(L - i0).
+ *
+ * The miss probability is summed from the mass that does not reach everyone,
+ * never formed as 1 - P.  The interval: the method is run at two thresholds,
+ * M and M / FO_LARGEN_CHECK_RATIO; their gap (times FO_LARGEN_SAFETY), a
+ * relative floor FO_LARGEN_REL_FLOOR of the miss and of P(full), and every
+ * probability trimmed, widen it.  Its coverage is validated against the exact
+ * chain and the simulator (tests/validate, README), not proven.
+ *
+ * Cost depends on M, K and the rounds, not on N; the cancel flag is polled
+ * between states.
+ */
+#ifndef FANOUT_LARGEN_H
+#define FANOUT_LARGEN_H
+
+#include "fanout/model.h"
+
+struct largen_result {
+	double p_full;          /* point estimate of P(full delivery by R) */
+	double miss;            /* its complement, summed from the non-full mass */
+	double p_lo, p_hi;      /* interval for the true P(full by R) */
+	double miss_lo, miss_hi; /* the same interval for the miss probability */
+	double node_miss;       /* P(a given live non-origin node uninformed after R) */
+};
+
+/*
+ * Fills *out for fanout p->fanout.  Returns FO_OK; FO_TOO_LARGE when the push
+ * window is wider than FO_LARGEN_MAX_WINDOW or the work would pass
+ * FO_LARGEN_MAX_WORK; FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
+ */
+enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
+			  struct largen_result *out);
+
+/* Estimated work units of largen_run (an upper-end estimate). */
+double largen_cost(const struct gossip_params *p);
+
+#endif

@@ -1,0 +1,267 @@
+/*
+ * validate.c — the large-N method against the truth, over a grid of cases.
+ *
+ * For each case (N, R, mode, loss, failed, forward_rounds, target) it runs
+ * calc_fanout with model large_n, then finds the truth around the K returned:
+ *   - with the exact chain where it is affordable (N up to 10^4; the truth is
+ *     then exact, so every such case is "clear");
+ *   - with the fast simulator at N = 10^5 and 10^6 (the issue's cases), where
+ *     a case is clear when the 99.9% Wilson interval of the simulated P(full)
+ *     at K and at K - 1 each lie on one side of the target.
+ * It reports, per mode and overall: cases, clear cases, K equal to the true
+ * least K, K too small (and too small with true P more than 0.001 below the
+ * target), K too large, fanout_uncertain set, and how often
+ * delivery_prob_interval (at K, and the large_n interval at K - 1) covers the
+ * true P.  `validate quick` runs a few cases (part of make test); `validate`
+ * runs the whole grid (make validate, several minutes).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "fanout/largen.h"
+#include "fanout/sim.h"
+
+struct kase {
+	struct gossip_params p;
+	double target;
+	int64_t trials; /* 0: truth by the exact chain */
+};
+
+struct tally {
+	int cases, clear, equal, too_small, too_small_far, too_large, uncertain, covered, intervals;
+};
+
+static const char *const mode_names[] = { "push", "pull", "push_pull" };
+
+/* Truth at fanout k: exact P(full by R), or simulated with its 99.9% interval. */
+struct truth {
+	double p, lo, hi;
+	int ok;
+};
+
+static void wilson999(double hits, double n, double ci[2])
+{
+	double z = 3.2905, ph = hits / n, d = 1 + z * z / n;
+	double c = (ph + z * z / (2 * n)) / d;
+	double h = z * sqrt(ph * (1 - ph) / n + z * z / (4 * n * n)) / d;
+
+	ci[0] = fmax(0, c - h);
+	ci[1] = fmin(1, c + h);
+}
+
+static struct truth truth_at(const struct kase *c, int64_t k)
+{
+	struct gossip_params q = c->p;
+	struct truth t = { 0, 0, 0, 0 };
+
+	q.fanout = k;
+	if (k < 1)
+		return (struct truth){ 0, 0, 0, 1 };
+	if (c->trials == 0) {
+		struct chain_result r;
+		if (exact_run(&q, NULL, &r) != FO_OK)
+			return t;
+		double miss = 0;
+		for (int64_t i = 0; i < gossip_live(&q); i++)
+			miss += r.final_informed[i];
+		t.p = r.p_full[q.rounds];
+		t.lo = t.p - r.error_bound - 1e-12 * (1 + miss);
+		t.hi = t.p + r.error_bound + 1e-12 * (1 + miss);
+		t.ok = 1;
+		chain_result_release(&r);
+	} else {
+		struct sim_tally s;
+		double ci[2];
+		if (sim_tally_init(&s, &q, 0) != FO_OK)
+			return t;
+		if (sim_fast_run(&q, 20261125, 0, c->trials, 2, NULL, &s) == FO_OK) {
+			wilson999((double)s.trials_full, (double)s.trials, ci);
+			t.p = (double)s.trials_full / (double)s.trials;
+			t.lo = ci[0];
+			t.hi = ci[1];
+			t.ok = 1;
+		}
+		sim_tally_release(&s);
+	}
+	return t;
+}
+
+static int covers(const struct truth *t, double lo, double hi)
+{
+	return t->hi >= lo && t->lo <= hi;
+}
+
+static void add(struct tally *into, const struct tally *d)
+{
+	into->cases += d->cases;
+	into->clear += d->clear;
+	into->equal += d->equal;
+	into->too_small += d->too_small;
+	into->too_small_far += d->too_small_far;
+	into->too_large += d->too_large;
+	into->uncertain += d->uncertain;
+	into->covered += d->covered;
+	into->intervals += d->intervals;
+}
+
+/* Runs one case; adds its outcome to *t.  Returns 0, or -1 if it could not run. */
+static int run_case(const struct kase *c, struct tally *t, int verbose)
+{
+	struct calc_answer a;
+	struct largen_result below;
+	struct truth at_k, at_km1;
+	struct tally d = { 0 };
+	int64_t k;
+	int clear;
+
+	if (calc_fanout(&c->p, CALC_LARGE_N, c->target, HUGE_VAL, NULL, &a) != FO_OK)
+		return -1;
+	if (!a.reachable)
+		return -1;
+	k = a.fanout;
+	at_k = truth_at(c, k);
+	at_km1 = truth_at(c, k - 1);
+	if (!at_k.ok || !at_km1.ok)
+		return -1;
+	d.cases = 1;
+	/* Clear: the truth at K and K - 1 each lies on one side of the target. */
+	clear = (at_k.lo >= c->target || at_k.hi < c->target) &&
+		(k == 1 || at_km1.lo >= c->target || at_km1.hi < c->target);
+	d.clear = clear;
+	if (clear) {
+		int k_ok = at_k.lo >= c->target, km1_ok = k > 1 && at_km1.lo >= c->target;
+		d.equal = k_ok && !km1_ok;
+		d.too_small = !k_ok;
+		d.too_small_far = !k_ok && at_k.p < c->target - 0.001;
+		d.too_large = km1_ok;
+	}
+	d.uncertain = a.fanout_uncertain;
+	d.intervals = 1;
+	d.covered = covers(&at_k, a.delivery_prob_lo, a.delivery_prob_hi);
+	if (k > 1) {
+		struct gossip_params q = c->p;
+		q.fanout = k - 1;
+		if (largen_run(&q, NULL, &below) == FO_OK) {
+			d.intervals++;
+			d.covered += covers(&at_km1, below.p_lo, below.p_hi);
+		}
+	}
+	if (verbose || (clear && !d.equal) || d.covered < d.intervals)
+		printf("  N=%lld R=%lld %s loss=%g F=%lld T=%lld target=%.12g: K=%lld [%.6g, %.6g]%s"
+		       " | true P(K)=%.6g P(K-1)=%.6g%s%s\n",
+		       (long long)c->p.nodes, (long long)c->p.rounds, mode_names[c->p.mode], c->p.loss,
+		       (long long)c->p.failed, (long long)c->p.forward_rounds, c->target, (long long)k,
+		       a.delivery_prob_lo, a.delivery_prob_hi, a.fanout_uncertain ? " (K-1 possible)" : "",
+		       at_k.p, at_km1.p, clear && !d.equal ? " K WRONG" : "",
+		       d.covered < d.intervals ? " NOT COVERED" : "");
+	add(t, &d);
+	return 0;
+}
+
+static int grid(struct kase *out, int quick)
+{
+	static const int64_t nodes_exact[] = { 1000, 3000, 10000 };
+	static const double losses[] = { 0, 0.1, 0.3 };
+	static const double fails[] = { 0, 0.01, 0.1 };
+	static const double targets[] = { 0.9, 0.99, 0.999, 1 - 1e-6 };
+	static const int64_t rounds[] = { 8, 12, 20 };
+	int n = 0, idx = 0;
+
+	if (quick) {
+		struct kase q[] = {
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 }, 0.9, 0 },
+			{ { 3000, 0, 12, GOSSIP_PUSH, 0.1, 30, 0 }, 0.99, 0 },
+		};
+		memcpy(out, q, sizeof q);
+		return 3;
+	}
+	for (int m = 0; m < 3; m++)
+		for (int ni = 0; ni < 3; ni++)
+			for (int li = 0; li < 3; li++)
+				for (int fi = 0; fi < 3; fi++)
+					for (int ti = 0; ti < 4; ti++, idx++) {
+						int64_t nn = nodes_exact[ni];
+						/* push_pull's exact chain is slow: N = 1000 and 2000. */
+						if (m == GOSSIP_PUSH_PULL)
+							nn = ni == 2 ? 2000 : 1000;
+						if (m == GOSSIP_PUSH_PULL && ni == 1)
+							continue;
+						out[n++] = (struct kase){ { nn, 0, rounds[idx % 3], (enum gossip_mode)m,
+									   losses[li], (int64_t)(fails[fi] * (double)nn), 0 },
+									 targets[ti], 0 };
+					}
+	/* Push windows (forward_rounds), exact at N = 1000. */
+	for (int64_t t = 1; t <= 3; t++)
+		for (int li = 0; li < 3; li++)
+			for (int ti = 0; ti < 4; ti++, idx++)
+				out[n++] = (struct kase){ { 1000, 0, rounds[idx % 3] + 4, (t == 1 && li == 2) ? GOSSIP_PUSH_PULL : GOSSIP_PUSH,
+							   losses[li], 10 * (idx % 2), t }, targets[ti], 0 };
+	/* Beyond exact: the cases and more at 10^5 and 10^6, by simulation. */
+	{
+		struct kase sim[] = {
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 }, 0.9, 0 },
+			{ { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0 }, 0.99, 20000 },
+			{ { 100000, 0, 12, GOSSIP_PUSH, 0.3, 1000, 0 }, 0.99, 20000 },
+			{ { 100000, 0, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0 }, 0.9, 20000 },
+			{ { 1000000, 0, 10, GOSSIP_PULL, 0.1, 0, 0 }, 0.9, 3000 },
+			{ { 1000000, 0, 20, GOSSIP_PUSH, 0, 10000, 0 }, 0.99, 3000 },
+		};
+		memcpy(out + n, sim, sizeof sim);
+		n += (int)(sizeof sim / sizeof sim[0]);
+	}
+	return n;
+}
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void row(const char *name, const struct tally *t)
+{
+	printf("| %-9s | %5d | %5d | %5d (%5.1f%%) | %4d | %4d | %4d | %4d | %4d/%-4d (%5.1f%%) |\n", name,
+	       t->cases, t->clear, t->equal, t->clear ? 100.0 * t->equal / t->clear : 0, t->too_small,
+	       t->too_small_far, t->too_large, t->uncertain, t->covered, t->intervals,
+	       t->intervals ? 100.0 * t->covered / t->intervals : 0);
+}
+
+int main(int argc, char **argv)
+{
+	static struct kase cases[1000];
+	int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
+	int n = grid(cases, quick), skipped = 0, fail = 0;
+	struct tally by_mode[3] = { { 0 } }, all = { 0 };
+	double t0 = now();
+
+	printf("large_n against the truth (%d cases; mismatches and misses listed)\n", n);
+	for (int i = 0; i < n; i++) {
+		if (run_case(&cases[i], &by_mode[cases[i].p.mode], quick) < 0)
+			skipped++;
+		fflush(stdout);
+	}
+	for (int m = 0; m < 3; m++)
+		add(&all, &by_mode[m]);
+	printf("\n| mode      | cases | clear | K = true K     | too small | of which > 0.001 below | too large |"
+	       " K-1 flagged | interval covers truth |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
+	for (int m = 0; m < 3; m++)
+		row(mode_names[m], &by_mode[m]);
+	row("all", &all);
+	printf("\n%d cases skipped (unreachable, or the truth not computable); %.0f s\n", skipped, now() - t0);
+	fail = all.too_small_far > 0 || (all.clear && all.equal < 0.99 * all.clear) ||
+	       all.covered < 0.99 * all.intervals;
+	if (quick)
+		fail = fail || all.equal != all.clear || all.covered != all.intervals;
+	printf("%s\n", fail ? "FAILED" : "ok");
+	return fail ? 1 : 0;
+}
