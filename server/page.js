@@ -342,7 +342,8 @@ function drawByFanout(calc, trade) {
     { label: `Target ${target}`, data: [{ x: Math.min(...ks), y: miss(target) }, { x: Math.max(...ks), y: miss(target) }],
       borderColor: COLORS.target, backgroundColor: COLORS.target, borderDash: [8, 4], pointRadius: 0 },
   ];
-  const interval = calc.delivery_prob_interval;
+  // Where the model is approximate, the interval it vouches for at the chosen K.
+  const interval = calc.model === "exact" ? null : calc.delivery_prob_interval;
   if (interval) {
     datasets.push({ label: `The answer's interval at K = ${k} (${modelName(calc.model)})`,
                     data: [{ x: k, y: miss(interval[0]) }, { x: k, y: miss(interval[1]) }],
