@@ -53,7 +53,7 @@ static const char usage[] =
 enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
        O_LOG, O_COUNT };
 
-static int configure(int argc, char **argv, struct http_config *cfg, double *grace, int *log_json)
+static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
 {
 	struct cli_option o[O_COUNT] = {
 		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
@@ -93,7 +93,7 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	/* A queue of 0 would mean "unbounded" to the pool: at least one may wait. */
 	cfg->queue = queue < 1 ? 1 : (size_t)queue;
 	cfg->body_limit = (size_t)body;
-	*log_json = strcmp(o[O_LOG].value, "json") == 0;
+	cfg->log_json = strcmp(o[O_LOG].value, "json") == 0;
 	return 0;
 }
 
@@ -123,11 +123,11 @@ int main(int argc, char **argv)
 	struct http_server *s;
 	sigset_t signals;
 	double grace;
-	int sig, log_json;
+	int sig;
 
-	if (configure(argc, argv, &cfg, &grace, &log_json) < 0)
+	if (configure(argc, argv, &cfg, &grace) < 0)
 		return 2;
-	log_set_json(log_json);
+	log_set_json(cfg.log_json);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);

@@ -677,12 +677,12 @@ static void printable(char *s)
 			*s = '?';
 }
 
-static void access_log(struct exchange *ex, int status, double secs)
+static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
 {
 	char stamp[32];
 
 	log_stamp(stamp, sizeof stamp);
-	if (!log_is_json()) {
+	if (!s->cfg.log_json) {
 		printable(ex->path);
 		printable(ex->method);
 		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method, ex->path,
@@ -723,7 +723,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	status = ex->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ex->status : STATUS_CLIENT_GONE;
 	secs = seconds_between(&ex->start, &end);
 	metrics_observe(s->metrics, ex->route ? (size_t)(ex->route - routes) : NROUTES, status, secs);
-	access_log(ex, status, secs);
+	access_log(s, ex, status, secs);
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);

@@ -22,6 +22,7 @@ struct http_config {
 	double work_budget;    /* work units one request may cost before 422 */
 	int sim_threads;       /* threads one simulation may use */
 	double timeout;        /* seconds a request may run before 504 */
+	int log_json;          /* access log as JSON lines instead of text */
 };
 
 struct http_server;

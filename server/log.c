@@ -18,11 +18,6 @@ void log_set_json(int json)
 	as_json = json;
 }
 
-int log_is_json(void)
-{
-	return as_json;
-}
-
 void log_stamp(char *out, size_t size)
 {
 	time_t t = time(NULL);

@@ -12,9 +12,6 @@
 /* Chooses the format of every later line; text until called. */
 void log_set_json(int json);
 
-/* Non-zero in json mode. */
-int log_is_json(void);
-
 /* The current UTC time as 2026-01-02T03:04:05Z into out (at least 21 bytes). */
 void log_stamp(char *out, size_t size);
 
