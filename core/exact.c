@@ -494,11 +494,11 @@ static int store_row(struct exact *x, struct row *r, const double *values, int64
 }
 
 /*
- * The row for i informed of which a push K and b push x->last: P(c new
- * informed this round), c = 0..L-i, less what truncation drops.  Returns 0,
- * or -1 if allocation fails.
+ * The row for i informed of which a push K and `closing` push x->last: P(c
+ * new informed this round), c = 0..L-i, less what truncation drops.  Returns
+ * 0, or -1 if allocation fails.
  */
-static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t b, struct row *r)
+static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t closing, struct row *r)
 {
 	int64_t u = x->live - i, lo = u, hi = u, steps = 0;
 	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2];
@@ -507,7 +507,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t b, struct 
 	r->dropped = 0;
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a + b && hi > 0; s++) {
+	for (int64_t s = 0; s < a + closing && hi > 0; s++) {
 		double *t;
 		r->dropped += sender_step(x, s >= a, v, w, &lo, &hi);
 		t = v;

@@ -65,11 +65,12 @@ static int64_t imin(int64_t a, int64_t b)
 static double pull_stay_at(struct lg *g, int64_t i)
 {
 	int64_t k = g->p->fanout, top = imin(k, i);
-	double n = (double)(g->p->nodes - 1), loss = g->p->loss, stay = 0, e;
+	double n = (double)(g->p->nodes - 1), loss = g->p->loss, e;
 
 	if (i <= 0 || k == 0)
 		return 1;
 	if (k <= FO_LARGEN_PULL_EXACT) {
+		double stay = 0;
 		dist_hypergeom(g->p->nodes - 1, i, k, g->hyp, top + 1);
 		for (int64_t j = top; j >= 0; j--)
 			stay = stay * loss + g->hyp[j];
@@ -528,7 +529,7 @@ double largen_cost(const struct gossip_params *p)
 	/* A transition spans about 24 standard deviations of the new count. */
 	width = 24 * sqrt(m * fmax(growth, 1)) + 64;
 	/* Early rounds: until growth takes the bulk past M, or all R. */
-	early_rounds = fmin((double)p->rounds, 4 * log(m + 1) / log1p(fmax(growth, 1e-12)) + 8);
+	early_rounds = fmin((double)p->rounds, 4 * log1p(m) / log1p(fmax(growth, 1e-12)) + 8);
 	states = m * (1 + (double)gossip_window(p) * sqrt(m));
 	return 1.3 * LG_ENTRY_COST * early_rounds * states * width / 4 +
 	       LG_ROUND_COST * fmin((double)p->rounds, 200) * width * early_rounds;

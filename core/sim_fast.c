@@ -117,20 +117,20 @@ static void hit_pmf(struct fast *f, int64_t m, int64_t k, int64_t top)
 }
 
 /*
- * One push pass of `senders` senders sending k each, with m live nodes not
- * yet reached; returns how many remain unreached.
+ * One push pass of `senders` senders sending `sends` each, with m live nodes
+ * not yet reached; returns how many remain unreached.
  */
-static int64_t push_round(struct fast *f, int64_t senders, int64_t k, int64_t m)
+static int64_t push_round(struct fast *f, int64_t senders, int64_t sends, int64_t m)
 {
 	const struct gossip_params *p = f->p;
 
-	while (senders > 0 && m > 0 && k > 0) {
-		int64_t top = imin(k, m), h, d;
+	while (senders > 0 && m > 0 && sends > 0) {
+		int64_t top = imin(sends, m), h, d;
 		double any = 0;
 		uint64_t skip;
 
 		/* hits[h] becomes P(h hits and at least one of them arrives). */
-		hit_pmf(f, m, k, top);
+		hit_pmf(f, m, sends, top);
 		for (h = 1; h <= top; h++) {
 			if (p->loss > 0)
 				f->hits[h] *= 1 - (f->small ? f->loss_pow[h] : pow(p->loss, (double)h));

@@ -312,9 +312,10 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
 		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
-	if (req->model == CALC_FORMULA)
+	if (req->model == CALC_FORMULA || req->model == CALC_LARGE_N)
 		add_error(err, "model",
-			  "\"model\" must be auto, exact or mean_field for tradeoff (the formula has no P(full delivery))");
+			  "\"model\" must be auto, exact or mean_field for tradeoff (it needs P(full delivery) "
+			  "for every round)");
 }
 
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
@@ -714,6 +715,11 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 						row->messages * (double)req->message_bytes);
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
+	if (ok && req->chosen == CALC_MEAN_FIELD)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "the mean field errs on the optimistic side (too few rounds, "
+					     "about one round early when there is loss, pull or failures); "
+					     "check a row with simulate_gossip") != NULL;
 	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
