@@ -195,9 +195,10 @@ function seconds(calc) {
   return v > 0 ? v : null;
 }
 
-// Shows a figure's chart, or instead of it the reason it is not drawn.
-function figure(id, reason) {
-  $(`${id}-note`).textContent = reason || "";
+// Shows a figure's chart, or instead of it the reason it is not drawn; a
+// note that comes with the data (the mean field's optimism) stays beside it.
+function figure(id, reason, note) {
+  $(`${id}-note`).textContent = reason || (note ? `Note: ${note}.` : "");
   $(id).querySelector(".chart").hidden = Boolean(reason);
   return !reason;
 }
@@ -286,7 +287,7 @@ function drawConvergence(calc, sim) {
 }
 
 function drawTradeoff(calc, trade) {
-  if (!figure("fig-tradeoff", trade.reason)) return;
+  if (!figure("fig-tradeoff", trade.reason, trade.note)) return;
   const rows = trade.rows;
   const useSeconds = rows.some((r) => r.seconds !== undefined);
   const y = (r) => (r.rounds === null ? null : useSeconds ? r.seconds : r.rounds);
@@ -330,7 +331,7 @@ const nines = (v) => (v >= 1e-6 ? String(Number((1 - v).toPrecision(15))) : `1 â
 
 // P(full by R) for each K: the rows of a tradeoff whose max_rounds is R.
 function drawByFanout(calc, trade) {
-  if (!figure("fig-byk", trade.reason)) return;
+  if (!figure("fig-byk", trade.reason, trade.note)) return;
   const rows = trade.rows;
   const target = Number(calc.params.target_prob);
   const k = chosenFanout(calc);

@@ -222,6 +222,8 @@ test('a large cluster: the approximate answer shows its interval, at its figure 
   const bar = byk.find((d) => /interval at K/.test(d.label));
   assert.deepEqual(bar.data, calc.delivery_prob_interval.map((p) => ({ x: calc.min_fanout, y: Math.max(1 - p, 1e-16) })));
   if (!calc.curve) assert.match(await page.textContent('#fig-convergence-note'), /^Not drawn: /);
+  const trade = (await api('/tradeoff', `${query}`.replace('rounds=12', 'max_rounds=12'))).body;
+  if (trade.note) assert.equal(await page.textContent('#fig-byk-note'), `Note: ${trade.note}.`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
