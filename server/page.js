@@ -155,7 +155,8 @@ function showFigures(calc) {
     ["P(one given node still uninformed)", prob(calc.node_miss_prob)],
     ["Could K − 1 do?", calc.fanout_uncertain ? "perhaps: its interval straddles the target" : null],
     ["Note", calc.note || null],
-    ["Truncation error bound", calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
+    [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
+     calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
     ["Rounds to everyone", quantiles(calc.rounds_to_all, "")],
     ["Time to everyone", quantiles(calc.seconds_to_all, " s")],
     ["Messages per broadcast", calc.messages_per_broadcast === undefined ? null : num(calc.messages_per_broadcast, 4)],
@@ -432,11 +433,16 @@ async function calculate() {
     tradeQuery.delete("rounds");
     const atRounds = new URLSearchParams(tradeQuery);
     atRounds.set("max_rounds", query.get("rounds") || "");
-    const [calc, tradeoff, byRounds] = await Promise.all([
+    const [calc, byRounds] = await Promise.all([
       getJSON("/calc_fanout", withCurve, run.signal),
-      tradeoffOrReason(tradeQuery, run.signal),
       tradeoffOrReason(atRounds, run.signal),
     ]);
+    // The trade-off's rows reach past the chosen K, so that it is marked on them.
+    const k = chosenFanout(calc);
+    if (k !== null && k !== undefined && calc.params.nodes > 1) {
+      tradeQuery.set("max_fanout", String(Math.min(calc.params.nodes - 1, k + 3)));
+    }
+    const tradeoff = await tradeoffOrReason(tradeQuery, run.signal);
     clearErrors();
     last = { query, calc, tradeoff, byRounds, sim: null };
     $("answer").hidden = false;

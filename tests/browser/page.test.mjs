@@ -188,7 +188,7 @@ test('the charts plot exactly what the API answers for the same inputs', async (
   const convergence = await chartData(page, 'chart-convergence');
   assert.deepEqual(convergence[0].data, calc.curve.map((p) => ({ x: p.round, y: p.full_delivery_prob })));
   assert.deepEqual(convergence[1].data, calc.curve.map((p) => ({ x: p.round, y: p.informed_fraction })));
-  const trade = (await api('/tradeoff', 'nodes=30&target_prob=0.99&loss=0.02')).body;
+  const trade = (await api('/tradeoff', `nodes=30&target_prob=0.99&loss=0.02&max_fanout=${calc.min_fanout + 3}`)).body;
   const tradeoff = await chartData(page, 'chart-tradeoff');
   assert.deepEqual(tradeoff[0].data, trade.rows.map((r) => ({ x: r.fanout, y: r.rounds })));
   assert.deepEqual(tradeoff[1].data, trade.rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })));
