@@ -6,6 +6,9 @@
 #                   normal and ASan+UBSan builds
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
+#   make validate   the large-N method against exact and simulation over a grid (~15 min)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
+#   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
 # Every target that compiles first makes sure the Debian packages it needs are
@@ -19,7 +22,7 @@ CC      ?= cc
 
 # What building needs (the Dockerfile installs the same), and what testing adds.
 BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev libjs-chart.js
-TEST_PACKAGES  = check python3 cppcheck curl yamllint chromium
+TEST_PACKAGES  = check python3 cppcheck curl yamllint chromium clang libclang-rt-dev
 # apt-get install of the packages named after it, as root or through sudo.
 APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \
@@ -27,7 +30,9 @@ APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 
 CFLAGS  ?= -O2 -g
 ifeq ($(SAN),1)
-CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# Sanitized code runs several times slower than the work estimates assume.
+CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -DFO_OVERRUN_FACTOR=8
 LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Iinclude \
@@ -39,7 +44,8 @@ CJSON_LIBS = $(shell pkg-config --libs libcjson)
 CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
-SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/server/cli.o
+SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/server/cli.o \
+	     $(BUILD)/server/guard.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o $(BUILD)/server/log.o \
@@ -50,7 +56,8 @@ UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http contract browser lint load bench install clean deps
+.PHONY: all run test unit rational protocol http contract browser lint load bench validate validate-quick install \
+	clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -137,6 +144,7 @@ protocol: $(NODE)
 
 http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+	python3 tests/http/test_faults.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
 contract: $(FANOUTD) $(NPM_STAMP)
@@ -152,17 +160,70 @@ browser: $(FANOUTD) $(NPM_STAMP)
 lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench tests/rational
+	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
+	  tests/rational tests/validate tests/fuzz
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
 	@# The unit as installed, but pointing at the binary just built.
 	sed 's|/usr/local/bin/fanoutd|$(abspath $(FANOUTD))|' deploy/fanoutd.service > $(BUILD)/fanoutd.service
 	systemd-analyze verify $(BUILD)/fanoutd.service
 
-# Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan.
+# Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan;
+# then each fuzz target for 30 s.
 test: lint
-	$(MAKE) BUILD=build/release unit rational protocol http contract browser
-	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser
+	$(MAKE) BUILD=build/release unit rational protocol http contract browser validate-quick
+	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser validate-quick
+	rm -rf build/fuzz/short
+	$(MAKE) fuzz-regress
+	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)" FUZZ_CORPUS=short
+
+# libFuzzer targets (tests/fuzz), built with Debian's clang under ASan + UBSan:
+# the request layer, the node's line loop, the core's entry points.  Each runs
+# FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, read only) plus
+# what earlier runs found (build/fuzz/FUZZ_CORPUS/NAME; make test starts
+# afresh), after the regression inputs of tests/fuzz/regress/NAME.  A finding
+# stops make with the input in build/fuzz/; it then goes to tests/fuzz/regress.
+FUZZ_SECONDS ?= 600
+FUZZ_CORPUS  ?= corpus
+FUZZ_TARGETS = request node core
+FUZZ_TEST_TARGETS = $(FUZZ_TARGETS)
+fuzz-regress: fuzzers
+	@for t in $(FUZZ_TARGETS); do [ ! -d tests/fuzz/regress/$$t ] || \
+	  build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
+	  { tail -40 build/fuzz/regress_$$t.log; exit 1; }; done
+FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	       -fno-sanitize-recover=all -DFO_OVERRUN_FACTOR=8
+fuzzers: | $(TEST_DEPS_STAMP)
+	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	  LDFLAGS="-fsanitize=fuzzer,address,undefined" $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+$(BUILD)/fuzz_request: $(BUILD)/tests/fuzz/fuzz_request.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/fuzz_node: $(BUILD)/tests/fuzz/fuzz_node.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/fuzz_core: $(BUILD)/tests/fuzz/fuzz_core.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+$(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver
+
+fuzz: fuzzers
+	@for t in $(FUZZ_TARGETS); do \
+	  if [ -d tests/fuzz/regress/$$t ]; then \
+	    echo "fuzz_$$t: regression inputs"; \
+	    build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
+	      { tail -40 build/fuzz/regress_$$t.log; exit 1; }; \
+	  fi; \
+	  mkdir -p build/fuzz/$(FUZZ_CORPUS)/$$t && \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	  (cd build/fuzz && nice ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 \
+	    -max_len=4096 -print_final_stats=1 $(FUZZ_CORPUS)/$$t ../../tests/fuzz/corpus/$$t 2>fuzz_$$t.log; \
+	   rc=$$?; grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)" fuzz_$$t.log; \
+	   [ $$rc -eq 0 ] || { tail -40 fuzz_$$t.log; exit 1; }) || exit 1; \
+	done
+
+# Mixed clients against fanoutd and a mixed stream through fanout-node, on loopback.
+SOAK_SECONDS ?= 300
+soak: $(FANOUTD) $(NODE)
+	python3 tests/soak/soak.py $(FANOUTD) $(NODE) $(SOAK_SECONDS)
 
 load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
@@ -173,12 +234,29 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+# The whole grid (README's large-N table); a three-case subset runs in make test.
+validate: $(BUILD)/validate
+	nice $(BUILD)/validate
+
+validate-quick: $(BUILD)/validate
+	$(BUILD)/validate quick
+
+# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
+$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+
+estimates: $(BUILD)/estimates
+	$(BUILD)/estimates $(CASES)
+
 install: $(NODE) $(FANOUTD)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(NODE) $(DESTDIR)$(PREFIX)/bin/fanout-node
 	install -m 755 $(FANOUTD) $(DESTDIR)$(PREFIX)/bin/fanoutd
 
 clean:
-	rm -rf build/release build/san
+	rm -rf build/release build/san build/fuzz
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

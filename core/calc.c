@@ -8,7 +8,6 @@
  * side is compared with 1 - target (exact in floating point for targets of
  * 1/2 and more) so that targets near 1 keep their meaning.
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -71,7 +70,8 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
-	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT ? CALC_EXACT : CALC_LARGE_N;
+	/* Where large_n cannot go (wide or partial push windows), exact however dear: the budget decides. */
+	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT || isinf(largen_cost(&q)) ? CALC_EXACT : CALC_LARGE_N;
 }
 
 static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
@@ -103,29 +103,23 @@ static void point(struct eval *e, double p, double miss)
 }
 
 /*
- * The exact chain: the miss summed from the final mass short of everyone;
- * both sides widened by the dropped mass and a relative rounding margin.
- * Every probability is a sum of products of non-negative terms, each round
- * summing at most L + 2 of them, so R (L + 2) machine epsilons bound the
- * relative rounding error (FO_CALC_ROUNDING times that, for the pmfs' own).
+ * The exact chain's figures, widened on both sides by its error_bound, which
+ * covers dropped mass and rounding (exact.h); the miss is summed from the mass
+ * short of everyone (p_miss), not taken as 1 - P.
  */
-static void from_exact(struct eval *e, const struct chain_result *r, int64_t live)
+static void from_exact(struct eval *e, const struct chain_result *r)
 {
-	double miss = 0, p = r->p_full[r->rounds], dp, dm;
-	double rel = FO_CALC_ROUNDING * (double)r->rounds * ((double)live + 2) * DBL_EPSILON;
+	double p = r->p_full[r->rounds], miss = r->p_miss[r->rounds];
+	double d = r->round_bound[r->rounds], dm = r->miss_bound[r->rounds];
 
-	for (int64_t i = 0; i < live; i++)
-		miss += r->final_informed[i];
-	dp = r->error_bound + rel * p + DBL_MIN;
-	dm = r->error_bound + rel * miss + DBL_MIN;
 	e->p = p;
-	e->p_lo = fmax(0, p - dp);
-	e->p_hi = fmin(1, p + dp);
-	e->miss = fmin(1, miss);
+	e->p_lo = fmax(0, p - d);
+	e->p_hi = fmin(1, p + d);
+	e->miss = miss;
 	e->miss_lo = fmax(0, miss - dm);
 	e->miss_hi = fmin(1, miss + dm);
 	e->node_miss = r->node_miss;
-	e->error_bound = r->error_bound;
+	e->error_bound = d;
 }
 
 static void from_largen(struct eval *e, const struct largen_result *l)
@@ -170,7 +164,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	case CALC_EXACT:
 		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
 			return st;
-		from_exact(e, &r, gossip_live(&q));
+		from_exact(e, &r);
 		break;
 	default:
 		if ((st = mf_run(&q, &r)) != FO_OK)
@@ -368,17 +362,26 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		return HUGE_VAL;
 	k = predict_fanout(p, target);
 	if (!monotone(p, model)) {
-		/* K = 1 … about twice the prediction; each costs at most the last. */
+		/*
+		 * K = 1 … about twice the prediction, each at its own cost: under a
+		 * transmit limit the smallest K have the widest windows and cost the
+		 * most.  Past 64 values, the rest at the dearer end.
+		 */
+		int64_t j;
 		k = k > top / 2 ? top : 2 * k;
-		return (double)k * eval_cost(p, model, k);
+		for (j = 1; j <= k && j <= 64; j++)
+			cost += eval_cost(p, model, j);
+		if (k > 64)
+			cost += (double)(k - 64) * fmax(eval_cost(p, model, 64), eval_cost(p, model, k));
+		return cost;
 	}
 	if (model != CALC_MEAN_FIELD) {
 		/*
-		 * From the prediction: itself, the K below and a few above (the mean
-		 * field is optimistic; the search stops at the budget).
+		 * From the prediction: about three evaluations near it (the mean
+		 * field is optimistic, so one above; the search stops at the budget).
 		 */
-		int64_t near = k + 2 < top ? k + 2 : top;
-		return 4 * eval_cost(p, model, near);
+		int64_t near = k < top ? k + 1 : top;
+		return 3 * eval_cost(p, model, near);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;

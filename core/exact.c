@@ -19,9 +19,9 @@
  * With a push window T the state is the tuple (i, c_1, …, c_T), c_j informed
  * j rounds ago; states are interned in a tupmap and the rows "new informed
  * count given (i, a senders)" are cached in a pool.  Under a transmit limit
- * that is not a multiple of K the c_T senders in their window's last round
- * send fewer than K (x->last): they are counted apart, as b, take their
- * sender steps with a kernel of their own, and rows are keyed (i, a, b).
+ * that K does not divide, the c_T senders in their window's last round send
+ * fewer than K: they take their sender steps with a kernel of their own, and
+ * rows are keyed (i, a, b) with b of them.
  *
  * Honesty of the figures.  Two things separate a computed probability from
  * the model's true one, and both are bounded:
@@ -63,6 +63,14 @@
 
 #define U (DBL_EPSILON / 2)
 
+/* exact_cost's constants: measured ns per unit of its shape, largest over a grid (see there). */
+#define EXACT_COST_PULL 35.0
+#define EXACT_COST_PUSH 2.5
+#define EXACT_COST_PUSH_PULL 3.5
+
+/* Work units (about a nanosecond each) between two reads of the cancel flag. */
+#define EXACT_CHECK_EVERY (1 << 20)
+
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
 
@@ -74,10 +82,8 @@ struct exact {
 	const atomic_int *cancel;
 
 	/* q_m(d), the new deliveries of one sender among m fresh targets. */
-	double *kernel;         /* concatenated, q_m first at kernel_off[m] */
-	int64_t *kernel_off;    /* live + 1 entries */
+	double *kernel;         /* q_m(d) at kernel[d * live + m] */
 	double *kernel_last;    /* the same for `last` sends, when last < fanout */
-	int64_t *kernel_last_off;
 	double kernel_rel;      /* relative error bound of every q_m(d), both kernels */
 	double kernel_tail;     /* probability a q_m lost to underflow, at most */
 
@@ -92,6 +98,7 @@ struct exact {
 	double *pool;
 	size_t pool_used, pool_cap;
 
+	int64_t since_check;    /* work units since the cancel flag was last read */
 	double dropped;         /* D: probability dropped so far (before the final margin) */
 	double rel;             /* g: first-order relative error bound of every mass */
 	double *scratch[3];     /* live + 2 doubles each */
@@ -121,6 +128,16 @@ static int64_t imin(int64_t a, int64_t b)
 static int64_t imax(int64_t a, int64_t b)
 {
 	return a > b ? a : b;
+}
+
+/* Counts `work` units done; non-zero when the caller asked to stop (read about every millisecond). */
+static int stop(struct exact *x, int64_t work)
+{
+	x->since_check += work;
+	if (x->since_check < EXACT_CHECK_EVERY)
+		return 0;
+	x->since_check = 0;
+	return fo_cancelled(x->cancel);
 }
 
 /* Narrows [*lo, *hi] past end entries of v below FO_EXACT_EPSILON; returns their sum. */
@@ -173,23 +190,16 @@ static double binom_full(struct exact *x, int64_t h, double *out)
 /*
  * q_m(d) = sum_h Hyp(h; N-1, m, k) Bin(d; h, 1 - loss) for m = 0..L-1: a
  * sender's hits among m fresh live nodes when it sends k, thinned by loss.
- * Into *kernel and *kernel_off; x->kernel_rel and x->kernel_tail grow to
- * cover it.
+ * Stored by column, kernel[d * L + m] (0 for d > m), so a sender step is
+ * k + 1 passes over contiguous memory; x->kernel_rel grows to cover it.
+ * Returns 0, -1 if allocation fails, -2 if cancelled.
  */
-static int build_kernel(struct exact *x, int64_t k, double **kernel, int64_t **kernel_off)
+static int build_kernel(struct exact *x, int64_t k, double **kernel)
 {
-	int64_t total = 0;
-	double *table = NULL, table_rel = 0, *hyp = x->scratch[0];
+	int64_t live = x->live;
+	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	*kernel_off = malloc((size_t)(x->live + 1) * sizeof **kernel_off);
-	if (!*kernel_off)
-		return -1;
-	for (int64_t m = 0; m < x->live; m++) {
-		(*kernel_off)[m] = total;
-		total += imin(k, m) + 1;
-	}
-	(*kernel_off)[x->live] = total;
-	*kernel = malloc((size_t)(total ? total : 1) * sizeof **kernel);
+	*kernel = calloc((size_t)(k + 1) * (size_t)live, sizeof **kernel);
 	if (!*kernel)
 		return -1;
 	/* Bin(.; h, 1 - loss) for h = 0..K, row h at table + h * h (2h + 1 of room). */
@@ -197,31 +207,35 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel, int64_t **k
 		table = malloc((size_t)((k + 1) * (k + 1) + 1) * sizeof *table);
 		if (!table)
 			return -1;
-		for (int64_t h = 0; h <= k; h++) {
+		for (int64_t h = 0; h <= k; h++)
 			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
-		}
 	}
-	for (int64_t m = 0; m < x->live; m++) {
+	for (int64_t m = 0; m < live; m++) {
 		int64_t top = imin(k, m);
-		double *q = *kernel + (*kernel_off)[m];
 		double hyp_rel = dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1), bin_rel = table_rel;
 
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
 			x->kernel_rel = fmax(x->kernel_rel, hyp_rel);
-			continue;
+		} else {
+			memset(q, 0, (size_t)(top + 1) * sizeof *q);
+			for (int64_t h = 0; h <= top; h++) {
+				const double *bin = table ? table + h * h : x->scratch[2];
+				if (hyp[h] == 0)
+					continue;
+				if (!table)
+					bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
+				for (int64_t d = 0; d <= h; d++)
+					q[d] += hyp[h] * bin[d];
+			}
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
 		}
-		memset(q, 0, (size_t)(top + 1) * sizeof *q);
-		for (int64_t h = 0; h <= top; h++) {
-			const double *bin = table ? table + h * h : x->scratch[2];
-			if (hyp[h] == 0)
-				continue;
-			if (!table)
-				bin_rel = fmax(bin_rel, binom_full(x, h, x->scratch[2]));
-			for (int64_t d = 0; d <= h; d++)
-				q[d] += hyp[h] * bin[d];
+		for (int64_t d = 0; d <= top; d++)
+			(*kernel)[d * live + m] = q[d];
+		if (stop(x, 10 * (top + 1) * (x->loss > 0 ? top + 2 : 1))) {
+			free(table);
+			return -2;
 		}
-		x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
 	}
 	free(table);
 	return 0;
@@ -245,21 +259,22 @@ static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
  * One sender step on v[lo..hi] into w, for a `partial` sender (it sends
  * x->last) or a full one (K): the range moves down by up to what it sends and
  * loses its negligible ends; returns the probability so trimmed.  Each entry
- * of w receives at most K + 1 products.
+ * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
  */
-static double sender_step(const struct exact *x, int partial, const double *v, double *w,
-			  int64_t *lo, int64_t *hi)
+static double sender_step(const struct exact *x, int partial, const double *restrict v,
+			  double *restrict w, int64_t *lo, int64_t *hi)
 {
-	int64_t k = partial ? x->last : x->fanout, next_lo = imax(0, *lo - k);
+	int64_t k = partial ? x->last : x->fanout, next_lo = imax(0, *lo - k), top = imin(k, *hi);
 	const double *kernel = partial ? x->kernel_last : x->kernel;
-	const int64_t *off = partial ? x->kernel_last_off : x->kernel_off;
 
 	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
-	for (int64_t m = *lo; m <= *hi; m++) {
-		const double *q = kernel + off[m];
-		double vm = v[m];
-		for (int64_t d = 0, top = imin(k, m); d <= top; d++)
-			w[m - d] += vm * q[d];
+	for (int64_t d = 0; d <= top; d++) {
+		/* Targets j = m - d for m in [max(lo, d), hi]. */
+		const double *restrict q = kernel + d * x->live + d;
+		const double *restrict vd = v + d;
+		int64_t from = imax(*lo, d) - d, to = *hi - d;
+		for (int64_t j = from; j <= to; j++)
+			w[j] += vd[j] * q[j];
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
@@ -287,7 +302,7 @@ static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct
 
 		if (m == 0)
 			continue;
-		if ((i & 255) == 0 && fo_cancelled(x->cancel))
+		if (stop(x, 64 + widest))
 			return FO_CANCELLED;
 		if (i == x->live) {
 			v[i] += m;
@@ -350,7 +365,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 			w = t;
 			steps++;
 		}
-		if ((s & 1023) == 0 && fo_cancelled(x->cancel))
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
 			return FO_CANCELLED;
 	}
 	next->lo = cur->hi == live ? live : live + 1;
@@ -365,6 +380,99 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 	/* A join adds a product and a sum; each step adds sender_step_rel; the copy adds one sum. */
 	x->rel += join_rel + 3 * U + (double)steps * sender_step_rel(x);
 	x->dropped += (double)steps * x->kernel_tail;
+	return FO_OK;
+}
+
+/*
+ * P_a(.|m-1) from P_a(.|m), in place on v[lo..hi] (v needs room at hi + 1,
+ * which it zeroes): the unreached among m - 1
+ * fresh nodes are those among m less one node taken at random (the senders'
+ * choices do not depend on which nodes are fresh, only on how many).
+ */
+static void thin(double *v, int64_t *lo, int64_t *hi, int64_t m)
+{
+	int64_t top = imin(*hi, m - 1), bottom = imax(*lo - 1, 0);
+	double inv = 1 / (double)m;
+
+	/* v'(j) = v(j) (m - j)/m + v(j + 1) (j + 1)/m, ascending j reads v(j + 1) before it changes. */
+	if (*lo > 0)
+		v[*lo - 1] = 0;
+	v[*hi + 1] = 0;
+	for (int64_t j = bottom; j <= top; j++)
+		v[j] = v[j] * ((double)(m - j) * inv) + v[j + 1] * ((double)(j + 1) * inv);
+	*lo = bottom;
+	*hi = top;
+}
+
+/* Relative error a thinning adds: inv, two quotients, two products and a sum. */
+#define THIN_REL (6 * U)
+
+/*
+ * One push round from cur into next, walking the states up: P_i(.|L - i),
+ * the unreached count after i senders from L - i fresh, is one DP for the
+ * lowest state, then for each next state one thinning (one fresh node
+ * fewer) and one sender step (one sender more).  Cheaper than the merged
+ * sweep when the states spread wider than one state's outcome.
+ */
+static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct dense *next)
+{
+	double *v = x->scratch[0], *w = x->scratch[1], row_drop = 0, out_drop = 0;
+	int64_t live = x->live, top = imin(cur->hi, live - 1), a0 = cur->lo, vlo, vhi, steps = 0;
+
+	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
+	next->lo = live + 1;
+	next->hi = -1;
+	if (cur->hi == live) {
+		next->v[live] = cur->v[live];
+		next->lo = next->hi = live;
+	}
+	if (a0 > top)
+		return FO_OK;
+	vlo = vhi = live - a0;
+	v[vhi] = 1;
+	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
+		double *t;
+		row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
+		t = v;
+		v = w;
+		w = t;
+		steps++;
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
+			return FO_CANCELLED;
+	}
+	for (int64_t i = a0; i <= top; i++) {
+		double m = cur->v[i];
+		if (i > a0) {
+			double *t;
+			thin(v, &vlo, &vhi, live - i + 1);
+			row_drop += trim(v, &vlo, &vhi);
+			if (vhi > 0) {
+				row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
+				t = v;
+				v = w;
+				w = t;
+				steps++;
+			}
+			if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 4)))
+				return FO_CANCELLED;
+		}
+		if (m == 0)
+			continue;
+		/* The row has lost row_drop so far: this state loses m times that. */
+		out_drop += m * row_drop;
+		for (int64_t j = vlo; j <= vhi; j++)
+			next->v[live - j] += m * v[j];
+		next->lo = imin(next->lo, live - vhi);
+		next->hi = imax(next->hi, live - vlo);
+	}
+	x->dropped += out_drop + trim(next->v, &next->lo, &next->hi);
+	x->dropped += (double)steps * x->kernel_tail;
+	/*
+	 * The row's error grows by each step and thinning; an entry of next sums
+	 * one product from each state.
+	 */
+	x->rel += (double)steps * sender_step_rel(x) + (double)(top - a0) * THIN_REL +
+		  (double)(top - a0 + 2) * U;
 	return FO_OK;
 }
 
@@ -404,6 +512,7 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 		out->p_full[r] = fmin(full, 1);
 	}
 	out->round_bound[r] = fmax(miss_err, full_err);
+	out->miss_bound[r] = miss_err;
 	out->mean_informed[r] = mean;
 	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
 	if (r == out->rounds) {
@@ -417,16 +526,18 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 }
 
 /* Rounds r + 1 .. R repeat round r's figures (the distribution no longer changes). */
-static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d, int64_t r)
+static void repeat_last(struct chain_result *out, const struct exact *x, const struct dense *d,
+			double extra_rel, int64_t r)
 {
 	for (int64_t k = r + 1; k <= out->rounds; k++) {
 		out->p_full[k] = out->p_full[r];
 		out->p_miss[k] = out->p_miss[r];
 		out->round_bound[k] = out->round_bound[r];
+		out->miss_bound[k] = out->miss_bound[r];
 		out->mean_informed[k] = out->mean_informed[r];
 	}
 	if (r < out->rounds)
-		record(x, d, 0, out, out->rounds);
+		record(x, d, extra_rel, out, out->rounds);
 }
 
 static enum fo_status run_dense(struct exact *x, struct chain_result *out)
@@ -447,20 +558,31 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 		struct dense *t;
 		if (cur->lo == x->live) {
 			/* Everyone informed: nothing changes any more. */
-			repeat_last(out, x, cur, r - 1);
+			repeat_last(out, x, cur, 0, r - 1);
 			break;
 		}
 		if (fo_cancelled(x->cancel)) {
 			st = FO_CANCELLED;
 			goto done;
 		}
-		st = gossip_pushes(x->mode) ? step_sweep(x, cur, next) : step_pull(x, cur, next);
+		if (!gossip_pushes(x->mode))
+			st = step_pull(x, cur, next);
+		else if (!gossip_pulls(x->mode))
+			st = step_walk(x, cur, next);
+		else
+			st = step_sweep(x, cur, next);
 		if (st != FO_OK)
 			goto done;
 		t = cur;
 		cur = next;
 		next = t;
 		record(x, cur, 0, out, r);
+		if (cur->lo == next->lo && cur->hi == next->hi &&
+		    memcmp(cur->v + cur->lo, next->v + cur->lo, (size_t)(cur->hi - cur->lo + 1) * sizeof *cur->v) == 0) {
+			/* The same distribution again: so it stays. */
+			repeat_last(out, x, cur, 0, r);
+			break;
+		}
 	}
 done:
 	free(a.v);
@@ -507,7 +629,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t closing, s
 	r->dropped = 0;
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
-	for (int64_t s = 0; s < a + closing && hi > 0; s++) {
+	for (int64_t s = 0; s < a + closing && hi > 0 && gossip_pushes(x->mode); s++) {
 		double *t;
 		r->dropped += sender_step(x, s >= a, v, w, &lo, &hi);
 		t = v;
@@ -568,7 +690,7 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 
 	for (size_t s = 0; s < cur->count; s++) {
 		const int32_t *k = tupmap_key(cur, s);
-		int64_t i = k[0], a = 0, b = 0;
+		int64_t i = k[0], a = x->window ? 0 : i, b = 0;
 		const struct row *row;
 		const double *p;
 
@@ -580,7 +702,7 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 			return FO_CANCELLED;
 		for (int j = 1; j < width; j++)
 			a += k[j];
-		if (x->last < x->fanout) {
+		if (x->window && x->last < x->fanout) {
 			/* The oldest cohort is in its window's last round. */
 			b = k[width - 1];
 			a -= b;
@@ -596,7 +718,8 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 			int full = i + c == x->live;
 			int64_t idx;
 			key[0] = (int32_t)(i + c);
-			key[1] = full ? 0 : (int32_t)c;
+			if (width > 1)
+				key[1] = full ? 0 : (int32_t)c;
 			for (int j = 2; j < width; j++)
 				key[j] = full ? 0 : k[j - 1];
 			idx = tupmap_intern(next, key);
@@ -624,6 +747,14 @@ static void by_count(const struct exact *x, const struct tupmap *m, const double
 		d->lo = imin(d->lo, i);
 		d->hi = imax(d->hi, i);
 	}
+}
+
+/* Whether two rounds hold the same states, in the same order, with the same masses. */
+static int same_states(const struct tupmap *a, const double *ma, const struct tupmap *b, const double *mb)
+{
+	return a->count == b->count && a->count > 0 &&
+	       memcmp(a->keys, b->keys, a->count * (size_t)a->width * sizeof *a->keys) == 0 &&
+	       memcmp(ma, mb, a->count * sizeof *ma) == 0;
 }
 
 static enum fo_status run_window(struct exact *x, struct chain_result *out)
@@ -662,6 +793,10 @@ static enum fo_status run_window(struct exact *x, struct chain_result *out)
 		by_count(x, &maps[cur], mass[cur], &d);
 		/* Summing cohorts adds at most one addition per state. */
 		record(x, &d, (double)maps[cur].count * U, out, r);
+		if (same_states(&maps[0], mass[0], &maps[1], mass[1])) {
+			repeat_last(out, x, &d, (double)maps[cur].count * U, r);
+			break;
+		}
 	}
 done:
 	for (int k = 0; k < 2; k++) {
@@ -675,9 +810,7 @@ done:
 static void exact_release(struct exact *x)
 {
 	free(x->kernel);
-	free(x->kernel_off);
 	free(x->kernel_last);
-	free(x->kernel_last_off);
 	free(x->pull_fail);
 	free(x->pull_ok);
 	tupmap_release(&x->rows);
@@ -687,12 +820,13 @@ static void exact_release(struct exact *x)
 		free(x->scratch[k]);
 }
 
-enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
-			 struct chain_result *out)
+static enum fo_status run(const struct gossip_params *p, const atomic_int *cancel, int reference,
+			  struct chain_result *out)
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
 	size_t n = (size_t)p->rounds + 1, live;
+	int kernel;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
@@ -712,12 +846,13 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	out->p_full = malloc(n * sizeof *out->p_full);
 	out->p_miss = malloc(n * sizeof *out->p_miss);
 	out->round_bound = malloc(n * sizeof *out->round_bound);
+	out->miss_bound = malloc(n * sizeof *out->miss_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
 	x.scratch[0] = malloc((live + 2) * sizeof(double));
 	x.scratch[1] = malloc((live + 2) * sizeof(double));
 	x.scratch[2] = malloc((live + 2) * sizeof(double));
-	if (!out->p_full || !out->p_miss || !out->round_bound || !out->mean_informed ||
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
 	if (gossip_pulls(x.mode)) {
@@ -728,12 +863,16 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 		for (size_t i = 0; i <= live; i++)
 			x.pull_fail[i] = -1;
 	}
-	if (gossip_pushes(x.mode) && build_kernel(&x, x.fanout, &x.kernel, &x.kernel_off) < 0)
+	if (gossip_pushes(x.mode) && (kernel = build_kernel(&x, x.fanout, &x.kernel)) < 0) {
+		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
 		goto fail;
+	}
 	if (gossip_pushes(x.mode) && x.last < x.fanout &&
-	    build_kernel(&x, x.last, &x.kernel_last, &x.kernel_last_off) < 0)
+	    (kernel = build_kernel(&x, x.last, &x.kernel_last)) < 0) {
+		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
 		goto fail;
-	st = x.window ? run_window(&x, out) : run_dense(&x, out);
+	}
+	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;
 	exact_release(&x);
@@ -744,40 +883,120 @@ fail:
 	return st;
 }
 
-/*
- * Work units (about 1 ns each) of exact_run.  Without a window the costs are
- * fits to times measured on the development machine (R = 15 and 20, N = 400
- * to 20000, loss 0 to 0.3), rounded up: push's merged sweep
- * grows like L^1.8 a round and slows with loss, which widens the spread of
- * states; push_pull's per-state rows like L^2.5; pull's binomial rows like
- * L^1.4.  With a window, the bound counts every (i, a) row at full width.
- */
-double exact_cost(const struct gossip_params *p)
+enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
+			 struct chain_result *out)
 {
-	double live = (double)gossip_live(p), k = (double)p->fanout, r = (double)p->rounds;
-	double rows = 0, states;
-	int64_t window = gossip_window(p);
+	return run(p, cancel, 0, out);
+}
 
-	if (live > 1e6)
-		return HUGE_VAL;
-	if (!window) {
-		switch (p->mode) {
-		case GOSSIP_PUSH:
-			return r * (0.4 * pow(live, 1.8) * (1 + 20 * sqrt(p->loss)) + 20 * live) +
-			       live * (fmin(k, live) + 1) * (p->loss > 0 ? fmin(k, live) + 1 : 1);
-		case GOSSIP_PULL:
-			return 130 * r * pow(live, 1.4);
-		case GOSSIP_PUSH_PULL:
-			return 0.7 * r * pow(live, 2.5);
-		}
+enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
+{
+	return run(p, NULL, 1, out);
+}
+
+/* Building the push kernel: a hypergeometric per m, with loss a convolution and the binomial table. */
+static double kernel_cost(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, top = fmin(k, live);
+
+	if (!gossip_pushes(p->mode))
+		return 0;
+	if (p->loss == 0)
+		return 5 * live * (top + 1);
+	return 5 * live * (top + 1) * (top + 2) / 2 + (k <= KERNEL_TABLE_MAX ? 10 * (k + 1) * (k + 1) : 0);
+}
+
+/*
+ * Work units (about 1 ns each) of exact_run.  Without a window the estimate
+ * follows the mean-field trajectory x_r of the informed count and charges
+ * each round what the algorithm does there: S_r states (the spread of the
+ * informed count: about 10 standard deviations of the early branching
+ * process, whose relative spread is sqrt(v / (lambda (lambda - 1))) for
+ * offspring mean lambda and variance v, plus the binomial spread), each
+ * with a row of W_r = 10 sd of the round's binomial; push walks x_r
+ * sender steps over rows of width W_r; push_pull sweeps x_r senders over
+ * S_r + W_r.  The constants are the largest ratios of measured CPU time to
+ * this shape over a grid (N = 3000..30000, K = 1..10, loss 0 and 0.3, no
+ * failures and half failed, R = 20) on the development machine, so the
+ * estimate errs high.  With a window, the bound counts every (i, a) row at
+ * full width.
+ */
+/* Without a window: the mean-field trajectory, round by round (see exact_cost). */
+static double cost_dense(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, n1 = fmax((double)p->nodes - 1, 1);
+	double x = 1, work = 10 * live + kernel_cost(p), hit = (1 - p->loss) * (live - 1) / n1;
+	double v = 0, lambda = 1, rho, last = 0;
+	int pushes = gossip_pushes(p->mode), pulls = gossip_pulls(p->mode);
+
+	if (pushes) {
+		v += k * hit * (1 - hit);
+		lambda += k * hit;
 	}
+	if (pulls) {
+		v += k * hit;
+		lambda += k * hit;
+	}
+	rho = lambda > 1 ? sqrt(v / (lambda * (lambda - 1))) : 0;
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		double u = fmax(live - x, 0), stay = 1, small = fmin(x, u), spread, width;
+		if (u < 1e-20 || r > 10000) {
+			/* Settled (the run stops), or the rest at the last round's price. */
+			work += u < 1e-20 ? 0 : last * (double)(p->rounds - r + 1);
+			break;
+		}
+		if (pushes)
+			stay *= pow(fmax(0, 1 - k * (1 - p->loss) / n1), x);
+		if (pulls)
+			stay *= pow(fmax(0, 1 - (1 - p->loss) * x / n1), k);
+		spread = fmin(live, 1 + 10 * rho * small + 10 * sqrt(small));
+		width = 10 * sqrt(u * stay * (1 - stay)) + 2;
+		switch (p->mode) {
+		case GOSSIP_PULL:
+			last = EXACT_COST_PULL * spread * (width + 8);
+			break;
+		case GOSSIP_PUSH:
+			last = EXACT_COST_PUSH * (x * (width + 1) * (k + 1) + spread * (width + 1) * (k + 3));
+			break;
+		case GOSSIP_PUSH_PULL:
+			last = EXACT_COST_PUSH_PULL * (x * (spread * (1 - stay) + width + 1) * (k + 1) + spread * width);
+			break;
+		}
+		last += 0.1 * live + 50;
+		work += last;
+		x += u * (1 - stay);
+	}
+	return work;
+}
+
+/* With a window: every (i, a) row at full width, and every state every round. */
+static double cost_window(const struct gossip_params *p, int64_t window)
+{
+	double live = (double)gossip_live(p), k = (double)p->fanout, rows = 0, states = live, cost;
+
 	for (double u = 0; u < live; u++) {
 		double i = live - u;
 		rows += i * (i / 2 * (u + 1) * fmin(k, u) + (gossip_pulls(p->mode) ? u * u / 2 : 0) + u + 1);
 	}
-	states = live;
 	for (int64_t j = 1; j <= window && states < FO_EXACT_MAX_STATES; j++)
 		states *= (live + (double)j) / (double)(j + 1);
 	states = fmin(states, FO_EXACT_MAX_STATES);
-	return rows + r * states * live / 2;
+	cost = kernel_cost(p) + rows + (double)p->rounds * states * live / 2;
+	/*
+	 * A partial last round (transmit limit) splits the rows by the closing
+	 * cohort and spreads the states; measured at N = 30 to 100, R = 8 to 20,
+	 * loss 0 to 0.2, it ran up to 6 times the plain estimate.
+	 */
+	if (gossip_last_sends(p) < p->fanout)
+		cost *= 3 * (1 + 4 * p->loss);
+	return cost;
+}
+
+double exact_cost(const struct gossip_params *p)
+{
+	int64_t window = gossip_window(p);
+
+	if (gossip_live(p) > 1000000)
+		return HUGE_VAL;
+	return window ? cost_window(p, window) : cost_dense(p);
 }

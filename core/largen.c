@@ -49,6 +49,7 @@ struct lg {
 	double work;
 	/* Sums over every path that ends: P(full), P(not full), E[uninformed]. */
 	double full, miss, uninformed;
+	double miss_pair;       /* P(not full) with the pessimistic end game */
 };
 
 static int64_t imin(int64_t a, int64_t b)
@@ -113,29 +114,44 @@ static double log_stay(struct lg *g, double x, double senders)
  */
 static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, double weight)
 {
-	double live = (double)g->live, x = key[0], lq = 0, u0 = live - x;
+	double live = (double)g->live, x = key[0], lq = 0, lq_pair = 0, u0 = live - x;
 	double cohort[FO_LARGEN_MAX_WINDOW + 1];
 	int64_t w = g->window, rounds = g->p->rounds;
 	double q, miss;
 
+	if (u0 <= 0)
+		return g->full += weight, FO_OK;
 	for (int64_t j = 0; j < w; j++)
 		cohort[j] = key[1 + j];
 	for (int64_t r = r0 + 1; r <= rounds; r++) {
-		double senders = x, ls, fresh;
+		/*
+		 * The others grow with the stay at x; a node still uninformed sees
+		 * the informed count given that it is uninformed itself, about
+		 * x - 1 + (L - x) / u0 (i0 at entry, L - 1 at the end).  Near the
+		 * end the last few uninformed keep each other uninformed (pull
+		 * finds them uninformed); the pessimistic side assumes one other
+		 * node always is: at most L - 2 informed.
+		 */
+		double senders = x, ls, ls_node, ls_pair, fresh, mine = x - 1 + (live - x) / u0;
+		double pair = fmin(mine, fmax(0, live - 2));
 		if (w) {
 			senders = 0;
 			for (int64_t j = 0; j < w; j++)
 				senders += cohort[j];
 		}
 		ls = log_stay(g, x, senders);
+		ls_node = log_stay(g, mine, w ? senders : mine);
+		ls_pair = pair < mine ? log_stay(g, pair, w ? senders : pair) : ls_node;
 		fresh = (live - x) * -expm1(ls);
 		if ((w ? senders : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
 			/* The state no longer moves: the remaining rounds are alike. */
-			lq += (double)(rounds - r + 1) * ls;
+			lq += (double)(rounds - r + 1) * ls_node;
+			lq_pair += (double)(rounds - r + 1) * ls_pair;
 			break;
 		}
-		lq += ls;
-		if (lq < -745)
+		lq += ls_node;
+		lq_pair += ls_pair;
+		if (lq_pair < -745)
 			break;
 		x += fresh;
 		if (w) {
@@ -146,9 +162,11 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 		if (((r - r0) & 4095) == 0 && fo_cancelled(g->cancel))
 			return FO_CANCELLED;
 	}
+	q = exp(lq_pair);
+	g->miss_pair += weight * (q >= 1 ? 1 : -expm1(u0 * log1p(-q)));
 	q = exp(lq);
 	/* P(not full) = 1 - (1 - q)^u0, formed without cancellation. */
-	miss = u0 <= 0 ? 0 : q >= 1 ? 1 : -expm1(u0 * log1p(-q));
+	miss = q >= 1 ? 1 : -expm1(u0 * log1p(-q));
 	g->miss += weight * miss;
 	g->full += weight * (1 - miss);
 	g->uninformed += weight * u0 * q;
@@ -412,7 +430,7 @@ static enum fo_status run_at(struct lg *g)
 	for (int k = 0; k < 2; k++)
 		tupmap_init(&m.state[k], width);
 	tupmap_init(&m.entry, width);
-	g->full = g->miss = g->uninformed = g->dropped = 0;
+	g->full = g->miss = g->miss_pair = g->uninformed = g->dropped = 0;
 	if (1 >= g->threshold) {
 		st = late_phase(g, 0, start, 1);
 		maps_release(&m);
@@ -432,8 +450,12 @@ static enum fo_status run_at(struct lg *g)
 			memset(m.emass, 0, m.ecap * sizeof *m.emass);
 		if ((st = early_round(g, &m, cur)) != FO_OK)
 			break;
-		for (size_t e = 0; e < m.entry.count && st == FO_OK; e++)
-			st = late_phase(g, r, tupmap_key(&m.entry, e), m.emass[e]);
+		for (size_t e = 0; e < m.entry.count && st == FO_OK; e++) {
+			if ((e & 63) == 63 && fo_cancelled(g->cancel))
+				st = FO_CANCELLED;
+			else
+				st = late_phase(g, r, tupmap_key(&m.entry, e), m.emass[e]);
+		}
 		if (st != FO_OK)
 			break;
 		cur = nxt;
@@ -442,6 +464,7 @@ static enum fo_status run_at(struct lg *g)
 	for (size_t s = 0; st == FO_OK && s < m.state[cur].count; s++) {
 		double w = m.mass[cur][s];
 		g->miss += w;
+		g->miss_pair += w;
 		g->uninformed += w * (double)(g->live - tupmap_key(&m.state[cur], s)[0]);
 	}
 	maps_release(&m);
@@ -470,7 +493,7 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 {
 	struct lg g;
 	enum fo_status st;
-	double full, miss, uninformed, dropped, gap = 0, err;
+	double full, miss, pessimistic, uninformed, dropped, gap = 0, err;
 	int64_t big;
 
 	memset(out, 0, sizeof *out);
@@ -489,6 +512,7 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 	st = run_at(&g);
 	full = g.full;
 	miss = g.miss;
+	pessimistic = g.miss_pair;
 	uninformed = g.uninformed;
 	dropped = g.dropped;
 	if (st == FO_OK && big / FO_LARGEN_CHECK_RATIO < g.live) {
@@ -506,12 +530,21 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 		return st;
 	err = FO_LARGEN_SAFETY * gap + FO_LARGEN_REL_FLOOR * fmin(miss, full) + dropped +
 	      FO_LARGEN_ABS_FLOOR;
-	out->p_full = fmin(1, fmax(0, full));
+	/*
+	 * With a push window the senders are the last few cohorts, which stay
+	 * random (and small near the end) after the entry point, which the late
+	 * phase's deterministic cohorts do not see: rare paths (every cohort
+	 * dying out) are missed entirely, hence the absolute term.
+	 */
+	if (g.window)
+		err += FO_LARGEN_WINDOW_REL * fmin(miss, full) + FO_LARGEN_WINDOW_ABS;
+	/* Near 1, P from the miss: the miss keeps its relative accuracy, the summed P does not. */
 	out->miss = fmin(1, fmax(0, miss));
-	out->p_lo = fmax(0, out->p_full - err);
+	out->p_full = miss < 0.5 ? 1 - out->miss : fmin(1, fmax(0, full));
+	out->p_lo = fmax(0, fmin(out->p_full, 1 - pessimistic) - err);
 	out->p_hi = fmin(1, out->p_full + err);
 	out->miss_lo = fmax(0, out->miss - err);
-	out->miss_hi = fmin(1, out->miss + err);
+	out->miss_hi = fmin(1, fmax(out->miss, pessimistic) + err);
 	out->node_miss = fmin(1, uninformed / (double)(g.live - 1));
 	return FO_OK;
 }
@@ -519,18 +552,31 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 double largen_cost(const struct gossip_params *p)
 {
 	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
-	double m = fmin(live, gossip_window(p) ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
-	double growth = k * keep, width, early_rounds, states;
+	double w = (double)gossip_window(p);
+	double m = fmin(live, w ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
+	double growth = fmax(k * keep * live / (double)p->nodes, 1e-9), width, early, states, vf, stuck;
 
 	if (live <= 1)
 		return 0;
-	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_last_sends(p) < p->fanout)
+	if (w > FO_LARGEN_MAX_WINDOW || gossip_last_sends(p) < p->fanout)
 		return HUGE_VAL;
-	/* A transition spans about 24 standard deviations of the new count. */
-	width = 24 * sqrt(m * fmax(growth, 1)) + 64;
-	/* Early rounds: until growth takes the bulk past M, or all R. */
-	early_rounds = fmin((double)p->rounds, 4 * log1p(m) / log1p(fmax(growth, 1e-12)) + 8);
-	states = m * (1 + (double)gossip_window(p) * sqrt(m));
-	return 1.3 * LG_ENTRY_COST * early_rounds * states * width / 4 +
-	       LG_ROUND_COST * fmin((double)p->rounds, 200) * width * early_rounds;
+	/*
+	 * A transition spans about 20 standard deviations of the new count: its
+	 * variance is about its mean with pull, and the mean times the loss (plus
+	 * collisions) with push alone.
+	 */
+	vf = gossip_pulls(p->mode) ? 1 : p->loss + fmin(1, m * k / (double)p->nodes) + 1e-3;
+	width = 20 * sqrt(m * fmax(growth, 1) * vf) + 20;
+	/*
+	 * Early rounds: growth to M, plus until the mass still stuck at the
+	 * origin falls below FO_LARGEN_TRIM: about e^-growth a round with pull,
+	 * loss^K with push alone.
+	 */
+	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(p->loss, 1e-300));
+	early = fmin((double)p->rounds, log1p(m) / log1p(growth) + 52 / fmax(stuck, 1e-9) + 2);
+	/* Occupied states: about half of the M below the threshold, on average over the rounds. */
+	states = m / 2 * (1 + 2 * w * sqrt(m));
+	/* Transition entries (times 9/8 for the check run at M/4), then late rounds from the entries. */
+	return LG_ENTRY_COST * early * states * width * 9 / 8 +
+	       LG_ROUND_COST * fmin((double)p->rounds, 64) * width * early;
 }

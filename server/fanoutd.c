@@ -40,6 +40,11 @@ static const char usage[] =
 	"                       (FANOUTD_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
 	"  --timeout SECONDS    time a request may run before 504 (FANOUTD_TIMEOUT, default " FO_STR(FO_HTTP_TIMEOUT) ")\n"
 	"  --grace SECONDS      time in-flight work gets on SIGTERM (FANOUTD_GRACE, default " FO_STR(FO_HTTP_GRACE) ")\n"
+	"  --connections N      connections in all (FANOUTD_CONNECTIONS, default " FO_STR(FO_HTTP_MAX_CONNECTIONS) ")\n"
+	"  --per-address N      connections one client address may hold; more are refused\n"
+	"                       (FANOUTD_PER_ADDRESS, default " FO_STR(FO_HTTP_PER_ADDRESS) ")\n"
+	"  --read-deadline SECONDS  time a request's headers and body may take to arrive,\n"
+	"                       however slowly (FANOUTD_READ_DEADLINE, default " FO_STR(FO_HTTP_READ_DEADLINE) ")\n"
 	"  --log-format FORMAT  log on stderr: text or json, one object a line\n"
 	"                       (FANOUTD_LOG_FORMAT, default text)\n"
 	"  --help               this text\n"
@@ -51,7 +56,7 @@ static const char usage[] =
 	"  curl -d '{\"nodes\":1000,\"target_prob\":0.999,\"preset\":\"memberlist-lan\"}' localhost:8080/tradeoff\n";
 
 enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_BODY, O_BUDGET, O_TIMEOUT, O_GRACE,
-       O_LOG, O_COUNT };
+       O_LOG, O_CONNECTIONS, O_PER_ADDRESS, O_READ_DEADLINE, O_COUNT };
 
 static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
 {
@@ -67,8 +72,11 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_TIMEOUT] = { "timeout", "FANOUTD_TIMEOUT", FO_STR(FO_HTTP_TIMEOUT) },
 		[O_GRACE] = { "grace", "FANOUTD_GRACE", FO_STR(FO_HTTP_GRACE) },
 		[O_LOG] = { "log-format", "FANOUTD_LOG_FORMAT", "text" },
+		[O_CONNECTIONS] = { "connections", "FANOUTD_CONNECTIONS", FO_STR(FO_HTTP_MAX_CONNECTIONS) },
+		[O_PER_ADDRESS] = { "per-address", "FANOUTD_PER_ADDRESS", FO_STR(FO_HTTP_PER_ADDRESS) },
+		[O_READ_DEADLINE] = { "read-deadline", "FANOUTD_READ_DEADLINE", FO_STR(FO_HTTP_READ_DEADLINE) },
 	};
-	double port, threads, sim_threads, http_threads, queue, body;
+	double port, threads, sim_threads, http_threads, queue, body, connections, per_address;
 
 	if (cli_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
 	    cli_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
@@ -79,7 +87,10 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	    cli_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
 	    cli_number("fanoutd", &o[O_BUDGET], 1, 1e18, 0, &cfg->work_budget) < 0 ||
 	    cli_number("fanoutd", &o[O_TIMEOUT], 0.001, 86400, 0, &cfg->timeout) < 0 ||
-	    cli_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0)
+	    cli_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0 ||
+	    cli_number("fanoutd", &o[O_CONNECTIONS], 1, 65536, 1, &connections) < 0 ||
+	    cli_number("fanoutd", &o[O_PER_ADDRESS], 1, 65536, 1, &per_address) < 0 ||
+	    cli_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0)
 		return -1;
 	if (strcmp(o[O_LOG].value, "text") != 0 && strcmp(o[O_LOG].value, "json") != 0) {
 		fprintf(stderr, "fanoutd: '--log-format' must be text or json, not '%s'\n", o[O_LOG].value);
@@ -94,6 +105,8 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	cfg->queue = queue < 1 ? 1 : (size_t)queue;
 	cfg->body_limit = (size_t)body;
 	cfg->log_json = strcmp(o[O_LOG].value, "json") == 0;
+	cfg->connections = (int)connections;
+	cfg->per_address = (int)per_address;
 	return 0;
 }
 
@@ -141,7 +154,12 @@ int main(int argc, char **argv)
 	log_line("drain", "fanoutd: %s, draining (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
 	http_begin_drain(s);
 	drain(s, &signals, grace);
-	http_stop(s);
+	if (http_stop(s) < 0) {
+		/* Stopping libmicrohttpd now would abort: leave without it. */
+		log_line("stop", "fanoutd: %d request(s) ignored cancellation; exiting without cleanup",
+			 http_busy(s));
+		return 1;
+	}
 	log_line("stop", "fanoutd: stopped");
 	return 0;
 }

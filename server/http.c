@@ -6,8 +6,19 @@
  * when libmicrohttpd reports the request complete.  Heavy work becomes a
  * `job`: the connection is suspended, the job runs on the worker pool, queues
  * its response on the suspended connection and resumes it.  While suspended,
- * libmicrohttpd does not notice a client that hangs up, so the watchdog
- * thread peeks at each job's socket, and also enforces the time limit.
+ * libmicrohttpd does not notice a client that hangs up, so the guard's
+ * watchdog (guard.h) looks at each job's socket, and also enforces the time
+ * limit and stops work that outgrows its estimate.  Work answered inline is
+ * guarded the same way, without the socket.
+ *
+ * Connection defences: at most FO_HTTP_PER_ADDRESS connections per client
+ * address (so /healthz from another address stays answered), a per-connection
+ * memory pool sized for long query strings (libmicrohttpd answers 414 or 431
+ * beyond it), and a reaper thread that closes a connection whose request has
+ * not fully arrived FO_HTTP_READ_DEADLINE seconds after it began, however
+ * slowly its bytes trickle in.  The server never stops libmicrohttpd while a
+ * connection is suspended (libmicrohttpd 0.9.75 aborts then): jobs are only
+ * suspended while `closed` is not set, and http_stop refuses while any is.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
 
@@ -21,12 +32,14 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
 #include "assets.h"
 #include "fanout/config.h"
+#include "guard.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -47,6 +60,15 @@
 
 /* Status a request is logged with when its client left before an answer. */
 #define STATUS_CLIENT_GONE 499
+
+/* One TCP connection, for the read deadline (libmicrohttpd's socket context). */
+struct conn_watch {
+	int fd;
+	int reading;                   /* a request is arriving (or awaited) */
+	struct timespec since;         /* when it began to */
+	int ended;                     /* reaper ticks in a row that saw the client's end of input */
+	struct conn_watch *prev, *next;
+};
 
 struct job;
 struct exchange;
@@ -104,11 +126,15 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	struct workpool *pool;
 	struct metrics *metrics;
+	struct guard *guard;
 	atomic_int draining;
 	atomic_int busy;               /* jobs whose exchange has not completed */
-	pthread_mutex_t jobs_lock;
-	struct job *jobs;              /* queued or running, for the watchdog */
-	pthread_t watchdog;
+	pthread_mutex_t state_lock;    /* guards `suspended` and `closed` together */
+	int suspended;                 /* connections suspended for a job */
+	int closed;                    /* no more suspensions: stopping */
+	pthread_mutex_t conns_lock;
+	struct conn_watch *conns;
+	pthread_t reaper;
 	atomic_int stopping;
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
@@ -121,7 +147,8 @@ struct exchange {
 	struct http_server *srv;
 	const struct route *route;
 	struct timespec start;
-	char method[8];
+	char method[16];
+	int method_cut;                /* longer than method[] holds: no method we know */
 	char path[128];
 	char remote[64];
 	char request_id[REQUEST_ID_MAX + 1];
@@ -131,30 +158,16 @@ struct exchange {
 	int status;                    /* sent, or 0 */
 	size_t bytes;
 	int had_job;
+	int http11;                    /* HTTP/1.1: an interim 100 may be sent */
 };
 
 struct job {
 	struct exchange *ex;
 	struct MHD_Connection *conn;
 	struct request req;
-	atomic_int cancel;
-	int why;                       /* metrics_cancel reason, or -1 */
-	int fd;
-	struct job *prev, *next;
+	struct guard_item guard;
 };
 
-static double seconds_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-static struct timespec now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t;
-}
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -334,92 +347,57 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 
 /* ---- work on the pool --------------------------------------------------- */
 
-static void jobs_add(struct http_server *s, struct job *j)
+/*
+ * Runs a planned request under the guard (already watching `it`) and queues
+ * its answer: 200, 504 past the time limit, 422 when it outgrew its estimate,
+ * 499 when the client left, or the request layer's error.
+ */
+static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
+			       const struct request *req, struct guard_item *it)
 {
-	pthread_mutex_lock(&s->jobs_lock);
-	j->prev = NULL;
-	j->next = s->jobs;
-	if (s->jobs)
-		s->jobs->prev = j;
-	s->jobs = j;
-	pthread_mutex_unlock(&s->jobs_lock);
-}
+	struct http_server *s = ex->srv;
+	struct req_error err;
+	cJSON *o;
+	enum guard_why why;
 
-static void jobs_remove(struct http_server *s, struct job *j)
-{
-	pthread_mutex_lock(&s->jobs_lock);
-	if (j->prev)
-		j->prev->next = j->next;
-	else
-		s->jobs = j->next;
-	if (j->next)
-		j->next->prev = j->prev;
-	pthread_mutex_unlock(&s->jobs_lock);
+	o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
+	if (o) {
+		if (req->op == REQ_SIMULATE_GOSSIP)
+			metrics_add_trials(s->metrics, (uint64_t)req->trials);
+		return respond_json(ex, conn, 200, "application/json", o, NULL);
+	}
+	if (err.status == REQ_CANCELLED && why == GUARD_GONE)
+		return problem(ex, conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL);
+	if (err.status == REQ_CANCELLED) {
+		char detail[160];
+		snprintf(detail, sizeof detail,
+			 "the request ran past its time limit of %g s; lower its work or retry later",
+			 s->cfg.timeout);
+		return problem(ex, conn, 504, detail, NULL, NULL);
+	}
+	return request_failed(ex, conn, &err);
 }
 
 /* Runs on a worker: compute, queue the answer on the suspended connection, resume it. */
 static void run_job(void *arg)
 {
 	struct job *j = arg;
-	struct exchange *ex = j->ex;
-	struct http_server *s = ex->srv;
-	struct req_error err;
-	cJSON *o = req_execute(&j->req, &s->limits, &j->cancel, &err);
+	struct http_server *s = j->ex->srv;
 
-	jobs_remove(s, j);
-	if (o) {
-		if (j->req.op == REQ_SIMULATE_GOSSIP)
-			metrics_add_trials(s->metrics, (uint64_t)j->req.trials);
-		respond_json(ex, j->conn, 200, "application/json", o, NULL);
-	} else if (err.status == REQ_CANCELLED && j->why == MC_DISCONNECT) {
-		problem(ex, j->conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL);
-	} else if (err.status == REQ_CANCELLED) {
-		char detail[160];
-		snprintf(detail, sizeof detail,
-			 "the request ran past its time limit of %g s; lower its work or retry later",
-			 s->cfg.timeout);
-		problem(ex, j->conn, 504, detail, NULL, NULL);
-	} else {
-		request_failed(ex, j->conn, &err);
-	}
+	execute(j->ex, j->conn, &j->req, &j->guard);
 	MHD_resume_connection(j->conn);
+	pthread_mutex_lock(&s->state_lock);
+	s->suspended--;
+	pthread_mutex_unlock(&s->state_lock);
 	free(j);
 }
 
-/* Non-zero when the peer of fd has closed its side (or the socket failed). */
-static int peer_gone(int fd)
+static void on_cancel(void *ctx, enum guard_why why)
 {
-	char c;
-	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	struct http_server *s = ctx;
 
-	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-}
-
-static void *watchdog(void *arg)
-{
-	struct http_server *s = arg;
-	const struct timespec tick = { 0, FO_TICK_MS * 1000 * 1000 };
-
-	while (!atomic_load(&s->stopping)) {
-		struct timespec t = now();
-		pthread_mutex_lock(&s->jobs_lock);
-		for (struct job *j = s->jobs; j; j = j->next) {
-			if (j->why >= 0)
-				continue;
-			/* The time limit counts from the request's arrival. */
-			if (seconds_between(&j->ex->start, &t) > s->cfg.timeout)
-				j->why = MC_TIMEOUT;
-			else if (j->fd >= 0 && peer_gone(j->fd))
-				j->why = MC_DISCONNECT;
-			else
-				continue;
-			atomic_store(&j->cancel, 1);
-			metrics_cancelled(s->metrics, (enum metrics_cancel)j->why);
-		}
-		pthread_mutex_unlock(&s->jobs_lock);
-		nanosleep(&tick, NULL);
-	}
-	return NULL;
+	metrics_cancelled(s->metrics, why == GUARD_TIMEOUT ? MC_TIMEOUT
+				      : why == GUARD_GONE ? MC_DISCONNECT : MC_OVERRUN);
 }
 
 /* Hands a planned request to the pool; answers 503 at once if the queue is full. */
@@ -429,24 +407,36 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 	struct http_server *s = ex->srv;
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	struct job *j = calloc(1, sizeof *j);
+	int closed;
 
 	if (!j)
 		return problem(ex, conn, 500, "out of memory", NULL, NULL);
 	j->ex = ex;
 	j->conn = conn;
 	j->req = *req;
-	j->why = -1;
-	j->fd = info ? info->connect_fd : -1;
+	pthread_mutex_lock(&s->state_lock);
+	closed = s->closed;
+	if (!closed) {
+		s->suspended++;
+		MHD_suspend_connection(conn);
+	}
+	pthread_mutex_unlock(&s->state_lock);
+	if (closed) {
+		free(j);
+		return busy(ex, conn, "draining: not accepting new work");
+	}
 	ex->had_job = 1;
 	atomic_fetch_add(&s->busy, 1);
-	MHD_suspend_connection(conn);
-	jobs_add(s, j);
+	guard_watch(s->guard, &j->guard, &ex->start, info ? info->connect_fd : -1, ex->http11);
 	if (workpool_submit(s->pool, run_job, j) == 0)
 		return MHD_YES;
-	jobs_remove(s, j);
+	guard_unwatch(s->guard, &j->guard);
 	free(j);
 	busy(ex, conn, "all workers are busy and the queue is full; retry later");
 	MHD_resume_connection(conn);
+	pthread_mutex_lock(&s->state_lock);
+	s->suspended--;
+	pthread_mutex_unlock(&s->state_lock);
 	return MHD_YES;
 }
 
@@ -486,9 +476,10 @@ static cJSON *request_fields(struct exchange *ex, struct MHD_Connection *conn)
 static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn)
 {
 	struct http_server *s = ex->srv;
-	cJSON *fields = request_fields(ex, conn), *result;
+	cJSON *fields = request_fields(ex, conn);
 	struct request req;
 	struct req_error err;
+	struct guard_item it;
 	enum req_status st;
 
 	if (!fields)
@@ -501,10 +492,126 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 		return busy(ex, conn, "draining: not accepting new work");
 	if (req.work > FO_HTTP_INLINE_WORK)
 		return start_job(ex, conn, &req);
-	result = req_execute(&req, &s->limits, NULL, &err);
-	if (!result)
-		return request_failed(ex, conn, &err);
-	return respond_json(ex, conn, 200, "application/json", result, NULL);
+	guard_watch(s->guard, &it, &ex->start, -1, 0);
+	return execute(ex, conn, &req, &it);
+}
+
+/* ---- the read deadline ------------------------------------------------- */
+
+static struct conn_watch *conn_watch_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/* The request on conn has fully arrived: its deadline no longer applies. */
+static void conn_read_done(struct http_server *s, struct MHD_Connection *conn)
+{
+	struct conn_watch *w = conn_watch_of(conn);
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->conns_lock);
+	w->reading = 0;
+	pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* The answer has gone: the next request's deadline starts now. */
+static void conn_read_again(struct http_server *s, struct MHD_Connection *conn)
+{
+	struct conn_watch *w = conn_watch_of(conn);
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->conns_lock);
+	w->since = guard_now();
+	w->reading = 1;
+	w->ended = 0;
+	pthread_mutex_unlock(&s->conns_lock);
+}
+
+/* Tracks each connection from its start (for the read deadline) to its close. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	struct conn_watch *w = *socket_context;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = calloc(1, sizeof *w);
+		if (!w || !info) {
+			free(w);
+			return;
+		}
+		w->fd = info->connect_fd;
+		w->reading = 1;
+		w->since = guard_now();
+		pthread_mutex_lock(&s->conns_lock);
+		w->next = s->conns;
+		if (s->conns)
+			s->conns->prev = w;
+		s->conns = w;
+		pthread_mutex_unlock(&s->conns_lock);
+		*socket_context = w;
+		return;
+	}
+	if (!w)
+		return;
+	/* libmicrohttpd closes the socket after this returns: the reaper never sees it closed. */
+	pthread_mutex_lock(&s->conns_lock);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		s->conns = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&s->conns_lock);
+	free(w);
+	*socket_context = NULL;
+}
+
+/*
+ * Did the client of a connection whose request has not fully arrived end its
+ * input (FIN, nothing left unread)?  Then the request can never complete.
+ * Seen on two ticks in a row, so that a request libmicrohttpd has just read
+ * but not yet handed to on_request is never taken for one.
+ */
+static int input_ended(struct conn_watch *w)
+{
+	char c;
+	ssize_t n = recv(w->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	w->ended = n == 0 ? w->ended + 1 : 0;
+	return w->ended >= 2;
+}
+
+/*
+ * Shuts down the socket of every connection whose request is still arriving
+ * FO_HTTP_READ_DEADLINE seconds after it began, or can no longer arrive
+ * because the client ended its input (libmicrohttpd 0.9.75 does not always
+ * notice that while waiting for a body); libmicrohttpd then closes it.
+ */
+static void *reaper(void *arg)
+{
+	struct http_server *s = arg;
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+	while (!atomic_load(&s->stopping)) {
+		struct timespec t = guard_now();
+		pthread_mutex_lock(&s->conns_lock);
+		for (struct conn_watch *w = s->conns; w; w = w->next)
+			if (w->reading && (guard_seconds(&w->since, &t) > s->cfg.read_deadline || input_ended(w))) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->reading = 0;
+			}
+		pthread_mutex_unlock(&s->conns_lock);
+		nanosleep(&tick, NULL);
+	}
+	return NULL;
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
@@ -565,20 +672,29 @@ static void request_id(struct http_server *s, struct MHD_Connection *conn, char 
 }
 
 static struct exchange *exchange_new(struct http_server *s, struct MHD_Connection *conn,
-				     const char *url, const char *method)
+				     const char *url, const char *method, const char *version)
 {
 	struct exchange *ex = calloc(1, sizeof *ex);
 
 	if (!ex)
 		return NULL;
 	ex->srv = s;
-	ex->start = now();
+	ex->start = guard_now();
 	ex->route = find_route(url);
-	snprintf(ex->method, sizeof ex->method, "%s", method);
+	ex->method_cut = snprintf(ex->method, sizeof ex->method, "%s", method) >= (int)sizeof ex->method;
+	ex->http11 = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 	snprintf(ex->path, sizeof ex->path, "%s", url);
 	client_address(conn, ex->remote, sizeof ex->remote);
 	request_id(s, conn, ex->request_id);
 	return ex;
+}
+
+/* Keeps what a log line may show of a client's text printable and quote-free. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '"' || *s == '\\')
+			*s = '?';
 }
 
 /*
@@ -592,7 +708,7 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 
 	if (!r)
 		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL);
-	if (strcmp(ex->method, "OPTIONS") == 0) {
+	if (!ex->method_cut && strcmp(ex->method, "OPTIONS") == 0) {
 		const char *const preflight[] = {
 			"Access-Control-Allow-Methods", r->allow,
 			"Access-Control-Allow-Headers", "Content-Type, X-Request-Id",
@@ -600,10 +716,12 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 		};
 		return respond(ex, conn, 204, NULL, "", 0, 0, preflight);
 	}
-	if (!allowed(r->allow, ex->method)) {
+	if (ex->method_cut || !allowed(r->allow, ex->method)) {
 		const char *const allow[] = { "Allow", r->allow, NULL };
 		char detail[96];
-		snprintf(detail, sizeof detail, "%.16s is not allowed here; use %s", ex->method, r->allow);
+		printable(ex->method);
+		snprintf(detail, sizeof detail, "%s%s is not allowed here; use %s", ex->method,
+			 ex->method_cut ? "..." : "", r->allow);
 		return problem(ex, conn, 405, detail, NULL, allow);
 	}
 	if (ex->too_large)
@@ -651,9 +769,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct exchange *ex = *con_cls;
 
-	(void)version;
 	if (!ex) {
-		ex = exchange_new(cls, conn, url, method);
+		ex = exchange_new(cls, conn, url, method, version);
 		if (!ex)
 			return MHD_NO;
 		*con_cls = ex;
@@ -666,15 +783,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ex->status || ex->had_job)
 		return MHD_YES;
+	conn_read_done(ex->srv, conn);
 	return answer(ex, conn);
-}
-
-/* Keeps what a log line may show of a client's text printable and quote-free. */
-static void printable(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '"' || *s == '\\')
-			*s = '?';
 }
 
 static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
@@ -682,9 +792,10 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	char stamp[32];
 
 	log_stamp(stamp, sizeof stamp);
+	/* Both formats: a path cut to fit may end inside a UTF-8 character. */
+	printable(ex->path);
+	printable(ex->method);
 	if (!s->cfg.log_json) {
-		printable(ex->path);
-		printable(ex->method);
 		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method, ex->path,
 			status, ex->bytes, secs * 1e3, ex->request_id);
 		return;
@@ -712,18 +823,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct http_server *s = cls;
 	struct exchange *ex = *con_cls;
-	struct timespec end = now();
+	struct timespec end = guard_now();
 	int status;
 	double secs;
 
-	(void)conn;
 	if (!ex)
 		return;
 	/* An answer that never reached the client is logged as the client's leaving. */
 	status = ex->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ex->status : STATUS_CLIENT_GONE;
-	secs = seconds_between(&ex->start, &end);
+	secs = guard_seconds(&ex->start, &end);
 	metrics_observe(s->metrics, ex->route ? (size_t)(ex->route - routes) : NROUTES, status, secs);
 	access_log(s, ex, status, secs);
+	conn_read_again(s, conn);
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);
@@ -765,14 +876,17 @@ struct http_server *http_start(const struct http_config *cfg)
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
+	struct timespec started;
 
 	if (!s)
 		return NULL;
 	s->cfg = *cfg;
-	s->id_seed = mix64((uint64_t)time(NULL) ^ ((uint64_t)now().tv_nsec << 20));
+	clock_gettime(CLOCK_REALTIME, &started);
+	s->id_seed = mix64((uint64_t)started.tv_sec * 1000000000u + (uint64_t)started.tv_nsec);
 	s->limits.work_budget = cfg->work_budget;
 	s->limits.sim_threads = cfg->sim_threads;
-	pthread_mutex_init(&s->jobs_lock, NULL);
+	pthread_mutex_init(&s->state_lock, NULL);
+	pthread_mutex_init(&s->conns_lock, NULL);
 	if (resolve(cfg->address, cfg->port, &addr, &addr_len) < 0) {
 		log_line("error", "fanoutd: cannot resolve address '%s'", cfg->address);
 		goto fail;
@@ -783,7 +897,8 @@ struct http_server *http_start(const struct http_config *cfg)
 		s->paths[i] = routes[i].path;
 	s->metrics = metrics_new(s->paths, NROUTES, statuses, sizeof statuses / sizeof statuses[0]);
 	s->pool = workpool_new(cfg->threads, cfg->queue);
-	if (!s->metrics || !s->pool || pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
+	if (!s->guard || !s->pool || pthread_create(&s->reaper, NULL, reaper, s) != 0) {
 		log_line("error", "fanoutd: out of memory or threads");
 		goto fail;
 	}
@@ -791,14 +906,17 @@ struct http_server *http_start(const struct http_config *cfg)
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)FO_HTTP_MAX_CONNECTIONS,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_address,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)FO_HTTP_CONNECTION_MEMORY,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FO_HTTP_IDLE_TIMEOUT,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		log_line("error", "fanoutd: cannot listen on %s port %d", cfg->address, cfg->port);
 		atomic_store(&s->stopping, 1);
-		pthread_join(s->watchdog, NULL);
+		pthread_join(s->reaper, NULL);
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -807,8 +925,10 @@ struct http_server *http_start(const struct http_config *cfg)
 fail:
 	if (s->pool)
 		workpool_free(s->pool);
+	guard_free(s->guard);
 	metrics_free(s->metrics);
-	pthread_mutex_destroy(&s->jobs_lock);
+	pthread_mutex_destroy(&s->state_lock);
+	pthread_mutex_destroy(&s->conns_lock);
 	free(s);
 	return NULL;
 }
@@ -830,22 +950,41 @@ int http_busy(struct http_server *s)
 
 void http_cancel_all(struct http_server *s)
 {
-	pthread_mutex_lock(&s->jobs_lock);
-	for (struct job *j = s->jobs; j; j = j->next) {
-		if (j->why < 0)
-			j->why = MC_TIMEOUT;
-		atomic_store(&j->cancel, 1);
-	}
-	pthread_mutex_unlock(&s->jobs_lock);
+	guard_cancel_all(s->guard);
 }
 
-void http_stop(struct http_server *s)
+int http_stop(struct http_server *s)
 {
+	int suspended;
+
+	const struct timespec tick = { 0, FO_TICK_MS * 1000L * 1000L };
+
+	/*
+	 * From here no connection is suspended again, so none can be left when
+	 * libmicrohttpd stops.  A job resumes its connection just before it
+	 * counts itself out, so a finished job may still be counted: wait for
+	 * that, up to FO_HTTP_CANCEL_WAIT for one that ignored cancellation.
+	 */
+	pthread_mutex_lock(&s->state_lock);
+	s->closed = 1;
+	suspended = s->suspended;
+	pthread_mutex_unlock(&s->state_lock);
+	for (int i = 0; suspended > 0 && i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS; i++) {
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&s->state_lock);
+		suspended = s->suspended;
+		pthread_mutex_unlock(&s->state_lock);
+	}
+	if (suspended > 0)
+		return -1;
 	MHD_stop_daemon(s->daemon);
 	workpool_free(s->pool);
 	atomic_store(&s->stopping, 1);
-	pthread_join(s->watchdog, NULL);
+	pthread_join(s->reaper, NULL);
+	guard_free(s->guard);
 	metrics_free(s->metrics);
-	pthread_mutex_destroy(&s->jobs_lock);
+	pthread_mutex_destroy(&s->state_lock);
+	pthread_mutex_destroy(&s->conns_lock);
 	free(s);
+	return 0;
 }

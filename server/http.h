@@ -23,6 +23,9 @@ struct http_config {
 	int sim_threads;       /* threads one simulation may use */
 	double timeout;        /* seconds a request may run before 504 */
 	int log_json;          /* access log as JSON lines instead of text */
+	int connections;       /* connections in all */
+	int per_address;       /* connections one client address may hold */
+	double read_deadline;  /* seconds a request's headers and body may take to arrive */
 };
 
 struct http_server;
@@ -42,7 +45,12 @@ int http_busy(struct http_server *s);
 /* Cancels every piece of work in flight; their clients get 504. */
 void http_cancel_all(struct http_server *s);
 
-/* Stops listening and frees everything; call once http_busy() is 0. */
-void http_stop(struct http_server *s);
+/*
+ * Stops listening and frees everything; call once http_busy() is 0.  If work
+ * is still running (it ignored its cancel flag), stopping libmicrohttpd would
+ * abort the process: then nothing is freed and -1 is returned, and the
+ * caller should exit without further cleanup.
+ */
+int http_stop(struct http_server *s);
 
 #endif

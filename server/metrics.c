@@ -194,9 +194,10 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 		"# HELP fanoutd_cancelled_total Work cancelled before it finished, by reason.\n"
 		"# TYPE fanoutd_cancelled_total counter\n"
 		"fanoutd_cancelled_total{reason=\"timeout\"} %llu\n"
-		"fanoutd_cancelled_total{reason=\"disconnect\"} %llu\n",
+		"fanoutd_cancelled_total{reason=\"disconnect\"} %llu\n"
+		"fanoutd_cancelled_total{reason=\"overrun\"} %llu\n",
 	    (unsigned long long)m->trials, (unsigned long long)m->cancelled[MC_TIMEOUT],
-	    (unsigned long long)m->cancelled[MC_DISCONNECT]);
+	    (unsigned long long)m->cancelled[MC_DISCONNECT], (unsigned long long)m->cancelled[MC_OVERRUN]);
 	pthread_mutex_unlock(&m->lock);
 	put(&t, "# HELP fanoutd_work_in_flight Heavy requests queued or running on workers.\n"
 		"# TYPE fanoutd_work_in_flight gauge\n"

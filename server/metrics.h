@@ -18,7 +18,7 @@ struct http_status {
 	const char *reason;
 };
 
-enum metrics_cancel { MC_TIMEOUT, MC_DISCONNECT, MC_COUNT };
+enum metrics_cancel { MC_TIMEOUT, MC_DISCONNECT, MC_OVERRUN, MC_COUNT };
 
 struct metrics;
 

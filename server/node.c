@@ -8,6 +8,12 @@
  * and flushed under one lock, which also hands out msg_id 0, 1, 2, … in
  * output order.  Bad input is logged to stderr and never ends the node; end
  * of input waits for the workers and exits 0.
+ *
+ * All work runs under the guard (guard.h): past --timeout it stops with
+ * code 0 (timeout), and work that outgrows its estimate stops with code 14,
+ * so a request whose estimate was wrong cannot hold the read loop or a
+ * worker.  Built with -DFUZZING there is no main(): a fuzzer includes this
+ * file and calls node_open and read_loop.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,11 +24,12 @@
 
 #include "cli.h"
 #include "fanout/config.h"
+#include "guard.h"
 #include "request.h"
 #include "workpool.h"
 
 /* Maelstrom error codes. */
-enum { ERR_CRASH = 13, ERR_NOT_SUPPORTED = 10, ERR_MALFORMED = 12, ERR_ABORT = 14 };
+enum { ERR_TIMEOUT = 0, ERR_CRASH = 13, ERR_NOT_SUPPORTED = 10, ERR_MALFORMED = 12, ERR_ABORT = 14 };
 
 /* The Maelstrom error code of each failure of the request layer. */
 static const int code_of[REQ_STATUS_COUNT] = {
@@ -32,10 +39,13 @@ static const int code_of[REQ_STATUS_COUNT] = {
 
 struct node {
 	pthread_mutex_t out_lock;
+	FILE *out;                  /* replies: stdout */
 	int64_t next_msg_id;
 	char *id;                   /* from init; NULL before */
 	struct req_limits limits;
+	double timeout;             /* seconds one request may take */
 	struct workpool *pool;
+	struct guard *guard;
 };
 
 /* Who a reply goes to and what it answers. */
@@ -48,10 +58,11 @@ struct job {
 	struct node *node;
 	struct reply_to to;
 	struct request req;
+	struct guard_item guard;
 };
 
 static const char usage[] =
-	"usage: fanout-node [--work-budget UNITS] [--threads N] [--sim-threads N]\n"
+	"usage: fanout-node [--work-budget UNITS] [--timeout SECONDS] [--threads N] [--sim-threads N]\n"
 	"\n"
 	"A Maelstrom node answering calc_fanout, simulate_gossip and tradeoff: one JSON\n"
 	"message per line on stdin, one reply per line on stdout, logs on stderr.\n"
@@ -61,6 +72,8 @@ static const char usage[] =
 	"\n"
 	"  --work-budget UNITS  work one request may cost, about 1 ns each\n"
 	"                       (env FANOUT_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
+	"  --timeout SECONDS    time a request may take before it stops with code 0\n"
+	"                       (env FANOUT_TIMEOUT, default " FO_STR(FO_NODE_TIMEOUT) ")\n"
 	"  --threads N          worker threads for heavy requests\n"
 	"                       (env FANOUT_THREADS, default " FO_STR(FO_WORKER_THREADS) ")\n"
 	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
@@ -99,9 +112,9 @@ static void emit(struct node *n, const struct reply_to *to, cJSON *body)
 	}
 	if (text) {
 		n->next_msg_id++;
-		fputs(text, stdout);
-		fputc('\n', stdout);
-		fflush(stdout);
+		fputs(text, n->out);
+		fputc('\n', n->out);
+		fflush(n->out);
 	} else {
 		fputs("fanout-node: out of memory writing a reply\n", stderr);
 	}
@@ -124,11 +137,22 @@ static void emit_error(struct node *n, const struct reply_to *to, int code, cons
 	fputs("fanout-node: out of memory writing an error\n", stderr);
 }
 
-static void run_request(struct node *n, const struct reply_to *to, const struct request *req)
+/* Runs req under the guard, which already watches `it`, and writes the reply. */
+static void run_request(struct node *n, const struct reply_to *to, const struct request *req,
+			struct guard_item *it)
 {
 	struct req_error err;
-	cJSON *body = req_execute(req, &n->limits, NULL, &err);
+	cJSON *body;
+	enum guard_why why;
 
+	body = guard_execute(n->guard, it, req, &n->limits, &err, &why);
+	if (!body && err.status == REQ_CANCELLED) {
+		char text[128];
+		snprintf(text, sizeof text, "the request ran past its time limit of %g s; lower its work",
+			 n->timeout);
+		emit_error(n, to, ERR_TIMEOUT, text);
+		return;
+	}
 	if (!body) {
 		emit_error(n, to, code_of[err.status], err.detail);
 		return;
@@ -145,7 +169,7 @@ static void run_job(void *arg)
 {
 	struct job *j = arg;
 
-	run_request(j->node, &j->to, &j->req);
+	run_request(j->node, &j->to, &j->req, &j->guard);
 	reply_to_release(&j->to);
 	free(j);
 }
@@ -184,6 +208,8 @@ static void handle_op(struct node *n, struct reply_to *to, enum req_op op, const
 	struct job *j;
 	struct req_error err;
 	struct request req;
+	struct guard_item it;
+	struct timespec arrival = guard_now();
 
 	if (req_prepare(op, body, &n->limits, &req, &err) != REQ_OK) {
 		emit_error(n, to, code_of[err.status], err.detail);
@@ -194,17 +220,57 @@ static void handle_op(struct node *n, struct reply_to *to, enum req_op op, const
 		j->node = n;
 		j->to = *to;
 		j->req = req;
+		guard_watch(n->guard, &j->guard, &arrival, -1, 0);
 		if (workpool_submit(n->pool, run_job, j) == 0)
 			return;
+		guard_unwatch(n->guard, &j->guard);
 		free(j);
 	}
-	run_request(n, to, &req);
+	guard_watch(n->guard, &it, &arrival, -1, 0);
+	run_request(n, to, &req, &it);
 	reply_to_release(to);
+}
+
+/* Bytes of the UTF-8 sequence at s (at most len bytes): 1 to 4, or 0 if it is not valid. */
+static size_t utf8_sequence(const unsigned char *s, size_t len)
+{
+	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+		 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+
+	if (n == 0 || n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, UTF-16 surrogates, and past U+10FFFF. */
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* Is text[0..len) valid UTF-8 (as JSON text must be)? */
+static int utf8_valid(const char *text, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if ((n = utf8_sequence((const unsigned char *)text + i, len - i)) == 0)
+			return 0;
+	return 1;
+}
+
+/* The longest prefix of valid UTF-8 s that is at most max bytes and ends on a character. */
+static int utf8_prefix(const char *s, size_t max)
+{
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len && (n = utf8_sequence((const unsigned char *)s + i, len - i)) != 0 && i + n <= max)
+		i += n;
+	return (int)i;
 }
 
 static void handle_line(struct node *n, const char *line, size_t len, long lineno)
 {
-	cJSON *msg = req_json_parse(line, len);
+	cJSON *msg = utf8_valid(line, len) ? req_json_parse(line, len) : NULL;
 	const cJSON *src = cJSON_GetObjectItemCaseSensitive(msg, "src");
 	const cJSON *dest = cJSON_GetObjectItemCaseSensitive(msg, "dest");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(msg, "body");
@@ -215,7 +281,7 @@ static void handle_line(struct node *n, const char *line, size_t len, long linen
 
 	if (!cJSON_IsObject(msg) || !cJSON_IsString(src) || !cJSON_IsObject(body)) {
 		fprintf(stderr, "fanout-node: line %ld: %s, ignored\n", lineno,
-			msg ? "no \"src\" string or \"body\" object" : "not JSON");
+			msg ? "no \"src\" string or \"body\" object" : "not JSON (or not UTF-8)");
 		goto done;
 	}
 	to.src = strdup(n->id ? n->id : cJSON_IsString(dest) ? dest->valuestring : "");
@@ -234,7 +300,8 @@ static void handle_line(struct node *n, const char *line, size_t len, long linen
 		to = (struct reply_to){ NULL, NULL, NULL };
 	} else {
 		char text[160];
-		snprintf(text, sizeof text, "unsupported type \"%.100s\"", type->valuestring);
+		snprintf(text, sizeof text, "unsupported type \"%.*s\"", utf8_prefix(type->valuestring, 100),
+			 type->valuestring);
 		emit_error(n, &to, ERR_NOT_SUPPORTED, text);
 	}
 done:
@@ -246,7 +313,7 @@ done:
  * Reads stdin line by line into buf (FO_NODE_MAX_LINE bytes); a longer line is
  * skipped whole and logged.
  */
-static void read_loop(struct node *n, char *buf)
+static void read_loop(struct node *n, char *buf, FILE *in)
 {
 	long lineno = 0;
 
@@ -254,7 +321,7 @@ static void read_loop(struct node *n, char *buf)
 		size_t len = 0;
 		int c, too_long = 0;
 
-		while ((c = getchar()) != EOF && c != '\n') {
+		while ((c = getc(in)) != EOF && c != '\n') {
 			if (len < FO_NODE_MAX_LINE)
 				buf[len++] = (char)c;
 			else
@@ -273,6 +340,28 @@ static void read_loop(struct node *n, char *buf)
 	}
 }
 
+/* Starts the node's pool and guard; -1 if threads or memory cannot be had. */
+static int node_open(struct node *n, FILE *out, int threads)
+{
+	pthread_mutex_init(&n->out_lock, NULL);
+	n->out = out;
+	n->pool = workpool_new(threads, 0);
+	n->guard = guard_new(n->timeout, NULL, NULL);
+	return n->pool && n->guard ? 0 : -1;
+}
+
+#ifndef FUZZING
+/* Waits for the workers and frees everything node_open made. */
+static void node_close(struct node *n)
+{
+	if (n->pool)
+		workpool_free(n->pool);
+	guard_free(n->guard);
+	free(n->id);
+	n->id = NULL;
+	pthread_mutex_destroy(&n->out_lock);
+}
+
 /* Reads the options into n->limits and *threads; -1 if one is wrong. */
 static int configure(struct node *n, int argc, char **argv, int *threads)
 {
@@ -280,13 +369,15 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 		{ "work-budget", "FANOUT_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
 		{ "threads", "FANOUT_THREADS", FO_STR(FO_WORKER_THREADS) },
 		{ "sim-threads", "FANOUT_SIM_THREADS", "0" },
+		{ "timeout", "FANOUT_TIMEOUT", FO_STR(FO_NODE_TIMEOUT) },
 	};
 	double t, sim;
 
-	if (cli_parse(argc, argv, opts, 3, "fanout-node", FO_VERSION, usage) < 0 ||
+	if (cli_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
 	    cli_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
 	    cli_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
-	    cli_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0)
+	    cli_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
+	    cli_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
 		return -1;
 	*threads = (int)t;
 	n->limits.sim_threads = cli_threads(sim);
@@ -299,19 +390,16 @@ int main(int argc, char **argv)
 	int threads;
 	char *buf;
 
-	pthread_mutex_init(&n.out_lock, NULL);
 	if (configure(&n, argc, argv, &threads) < 0)
 		return 2;
 	buf = malloc(FO_NODE_MAX_LINE);
-	n.pool = workpool_new(threads, 0);
-	if (!buf || !n.pool) {
+	if (!buf || node_open(&n, stdout, threads) < 0) {
 		fputs("fanout-node: cannot start: out of memory or threads\n", stderr);
 		return 1;
 	}
-	read_loop(&n, buf);
-	workpool_free(n.pool);
+	read_loop(&n, buf, stdin);
+	node_close(&n);
 	free(buf);
-	free(n.id);
-	pthread_mutex_destroy(&n.out_lock);
 	return 0;
 }
+#endif

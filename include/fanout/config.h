@@ -71,11 +71,6 @@
 #define FO_TRADEOFF_MAX_ROUNDS 100
 #endif
 
-/* calc: exact's rounding margin is this many times R (L + 2) machine epsilons (relative). */
-#ifndef FO_CALC_ROUNDING
-#define FO_CALC_ROUNDING 4
-#endif
-
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64
@@ -106,9 +101,19 @@
 #define FO_LARGEN_REL_FLOOR 0.02
 #endif
 
-/* largen: plus this much on each side, for rounding. */
+/* largen with a push window: plus this share of min(P, miss) (cohorts stay random late). */
+#ifndef FO_LARGEN_WINDOW_REL
+#define FO_LARGEN_WINDOW_REL 0.1
+#endif
+
+/* largen with a push window: plus this much (tail events the late phase cannot see). */
+#ifndef FO_LARGEN_WINDOW_ABS
+#define FO_LARGEN_WINDOW_ABS 1e-9
+#endif
+
+/* largen: plus this much on each side, for rounding and tails below what was validated. */
 #ifndef FO_LARGEN_ABS_FLOOR
-#define FO_LARGEN_ABS_FLOOR 1e-15
+#define FO_LARGEN_ABS_FLOOR 1e-13
 #endif
 
 /* largen: transition weights below this (relative to the mode) are dropped and counted. */
@@ -206,6 +211,37 @@
 #endif
 #ifndef FO_HTTP_GRACE
 #define FO_HTTP_GRACE 30
+#endif
+
+/* Work running longer than FACTOR x its estimate + SLACK seconds is stopped
+ * ("grew past the budget"): the estimate no longer bounds it.  Sanitizer
+ * builds run several times slower, so the Makefile raises the factor there. */
+#ifndef FO_OVERRUN_FACTOR
+#define FO_OVERRUN_FACTOR 2
+#endif
+#ifndef FO_OVERRUN_SLACK
+#define FO_OVERRUN_SLACK 0.1
+#endif
+
+/* fanout-node: default time limit of one request, in seconds (--timeout). */
+#ifndef FO_NODE_TIMEOUT
+#define FO_NODE_TIMEOUT 30
+#endif
+
+/* fanoutd: connections one client address may hold at once; more are refused. */
+#ifndef FO_HTTP_PER_ADDRESS
+#define FO_HTTP_PER_ADDRESS 64
+#endif
+
+/* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
+#ifndef FO_HTTP_READ_DEADLINE
+#define FO_HTTP_READ_DEADLINE 10
+#endif
+
+/* fanoutd: bytes of libmicrohttpd memory per connection (request line, headers, query
+ * arguments); an 8 KiB URL needs about three times its length.  Beyond: 414 or 431. */
+#ifndef FO_HTTP_CONNECTION_MEMORY
+#define FO_HTTP_CONNECTION_MEMORY (256 * 1024)
 #endif
 
 /* Seconds a drain waits for cancelled work to stop before stopping anyway. */

@@ -9,7 +9,12 @@
  *         each delivered with probability 1 - loss;
  *   pull: binomial(L - i, s) with s = E[1 - loss^J], J ~ hypergeometric(N-1, i, K);
  *   push_pull: the push outcome, then each node it missed pulls independently.
- * Transition rows depend on (i, a) only and are cached across rounds.
+ * exact.c computes a round for all states at once (see its header), keeps
+ * only the mass that is not negligible, and bounds what that and rounding
+ * cost: chain_result.round_bound[r] bounds |reported - true| for p_full[r]
+ * and p_miss[r] (and node_miss at R), error_bound the largest of them.  The
+ * argument is in exact.c's header; tests/rational checks it against exact
+ * rational arithmetic.
  */
 #ifndef FANOUT_EXACT_H
 #define FANOUT_EXACT_H
@@ -17,13 +22,21 @@
 #include "fanout/model.h"
 
 /*
- * Fills *out (arrays of p->rounds + 1) for fanout p->fanout.  Returns FO_OK;
+ * Fills *out (arrays of p->rounds + 1) for fanout p->fanout.  Checks *cancel
+ * every few milliseconds of work.  Returns FO_OK;
  * FO_TOO_LARGE when the push window makes more than FO_EXACT_MAX_STATES
  * states; FO_NOMEM or FO_CANCELLED otherwise.  On any failure *out holds
  * nothing to release.
  */
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
 			 struct chain_result *out);
+
+/*
+ * The same chain computed the slow, obvious way, for tests: one transition
+ * row per state (the senders one by one, the pulls as a binomial per count
+ * of nodes the pushes missed), as the windowed chain does.  O(L^3) and more.
+ */
+enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out);
 
 /* Estimated work units of exact_run for these parameters (may be huge). */
 double exact_cost(const struct gossip_params *p);

@@ -56,6 +56,12 @@ struct chain_result {
 	/* Exact only (else NULL), rounds + 1 entries each: */
 	double *p_miss;        /* P(some live node uninformed at r), summed from that mass */
 	double *round_bound;   /* bounds |reported - true| for p_full[r], p_miss[r] (and node_miss at R) */
+	/*
+	 * Bounds |reported - true| for p_miss[r] alone: relative to p_miss[r]
+	 * plus the dropped mass, so a miss of 1e-15 keeps a bound far below
+	 * it; what a comparison with a target near 1 needs.
+	 */
+	double *miss_bound;
 	double *final_informed; /* exact only (else NULL): L + 1 entries, P(i informed after R) */
 };
 

@@ -3,7 +3,9 @@
 
 This is the "straightforward Python implementation of the same model" that the
 benchmark compares the C simulators against: a list of informed nodes, loops over
-nodes, random.sample for peer choice, standard library only, no optimisation.
+nodes, random.sample for peer choice, standard library only, no optimisation
+beyond the obvious one a user would write: a trial stops simulating once every
+live node is informed (the remaining rounds' message counts follow arithmetically).
 
 Model: N nodes (origin = node 0), fanout K, R synchronous rounds, mode push|pull|push_pull,
 independent loss per message (push) or exchange (pull), F failed non-origin nodes chosen
@@ -64,6 +66,16 @@ def run_trial(rng, nodes, fanout, rounds, mode, loss, failed_nodes, forward_roun
         node_rounds += len(informed)
         if rounds_to_all is None and len(informed) == live:
             rounds_to_all = r
+        if len(informed) == live and r < rounds:
+            # Everyone live is informed: nothing changes any more, and the rest
+            # of the rounds' messages follow arithmetically (no pulls are left;
+            # each informed node pushes K a round while its window lasts).
+            if mode != "pull":
+                for v in informed:
+                    last = rounds if forward_rounds is None else min(rounds, informed_at[v] + forward_rounds)
+                    messages += fanout * max(0, last - r)
+            node_rounds += len(informed) * (rounds - r)
+            break
     return len(informed), rounds_to_all, messages, node_rounds
 
 

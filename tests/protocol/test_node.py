@@ -13,6 +13,7 @@ import os
 import random
 import subprocess
 import sys
+import time
 import unittest
 
 NODE = None
@@ -124,7 +125,7 @@ class Answers(unittest.TestCase):
 
     def test_long_simulation_does_not_block_cheap_requests(self):
         heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 20000, "fanout": 3,
-                     "rounds": 30, "trials": 40})
+                     "rounds": 30, "trials": 2000})
         cheap = msg({"type": "calc_fanout", "msg_id": 3, "nodes": 25, "target_prob": 0.99,
                      "rounds": 5, "model": "formula"})
         replies, _, code = run_node([INIT, heavy, cheap])
@@ -324,6 +325,85 @@ class CommandLine(unittest.TestCase):
         env = dict(os.environ, FANOUT_WORK_BUDGET="1000")
         replies, _, _ = run_node([INIT, req], env=env)
         self.assertEqual(replies[1]["body"]["code"], 14)
+
+
+class Hardening(unittest.TestCase):
+    """Issue 9: work that outgrows its estimate or its time, and hostile text."""
+
+    def test_outgrown_estimate_stops_with_code_14(self):
+        """Estimated at 0.13 ms, this ran 13 s; a cheap request behind it must not wait."""
+        grow = msg({"type": "calc_fanout", "msg_id": 2, "nodes": 28470, "target_prob": 0.5, "rounds": 16170,
+                    "loss": 1e-9, "failed_nodes": 28468, "forward_rounds": 2, "model": "exact"})
+        cheap = msg({"type": "calc_fanout", "msg_id": 3, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        proc = subprocess.Popen([NODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            start = time.monotonic()
+            proc.stdin.write((INIT + "\n" + grow + "\n" + cheap + "\n").encode())
+            proc.stdin.flush()
+            replies = {}
+            for _ in range(3):
+                reply = json.loads(proc.stdout.readline())
+                replies[reply["body"]["in_reply_to"]] = (reply["body"], time.monotonic() - start)
+            proc.stdin.close()
+            self.assertEqual(proc.wait(timeout=TIMEOUT), 0)
+        finally:
+            proc.kill()
+            proc.wait()
+            for f in (proc.stdout, proc.stderr):
+                f.close()
+        body, _ = replies[2]
+        self.assertEqual((body["type"], body["code"]), ("error", 14), body)
+        self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
+        self.assertEqual(replies[3][0]["type"], "calc_fanout_ok")
+        print(f"\nprotocol: cheap request behind the outgrowing one answered after {replies[3][1]:.2f} s",
+              file=sys.stderr)
+
+    def test_time_limit(self):
+        heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 1000000, "fanout": 3, "rounds": 100,
+                     "trials": 60, "seed": 5})
+        for args in (["--timeout", "0.05", "--sim-threads", "1"],):
+            replies, stderr, code = run_node([INIT, heavy], args)
+            self.assertEqual(code, 0, stderr)
+            body = replies[1]["body"]
+            self.assertEqual((body["type"], body["code"], body["in_reply_to"]), ("error", 0, 2), body)
+            self.assertIn("time limit of 0.05 s", body["text"])
+        out = subprocess.run([NODE, "--timeout", "0"], capture_output=True, timeout=TIMEOUT)
+        self.assertEqual(out.returncode, 2)
+        out = subprocess.run([NODE, "--help"], capture_output=True, timeout=TIMEOUT)
+        self.assertIn(b"--timeout", out.stdout)
+
+    def test_strict_json_null_and_every_bad_field(self):
+        good = msg({"type": "calc_fanout", "msg_id": 2, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        replies, stderr, code = run_node([INIT, good + "xyz", good + good, good + "  \t"])
+        self.assertEqual(code, 0)
+        # The first two are not one JSON text: logged, not answered; the third is.
+        self.assertEqual(len(replies), 2, replies)
+        self.assertEqual(replies[1]["body"]["type"], "calc_fanout_ok")
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5, "loss": None,
+                    "mode": None, "model": None, "failed_nodes": None, "forward_rounds": None})
+        self.assertEqual((body["type"], body["min_fanout"]), ("calc_fanout_ok", 3), body)
+        body = ask({"type": "calc_fanout", "nodes": "x", "target_prob": 2, "rounds": 0, "mode": "y"})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
+        for field in ("nodes", "target_prob", "rounds", "mode"):
+            self.assertIn(f'"{field}"', body["text"])
+
+    def test_echoed_type_is_cut_on_a_character(self):
+        """The unsupported type is echoed cut to 100 bytes, never inside a character."""
+        for name in ("\u00e9" * 80, "a" + "\u20ac" * 60, "\U0001f600" * 40):
+            replies, stderr, code = run_node([INIT, msg({"type": name, "msg_id": 2})])
+            self.assertEqual(code, 0, stderr)
+            text = replies[1]["body"]["text"]
+            echoed = text[len('unsupported type "'):-1]
+            self.assertTrue(name.startswith(echoed))
+            self.assertLessEqual(len(echoed.encode()), 100)
+            self.assertGreater(len(echoed.encode()), 96)
+        # A line that is not UTF-8 is not JSON text: logged and skipped, never echoed.
+        replies, stderr, code = run_node([INIT, b'{"src":"c\xff","dest":"n1","body":{"type":"x\xc3","msg_id":2}}',
+                                          msg({"type": "nothing\udcff".encode("utf-8", "surrogatepass")
+                                               .decode("latin-1"), "msg_id": 3})])
+        self.assertEqual(code, 0)
+        self.assertIn("not UTF-8", stderr)
+        self.assertEqual(len(replies), 2)
 
 
 if __name__ == "__main__":

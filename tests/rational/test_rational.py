@@ -142,6 +142,11 @@ def check_case(dump, case):
         full = dist[q].get(live, Fraction(0))
         miss = sum(pm for i, pm in dist[q].items() if i != live)
         pf, pmiss, bound = h(got["p_full"][q]), h(got["p_miss"][q]), h(got["round_bound"][q])
+        mbound = h(got["miss_bound"][q])
+        assert mbound <= bound, f"{case} round {q}: miss_bound above round_bound"
+        assert abs(pmiss - miss) <= mbound, (f"{case} round {q}: p_miss reported {float(pmiss)!r}, "
+                                             f"true {float(miss)!r}, off by more than miss_bound "
+                                             f"{float(mbound):.3g}")
         assert 0 <= pf <= 1 and 0 <= pmiss <= 1, f"{case} round {q}: outside [0, 1]"
         assert bound <= bound_all, f"{case} round {q}: round_bound above error_bound"
         for name, rep, true in (("p_full", pf, full), ("p_miss", pmiss, miss)):
@@ -152,7 +157,7 @@ def check_case(dump, case):
         if q == r:
             for target in TARGETS:
                 # A comparison the bound says is decided must be decided right.
-                if abs(miss - (1 - target)) > bound:
+                if abs(miss - (1 - target)) > mbound:
                     assert (pmiss <= 1 - target) == (miss <= 1 - target), f"{case}: target {float(target)}"
     node = (sum(pm * (live - i) for i, pm in dist[r].items()) / (live - 1)) if live > 1 else Fraction(0)
     nm, bound = h(got["node_miss"]), h(got["round_bound"][r])

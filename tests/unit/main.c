@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, exact_suite());
 	srunner_add_suite(sr, meanfield_suite());
 	srunner_add_suite(sr, calc_suite());
+	srunner_add_suite(sr, largen_suite());
 	srunner_add_suite(sr, sample_suite());
 	srunner_add_suite(sr, sim_suite());
 	srunner_add_suite(sr, broadcast_suite());

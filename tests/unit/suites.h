@@ -12,6 +12,7 @@ Suite *formula_suite(void);
 Suite *exact_suite(void);
 Suite *meanfield_suite(void);
 Suite *calc_suite(void);
+Suite *largen_suite(void);
 Suite *sample_suite(void);
 Suite *sim_suite(void);
 Suite *broadcast_suite(void);

@@ -1,0 +1,35 @@
+/*
+ * fuzz_node.c — any bytes as fanout-node's standard input: node.c's own
+ * read loop and line handler (built with -DFUZZING, which drops its main),
+ * replies written to /dev/null.  The node keeps its state (its name after an
+ * init) from one input to the next, as a running node would.
+ */
+#define FUZZING 1
+#include "../../server/node.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct node fuzz_node;
+static char *line_buf;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	FILE *in;
+
+	if (!line_buf) {
+		fuzz_node.limits.work_budget = 2e6;
+		fuzz_node.limits.sim_threads = 1;
+		fuzz_node.timeout = 10;
+		line_buf = malloc(FO_NODE_MAX_LINE);
+		if (!line_buf || node_open(&fuzz_node, fopen("/dev/null", "w"), 1) < 0)
+			abort();
+	}
+	if (size == 0)
+		return 0;
+	in = fmemopen((void *)data, size, "r");
+	if (!in)
+		return 0;
+	read_loop(&fuzz_node, line_buf, in);
+	fclose(in);
+	return 0;
+}

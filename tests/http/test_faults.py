@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Fault tests of fanoutd: the attacks of issue 9, each of which the code
+before it failed.
+
+Usage: test_faults.py FANOUTD FANOUT_NODE OPENAPI_JSON
+
+Clients are raw sockets (so they can trickle, half-close or hold
+connections) and http.client.  Attacks come from 127.0.0.1; the health checks
+that must stay answered come from 127.0.0.2.  No test asserts on wall time:
+"promptly" is shown causally (the cheap answer came while the attack was
+still going on) and the latencies are printed.  Every wait is bounded.
+"""
+import http.client
+import json
+import os
+import resource
+import socket
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_http  # noqa: E402  (the Server helper and the contract checks)
+from test_http import WAIT, Background, Server  # noqa: E402
+
+HEAVY = test_http.HEAVY
+PER_ADDRESS = 64  # fanoutd's default --per-address (FO_HTTP_PER_ADDRESS)
+
+
+def raw_request(port, data, half_close=False, source="127.0.0.1"):
+    """Sends bytes; returns (status, headers, body) of the final answer, skipping 1xx."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT, source_address=(source, 0)) as s:
+        s.sendall(data)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        buf = b""
+        while True:
+            head, sep, rest = buf.partition(b"\r\n\r\n")
+            if sep and not head.startswith(b"HTTP/1.1 1"):
+                break
+            if sep:  # an interim answer: drop it
+                buf = rest
+                continue
+            chunk = s.recv(65536)
+            if not chunk:
+                return None, {}, b""
+            buf += chunk
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+        length = int(headers.get("content-length", 0))
+        while len(rest) < length:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        return int(lines[0].split()[1]), headers, rest[:length]
+
+
+def post_bytes(path, body):
+    return b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (path.encode(), len(body), body)
+
+
+def healthz_from(port, source, path="/healthz"):
+    """(status, seconds) of GET /healthz (or path) from a loopback address (10 s at most)."""
+    start = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    conn.request("GET", path)
+    status = conn.getresponse().status
+    conn.close()
+    return status, time.monotonic() - start
+
+
+def still_open(sock):
+    """True while the server has neither closed nor reset sock."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.setblocking(True)
+
+
+class Transport(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def test_half_close_still_gets_its_answer(self):
+        """Issue 9.4: shutdown(SHUT_WR) after the request is not a disconnect."""
+        for path, body in (("/simulate_gossip", HEAVY),
+                           ("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 5})):
+            status, _, text = raw_request(self.srv.port, post_bytes(path, json.dumps(body).encode()),
+                                          half_close=True)
+            self.assertEqual(status, 200, (path, text))
+            json.loads(text)
+        self.assertEqual(self.srv.metric('fanoutd_cancelled_total{reason="disconnect"}'), 0)
+
+    def test_methods_match_exactly(self):
+        """Issue 9.6: OPTIONSX is not OPTIONS, GETX not GET, a long method not a cut one."""
+        for method in ("OPTIONSX", "GETX", "OPTIONSOPTIONSOPTIONS", "POSTPOSTPOSTPOSTPOSTPOST"):
+            status, headers, _ = self.srv.request(method, "/calc_fanout", raw=True)
+            self.assertEqual(status, 405, method)
+            self.assertEqual(headers.get("allow"), "GET, POST, OPTIONS")
+
+    def test_long_query_strings(self):
+        """Issue 9.7: 600 parameters are answered; far more get 414 or 431, never a hang."""
+        query = "nodes=25&target_prob=0.99&rounds=5&" + "&".join(f"p{i}=1" for i in range(600))
+        status, _, text = self.srv.request("GET", "/calc_fanout?" + query)
+        self.assertEqual((status, json.loads(text)["min_fanout"]), (200, 3))
+        query = "nodes=25&target_prob=0.99&rounds=5&" + "&".join(f"p{i}=1" for i in range(60000))
+        status, _, _ = raw_request(self.srv.port, b"GET /calc_fanout?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+                                   % query.encode())
+        self.assertIn(status, (414, 431))
+        status, _, _ = raw_request(self.srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: %s\r\n\r\n"
+                                   % (b"a" * 400000))
+        self.assertIn(status, (413, 431))
+        self.assertEqual(self.srv.request("GET", "/healthz")[0], 200)
+
+    def test_strict_json_null_and_every_bad_field(self):
+        """Issue 9.5 and 9.9: only white space after the value; null is absent; all bad fields."""
+        good = '{"nodes":25,"target_prob":0.99,"rounds":5}'
+        for body in (good + "xyz", good + good, good + " 1", good + "\x00"):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 400, body)
+        for body in (good + " \r\n\t ", '{"nodes":25,"target_prob":0.99,"rounds":5,"loss":null,"mode":null,'
+                     '"model":null,"failed_nodes":null,"forward_rounds":null}'):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual((status, answer.get("min_fanout")), (200, 3), body)
+        status, answer = self.srv.post("/simulate_gossip", '{"nodes":10,"fanout":3,"rounds":5,"trials":5,'
+                                       '"seed":null,"first_trial":null,"curve":null}')
+        self.assertEqual(status, 200, answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": "x", "target_prob": 2, "rounds": 0, "mode": "y"})
+        self.assertEqual(status, 400)
+        fields = sorted(e["field"] for e in answer["errors"])
+        self.assertEqual(fields, ["mode", "nodes", "rounds", "target_prob"], answer)
+        status, answer = self.srv.post("/calc_fanout", {"nodes": None, "target_prob": 0.9, "rounds": 5})
+        self.assertEqual((status, answer["field"]), (400, "nodes"))
+
+    def test_outgrown_estimate_stops_with_422(self):
+        """Issue 9.2: work that outgrows its estimate stops as 'grew past the budget'."""
+        body = {"nodes": 28470, "target_prob": 0.5, "rounds": 16170, "loss": 1e-9, "failed_nodes": 28468,
+                "forward_rounds": 2, "model": "exact"}
+        start = time.monotonic()
+        heavy = Background(self.srv.post, "/calc_fanout", body)
+        status, secs = healthz_from(self.srv.port, "127.0.0.1")
+        self.assertEqual(status, 200)
+        status, answer = heavy.wait()
+        print(f"\nfaults: exact reproducer answered {status} in {time.monotonic() - start:.2f} s, "
+              f"/healthz meanwhile in {secs * 1e3:.1f} ms", file=sys.stderr)
+        self.assertEqual(status, 422, answer)
+        # Stopped while running, or (once planning knows better) refused before it.
+        self.assertTrue("grew past" in answer["detail"] or "exceeds the budget" in answer["detail"], answer)
+
+
+class Connections(unittest.TestCase):
+    """Issue 9.3: idle and trickling connections from one address."""
+
+    def attack(self, srv, count, trickle):
+        socks = []
+        for _ in range(count):
+            try:
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT)
+            except OSError:
+                break
+            if trickle:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            socks.append(s)
+        return socks
+
+    def test_healthz_from_another_address_while_one_holds_all(self):
+        """1100 connections from one address (more than fanoutd's 1024 in all), idle, then trickling."""
+        srv = Server()
+        socks = []
+        try:
+            for trickle in (False, True):
+                socks = self.attack(srv, 1100, trickle)
+                time.sleep(0.2)
+                held = [s for s in socks if still_open(s)]
+                # The address holds all it may (the default --per-address), and no more.
+                self.assertLessEqual(len(held), PER_ADDRESS)
+                self.assertGreater(len(held), 0)
+                for source in ("127.0.0.2", "127.0.0.3"):
+                    status, secs = healthz_from(srv.port, source)
+                    self.assertEqual(status, 200)
+                    self.assertEqual(healthz_from(srv.port, source, "/readyz")[0], 200)
+                    print(f"\nfaults: /healthz from {source} with {len(held)} "
+                          f"{'trickling' if trickle else 'idle'} connections held: {secs * 1e3:.1f} ms",
+                          file=sys.stderr)
+                # ... answered while the attack was still holding its connections.
+                self.assertTrue(all(still_open(s) for s in held))
+                for s in socks:
+                    s.close()
+                time.sleep(0.2)
+        finally:
+            for s in socks:
+                s.close()
+            self.assertEqual(srv.stop(), 0)
+
+    def test_trickle_cannot_reset_the_read_deadline(self):
+        """A header byte every 0.1 s keeps the idle timer happy, not the read deadline."""
+        srv = Server("--read-deadline", "1")
+        try:
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT) as s:
+                start = time.monotonic()
+                closed = False
+                sent = 0
+                for _ in range(int(WAIT / 0.1)):
+                    try:
+                        s.sendall(b"X-A: b\r\n" if sent else b"GET /healthz HTTP/1.1\r\n")
+                    except OSError:
+                        closed = True
+                        break
+                    sent += 1
+                    if not still_open(s):
+                        closed = True
+                        break
+                    time.sleep(0.1)
+                self.assertTrue(closed)
+                print(f"\nfaults: trickling client closed after {time.monotonic() - start:.2f} s "
+                      f"(read deadline 1 s)", file=sys.stderr)
+            self.assertEqual(srv.request("GET", "/healthz")[0], 200)
+            # A slow but finished request is answered; keep-alive then counts anew.
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+            for _ in range(3):
+                conn.request("GET", "/healthz")
+                self.assertEqual(conn.getresponse().read() != b"", True)
+                time.sleep(0.4)
+            conn.close()
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_full_close_still_cancels(self):
+        """The half-close fix keeps noticing a client that really left."""
+        srv = Server()
+        try:
+            with socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT) as s:
+                s.sendall(post_bytes("/simulate_gossip", json.dumps(HEAVY).encode()))
+                srv.wait_metric("fanoutd_work_in_flight", 1)
+            srv.wait_metric('fanoutd_cancelled_total{reason="disconnect"}', 1)
+            srv.wait_metric("fanoutd_work_in_flight", 0)
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
+if __name__ == "__main__":
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    test_http.FANOUTD, test_http.NODE = (os.path.abspath(p) for p in sys.argv[1:3])
+    with open(sys.argv[3]) as f:
+        test_http.SPEC = json.load(f)
+    del sys.argv[1:4]
+    result = unittest.main(exit=False, verbosity=1).result
+    failed = len(result.failures) + len(result.errors)
+    print(f"faults: {result.testsRun - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not result.testsRun else 0)

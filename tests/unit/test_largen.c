@@ -1,0 +1,201 @@
+/*
+ * test_largen.c — the large-N method's interval against the exact chain, and
+ * the fanout search on top of it (the issue's reproducers, targets near 1).
+ */
+#include <math.h>
+
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "fanout/largen.h"
+#include "suites.h"
+
+/*
+ * Cases past the early-phase threshold (so both phases run) and small ones
+ * (the whole chain in the early phase), over modes, loss, failures and push
+ * windows.  The exact value must lie in the interval; the interval must be
+ * useful (narrower than 0.05).
+ */
+static const struct gossip_params cover_cases[] = {
+	/* N, K, R, mode, loss, F, T */
+	{ 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 5000, 4, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 3000, 2, 10, GOSSIP_PULL, 0.3, 300, 0, 0 },
+	{ 10000, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 10000, 3, 12, GOSSIP_PUSH, 0.1, 1000, 0, 0 },
+	{ 4000, 2, 14, GOSSIP_PUSH, 0.3, 40, 0, 0 },
+	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 },
+	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0, 0 },
+	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	/* Deep tails: the last uninformed keep each other so (miss 8.5e-12, 4.6e-15). */
+	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0 },
+	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1, 0 },
+};
+
+START_TEST(test_interval_covers_exact)
+{
+	const struct gossip_params *p = &cover_cases[_i];
+	struct largen_result l;
+	struct chain_result e;
+	double truth, miss;
+
+	ck_assert_int_eq(largen_run(p, NULL, &l), FO_OK);
+	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
+	truth = e.p_full[p->rounds];
+	miss = e.p_miss[p->rounds];
+	ck_assert_msg(l.p_lo - e.error_bound <= truth && truth <= l.p_hi + e.error_bound,
+		      "N=%lld K=%lld R=%lld mode %d: exact %.9g outside [%.9g, %.9g]", (long long)p->nodes,
+		      (long long)p->fanout, (long long)p->rounds, (int)p->mode, truth, l.p_lo, l.p_hi);
+	ck_assert_msg(l.miss_lo <= miss + e.error_bound && miss - e.error_bound <= l.miss_hi,
+		      "miss %.9g outside [%.9g, %.9g]", miss, l.miss_lo, l.miss_hi);
+	ck_assert_double_lt(l.p_hi - l.p_lo, p->forward_rounds ? 0.2 : 0.05);
+	ck_assert(l.p_lo >= 0 && l.p_hi <= 1 && l.miss_lo >= 0 && l.miss_hi <= 1);
+	chain_result_release(&e);
+}
+END_TEST
+
+/*
+ * Far in the tail: the miss probability keeps its relative accuracy (the
+ * interval is on the miss, not on 1 - P).
+ */
+START_TEST(test_small_miss_relative)
+{
+	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0, 0 };
+	struct largen_result l;
+	struct chain_result e;
+	double miss;
+
+	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_OK);
+	ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
+	miss = e.p_miss[p.rounds];
+	ck_assert_double_lt(miss, 1e-9);
+	ck_assert_msg(l.miss_lo <= miss && miss <= l.miss_hi, "miss %.6g outside [%.6g, %.6g]", miss,
+		      l.miss_lo, l.miss_hi);
+	ck_assert_double_lt(l.miss_hi, 2 * miss);
+	chain_result_release(&e);
+}
+END_TEST
+
+/*
+ * The issue's reproducers, where the mean field gave too small a K:
+ * N = 5000 pull R = 8 (true K 4), N = 1000 push_pull loss 0.3 (true K 3),
+ * N = 10^5 pull R = 8 target 0.99 (K = 5 simulates to 0.73).
+ */
+START_TEST(test_reproducers)
+{
+	struct gossip_params a = { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
+	struct gossip_params b = { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 };
+	struct gossip_params c = { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
+	struct calc_answer r;
+
+	for (int m = 0; m < 2; m++) {
+		enum calc_model model = m ? CALC_LARGE_N : CALC_AUTO;
+		ck_assert_int_eq(calc_fanout(&a, model, 0.9, HUGE_VAL, NULL, &r), FO_OK);
+		ck_assert_int_eq(r.fanout, 4);
+		ck_assert_int_eq(calc_fanout(&b, model, 0.9, HUGE_VAL, NULL, &r), FO_OK);
+		ck_assert_int_eq(r.fanout, 3);
+	}
+	ck_assert_int_eq(calc_fanout(&c, CALC_AUTO, 0.99, HUGE_VAL, NULL, &r), FO_OK);
+	ck_assert_int_eq(r.model, CALC_LARGE_N);
+	ck_assert_int_ge(r.fanout, 6);
+	ck_assert_double_ge(r.delivery_prob_lo, 0.99);
+}
+END_TEST
+
+/*
+ * Targets near 1 with the exact chain: 1 - 1e-15 at N = 1000, R = 20 and
+ * 1 - 1e-14 at N = 5000 once gave K = 147 and K = 132 (true about 3-4); the
+ * answer must match a scan of the miss summed from the non-full mass.
+ */
+START_TEST(test_targets_near_one)
+{
+	static const struct { int64_t nodes; double target; } t[] = {
+		{ 1000, 1 - 1e-15 }, { 1000, 1 - 1e-12 }, { 5000, 1 - 1e-14 }, { 300, 1 - 1e-12 },
+	};
+
+	for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
+		struct gossip_params p = { t[j].nodes, 0, 20, GOSSIP_PUSH, 0, 0, 0, 0 };
+		struct calc_answer a;
+		int64_t want = 0;
+
+		for (int64_t k = 1; !want && k < p.nodes; k++) {
+			struct chain_result e;
+			p.fanout = k;
+			ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
+			/* The miss plus its own bound (dropped mass and rounding) within 1 - target. */
+			if (e.p_miss[p.rounds] + e.miss_bound[p.rounds] <= 1 - t[j].target)
+				want = k;
+			chain_result_release(&e);
+		}
+		ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, t[j].target, HUGE_VAL, NULL, &a), FO_OK);
+		ck_assert_msg(a.fanout == want, "N=%lld target 1-%.0e: K=%lld, scan %lld",
+			      (long long)p.nodes, 1 - t[j].target, (long long)a.fanout, (long long)want);
+		ck_assert_double_ge(a.miss_prob, 0);
+		ck_assert_double_le(a.miss_prob, 1 - t[j].target);
+		ck_assert_int_le(want, 6);
+	}
+}
+END_TEST
+
+/* K - 1 is flagged exactly when its interval reaches the target. */
+START_TEST(test_fanout_uncertain_flag)
+{
+	struct gossip_params p = { 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 };
+	struct largen_result l;
+	struct calc_answer a;
+
+	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_OK);
+	/* A target inside K = 3's interval: K = 4 answers, and 3 might do. */
+	ck_assert_int_eq(calc_fanout(&p, CALC_LARGE_N, (l.p_lo + l.p_hi) / 2, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.fanout, 4);
+	ck_assert(a.fanout_uncertain);
+	/* Just below its lower end: 3 surely does. */
+	ck_assert_int_eq(calc_fanout(&p, CALC_LARGE_N, l.p_lo * 0.999, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.fanout, 3);
+	ck_assert_int_eq(a.fanout_uncertain, 0);
+}
+END_TEST
+
+/* Planning is bounded whatever the parameters (issue 9's 67-second case). */
+START_TEST(test_planning_bounded)
+{
+	struct gossip_params p = { 649, 0, 999999, GOSSIP_PUSH_PULL, 0.9999999999999999, 317, 0, 0 };
+	struct gossip_params q = { 2147483648LL, 0, 1000000, GOSSIP_PULL, 0.9999999999999999, 1208172603, 0, 0 };
+
+	/* No assertion on time: these only have to return (the suite's timeout is the bound). */
+	ck_assert(calc_cost(&p, CALC_AUTO, 1e-16) > 0);
+	ck_assert(calc_cost(&q, CALC_AUTO, 0.5) > 0);
+	ck_assert(calc_cost(&p, CALC_EXACT, 1e-16) > 0);
+}
+END_TEST
+
+START_TEST(test_cancel)
+{
+	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0, 0 };
+	struct largen_result l;
+	atomic_int cancel = 1;
+
+	ck_assert_int_eq(largen_run(&p, &cancel, &l), FO_CANCELLED);
+	p.forward_rounds = 10;
+	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_TOO_LARGE);
+}
+END_TEST
+
+Suite *largen_suite(void)
+{
+	Suite *s = suite_create("largen");
+	TCase *tc = tcase_create("interval");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, test_interval_covers_exact, 0,
+			    (int)(sizeof cover_cases / sizeof cover_cases[0]));
+	tcase_add_test(tc, test_small_miss_relative);
+	tcase_add_test(tc, test_reproducers);
+	tcase_add_test(tc, test_targets_near_one);
+	tcase_add_test(tc, test_fanout_uncertain_flag);
+	tcase_add_test(tc, test_planning_bounded);
+	tcase_add_test(tc, test_cancel);
+	suite_add_tcase(s, tc);
+	return s;
+}
