@@ -13,7 +13,7 @@
  * the relative error of the parameters (the odds p/q for the binomial, 0 for
  * the hypergeometric, whose ratios are quotients of integers); the sum of W
  * weights adds (W - 1)u and the division u.  A normalised entry is therefore
- * within (2 * dmax * (4u + e) + (W + 1)u) of its true value, relatively.
+ * within (2 * dmax * (4u + e) + (W + 2)u) of its true value, relatively.
  */
 #include <float.h>
 #include <math.h>
@@ -67,40 +67,47 @@ double dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int
 	return (double)(2 * imax(hi - mode, mode - lo) * 4 + (hi - lo + 2)) * U;
 }
 
-/* The weight walk of dist_binom_range in one direction; returns the tail bound. */
+/*
+ * The weight walk of dist_binom_range in one direction (dir = +1 or -1) from
+ * w[mode] = 1, adding to *sum; returns the bound on the tail it leaves.
+ * P(k+1)/P(k) = (n-k)/(k+1) * odds; P(k-1)/P(k) = k/(n-k+1) / odds.
+ */
 static double walk(int64_t n, int64_t mode, int dir, double odds, double eps, double *w,
 		   int64_t *end, double *sum)
 {
-	int64_t k = mode;
+	int64_t k = mode, stop = dir > 0 ? n : 0;
+	double wk = w[mode], s = *sum, tail = 0;
 
-	for (;;) {
-		double ratio, tail;
-		if (dir > 0 ? k == n : k == 0) {
-			*end = k;
-			return 0;
+	while (k != stop) {
+		double ratio = dir > 0 ? (double)(n - k) * odds / (double)(k + 1)
+				       : (double)k * odds / (double)(n - k + 1);
+		double next = wk * ratio;
+		/*
+		 * The ratios fall away from the mode, so the tail is below a
+		 * geometric series; it is at least the next weight, so it is only
+		 * worth bounding once that is below eps.
+		 */
+		if (next <= eps * s && ratio < 1 && (tail = next / (1 - ratio)) <= eps * s)
+			break;
+		if (wk < TINY) {
+			tail = TINY * (double)(dir > 0 ? n - k : k);
+			break;
 		}
-		/* P(k+1)/P(k) = (n-k)/(k+1) * odds; P(k-1)/P(k) = k/(n-k+1) / odds */
-		ratio = dir > 0 ? (double)(n - k) * odds / (double)(k + 1)
-				: (double)k * odds / (double)(n - k + 1);
-		/* The ratios fall away from the mode, so the tail is below a geometric series. */
-		tail = ratio < 1 ? w[k] * ratio / (1 - ratio) : HUGE_VAL;
-		if (tail <= eps * *sum || w[k] < TINY) {
-			*end = k;
-			if (w[k] < TINY)
-				tail = fmin(tail, TINY * (double)(dir > 0 ? n - k : k));
-			return tail;
-		}
-		w[k + dir] = w[k] * ratio;
-		*sum += w[k + dir];
+		tail = 0;
 		k += dir;
+		w[k] = wk = next;
+		s += next;
 	}
+	*end = k;
+	*sum = s;
+	return tail;
 }
 
 void dist_binom_range(int64_t n, double p, double q, double pq_rel, double eps, double *out,
 		      struct dist_pmf *r)
 {
 	int64_t mode, lo, hi, dmax;
-	double sum = 1, tail, odds_rel, weight_rel, *w;
+	double sum = 1, tail, odds_rel, weight_rel, norm, *w;
 
 	r->tail = 0;
 	r->rel = 0;
@@ -115,14 +122,15 @@ void dist_binom_range(int64_t n, double p, double q, double pq_rel, double eps, 
 	w[mode] = 1;
 	tail = walk(n, mode, +1, p / q, eps / 2, w, &hi, &sum);
 	tail += walk(n, mode, -1, q / p, eps / 2, w, &lo, &sum);
-	/* Shift the kept range to out[0..]. */
+	/* Shift the kept range to out[0..], normalised (a reciprocal: one rounding more than a quotient). */
+	norm = 1 / sum;
 	for (int64_t k = lo; k <= hi; k++)
-		out[k - lo] = w[k] / sum;
+		out[k - lo] = w[k] * norm;
 	r->lo = lo;
 	r->hi = hi;
 	odds_rel = 2 * pq_rel + U;
 	dmax = imax(hi - mode, mode - lo);
-	weight_rel = (double)dmax * (4 * U + odds_rel) + (double)(hi - lo + 2) * U;
+	weight_rel = (double)dmax * (4 * U + odds_rel) + (double)(hi - lo + 3) * U;
 	/* The bound's own inputs are off by weight_rel at most. */
 	r->tail = fmin(1, tail / sum * (1 + 2 * weight_rel + 1e-12));
 	r->rel = 2 * weight_rel + 2 * r->tail;

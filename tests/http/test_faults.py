@@ -123,6 +123,23 @@ class Transport(unittest.TestCase):
         self.assertIn(status, (413, 431))
         self.assertEqual(self.srv.request("GET", "/healthz")[0], 200)
 
+    def test_unbounded_planning_reproducers(self):
+        """Issue 9.1: planning that took 67 s, and six requests that held /healthz for 60 s."""
+        slow = {"nodes": 649, "target_prob": 1e-16, "rounds": 999999, "mode": "push_pull",
+                "loss": 0.9999999999999999, "failed_nodes": 317}
+        six = {"nodes": 2147483648, "target_prob": 0.5, "rounds": 1000000, "mode": "pull",
+               "loss": 0.9999999999999999, "failed_nodes": 1208172603}
+        start = time.monotonic()
+        heavy = [Background(self.srv.post, "/calc_fanout", slow)] + \
+                [Background(self.srv.post, "/calc_fanout", six) for _ in range(6)]
+        status, secs = healthz_from(self.srv.port, "127.0.0.2")
+        self.assertEqual(status, 200)
+        for h in heavy:
+            status, answer = h.wait()
+            self.assertEqual((status, answer["field"]), (422, "rounds"), answer)
+        print(f"\nfaults: 7 planning reproducers answered 422 in {time.monotonic() - start:.2f} s, "
+              f"/healthz from 127.0.0.2 meanwhile in {secs * 1e3:.1f} ms", file=sys.stderr)
+
     def test_strict_json_null_and_every_bad_field(self):
         """Issue 9.5 and 9.9: only white space after the value; null is absent; all bad fields."""
         good = '{"nodes":25,"target_prob":0.99,"rounds":5}'

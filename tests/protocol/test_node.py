@@ -358,6 +358,21 @@ class Hardening(unittest.TestCase):
         print(f"\nprotocol: cheap request behind the outgrowing one answered after {replies[3][1]:.2f} s",
               file=sys.stderr)
 
+    def test_planning_reproducer_does_not_hold_the_read_loop(self):
+        """Issue 9.1: planning this took 67 s in the read loop; a cheap request waited behind it."""
+        slow = msg({"type": "calc_fanout", "msg_id": 2, "nodes": 649, "target_prob": 1e-16, "rounds": 999999,
+                    "mode": "push_pull", "loss": 0.9999999999999999, "failed_nodes": 317})
+        cheap = msg({"type": "calc_fanout", "msg_id": 3, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        start = time.monotonic()
+        replies, stderr, code = run_node([INIT, slow, cheap])
+        took = time.monotonic() - start
+        self.assertEqual(code, 0, stderr)
+        by_id = {r["body"]["in_reply_to"]: r["body"] for r in replies}
+        self.assertEqual((by_id[2]["type"], by_id[2]["code"]), ("error", 14), by_id[2])
+        self.assertEqual(by_id[3]["type"], "calc_fanout_ok")
+        print(f"\nprotocol: planning reproducer and the cheap request behind it, whole run {took:.2f} s",
+              file=sys.stderr)
+
     def test_time_limit(self):
         heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 1000000, "fanout": 3, "rounds": 100,
                      "trials": 60, "seed": 5})

@@ -18,5 +18,6 @@ Suite *sim_suite(void);
 Suite *broadcast_suite(void);
 Suite *tradeoff_suite(void);
 Suite *request_suite(void);
+Suite *guard_suite(void);
 
 #endif
