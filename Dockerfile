@@ -9,7 +9,7 @@ FROM debian:12-slim AS build
 # The Makefile's BUILD_PACKAGES (tests/deploy/check_deploy.py keeps the two equal).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential pkg-config libcjson-dev libmicrohttpd-dev \
-    libcurl4-openssl-dev \
+    libcurl4-openssl-dev libjs-chart.js \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile openapi.yaml ./

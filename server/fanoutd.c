@@ -18,6 +18,7 @@
 #include "fanout/config.h"
 #include "http.h"
 #include "probe.h"
+#include "log.h"
 
 static const char usage[] =
 	"usage: fanoutd [options]\n"
@@ -46,7 +47,8 @@ static const char usage[] =
 	"                       (FANOUTD_PER_ADDRESS, default " FO_STR(FO_HTTP_PER_ADDRESS) ")\n"
 	"  --read-deadline SECONDS  time a request's headers and body may take to arrive,\n"
 	"                       however slowly (FANOUTD_READ_DEADLINE, default " FO_STR(FO_HTTP_READ_DEADLINE) ")\n"
-	"  --log-format FORMAT  access log on stderr: text or json (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --log-format FORMAT  log on stderr: text or json, one object a line\n"
+	"                       (FANOUTD_LOG_FORMAT, default text)\n"
 	"  --healthcheck [URL]  only GET URL (default http://127.0.0.1:$FANOUTD_PORT/healthz)\n"
 	"                       and exit 0 if it answers 200, else 1: for container health checks\n"
 	"  --help               this text\n"
@@ -124,7 +126,7 @@ static void drain(struct http_server *s, const sigset_t *signals, double seconds
 		waited += FO_TICK_MS / 1e3;
 	}
 	if (http_busy(s) > 0) {
-		fprintf(stderr, "fanoutd: cancelling %d request(s) still running\n", http_busy(s));
+		log_line("cancel", "fanoutd: cancelling %d request(s) still running", http_busy(s));
 		http_cancel_all(s);
 		/* Cancelled work stops at its next check, within milliseconds. */
 		for (int i = 0; i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS && http_busy(s) > 0; i++)
@@ -144,6 +146,7 @@ int main(int argc, char **argv)
 		return probe_run(argc == 3 ? argv[2] : NULL, FO_PROBE_TIMEOUT);
 	if (configure(argc, argv, &cfg, &grace) < 0)
 		return 2;
+	log_set_json(cfg.log_json);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
@@ -152,19 +155,18 @@ int main(int argc, char **argv)
 	s = http_start(&cfg);
 	if (!s)
 		return 1;
-	fprintf(stderr, "fanoutd %s listening on %s port %d, %d simulation thread(s)\n", FO_VERSION,
-		cfg.address, http_port(s), cfg.sim_threads);
+	log_line("start", "fanoutd %s listening on %s port %d, %d simulation thread(s)", FO_VERSION,
+		 cfg.address, http_port(s), cfg.sim_threads);
 	sigwait(&signals, &sig);
-	fprintf(stderr, "fanoutd: %s, draining (grace %g s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-		grace);
+	log_line("drain", "fanoutd: %s, draining (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
 	http_begin_drain(s);
 	drain(s, &signals, grace);
 	if (http_stop(s) < 0) {
 		/* Stopping libmicrohttpd now would abort: leave without it. */
-		fprintf(stderr, "fanoutd: %d request(s) ignored cancellation; exiting without cleanup\n",
-			http_busy(s));
+		log_line("stop", "fanoutd: %d request(s) ignored cancellation; exiting without cleanup",
+			 http_busy(s));
 		return 1;
 	}
-	fprintf(stderr, "fanoutd: stopped\n");
+	log_line("stop", "fanoutd: stopped");
 	return 0;
 }
