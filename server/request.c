@@ -408,7 +408,7 @@ static uint64_t fresh_seed(void)
 }
 
 /* The field to lower, and further advice, when `req` is over its budget. */
-static void budget_advice(const struct request *req, const char **field, const char **advice)
+void req_budget_advice(const struct request *req, const char **field, const char **advice)
 {
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		*field = "trials";
@@ -495,7 +495,7 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	}
 	if (req->work <= budget)
 		return REQ_OK;
-	budget_advice(req, &field, &advice);
+	req_budget_advice(req, &field, &advice);
 	return over_budget(err, req->work, budget, field, advice);
 }
 
@@ -704,6 +704,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 		ok = add_number(x, "fanout", (double)row->fanout) &&
 		     add_count_or_null(x, "rounds", row->rounds) &&
 		     add_number(x, "delivery_prob", row->delivery_prob) &&
+		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
 		     add_number_or_null(x, "messages_per_broadcast", row->messages);
 		if (ok && req->chosen == CALC_EXACT)
 			ok = add_number(x, "error_bound", row->error_bound);
@@ -803,7 +804,7 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 	if (st == FO_CANCELLED) {
 		fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
 	} else if (st == FO_TOO_LARGE) {
-		budget_advice(req, &field, &advice);
+		req_budget_advice(req, &field, &advice);
 		fail(err, REQ_OVER_BUDGET, field,
 		     "the %s computation grew past the work budget %.3g while running; lower \"%s\"%s",
 		     req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen), budget,

@@ -109,6 +109,12 @@ enum req_status req_parse(enum req_op op, const cJSON *fields, struct request *o
  */
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err);
 
+/*
+ * The field a client should lower when req is over the budget, and advice to
+ * append after it (" (or …)"), for every refusal that names the budget.
+ */
+void req_budget_advice(const struct request *req, const char **field, const char **advice);
+
 /* req_parse, then req_plan: what a front end does with a request's fields. */
 enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,
 			    struct request *out, struct req_error *err);

@@ -373,6 +373,14 @@ class Hardening(unittest.TestCase):
         print(f"\nprotocol: planning reproducer and the cheap request behind it, whole run {took:.2f} s",
               file=sys.stderr)
 
+    def test_outgrown_estimate_found_by_fuzzing(self):
+        """Estimated at 82 ns, runs for seconds: stopped with code 14 (or refused, once fixed)."""
+        body = ask({"type": "calc_fanout", "nodes": 9007199254740990,
+                    "failed_nodes": 9007199254740988, "rounds": 2, "forward_rounds": 1, "target_prob": 5e-324,
+                    "model": "exact"})
+        self.assertEqual((body["type"], body["code"]), ("error", 14), body)
+        self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
+
     def test_time_limit(self):
         heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 1000000, "fanout": 3, "rounds": 100,
                      "trials": 60, "seed": 5})
