@@ -70,7 +70,8 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
-	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT ? CALC_EXACT : CALC_LARGE_N;
+	/* Where large_n cannot go (wide or partial push windows), exact however dear: the budget decides. */
+	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT || isinf(largen_cost(&q)) ? CALC_EXACT : CALC_LARGE_N;
 }
 
 static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
@@ -316,6 +317,7 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	struct calc_answer a;
 
 	q.forward_rounds = 0;
+	q.transmit_limit = 0;
 	if (q.rounds > FO_PREDICT_MAX_ROUNDS)
 		q.rounds = FO_PREDICT_MAX_ROUNDS;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
@@ -360,9 +362,18 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		return HUGE_VAL;
 	k = predict_fanout(p, target);
 	if (!monotone(p, model)) {
-		/* K = 1 … about twice the prediction; each costs at most the last. */
+		/*
+		 * K = 1 … about twice the prediction, each at its own cost: under a
+		 * transmit limit the smallest K have the widest windows and cost the
+		 * most.  Past 64 values, the rest at the dearer end.
+		 */
+		int64_t j;
 		k = k > top / 2 ? top : 2 * k;
-		return (double)k * eval_cost(p, model, k);
+		for (j = 1; j <= k && j <= 64; j++)
+			cost += eval_cost(p, model, j);
+		if (k > 64)
+			cost += (double)(k - 64) * fmax(eval_cost(p, model, 64), eval_cost(p, model, k));
+		return cost;
 	}
 	if (model != CALC_MEAN_FIELD) {
 		/*

@@ -501,7 +501,9 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 		out->p_full = out->p_lo = out->p_hi = 1;
 		return FO_OK;
 	}
-	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_live(p) > INT32_MAX)
+	/* A transmit limit's partial last round is not modelled here: refuse rather than guess. */
+	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_live(p) > INT32_MAX ||
+	    gossip_last_sends(p) < p->fanout)
 		return FO_TOO_LARGE;
 	if (lg_init(&g, p, cancel) < 0)
 		return FO_NOMEM;
@@ -556,7 +558,7 @@ double largen_cost(const struct gossip_params *p)
 
 	if (live <= 1)
 		return 0;
-	if (w > FO_LARGEN_MAX_WINDOW)
+	if (w > FO_LARGEN_MAX_WINDOW || gossip_last_sends(p) < p->fanout)
 		return HUGE_VAL;
 	/*
 	 * A transition spans about 20 standard deviations of the new count: its

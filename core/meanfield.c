@@ -1,6 +1,8 @@
 /*
  * meanfield.c — see meanfield.h for the recurrence.  Cohorts of newly
- * informed nodes are kept for the push window, so forward_rounds is honoured.
+ * informed nodes are kept for the push window, so forward_rounds and
+ * transmit_limit are honoured (the oldest cohort sends only its last round's
+ * share under a transmit limit).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 	int64_t window = gossip_window(p);
 	double live = (double)gossip_live(p), others = (double)(p->nodes - 1);
 	double per_sender = others > 0 ? 1 - (double)p->fanout * (1 - p->loss) / others : 1;
+	double per_last = others > 0 ? 1 - (double)gossip_last_sends(p) * (1 - p->loss) / others : 1;
 	double x = 1, *cohort = NULL;
 	size_t n = (size_t)p->rounds + 1;
 
@@ -58,18 +61,19 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 	out->p_full[0] = exp(-(live - x));
 	out->mean_informed[0] = x;
 	for (int64_t r = 1; r <= p->rounds; r++) {
-		double stay = 1, senders = x, fresh;
+		double stay = 1, senders = x, last = 0, fresh;
 		if (window) {
 			senders = 0;
-			for (int64_t j = 0; j < window; j++)
+			for (int64_t j = 0; j + 1 < window; j++)
 				senders += cohort[j];
+			last = cohort[window - 1];
 		}
 		if (gossip_pushes(p->mode))
-			stay *= pow(per_sender, senders);
+			stay *= pow(per_sender, senders) * pow(per_last, last);
 		if (gossip_pulls(p->mode))
 			stay *= pull_miss(others, p->fanout, (1 - p->loss) * x);
 		fresh = (live - x) * (1 - stay);
-		x += fresh;
+		x = fmin(x + fresh, live); /* never past L, even by a rounding */
 		if (window) {
 			memmove(cohort + 1, cohort, (size_t)(window - 1) * sizeof *cohort);
 			cohort[0] = fresh;

@@ -1,6 +1,7 @@
 /*
  * model.c — small facts about the model's parameters shared by every
- * calculator and simulator (live nodes, the push window, monotonicity).
+ * calculator and simulator (live nodes, the push window, monotonicity) and
+ * the check of their domains.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,16 +38,48 @@ int64_t gossip_live(const struct gossip_params *p)
 	return p->nodes - p->failed;
 }
 
+/* The window a limit sets, before asking whether it bites within R; *last its last round's sends. */
+static int64_t window_of(const struct gossip_params *p, int64_t *last)
+{
+	*last = p->fanout;
+	if (!gossip_pushes(p->mode))
+		return 0;
+	if (p->transmit_limit > 0) {
+		if (p->fanout <= 0)
+			return 0; /* nothing is ever sent */
+		int64_t w = (p->transmit_limit - 1) / p->fanout + 1;
+		*last = p->transmit_limit - (w - 1) * p->fanout;
+		return w;
+	}
+	return p->forward_rounds > 0 ? p->forward_rounds : 0;
+}
+
 int64_t gossip_window(const struct gossip_params *p)
 {
-	/* The origin, informed in round 0, pushes in rounds 1..T: T >= R is no limit. */
-	if (!gossip_pushes(p->mode) || p->forward_rounds <= 0 || p->forward_rounds >= p->rounds)
+	int64_t last, w = window_of(p, &last);
+
+	/*
+	 * The origin, informed in round 0, pushes in rounds 1..W: W > R is no
+	 * limit, and so is W = R unless the origin's round R is a partial one.
+	 */
+	if (w <= 0 || w > p->rounds || (w == p->rounds && last == p->fanout))
 		return 0;
-	return p->forward_rounds;
+	return w;
+}
+
+int64_t gossip_last_sends(const struct gossip_params *p)
+{
+	int64_t last;
+
+	window_of(p, &last);
+	return gossip_window(p) ? last : p->fanout;
 }
 
 int gossip_fanout_monotone(const struct gossip_params *p)
 {
+	/* A transmit limit's window depends on K: monotone only if no K <= N - 1 gets one. */
+	if (gossip_pushes(p->mode) && p->transmit_limit > 0)
+		return (double)p->transmit_limit > (double)p->rounds * (double)(p->nodes - 1);
 	return gossip_window(p) == 0;
 }
 
@@ -87,6 +120,12 @@ int gossip_params_check(const struct gossip_params *p, int check_fanout,
 		n = problem(out, max, n, "failed_nodes", range, "failed_nodes", 0LL, top);
 	if (p->forward_rounds < 0 || p->forward_rounds > FO_MAX_JSON_INT)
 		n = problem(out, max, n, "forward_rounds", at_least, "forward_rounds", 1);
+	if (p->transmit_limit < 0 || p->transmit_limit > FO_MAX_JSON_INT)
+		n = problem(out, max, n, "transmit_limit", at_least, "transmit_limit", 1);
+	else if (p->transmit_limit > 0 && p->forward_rounds > 0)
+		n = problem(out, max, n, "transmit_limit",
+			    "\"transmit_limit\" and \"forward_rounds\" cannot both be given "
+			    "(forward_rounds T is transmit_limit T * fanout)");
 	return n;
 }
 

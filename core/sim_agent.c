@@ -4,7 +4,8 @@
  * It follows MODEL.md's round word for word and favours being plainly right
  * over being fast.  Per node it keeps the round the node was informed in
  * (UNINFORMED, FAILED, or 0 … R); informed nodes are also listed in the order
- * they were informed, so a round's pushers are a prefix of that list.
+ * they were informed, so a round's pushers are a prefix of that list; and
+ * how many messages it has pushed, for transmit_limit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct agent {
 	const struct gossip_params *p;
 	int64_t *informed_at;  /* N: round informed, UNINFORMED or FAILED */
 	int64_t *order;        /* informed live nodes, in order */
+	int64_t *sent;         /* N: messages each node has pushed in this trial */
 	int64_t count;         /* entries of order */
 	int64_t *ids;          /* N - 1: scratch for choosing the failed set */
 	uint64_t *mark;        /* N - 1: mark[j] == stamp when peer index j is taken */
@@ -30,13 +32,13 @@ struct agent {
 };
 
 /*
- * K distinct peers of `self` uniformly among the other N - 1 nodes (Floyd's
- * sampling of K of the indices 0 … N-2, index j naming node j or j + 1).
+ * k distinct peers of `self` uniformly among the other N - 1 nodes (Floyd's
+ * sampling of k of the indices 0 … N-2, index j naming node j or j + 1).
  */
-static void choose_peers(struct agent *a, int64_t self)
+static void choose_peers(struct agent *a, int64_t self, int64_t k)
 {
 	uint64_t others = (uint64_t)(a->p->nodes - 1);
-	int64_t k = a->p->fanout, c = 0;
+	int64_t c = 0;
 
 	a->stamp++;
 	for (uint64_t j = others - (uint64_t)k; j < others; j++) {
@@ -51,6 +53,7 @@ static void choose_peers(struct agent *a, int64_t self)
 static void inform(struct agent *a, int64_t v, int64_t round)
 {
 	a->informed_at[v] = round;
+	a->sent[v] = 0;
 	a->order[a->count++] = v;
 }
 
@@ -60,7 +63,7 @@ static void pull_phase(struct agent *a, int64_t r)
 	for (int64_t v = 0; v < a->p->nodes; v++) {
 		if (a->informed_at[v] != UNINFORMED)
 			continue;
-		choose_peers(a, v);
+		choose_peers(a, v, a->p->fanout);
 		a->messages += (uint64_t)a->p->fanout;
 		for (int64_t j = 0; j < a->p->fanout; j++) {
 			int64_t w = a->peers[j];
@@ -73,18 +76,26 @@ static void pull_phase(struct agent *a, int64_t r)
 	}
 }
 
-/* Every node informed before round r and within its window pushes to K peers. */
+/*
+ * Every node informed before round r and within its forward_rounds pushes to
+ * K peers, or to fewer when its transmit limit has fewer sends left.
+ */
 static void push_phase(struct agent *a, int64_t r, int64_t senders)
 {
-	int64_t window = a->p->forward_rounds;
+	int64_t window = a->p->forward_rounds, limit = a->p->transmit_limit;
 
 	for (int64_t s = 0; s < senders; s++) {
-		int64_t v = a->order[s];
+		int64_t v = a->order[s], k = a->p->fanout;
 		if (window > 0 && r - a->informed_at[v] > window)
 			continue;
-		choose_peers(a, v);
-		a->messages += (uint64_t)a->p->fanout;
-		for (int64_t j = 0; j < a->p->fanout; j++) {
+		if (limit > 0 && limit - a->sent[v] < k)
+			k = limit - a->sent[v];
+		if (k <= 0)
+			continue;
+		choose_peers(a, v, k);
+		a->sent[v] += k;
+		a->messages += (uint64_t)k;
+		for (int64_t j = 0; j < k; j++) {
 			int64_t w = a->peers[j];
 			if (!rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[w] == UNINFORMED)
 				inform(a, w, r);
@@ -144,11 +155,12 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
 	a.p = p;
 	a.informed_at = malloc(n * sizeof *a.informed_at);
 	a.order = malloc(n * sizeof *a.order);
+	a.sent = malloc(n * sizeof *a.sent);
 	a.ids = malloc(n * sizeof *a.ids);
 	a.mark = calloc(n, sizeof *a.mark);
 	a.peers = malloc(((size_t)p->fanout + 1) * sizeof *a.peers);
 	a.curve = malloc(((size_t)p->rounds + 1) * sizeof *a.curve);
-	if (!a.informed_at || !a.order || !a.ids || !a.mark || !a.peers || !a.curve) {
+	if (!a.informed_at || !a.order || !a.sent || !a.ids || !a.mark || !a.peers || !a.curve) {
 		st = FO_NOMEM;
 		goto done;
 	}
@@ -167,6 +179,7 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
 done:
 	free(a.informed_at);
 	free(a.order);
+	free(a.sent);
 	free(a.ids);
 	free(a.mark);
 	free(a.peers);

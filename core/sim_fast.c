@@ -11,7 +11,10 @@
  * to the next sender that does, and only that sender's deliveries are drawn.
  * The work of a round is then proportional to the senders that inform
  * someone, so a trial costs about O(L K + R) however many messages are sent.
- * A pull round is one binomial draw.  Memory does not grow with N.
+ * A pull round is one binomial draw.  Memory does not grow with N.  Under a
+ * transmit limit, the senders in their window's last round send fewer than K
+ * and take their own push pass after the others (the order of senders within
+ * a round does not change the distribution).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,7 +34,8 @@
 struct fast {
 	const struct gossip_params *p;
 	int64_t live, window;
-	int small;                  /* the falling-factorial pmf applies */
+	int64_t last;               /* sends in the window's last round */
+	int small;                  /* the falling-factorial pmf applies (to K sends) */
 	double inv_choose;          /* 1 / C(N-1, K) */
 	double inv_fact[SMALL_FANOUT + 1];
 	double loss_pow[SMALL_FANOUT + 1];
@@ -63,6 +67,7 @@ static int fast_init(struct fast *f, const struct gossip_params *p)
 	f->p = p;
 	f->live = gossip_live(p);
 	f->window = gossip_window(p);
+	f->last = gossip_last_sends(p);
 	top = imin(p->fanout, f->live);
 	f->hits = malloc((size_t)(top + 1) * sizeof *f->hits);
 	f->kept = malloc((size_t)(top + 1) * sizeof *f->kept);
@@ -88,16 +93,16 @@ static int fast_init(struct fast *f, const struct gossip_params *p)
 }
 
 /*
- * hits[h] = Hyp(h; N-1, m, K) for h = 0..top: C(m, h) C(N-1-m, K-h) / C(N-1, K)
- * from falling factorials when the fanout is small, else by dist_hypergeom.
+ * hits[h] = Hyp(h; N-1, m, k) for h = 0..top: C(m, h) C(N-1-m, k-h) / C(N-1, k)
+ * from falling factorials when k is a small K, else by dist_hypergeom.
  */
-static void hit_pmf(struct fast *f, int64_t m, int64_t top)
+static void hit_pmf(struct fast *f, int64_t m, int64_t k, int64_t top)
 {
 	const struct gossip_params *p = f->p;
-	int64_t k = p->fanout, others = p->nodes - 1 - m;
+	int64_t others = p->nodes - 1 - m;
 	double fall_m[SMALL_FANOUT + 1], fall_o[SMALL_FANOUT + 1];
 
-	if (!f->small) {
+	if (!f->small || k != p->fanout) {
 		dist_hypergeom(p->nodes - 1, m, k, f->hits, top + 1);
 		return;
 	}
@@ -112,20 +117,20 @@ static void hit_pmf(struct fast *f, int64_t m, int64_t top)
 }
 
 /*
- * One push round of `senders` senders with m live nodes not yet reached;
- * returns how many remain unreached.
+ * One push pass of `senders` senders sending `sends` each, with m live nodes
+ * not yet reached; returns how many remain unreached.
  */
-static int64_t push_round(struct fast *f, int64_t senders, int64_t m)
+static int64_t push_round(struct fast *f, int64_t senders, int64_t sends, int64_t m)
 {
 	const struct gossip_params *p = f->p;
 
-	while (senders > 0 && m > 0) {
-		int64_t top = imin(p->fanout, m), h, d;
+	while (senders > 0 && m > 0 && sends > 0) {
+		int64_t top = imin(sends, m), h, d;
 		double any = 0;
 		uint64_t skip;
 
 		/* hits[h] becomes P(h hits and at least one of them arrives). */
-		hit_pmf(f, m, top);
+		hit_pmf(f, m, sends, top);
 		for (h = 1; h <= top; h++) {
 			if (p->loss > 0)
 				f->hits[h] *= 1 - (f->small ? f->loss_pow[h] : pow(p->loss, (double)h));
@@ -164,12 +169,17 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 	}
 	for (int64_t r = 1; r <= p->rounds; r++) {
 		int64_t fresh = f->live - informed, m = fresh, senders = f->window ? active : informed;
-		int64_t slot = r % (f->window ? f->window : 1);
+		int64_t slot = r % (f->window ? f->window : 1), closing = 0;
 
+		if (f->window && f->last < p->fanout) {
+			/* The cohort in its window's last round sends only f->last. */
+			closing = f->cohort[slot];
+			senders -= closing;
+		}
 		if (gossip_pushes(p->mode)) {
-			*messages += (uint64_t)(p->fanout * senders);
-			if (p->fanout > 0)
-				m = push_round(f, senders, m);
+			*messages += (uint64_t)(p->fanout * senders + f->last * closing);
+			m = push_round(f, senders, p->fanout, m);
+			m = push_round(f, closing, f->last, m);
 		}
 		if (gossip_pulls(p->mode)) {
 			*messages += (uint64_t)(p->fanout * fresh);

@@ -19,6 +19,9 @@ enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p
 	memset(t, 0, sizeof *t);
 	t->rounds = p->rounds;
 	t->live = gossip_live(p);
+	t->rounds_to_all_hist = calloc(n, sizeof *t->rounds_to_all_hist);
+	if (!t->rounds_to_all_hist)
+		return FO_NOMEM;
 	if (!curve)
 		return FO_OK;
 	t->informed_by_round = calloc(n, sizeof *t->informed_by_round);
@@ -32,8 +35,10 @@ enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p
 
 void sim_tally_release(struct sim_tally *t)
 {
+	free(t->rounds_to_all_hist);
 	free(t->informed_by_round);
 	free(t->full_by_round);
+	t->rounds_to_all_hist = NULL;
 	t->informed_by_round = NULL;
 	t->full_by_round = NULL;
 }
@@ -50,6 +55,7 @@ void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_
 	if (rounds_to_all >= 0) {
 		t->trials_full++;
 		t->rounds_to_all_sum += (uint64_t)rounds_to_all;
+		t->rounds_to_all_hist[rounds_to_all]++;
 	}
 	if (!t->informed_by_round)
 		return;
@@ -67,6 +73,8 @@ void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from)
 	into->informed_sq_sum += from->informed_sq_sum;
 	into->rounds_to_all_sum += from->rounds_to_all_sum;
 	into->messages_sum += from->messages_sum;
+	for (int64_t r = 0; r <= into->rounds; r++)
+		into->rounds_to_all_hist[r] += from->rounds_to_all_hist[r];
 	if (!into->informed_by_round || !from->informed_by_round)
 		return;
 	for (int64_t r = 0; r <= into->rounds; r++) {

@@ -47,40 +47,30 @@ double guard_overrun_seconds(double work)
 
 void guard_overrun_error(const struct request *req, double budget, struct req_error *err)
 {
+	const char *advice;
+
 	memset(err, 0, sizeof *err);
 	err->status = REQ_OVER_BUDGET;
-	err->field = req->op == REQ_CALC_FANOUT ? "nodes" : "trials";
+	req_budget_advice(req, &err->field, &advice);
 	err->estimate = req->work;
 	err->budget = budget;
 	snprintf(err->detail, sizeof err->detail,
-		 "the computation grew past the work budget while running: it ran over %g times its "
-		 "estimate %.3g; lower \"%s\"%s", (double)FO_OVERRUN_FACTOR, req->work, err->field,
-		 req->op == REQ_CALC_FANOUT ? " (or \"rounds\"), or use \"model\": \"formula\"" : "");
+		 "the computation grew past the work budget while running: it used over %g times its "
+		 "estimate %.3g; lower \"%s\"%s", (double)FO_OVERRUN_FACTOR, req->work, err->field, advice);
 }
 
 cJSON *guard_execute(struct guard *g, struct guard_item *it, const struct request *req,
 		     const struct req_limits *lim, struct req_error *err, enum guard_why *why)
 {
-	struct request r = *req;
+	cJSON *o;
 
-	for (;;) {
-		cJSON *o;
-		guard_begin(g, it, r.work);
-		o = req_execute(&r, lim, &it->cancel, err);
-		guard_unwatch(g, it);
-		*why = (enum guard_why)atomic_load(&it->why);
-		if (o || err->status != REQ_CANCELLED || *why != GUARD_OVERRUN)
-			return o;
-		if (r.op != REQ_CALC_FANOUT || r.model != CALC_AUTO || r.chosen != CALC_EXACT)
-			break;
-		r.chosen = CALC_MEAN_FIELD;
-		r.work = calc_cost(&r.params, CALC_MEAN_FIELD, r.target_prob);
-		if (!(r.work <= lim->work_budget))
-			break;
-		guard_watch(g, it, &it->arrival, it->fd, it->may_probe);
-	}
-	guard_overrun_error(req, lim->work_budget, err);
-	return NULL;
+	guard_begin(g, it, req->work);
+	o = req_execute(req, lim, &it->cancel, err);
+	guard_unwatch(g, it);
+	*why = (enum guard_why)atomic_load(&it->why);
+	if (!o && err->status == REQ_CANCELLED && *why == GUARD_OVERRUN)
+		guard_overrun_error(req, lim->work_budget, err);
+	return o;
 }
 
 /*

@@ -80,9 +80,7 @@ struct req_limits;
  * Runs req (planned) under the guard, which already watches `it`, and stops
  * watching it.  Returns the answer, or NULL with *err, and in *why what the
  * guard did (GUARD_NONE if nothing).  Work stopped for outgrowing its
- * estimate gets the "grew past the budget" error, except that "auto" which
- * chose exact is answered by the mean field instead, as auto promises an
- * answer.
+ * estimate gets the "grew past the budget" error (REQ_OVER_BUDGET).
  */
 cJSON *guard_execute(struct guard *g, struct guard_item *it, const struct request *req,
 		     const struct req_limits *lim, struct req_error *err, enum guard_why *why);

@@ -64,8 +64,11 @@ struct job {
 static const char usage[] =
 	"usage: fanout-node [--work-budget UNITS] [--timeout SECONDS] [--threads N] [--sim-threads N]\n"
 	"\n"
-	"A Maelstrom node answering calc_fanout and simulate_gossip: one JSON message\n"
-	"per line on stdin, one reply per line on stdout, logs on stderr.\n"
+	"A Maelstrom node answering calc_fanout, simulate_gossip and tradeoff: one JSON\n"
+	"message per line on stdin, one reply per line on stdout, logs on stderr.\n"
+	"Requests may name a preset (memberlist-lan, memberlist-wan, memberlist-local,\n"
+	"cassandra) and give transmit_limit, interval (seconds) and message_bytes;\n"
+	"answers echo the parameters used under \"params\".\n"
 	"\n"
 	"  --work-budget UNITS  work one request may cost, about 1 ns each\n"
 	"                       (env FANOUT_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
@@ -80,7 +83,9 @@ static const char usage[] =
 	"\n"
 	"Example:\n"
 	"  echo '{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"calc_fanout\",\"msg_id\":1,\n"
-	"        \"nodes\":25,\"target_prob\":0.99,\"rounds\":5}}' | fanout-node\n";
+	"        \"nodes\":25,\"target_prob\":0.99,\"rounds\":5}}' | fanout-node\n"
+	"  echo '{\"src\":\"c1\",\"dest\":\"n1\",\"body\":{\"type\":\"tradeoff\",\"msg_id\":1,\n"
+	"        \"nodes\":1000,\"target_prob\":0.999,\"preset\":\"memberlist-lan\"}}' | fanout-node\n";
 
 static void reply_to_release(struct reply_to *to)
 {

@@ -19,9 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fanout/broadcast.h"
 #include "fanout/config.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
+#include "fanout/tradeoff.h"
 #include "request.h"
 
 static const struct {
@@ -29,6 +31,7 @@ static const struct {
 } ops[REQ_OP_COUNT] = {
 	[REQ_CALC_FANOUT] = { "calc_fanout", "calc_fanout_ok" },
 	[REQ_SIMULATE_GOSSIP] = { "simulate_gossip", "simulate_gossip_ok" },
+	[REQ_TRADEOFF] = { "tradeoff", "tradeoff_ok" },
 };
 
 const char *req_op_name(enum req_op op)
@@ -80,16 +83,20 @@ cJSON *req_json_parse(const char *text, size_t len)
 enum field_kind {
 	F_INT,          /* a JSON integer; int64_t at `offset` */
 	F_NUMBER,       /* any finite number; double at `offset` */
+	F_POSITIVE,     /* a finite number > 0; double at `offset` */
 	F_OPEN_PROB,    /* a number in (0, 1); double at `offset` */
 	F_BOOL,         /* true or false; int at `offset` */
 	F_MODE,         /* a gossip mode's name */
 	F_MODEL,        /* a calc model's name */
+	F_PRESET,       /* a preset's name */
 };
 
 #define OP_BIT(op) (1u << (op))
-#define BOTH (OP_BIT(REQ_CALC_FANOUT) | OP_BIT(REQ_SIMULATE_GOSSIP))
 #define CALC OP_BIT(REQ_CALC_FANOUT)
 #define SIM OP_BIT(REQ_SIMULATE_GOSSIP)
+#define TRADE OP_BIT(REQ_TRADEOFF)
+#define BOTH (CALC | SIM)
+#define ALL (CALC | SIM | TRADE)
 
 /*
  * A request field.  Fields of the model (in_model) get their range from the
@@ -108,20 +115,27 @@ struct field {
 
 #define AT(member) offsetof(struct request, member)
 
+/* "preset" comes first: a preset may supply what would otherwise be required. */
 static const struct field fields[] = {
-	{ "nodes", BOTH, BOTH, F_INT, 1, AT(params.nodes), -1, 0 },
-	{ "fanout", SIM, SIM, F_INT, 1, AT(params.fanout), -1, 0 },
+	{ "preset", ALL, 0, F_PRESET, 0, AT(preset), -1, 0 },
+	{ "nodes", ALL, ALL, F_INT, 1, AT(params.nodes), -1, 0 },
+	{ "fanout", SIM, SIM, F_INT, 1, AT(params.fanout), AT(has_fanout), 0 },
 	{ "rounds", BOTH, BOTH, F_INT, 1, AT(params.rounds), -1, 0 },
-	{ "target_prob", CALC, CALC, F_OPEN_PROB, 0, AT(target_prob), -1, 0 },
+	{ "target_prob", CALC | TRADE, CALC | TRADE, F_OPEN_PROB, 0, AT(target_prob), -1, 0 },
 	{ "trials", SIM, SIM, F_INT, 0, AT(trials), -1, 1 },
-	{ "mode", BOTH, 0, F_MODE, 1, AT(params.mode), -1, 0 },
-	{ "loss", BOTH, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
-	{ "failed_nodes", BOTH, 0, F_INT, 1, AT(params.failed), -1, 0 },
-	{ "forward_rounds", BOTH, 0, F_INT, 1, AT(params.forward_rounds), -1, 1 },
-	{ "model", CALC, 0, F_MODEL, 0, AT(model), -1, 0 },
+	{ "mode", ALL, 0, F_MODE, 1, AT(params.mode), AT(has_mode), 0 },
+	{ "loss", ALL, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
+	{ "failed_nodes", ALL, 0, F_INT, 1, AT(params.failed), -1, 0 },
+	{ "forward_rounds", ALL, 0, F_INT, 1, AT(params.forward_rounds), AT(has_forward_rounds), 1 },
+	{ "transmit_limit", ALL, 0, F_INT, 1, AT(params.transmit_limit), AT(has_transmit_limit), 1 },
+	{ "interval", ALL, 0, F_POSITIVE, 0, AT(interval), AT(has_interval), 0 },
+	{ "message_bytes", ALL, 0, F_INT, 0, AT(message_bytes), AT(has_message_bytes), 1 },
+	{ "model", CALC | TRADE, 0, F_MODEL, 0, AT(model), -1, 0 },
+	{ "max_fanout", TRADE, 0, F_INT, 0, AT(max_fanout), -1, 1 },
+	{ "max_rounds", TRADE, 0, F_INT, 0, AT(max_rounds), -1, 1 },
 	{ "seed", SIM, 0, F_INT, 0, AT(seed), AT(has_seed), 0 },
 	{ "first_trial", SIM, 0, F_INT, 0, AT(first_trial), -1, 0 },
-	{ "curve", SIM, 0, F_BOOL, 0, AT(curve), -1, 0 },
+	{ "curve", CALC | SIM, 0, F_BOOL, 0, AT(curve), -1, 0 },
 };
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -161,6 +175,11 @@ static const char *mode_name(int i)
 static const char *model_name(int i)
 {
 	return calc_model_name((enum calc_model)i);
+}
+
+static const char *preset_name(int i)
+{
+	return gossip_preset(i)->name;
 }
 
 /* The value of a JSON integer, saturated to int64_t; 0 and *ok = 0 if not one. */
@@ -205,6 +224,12 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 		else
 			*(double *)(void *)at = v->valuedouble;
 		break;
+	case F_POSITIVE:
+		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > 0))
+			add_error(err, f->name, "\"%s\" must be a number greater than 0", f->name);
+		else
+			*(double *)(void *)at = v->valuedouble;
+		break;
 	case F_OPEN_PROB:
 		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
 			add_error(err, f->name, "\"%s\" must be a number greater than 0 and less than 1",
@@ -238,9 +263,59 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
+	case F_PRESET:
+		if (cJSON_IsString(v) && (req->preset = gossip_preset_find(v->valuestring)))
+			break;
+		name_list(names, sizeof names, preset_name, GOSSIP_PRESET_COUNT);
+		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		break;
 	}
 	if (f->present >= 0)
 		*(int *)(void *)((char *)req + f->present) = 1;
+}
+
+/*
+ * Fills what the preset defines and the request left unset.  A push limit
+ * the request gave (forward_rounds or transmit_limit) replaces the preset's
+ * transmit_limit, which needs a valid N.
+ */
+static void apply_preset(struct request *req)
+{
+	const struct gossip_preset *s = req->preset;
+	struct gossip_params *p = &req->params;
+
+	if (!s)
+		return;
+	if (!req->has_mode)
+		p->mode = s->mode;
+	if (req->op == REQ_SIMULATE_GOSSIP && !req->has_fanout)
+		p->fanout = s->fanout;
+	if (!req->has_interval)
+		req->interval = s->interval;
+	if (!req->has_message_bytes)
+		req->message_bytes = s->message_bytes;
+	if (!req->has_forward_rounds && !req->has_transmit_limit && p->nodes >= 1 &&
+	    p->nodes <= FO_MAX_JSON_INT)
+		p->transmit_limit = gossip_preset_transmit_limit(s, p->nodes);
+}
+
+/* tradeoff's own fields: max_rounds is the model's R, max_fanout at most N - 1, no formula. */
+static void check_tradeoff(struct request *req, struct req_error *err)
+{
+	long long top = (long long)req->params.nodes - 1;
+
+	if (req->max_rounds == 0)
+		req->max_rounds = FO_TRADEOFF_MAX_ROUNDS;
+	if (req->max_rounds > FO_MAX_ROUNDS)
+		add_error(err, "max_rounds", "\"max_rounds\" must be an integer from 1 to %lld",
+			  (long long)FO_MAX_ROUNDS);
+	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
+	if (req->params.nodes >= 2 && req->max_fanout > top)
+		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
+	if (req->model == CALC_FORMULA || req->model == CALC_LARGE_N)
+		add_error(err, "model",
+			  "\"model\" must be auto, exact or mean_field for tradeoff (it needs P(full delivery) "
+			  "for every round)");
 }
 
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
@@ -299,9 +374,13 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 			continue;
 		if (v && !cJSON_IsNull(v))
 			read_field(f, v, out, err);
-		else if (f->required & OP_BIT(op))
+		else if ((f->required & OP_BIT(op)) &&
+			 !(out->preset && f->offset == AT(params.fanout)))
 			add_error(err, f->name, "\"%s\" is required", f->name);
 	}
+	apply_preset(out);
+	if (op == REQ_TRADEOFF)
+		check_tradeoff(out, err);
 	check_model(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
 		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
@@ -329,17 +408,23 @@ static uint64_t fresh_seed(void)
 }
 
 /* The field to lower, and further advice, when `req` is over its budget. */
-static void budget_advice(const struct request *req, const char **field, const char **advice)
+void req_budget_advice(const struct request *req, const char **field, const char **advice)
 {
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		*field = "trials";
 		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
+	} else if (req->op == REQ_TRADEOFF) {
+		*field = "max_rounds";
+		*advice = " (or \"max_fanout\", \"nodes\"), or use \"model\": \"mean_field\"";
 	} else if (req->chosen == CALC_EXACT) {
 		*field = "nodes";
 		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"auto\"";
 	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N) {
 		*field = "rounds";
-		*advice = " (or \"forward_rounds\")";
+		*advice = req->params.transmit_limit > 0
+			? " (or \"transmit_limit\": exact and large_n cannot follow long transmit windows), "
+			  "or use \"model\": \"mean_field\" or simulate_gossip"
+			: " (or \"forward_rounds\")";
 	} else {
 		*field = "rounds";
 		*advice = "";
@@ -359,6 +444,31 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
 	return REQ_OVER_BUDGET;
 }
 
+/*
+ * Work of calc_fanout or tradeoff with `model`.  calc_fanout with a chain
+ * model runs the chain once more at the K found, for rounds to all, the
+ * curve and the messages: about half a search again (large_n and the formula
+ * give no per-round figures, so nothing is rerun for them).
+ */
+static double op_cost(const struct request *req, enum calc_model model)
+{
+	double search;
+
+	if (req->op == REQ_TRADEOFF)
+		return tradeoff_cost(&req->params, model, req->target_prob, req->max_fanout);
+	search = calc_cost(&req->params, model, req->target_prob);
+	switch (model) {
+	case CALC_EXACT:
+	case CALC_MEAN_FIELD:
+		return 1.5 * search;
+	case CALC_AUTO:
+		/* The rerun happens only when exact answered, and auto keeps exact within its limit. */
+		return search + fmin(0.5 * search, FO_EXACT_AUTO_LIMIT);
+	default:
+		return search;
+	}
+}
+
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
 	const struct gossip_params *p = &req->params;
@@ -373,13 +483,19 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		}
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
+	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
+		/* tradeoff needs every round's P(full): exact while affordable, else the mean field. */
+		req->work = op_cost(req, CALC_EXACT);
+		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
+		if (req->chosen != CALC_EXACT)
+			req->work = op_cost(req, req->chosen);
 	} else {
 		req->chosen = req->model;
-		req->work = calc_cost(p, req->chosen, req->target_prob);
+		req->work = op_cost(req, req->chosen);
 	}
 	if (req->work <= budget)
 		return REQ_OK;
-	budget_advice(req, &field, &advice);
+	req_budget_advice(req, &field, &advice);
 	return over_budget(err, req->work, budget, field, advice);
 }
 
@@ -404,10 +520,130 @@ static int add_interval(cJSON *o, const char *name, const double ci[2])
 	return a && cJSON_AddItemToObject(o, name, a);
 }
 
-static cJSON *render_calc(const struct calc_answer *a)
+/* v, or null when it is NaN (or, for counts, negative). */
+static int add_number_or_null(cJSON *o, const char *name, double v)
+{
+	return isnan(v) ? cJSON_AddNullToObject(o, name) != NULL : add_number(o, name, v);
+}
+
+static int add_count_or_null(cJSON *o, const char *name, int64_t v)
+{
+	return v < 0 ? cJSON_AddNullToObject(o, name) != NULL : add_number(o, name, (double)v);
+}
+
+/* {mean, p50, p90, p99} in rounds, times `scale` (1, or the interval for seconds). */
+static int add_rounds(cJSON *o, const char *name, const struct rounds_to_all *r, double scale)
+{
+	cJSON *d = cJSON_AddObjectToObject(o, name);
+
+	return d && add_number_or_null(d, "mean", r->mean * scale) &&
+	       add_number_or_null(d, "p50", r->p50 < 0 ? NAN : (double)r->p50 * scale) &&
+	       add_number_or_null(d, "p90", r->p90 < 0 ? NAN : (double)r->p90 * scale) &&
+	       add_number_or_null(d, "p99", r->p99 < 0 ? NAN : (double)r->p99 * scale);
+}
+
+/* The parameters used, after the preset: `params` in every answer. */
+static int add_params(cJSON *o, const struct request *req)
+{
+	const struct gossip_params *p = &req->params;
+	cJSON *d = cJSON_AddObjectToObject(o, "params");
+	int ok = d != NULL;
+
+	ok = ok && (req->preset ? cJSON_AddStringToObject(d, "preset", req->preset->name) != NULL
+				: cJSON_AddNullToObject(d, "preset") != NULL);
+	ok = ok && add_number(d, "nodes", (double)p->nodes);
+	if (req->op == REQ_SIMULATE_GOSSIP)
+		ok = ok && add_number(d, "fanout", (double)p->fanout);
+	else
+		ok = ok && add_number(d, "target_prob", req->target_prob);
+	if (req->op == REQ_TRADEOFF) {
+		ok = ok && add_number(d, "max_rounds", (double)req->max_rounds);
+		ok = ok && add_count_or_null(d, "max_fanout", req->max_fanout > 0 ? req->max_fanout : -1);
+	} else {
+		ok = ok && add_number(d, "rounds", (double)p->rounds);
+	}
+	ok = ok && cJSON_AddStringToObject(d, "mode", gossip_mode_name(p->mode)) != NULL;
+	ok = ok && add_number(d, "loss", p->loss);
+	ok = ok && add_number(d, "failed_nodes", (double)p->failed);
+	ok = ok && add_count_or_null(d, "forward_rounds", p->forward_rounds > 0 ? p->forward_rounds : -1);
+	ok = ok && add_count_or_null(d, "transmit_limit", p->transmit_limit > 0 ? p->transmit_limit : -1);
+	ok = ok && add_number_or_null(d, "interval", req->interval > 0 ? req->interval : NAN);
+	ok = ok && add_count_or_null(d, "message_bytes", req->message_bytes > 0 ? req->message_bytes : -1);
+	return ok;
+}
+
+/*
+ * Time and bandwidth (MODEL.md): seconds_to_all with an interval;
+ * bytes_per_broadcast with message_bytes (when messages is known);
+ * max_bytes_per_s_per_node = 2 K b / interval with both.
+ */
+static int add_time_and_bytes(cJSON *o, const struct request *req, const struct rounds_to_all *r,
+			      double messages, int64_t fanout)
+{
+	int ok = 1;
+
+	if (req->interval > 0 && r)
+		ok = add_rounds(o, "seconds_to_all", r, req->interval);
+	if (ok && req->message_bytes > 0 && !isnan(messages))
+		ok = add_number(o, "bytes_per_broadcast", messages * (double)req->message_bytes);
+	if (ok && req->message_bytes > 0 && req->interval > 0)
+		ok = add_number(o, "max_bytes_per_s_per_node",
+				2.0 * (double)fanout * (double)req->message_bytes / req->interval);
+	return ok;
+}
+
+/* calc_fanout's per-round curve, r = 0 … R, from the chain at the K returned. */
+static int add_chain_curve(cJSON *o, const struct request *req, const struct chain_result *c)
+{
+	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
+	double live = (double)gossip_live(&req->params);
+
+	if (!curve)
+		return 0;
+	for (int64_t r = 0; r <= c->rounds; r++) {
+		cJSON *pt = cJSON_CreateObject();
+		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
+			cJSON_Delete(pt);
+			return 0;
+		}
+		if (!add_number(pt, "round", (double)r) ||
+		    !add_number(pt, "full_delivery_prob", c->p_full[r]) ||
+		    !add_number(pt, "informed_fraction", c->mean_informed[r] / live))
+			return 0;
+	}
+	return 1;
+}
+
+/* The formula's note: what it leaves out, naming what this request set. */
+static int add_formula_note(cJSON *o, const struct request *req)
+{
+	const struct gossip_params *p = &req->params;
+	char note[400];
+	size_t used;
+
+	used = (size_t)snprintf(note, sizeof note,
+				"the formula treats each round as one independent chance from the origin "
+				"alone: it ignores mode, failed_nodes, forward_rounds and transmit_limit, "
+				"and gives no rounds_to_all, curve or message counts");
+	if (p->mode != GOSSIP_PUSH || p->failed > 0 || p->forward_rounds > 0 || p->transmit_limit > 0)
+		snprintf(note + used, sizeof note - used, "; ignored here:%s%s%s%s",
+			 p->mode != GOSSIP_PUSH ? " mode" : "", p->failed > 0 ? " failed_nodes" : "",
+			 p->forward_rounds > 0 ? " forward_rounds" : "",
+			 p->transmit_limit > 0 ? " transmit_limit" : "");
+	return cJSON_AddStringToObject(o, "note", note) != NULL;
+}
+
+/*
+ * The answer of calc_fanout; `chain` is the chain model's run at the K
+ * returned (NULL for the formula).
+ */
+static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
+			  const struct chain_result *chain)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ok = o != NULL;
+	struct rounds_to_all r;
+	double messages = NAN;
 
 	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout)
 				 : cJSON_AddNullToObject(o, "min_fanout") != NULL);
@@ -424,6 +660,67 @@ static cJSON *render_calc(const struct calc_answer *a)
 		     add_interval(o, "delivery_prob_interval", ci) &&
 		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
 	}
+	if (ok && req->preset)
+		ok = add_number(o, "preset_fanout", (double)req->preset->fanout);
+	if (ok && chain) {
+		struct gossip_params q = req->params;
+		q.fanout = a->fanout;
+		rounds_from_cdf(chain->p_full, chain->rounds, &r);
+		messages = broadcast_messages(&q, chain->mean_informed);
+		ok = add_rounds(o, "rounds_to_all", &r, 1) && add_number(o, "messages_per_broadcast", messages);
+		if (ok && req->curve)
+			ok = add_chain_curve(o, req, chain);
+	}
+	ok = ok && add_time_and_bytes(o, req, chain ? &r : NULL, messages, a->fanout);
+	if (ok && a->model == CALC_FORMULA)
+		ok = add_formula_note(o, req);
+	else if (ok && !chain)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "the large_n model gives no per-round figures: rounds_to_all, "
+					     "curve and message counts are absent") != NULL;
+	ok = ok && add_params(o, req);
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *rows = o ? cJSON_AddArrayToObject(o, "rows") : NULL;
+	int ok = rows != NULL;
+
+	for (int64_t i = 0; ok && i < t->count; i++) {
+		const struct tradeoff_row *row = &t->rows[i];
+		int reached = row->rounds >= 0;
+		cJSON *x = cJSON_CreateObject();
+		if (!x || !cJSON_AddItemToArray(rows, x)) {
+			cJSON_Delete(x);
+			ok = 0;
+			break;
+		}
+		ok = add_number(x, "fanout", (double)row->fanout) &&
+		     add_count_or_null(x, "rounds", row->rounds) &&
+		     add_number(x, "delivery_prob", row->delivery_prob) &&
+		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
+		     add_number_or_null(x, "messages_per_broadcast", row->messages);
+		if (ok && req->chosen == CALC_EXACT)
+			ok = add_number(x, "error_bound", row->error_bound);
+		if (ok && req->interval > 0)
+			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN);
+		if (ok && req->message_bytes > 0)
+			ok = add_number_or_null(x, "bytes_per_broadcast",
+						row->messages * (double)req->message_bytes);
+	}
+	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
+	if (ok && req->chosen == CALC_MEAN_FIELD)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "the mean field errs on the optimistic side (too few rounds, "
+					     "about one round early when there is loss, pull or failures); "
+					     "check a row with simulate_gossip") != NULL;
+	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -455,10 +752,13 @@ static int add_curve(cJSON *o, const struct sim_tally *t)
 static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 {
 	struct sim_summary s;
+	struct rounds_to_all r;
 	cJSON *o = cJSON_CreateObject();
+	cJSON *hist;
 	int ok = o != NULL;
 
 	sim_summarize(t, &s);
+	rounds_from_hist(t->rounds_to_all_hist, t->rounds, t->trials, &r);
 	ok = ok && add_number(o, "delivery_rate", s.delivery_rate);
 	ok = ok && (isnan(s.avg_rounds_to_all)
 		    ? cJSON_AddNullToObject(o, "avg_rounds_to_all") != NULL
@@ -476,8 +776,18 @@ static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum);
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum);
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum);
+	ok = ok && add_rounds(o, "rounds_to_all", &r, 1);
+	ok = ok && (hist = cJSON_AddArrayToObject(o, "rounds_to_all_hist")) != NULL;
+	for (int64_t k = 0; ok && k <= t->rounds; k++) {
+		cJSON *n = cJSON_CreateNumber((double)t->rounds_to_all_hist[k]);
+		ok = n && cJSON_AddItemToArray(hist, n);
+		if (!ok)
+			cJSON_Delete(n);
+	}
+	ok = ok && add_time_and_bytes(o, req, &r, s.messages_mean, req->params.fanout);
 	if (ok && req->curve)
 		ok = add_curve(o, t);
+	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -494,7 +804,7 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 	if (st == FO_CANCELLED) {
 		fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
 	} else if (st == FO_TOO_LARGE) {
-		budget_advice(req, &field, &advice);
+		req_budget_advice(req, &field, &advice);
 		fail(err, REQ_OVER_BUDGET, field,
 		     "the %s computation grew past the work budget %.3g while running; lower \"%s\"%s",
 		     req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen), budget,
@@ -522,7 +832,36 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		o = render_calc(&a);
+		if (a.model == CALC_FORMULA || a.model == CALC_LARGE_N) {
+			o = render_calc(req, &a, NULL);
+		} else {
+			/* The chain at the K found: rounds to all, curve, messages (N = 1: trivial). */
+			struct gossip_params q = req->params;
+			struct chain_result c;
+			q.fanout = a.fanout;
+			st = broadcast_chain(&q, a.model == CALC_MEAN_FIELD ? CALC_MEAN_FIELD : CALC_EXACT, cancel, &c);
+			if (st != FO_OK) {
+				core_failure(err, st, req, lim->work_budget);
+				return NULL;
+			}
+			o = render_calc(req, &a, &c);
+			chain_result_release(&c);
+		}
+	} else if (req->op == REQ_TRADEOFF) {
+		struct tradeoff t;
+		st = tradeoff_run(&req->params, req->chosen, req->target_prob, req->max_fanout,
+				  lim->work_budget, cancel, &t);
+		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
+			struct request fallback = *req;
+			fallback.chosen = CALC_MEAN_FIELD;
+			return req_execute(&fallback, lim, cancel, err);
+		}
+		if (st != FO_OK) {
+			core_failure(err, st, req, lim->work_budget);
+			return NULL;
+		}
+		o = render_tradeoff(req, &t);
+		tradeoff_release(&t);
 	} else {
 		struct sim_tally t;
 		if (sim_tally_init(&t, &req->params, req->curve) != FO_OK) {

@@ -24,8 +24,9 @@
 #include "fanout/calc.h"
 #include "fanout/config.h"
 #include "fanout/model.h"
+#include "fanout/preset.h"
 
-enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_OP_COUNT };
+enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_TRADEOFF, REQ_OP_COUNT };
 
 /* One operation's request and reply "type" names (for m < REQ_OP_COUNT). */
 const char *req_op_name(enum req_op op);
@@ -44,10 +45,17 @@ cJSON *req_json_parse(const char *text, size_t len);
 
 struct request {
 	enum req_op op;
-	struct gossip_params params;
-	double target_prob;        /* calc_fanout */
-	enum calc_model model;     /* calc_fanout: as asked (CALC_AUTO by default) */
-	enum calc_model chosen;    /* calc_fanout: set by req_plan, never CALC_AUTO */
+	struct gossip_params params; /* after the preset filled what the request left unset */
+	const struct gossip_preset *preset; /* or NULL */
+	double interval;           /* seconds per round; 0: not given */
+	int64_t message_bytes;     /* bytes per message; 0: not given */
+	int has_mode, has_fanout, has_forward_rounds, has_transmit_limit, has_interval,
+	    has_message_bytes;     /* given by the request itself (a preset fills the rest) */
+	double target_prob;        /* calc_fanout, tradeoff */
+	enum calc_model model;     /* calc_fanout, tradeoff: as asked (CALC_AUTO by default) */
+	enum calc_model chosen;    /* calc_fanout, tradeoff: set by req_plan, never CALC_AUTO */
+	int64_t max_fanout;        /* tradeoff: 0 means the default */
+	int64_t max_rounds;        /* tradeoff: also params.rounds */
 	int64_t trials;            /* simulate_gossip */
 	int64_t seed;              /* simulate_gossip: given, or made by req_plan */
 	int has_seed;
@@ -100,6 +108,12 @@ enum req_status req_parse(enum req_op op, const cJSON *fields, struct request *o
  * field to lower in *err.
  */
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err);
+
+/*
+ * The field a client should lower when req is over the budget, and advice to
+ * append after it (" (or …)"), for every refusal that names the budget.
+ */
+void req_budget_advice(const struct request *req, const char **field, const char **advice);
 
 /* req_parse, then req_plan: what a front end does with a request's fields. */
 enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,

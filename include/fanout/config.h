@@ -61,6 +61,16 @@
 #define FO_EXACT_MAX_WINDOW 64
 #endif
 
+/* tradeoff: rows past the least K that reaches the target, when max_fanout is not given. */
+#ifndef FO_TRADEOFF_EXTRA_FANOUT
+#define FO_TRADEOFF_EXTRA_FANOUT 3
+#endif
+
+/* tradeoff: max_rounds when not given (MODEL.md's default). */
+#ifndef FO_TRADEOFF_MAX_ROUNDS
+#define FO_TRADEOFF_MAX_ROUNDS 100
+#endif
+
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64

@@ -3,7 +3,8 @@
  *
  * With x informed (a of them pushing) and u = L - x uninformed, one round keeps
  * each uninformed node uninformed with probability
- *   push: (1 - K(1 - loss)/(N - 1))^a      (exact per node, given a senders)
+ *   push: (1 - K(1 - loss)/(N - 1))^a      (exact per node, given a senders;
+ *         a sender in the last round of a transmit limit sends fewer than K)
  *   pull: prod_{k<K} (1 - (1 - loss)x/(N - 1 - k))   (exact for integer x, loss 0)
  * and multiplies the expected u by it.  The number of uninformed nodes is then
  * taken as Poisson: P(full by r) ~ exp(-(L - x_r)).  Costs O(R) for push and

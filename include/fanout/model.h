@@ -2,7 +2,7 @@
  * model.h — the gossip model's parameters and what the calculators share.
  *
  * docs/MODEL.md is the one definition of the model; this header names its
- * parameters (N, K, R, mode, loss, F, T), their domains and the names of the
+ * parameters (N, K, R, mode, loss, F, T, X), their domains and the names of the
  * modes, and the result of the two chain calculators (exact and mean field).
  * Core functions assume parameters that gossip_params_check() accepts; the
  * request layer runs that check on what a client sent and reports every
@@ -27,6 +27,7 @@ struct gossip_params {
 	double loss;            /* 0 <= loss < 1 */
 	int64_t failed;         /* F, 0 <= F <= N - 1 */
 	int64_t forward_rounds; /* T >= 1; 0 means unlimited */
+	int64_t transmit_limit; /* X >= 1 sends in all; 0 means unlimited; exclusive with T */
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -70,16 +71,27 @@ void chain_result_release(struct chain_result *r);
 int64_t gossip_live(const struct gossip_params *p);
 
 /*
- * The push window in effect: T when it actually limits pushing within R rounds
- * in a mode that pushes, else 0 (every informed node pushes in every round).
+ * The push window in effect, in a mode that pushes: a node pushes in the W
+ * rounds after the round it was informed in, K messages a round except in
+ * the last, where it sends gossip_last_sends().  forward_rounds T gives
+ * W = T; transmit_limit X gives W = ceil(X / K) and X - (W - 1) K sends in
+ * the last round.  0 when the limit does not bite within R rounds (every
+ * informed node then pushes K in every round), or when nothing pushes.
  */
 int64_t gossip_window(const struct gossip_params *p);
+
+/*
+ * Messages a node sends in its window's last round: K, or fewer under a
+ * transmit limit that is not a multiple of K.  K when there is no window.
+ */
+int64_t gossip_last_sends(const struct gossip_params *p);
 
 /*
  * Non-zero when P(full delivery by R) is non-decreasing in K.  A coupling
  * (the first K of K + 1 uniform distinct peers are K uniform distinct peers)
  * proves it whenever there is no push window; with one, a node informed
- * earlier also stops pushing earlier, and no such proof holds.
+ * earlier also stops pushing earlier, and no such proof holds.  p->fanout is
+ * not read: a transmit limit that gives some K a window counts as one.
  */
 int gossip_fanout_monotone(const struct gossip_params *p);
 

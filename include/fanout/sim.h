@@ -27,6 +27,7 @@ struct sim_tally {
 	unsigned __int128 informed_sq_sum;
 	uint64_t rounds_to_all_sum;      /* over the trials_full trials */
 	uint64_t messages_sum;
+	int64_t *rounds_to_all_hist;     /* R + 1 counts of trials first fully delivered in round r */
 	uint64_t *informed_by_round;     /* NULL, or R + 1 sums of informed after round r */
 	int64_t *full_by_round;          /* NULL, or R + 1 counts of trials full by round r */
 };
@@ -42,12 +43,13 @@ struct sim_summary {
 };
 
 /*
- * Sets up an empty tally for p; with `curve`, allocates the per-round arrays.
+ * Sets up an empty tally for p (with its rounds-to-all histogram); with
+ * `curve`, also allocates the per-round curve arrays.
  * Returns FO_OK, or FO_NOMEM if allocation fails (nothing is then held).
  */
 enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve);
 
-/* Frees the per-round arrays. */
+/* Frees the per-round arrays and the histogram. */
 void sim_tally_release(struct sim_tally *t);
 
 /*

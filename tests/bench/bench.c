@@ -91,6 +91,7 @@ static double timed(runner run, const struct gossip_params *p, int64_t trials, i
 			exit(1);
 		best = fmin(best, now() - start);
 		sim_summarize(&t, s);
+		sim_tally_release(&t);
 	}
 	return best;
 }

@@ -63,7 +63,7 @@ struct stats {
 	double ratios[4096];
 	int n, over, big;
 	double worst, worst_big;
-	char worst_case[256];
+	char worst_case[256], worst_big_case[256];
 };
 
 static int cmp(const void *a, const void *b)
@@ -83,8 +83,11 @@ static void record(struct stats *st, double est, double secs, int cut, const cha
 	st->over += cut;
 	if (est >= 1e6) {
 		st->big++;
-		if (ratio > st->worst_big)
+		if (ratio > st->worst_big) {
 			st->worst_big = ratio;
+			snprintf(st->worst_big_case, sizeof st->worst_big_case, "%s (est %.3g s, took %.3g s%s)",
+				 desc, est * 1e-9, secs, cut ? ", cut off" : "");
+		}
 	}
 	if (ratio > st->worst) {
 		st->worst = ratio;
@@ -173,6 +176,8 @@ int main(int argc, char **argv)
 		qsort(s->ratios, (size_t)s->n, sizeof s->ratios[0], cmp);
 		printf("%-16s %6d %8.3f %8.2f %6d %5d/%-7.2f  %s\n", s->name, s->n, s->ratios[s->n / 2], s->worst,
 		       s->over, s->big, s->worst_big, s->worst_case);
+		if (s->big)
+			printf("%-16s %6s %8s %8s %6s %10s  >=1ms: %s\n", "", "", "", "", "", "", s->worst_big_case);
 	}
 	return 0;
 }

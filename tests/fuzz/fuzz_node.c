@@ -2,7 +2,8 @@
  * fuzz_node.c — any bytes as fanout-node's standard input: node.c's own
  * read loop and line handler (built with -DFUZZING, which drops its main),
  * replies written to /dev/null.  The node keeps its state (its name after an
- * init) from one input to the next, as a running node would.
+ * init) from one input to the next, as a running node would.  Each input
+ * waits for the work it queued, so queued jobs cannot pile up across inputs.
  */
 #define FUZZING 1
 #include "../../server/node.c"
@@ -31,5 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	read_loop(&fuzz_node, line_buf, in);
 	fclose(in);
+	while (workpool_load(fuzz_node.pool) > 0) {
+		const struct timespec tick = { 0, 100 * 1000 };
+		nanosleep(&tick, NULL);
+	}
 	return 0;
 }

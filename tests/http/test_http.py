@@ -29,6 +29,9 @@ WAIT = 60  # seconds any single wait may take before the test fails
 # A simulation the default budget accepts that runs for about a second on one
 # simulation thread (servers in the Work tests run with --sim-threads 1).
 HEAVY = {"nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 60, "seed": 5}
+# The time limit for servers whose heavy work must finish: queued simulations
+# under the sanitizers on a shared, loaded machine can pass the default 30 s.
+SLOW_TIMEOUT = "600"
 
 
 # ---- a JSON Schema subset: what openapi.yaml uses ---------------------------
@@ -144,7 +147,7 @@ class Server:
         match = re.search(r"listening on \S+ port (\d+)", line)
         assert match, f"fanoutd did not start: {line!r}"
         self.port = int(match.group(1))
-        self.log = []
+        self.log = [line]
         self.reader = threading.Thread(target=self._read_log, daemon=True)
         self.reader.start()
 
@@ -266,6 +269,54 @@ class Api(unittest.TestCase):
         status, answer = self.srv.post("/simulate_gossip", {"nodes": 10, "fanout": 3, "rounds": 5, "trials": 5})
         self.assertTrue(0 <= answer["seed"] < 2 ** 53)
 
+    def test_operator_terms_follow_the_contract(self):
+        """Presets, transmit_limit, interval, message_bytes, params, rounds_to_all, curve."""
+        calcs = ({"nodes": 1000, "target_prob": 0.99, "rounds": 20, "preset": "memberlist-lan", "curve": True,
+                  "model": "mean_field"},
+                 {"nodes": 30, "target_prob": 0.99, "rounds": 8, "transmit_limit": 9, "interval": 0.5,
+                  "message_bytes": 100, "curve": True},
+                 {"nodes": 30, "target_prob": 0.99, "rounds": 5, "preset": "cassandra"},
+                 {"nodes": 100, "target_prob": 0.9, "rounds": 10, "model": "formula", "transmit_limit": 5,
+                  "preset": "memberlist-wan"})
+        for body in calcs:
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")), body)
+            self.assertEqual(answer["params"]["nodes"], body["nodes"])
+        status, answer = self.srv.post("/calc_fanout", calcs[0])
+        self.assertEqual(answer["params"]["transmit_limit"], 16)
+        self.assertEqual(len(answer["curve"]), 21)
+        sims = ({"nodes": 1000, "rounds": 30, "trials": 200, "seed": 4, "preset": "memberlist-local"},
+                {"nodes": 50, "fanout": 3, "rounds": 12, "trials": 300, "seed": 4, "transmit_limit": 5,
+                 "interval": 1, "message_bytes": 64, "curve": True})
+        for body in sims:
+            status, answer = self.srv.post("/simulate_gossip", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")), body)
+            self.assertEqual(len(answer["rounds_to_all_hist"]), body["rounds"] + 1)
+            self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
+
+    def test_tradeoff_both_doors(self):
+        """MODEL.md's example within the default budget, by POST and GET, as fanout-node answers."""
+        body = {"nodes": 1000, "target_prob": 0.999, "interval": 0.2, "message_bytes": 1400}
+        status, answer = self.srv.post("/tradeoff", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["model"], "exact")
+        self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+        reached = [r for r in answer["rows"] if r["rounds"] is not None]
+        self.assertEqual(len(answer["rows"]), answer["rows"].index(reached[0]) + 4)
+        status, _, text = self.srv.request("GET", "/tradeoff?nodes=1000&target_prob=0.999&interval=0.2&message_bytes=1400")
+        self.assertEqual((status, json.loads(text)), (200, answer))
+        for body in ({"nodes": 200, "target_prob": 0.99, "preset": "memberlist-lan", "max_rounds": 30},
+                     {"nodes": 100, "target_prob": 0.99, "max_fanout": 2, "mode": "pull", "model": "mean_field"}):
+            status, answer = self.srv.post("/tradeoff", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 100, "target_prob": 0.99, "max_fanout": 100})
+        self.assertEqual((status, answer["field"]), (400, "max_fanout"))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 100000, "target_prob": 0.99, "model": "exact"})
+        self.assertEqual(status, 422, answer)
+
     def test_bad_requests_name_the_field(self):
         cases = [("{", None, "not valid JSON"), ("[1]", None, "JSON object"), ("", None, "not valid JSON"),
                  ({"nodes": "25", "target_prob": 0.9, "rounds": 5}, "nodes", "must be an integer"),
@@ -342,17 +393,22 @@ class Api(unittest.TestCase):
         conn.close()
 
     def test_metrics_count_requests(self):
-        before = self.srv.metric('fanoutd_requests_total{path="/healthz",status="200"}') or 0
-        self.srv.request("GET", "/healthz")
-        self.srv.request("GET", "/healthz")
-        _, _, text = self.srv.request("GET", "/metrics")
-        self.assertIn("# TYPE fanoutd_request_duration_seconds histogram", text)
-        self.assertEqual(self.srv.metric('fanoutd_requests_total{path="/healthz",status="200"}'), before + 2)
-        buckets = [float(l.split()[-1]) for l in text.splitlines()
-                   if l.startswith('fanoutd_request_duration_seconds_bucket{path="/healthz"')]
-        self.assertEqual(buckets, sorted(buckets))
-        for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining"):
-            self.assertIsNotNone(self.srv.metric(name), name)
+        # A server of its own: a request is counted when libmicrohttpd reports it complete,
+        # which may come just after its client has read the answer, so the count is waited for.
+        srv = Server()
+        try:
+            srv.request("GET", "/healthz")
+            srv.request("GET", "/healthz")
+            srv.wait_metric('fanoutd_requests_total{path="/healthz",status="200"}', 2)
+            _, _, text = srv.request("GET", "/metrics")
+            self.assertIn("# TYPE fanoutd_request_duration_seconds histogram", text)
+            buckets = [float(l.split()[-1]) for l in text.splitlines()
+                       if l.startswith('fanoutd_request_duration_seconds_bucket{path="/healthz"')]
+            self.assertEqual(buckets, sorted(buckets))
+            for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining"):
+                self.assertIsNotNone(srv.metric(name), name)
+        finally:
+            self.assertEqual(srv.stop(), 0)
 
     def test_garbage_never_hurts(self):
         for body in (b"\x00\xff" * 100, b"[" * 50000, b'{"nodes":' + b"9" * 5000 + b"}",
@@ -370,7 +426,7 @@ class Work(unittest.TestCase):
     """The worker pool: isolation, saturation, time limit, disconnects, drain."""
 
     def test_cheap_requests_answered_while_simulations_run(self):
-        srv = Server("--threads", "2")
+        srv = Server("--threads", "2", "--timeout", SLOW_TIMEOUT)
         try:
             sims = [Background(srv.post, "/simulate_gossip", HEAVY) for _ in range(2)]
             srv.wait_metric("fanoutd_work_in_flight", 2)
@@ -393,9 +449,11 @@ class Work(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_full_queue_answers_503_at_once(self):
-        srv = Server("--threads", "1", "--queue", "1")
+        # The first runs long (2.5 times HEAVY) so that on a loaded machine it cannot
+        # finish before the second is queued.
+        srv = Server("--threads", "1", "--queue", "1", "--timeout", SLOW_TIMEOUT, "--work-budget", "1e10")
         try:
-            first = Background(srv.post, "/simulate_gossip", HEAVY)
+            first = Background(srv.post, "/simulate_gossip", dict(HEAVY, trials=150))
             srv.wait_metric("fanoutd_work_in_flight", 1)
             second = Background(srv.post, "/simulate_gossip", HEAVY)
             srv.wait_metric("fanoutd_work_in_flight", 2)
@@ -432,7 +490,7 @@ class Work(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_sigterm_lets_running_work_finish(self):
-        srv = Server()
+        srv = Server("--timeout", SLOW_TIMEOUT, "--grace", SLOW_TIMEOUT)
         sim = Background(srv.post, "/simulate_gossip", HEAVY)
         srv.wait_metric("fanoutd_work_in_flight", 1)
         srv.proc.send_signal(signal.SIGTERM)
@@ -473,8 +531,98 @@ class CommandLine(unittest.TestCase):
         finally:
             self.assertEqual(srv.stop(), 0)
         entries = [json.loads(l) for l in srv.log if l.startswith("{")]
-        self.assertTrue(any(e["status"] == 413 and e["path"] == "/calc_fanout" and e["method"] == "POST"
+        self.assertTrue(any(e.get("status") == 413 and e["path"] == "/calc_fanout" and e["method"] == "POST"
                             for e in entries), srv.log)
+
+
+# The files fanoutd serves as they are, each with its ETag and caching.
+ASSETS = ("/", "/page.js", "/page.css", "/chart.js", "/favicon.svg", "/openapi.yaml")
+
+
+class Conventions(unittest.TestCase):
+    """HTTP habits around the page and the API: caching, security headers, ids, newlines."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def test_etag_and_304(self):
+        for path in ASSETS:
+            status, headers, body = self.srv.request("GET", path)
+            tag = headers.get("etag", "")
+            self.assertEqual(status, 200, path)
+            self.assertRegex(tag, r'^"[0-9a-f]{32}"$', path)
+            self.assertIn(headers["cache-control"], ("no-cache", "public, max-age=86400"), path)
+            for match in (tag, f'"other", W/{tag}', "*"):
+                status, again, body = self.srv.request("GET", path, headers={"If-None-Match": match})
+                self.assertEqual((status, body, again["etag"]), (304, "", tag), (path, match))
+            status, _, body = self.srv.request("GET", path, headers={"If-None-Match": '"other"'})
+            self.assertEqual(status, 200, path)
+            status, _, _ = self.srv.request("HEAD", path, headers={"If-None-Match": tag})
+            self.assertEqual(status, 304, path)
+
+    def test_every_answer_has_security_headers_and_a_final_newline(self):
+        cases = [("GET", "/", None), ("GET", "/healthz", None), ("GET", "/metrics", None),
+                 ("GET", "/openapi.yaml", None), ("GET", "/page.js", None), ("GET", "/nowhere", None),
+                 ("DELETE", "/calc_fanout", None), ("POST", "/calc_fanout", '{"nodes":25,"target_prob":0.99,"rounds":5}'),
+                 ("POST", "/calc_fanout", "{"), ("POST", "/calc_fanout", '{"nodes":0}'),
+                 ("GET", "/tradeoff?nodes=25&target_prob=0.99", None), ("OPTIONS", "/", None)]
+        for method, path, body in cases:
+            status, headers, text = self.srv.request(method, path, body)
+            self.assertEqual(headers.get("x-content-type-options"), "nosniff", path)
+            self.assertIn("script-src 'self'", headers.get("content-security-policy", ""), path)
+            self.assertIn("default-src 'none'", headers["content-security-policy"], path)
+            if text:
+                self.assertTrue(text.endswith("\n"), (method, path, status, text[-40:]))
+
+    def test_the_page_needs_no_inline_script_or_style(self):
+        _, _, page = self.srv.request("GET", "/")
+        self.assertEqual(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page), [])
+        self.assertNotRegex(page, r"<style|\sstyle=|\son[a-z]+=|javascript:")
+        for src in re.findall(r'(?:src|href)="(/[^"]*)"', page):
+            status, _, _ = self.srv.request("GET", src.split("?")[0])
+            self.assertEqual(status, 200, src)
+
+    def test_request_id_echoed_or_generated_and_logged(self):
+        _, headers, _ = self.srv.request("GET", "/healthz", headers={"X-Request-Id": "trace-42.a:b_c"})
+        self.assertEqual(headers["x-request-id"], "trace-42.a:b_c")
+        ids = set()
+        for bad in (None, "has space", "x" * 65, ""):
+            _, headers, _ = self.srv.request("GET", "/healthz", headers={"X-Request-Id": bad} if bad is not None else {})
+            self.assertRegex(headers["x-request-id"], r"^[0-9a-f]{16}$", bad)
+            ids.add(headers["x-request-id"])
+        self.assertEqual(len(ids), 4)
+        deadline = time.monotonic() + WAIT
+        while not any("trace-42.a:b_c" in line for line in self.srv.log):
+            self.assertLess(time.monotonic(), deadline, self.srv.log[-3:])
+            time.sleep(0.02)
+
+    def test_empty_and_null_query_values_are_absent(self):
+        """What URLSearchParams writes for empty inputs (curve=) and null both mean absent."""
+        base = "/calc_fanout?nodes=25&target_prob=0.99&rounds=5"
+        _, _, plain = self.srv.request("GET", base)
+        status, _, text = self.srv.request("GET", base + "&curve=&forward_rounds=null&transmit_limit=&loss=")
+        self.assertEqual((status, json.loads(text)), (200, json.loads(plain)))
+        status, _, text = self.srv.request("GET", base + "&curve=true&forward_rounds=2")
+        self.assertEqual(status, 200)
+        self.assertIn("curve", json.loads(text))
+
+
+class JsonLog(unittest.TestCase):
+    def test_every_line_is_json_from_start_to_stop(self):
+        srv = Server("--log-format", "json")
+        try:
+            srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
+        finally:
+            self.assertEqual(srv.stop(), 0)
+        entries = [json.loads(line) for line in srv.log]
+        self.assertEqual(entries[0]["event"], "start")
+        self.assertEqual(entries[-1]["event"], "stop")
+        self.assertTrue(any(e.get("request_id") == "json-log-1" and e["status"] == 200 for e in entries))
 
 
 if __name__ == "__main__":

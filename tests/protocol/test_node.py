@@ -226,7 +226,80 @@ class UnanswerableInput(unittest.TestCase):
         self.assertEqual(code, 0, stderr[-2000:])
         self.assertGreater(len(replies), 100)
         for r in replies:
-            self.assertIn(r["body"]["type"], ("init_ok", "calc_fanout_ok", "simulate_gossip_ok", "error"))
+            self.assertIn(r["body"]["type"], ("init_ok", "calc_fanout_ok", "simulate_gossip_ok", "tradeoff_ok",
+                                              "error"))
+
+
+class OperatorTerms(unittest.TestCase):
+    """transmit_limit, presets, interval, message_bytes, params, rounds_to_all, tradeoff."""
+
+    def test_preset_echo_and_seconds(self):
+        body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.99, "rounds": 20,
+                    "preset": "memberlist-lan", "curve": True, "model": "mean_field"})
+        p = body["params"]
+        self.assertEqual((p["preset"], p["mode"], p["transmit_limit"], p["interval"], p["message_bytes"]),
+                         ("memberlist-lan", "push", 16, 0.2, 1400))
+        self.assertIsNone(p["forward_rounds"])
+        self.assertEqual(body["preset_fanout"], 3)
+        for key in ("mean", "p50", "p90", "p99"):
+            self.assertAlmostEqual(body["seconds_to_all"][key], 0.2 * body["rounds_to_all"][key], delta=1e-12)
+        self.assertEqual(body["max_bytes_per_s_per_node"], 2 * body["min_fanout"] * 1400 / 0.2)
+        self.assertAlmostEqual(body["bytes_per_broadcast"], 1400 * body["messages_per_broadcast"], delta=1e-6)
+        self.assertEqual(len(body["curve"]), 21)
+        self.assertEqual([c["round"] for c in body["curve"]], list(range(21)))
+
+    def test_every_preset(self):
+        want = {"memberlist-lan": ("push", 3, 0.2, 16, 1400), "memberlist-wan": ("push", 4, 0.5, 16, 1400),
+                "memberlist-local": ("push", 3, 0.1, 8, 1400), "cassandra": ("push_pull", 1, 1, None, None)}
+        for name, (mode, k, interval, limit, size) in want.items():
+            body = ask({"type": "simulate_gossip", "nodes": 1000, "rounds": 30, "trials": 20, "seed": 1,
+                        "preset": name})
+            p = body["params"]
+            self.assertEqual((p["mode"], p["fanout"], p["interval"], p["transmit_limit"], p["message_bytes"]),
+                             (mode, k, interval, limit, size), name)
+            self.assertEqual(sum(body["rounds_to_all_hist"]), body["trials_full"])
+
+    def test_transmit_limit_rules(self):
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5,
+                    "transmit_limit": 6, "forward_rounds": 2})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
+        self.assertIn("transmit_limit", body["text"])
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5,
+                    "transmit_limit": 10, "model": "formula"})
+        self.assertIn("transmit_limit", body["note"])
+        # X = T K is forward_rounds T: the same exact answer.
+        a = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 8, "forward_rounds": 2})
+        k = a["min_fanout"]
+        b = ask({"type": "simulate_gossip", "nodes": 25, "fanout": k, "rounds": 8, "trials": 300, "seed": 5,
+                 "forward_rounds": 2})
+        c = ask({"type": "simulate_gossip", "nodes": 25, "fanout": k, "rounds": 8, "trials": 300, "seed": 5,
+                 "transmit_limit": 2 * k})
+        for field in ("informed_sum", "rounds_to_all_hist", "messages_sum", "trials_full"):
+            self.assertEqual(b[field], c[field], field)
+
+    def test_split_histograms_add_up(self):
+        base = {"type": "simulate_gossip", "nodes": 60, "fanout": 2, "rounds": 12, "seed": 9, "transmit_limit": 5}
+        whole = ask(dict(base, trials=500))
+        a = ask(dict(base, trials=150))
+        b = ask(dict(base, trials=350, first_trial=150))
+        self.assertEqual([x + y for x, y in zip(a["rounds_to_all_hist"], b["rounds_to_all_hist"])],
+                         whole["rounds_to_all_hist"])
+
+    def test_tradeoff(self):
+        body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "interval": 0.2,
+                    "message_bytes": 1400})
+        self.assertEqual(body["type"], "tradeoff_ok")
+        self.assertEqual(body["model"], "exact")
+        rows = body["rows"]
+        self.assertEqual([r["fanout"] for r in rows], list(range(1, len(rows) + 1)))
+        for r in rows:
+            self.assertAlmostEqual(r["seconds"], 0.2 * r["rounds"], delta=1e-12)
+            calc = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.999, "rounds": r["rounds"]})
+            self.assertLessEqual(calc["min_fanout"], r["fanout"])
+            if calc["min_fanout"] == r["fanout"]:
+                self.assertAlmostEqual(calc["delivery_prob"], r["delivery_prob"], delta=1e-12)
+        body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "model": "formula"})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
 
 
 class CommandLine(unittest.TestCase):
@@ -234,6 +307,8 @@ class CommandLine(unittest.TestCase):
         out = subprocess.run([NODE, "--help"], capture_output=True, timeout=TIMEOUT)
         self.assertEqual(out.returncode, 0)
         self.assertIn(b"--work-budget", out.stdout)
+        self.assertIn(b"tradeoff", out.stdout)
+        self.assertIn(b"preset", out.stdout)
         out = subprocess.run([NODE, "--version"], capture_output=True, timeout=TIMEOUT)
         self.assertEqual(out.returncode, 0)
         self.assertTrue(out.stdout.startswith(b"fanout-node "))
@@ -282,6 +357,29 @@ class Hardening(unittest.TestCase):
         self.assertEqual(replies[3][0]["type"], "calc_fanout_ok")
         print(f"\nprotocol: cheap request behind the outgrowing one answered after {replies[3][1]:.2f} s",
               file=sys.stderr)
+
+    def test_planning_reproducer_does_not_hold_the_read_loop(self):
+        """Issue 9.1: planning this took 67 s in the read loop; a cheap request waited behind it."""
+        slow = msg({"type": "calc_fanout", "msg_id": 2, "nodes": 649, "target_prob": 1e-16, "rounds": 999999,
+                    "mode": "push_pull", "loss": 0.9999999999999999, "failed_nodes": 317})
+        cheap = msg({"type": "calc_fanout", "msg_id": 3, "nodes": 25, "target_prob": 0.99, "rounds": 5})
+        start = time.monotonic()
+        replies, stderr, code = run_node([INIT, slow, cheap])
+        took = time.monotonic() - start
+        self.assertEqual(code, 0, stderr)
+        by_id = {r["body"]["in_reply_to"]: r["body"] for r in replies}
+        self.assertEqual((by_id[2]["type"], by_id[2]["code"]), ("error", 14), by_id[2])
+        self.assertEqual(by_id[3]["type"], "calc_fanout_ok")
+        print(f"\nprotocol: planning reproducer and the cheap request behind it, whole run {took:.2f} s",
+              file=sys.stderr)
+
+    def test_outgrown_estimate_found_by_fuzzing(self):
+        """Estimated at 82 ns, runs for seconds: stopped with code 14 (or refused, once fixed)."""
+        body = ask({"type": "calc_fanout", "nodes": 9007199254740990,
+                    "failed_nodes": 9007199254740988, "rounds": 2, "forward_rounds": 1, "target_prob": 5e-324,
+                    "model": "exact"})
+        self.assertEqual((body["type"], body["code"]), ("error", 14), body)
+        self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
 
     def test_time_limit(self):
         heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 1000000, "fanout": 3, "rounds": 100,

@@ -2,9 +2,10 @@
  * dump.c — runs the exact chain once and prints what it reports, exactly
  * (hexadecimal floating point), for tests/rational/test_rational.py.
  *
- *   dump N K R MODE LOSS F T
+ *   dump N K R MODE LOSS F T [X]
  *
- * MODE is push, pull or push_pull; T = 0 means no push window.  Prints one
+ * MODE is push, pull or push_pull; T = 0 means no push window; X is the
+ * transmit limit (0 or absent: none).  Prints one
  * JSON object: p_full, p_miss and round_bound per round, node_miss and
  * error_bound, each as the string C's %a gives.
  */
@@ -23,13 +24,13 @@ static void list(const char *name, const double *v, int64_t n)
 
 int main(int argc, char **argv)
 {
-	struct gossip_params p;
+	struct gossip_params p = { 0 };
 	struct chain_result r;
 	struct gossip_problem bad;
 	enum fo_status st;
 
-	if (argc != 8 || gossip_mode_parse(argv[4], &p.mode) < 0) {
-		fprintf(stderr, "usage: dump N K R push|pull|push_pull LOSS F T\n");
+	if ((argc != 8 && argc != 9) || gossip_mode_parse(argv[4], &p.mode) < 0) {
+		fprintf(stderr, "usage: dump N K R push|pull|push_pull LOSS F T [X]\n");
 		return 2;
 	}
 	p.nodes = atoll(argv[1]);
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 	p.loss = strtod(argv[5], NULL);
 	p.failed = atoll(argv[6]);
 	p.forward_rounds = atoll(argv[7]);
+	p.transmit_limit = argc == 9 ? atoll(argv[8]) : 0;
 	if (gossip_params_check(&p, 1, &bad, 1) > 0) {
 		fprintf(stderr, "dump: %s\n", bad.detail);
 		return 2;

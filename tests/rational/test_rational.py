@@ -24,7 +24,8 @@ from decimal import Decimal, getcontext
 from fractions import Fraction
 from math import comb
 
-# (N, K, R, mode, loss, F, T): every mode, exact binary losses and 0.1, failures, windows.
+# (N, K, R, mode, loss, F, T[, X]): every mode, exact binary losses and 0.1, failures, windows,
+# transmit limits (X, with a partial last round when K does not divide it).
 CASES = [
     # N   K  R   mode         loss      F  T
     (25, 3, 5, "push", "0", 0, 0),            # MODEL.md's reference point
@@ -43,6 +44,9 @@ CASES = [
     (2, 1, 400, "push", "0.875", 0, 0),       # long R, tiny N
     (3, 1, 60, "pull", "0.75", 0, 0),
     (1, 0, 3, "push", "0", 0, 0),             # only the origin
+    (7, 2, 6, "push", "0", 0, 0, 3),          # transmit_limit: 2 then 1
+    (7, 3, 6, "push", "0.25", 1, 0, 4),       # 3 then 1, with loss and a failure
+    (6, 2, 6, "push_pull", "0.5", 0, 0, 5),   # 2, 2, 1; pull is not limited
 ]
 
 TARGETS = [Fraction(1) - Fraction(t) for t in (Fraction(1, 10**3), Fraction(1, 10**6), Fraction(1, 10**9),
@@ -60,16 +64,16 @@ def binom(n, p, k):
     return comb(n, k) * p**k * (1 - p)**(n - k)
 
 
-def row(n, k, loss, live, i, a, pushes, pulls):
-    """{c: P(c new informed)} from i informed of which a push."""
+def row(n, k, loss, live, i, a, pushes, pulls, b=0, last=0):
+    """{c: P(c new informed)} from i informed of which a push k and b push `last`."""
     u = live - i
     fresh = {u: Fraction(1)}
     if pushes:
-        for _ in range(a):
+        for sends in [k] * a + [last] * b:
             nxt = {}
             for m, pm in fresh.items():
-                for h in range(0, min(k, m) + 1):
-                    ph = hyp(n - 1, m, k, h)
+                for h in range(0, min(sends, m) + 1):
+                    ph = hyp(n - 1, m, sends, h)
                     if ph == 0:
                         continue
                     for d in range(h + 1):
@@ -88,11 +92,16 @@ def row(n, k, loss, live, i, a, pushes, pulls):
     return out
 
 
-def chain(n, k, r, mode, loss, f, t):
+def chain(n, k, r, mode, loss, f, t, x=0):
     """[(P(full by round q), distribution of the informed count at q)] for q = 0..r."""
     live = n - f
     pushes, pulls = mode != "pull", mode != "push"
-    window = t if pushes and 0 < t < r else 0
+    last = k
+    if x and k:
+        # X sends: K a round for ceil(X/K) rounds, the last one what is left.
+        t = -(-x // k)
+        last = x - (t - 1) * k
+    window = t if pushes and 0 < t and (t < r or (t == r and last < k)) else 0
     state = {(1,) + ((1,) + (0,) * (window - 1) if window else ()): Fraction(1)}
     rows = {}
     out = []
@@ -107,9 +116,10 @@ def chain(n, k, r, mode, loss, f, t):
         for s, pm in state.items():
             i = s[0]
             a = sum(s[1:]) if window else i
-            key = (i, a)
+            b = s[window] if window and last < k else 0
+            key = (i, a - b, b)
             if key not in rows:
-                rows[key] = row(n, k, loss, live, i, a, pushes, pulls)
+                rows[key] = row(n, k, loss, live, i, a - b, pushes, pulls, b, last)
             for c, pc in rows[key].items():
                 ns = (i + c,) + ((c,) + s[1:window] if window else ())
                 nxt[ns] = nxt.get(ns, 0) + pm * pc
@@ -118,12 +128,13 @@ def chain(n, k, r, mode, loss, f, t):
 
 
 def check_case(dump, case):
-    n, k, r, mode, loss_text, f, t = case
+    n, k, r, mode, loss_text, f, t = case[:7]
+    x = case[7] if len(case) > 7 else 0
     loss = Fraction(float(loss_text))  # the double the C code parses, exactly
-    got = json.loads(subprocess.run([dump, str(n), str(k), str(r), mode, loss_text, str(f), str(t)],
+    got = json.loads(subprocess.run([dump, str(n), str(k), str(r), mode, loss_text, str(f), str(t), str(x)],
                                     check=True, capture_output=True, text=True).stdout)
     live = n - f
-    dist = chain(n, k, r, mode, loss, f, t)
+    dist = chain(n, k, r, mode, loss, f, t, x)
     h = lambda s: Fraction(float.fromhex(s))
     bound_all = h(got["error_bound"])
     worst = Fraction(0)

@@ -57,14 +57,14 @@ static double choose(int n, int k)
 
 /*
  * out[mask] += P(actor v's choices deliver to exactly the nodes in mask):
- * a K-subset of the others, each message kept with probability 1 - loss.
+ * a k-subset of the others, each message kept with probability 1 - loss.
  * For a puller, `hit` is whether any kept exchange is with an informed peer,
  * reported as mask = 1 << v.
  */
 static void actor_outcomes(const struct gossip_params *p, uint64_t cfg, int v, int r, int pulling,
-			   double *out)
+			   int k, double *out)
 {
-	int n = (int)p->nodes, k = (int)p->fanout;
+	int n = (int)p->nodes;
 	double per_subset = 1 / choose(n - 1, k);
 
 	for (unsigned set = 0; set < (1u << n); set++) {
@@ -107,6 +107,24 @@ static void fold(double *acc, const double *outcome, int n)
 	memcpy(acc, next, sizeof next);
 }
 
+/*
+ * Messages node v, informed in round `at`, pushes in round r > at: K, inside
+ * forward_rounds if set, and under a transmit limit X what is left of X after
+ * K in each earlier round.
+ */
+static int push_sends(const struct gossip_params *p, int at, int r)
+{
+	int k = (int)p->fanout, age = r - at;
+
+	if (p->forward_rounds > 0 && age > p->forward_rounds)
+		return 0;
+	if (p->transmit_limit > 0) {
+		int64_t left = p->transmit_limit - (int64_t)(age - 1) * k;
+		return left <= 0 ? 0 : left < k ? (int)left : k;
+	}
+	return k;
+}
+
 static void round_of(const struct gossip_params *p, uint64_t cfg, double w, int r, struct dist *out)
 {
 	int n = (int)p->nodes;
@@ -116,16 +134,16 @@ static void round_of(const struct gossip_params *p, uint64_t cfg, double w, int 
 	for (int v = 0; v < n; v++) {
 		int c = code_of(cfg, v);
 		double outcome[1 << BRUTE_MAX_NODES] = { 0 };
-		int pusher = p->mode != GOSSIP_PULL && c >= INFORMED && c - INFORMED < r &&
-			     (p->forward_rounds == 0 || r - (c - INFORMED) <= p->forward_rounds);
+		int sends = p->mode != GOSSIP_PULL && c >= INFORMED && c - INFORMED < r
+			    ? push_sends(p, c - INFORMED, r) : 0;
 		int puller = p->mode != GOSSIP_PUSH && c == UNINF;
-		if (pusher) {
-			actor_outcomes(p, cfg, v, r, 0, outcome);
+		if (sends > 0) {
+			actor_outcomes(p, cfg, v, r, 0, sends, outcome);
 			fold(acc, outcome, n);
 		}
 		if (puller) {
 			memset(outcome, 0, sizeof outcome);
-			actor_outcomes(p, cfg, v, r, 1, outcome);
+			actor_outcomes(p, cfg, v, r, 1, (int)p->fanout, outcome);
 			fold(acc, outcome, n);
 		}
 	}

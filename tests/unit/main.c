@@ -18,7 +18,10 @@ int main(void)
 	srunner_add_suite(sr, largen_suite());
 	srunner_add_suite(sr, sample_suite());
 	srunner_add_suite(sr, sim_suite());
+	srunner_add_suite(sr, broadcast_suite());
+	srunner_add_suite(sr, tradeoff_suite());
 	srunner_add_suite(sr, request_suite());
+	srunner_add_suite(sr, guard_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

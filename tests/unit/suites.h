@@ -15,6 +15,9 @@ Suite *calc_suite(void);
 Suite *largen_suite(void);
 Suite *sample_suite(void);
 Suite *sim_suite(void);
+Suite *broadcast_suite(void);
+Suite *tradeoff_suite(void);
 Suite *request_suite(void);
+Suite *guard_suite(void);
 
 #endif

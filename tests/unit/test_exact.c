@@ -12,7 +12,7 @@
 /* MODEL.md's reference point: push, N = 25, K = 3, R = 5 gives 0.994726… */
 START_TEST(test_reference_point)
 {
-	struct gossip_params p = { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0 };
+	struct gossip_params p = { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -29,23 +29,33 @@ START_TEST(test_reference_point)
 END_TEST
 
 static const struct gossip_params brute_cases[] = {
-	/* N  K  R  mode              loss  F  T */
-	{ 4, 1, 3, GOSSIP_PUSH, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH, 0.3, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH, 0.2, 1, 0 },
-	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 1 },
-	{ 5, 1, 4, GOSSIP_PUSH, 0.25, 1, 2 },
-	{ 5, 4, 2, GOSSIP_PUSH, 0.5, 0, 0 },
-	{ 4, 1, 3, GOSSIP_PULL, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PULL, 0.3, 1, 0 },
-	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 1 },     /* the window does not limit pull */
-	{ 4, 1, 3, GOSSIP_PUSH_PULL, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.4, 1, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0.1, 0, 1 },
-	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0, 2, 2 },
-	{ 3, 0, 2, GOSSIP_PUSH_PULL, 0, 0, 0 }, /* no fanout: nothing moves */
-	{ 4, 2, 2, GOSSIP_PUSH, 0, 3, 0 },     /* only the origin is live */
+	/* N  K  R  mode              loss  F  T  X */
+	{ 4, 1, 3, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0.3, 0, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.2, 1, 0, 0 },
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.25, 1, 2, 0 },
+	{ 5, 4, 2, GOSSIP_PUSH, 0.5, 0, 0, 0 },
+	{ 4, 1, 3, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PULL, 0.3, 1, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 1, 0 },     /* the window does not limit pull */
+	{ 4, 1, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.4, 1, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0.1, 0, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0, 2, 2, 0 },
+	{ 3, 0, 2, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, /* no fanout: nothing moves */
+	{ 4, 2, 2, GOSSIP_PUSH, 0, 3, 0, 0 },     /* only the origin is live */
+	/* transmit_limit: a partial last round, whole rounds, fewer than K, with loss and failures */
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 3 },
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 4 },
+	{ 5, 3, 3, GOSSIP_PUSH, 0.2, 0, 0, 2 },
+	{ 5, 2, 5, GOSSIP_PUSH, 0.3, 1, 0, 5 },
+	{ 5, 3, 4, GOSSIP_PUSH, 0.1, 0, 0, 4 },
+	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.2, 1, 0, 3 },
+	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 0, 1 },  /* the limit does not limit pull */
+	{ 6, 2, 4, GOSSIP_PUSH, 0.1, 0, 0, 3 },
+	{ 5, 2, 2, GOSSIP_PUSH, 0, 0, 0, 3 },  /* W = R with a partial last round */
 };
 
 START_TEST(test_against_brute_force)
@@ -67,15 +77,15 @@ END_TEST
 
 static const struct gossip_params reference_cases[] = {
 	/* N   K  R   mode              loss  F   T */
-	{ 200, 3, 10, GOSSIP_PUSH, 0, 0, 0 },
-	{ 150, 2, 12, GOSSIP_PUSH, 0.3, 20, 0 },
-	{ 120, 1, 25, GOSSIP_PUSH, 0.1, 0, 0 },
-	{ 200, 2, 10, GOSSIP_PULL, 0, 0, 0 },
-	{ 150, 3, 8, GOSSIP_PULL, 0.25, 15, 0 },
-	{ 100, 1, 20, GOSSIP_PULL, 0.5, 0, 0 },
-	{ 200, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0 },
-	{ 150, 1, 10, GOSSIP_PUSH_PULL, 0.2, 10, 0 },
-	{ 60, 5, 6, GOSSIP_PUSH_PULL, 0.7, 3, 0 },
+	{ 200, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 150, 2, 12, GOSSIP_PUSH, 0.3, 20, 0, 0 },
+	{ 120, 1, 25, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+	{ 200, 2, 10, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 150, 3, 8, GOSSIP_PULL, 0.25, 15, 0, 0 },
+	{ 100, 1, 20, GOSSIP_PULL, 0.5, 0, 0, 0 },
+	{ 200, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 150, 1, 10, GOSSIP_PUSH_PULL, 0.2, 10, 0, 0 },
+	{ 60, 5, 6, GOSSIP_PUSH_PULL, 0.7, 3, 0, 0 },
 };
 
 /*
@@ -108,7 +118,7 @@ END_TEST
 /* A window as long as R is no window: bit-identical to unlimited. */
 START_TEST(test_window_at_least_rounds_is_unlimited)
 {
-	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0.1, 3, 0 };
+	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0.1, 3, 0, 0 };
 	struct chain_result a, b;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
@@ -121,10 +131,38 @@ START_TEST(test_window_at_least_rounds_is_unlimited)
 }
 END_TEST
 
+/*
+ * transmit_limit T * K is forward_rounds T, bit for bit; and a limit of at
+ * least R * K is no limit.
+ */
+START_TEST(test_transmit_limit_whole_rounds)
+{
+	struct gossip_params p = { 40, 3, 8, (enum gossip_mode)(_i % 3), 0.15, 4, 2, 0 };
+	struct chain_result a, b;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
+	p.forward_rounds = 0;
+	p.transmit_limit = 2 * 3;
+	ck_assert_int_eq(exact_run(&p, NULL, &b), FO_OK);
+	ck_assert_mem_eq(a.p_full, b.p_full, 9 * sizeof(double));
+	ck_assert_mem_eq(a.mean_informed, b.mean_informed, 9 * sizeof(double));
+	ck_assert_mem_eq(a.final_informed, b.final_informed, 37 * sizeof(double));
+	chain_result_release(&a);
+	chain_result_release(&b);
+	p.transmit_limit = 8 * 3;
+	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
+	p.transmit_limit = 0;
+	ck_assert_int_eq(exact_run(&p, NULL, &b), FO_OK);
+	ck_assert_mem_eq(a.p_full, b.p_full, 9 * sizeof(double));
+	chain_result_release(&a);
+	chain_result_release(&b);
+}
+END_TEST
+
 /* P(full by r) never falls, and E[informed] stays within [1, L]. */
 START_TEST(test_invariants)
 {
-	struct gossip_params p = { 60, 2, 12, (enum gossip_mode)(_i % 3), 0.2, 5, _i < 3 ? 0 : 2 };
+	struct gossip_params p = { 60, 2, 12, (enum gossip_mode)(_i % 3), 0.2, 5, _i < 3 ? 0 : 2, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -139,7 +177,7 @@ END_TEST
 
 START_TEST(test_single_live_node)
 {
-	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0 };
+	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -152,7 +190,7 @@ END_TEST
 
 START_TEST(test_refusals)
 {
-	struct gossip_params p = { 200, 3, 100, GOSSIP_PUSH, 0, 0, 70 };
+	struct gossip_params p = { 200, 3, 100, GOSSIP_PUSH, 0, 0, 70, 0 };
 	struct chain_result r;
 	atomic_int cancel = 1;
 
@@ -174,7 +212,7 @@ END_TEST
  */
 START_TEST(test_cost_estimate)
 {
-	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0 };
+	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 };
 	double small = exact_cost(&p), big;
 
 	p.nodes = 1000;
@@ -186,7 +224,7 @@ START_TEST(test_cost_estimate)
 	p.mode = GOSSIP_PUSH_PULL;
 	ck_assert_double_gt(exact_cost(&p), 2 * big);
 	p.rounds = 1000;
-	ck_assert_double_lt(exact_cost(&p), 2 * exact_cost(&(struct gossip_params){ 1000, 3, 10, GOSSIP_PUSH_PULL, 0, 0, 0 }));
+	ck_assert_double_lt(exact_cost(&p), 2 * exact_cost(&(struct gossip_params){ 1000, 3, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }));
 	p.nodes = 2000000;
 	ck_assert(isinf(exact_cost(&p)));
 }
@@ -203,6 +241,7 @@ Suite *exact_suite(void)
 	tcase_add_loop_test(tc, test_against_reference_rows, 0,
 			    (int)(sizeof reference_cases / sizeof reference_cases[0]));
 	tcase_add_test(tc, test_window_at_least_rounds_is_unlimited);
+	tcase_add_loop_test(tc, test_transmit_limit_whole_rounds, 0, 3);
 	tcase_add_loop_test(tc, test_invariants, 0, 6);
 	tcase_add_test(tc, test_single_live_node);
 	tcase_add_test(tc, test_refusals);

@@ -17,20 +17,20 @@
  */
 static const struct gossip_params cover_cases[] = {
 	/* N, K, R, mode, loss, F, T */
-	{ 5000, 3, 8, GOSSIP_PULL, 0, 0, 0 },
-	{ 5000, 4, 8, GOSSIP_PULL, 0, 0, 0 },
-	{ 3000, 2, 10, GOSSIP_PULL, 0.3, 300, 0 },
-	{ 10000, 3, 10, GOSSIP_PUSH, 0, 0, 0 },
-	{ 10000, 3, 12, GOSSIP_PUSH, 0.1, 1000, 0 },
-	{ 4000, 2, 14, GOSSIP_PUSH, 0.3, 40, 0 },
-	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 },
-	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0 },
-	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0 },
+	{ 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 5000, 4, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 3000, 2, 10, GOSSIP_PULL, 0.3, 300, 0, 0 },
+	{ 10000, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 10000, 3, 12, GOSSIP_PUSH, 0.1, 1000, 0, 0 },
+	{ 4000, 2, 14, GOSSIP_PUSH, 0.3, 40, 0, 0 },
+	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 },
+	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0, 0 },
+	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
 	/* Deep tails: the last uninformed keep each other so (miss 8.5e-12, 4.6e-15). */
-	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0 },
-	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0 },
-	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2 },
-	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1 },
+	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0 },
+	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1, 0 },
 };
 
 START_TEST(test_interval_covers_exact)
@@ -61,7 +61,7 @@ END_TEST
  */
 START_TEST(test_small_miss_relative)
 {
-	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0 };
+	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct largen_result l;
 	struct chain_result e;
 	double miss;
@@ -84,9 +84,9 @@ END_TEST
  */
 START_TEST(test_reproducers)
 {
-	struct gossip_params a = { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0 };
-	struct gossip_params b = { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0 };
-	struct gossip_params c = { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0 };
+	struct gossip_params a = { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
+	struct gossip_params b = { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 };
+	struct gossip_params c = { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
 	struct calc_answer r;
 
 	for (int m = 0; m < 2; m++) {
@@ -115,7 +115,7 @@ START_TEST(test_targets_near_one)
 	};
 
 	for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
-		struct gossip_params p = { t[j].nodes, 0, 20, GOSSIP_PUSH, 0, 0, 0 };
+		struct gossip_params p = { t[j].nodes, 0, 20, GOSSIP_PUSH, 0, 0, 0, 0 };
 		struct calc_answer a;
 		int64_t want = 0;
 
@@ -141,7 +141,7 @@ END_TEST
 /* K - 1 is flagged exactly when its interval reaches the target. */
 START_TEST(test_fanout_uncertain_flag)
 {
-	struct gossip_params p = { 5000, 3, 8, GOSSIP_PULL, 0, 0, 0 };
+	struct gossip_params p = { 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 };
 	struct largen_result l;
 	struct calc_answer a;
 
@@ -160,8 +160,8 @@ END_TEST
 /* Planning is bounded whatever the parameters (issue 9's 67-second case). */
 START_TEST(test_planning_bounded)
 {
-	struct gossip_params p = { 649, 0, 999999, GOSSIP_PUSH_PULL, 0.9999999999999999, 317, 0 };
-	struct gossip_params q = { 2147483648LL, 0, 1000000, GOSSIP_PULL, 0.9999999999999999, 1208172603, 0 };
+	struct gossip_params p = { 649, 0, 999999, GOSSIP_PUSH_PULL, 0.9999999999999999, 317, 0, 0 };
+	struct gossip_params q = { 2147483648LL, 0, 1000000, GOSSIP_PULL, 0.9999999999999999, 1208172603, 0, 0 };
 
 	/* No assertion on time: these only have to return (the suite's timeout is the bound). */
 	ck_assert(calc_cost(&p, CALC_AUTO, 1e-16) > 0);
@@ -172,7 +172,7 @@ END_TEST
 
 START_TEST(test_cancel)
 {
-	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0 };
+	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0, 0 };
 	struct largen_result l;
 	atomic_int cancel = 1;
 

@@ -22,7 +22,7 @@ static const struct { int64_t nodes, fanout, rounds; double tol; } push_cases[] 
 START_TEST(test_push_close_to_exact)
 {
 	struct gossip_params p = { push_cases[_i].nodes, push_cases[_i].fanout, push_cases[_i].rounds,
-				   GOSSIP_PUSH, 0, 0, 0 };
+				   GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result e, m;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
@@ -44,10 +44,10 @@ END_TEST
  * product over a fractional x is an approximation.
  */
 static const struct gossip_params first_round[] = {
-	/* N  K  R  mode               loss  F  T */
-	{ 40, 3, 1, GOSSIP_PUSH, 0.25, 4, 0 },
-	{ 40, 3, 1, GOSSIP_PULL, 0, 4, 0 },
-	{ 40, 3, 1, GOSSIP_PUSH_PULL, 0, 4, 0 },
+	/* N  K  R  mode               loss  F  T  X */
+	{ 40, 3, 1, GOSSIP_PUSH, 0.25, 4, 0, 0 },
+	{ 40, 3, 1, GOSSIP_PULL, 0, 4, 0, 0 },
+	{ 40, 3, 1, GOSSIP_PUSH_PULL, 0, 4, 0, 0 },
 };
 
 START_TEST(test_first_round_is_exact)
@@ -72,7 +72,7 @@ END_TEST
 /* Fanouts past 1024 take the lgamma path; it must match the product. */
 START_TEST(test_pull_lgamma_matches_product)
 {
-	struct gossip_params p = { 100000, 1025, 1, GOSSIP_PULL, 0.1, 0, 0 };
+	struct gossip_params p = { 100000, 1025, 1, GOSSIP_PULL, 0.1, 0, 0, 0 };
 	struct chain_result r;
 	double log_miss = 0, want;
 
@@ -87,7 +87,7 @@ END_TEST
 
 START_TEST(test_degenerate)
 {
-	struct gossip_params p = { 10, 0, 4, GOSSIP_PUSH_PULL, 0, 0, 0 };
+	struct gossip_params p = { 10, 0, 4, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(mf_run(&p, &r), FO_OK);
@@ -104,7 +104,7 @@ END_TEST
 /* With a window of 1 only the newest cohort pushes: fewer informed than without. */
 START_TEST(test_window_limits)
 {
-	struct gossip_params p = { 1000, 2, 10, GOSSIP_PUSH, 0, 0, 1 };
+	struct gossip_params p = { 1000, 2, 10, GOSSIP_PUSH, 0, 0, 1, 0 };
 	struct chain_result w, u;
 
 	ck_assert_int_eq(mf_run(&p, &w), FO_OK);
@@ -114,6 +114,34 @@ START_TEST(test_window_limits)
 	ck_assert_double_lt(w.mean_informed[10], u.mean_informed[10]);
 	chain_result_release(&w);
 	chain_result_release(&u);
+}
+END_TEST
+
+/*
+ * transmit_limit: T * K is forward_rounds T bit for bit; a partial last round
+ * informs fewer than a whole one and more than none.
+ */
+START_TEST(test_transmit_limit)
+{
+	struct gossip_params p = { 1000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0 };
+	struct chain_result t, x, lo, hi;
+
+	ck_assert_int_eq(mf_run(&p, &t), FO_OK);
+	p.forward_rounds = 0;
+	p.transmit_limit = 6;
+	ck_assert_int_eq(mf_run(&p, &x), FO_OK);
+	ck_assert_mem_eq(t.mean_informed, x.mean_informed, 11 * sizeof(double));
+	ck_assert_mem_eq(t.p_full, x.p_full, 11 * sizeof(double));
+	p.transmit_limit = 7;
+	ck_assert_int_eq(mf_run(&p, &lo), FO_OK);
+	p.transmit_limit = 9;
+	ck_assert_int_eq(mf_run(&p, &hi), FO_OK);
+	ck_assert_double_lt(x.mean_informed[10], lo.mean_informed[10]);
+	ck_assert_double_lt(lo.mean_informed[10], hi.mean_informed[10]);
+	chain_result_release(&t);
+	chain_result_release(&x);
+	chain_result_release(&lo);
+	chain_result_release(&hi);
 }
 END_TEST
 
@@ -128,6 +156,7 @@ Suite *meanfield_suite(void)
 	tcase_add_test(tc, test_pull_lgamma_matches_product);
 	tcase_add_test(tc, test_degenerate);
 	tcase_add_test(tc, test_window_limits);
+	tcase_add_test(tc, test_transmit_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

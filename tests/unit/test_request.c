@@ -45,6 +45,22 @@ static const struct {
 	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"seed\":9007199254740992}", "seed", "2^53 - 1" },
 	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"curve\":1}", "curve", "true or false" },
 	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"first_trial\":1.5}", "first_trial", "integer" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"transmit_limit\":0}", "transmit_limit", "from 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"transmit_limit\":4,\"forward_rounds\":2}", "transmit_limit", "cannot both be given" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"preset\":\"consul\"}", "preset", "memberlist-lan, memberlist-wan, memberlist-local, cassandra" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"interval\":0}", "interval", "greater than 0" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"interval\":\"1s\"}", "interval", "greater than 0" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"message_bytes\":0}", "message_bytes", "from 1" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"curve\":true,\"preset\":\"cassandra\"}", NULL, NULL },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"rounds\":5,\"trials\":5,\"preset\":\"memberlist-lan\"}", NULL, NULL },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"rounds\":5,\"trials\":5,\"transmit_limit\":-2}", "fanout", "is required" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99}", NULL, NULL },
+	{ REQ_TRADEOFF, "{\"nodes\":100}", "target_prob", "is required" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":100}", "max_fanout", "from 1 to 99" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":0}", "max_fanout", "from 1" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_rounds\":2000000}", "max_rounds", "from 1 to 1000000" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"formula\"}", "model", "auto, exact or mean_field" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"large_n\"}", "model", "every round" },
 };
 
 START_TEST(test_parse)
@@ -103,7 +119,7 @@ START_TEST(test_calc_answers)
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(o, "reachable")));
 	ck_assert_double_eq_tol(number(o, "delivery_prob"), 0.994726, 1e-6);
 	ck_assert(number(o, "node_miss_prob") > 0);
-	ck_assert(number(o, "error_bound") > 0 && number(o, "error_bound") <= 1e-14);
+	ck_assert(number(o, "error_bound") > 0 && number(o, "error_bound") <= 1e-12);
 	cJSON_Delete(o);
 
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"model\":\"formula\"}",
@@ -242,6 +258,134 @@ START_TEST(test_budget_exceeded_while_running)
 }
 END_TEST
 
+static const cJSON *member(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	ck_assert_msg(v != NULL, "answer lacks \"%s\"", name);
+	return v;
+}
+
+/*
+ * A preset fills and echoes MODEL.md's values; seconds are rounds times the
+ * interval; bytes are messages times message_bytes; 2 K b / interval.
+ */
+START_TEST(test_preset_time_and_bytes)
+{
+	static const char *const keys[] = { "mean", "p50", "p90", "p99" };
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_CALC_FANOUT,
+			  "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,\"preset\":\"memberlist-lan\",\"curve\":true,\"model\":\"mean_field\"}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	const cJSON *params, *rounds, *secs, *curve;
+	double k;
+
+	ck_assert_ptr_nonnull(o);
+	params = member(o, "params");
+	ck_assert_str_eq(member(params, "preset")->valuestring, "memberlist-lan");
+	ck_assert_double_eq(number(params, "transmit_limit"), 16);
+	ck_assert_double_eq(number(params, "interval"), 0.2);
+	ck_assert_double_eq(number(params, "message_bytes"), 1400);
+	ck_assert_str_eq(member(params, "mode")->valuestring, "push");
+	ck_assert(cJSON_IsNull(member(params, "forward_rounds")));
+	ck_assert_double_eq(number(o, "preset_fanout"), 3);
+	k = number(o, "min_fanout");
+	rounds = member(o, "rounds_to_all");
+	secs = member(o, "seconds_to_all");
+	for (int i = 0; i < 4; i++)
+		ck_assert_double_eq_tol(number(secs, keys[i]), 0.2 * number(rounds, keys[i]), 1e-12);
+	ck_assert_double_eq_tol(number(o, "bytes_per_broadcast"), 1400 * number(o, "messages_per_broadcast"), 1e-6);
+	ck_assert_double_eq(number(o, "max_bytes_per_s_per_node"), 2 * k * 1400 / 0.2);
+	curve = member(o, "curve");
+	ck_assert_int_eq(cJSON_GetArraySize(curve), 21);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 20), "full_delivery_prob"), number(o, "delivery_prob"));
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 0), "informed_fraction"), 0.001);
+	cJSON_Delete(o);
+
+	/* The request's own push limit replaces the preset's; its own fanout is kept. */
+	o = answer(REQ_SIMULATE_GOSSIP,
+		   "{\"nodes\":1000,\"rounds\":20,\"trials\":200,\"seed\":3,\"preset\":\"memberlist-wan\",\"forward_rounds\":3}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_ptr_nonnull(o);
+	params = member(o, "params");
+	ck_assert_double_eq(number(params, "fanout"), 4);
+	ck_assert_double_eq(number(params, "forward_rounds"), 3);
+	ck_assert(cJSON_IsNull(member(params, "transmit_limit")));
+	ck_assert_double_eq(number(o, "max_bytes_per_s_per_node"), 2 * 4 * 1400 / 0.5);
+	ck_assert_double_eq_tol(number(o, "bytes_per_broadcast"), 1400 * number(o, "messages_mean"), 1e-6);
+	ck_assert_double_eq(number(member(o, "seconds_to_all"), "p50"), 0.5 * number(member(o, "rounds_to_all"), "p50"));
+	cJSON_Delete(o);
+
+	/* The formula says what it ignores. */
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":100,\"target_prob\":0.9,\"rounds\":10,\"model\":\"formula\",\"transmit_limit\":5}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "ignored here: transmit_limit"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "rounds_to_all"));
+	cJSON_Delete(o);
+}
+END_TEST
+
+/* rounds_to_all_hist: integers that add up across split runs to the single run's. */
+START_TEST(test_split_histograms)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *whole = answer(REQ_SIMULATE_GOSSIP,
+			      "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":900,\"seed\":11,\"transmit_limit\":5}",
+			      FO_DEFAULT_WORK_BUDGET, &req, &err);
+	cJSON *a = answer(REQ_SIMULATE_GOSSIP,
+			  "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":400,\"seed\":11,\"transmit_limit\":5}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	cJSON *b = answer(REQ_SIMULATE_GOSSIP,
+			  "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":500,\"first_trial\":400,\"seed\":11,\"transmit_limit\":5}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	const cJSON *hw = member(whole, "rounds_to_all_hist"), *ha = member(a, "rounds_to_all_hist");
+	const cJSON *hb = member(b, "rounds_to_all_hist");
+	double full = 0;
+
+	ck_assert_int_eq(cJSON_GetArraySize(hw), 16);
+	for (int r = 0; r <= 15; r++) {
+		double w = cJSON_GetArrayItem(hw, r)->valuedouble;
+		ck_assert_double_eq(w, cJSON_GetArrayItem(ha, r)->valuedouble + cJSON_GetArrayItem(hb, r)->valuedouble);
+		full += w;
+	}
+	ck_assert_double_eq(full, number(whole, "trials_full"));
+	ck_assert_double_gt(full, 0);
+	cJSON_Delete(whole);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+END_TEST
+
+/* tradeoff through the request layer: MODEL.md's example within the default budget. */
+START_TEST(test_tradeoff_answer)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_TRADEOFF, "{\"nodes\":1000,\"target_prob\":0.999,\"interval\":0.5,\"message_bytes\":100}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	const cJSON *rows, *row;
+
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_str_eq(member(o, "model")->valuestring, "exact");
+	rows = member(o, "rows");
+	ck_assert_int_ge(cJSON_GetArraySize(rows), 4);
+	cJSON_ArrayForEach(row, rows) {
+		ck_assert_double_eq(number(row, "seconds"), 0.5 * number(row, "rounds"));
+		ck_assert_double_eq_tol(number(row, "bytes_per_broadcast"), 100 * number(row, "messages_per_broadcast"), 1e-6);
+		ck_assert_double_ge(number(row, "delivery_prob"), 0.999);
+	}
+	ck_assert_double_eq(number(member(o, "params"), "max_rounds"), 100);
+	cJSON_Delete(o);
+	o = answer(REQ_TRADEOFF, "{\"nodes\":1000,\"target_prob\":0.999,\"model\":\"exact\"}", 1e3, &req, &err);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_str_eq(err.field, "max_rounds");
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -252,6 +396,9 @@ START_TEST(test_op_table)
 	ck_assert_int_eq(req_op_parse("simulate_gossip", &op), 0);
 	ck_assert_str_eq(req_op_name(op), "simulate_gossip");
 	ck_assert_str_eq(req_op_reply_type(op), "simulate_gossip_ok");
+	ck_assert_int_eq(req_op_parse("tradeoff", &op), 0);
+	ck_assert_int_eq(op, REQ_TRADEOFF);
+	ck_assert_str_eq(req_op_reply_type(op), "tradeoff_ok");
 	ck_assert_int_eq(req_op_parse("init", &op), -1);
 	ck_assert_int_eq(req_op_parse("", &op), -1);
 }
@@ -342,6 +489,9 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_strict_json);
 	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
+	tcase_add_test(tc, test_preset_time_and_bytes);
+	tcase_add_test(tc, test_split_histograms);
+	tcase_add_test(tc, test_tradeoff_answer);
 	tcase_add_test(tc, test_all_errors);
 	tcase_add_test(tc, test_null_is_absent);
 	tcase_add_test(tc, test_nothing_after_json);

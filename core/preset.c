@@ -1,0 +1,39 @@
+/*
+ * preset.c — the presets' table (see preset.h and docs/MODEL.md for sources):
+ * memberlist's DefaultLANConfig, DefaultWANConfig and DefaultLocalConfig
+ * (GossipNodes, GossipInterval, RetransmitMult, UDPBufferSize) and
+ * Cassandra's Gossiper (one SYN/ACK/ACK2 exchange with one peer a second).
+ */
+#include <string.h>
+
+#include "fanout/preset.h"
+
+static const struct gossip_preset presets[GOSSIP_PRESET_COUNT] = {
+	{ "memberlist-lan", GOSSIP_PUSH, 3, 0.2, 4, 1400 },
+	{ "memberlist-wan", GOSSIP_PUSH, 4, 0.5, 4, 1400 },
+	{ "memberlist-local", GOSSIP_PUSH, 3, 0.1, 2, 1400 },
+	{ "cassandra", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0 },
+};
+
+const struct gossip_preset *gossip_preset(int i)
+{
+	return &presets[i];
+}
+
+const struct gossip_preset *gossip_preset_find(const char *name)
+{
+	for (int i = 0; i < GOSSIP_PRESET_COUNT; i++)
+		if (strcmp(name, presets[i].name) == 0)
+			return &presets[i];
+	return NULL;
+}
+
+int64_t gossip_preset_transmit_limit(const struct gossip_preset *s, int64_t nodes)
+{
+	/* ceil(log10(N + 1)) is the number of decimal digits of N, in integers. */
+	int64_t digits = 0;
+
+	for (int64_t n = nodes; n > 0; n /= 10)
+		digits++;
+	return s->retransmit_mult * digits;
+}

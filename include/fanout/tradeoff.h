@@ -1,0 +1,49 @@
+/*
+ * tradeoff.h — the latency/traffic frontier: for each fanout K, the least
+ * number of rounds that reaches a target probability of full delivery.
+ *
+ * One chain run per K at R = max_rounds (p->rounds) gives P(full by r) for
+ * every r <= R at once, so the table costs about as much as calc_fanout's
+ * search over K.  Rows go K = 1, 2, … up to max_fanout; by default that is
+ * the least K that reaches the target within max_rounds, plus
+ * FO_TRADEOFF_EXTRA_FANOUT (and N - 1 at most).
+ */
+#ifndef FANOUT_TRADEOFF_H
+#define FANOUT_TRADEOFF_H
+
+#include "fanout/calc.h"
+#include "fanout/config.h"
+#include "fanout/model.h"
+
+struct tradeoff_row {
+	int64_t fanout;
+	int64_t rounds;           /* least R <= max_rounds with P(full by R) >= target; -1: none */
+	double delivery_prob;     /* P(full by rounds), or by max_rounds when none */
+	double prob_by_max_rounds; /* P(full by max_rounds), whatever `rounds` is */
+	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
+	double error_bound;       /* exact: probability discarded, else 0 */
+};
+
+struct tradeoff {
+	int64_t count;
+	struct tradeoff_row *rows; /* count rows, K = 1 … count; free with tradeoff_release */
+};
+
+/*
+ * Fills *out for model CALC_EXACT or CALC_MEAN_FIELD, p->rounds being
+ * max_rounds and p->fanout ignored; max_fanout 0 means the default.  Before
+ * each K it adds that run's estimated cost to the work done and stops with
+ * FO_TOO_LARGE past work_limit.  FO_OK, or FO_TOO_LARGE, FO_NOMEM,
+ * FO_CANCELLED with nothing held.  N = 1 gives no rows.
+ */
+enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model, double target,
+			    int64_t max_fanout, double work_limit, const atomic_int *cancel,
+			    struct tradeoff *out);
+
+/* Estimated work units of tradeoff_run (the default max_fanout predicted by the mean field). */
+double tradeoff_cost(const struct gossip_params *p, enum calc_model model, double target,
+		     int64_t max_fanout);
+
+void tradeoff_release(struct tradeoff *t);
+
+#endif
