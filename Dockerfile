@@ -7,6 +7,7 @@ FROM debian:12-slim AS build
 # The Makefile's BUILD_PACKAGES.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential pkg-config libcjson-dev libmicrohttpd-dev \
+    libjs-chart.js \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile openapi.yaml ./

@@ -40,6 +40,8 @@ static enum fo_status row_at(const struct gossip_params *p, enum calc_model mode
 	row->fanout = k;
 	row->rounds = -1;
 	row->delivery_prob = c.p_full[p->rounds];
+	/* Rounding can carry the chain a few ulps past 1; a probability is at most 1. */
+	row->prob_by_max_rounds = fmin(c.p_full[p->rounds], 1.0);
 	row->messages = NAN;
 	row->error_bound = c.error_bound;
 	for (int64_t r = 0; r <= p->rounds; r++) {

@@ -1,12 +1,23 @@
 /*
- * assets.h — files served as they are, compiled in from the repository
- * (the Makefile generates their definitions from openapi.yaml and
- * server/page.html).
+ * assets.h — files served as they are, compiled in at build time (the
+ * Makefile runs server/assets.sh over the page, its script, style and icon,
+ * openapi.yaml and Debian's Chart.js).
  */
 #ifndef FANOUT_ASSETS_H
 #define FANOUT_ASSETS_H
 
-extern const char fo_openapi_yaml[];
-extern const char fo_page_html[];
+#include <stddef.h>
+
+struct asset {
+	const char *path;      /* the URL path it is served at */
+	const char *type;      /* Content-Type */
+	const char *cache;     /* Cache-Control */
+	const char *data;      /* the bytes, len of them (not NUL-terminated) */
+	size_t len;
+	const char *etag;      /* strong entity tag, quotes included */
+};
+
+extern const struct asset fo_assets[];
+extern const size_t fo_asset_count;
 
 #endif

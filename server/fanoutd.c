@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fanout/config.h"
 #include "http.h"
+#include "log.h"
 
 static const char usage[] =
 	"usage: fanoutd [options]\n"
@@ -44,7 +45,8 @@ static const char usage[] =
 	"                       (FANOUTD_PER_ADDRESS, default " FO_STR(FO_HTTP_PER_ADDRESS) ")\n"
 	"  --read-deadline SECONDS  time a request's headers and body may take to arrive,\n"
 	"                       however slowly (FANOUTD_READ_DEADLINE, default " FO_STR(FO_HTTP_READ_DEADLINE) ")\n"
-	"  --log-format FORMAT  access log on stderr: text or json (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --log-format FORMAT  log on stderr: text or json, one object a line\n"
+	"                       (FANOUTD_LOG_FORMAT, default text)\n"
 	"  --help               this text\n"
 	"  --version            the version\n"
 	"\n"
@@ -120,7 +122,7 @@ static void drain(struct http_server *s, const sigset_t *signals, double seconds
 		waited += FO_TICK_MS / 1e3;
 	}
 	if (http_busy(s) > 0) {
-		fprintf(stderr, "fanoutd: cancelling %d request(s) still running\n", http_busy(s));
+		log_line("cancel", "fanoutd: cancelling %d request(s) still running", http_busy(s));
 		http_cancel_all(s);
 		/* Cancelled work stops at its next check, within milliseconds. */
 		for (int i = 0; i < FO_HTTP_CANCEL_WAIT * 1000 / FO_TICK_MS && http_busy(s) > 0; i++)
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
 
 	if (configure(argc, argv, &cfg, &grace) < 0)
 		return 2;
+	log_set_json(cfg.log_json);
 	sigemptyset(&signals);
 	sigaddset(&signals, SIGTERM);
 	sigaddset(&signals, SIGINT);
@@ -146,18 +149,17 @@ int main(int argc, char **argv)
 	s = http_start(&cfg);
 	if (!s)
 		return 1;
-	fprintf(stderr, "fanoutd %s listening on %s port %d\n", FO_VERSION, cfg.address, http_port(s));
+	log_line("start", "fanoutd %s listening on %s port %d", FO_VERSION, cfg.address, http_port(s));
 	sigwait(&signals, &sig);
-	fprintf(stderr, "fanoutd: %s, draining (grace %g s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-		grace);
+	log_line("drain", "fanoutd: %s, draining (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
 	http_begin_drain(s);
 	drain(s, &signals, grace);
 	if (http_stop(s) < 0) {
 		/* Stopping libmicrohttpd now would abort: leave without it. */
-		fprintf(stderr, "fanoutd: %d request(s) ignored cancellation; exiting without cleanup\n",
-			http_busy(s));
+		log_line("stop", "fanoutd: %d request(s) ignored cancellation; exiting without cleanup",
+			 http_busy(s));
 		return 1;
 	}
-	fprintf(stderr, "fanoutd: stopped\n");
+	log_line("stop", "fanoutd: stopped");
 	return 0;
 }

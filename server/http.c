@@ -41,9 +41,22 @@
 #include "fanout/config.h"
 #include "guard.h"
 #include "http.h"
+#include "log.h"
 #include "metrics.h"
 #include "request.h"
 #include "workpool.h"
+
+/*
+ * What the page and every other answer may load: only this origin's own
+ * script, style and images, no inline script, no framing.
+ */
+#define CONTENT_SECURITY_POLICY \
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
+	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+/* A client's X-Request-Id is echoed if it is this short and of these characters. */
+#define REQUEST_ID_MAX 64
+#define REQUEST_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:"
 
 /* Status a request is logged with when its client left before an answer. */
 #define STATUS_CLIENT_GONE 499
@@ -70,8 +83,7 @@ struct route {
 };
 
 static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn);
-static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn);
+static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
@@ -81,8 +93,12 @@ static const struct route routes[] = {
 	{ "/calc_fanout", "GET, POST, OPTIONS", run_operation, REQ_CALC_FANOUT },
 	{ "/simulate_gossip", "GET, POST, OPTIONS", run_operation, REQ_SIMULATE_GOSSIP },
 	{ "/tradeoff", "GET, POST, OPTIONS", run_operation, REQ_TRADEOFF },
-	{ "/", "GET, HEAD, OPTIONS", get_page, 0 },
-	{ "/openapi.yaml", "GET, HEAD, OPTIONS", get_openapi, 0 },
+	{ "/", "GET, HEAD, OPTIONS", get_asset, 0 },
+	{ "/page.js", "GET, HEAD, OPTIONS", get_asset, 0 },
+	{ "/page.css", "GET, HEAD, OPTIONS", get_asset, 0 },
+	{ "/chart.js", "GET, HEAD, OPTIONS", get_asset, 0 },
+	{ "/favicon.svg", "GET, HEAD, OPTIONS", get_asset, 0 },
+	{ "/openapi.yaml", "GET, HEAD, OPTIONS", get_asset, 0 },
 	{ "/healthz", "GET, HEAD, OPTIONS", get_healthz, 0 },
 	{ "/readyz", "GET, HEAD, OPTIONS", get_readyz, 0 },
 	{ "/metrics", "GET, HEAD, OPTIONS", get_metrics, 0 },
@@ -92,7 +108,7 @@ static const struct route routes[] = {
 
 /* Every status fanoutd answers with, and its reason phrase; metrics count these. */
 static const struct http_status statuses[] = {
-	{ 200, "OK" }, { 204, "No Content" }, { 400, "Bad Request" }, { 404, "Not Found" },
+	{ 200, "OK" }, { 204, "No Content" }, { 304, "Not Modified" }, { 400, "Bad Request" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 413, "Content Too Large" }, { 422, "Unprocessable Content" },
 	{ STATUS_CLIENT_GONE, "Client Closed Request" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
@@ -122,6 +138,8 @@ struct http_server {
 	atomic_int stopping;
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
+	uint64_t id_seed;              /* generated request ids: this, mixed with a count */
+	atomic_uint_fast64_t ids;
 };
 
 
@@ -133,6 +151,7 @@ struct exchange {
 	int method_cut;                /* longer than method[] holds: no method we know */
 	char path[128];
 	char remote[64];
+	char request_id[REQUEST_ID_MAX + 1];
 	char *body;
 	size_t len, cap;
 	int too_large;
@@ -170,6 +189,10 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+	MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Request-Id");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy", CONTENT_SECURITY_POLICY);
+	MHD_add_response_header(r, "X-Request-Id", ex->request_id);
 	if (type)
 		MHD_add_response_header(r, "Content-Type", type);
 	for (; headers && headers[0]; headers += 2)
@@ -181,19 +204,25 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 	return ret;
 }
 
-/* Renders and queues a JSON object; takes ownership of o. */
+/* Renders and queues a JSON object and a final newline; takes ownership of o. */
 static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *conn, int status,
 				    const char *type, cJSON *o, const char *const *headers)
 {
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+	char *text = o ? cJSON_PrintUnformatted(o) : NULL, *line = NULL;
+	size_t len = text ? strlen(text) : 0;
 
 	cJSON_Delete(o);
-	if (!text) {
+	if (text)
+		line = realloc(text, len + 2);
+	if (!line) {
 		static const char oom[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
-					  "\"status\":500,\"detail\":\"out of memory\"}";
+					  "\"status\":500,\"detail\":\"out of memory\"}\n";
+		free(text);
 		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, 0, NULL);
 	}
-	return respond(ex, conn, status, type, text, strlen(text), 1, headers);
+	line[len++] = '\n';
+	line[len] = '\0';
+	return respond(ex, conn, status, type, line, len, 1, headers);
 }
 
 /* An RFC 9457 problem; `err` (may be NULL) adds field, estimate and budget. */
@@ -249,16 +278,39 @@ static enum MHD_Result busy(struct exchange *ex, struct MHD_Connection *conn, co
 
 /* ---- plain routes ------------------------------------------------------- */
 
-static enum MHD_Result get_page(struct exchange *ex, struct MHD_Connection *conn)
+/* Does If-None-Match's list (or "*") name `etag`?  Weak comparison, as RFC 9110 asks. */
+static int etag_matches(const char *list, const char *etag)
 {
-	return respond(ex, conn, 200, "text/html; charset=utf-8", fo_page_html, strlen(fo_page_html),
-		       0, NULL);
+	size_t n = strlen(etag);
+
+	while (*list) {
+		list += strspn(list, " \t,");
+		if (*list == '*')
+			return 1;
+		if (strncmp(list, "W/", 2) == 0)
+			list += 2;
+		if (strncmp(list, etag, n) == 0 && strchr(" \t,", list[n]))
+			return 1;
+		list += strcspn(list, ",");
+	}
+	return 0;
 }
 
-static enum MHD_Result get_openapi(struct exchange *ex, struct MHD_Connection *conn)
+/* A compiled-in file, or 304 when the client's copy is current. */
+static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *conn)
 {
-	return respond(ex, conn, 200, "application/yaml", fo_openapi_yaml, strlen(fo_openapi_yaml), 0,
-		       NULL);
+	const char *match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	const struct asset *a = NULL;
+
+	for (size_t i = 0; i < fo_asset_count && !a; i++)
+		if (strcmp(fo_assets[i].path, ex->route->path) == 0)
+			a = &fo_assets[i];
+	if (!a)
+		return problem(ex, conn, 500, "a route names a file that was not compiled in", NULL, NULL);
+	const char *const headers[] = { "ETag", a->etag, "Cache-Control", a->cache, NULL };
+	if (match && etag_matches(match, a->etag))
+		return respond(ex, conn, 304, NULL, "", 0, 0, headers);
+	return respond(ex, conn, 200, a->type, a->data, a->len, 0, headers);
 }
 
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn)
@@ -396,6 +448,11 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
 	cJSON *fields = cls, *v = value ? req_json_parse(value, strlen(value)) : NULL;
 
 	(void)kind;
+	/* An empty value (`curve=`, as URLSearchParams writes one) is an absent field. */
+	if (value && !*value) {
+		cJSON_Delete(v);
+		return MHD_YES;
+	}
 	if (!v)
 		v = value ? cJSON_CreateString(value) : cJSON_CreateTrue();
 	if (v)
@@ -592,6 +649,28 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
+/* 64 well-mixed bits from x (SplitMix64's finaliser). */
+static uint64_t mix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The client's X-Request-Id when it is short and plain, or a new one. */
+static void request_id(struct http_server *s, struct MHD_Connection *conn, char out[REQUEST_ID_MAX + 1])
+{
+	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	size_t n = given ? strlen(given) : 0;
+
+	if (n > 0 && n <= REQUEST_ID_MAX && strspn(given, REQUEST_ID_CHARS) == n) {
+		memcpy(out, given, n + 1);
+		return;
+	}
+	snprintf(out, REQUEST_ID_MAX + 1, "%016llx",
+		 (unsigned long long)mix64(s->id_seed + atomic_fetch_add(&s->ids, 1)));
+}
+
 static struct exchange *exchange_new(struct http_server *s, struct MHD_Connection *conn,
 				     const char *url, const char *method, const char *version)
 {
@@ -606,6 +685,7 @@ static struct exchange *exchange_new(struct http_server *s, struct MHD_Connectio
 	ex->http11 = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 	snprintf(ex->path, sizeof ex->path, "%s", url);
 	client_address(conn, ex->remote, sizeof ex->remote);
+	request_id(s, conn, ex->request_id);
 	return ex;
 }
 
@@ -630,7 +710,8 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 		return problem(ex, conn, 404, "no such path; see /openapi.yaml", NULL, NULL);
 	if (!ex->method_cut && strcmp(ex->method, "OPTIONS") == 0) {
 		const char *const preflight[] = {
-			"Access-Control-Allow-Methods", r->allow, "Access-Control-Allow-Headers", "Content-Type",
+			"Access-Control-Allow-Methods", r->allow,
+			"Access-Control-Allow-Headers", "Content-Type, X-Request-Id",
 			"Access-Control-Max-Age", "86400", "Allow", r->allow, NULL,
 		};
 		return respond(ex, conn, 204, NULL, "", 0, 0, preflight);
@@ -709,17 +790,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
 {
 	char stamp[32];
-	time_t t = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_stamp(stamp, sizeof stamp);
 	/* Both formats: a path cut to fit may end inside a UTF-8 character. */
 	printable(ex->path);
 	printable(ex->method);
 	if (!s->cfg.log_json) {
-		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms\n", stamp, ex->remote, ex->method, ex->path,
-			status, ex->bytes, secs * 1e3);
+		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method, ex->path,
+			status, ex->bytes, secs * 1e3, ex->request_id);
 		return;
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -732,6 +810,7 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	cJSON_AddNumberToObject(o, "status", status);
 	cJSON_AddNumberToObject(o, "bytes", (double)ex->bytes);
 	cJSON_AddNumberToObject(o, "ms", secs * 1e3);
+	cJSON_AddStringToObject(o, "request_id", ex->request_id);
 	line = cJSON_PrintUnformatted(o);
 	if (line)
 		fprintf(stderr, "%s\n", line);
@@ -782,6 +861,13 @@ static int resolve(const char *address, int port, struct sockaddr_storage *out, 
 	return 0;
 }
 
+/* libmicrohttpd's own messages, in the log's format. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	log_vline("libmicrohttpd", fmt, ap);
+}
+
 struct http_server *http_start(const struct http_config *cfg)
 {
 	struct http_server *s = calloc(1, sizeof *s);
@@ -790,16 +876,19 @@ struct http_server *http_start(const struct http_config *cfg)
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 			 MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
+	struct timespec started;
 
 	if (!s)
 		return NULL;
 	s->cfg = *cfg;
+	clock_gettime(CLOCK_REALTIME, &started);
+	s->id_seed = mix64((uint64_t)started.tv_sec * 1000000000u + (uint64_t)started.tv_nsec);
 	s->limits.work_budget = cfg->work_budget;
 	s->limits.sim_threads = cfg->sim_threads;
 	pthread_mutex_init(&s->state_lock, NULL);
 	pthread_mutex_init(&s->conns_lock, NULL);
 	if (resolve(cfg->address, cfg->port, &addr, &addr_len) < 0) {
-		fprintf(stderr, "fanoutd: cannot resolve address '%s'\n", cfg->address);
+		log_line("error", "fanoutd: cannot resolve address '%s'", cfg->address);
 		goto fail;
 	}
 	if (addr.ss_family == AF_INET6)
@@ -810,10 +899,11 @@ struct http_server *http_start(const struct http_config *cfg)
 	s->pool = workpool_new(cfg->threads, cfg->queue);
 	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
 	if (!s->guard || !s->pool || pthread_create(&s->reaper, NULL, reaper, s) != 0) {
-		fprintf(stderr, "fanoutd: out of memory or threads\n");
+		log_line("error", "fanoutd: out of memory or threads");
 		goto fail;
 	}
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->http_threads,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->connections,
@@ -824,7 +914,7 @@ struct http_server *http_start(const struct http_config *cfg)
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
-		fprintf(stderr, "fanoutd: cannot listen on %s port %d\n", cfg->address, cfg->port);
+		log_line("error", "fanoutd: cannot listen on %s port %d", cfg->address, cfg->port);
 		atomic_store(&s->stopping, 1);
 		pthread_join(s->reaper, NULL);
 		goto fail;

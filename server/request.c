@@ -704,6 +704,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 		ok = add_number(x, "fanout", (double)row->fanout) &&
 		     add_count_or_null(x, "rounds", row->rounds) &&
 		     add_number(x, "delivery_prob", row->delivery_prob) &&
+		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
 		     add_number_or_null(x, "messages_per_broadcast", row->messages);
 		if (ok && req->chosen == CALC_EXACT)
 			ok = add_number(x, "error_bound", row->error_bound);

@@ -19,6 +19,7 @@ struct tradeoff_row {
 	int64_t fanout;
 	int64_t rounds;           /* least R <= max_rounds with P(full by R) >= target; -1: none */
 	double delivery_prob;     /* P(full by rounds), or by max_rounds when none */
+	double prob_by_max_rounds; /* P(full by max_rounds), whatever `rounds` is */
 	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
 	double error_bound;       /* exact: probability discarded, else 0 */
 };

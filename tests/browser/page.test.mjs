@@ -1,17 +1,21 @@
 // The browser page at / in a real browser: Debian's chromium driven by
 // playwright-core against a fanoutd on 127.0.0.1 (FANOUTD names the binary).
-// A person's path through it: calculate with the defaults, simulate, and see
-// a server-side rejection explained.  SCREENSHOT, if set, receives a picture.
+// An engineer's path through it: a preset, live recompute, a shared address,
+// an error at its field, a check by simulation; the charts' data against the
+// API's own answer; axe-core's rules and the layout at 1280 and 390 px.
+// SHOTS, if set, names a directory that receives page-1280.png and page-390.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 
-let server, port, browser, page;
+let server, base, browser;
+const WAIT = { timeout: 15000 };
 
 before(async () => {
   server = spawn(process.env.FANOUTD, ['--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  port = await new Promise((resolve, reject) => {
+  const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('fanoutd did not start')), 10000);
     server.stderr.once('data', (chunk) => {
       clearTimeout(timer);
@@ -19,42 +23,228 @@ before(async () => {
       m ? resolve(Number(m[1])) : reject(new Error(`fanoutd said: ${chunk}`));
     });
   });
+  base = `http://127.0.0.1:${port}`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/`);
 });
 
 after(async () => {
-  if (page && process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   await browser?.close();
   server?.kill('SIGTERM');
 });
 
-test('the defaults give the least fanout, exactly', async () => {
-  await page.click('#calc button[type=submit]');
-  const summary = page.locator('#calc-out .summary');
-  await summary.waitFor({ timeout: 10000 });
-  assert.match(await summary.textContent(), /^fanout 3: P\(every node informed\) = 0\.99472\d* \(exact\)$/);
+// A page at `width` px that records console errors, failed requests and HTTP errors.
+async function open(path = '/', width = 1280) {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('response', (r) => { if (r.status() >= 400) page.problems.push(`${r.status()} ${r.url()}`); });
+  await page.goto(base + path);
+  await settled(page);
+  return page;
+}
+
+// Waits until the page has answered the inputs it shows.
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('status').textContent;
+    return !document.getElementById('calculate').disabled && /^(Up to date|Not calculated|Simulation done)/.test(s);
+  }, null, WAIT);
+}
+
+async function figures(page, id = 'figures') {
+  return page.$$eval(`#${id} dt`, (dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
+}
+
+async function api(path, query) {
+  const r = await fetch(`${base}${path}?${query}`);
+  return { status: r.status, body: await r.json() };
+}
+
+// What a chart plots: each dataset's label and points.
+async function chartData(page, id) {
+  return page.evaluate((canvasId) => {
+    const chart = Chart.getChart(document.getElementById(canvasId));
+    return chart ? chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) : null;
+  }, id);
+}
+
+test('the defaults give the least fanout, exactly, with no console error', async () => {
+  const page = await open();
+  const f = await figures(page);
+  assert.equal(f['Least fanout K'], '3 (exact model)');
+  assert.match(f['P(every live node informed within 5 rounds)'], /^0\.994726$/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
-test('a simulation reports its delivery and interval', async () => {
-  await page.fill('#simulate input[name=trials]', '2000');
-  await page.fill('#simulate input[name=seed]', '1');
-  await page.click('#simulate button[type=submit]');
-  const summary = page.locator('#simulate-out .summary');
-  await summary.waitFor({ timeout: 10000 });
-  assert.match(await summary.textContent(), /^delivery 0\.99\d\d, everyone reached in \d+\.\d\d% of trials \[/);
-  assert.match(await page.textContent('#simulate-out'), /"simulator": "fast"/);
+test('a preset fills the fields left empty, and the answer uses it', async () => {
+  const page = await open('/?nodes=1000&target_prob=0.9999&rounds=30');
+  // memberlist's transmit limit is past what exact and large_n follow at 1000 nodes:
+  // the page names the field to lower and offers the mean field.
+  await page.selectOption('#preset', 'memberlist-lan');
+  await page.waitForURL(/preset=memberlist-lan/, WAIT);
+  await settled(page);
+  const refused = await api('/calc_fanout', 'preset=memberlist-lan&nodes=1000&target_prob=0.9999&rounds=30');
+  if (refused.status === 422) {
+    assert.equal(await page.getAttribute(`#${refused.body.field}`, 'aria-invalid'), 'true');
+    await page.click('#use-mean-field');
+    await page.waitForURL(/model=mean_field/, WAIT);
+  }
+  await page.waitForFunction(() => /preset/.test(document.getElementById('interval').placeholder), null, WAIT);
+  await settled(page);
+  const direct = (await api('/calc_fanout', new URL(page.url()).search.slice(1))).body;
+  // memberlist's LAN defaults, greyed in the empty fields: 0.2 s, 1400 bytes, 4 * ceil(log10(1001)).
+  assert.equal(await page.getAttribute('#interval', 'placeholder'), `${direct.params.interval} (preset)`);
+  assert.equal(await page.getAttribute('#message_bytes', 'placeholder'), `${direct.params.message_bytes} (preset)`);
+  assert.equal(await page.getAttribute('#transmit_limit', 'placeholder'), `${direct.params.transmit_limit} (preset)`);
+  assert.deepEqual([direct.params.interval, direct.params.message_bytes, direct.params.transmit_limit], [0.2, 1400, 16]);
+  const f = await figures(page);
+  assert.equal(f['Least fanout K'], `${direct.min_fanout} (${direct.model.replace('_', ' ')} model)`);
+  assert.match(f['Time to everyone'], / s, median /);
+  assert.equal(f['The memberlist-lan default fanout'], `3: ${3 >= direct.min_fanout ? 'enough' : 'NOT enough'} for this target`);
+  // A field typed over the preset wins, and the address keeps both.
+  await page.fill('#interval', '0.5');
+  await page.waitForURL(/interval=0\.5/, WAIT);
+  await settled(page);
+  assert.match(page.url(), /preset=memberlist-lan/);
+  assert.deepEqual(page.problems.filter((p) => !/422/.test(p)), []);
+  await page.context().close();
 });
 
-test('a rejected field is explained, not swallowed', async () => {
-  await page.fill('#calc input[name=target_prob]', '1');
-  await page.click('#calc button[type=submit]');
-  const out = page.locator('#calc-out.error');
-  await out.waitFor({ timeout: 10000 });
-  assert.match(await out.textContent(), /^400 Bad Request: "target_prob" must be a number greater than 0 and less than 1$/);
+test('live update: typing recomputes, the stale request is cancelled, the button waits', async () => {
+  const page = await open();
+  const aborted = [];
+  page.on('requestfailed', (r) => { if (/calc_fanout/.test(r.url())) aborted.push(r.failure().errorText); });
+  // Hold the first calculation back so that the next input overtakes it.
+  let hold = true;
+  await page.route(/\/calc_fanout\?/, async (route) => {
+    if (hold) {
+      hold = false;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    }
+    await route.continue().catch(() => {});
+  });
+  await page.fill('#nodes', '100');
+  await page.waitForFunction(() => document.getElementById('calculate').disabled, null, WAIT);
+  await page.fill('#nodes', '200');
+  await settled(page);
+  assert.ok(aborted.some((e) => /ABORTED/.test(e)), `aborted: ${aborted}`);
+  assert.match(page.url(), /nodes=200/);
+  const direct = await api('/calc_fanout', 'nodes=200&target_prob=0.99&rounds=5');
+  const f = await figures(page);
+  assert.equal(f['Least fanout K'], `${direct.body.min_fanout} (${direct.body.model.replace('_', ' ')} model)`);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await page.context().close();
 });
+
+test('the address reproduces the view, simulation included', async () => {
+  const page = await open('/?nodes=40&target_prob=0.999&rounds=7&loss=0.05&mode=push_pull&failed_nodes=2');
+  assert.equal(await page.inputValue('#loss'), '0.05');
+  assert.equal(await page.inputValue('#mode'), 'push_pull');
+  await page.fill('#trials', '3000');
+  await page.fill('#seed', '7');
+  await page.click('#check');
+  await page.locator('#sim-figures dt').first().waitFor(WAIT);
+  await settled(page);
+  const url = page.url();
+  assert.match(url, /trials=3000/);
+  assert.match(url, /seed=7/);
+  const before = { calc: await figures(page), sim: await figures(page, 'sim-figures') };
+  const again = await open(new URL(url).pathname + new URL(url).search);
+  await again.locator('#sim-figures dt').first().waitFor(WAIT);
+  await settled(again);
+  assert.deepEqual({ calc: await figures(again), sim: await figures(again, 'sim-figures') }, before);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await page.context().close();
+  await again.context().close();
+});
+
+test('every problem the server names is shown at its own field', async () => {
+  const page = await open('/?nodes=0&target_prob=1&rounds=5');
+  for (const [field, rule] of [['nodes', /"nodes" must be/], ['target_prob', /"target_prob" must be a number greater than 0 and less than 1/]]) {
+    assert.equal(await page.getAttribute(`#${field}`, 'aria-invalid'), 'true');
+    assert.match(await page.getAttribute(`#${field}`, 'aria-describedby'), new RegExp(`\\b${field}-error\\b`));
+    assert.match(await page.textContent(`#${field}-error`), rule);
+  }
+  assert.equal(await page.getAttribute('#rounds', 'aria-invalid'), null);
+  // Corrected, the marks go.
+  await page.fill('#nodes', '25');
+  await page.fill('#target_prob', '0.99');
+  await page.waitForFunction(() => !document.querySelector('[aria-invalid]'), null, WAIT);
+  await page.context().close();
+});
+
+test('the charts plot exactly what the API answers for the same inputs', async () => {
+  const query = 'nodes=30&target_prob=0.99&rounds=6&loss=0.02';
+  const page = await open(`/?${query}`);
+  const calc = (await api('/calc_fanout', `${query}&curve=true`)).body;
+  const convergence = await chartData(page, 'chart-convergence');
+  assert.deepEqual(convergence[0].data, calc.curve.map((p) => ({ x: p.round, y: p.full_delivery_prob })));
+  assert.deepEqual(convergence[1].data, calc.curve.map((p) => ({ x: p.round, y: p.informed_fraction })));
+  const trade = (await api('/tradeoff', `nodes=30&target_prob=0.99&loss=0.02&max_fanout=${calc.min_fanout + 3}`)).body;
+  const tradeoff = await chartData(page, 'chart-tradeoff');
+  assert.deepEqual(tradeoff[0].data, trade.rows.map((r) => ({ x: r.fanout, y: r.rounds })));
+  assert.deepEqual(tradeoff[1].data, trade.rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })));
+  const chosen = trade.rows.find((r) => r.fanout === calc.min_fanout);
+  assert.deepEqual(tradeoff[2].data, [{ x: calc.min_fanout, y: chosen.rounds }]);
+  // P(full by R) per K, plotted as 1 - P on the scale of nines.
+  const atRounds = (await api('/tradeoff', 'nodes=30&target_prob=0.99&loss=0.02&max_rounds=6')).body;
+  const byk = await chartData(page, 'chart-byk');
+  assert.deepEqual(byk[0].data, atRounds.rows.map((r) => ({ x: r.fanout, y: Math.max(1 - r.delivery_prob_by_max_rounds, 1e-16) })));
+  assert.deepEqual(byk[1].data.map((p) => p.y), [1 - 0.99, 1 - 0.99]);
+  // The simulation's points are its answer's, at the same seed.
+  await page.fill('#trials', '500');
+  await page.fill('#seed', '3');
+  await page.click('#check');
+  await page.locator('#sim-figures dt').first().waitFor(WAIT);
+  const sim = (await api('/simulate_gossip', `${query}&fanout=${calc.min_fanout}&trials=500&seed=3&curve=true`)).body;
+  const withSim = await chartData(page, 'chart-convergence');
+  const points = withSim.find((d) => d.label === 'Simulation, mean informed fraction');
+  assert.deepEqual(points.data, sim.curve.map((p) => ({ x: p.round, y: p.informed_fraction })));
+  await page.context().close();
+});
+
+test('a large cluster: the approximate answer shows its interval, at its figure and on the chart', async () => {
+  const query = 'nodes=100000&target_prob=0.999&rounds=12';
+  const page = await open(`/?${query}`);
+  const calc = (await api('/calc_fanout', `${query}&curve=true`)).body;
+  assert.ok(Array.isArray(calc.delivery_prob_interval), 'the answer has an interval');
+  const f = await figures(page);
+  assert.match(f['P(every live node informed within 12 rounds)'], /\(between .* and .*\)$/);
+  const byk = await chartData(page, 'chart-byk');
+  const bar = byk.find((d) => /interval at K/.test(d.label));
+  assert.deepEqual(bar.data, calc.delivery_prob_interval.map((p) => ({ x: calc.min_fanout, y: Math.max(1 - p, 1e-16) })));
+  if (!calc.curve) assert.match(await page.textContent('#fig-convergence-note'), /^Not drawn: /);
+  const trade = (await api('/tradeoff', `${query}`.replace('rounds=12', 'max_rounds=12'))).body;
+  if (trade.note) assert.equal(await page.textContent('#fig-byk-note'), `Note: ${trade.note}.`);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+for (const width of [1280, 390]) {
+  test(`axe finds nothing at ${width} px, and nothing scrolls sideways`, async () => {
+    const page = await open('/?nodes=50&target_prob=0.999&rounds=8&interval=0.2&message_bytes=1400', width);
+    await page.click('#check');
+    await page.locator('#sim-figures dt').first().waitFor(WAIT);
+    await settled(page);
+    const result = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+      .analyze();
+    assert.deepEqual(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), []);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0);
+    if (process.env.SHOTS) {
+      await page.screenshot({ path: `${process.env.SHOTS}/page-${width}.png`, fullPage: true });
+      await page.locator('#charts').screenshot({ path: `${process.env.SHOTS}/charts-${width}.png` });
+    }
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+}

@@ -147,7 +147,7 @@ class Server:
         match = re.search(r"listening on \S+ port (\d+)", line)
         assert match, f"fanoutd did not start: {line!r}"
         self.port = int(match.group(1))
-        self.log = []
+        self.log = [line]
         self.reader = threading.Thread(target=self._read_log, daemon=True)
         self.reader.start()
 
@@ -531,8 +531,98 @@ class CommandLine(unittest.TestCase):
         finally:
             self.assertEqual(srv.stop(), 0)
         entries = [json.loads(l) for l in srv.log if l.startswith("{")]
-        self.assertTrue(any(e["status"] == 413 and e["path"] == "/calc_fanout" and e["method"] == "POST"
+        self.assertTrue(any(e.get("status") == 413 and e["path"] == "/calc_fanout" and e["method"] == "POST"
                             for e in entries), srv.log)
+
+
+# The files fanoutd serves as they are, each with its ETag and caching.
+ASSETS = ("/", "/page.js", "/page.css", "/chart.js", "/favicon.svg", "/openapi.yaml")
+
+
+class Conventions(unittest.TestCase):
+    """HTTP habits around the page and the API: caching, security headers, ids, newlines."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def test_etag_and_304(self):
+        for path in ASSETS:
+            status, headers, body = self.srv.request("GET", path)
+            tag = headers.get("etag", "")
+            self.assertEqual(status, 200, path)
+            self.assertRegex(tag, r'^"[0-9a-f]{32}"$', path)
+            self.assertIn(headers["cache-control"], ("no-cache", "public, max-age=86400"), path)
+            for match in (tag, f'"other", W/{tag}', "*"):
+                status, again, body = self.srv.request("GET", path, headers={"If-None-Match": match})
+                self.assertEqual((status, body, again["etag"]), (304, "", tag), (path, match))
+            status, _, body = self.srv.request("GET", path, headers={"If-None-Match": '"other"'})
+            self.assertEqual(status, 200, path)
+            status, _, _ = self.srv.request("HEAD", path, headers={"If-None-Match": tag})
+            self.assertEqual(status, 304, path)
+
+    def test_every_answer_has_security_headers_and_a_final_newline(self):
+        cases = [("GET", "/", None), ("GET", "/healthz", None), ("GET", "/metrics", None),
+                 ("GET", "/openapi.yaml", None), ("GET", "/page.js", None), ("GET", "/nowhere", None),
+                 ("DELETE", "/calc_fanout", None), ("POST", "/calc_fanout", '{"nodes":25,"target_prob":0.99,"rounds":5}'),
+                 ("POST", "/calc_fanout", "{"), ("POST", "/calc_fanout", '{"nodes":0}'),
+                 ("GET", "/tradeoff?nodes=25&target_prob=0.99", None), ("OPTIONS", "/", None)]
+        for method, path, body in cases:
+            status, headers, text = self.srv.request(method, path, body)
+            self.assertEqual(headers.get("x-content-type-options"), "nosniff", path)
+            self.assertIn("script-src 'self'", headers.get("content-security-policy", ""), path)
+            self.assertIn("default-src 'none'", headers["content-security-policy"], path)
+            if text:
+                self.assertTrue(text.endswith("\n"), (method, path, status, text[-40:]))
+
+    def test_the_page_needs_no_inline_script_or_style(self):
+        _, _, page = self.srv.request("GET", "/")
+        self.assertEqual(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page), [])
+        self.assertNotRegex(page, r"<style|\sstyle=|\son[a-z]+=|javascript:")
+        for src in re.findall(r'(?:src|href)="(/[^"]*)"', page):
+            status, _, _ = self.srv.request("GET", src.split("?")[0])
+            self.assertEqual(status, 200, src)
+
+    def test_request_id_echoed_or_generated_and_logged(self):
+        _, headers, _ = self.srv.request("GET", "/healthz", headers={"X-Request-Id": "trace-42.a:b_c"})
+        self.assertEqual(headers["x-request-id"], "trace-42.a:b_c")
+        ids = set()
+        for bad in (None, "has space", "x" * 65, ""):
+            _, headers, _ = self.srv.request("GET", "/healthz", headers={"X-Request-Id": bad} if bad is not None else {})
+            self.assertRegex(headers["x-request-id"], r"^[0-9a-f]{16}$", bad)
+            ids.add(headers["x-request-id"])
+        self.assertEqual(len(ids), 4)
+        deadline = time.monotonic() + WAIT
+        while not any("trace-42.a:b_c" in line for line in self.srv.log):
+            self.assertLess(time.monotonic(), deadline, self.srv.log[-3:])
+            time.sleep(0.02)
+
+    def test_empty_and_null_query_values_are_absent(self):
+        """What URLSearchParams writes for empty inputs (curve=) and null both mean absent."""
+        base = "/calc_fanout?nodes=25&target_prob=0.99&rounds=5"
+        _, _, plain = self.srv.request("GET", base)
+        status, _, text = self.srv.request("GET", base + "&curve=&forward_rounds=null&transmit_limit=&loss=")
+        self.assertEqual((status, json.loads(text)), (200, json.loads(plain)))
+        status, _, text = self.srv.request("GET", base + "&curve=true&forward_rounds=2")
+        self.assertEqual(status, 200)
+        self.assertIn("curve", json.loads(text))
+
+
+class JsonLog(unittest.TestCase):
+    def test_every_line_is_json_from_start_to_stop(self):
+        srv = Server("--log-format", "json")
+        try:
+            srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
+        finally:
+            self.assertEqual(srv.stop(), 0)
+        entries = [json.loads(line) for line in srv.log]
+        self.assertEqual(entries[0]["event"], "start")
+        self.assertEqual(entries[-1]["event"], "stop")
+        self.assertTrue(any(e.get("request_id") == "json-log-1" and e["status"] == 200 for e in entries))
 
 
 if __name__ == "__main__":
