@@ -238,8 +238,8 @@ $(BUILD)/fuzz_request: $(BUILD)/tests/fuzz/fuzz_request.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/fuzz_node: $(BUILD)/tests/fuzz/fuzz_node.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
-$(BUILD)/fuzz_core: $(BUILD)/tests/fuzz/fuzz_core.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+$(BUILD)/fuzz_core: $(BUILD)/tests/fuzz/fuzz_core.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver
 
 fuzz: fuzzers
