@@ -78,11 +78,12 @@ static const char usage[] =
 
 /* The subcommands that are operations. */
 static const struct {
-	const char *command, *op;
+	const char *command;
+	enum req_op op;
 } commands[] = {
-	{ "calc", "calc_fanout" },
-	{ "simulate", "simulate_gossip" },
-	{ "tradeoff", "tradeoff" },
+	{ "calc", REQ_CALC_FANOUT },
+	{ "simulate", REQ_SIMULATE_GOSSIP },
+	{ "tradeoff", REQ_TRADEOFF },
 };
 
 enum { O_FORMAT, O_OUTPUT, O_ENDPOINTS, O_SHARD_TRIALS, O_SHARD, O_BUDGET, O_SIM_THREADS, O_FIXED };
@@ -178,7 +179,7 @@ static char *field_help(void)
 			if (!(f.ops & (1u << op)))
 				continue;
 			for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
-				if (strcmp(commands[c].op, req_op_name((enum req_op)op)) == 0)
+				if (commands[c].op == (enum req_op)op)
 					snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s%s",
 						 ops[0] ? ", " : "", commands[c].command,
 						 f.required & (1u << op) ? " (required)" : "");
@@ -1089,8 +1090,7 @@ int main(int argc, char **argv)
 		cmd = argc > 1 ? argv[1] : "";
 	}
 	size_t c = 0;
-	while (c < sizeof commands / sizeof commands[0] &&
-	       (strcmp(commands[c].command, cmd) != 0 || req_op_parse(commands[c].op, &r.op) < 0))
+	while (c < sizeof commands / sizeof commands[0] && strcmp(commands[c].command, cmd) != 0)
 		c++;
 	if (c == sizeof commands / sizeof commands[0]) {
 		char *help = field_help();
@@ -1101,6 +1101,7 @@ int main(int argc, char **argv)
 		free(help);
 		return known ? 0 : 2;
 	}
+	r.op = commands[c].op;
 	snprintf(prog, sizeof prog, "%s%s", r.sweep ? "sweep " : "", cmd);
 	r.prog = prog;
 	configure(&r, argc - 1, argv + 1);
