@@ -208,6 +208,8 @@ lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan;
 # then each fuzz target for 30 s.
 test: lint
+	@# The benchmark programs are not run here, but they must keep compiling.
+	$(MAKE) BUILD=build/release build/release/bench build/release/estimates
 	$(MAKE) BUILD=build/release unit rational protocol http contract browser cli validate-quick install-check
 	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser cli validate-quick
 	rm -rf build/fuzz/short

@@ -280,6 +280,17 @@ static double sender_step(const struct exact *x, int partial, const double *rest
 	return trim(w, lo, hi);
 }
 
+/* sender_step from *v into *w, then the two swap, so *v holds the result. */
+static double sender_advance(const struct exact *x, int partial, double **v, double **w, int64_t *lo,
+			     int64_t *hi)
+{
+	double dropped = sender_step(x, partial, *v, *w, lo, hi), *t = *v;
+
+	*v = *w;
+	*w = t;
+	return dropped;
+}
+
 /* Relative error one sender step adds. */
 static double sender_step_rel(const struct exact *x)
 {
@@ -358,11 +369,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 				v[u - k] += m * pmf[k - r.lo];
 		}
 		if (vhi > 0) {
-			double *t;
-			x->dropped += sender_step(x, 0, v, w, &vlo, &vhi);
-			t = v;
-			v = w;
-			w = t;
+			x->dropped += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 			steps++;
 		}
 		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
@@ -431,11 +438,7 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 	vlo = vhi = live - a0;
 	v[vhi] = 1;
 	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
-		double *t;
-		row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
-		t = v;
-		v = w;
-		w = t;
+		row_drop += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 		steps++;
 		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
 			return FO_CANCELLED;
@@ -443,14 +446,10 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 	for (int64_t i = a0; i <= top; i++) {
 		double m = cur->v[i];
 		if (i > a0) {
-			double *t;
 			thin(v, &vlo, &vhi, live - i + 1);
 			row_drop += trim(v, &vlo, &vhi);
 			if (vhi > 0) {
-				row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
-				t = v;
-				v = w;
-				w = t;
+				row_drop += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 				steps++;
 			}
 			if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 4)))
@@ -630,11 +629,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t closing, s
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
 	for (int64_t s = 0; s < a + closing && hi > 0 && gossip_pushes(x->mode); s++) {
-		double *t;
-		r->dropped += sender_step(x, s >= a, v, w, &lo, &hi);
-		t = v;
-		v = w;
-		w = t;
+		r->dropped += sender_advance(x, s >= a, &v, &w, &lo, &hi);
 		steps++;
 	}
 	r->rel = (double)steps * sender_step_rel(x);
