@@ -160,9 +160,19 @@ rational: $(BUILD)/rational-dump
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
-http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_faults.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+	$(BUILD)/stop-test
+
+# http_stop with a connection still suspended: http.c built to give up after 1 s, not 30.
+$(BUILD)/stoptest/http.o: server/http.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFO_HTTP_CANCEL_WAIT=1 -Iserver -c $< -o $@
+$(BUILD)/stop-test: $(BUILD)/tests/stop/stop_test.o $(BUILD)/stoptest/http.o \
+		$(filter-out $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o,$(HTTP_OBJ)) $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
+$(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver
 
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
 contract: $(FANOUTD) $(NPM_STAMP)
@@ -192,7 +202,7 @@ lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
-	  tests/rational tests/validate tests/fuzz
+	  tests/rational tests/validate tests/fuzz tests/stop
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/*.yaml
 	mandoc -Tlint -Wwarning $(MANPAGES)
