@@ -96,6 +96,18 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all);
 
+/*
+ * Clopper-Pearson interval, two-sided at confidence 1 - alpha, for the
+ * probability of an event seen `hits` times in n >= 1 trials: ci[0] is the
+ * least p with P(X >= hits | p) >= alpha / 2, ci[1] the largest with
+ * P(X <= hits | p) >= alpha / 2 (0 and 1 at the ends).  Conservative: it
+ * covers with probability at least 1 - alpha whatever p is.
+ */
+void sim_clopper_pearson(int64_t hits, int64_t n, double alpha, double ci[2]);
+
+/* The regularized incomplete beta function I_x(a, b), a, b > 0, 0 <= x <= 1. */
+double sim_beta_inc(double a, double b, double x);
+
 /* Estimated work units of sim_fast_run on one thread. */
 double sim_fast_cost(const struct gossip_params *p, int64_t trials);
 

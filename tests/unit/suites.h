@@ -19,5 +19,6 @@ Suite *broadcast_suite(void);
 Suite *tradeoff_suite(void);
 Suite *request_suite(void);
 Suite *guard_suite(void);
+Suite *autosim_suite(void);
 
 #endif
