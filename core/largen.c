@@ -24,6 +24,7 @@
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/largen.h"
+#include "grow.h"
 #include "tupmap.h"
 
 /* Work units charged per transition entry and per late-phase round. */
@@ -176,17 +177,7 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 /* Room for n doubles in b; -1 if allocation fails. */
 static int buf_room(struct buf *b, size_t n)
 {
-	if (n <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap < n)
-		cap *= 2;
-	double *v = realloc(b->v, cap * sizeof *v);
-	if (!v)
-		return -1;
-	b->v = v;
-	b->cap = cap;
-	return 0;
+	return FO_GROW(b->v, n, b->cap);
 }
 
 /*
@@ -344,15 +335,8 @@ static int add_mass(struct tupmap *m, double **mass, size_t *cap, const int32_t 
 
 	if (idx < 0)
 		return -1;
-	if (m->count > *cap) {
-		size_t c = *cap ? 2 * *cap : 256;
-		double *a = realloc(*mass, c * sizeof *a);
-		if (!a)
-			return -1;
-		memset(a + *cap, 0, (c - *cap) * sizeof *a);
-		*mass = a;
-		*cap = c;
-	}
+	if (FO_GROW_ZEROED(*mass, m->count, *cap) < 0)
+		return -1;
 	(*mass)[idx] += v;
 	return 0;
 }

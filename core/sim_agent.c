@@ -151,6 +151,8 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
 	size_t n = (size_t)p->nodes;
 	enum fo_status st = FO_OK;
 
+	if (!sim_counts_fit(p, trials))
+		return FO_TOO_LARGE;
 	memset(&a, 0, sizeof a);
 	a.p = p;
 	a.informed_at = malloc(n * sizeof *a.informed_at);

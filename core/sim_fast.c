@@ -177,12 +177,13 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 			senders -= closing;
 		}
 		if (gossip_pushes(p->mode)) {
-			*messages += (uint64_t)(p->fanout * senders + f->last * closing);
+			*messages += (uint64_t)p->fanout * (uint64_t)senders +
+				     (uint64_t)f->last * (uint64_t)closing;
 			m = push_round(f, senders, p->fanout, m);
 			m = push_round(f, closing, f->last, m);
 		}
 		if (gossip_pulls(p->mode)) {
-			*messages += (uint64_t)(p->fanout * fresh);
+			*messages += (uint64_t)p->fanout * (uint64_t)fresh;
 			if (m > 0 && p->fanout > 0)
 				m -= (int64_t)sample_binomial(&f->rng, (uint64_t)m,
 							      dist_pull_success(p->nodes - 1, informed, p->fanout,
@@ -258,6 +259,8 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 	enum fo_status st = FO_OK;
 	int64_t done = 0;
 
+	if (!sim_counts_fit(p, trials))
+		return FO_TOO_LARGE;
 	if (n > FO_SIM_MAX_THREADS)
 		n = FO_SIM_MAX_THREADS;
 	if (n > trials)

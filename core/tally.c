@@ -12,6 +12,13 @@
 
 #define Z95 1.959963984540054
 
+int sim_counts_fit(const struct gossip_params *p, int64_t trials)
+{
+	double most = 2 * (double)p->fanout * (double)gossip_live(p) * (double)p->rounds * (double)trials;
+
+	return most < 0x1p64;
+}
+
 enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve)
 {
 	size_t n = (size_t)p->rounds + 1;

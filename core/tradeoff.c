@@ -11,6 +11,7 @@
 #include "fanout/meanfield.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
+#include "grow.h"
 
 void tradeoff_release(struct tradeoff *t)
 {
@@ -146,15 +147,9 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			tradeoff_release(out);
 			return FO_TOO_LARGE;
 		}
-		if ((size_t)out->count == cap) {
-			size_t c = cap ? 2 * cap : 16;
-			struct tradeoff_row *rows = realloc(out->rows, c * sizeof *rows);
-			if (!rows) {
-				tradeoff_release(out);
-				return FO_NOMEM;
-			}
-			out->rows = rows;
-			cap = c;
+		if (FO_GROW(out->rows, (size_t)out->count + 1, cap) < 0) {
+			tradeoff_release(out);
+			return FO_NOMEM;
 		}
 		st = model == CALC_SIMULATION ? sim_row(p, target, k, threads, cancel, &row)
 					      : row_at(p, model, target, k, cancel, &row);

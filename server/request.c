@@ -487,6 +487,10 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 			req->seed = (int64_t)fresh_seed();
 			req->has_seed = 1;
 		}
+		if (!sim_counts_fit(p, req->trials))
+			return fail(err, REQ_OVER_BUDGET, "trials",
+				    "the messages of this run could exceed 2^64 and not be counted exactly; "
+				    "lower \"trials\" (or \"nodes\", \"fanout\", \"rounds\")");
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
 	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {

@@ -70,7 +70,8 @@ void sim_wilson(double hits, double n, double ci[2]);
 
 /*
  * Runs trials first_trial … first_trial + trials - 1 of the reference
- * simulator and adds them to *t.  Returns FO_OK, FO_NOMEM, or FO_CANCELLED
+ * simulator and adds them to *t.  Returns FO_OK, FO_NOMEM, FO_TOO_LARGE (see
+ * sim_counts_fit), or FO_CANCELLED
  * (checked between rounds; *t then holds the trials finished).
  */
 enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
@@ -81,7 +82,8 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
  * in O(L K + R) a trial and memory independent of N.  Runs trials
  * first_trial … first_trial + trials - 1 on up to `threads` threads
  * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
- * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, or FO_CANCELLED
+ * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, FO_TOO_LARGE (see
+ * sim_counts_fit), or FO_CANCELLED
  * (checked between trials; *t then holds the trials finished).
  */
 enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
@@ -107,6 +109,14 @@ void sim_clopper_pearson(int64_t hits, int64_t n, double alpha, double ci[2]);
 
 /* The regularized incomplete beta function I_x(a, b), a, b > 0, 0 <= x <= 1. */
 double sim_beta_inc(double a, double b, double x);
+
+/*
+ * Non-zero when every sum a tally keeps for `trials` trials of p fits in its
+ * 64-bit integer: messages are at most 2 K L R a trial (a push and a pull per
+ * live node and round), so 2 K L R trials must stay below 2^64.  Simulations
+ * refuse runs that do not fit (FO_TOO_LARGE) rather than count wrongly.
+ */
+int sim_counts_fit(const struct gossip_params *p, int64_t trials);
 
 /* Estimated work units of sim_fast_run on one thread. */
 double sim_fast_cost(const struct gossip_params *p, int64_t trials);

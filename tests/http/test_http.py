@@ -458,9 +458,11 @@ class Work(unittest.TestCase):
             self.assertEqual(srv.stop(), 0)
 
     def test_full_queue_answers_503_at_once(self):
-        srv = Server("--threads", "1", "--queue", "1", "--timeout", SLOW_TIMEOUT)
+        # The first runs long (2.5 times HEAVY) so that on a loaded machine it cannot
+        # finish before the second is queued.
+        srv = Server("--threads", "1", "--queue", "1", "--timeout", SLOW_TIMEOUT, "--work-budget", "1e10")
         try:
-            first = Background(srv.post, "/simulate_gossip", HEAVY)
+            first = Background(srv.post, "/simulate_gossip", dict(HEAVY, trials=150))
             srv.wait_metric("fanoutd_work_in_flight", 1)
             second = Background(srv.post, "/simulate_gossip", HEAVY)
             srv.wait_metric("fanoutd_work_in_flight", 2)

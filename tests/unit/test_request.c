@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fanout/config.h"
+#include "fanout/sim.h"
 #include "request.h"
 #include "suites.h"
 
@@ -214,6 +215,35 @@ START_TEST(test_budget_refusal)
 	ck_assert_double_eq(err.budget, 1e6);
 	ck_assert_double_gt(err.estimate, 1e6);
 	ck_assert_msg(strstr(err.detail, "lower \"trials\""), "%s", err.detail);
+}
+END_TEST
+
+/*
+ * A run whose messages could pass 2^64 is refused, not counted wrongly (the
+ * core fuzzer's finding: N near 2^53, K = 4096, pull, which is cheap to run).
+ */
+START_TEST(test_uncountable_messages_refused)
+{
+	struct request req;
+	struct req_error err;
+	struct sim_tally t;
+	cJSON *o = answer(REQ_SIMULATE_GOSSIP, "{\"nodes\":9007199254740990,\"fanout\":4096,\"rounds\":1,"
+			  "\"mode\":\"pull\",\"trials\":1,\"failed_nodes\":1}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	struct gossip_params p = req.params;
+
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_str_eq(err.field, "trials");
+	ck_assert_msg(strstr(err.detail, "2^64"), "%s", err.detail);
+	/* The core refuses it too, whoever calls it. */
+	ck_assert(!sim_counts_fit(&p, 1));
+	ck_assert_int_eq(sim_tally_init(&t, &p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 1, 0, 1, 1, NULL, &t), FO_TOO_LARGE);
+	ck_assert_int_eq(t.trials, 0);
+	sim_tally_release(&t);
+	p.nodes = 1000000;
+	p.failed = 0;
+	ck_assert(sim_counts_fit(&p, 1000000));
 }
 END_TEST
 
@@ -541,6 +571,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_auto_simulation);
 	tcase_add_test(tc, test_simulate_answers);
 	tcase_add_test(tc, test_budget_refusal);
+	tcase_add_test(tc, test_uncountable_messages_refused);
 	tcase_add_test(tc, test_strict_json);
 	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
