@@ -422,8 +422,9 @@ void req_budget_advice(const struct request *req, const char **field, const char
 	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N || req->chosen == CALC_SIMULATION) {
 		*field = "rounds";
 		*advice = req->params.transmit_limit > 0 || req->chosen == CALC_SIMULATION
-			? " (or \"nodes\", \"transmit_limit\": the simulation auto uses where exact and "
-			  "large_n cannot follow long transmit windows costs O(N) a trial), or use simulate_gossip"
+			? " (or \"nodes\", \"transmit_limit\", \"target_prob\": where exact and large_n cannot "
+			  "follow the transmit window the simulation costs O(N) a trial, and targets near 1 need "
+			  "more trials), or use simulate_gossip"
 			: " (or \"forward_rounds\")";
 	} else {
 		*field = "rounds";
