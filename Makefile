@@ -1,12 +1,15 @@
-# fanout — gossip fanout calculator: core library, fanoutd, fanout-node, tests.
+# fanout — gossip fanout calculator: core library, fanoutd, fanout-node, fanout, tests.
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make test       lint, unit, rational, protocol, HTTP, contract (Dredd) and browser tests,
-#                   normal and ASan+UBSan builds
+#   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser and fanout
+#                   (CLI) tests, normal and ASan+UBSan builds, and make install into a temporary
+#                   directory
+#   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
+#   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -16,13 +19,17 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD   ?= build/release
 SAN     ?= 0
 CC      ?= cc
 
 # What building needs (the Dockerfile installs the same), and what testing adds.
-BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev libjs-chart.js
-TEST_PACKAGES  = check python3 cppcheck curl yamllint chromium clang libclang-rt-dev
+BUILD_PACKAGES = build-essential pkg-config libcjson-dev libmicrohttpd-dev libjs-chart.js libcurl4-openssl-dev
+TEST_PACKAGES  = check python3 python3-yaml cppcheck curl yamllint chromium clang libclang-rt-dev mandoc \
+		 man-db strace
 # apt-get install of the packages named after it, as root or through sudo.
 APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	$$sudo apt-get update -qq && \
@@ -48,17 +55,20 @@ SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/serve
 	     $(BUILD)/server/guard.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
+FANOUT     = $(BUILD)/fanout
 HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o $(BUILD)/server/log.o \
-	     $(BUILD)/gen/assets.o
+	     $(BUILD)/server/probe.o $(BUILD)/gen/assets.o
 MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
 UNIT       = $(BUILD)/unit-tests
 UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
+PROGRAMS   = fanoutd fanout-node fanout
+MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http contract browser lint load bench validate validate-quick install \
-	clean deps fuzz soak fuzzers fuzz-regress estimates
-all: $(NODE) $(FANOUTD)
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-quick \
+	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
+all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
 # and is redone when the Makefile (and so perhaps a package list) changes.
@@ -127,6 +137,10 @@ $(NODE): $(BUILD)/server/node.o $(SHARED_OBJ) $(LIB)
 $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
+CURL_LIBS  = $(shell pkg-config --libs libcurl)
+$(FANOUT): $(BUILD)/server/fanout.o $(BUILD)/server/remote.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
+
 run: $(FANOUTD)
 	$(FANOUTD) $(ARGS)
 
@@ -146,13 +160,36 @@ rational: $(BUILD)/rational-dump
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
-http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_faults.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
+	$(BUILD)/stop-test
+
+# http_stop with a connection still suspended: http.c built to give up after 1 s, not 30.
+$(BUILD)/stoptest/http.o: server/http.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFO_HTTP_CANCEL_WAIT=1 -Iserver -c $< -o $@
+$(BUILD)/stop-test: $(BUILD)/tests/stop/stop_test.o $(BUILD)/stoptest/http.o \
+		$(filter-out $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o,$(HTTP_OBJ)) $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
+$(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver
 
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
 contract: $(FANOUTD) $(NPM_STAMP)
 	sh tests/contract/dredd.sh $(abspath $(FANOUTD))
+
+# fanout: in-process answers, shard + merge, 4 fanoutd on loopback with one killed, sweeps.
+cli: $(FANOUT) $(FANOUTD)
+	python3 tests/cli/test_cli.py $(FANOUT) $(FANOUTD)
+
+# A single-node Slurm (Debian's slurm-wlm and munge, run as root from a
+# temporary directory on 127.0.0.1) runs deploy/slurm-study.sh as a 4-task
+# array; the merged shards must equal the in-process run.  Not part of
+# `make test`: it installs and starts daemons.
+slurm: $(FANOUT)
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
+	  { echo "installing slurm and munge"; $(APT_INSTALL) slurmctld slurmd slurm-client munge; }
+	bash tests/slurm/test_slurm.sh $(abspath $(FANOUT))
 
 # The page at / in Debian's chromium, driven by playwright-core (no browser download).
 browser: $(FANOUTD) $(NPM_STAMP)
@@ -161,22 +198,31 @@ browser: $(FANOUTD) $(NPM_STAMP)
 # Static analysis, and the OpenAPI contract against redocly's recommended rules.
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
-lint: $(NPM_STAMP) $(FANOUTD) | $(TEST_DEPS_STAMP)
+lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
-	  tests/rational tests/validate tests/fuzz
+	  tests/rational tests/validate tests/fuzz tests/stop
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
-	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/kubernetes.yaml
-	@# The unit as installed, but pointing at the binary just built.
-	sed 's|/usr/local/bin/fanoutd|$(abspath $(FANOUTD))|' deploy/fanoutd.service > $(BUILD)/fanoutd.service
-	systemd-analyze verify $(BUILD)/fanoutd.service
+	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/*.yaml
+	mandoc -Tlint -Wwarning $(MANPAGES)
+	@# The unit as installed, but pointing at the binary just built and with
+	@# the man pages where its Documentation= line finds them.
+	sed 's|@BINDIR@|$(abspath $(BUILD))|g' deploy/fanoutd.service.in > $(BUILD)/fanoutd.service
+	@mkdir -p $(BUILD)/man/man1 && cp $(MANPAGES) $(BUILD)/man/man1/
+	MANPATH=$(abspath $(BUILD))/man systemd-analyze verify $(BUILD)/fanoutd.service
+	@# Hardening: the exposure score must stay at 2.0 or below (20 in tenths).
+	systemd-analyze security --offline=true --threshold=20 $(BUILD)/fanoutd.service | tail -1
+	@# Manifests, Dockerfile, Slurm script and man pages against the binaries.
+	python3 tests/deploy/check_deploy.py $(FANOUTD) $(NODE) $(FANOUT)
 
 # Lint, then the whole suite twice: optimised, then under AddressSanitizer + UBSan;
 # then each fuzz target for 30 s.
 test: lint
-	$(MAKE) BUILD=build/release unit rational protocol http contract browser validate-quick
-	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser validate-quick
+	@# The benchmark programs are not run here, but they must keep compiling.
+	$(MAKE) BUILD=build/release build/release/bench build/release/estimates
+	$(MAKE) BUILD=build/release unit rational protocol http contract browser cli validate-quick install-check
+	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser cli validate-quick
 	rm -rf build/fuzz/short
 	$(MAKE) fuzz-regress
 	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)" FUZZ_CORPUS=short
@@ -245,6 +291,9 @@ $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
 validate: $(BUILD)/validate
 	nice $(BUILD)/validate
 
+validate-beyond: $(BUILD)/validate
+	nice $(BUILD)/validate beyond
+
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick
 
@@ -255,10 +304,20 @@ $(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)
 
-install: $(NODE) $(FANOUTD)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(NODE) $(DESTDIR)$(PREFIX)/bin/fanout-node
-	install -m 755 $(FANOUTD) $(DESTDIR)$(PREFIX)/bin/fanoutd
+# The binaries, the systemd unit (its ExecStart pointing into BINDIR) and the
+# man pages.  Paths follow PREFIX; DESTDIR stages them for a package.
+install: $(NODE) $(FANOUTD) $(FANOUT)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(NODE) $(DESTDIR)$(BINDIR)/fanout-node
+	install -m 755 $(FANOUTD) $(DESTDIR)$(BINDIR)/fanoutd
+	install -m 755 $(FANOUT) $(DESTDIR)$(BINDIR)/fanout
+	sed 's|@BINDIR@|$(BINDIR)|g' deploy/fanoutd.service.in > $(DESTDIR)$(UNITDIR)/fanoutd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/fanoutd.service
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+# make install into a temporary DESTDIR, checked file by file.
+install-check: $(NODE) $(FANOUTD) $(FANOUT) | $(TEST_DEPS_STAMP)
+	bash tests/deploy/test_install.sh $(BUILD)
 
 clean:
 	rm -rf build/release build/san build/fuzz

@@ -186,7 +186,7 @@ static void point(struct eval *e, double p, double miss)
 static void from_exact(struct eval *e, const struct chain_result *r)
 {
 	double p = r->p_full[r->rounds], miss = r->p_miss[r->rounds];
-	double d = r->round_bound[r->rounds], dm = r->miss_bound[r->rounds];
+	double d = r->full_bound[r->rounds], dm = r->miss_bound[r->rounds];
 
 	e->p = p;
 	e->p_lo = fmax(0, p - d);
@@ -195,7 +195,7 @@ static void from_exact(struct eval *e, const struct chain_result *r)
 	e->miss_lo = fmax(0, miss - dm);
 	e->miss_hi = fmin(1, miss + dm);
 	e->node_miss = r->node_miss;
-	e->error_bound = d;
+	e->error_bound = r->round_bound[r->rounds];
 }
 
 static void from_largen(struct eval *e, const struct largen_result *l)

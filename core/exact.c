@@ -44,7 +44,8 @@
  * For a reported sum P̂ over some states (p_miss: the non-full ones; p_full:
  * the full one, or 1 - p_miss when that is smaller; node_miss: weights
  * (L - i)/(L - 1) <= 1), the true value P satisfies (1 - g)(P - D) <= P̂ <=
- * (1 + g)P, so |P̂ - P| <= D + g (P̂ + D)(1 + 2g): that is round_bound[r],
+ * (1 + g)P, so |P̂ - P| <= D + g (P̂ + D)(1 + 2g): that is miss_bound[r] and
+ * full_bound[r] for the two sums, and their larger one is round_bound[r],
  * and error_bound is the largest of them and node_miss's.  Miss
  * probabilities are never formed as 1 - P(full), so a miss of 1e-15 keeps
  * its relative precision.  Clamping to [0, 1] only moves a figure towards
@@ -196,18 +197,19 @@ static double binom_full(struct exact *x, int64_t h, double *out)
  */
 static int build_kernel(struct exact *x, int64_t k, double **kernel)
 {
-	int64_t live = x->live;
+	/* A sender hits at most the live - 1 others, so rows past that are never read. */
+	int64_t live = x->live, rows = imin(k, live - 1) + 1;
 	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	*kernel = calloc((size_t)(k + 1) * (size_t)live, sizeof **kernel);
+	*kernel = calloc((size_t)rows * (size_t)live, sizeof **kernel);
 	if (!*kernel)
 		return -1;
-	/* Bin(.; h, 1 - loss) for h = 0..K, row h at table + h * h (2h + 1 of room). */
-	if (x->loss > 0 && k <= KERNEL_TABLE_MAX) {
-		table = malloc((size_t)((k + 1) * (k + 1) + 1) * sizeof *table);
+	/* Bin(.; h, 1 - loss) for h = 0..rows - 1, row h at table + h * h (2h + 1 of room). */
+	if (x->loss > 0 && rows <= KERNEL_TABLE_MAX + 1) {
+		table = malloc((size_t)(rows * rows + 1) * sizeof *table);
 		if (!table)
 			return -1;
-		for (int64_t h = 0; h <= k; h++)
+		for (int64_t h = 0; h < rows; h++)
 			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
 	}
 	for (int64_t m = 0; m < live; m++) {
@@ -278,6 +280,17 @@ static double sender_step(const struct exact *x, int partial, const double *rest
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
+}
+
+/* sender_step from *v into *w, then the two swap, so *v holds the result. */
+static double sender_advance(const struct exact *x, int partial, double **v, double **w, int64_t *lo,
+			     int64_t *hi)
+{
+	double dropped = sender_step(x, partial, *v, *w, lo, hi), *t = *v;
+
+	*v = *w;
+	*w = t;
+	return dropped;
 }
 
 /* Relative error one sender step adds. */
@@ -358,11 +371,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 				v[u - k] += m * pmf[k - r.lo];
 		}
 		if (vhi > 0) {
-			double *t;
-			x->dropped += sender_step(x, 0, v, w, &vlo, &vhi);
-			t = v;
-			v = w;
-			w = t;
+			x->dropped += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 			steps++;
 		}
 		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
@@ -431,11 +440,7 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 	vlo = vhi = live - a0;
 	v[vhi] = 1;
 	for (int64_t s = 0; s < a0 && vhi > 0; s++) {
-		double *t;
-		row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
-		t = v;
-		v = w;
-		w = t;
+		row_drop += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 		steps++;
 		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
 			return FO_CANCELLED;
@@ -443,14 +448,10 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 	for (int64_t i = a0; i <= top; i++) {
 		double m = cur->v[i];
 		if (i > a0) {
-			double *t;
 			thin(v, &vlo, &vhi, live - i + 1);
 			row_drop += trim(v, &vlo, &vhi);
 			if (vhi > 0) {
-				row_drop += sender_step(x, 0, v, w, &vlo, &vhi);
-				t = v;
-				v = w;
-				w = t;
+				row_drop += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 				steps++;
 			}
 			if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 4)))
@@ -513,6 +514,7 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 	}
 	out->round_bound[r] = fmax(miss_err, full_err);
 	out->miss_bound[r] = miss_err;
+	out->full_bound[r] = full_err;
 	out->mean_informed[r] = mean;
 	out->error_bound = fmax(out->error_bound, out->round_bound[r]);
 	if (r == out->rounds) {
@@ -534,6 +536,7 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
 		out->p_miss[k] = out->p_miss[r];
 		out->round_bound[k] = out->round_bound[r];
 		out->miss_bound[k] = out->miss_bound[r];
+		out->full_bound[k] = out->full_bound[r];
 		out->mean_informed[k] = out->mean_informed[r];
 	}
 	if (r < out->rounds)
@@ -630,11 +633,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t closing, s
 	/* v[m], m in [lo, hi]: P(m live uninformed nodes not reached yet) after each sender. */
 	v[u] = 1;
 	for (int64_t s = 0; s < a + closing && hi > 0 && gossip_pushes(x->mode); s++) {
-		double *t;
-		r->dropped += sender_step(x, s >= a, v, w, &lo, &hi);
-		t = v;
-		v = w;
-		w = t;
+		r->dropped += sender_advance(x, s >= a, &v, &w, &lo, &hi);
 		steps++;
 	}
 	r->rel = (double)steps * sender_step_rel(x);
@@ -847,12 +846,14 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	out->p_miss = malloc(n * sizeof *out->p_miss);
 	out->round_bound = malloc(n * sizeof *out->round_bound);
 	out->miss_bound = malloc(n * sizeof *out->miss_bound);
+	out->full_bound = malloc(n * sizeof *out->full_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
 	x.scratch[0] = malloc((live + 2) * sizeof(double));
 	x.scratch[1] = malloc((live + 2) * sizeof(double));
 	x.scratch[2] = malloc((live + 2) * sizeof(double));
-	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->mean_informed ||
+	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->full_bound ||
+	    !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
 		goto fail;
 	if (gossip_pulls(x.mode)) {

@@ -25,9 +25,11 @@ void chain_result_release(struct chain_result *r)
 	free(r->p_miss);
 	free(r->round_bound);
 	free(r->miss_bound);
+	free(r->full_bound);
 	r->p_miss = NULL;
 	r->round_bound = NULL;
 	r->miss_bound = NULL;
+	r->full_bound = NULL;
 	r->p_full = NULL;
 	r->mean_informed = NULL;
 	r->final_informed = NULL;

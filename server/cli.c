@@ -1,8 +1,11 @@
 /*
  * cli.c — see cli.h.
  */
+#define _GNU_SOURCE /* sched_getaffinity and the CPU_ macros */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +78,117 @@ int cli_number(const char *prog, const struct cli_option *opt, double lo, double
 	return 0;
 }
 
+/* ceil(QUOTA / PERIOD) of a cpu.max line, or 0 for "max" or an unreadable line. */
+static long quota_cpus(const char *line)
+{
+	long long quota, period;
+
+	if (sscanf(line, "%lld %lld", &quota, &period) != 2 || quota <= 0 || period <= 0)
+		return 0;
+	return (long)((quota + period - 1) / period);
+}
+
+long cli_cgroup_cpu_limit(const char *mount, const char *path)
+{
+	char dir[PATH_MAX], file[PATH_MAX + 16], line[64];
+	long limit = 0;
+
+	if (snprintf(dir, sizeof dir, "%s%s", mount, path) >= (int)sizeof dir)
+		return 0;
+	for (;;) {
+		FILE *f;
+		char *slash;
+		long cpus = 0;
+
+		snprintf(file, sizeof file, "%s/cpu.max", dir);
+		f = fopen(file, "r");
+		if (f) {
+			if (fgets(line, sizeof line, f))
+				cpus = quota_cpus(line);
+			fclose(f);
+		}
+		if (cpus > 0 && (limit == 0 || cpus < limit))
+			limit = cpus;
+		/* Up one level, but not above the mount point. */
+		slash = strrchr(dir, '/');
+		if (!slash || (size_t)(slash - dir) < strlen(mount))
+			break;
+		*slash = '\0';
+	}
+	return limit;
+}
+
+/*
+ * The cgroup v2 hierarchy's mount point (from /proc/self/mountinfo) and this
+ * process's cgroup in it (from /proc/self/cgroup's "0::" line).  0, or -1 on
+ * a system without cgroup v2.
+ */
+static int own_cgroup(char *mount, size_t mount_size, char *path, size_t path_size)
+{
+	char line[4096], root[PATH_MAX] = "", mnt[PATH_MAX] = "";
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		const char *sep = strstr(line, " - cgroup2 ");
+		if (sep && sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) == 2)
+			break;
+		mnt[0] = '\0';
+	}
+	fclose(f);
+	f = fopen("/proc/self/cgroup", "r");
+	if (!mnt[0] || !f) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	path[0] = '\0';
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(path, path_size, "%s", line + 3);
+		}
+	fclose(f);
+	/* A bind mount of a subtree: the cgroup path is given from the hierarchy's root. */
+	if (strcmp(root, "/") != 0 && strncmp(path, root, strlen(root)) == 0)
+		memmove(path, path + strlen(root), strlen(path + strlen(root)) + 1);
+	if (strcmp(path, "/") == 0)
+		path[0] = '\0';
+	snprintf(mount, mount_size, "%s", mnt);
+	return path[0] == '\0' || path[0] == '/' ? 0 : -1;
+}
+
+int cli_cpus(void)
+{
+	char mount[PATH_MAX], path[PATH_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	/* The affinity mask, in sets large enough for the machine's CPUs. */
+	for (int size = 1024; size <= 1 << 16; size *= 2) {
+		cpu_set_t *set = CPU_ALLOC(size);
+		int got;
+
+		if (!set)
+			break;
+		got = sched_getaffinity(0, CPU_ALLOC_SIZE(size), set);
+		if (got == 0)
+			cpus = CPU_COUNT_S(CPU_ALLOC_SIZE(size), set);
+		CPU_FREE(set);
+		if (got == 0 || errno != EINVAL)
+			break;
+	}
+	if (own_cgroup(mount, sizeof mount, path, sizeof path) == 0) {
+		long limit = cli_cgroup_cpu_limit(mount, path);
+		if (limit > 0 && limit < cpus)
+			cpus = limit;
+	}
+	return cpus < 1 ? 1 : cpus > INT_MAX ? INT_MAX : (int)cpus;
+}
+
 int cli_threads(double n)
 {
-	long cpus = n > 0 ? (long)n : sysconf(_SC_NPROCESSORS_ONLN);
+	long cpus = n > 0 ? (long)n : cli_cpus();
 
 	return cpus < 1 ? 1 : cpus > FO_SIM_MAX_THREADS ? FO_SIM_MAX_THREADS : (int)cpus;
 }

@@ -31,7 +31,26 @@ int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const c
 int cli_number(const char *prog, const struct cli_option *opt, double lo, double hi, int integral,
 	       double *out);
 
-/* The threads a value of `n` means: n itself, or for 0 the online CPUs. */
+/*
+ * The threads a value of `n` means: n itself, or for 0 the CPUs this process
+ * may use (cli_cpus).  Always 1 … FO_SIM_MAX_THREADS.
+ */
 int cli_threads(double n);
+
+/*
+ * The CPUs this process may use: the CPUs in its affinity mask (cpusets,
+ * taskset), lowered to the cgroup v2 CPU quota of its own cgroup or any
+ * ancestor (cpu.max "QUOTA PERIOD", rounded up), so a container limited to
+ * 2 CPUs on a 64-core node gets 2.  At least 1.
+ */
+int cli_cpus(void);
+
+/*
+ * The CPU limit the cpu.max files under cgroup v2 directory `mount` set for
+ * the cgroup `path` ("/a/b": a/b/cpu.max, a/cpu.max and cpu.max are read):
+ * the smallest ceil(QUOTA / PERIOD), or 0 when none sets one ("max", or no
+ * file).
+ */
+long cli_cgroup_cpu_limit(const char *mount, const char *path);
 
 #endif

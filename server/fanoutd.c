@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "fanout/config.h"
 #include "http.h"
+#include "probe.h"
 #include "log.h"
 
 static const char usage[] =
@@ -31,7 +32,8 @@ static const char usage[] =
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
 	"  --threads N          worker threads for heavy requests (FANOUTD_THREADS, default " FO_STR(FO_WORKER_THREADS) ")\n"
-	"  --sim-threads N      threads one simulation uses, 0 for all CPUs\n"
+	"  --sim-threads N      threads one simulation uses, 0 for the CPUs it may use\n"
+	"                       (affinity mask and cgroup v2 cpu.max quota)\n"
 	"                       (FANOUTD_SIM_THREADS, default 0)\n"
 	"  --http-threads N     connection threads (FANOUTD_HTTP_THREADS, default " FO_STR(FO_HTTP_THREADS) ")\n"
 	"  --queue N            heavy requests that may wait before 503 (FANOUTD_QUEUE, default " FO_STR(FO_HTTP_QUEUE) ")\n"
@@ -47,6 +49,8 @@ static const char usage[] =
 	"                       however slowly (FANOUTD_READ_DEADLINE, default " FO_STR(FO_HTTP_READ_DEADLINE) ")\n"
 	"  --log-format FORMAT  log on stderr: text or json, one object a line\n"
 	"                       (FANOUTD_LOG_FORMAT, default text)\n"
+	"  --healthcheck [URL]  only GET URL (default http://127.0.0.1:$FANOUTD_PORT/healthz)\n"
+	"                       and exit 0 if it answers 200, else 1: for container health checks\n"
 	"  --help               this text\n"
 	"  --version            the version\n"
 	"\n"
@@ -138,6 +142,8 @@ int main(int argc, char **argv)
 	double grace;
 	int sig;
 
+	if (argc >= 2 && strcmp(argv[1], "--healthcheck") == 0 && argc <= 3)
+		return probe_run(argc == 3 ? argv[2] : NULL, FO_PROBE_TIMEOUT);
 	if (configure(argc, argv, &cfg, &grace) < 0)
 		return 2;
 	log_set_json(cfg.log_json);
@@ -149,7 +155,8 @@ int main(int argc, char **argv)
 	s = http_start(&cfg);
 	if (!s)
 		return 1;
-	log_line("start", "fanoutd %s listening on %s port %d", FO_VERSION, cfg.address, http_port(s));
+	log_line("start", "fanoutd %s listening on %s port %d, %d simulation thread(s)", FO_VERSION,
+		 cfg.address, http_port(s), cfg.sim_threads);
 	sigwait(&signals, &sig);
 	log_line("drain", "fanoutd: %s, draining (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
 	http_begin_drain(s);

@@ -140,6 +140,39 @@ static const struct field fields[] = {
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+size_t req_field_count(void)
+{
+	return NFIELDS;
+}
+
+/* What a kind of field holds; a switch without default, so a new kind must be named here. */
+static enum req_field_type field_type(enum field_kind kind)
+{
+	switch (kind) {
+	case F_INT:
+		return REQ_FIELD_INTEGER;
+	case F_NUMBER:
+	case F_POSITIVE:
+	case F_OPEN_PROB:
+		return REQ_FIELD_NUMBER;
+	case F_BOOL:
+		return REQ_FIELD_BOOL;
+	case F_MODE:
+	case F_MODEL:
+	case F_PRESET:
+		return REQ_FIELD_STRING;
+	}
+	return REQ_FIELD_STRING;
+}
+
+void req_field_info(size_t i, struct req_field_info *out)
+{
+	out->name = fields[i].name;
+	out->type = field_type(fields[i].kind);
+	out->ops = fields[i].ops;
+	out->required = fields[i].required;
+}
+
 /* Records a problem with `field`; the first one also becomes err->field. */
 static void add_error(struct req_error *err, const char *field, const char *fmt, ...)
 {
@@ -812,7 +845,20 @@ static int add_curve(cJSON *o, const struct sim_tally *t)
 	return 1;
 }
 
-static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
+/* A 128-bit count in decimal: JSON numbers are exact only to 2^53. */
+static int add_u128(cJSON *o, const char *name, unsigned __int128 v)
+{
+	char digits[40], *p = digits + sizeof digits - 1;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	return cJSON_AddStringToObject(o, name, p) != NULL;
+}
+
+cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
 	struct sim_summary s;
 	struct rounds_to_all r;
@@ -839,6 +885,7 @@ static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum);
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum);
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum);
+	ok = ok && add_u128(o, "informed_sq_sum", t->informed_sq_sum);
 	ok = ok && add_rounds(o, "rounds_to_all", &r, 1);
 	ok = ok && (hist = cJSON_AddArrayToObject(o, "rounds_to_all_hist")) != NULL;
 	for (int64_t k = 0; ok && k <= t->rounds; k++) {
@@ -856,6 +903,86 @@ static cJSON *render_sim(const struct request *req, const struct sim_tally *t)
 		return NULL;
 	}
 	return o;
+}
+
+/*
+ * Member `name` of o (o itself when name is NULL) as a whole number in
+ * 0 … 2^53 (exact in a double); -1 if it is not one.
+ */
+static int read_count(const cJSON *o, const char *name, uint64_t *out)
+{
+	const cJSON *v = name ? cJSON_GetObjectItemCaseSensitive(o, name) : o;
+
+	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble <= 0x1p53) ||
+	    floor(v->valuedouble) != v->valuedouble)
+		return -1;
+	*out = (uint64_t)v->valuedouble;
+	return 0;
+}
+
+/* The count behind a rate: k with k / d == rate, d < 2^53, or -1. */
+static int64_t read_rate(const cJSON *o, const char *name, double d)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(v) || !(d < 0x1p53))
+		return -1;
+	return (int64_t)llround(v->valuedouble * d);
+}
+
+int req_read_tally(const struct request *req, const cJSON *answer, struct sim_tally *t)
+{
+	const cJSON *sq = cJSON_GetObjectItemCaseSensitive(answer, "informed_sq_sum");
+	const cJSON *curve = cJSON_GetObjectItemCaseSensitive(answer, "curve");
+	const cJSON *hist = cJSON_GetObjectItemCaseSensitive(answer, "rounds_to_all_hist"), *count;
+	int64_t round = 0;
+	uint64_t trials, full;
+	char *want, *got;
+	cJSON *again;
+	int same;
+
+	if (read_count(answer, "trials", &trials) < 0 || read_count(answer, "trials_full", &full) < 0 ||
+	    read_count(answer, "informed_sum", &t->informed_sum) < 0 ||
+	    read_count(answer, "rounds_to_all_sum", &t->rounds_to_all_sum) < 0 ||
+	    read_count(answer, "messages_sum", &t->messages_sum) < 0 || !cJSON_IsString(sq) ||
+	    !sq->valuestring[0] || strspn(sq->valuestring, "0123456789") != strlen(sq->valuestring) ||
+	    strlen(sq->valuestring) > 38 || trials == 0)
+		return -1;
+	t->trials = (int64_t)trials;
+	t->trials_full = (int64_t)full;
+	t->informed_sq_sum = 0;
+	for (const char *c = sq->valuestring; *c; c++)
+		t->informed_sq_sum = t->informed_sq_sum * 10 + (unsigned)(*c - '0');
+	if (!cJSON_IsArray(hist) || cJSON_GetArraySize(hist) != t->rounds + 1)
+		return -1;
+	for (count = hist->child; count; count = count->next, round++) {
+		uint64_t k;
+		if (read_count(count, NULL, &k) < 0)
+			return -1;
+		t->rounds_to_all_hist[round] = (int64_t)k;
+	}
+	if (req->curve) {
+		const cJSON *pt;
+		if (!cJSON_IsArray(curve))
+			return -1;
+		cJSON_ArrayForEach(pt, curve) {
+			uint64_t r;
+			if (read_count(pt, "round", &r) < 0 || r > (uint64_t)t->rounds)
+				return -1;
+			t->informed_by_round[r] = (uint64_t)read_rate(pt, "informed_fraction",
+								      (double)t->trials * (double)t->live);
+			t->full_by_round[r] = read_rate(pt, "full_delivery_rate", (double)t->trials);
+		}
+	}
+	/* The proof that nothing was lost: the tally renders as the answer it came from. */
+	again = req_render_tally(req, t);
+	want = cJSON_PrintUnformatted(answer);
+	got = again ? cJSON_PrintUnformatted(again) : NULL;
+	same = want && got && strcmp(want, got) == 0;
+	cJSON_free(want);
+	cJSON_free(got);
+	cJSON_Delete(again);
+	return same ? 0 : -1;
 }
 
 /* The request error for a core status other than FO_OK while running req. */
@@ -961,7 +1088,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
 				  lim->sim_threads,
 				  cancel, &t);
-		o = st == FO_OK ? render_sim(req, &t) : NULL;
+		o = st == FO_OK ? req_render_tally(req, &t) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);

@@ -24,6 +24,7 @@
 #include "fanout/calc.h"
 #include "fanout/config.h"
 #include "fanout/model.h"
+#include "fanout/sim.h"
 #include "fanout/preset.h"
 
 enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_TRADEOFF, REQ_OP_COUNT };
@@ -126,5 +127,38 @@ enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct re
  */
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		   const atomic_int *cancel, struct req_error *err);
+
+/* ---- for front ends that take fields as text, and merge split runs ---- */
+
+/* What a request field holds. */
+enum req_field_type { REQ_FIELD_INTEGER, REQ_FIELD_NUMBER, REQ_FIELD_BOOL, REQ_FIELD_STRING };
+
+struct req_field_info {
+	const char *name;
+	enum req_field_type type;
+	unsigned ops;              /* bit (1u << op) for each operation that takes it */
+	unsigned required;         /* the same bits, for the operations that need it */
+};
+
+/* The number of request fields, and field i of them (i < req_field_count()). */
+size_t req_field_count(void);
+void req_field_info(size_t i, struct req_field_info *out);
+
+/*
+ * The simulate_gossip answer to req whose trials are tallied in t: what
+ * req_execute renders, so a tally merged from split runs renders exactly as
+ * one run of all its trials.  NULL if allocation fails; the caller frees the
+ * answer with cJSON_Delete.
+ */
+cJSON *req_render_tally(const struct request *req, const struct sim_tally *t);
+
+/*
+ * Reads the integer tallies of `answer`, a simulate_gossip answer to `req`,
+ * into *t (set up by sim_tally_init for req's params and curve).  Returns 0
+ * only if rendering *t again gives `answer` back character for character,
+ * so nothing was lost; -1 otherwise.  Either way *t keeps what
+ * sim_tally_init allocated, for the caller to release.
+ */
+int req_read_tally(const struct request *req, const cJSON *answer, struct sim_tally *t);
 
 #endif

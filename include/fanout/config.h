@@ -274,6 +274,41 @@
 #define FO_HTTP_RETRY_AFTER 1
 #endif
 
+/* fanoutd --healthcheck: seconds the whole GET may take (container probes time out too). */
+#ifndef FO_PROBE_TIMEOUT
+#define FO_PROBE_TIMEOUT 5
+#endif
+
+/* fanout: default in-process work budget: a minute or so; a terminal user waits for their own runs. */
+#ifndef FO_CLI_WORK_BUDGET
+#define FO_CLI_WORK_BUDGET 6e10
+#endif
+
+/* fanout --endpoints: requests in flight on each endpoint (fanoutd runs FO_WORKER_THREADS at once). */
+#ifndef FO_REMOTE_PER_ENDPOINT
+#define FO_REMOTE_PER_ENDPOINT 2
+#endif
+
+/* fanout --endpoints: times a failing job goes round all the endpoints before the run stops. */
+#ifndef FO_REMOTE_ROUNDS
+#define FO_REMOTE_ROUNDS 3
+#endif
+
+/* fanout --endpoints: seconds an endpoint whose connection failed gets no new job. */
+#ifndef FO_REMOTE_REST
+#define FO_REMOTE_REST 2
+#endif
+
+/* fanout --endpoints: seconds one request may take, end to end, before it is retried. */
+#ifndef FO_REMOTE_TIMEOUT
+#define FO_REMOTE_TIMEOUT 600
+#endif
+
+/* fanout --endpoints: shards per endpoint when --shard-trials is not given (keeps all busy). */
+#ifndef FO_REMOTE_SHARDS_PER_ENDPOINT
+#define FO_REMOTE_SHARDS_PER_ENDPOINT 4
+#endif
+
 /* Version reported by --version. */
 #ifndef FO_VERSION
 #define FO_VERSION "0.1.0"

@@ -59,9 +59,11 @@ struct chain_result {
 	/*
 	 * Bounds |reported - true| for p_miss[r] alone: relative to p_miss[r]
 	 * plus the dropped mass, so a miss of 1e-15 keeps a bound far below
-	 * it; what a comparison with a target near 1 needs.
+	 * it; what a comparison with a target near 1 needs.  full_bound is
+	 * the same for p_full[r] alone, for targets near 0.
 	 */
 	double *miss_bound;
+	double *full_bound;
 	double *final_informed; /* exact only (else NULL): L + 1 entries, P(i informed after R) */
 };
 

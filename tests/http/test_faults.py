@@ -176,7 +176,10 @@ class Transport(unittest.TestCase):
         """Issue 9.2: work that outgrows its estimate stops as 'grew past the budget'.
 
         The first was estimated at 0.13 ms and ran 13 s (now refused when planned); the second,
-        found by fuzz_core, is estimated at 82 work units (82 ns) and runs for seconds."""
+        found by fuzz_core, was estimated at 82 work units (82 ns) and ran for seconds, until its
+        kernel stopped growing with K: now it is answered at once.  Either way the request ends
+        promptly, with an answer or a refusal, never after seconds of work; the guard's own
+        mechanism (2x its estimate plus slack) is tested in tests/unit/test_guard.c."""
         for body in ({"nodes": 28470, "target_prob": 0.5, "rounds": 16170, "loss": 1e-9,
                       "failed_nodes": 28468, "forward_rounds": 2, "model": "exact"},
                      {"nodes": 9007199254740990, "failed_nodes": 9007199254740988, "rounds": 2,
@@ -189,10 +192,14 @@ class Transport(unittest.TestCase):
             print(f"\nfaults: N={body['nodes']} exact answered {status} in {time.monotonic() - start:.2f} s "
                   f"({'stopped while running' if 'grew past' in answer.get('detail', '') else 'when planned'}), "
                   f"/healthz meanwhile in {secs * 1e3:.1f} ms", file=sys.stderr)
-            self.assertEqual(status, 422, answer)
-            # Stopped while running, or (once its estimate is right) refused before it.
-            self.assertTrue("grew past" in answer["detail"] or "exceeds the budget" in answer["detail"], answer)
-            self.assertEqual(answer["field"], "nodes")
+            self.assertIn(status, (200, 422), answer)
+            if status == 422:
+                # Stopped while running, or (once its estimate is right) refused before it.
+                self.assertTrue("grew past" in answer["detail"] or "exceeds the budget" in answer["detail"],
+                                answer)
+                self.assertEqual(answer["field"], "nodes")
+            else:
+                self.assertTrue(answer["reachable"], answer)
 
 
 class Connections(unittest.TestCase):

@@ -374,12 +374,16 @@ class Hardening(unittest.TestCase):
               file=sys.stderr)
 
     def test_outgrown_estimate_found_by_fuzzing(self):
-        """Estimated at 82 ns, runs for seconds: stopped with code 14 (or refused, once fixed)."""
+        """Was estimated at 82 ns and ran for seconds (a kernel that grew with K): now answered at
+        once; before the fix the guard stopped it with code 14.  Either is prompt, never seconds."""
         body = ask({"type": "calc_fanout", "nodes": 9007199254740990,
                     "failed_nodes": 9007199254740988, "rounds": 2, "forward_rounds": 1, "target_prob": 5e-324,
                     "model": "exact"})
-        self.assertEqual((body["type"], body["code"]), ("error", 14), body)
-        self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
+        if body["type"] == "error":
+            self.assertEqual(body["code"], 14, body)
+            self.assertTrue("grew past" in body["text"] or "exceeds the budget" in body["text"], body)
+        else:
+            self.assertEqual((body["type"], body["min_fanout"]), ("calc_fanout_ok", 1), body)
 
     def test_time_limit(self):
         heavy = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 1000000, "fanout": 3, "rounds": 100,

@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 	list("p_miss", r.p_miss, p.rounds + 1);
 	list("round_bound", r.round_bound, p.rounds + 1);
 	list("miss_bound", r.miss_bound, p.rounds + 1);
+	list("full_bound", r.full_bound, p.rounds + 1);
 	printf("\"node_miss\": \"%a\", \"error_bound\": \"%a\"}\n", r.node_miss, r.error_bound);
 	chain_result_release(&r);
 	return 0;

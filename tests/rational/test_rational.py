@@ -142,8 +142,11 @@ def check_case(dump, case):
         full = dist[q].get(live, Fraction(0))
         miss = sum(pm for i, pm in dist[q].items() if i != live)
         pf, pmiss, bound = h(got["p_full"][q]), h(got["p_miss"][q]), h(got["round_bound"][q])
-        mbound = h(got["miss_bound"][q])
+        mbound, fbound = h(got["miss_bound"][q]), h(got["full_bound"][q])
         assert mbound <= bound, f"{case} round {q}: miss_bound above round_bound"
+        assert fbound <= bound, f"{case} round {q}: full_bound above round_bound"
+        assert abs(pf - full) <= fbound, (f"{case} round {q}: p_full reported {float(pf)!r}, "
+                                          f"true {float(full)!r}, off by more than full_bound {float(fbound):.3g}")
         assert abs(pmiss - miss) <= mbound, (f"{case} round {q}: p_miss reported {float(pmiss)!r}, "
                                              f"true {float(miss)!r}, off by more than miss_bound "
                                              f"{float(mbound):.3g}")

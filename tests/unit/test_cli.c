@@ -1,0 +1,97 @@
+/*
+ * test_cli.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
+ * in a temporary directory (the machine's own may have no cgroup v2 quota).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fanout/config.h"
+#include "suites.h"
+
+/* Writes `text` to root/rel/cpu.max (creating the directories), or removes it for NULL. */
+static void put_cpu_max(const char *root, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s%s", root, rel);
+	for (char *s = path + strlen(root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(path, 0700);
+		*s = '/';
+	}
+	mkdir(path, 0700);
+	strncat(path, "/cpu.max", sizeof path - strlen(path) - 1);
+	if (!text) {
+		remove(path);
+		return;
+	}
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+}
+
+static const struct {
+	const char *root_max, *a_max, *ab_max; /* NULL: no file */
+	long want;
+} quotas[] = {
+	{ NULL, NULL, NULL, 0 },
+	{ NULL, NULL, "max 100000\n", 0 },
+	{ NULL, NULL, "200000 100000\n", 2 },
+	{ NULL, NULL, "150000 100000\n", 2 },        /* 1.5 CPUs: rounded up */
+	{ NULL, NULL, "50000 100000\n", 1 },
+	{ NULL, "300000 100000\n", "max 100000\n", 3 }, /* the parent's limit holds */
+	{ "100000 100000\n", "400000 100000\n", "800000 100000\n", 1 },
+	{ NULL, "400000 100000\n", "200000 50000\n", 4 },
+	{ NULL, NULL, "garbage\n", 0 },
+};
+
+START_TEST(test_cgroup_cpu_limit)
+{
+	char root[] = "/tmp/fanout-cgroup-XXXXXX";
+	long got;
+
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put_cpu_max(root, "", quotas[_i].root_max);
+	put_cpu_max(root, "/a", quotas[_i].a_max);
+	put_cpu_max(root, "/a/b", quotas[_i].ab_max);
+	got = cli_cgroup_cpu_limit(root, "/a/b");
+	put_cpu_max(root, "/a/b", NULL);
+	put_cpu_max(root, "/a", NULL);
+	put_cpu_max(root, "", NULL);
+	for (int level = 2; level >= 0; level--) {
+		char dir[600];
+		snprintf(dir, sizeof dir, "%s%s", root, level == 2 ? "/a/b" : level == 1 ? "/a" : "");
+		rmdir(dir);
+	}
+	ck_assert_msg(got == quotas[_i].want, "case %d: want %ld CPUs, got %ld", _i, quotas[_i].want,
+		      got);
+}
+END_TEST
+
+START_TEST(test_threads_bounds)
+{
+	ck_assert_int_eq(cli_threads(3), 3);
+	ck_assert_int_eq(cli_threads(1000), FO_SIM_MAX_THREADS);
+	ck_assert_int_ge(cli_threads(0), 1);
+	ck_assert_int_le(cli_threads(0), cli_cpus());
+	ck_assert_int_ge(cli_cpus(), 1);
+	ck_assert_int_le(cli_cpus(), (int)sysconf(_SC_NPROCESSORS_ONLN));
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cpus");
+
+	tcase_add_loop_test(tc, test_cgroup_cpu_limit, 0, (int)(sizeof quotas / sizeof quotas[0]));
+	tcase_add_test(tc, test_threads_bounds);
+	suite_add_tcase(s, tc);
+	return s;
+}
