@@ -17,6 +17,8 @@
 #include "fanout/formula.h"
 #include "fanout/largen.h"
 #include "fanout/meanfield.h"
+#include "fanout/rng.h"
+#include "fanout/sim.h"
 
 /* Work units charged for one evaluation of the closed form. */
 #define FORMULA_EVAL_COST 100.0
@@ -27,6 +29,8 @@ struct eval {
 	double p, p_lo, p_hi;
 	double miss, miss_lo, miss_hi;
 	double node_miss, error_bound;
+	int64_t trials;   /* simulation */
+	uint64_t seed;
 };
 
 struct search {
@@ -36,6 +40,8 @@ struct search {
 	double target;
 	double work, work_limit;
 	int64_t evaluations;
+	int threads;      /* for simulations */
+	int unresolved;   /* a simulation could not show the target */
 };
 
 static const char *const model_names[CALC_MODEL_COUNT] = {
@@ -44,6 +50,7 @@ static const char *const model_names[CALC_MODEL_COUNT] = {
 	[CALC_MEAN_FIELD] = "mean_field",
 	[CALC_FORMULA] = "formula",
 	[CALC_LARGE_N] = "large_n",
+	[CALC_SIMULATION] = "simulation",
 };
 
 const char *calc_model_name(enum calc_model m)
@@ -62,30 +69,99 @@ int calc_model_parse(const char *name, enum calc_model *out)
 	return -1;
 }
 
-/* The calculator `model` uses for fanout k: auto takes exact while it is affordable. */
-static enum calc_model resolve(const struct gossip_params *p, enum calc_model model, int64_t k)
+/* Trials that, with no miss, put the interval's lower end at the target. */
+static double trials_to_show(double target)
+{
+	double alpha = 1 - FO_CALC_SIM_CONFIDENCE;
+	double log_target = target >= 0.5 ? log1p(-(1 - target)) : log(target);
+
+	return log_target < 0 ? ceil(log(alpha / 2) / log_target) : HUGE_VAL;
+}
+
+int64_t calc_sim_trials(const struct gossip_params *q, double target)
+{
+	double one = sim_fast_cost(q, 1);
+	double n = one > 0 ? floor(FO_CALC_SIM_EVAL_WORK / one) : FO_CALC_SIM_MAX_TRIALS;
+
+	n = fmax(n, FO_CALC_SIM_RESOLVE_FACTOR * trials_to_show(target));
+	return n < 1 ? 1 : n > FO_CALC_SIM_MAX_TRIALS ? FO_CALC_SIM_MAX_TRIALS : (int64_t)n;
+}
+
+uint64_t calc_sim_seed(const struct gossip_params *q)
+{
+	uint64_t loss, h = 0x666f616e6f7574ULL; /* "fanout" */
+	uint64_t v[8];
+
+	memcpy(&loss, &q->loss, sizeof loss);
+	v[0] = (uint64_t)q->nodes;
+	v[1] = (uint64_t)q->fanout;
+	v[2] = (uint64_t)q->rounds;
+	v[3] = (uint64_t)q->mode;
+	v[4] = loss;
+	v[5] = (uint64_t)q->failed;
+	v[6] = (uint64_t)q->forward_rounds;
+	v[7] = (uint64_t)q->transmit_limit;
+	for (int i = 0; i < 8; i++)
+		h = rng_mix64(h ^ v[i]);
+	return h & (uint64_t)FO_MAX_JSON_INT;
+}
+
+void calc_sim_interval(int64_t full, int64_t n, double p[2], double miss[2])
+{
+	sim_clopper_pearson(n - full, n, 1 - FO_CALC_SIM_CONFIDENCE, miss);
+	p[0] = fmax(0, 1 - miss[1]);
+	p[1] = fmin(1, 1 - miss[0]);
+}
+
+int calc_sim_resolves(int64_t n, double target)
+{
+	double p[2], miss[2];
+
+	calc_sim_interval(n, n, p, miss);
+	return target >= 0.5 ? miss[1] <= 1 - target : p[0] >= target;
+}
+
+/*
+ * The calculator `model` uses for fanout k: auto takes exact while it is
+ * affordable, then large_n where it can go, then the simulation where its
+ * trials can show the target; else exact however dear (the budget decides).
+ */
+static enum calc_model resolve(const struct gossip_params *p, enum calc_model model, double target,
+			       int64_t k)
 {
 	struct gossip_params q = *p;
 
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
-	/* Where large_n cannot go (wide or partial push windows), exact however dear: the budget decides. */
-	return exact_cost(&q) <= FO_EXACT_AUTO_LIMIT || isinf(largen_cost(&q)) ? CALC_EXACT : CALC_LARGE_N;
+	if (exact_cost(&q) <= FO_EXACT_AUTO_LIMIT)
+		return CALC_EXACT;
+	if (!isinf(largen_cost(&q)))
+		return CALC_LARGE_N;
+	/* The simulation, unless even its most trials cannot show the target (exact may, at its cost). */
+	if (calc_sim_resolves(calc_sim_trials(&q, target), target) || !(exact_cost(&q) < FO_EXACT_HOPELESS))
+		return CALC_SIMULATION;
+	return CALC_EXACT;
 }
 
-static double eval_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
+static double eval_cost(const struct gossip_params *p, enum calc_model model, double target,
+			int64_t k, int threads)
 {
 	struct gossip_params q = *p;
 
 	q.fanout = k;
-	switch (resolve(p, model, k)) {
+	switch (resolve(p, model, target, k)) {
 	case CALC_EXACT:
 		return exact_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
 	case CALC_LARGE_N:
 		return largen_cost(&q);
+	case CALC_SIMULATION: {
+		/* A simulation that cannot show the target is refused before it runs: it costs nothing. */
+		int64_t n = calc_sim_trials(&q, target);
+		return calc_sim_resolves(n, target) ? sim_fast_cost(&q, n) / threads : FORMULA_EVAL_COST;
+	}
 	case CALC_AUTO:
 	case CALC_FORMULA:
 	case CALC_MODEL_COUNT:
@@ -134,6 +210,39 @@ static void from_largen(struct eval *e, const struct largen_result *l)
 	e->error_bound = fmax(e->p - e->p_lo, e->p_hi - e->p);
 }
 
+/* K = q->fanout by the fast simulator: the share of trials fully delivered, with its interval. */
+static enum fo_status from_sim(struct search *s, const struct gossip_params *q, struct eval *e)
+{
+	struct sim_tally t;
+	enum fo_status st;
+	double p[2], miss[2], live = (double)gossip_live(q);
+
+	e->trials = calc_sim_trials(q, s->target);
+	e->seed = calc_sim_seed(q);
+	if (!calc_sim_resolves(e->trials, s->target)) {
+		s->unresolved = 1;
+		return FO_TOO_LARGE;
+	}
+	if ((st = sim_tally_init(&t, q, 0)) != FO_OK)
+		return st;
+	st = sim_fast_run(q, e->seed, 0, e->trials, s->threads, s->cancel, &t);
+	if (st == FO_OK) {
+		double n = (double)t.trials;
+		calc_sim_interval(t.trials_full, t.trials, p, miss);
+		e->p = (double)t.trials_full / n;
+		e->miss = (double)(t.trials - t.trials_full) / n;
+		e->p_lo = p[0];
+		e->p_hi = p[1];
+		e->miss_lo = miss[0];
+		e->miss_hi = miss[1];
+		/* Uninformed live nodes over the L - 1 that could be (the origin always knows). */
+		e->node_miss = live > 1 ? fmax(0, (live * n - (double)t.informed_sum) / ((live - 1) * n)) : 0;
+		e->error_bound = fmax(e->p - e->p_lo, e->p_hi - e->p);
+	}
+	sim_tally_release(&t);
+	return st;
+}
+
 static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 {
 	struct gossip_params q = *s->p;
@@ -141,15 +250,18 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	struct largen_result l;
 	enum fo_status st;
 
-	s->work += eval_cost(s->p, s->model, k);
+	s->work += eval_cost(s->p, s->model, s->target, k, s->threads);
 	if (s->work > s->work_limit)
 		return FO_TOO_LARGE;
 	if (fo_cancelled(s->cancel))
 		return FO_CANCELLED;
 	s->evaluations++;
 	q.fanout = k;
-	e->by = resolve(s->p, s->model, k);
+	memset(e, 0, sizeof *e);
+	e->by = resolve(s->p, s->model, s->target, k);
 	switch (e->by) {
+	case CALC_SIMULATION:
+		return from_sim(s, &q, e);
 	case CALC_FORMULA: {
 		double miss = formula_miss(q.nodes, k, q.rounds, q.loss);
 		point(e, 1 - miss, miss);
@@ -203,6 +315,8 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
 	out->node_miss_prob = e->node_miss;
 	out->error_bound = e->error_bound;
 	out->fanout_uncertain = reachable && below && may_meet(s, below);
+	out->sim_trials = e->by == CALC_SIMULATION ? e->trials : 0;
+	out->sim_seed = e->by == CALC_SIMULATION ? e->seed : 0;
 }
 
 /* K = 1, 2, …: the first K that surely reaches the target, else the best one. */
@@ -328,11 +442,18 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
 			   double work_limit, const atomic_int *cancel, struct calc_answer *out)
 {
-	struct search s = { p, model, cancel, target, 0, work_limit, 0 };
+	return calc_fanout_mt(p, model, target, work_limit, 1, cancel, out);
+}
+
+enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model model, double target,
+			      double work_limit, int threads, const atomic_int *cancel,
+			      struct calc_answer *out)
+{
+	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0 };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
-	out->model = resolve(p, model, 1);
+	out->model = resolve(p, model, target, 1);
 	if (p->nodes == 1) {
 		out->reachable = 1;
 		out->delivery_prob = out->delivery_prob_lo = out->delivery_prob_hi = 1;
@@ -342,13 +463,20 @@ enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model,
 		st = search_linear(&s, out);
 	else
 		/* The chains start where the (cheap) mean field says; the others from 1. */
-		st = search_monotone(&s, model == CALC_EXACT || model == CALC_AUTO || model == CALC_LARGE_N
+		st = search_monotone(&s, model == CALC_EXACT || model == CALC_AUTO || model == CALC_LARGE_N ||
+					 model == CALC_SIMULATION
 					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
+	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
 	return st;
 }
 
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target)
+{
+	return calc_cost_mt(p, model, target, 1);
+}
+
+double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads)
 {
 	int64_t top = p->nodes - 1, k;
 	double cost = 0;
@@ -358,7 +486,7 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 	if (model == CALC_FORMULA)
 		return FORMULA_EVAL_COST * 2 * (log2((double)top) + 1);
 	/* Beyond what exact could ever finish, do not spend time predicting. */
-	if (model == CALC_EXACT && !(eval_cost(p, model, 1) < FO_EXACT_HOPELESS))
+	if (model == CALC_EXACT && !(eval_cost(p, model, target, 1, threads) < FO_EXACT_HOPELESS))
 		return HUGE_VAL;
 	k = predict_fanout(p, target);
 	if (!monotone(p, model)) {
@@ -370,9 +498,10 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		int64_t j;
 		k = k > top / 2 ? top : 2 * k;
 		for (j = 1; j <= k && j <= 64; j++)
-			cost += eval_cost(p, model, j);
+			cost += eval_cost(p, model, target, j, threads);
 		if (k > 64)
-			cost += (double)(k - 64) * fmax(eval_cost(p, model, 64), eval_cost(p, model, k));
+			cost += (double)(k - 64) * fmax(eval_cost(p, model, target, 64, threads),
+							eval_cost(p, model, target, k, threads));
 		return cost;
 	}
 	if (model != CALC_MEAN_FIELD) {
@@ -381,12 +510,12 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 		 * field is optimistic, so one above; the search stops at the budget).
 		 */
 		int64_t near = k < top ? k + 1 : top;
-		return 3 * eval_cost(p, model, near);
+		return 3 * eval_cost(p, model, target, near, threads);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;
 	for (; j < k; j = j > top / 2 ? top : 2 * j)
-		cost += eval_cost(p, model, j);
-	cost += eval_cost(p, model, j);
-	return cost + log2((double)j + 1) * eval_cost(p, model, j);
+		cost += eval_cost(p, model, target, j, threads);
+	cost += eval_cost(p, model, target, j, threads);
+	return cost + log2((double)j + 1) * eval_cost(p, model, target, j, threads);
 }

@@ -9,6 +9,7 @@
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
 #include "fanout/meanfield.h"
+#include "fanout/sim.h"
 #include "fanout/tradeoff.h"
 #include "grow.h"
 
@@ -19,12 +20,70 @@ void tradeoff_release(struct tradeoff *t)
 	t->count = 0;
 }
 
-static double run_cost(const struct gossip_params *p, enum calc_model model, int64_t k)
+static double run_cost(const struct gossip_params *p, enum calc_model model, double target, int64_t k,
+		       int threads)
 {
 	struct gossip_params q = *p;
 
 	q.fanout = k;
+	if (model == CALC_SIMULATION)
+		return sim_fast_cost(&q, calc_sim_trials(&q, target)) / threads;
 	return model == CALC_EXACT ? exact_cost(&q) : mf_cost(&q);
+}
+
+/* Does P(full) with interval [lo, hi] and miss interval [mlo, mhi] surely meet the target? */
+static int sure(double target, const double p[2], const double miss[2])
+{
+	return target >= 0.5 ? miss[1] <= 1 - target : p[0] >= target;
+}
+
+/* One row from one simulation at K = k: trials full by r are full_by_round[r]. */
+static enum fo_status sim_row(const struct gossip_params *p, double target, int64_t k, int threads,
+			      const atomic_int *cancel, struct tradeoff_row *row)
+{
+	struct gossip_params q = *p;
+	struct sim_tally t;
+	enum fo_status st;
+	double *m;
+
+	q.fanout = k;
+	row->fanout = k;
+	row->rounds = -1;
+	row->messages = NAN;
+	row->trials = calc_sim_trials(&q, target);
+	row->seed = calc_sim_seed(&q);
+	if ((st = sim_tally_init(&t, &q, 1)) != FO_OK)
+		return st;
+	if (!(m = malloc((size_t)(p->rounds + 1) * sizeof *m))) {
+		sim_tally_release(&t);
+		return FO_NOMEM;
+	}
+	if ((st = sim_fast_run(&q, row->seed, 0, row->trials, threads, cancel, &t)) == FO_OK) {
+		double n = (double)t.trials, pi[2], miss[2];
+		for (int64_t r = 0; r <= p->rounds; r++)
+			m[r] = (double)t.informed_by_round[r] / n;
+		calc_sim_interval(t.full_by_round[p->rounds], t.trials, pi, miss);
+		row->prob_by_max_rounds = (double)t.full_by_round[p->rounds] / n;
+		row->delivery_prob = row->prob_by_max_rounds;
+		row->p_lo = pi[0];
+		row->p_hi = pi[1];
+		row->error_bound = 0;
+		for (int64_t r = 0; r <= p->rounds; r++) {
+			calc_sim_interval(t.full_by_round[r], t.trials, pi, miss);
+			if (sure(target, pi, miss)) {
+				q.rounds = r;
+				row->rounds = r;
+				row->delivery_prob = (double)t.full_by_round[r] / n;
+				row->p_lo = pi[0];
+				row->p_hi = pi[1];
+				row->messages = broadcast_messages(&q, m);
+				break;
+			}
+		}
+	}
+	free(m);
+	sim_tally_release(&t);
+	return st;
 }
 
 /* One row from one chain run at K = k. */
@@ -36,6 +95,9 @@ static enum fo_status row_at(const struct gossip_params *p, enum calc_model mode
 	enum fo_status st;
 
 	q.fanout = k;
+	row->p_lo = row->p_hi = NAN;
+	row->trials = 0;
+	row->seed = 0;
 	if ((st = broadcast_chain(&q, model, cancel, &c)) != FO_OK)
 		return st;
 	row->fanout = k;
@@ -63,6 +125,13 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 			    int64_t max_fanout, double work_limit, const atomic_int *cancel,
 			    struct tradeoff *out)
 {
+	return tradeoff_run_mt(p, model, target, max_fanout, work_limit, 1, cancel, out);
+}
+
+enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model model, double target,
+			       int64_t max_fanout, double work_limit, int threads,
+			       const atomic_int *cancel, struct tradeoff *out)
+{
 	int64_t top = p->nodes - 1, last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
 	double work = 0;
 	size_t cap = 0;
@@ -73,7 +142,7 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 		struct tradeoff_row row;
 		enum fo_status st;
 
-		work += run_cost(p, model, k);
+		work += run_cost(p, model, target, k, threads);
 		if (work > work_limit) {
 			tradeoff_release(out);
 			return FO_TOO_LARGE;
@@ -82,7 +151,9 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 			tradeoff_release(out);
 			return FO_NOMEM;
 		}
-		if ((st = row_at(p, model, target, k, cancel, &row)) != FO_OK) {
+		st = model == CALC_SIMULATION ? sim_row(p, target, k, threads, cancel, &row)
+					      : row_at(p, model, target, k, cancel, &row);
+		if (st != FO_OK) {
 			tradeoff_release(out);
 			return st;
 		}
@@ -95,6 +166,12 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 
 double tradeoff_cost(const struct gossip_params *p, enum calc_model model, double target,
 		     int64_t max_fanout)
+{
+	return tradeoff_cost_mt(p, model, target, max_fanout, 1);
+}
+
+double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
+			int64_t max_fanout, int threads)
 {
 	int64_t top = p->nodes - 1, last = max_fanout;
 	double cost = 0;
@@ -115,13 +192,13 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 	if (last > top)
 		last = top;
 	/* Each run costs at most the last one; K itself barely moves the chain's cost. */
-	if (isinf(run_cost(p, model, 1)))
+	if (isinf(run_cost(p, model, target, 1, threads)))
 		return HUGE_VAL;
 	for (int64_t k = 1; k <= last && cost < HUGE_VAL; k++) {
-		cost += run_cost(p, model, k);
+		cost += run_cost(p, model, target, k, threads);
 		if (k > 64 && k < last) {
 			/* Many rows: charge the rest at the last one's cost, not one by one. */
-			cost += (double)(last - k) * run_cost(p, model, last);
+			cost += (double)(last - k) * run_cost(p, model, target, last, threads);
 			break;
 		}
 	}

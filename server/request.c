@@ -347,8 +347,8 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
 	if (req->model == CALC_FORMULA || req->model == CALC_LARGE_N)
 		add_error(err, "model",
-			  "\"model\" must be auto, exact or mean_field for tradeoff (it needs P(full delivery) "
-			  "for every round)");
+			  "\"model\" must be auto, exact, simulation or mean_field for tradeoff (it needs "
+			  "P(full delivery) for every round)");
 }
 
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
@@ -448,15 +448,16 @@ void req_budget_advice(const struct request *req, const char **field, const char
 		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
 	} else if (req->op == REQ_TRADEOFF) {
 		*field = "max_rounds";
-		*advice = " (or \"max_fanout\", \"nodes\"), or use \"model\": \"mean_field\"";
+		*advice = " (or \"max_fanout\", \"nodes\")";
 	} else if (req->chosen == CALC_EXACT) {
 		*field = "nodes";
 		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"auto\"";
-	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N) {
+	} else if (req->chosen == CALC_AUTO || req->chosen == CALC_LARGE_N || req->chosen == CALC_SIMULATION) {
 		*field = "rounds";
-		*advice = req->params.transmit_limit > 0
-			? " (or \"transmit_limit\": exact and large_n cannot follow long transmit windows), "
-			  "or use \"model\": \"mean_field\" or simulate_gossip"
+		*advice = req->params.transmit_limit > 0 || req->chosen == CALC_SIMULATION
+			? " (or \"nodes\", \"transmit_limit\", \"target_prob\": where exact and large_n cannot "
+			  "follow the transmit window the simulation costs O(N) a trial, and targets near 1 need "
+			  "more trials), or use simulate_gossip"
 			: " (or \"forward_rounds\")";
 	} else {
 		*field = "rounds";
@@ -483,20 +484,26 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
  * curve and the messages: about half a search again (large_n and the formula
  * give no per-round figures, so nothing is rerun for them).
  */
-static double op_cost(const struct request *req, enum calc_model model)
+static double op_cost(const struct request *req, enum calc_model model, int threads)
 {
 	double search;
 
 	if (req->op == REQ_TRADEOFF)
-		return tradeoff_cost(&req->params, model, req->target_prob, req->max_fanout);
-	search = calc_cost(&req->params, model, req->target_prob);
+		return tradeoff_cost_mt(&req->params, model, req->target_prob, req->max_fanout, threads);
+	search = calc_cost_mt(&req->params, model, req->target_prob, threads);
 	switch (model) {
 	case CALC_EXACT:
 	case CALC_MEAN_FIELD:
 		return 1.5 * search;
+	case CALC_SIMULATION:
+		/* The rerun at the K found (same seed and trials) costs one evaluation. */
+		return search + fmin(0.5 * search, FO_CALC_SIM_EVAL_WORK / threads);
 	case CALC_AUTO:
-		/* The rerun happens only when exact answered, and auto keeps exact within its limit. */
-		return search + fmin(0.5 * search, FO_EXACT_AUTO_LIMIT);
+		/*
+		 * The rerun happens only when exact or the simulation answered:
+		 * auto keeps exact within its limit, a simulation within its share.
+		 */
+		return search + fmin(0.5 * search, fmax(FO_EXACT_AUTO_LIMIT, FO_CALC_SIM_EVAL_WORK / threads));
 	default:
 		return search;
 	}
@@ -521,14 +528,17 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		/* The budget is wall time: the trials are shared by the simulation threads. */
 		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
 	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
-		/* tradeoff needs every round's P(full): exact while affordable, else the mean field. */
-		req->work = op_cost(req, CALC_EXACT);
-		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_MEAN_FIELD;
+		/*
+		 * tradeoff needs every round's P(full): exact while affordable, else
+		 * a simulation per K with its interval (never the optimistic mean field).
+		 */
+		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
+		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_SIMULATION;
 		if (req->chosen != CALC_EXACT)
-			req->work = op_cost(req, req->chosen);
+			req->work = op_cost(req, req->chosen, lim->sim_threads);
 	} else {
 		req->chosen = req->model;
-		req->work = op_cost(req, req->chosen);
+		req->work = op_cost(req, req->chosen, lim->sim_threads);
 	}
 	if (req->work <= budget)
 		return REQ_OK;
@@ -651,6 +661,28 @@ static int add_chain_curve(cJSON *o, const struct request *req, const struct cha
 	return 1;
 }
 
+/* The same curve from a simulation's tally (the K returned, the search's seed and trials). */
+static int add_tally_curve(cJSON *o, const struct request *req, const struct sim_tally *t)
+{
+	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
+	double live = (double)gossip_live(&req->params), n = (double)t->trials;
+
+	if (!curve)
+		return 0;
+	for (int64_t r = 0; r <= t->rounds; r++) {
+		cJSON *pt = cJSON_CreateObject();
+		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
+			cJSON_Delete(pt);
+			return 0;
+		}
+		if (!add_number(pt, "round", (double)r) ||
+		    !add_number(pt, "full_delivery_prob", (double)t->full_by_round[r] / n) ||
+		    !add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)))
+			return 0;
+	}
+	return 1;
+}
+
 /* The formula's note: what it leaves out, naming what this request set. */
 static int add_formula_note(cJSON *o, const struct request *req)
 {
@@ -672,10 +704,10 @@ static int add_formula_note(cJSON *o, const struct request *req)
 
 /*
  * The answer of calc_fanout; `chain` is the chain model's run at the K
- * returned (NULL for the formula).
+ * returned, `tally` the simulation's (NULL when not that model).
  */
 static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
-			  const struct chain_result *chain)
+			  const struct chain_result *chain, const struct sim_tally *tally)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ok = o != NULL;
@@ -691,7 +723,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob);
 	if (ok && !a->reachable)
 		ok = add_number(o, "best_fanout", (double)a->fanout);
-	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N)) {
+	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N || a->model == CALC_SIMULATION)) {
 		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
 		ok = add_number(o, "error_bound", a->error_bound) &&
 		     add_interval(o, "delivery_prob_interval", ci) &&
@@ -708,10 +740,25 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		if (ok && req->curve)
 			ok = add_chain_curve(o, req, chain);
 	}
-	ok = ok && add_time_and_bytes(o, req, chain ? &r : NULL, messages, a->fanout);
+	if (ok && tally) {
+		char note[320];
+		rounds_from_hist(tally->rounds_to_all_hist, tally->rounds, tally->trials, &r);
+		messages = (double)tally->messages_sum / (double)tally->trials;
+		ok = add_rounds(o, "rounds_to_all", &r, 1) && add_number(o, "messages_per_broadcast", messages) &&
+		     add_number(o, "trials", (double)a->sim_trials) && add_number(o, "seed", (double)a->sim_seed);
+		if (ok && req->curve)
+			ok = add_tally_curve(o, req, tally);
+		snprintf(note, sizeof note,
+			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
+			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
+			 "Clopper-Pearson interval, and K is the least whose lower end meets the target",
+			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
+		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
+	}
+	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, messages, a->fanout);
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req);
-	else if (ok && !chain)
+	else if (ok && !chain && !tally)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "the large_n model gives no per-round figures: rounds_to_all, "
 					     "curve and message counts are absent") != NULL;
@@ -745,6 +792,12 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 		     add_number_or_null(x, "messages_per_broadcast", row->messages);
 		if (ok && req->chosen == CALC_EXACT)
 			ok = add_number(x, "error_bound", row->error_bound);
+		if (ok && req->chosen == CALC_SIMULATION) {
+			double ci[2] = { row->p_lo, row->p_hi };
+			ok = cJSON_AddStringToObject(x, "model", "simulation") != NULL &&
+			     add_interval(x, "delivery_prob_interval", ci) &&
+			     add_number(x, "trials", (double)row->trials) && add_number(x, "seed", (double)row->seed);
+		}
 		if (ok && req->interval > 0)
 			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN);
 		if (ok && req->message_bytes > 0)
@@ -757,6 +810,12 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 					     "the mean field errs on the optimistic side (too few rounds, "
 					     "about one round early when there is loss, pull or failures); "
 					     "check a row with simulate_gossip") != NULL;
+	else if (ok && req->chosen == CALC_SIMULATION)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "Monte Carlo estimates: for each K, trials of the fast simulator at "
+					     "max_rounds from a seed fixed by the parameters; a row's rounds is "
+					     "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
+					     "meets the target") != NULL;
 	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
@@ -957,14 +1016,40 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 	if (req->op == REQ_CALC_FANOUT) {
 		struct calc_answer a;
 
-		st = calc_fanout(&req->params, req->chosen, req->target_prob, lim->work_budget,
-				 cancel, &a);
+		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
+				    lim->sim_threads, cancel, &a);
+		if (st == FO_TOO_LARGE && a.sim_unresolved) {
+			fail(err, REQ_OVER_BUDGET, "target_prob",
+			     "the simulation %s uses here (exact and large_n cannot follow this push window) "
+			     "runs too few trials within its share of the budget to show a probability of "
+			     "%g; lower \"target_prob\" (or \"nodes\", \"rounds\")",
+			     req->model == CALC_AUTO ? "auto" : "the model", req->target_prob);
+			err->estimate = lim->work_budget;
+			err->budget = lim->work_budget;
+			return NULL;
+		}
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
 		if (a.model == CALC_FORMULA || a.model == CALC_LARGE_N) {
-			o = render_calc(req, &a, NULL);
+			o = render_calc(req, &a, NULL, NULL);
+		} else if (a.model == CALC_SIMULATION) {
+			/* The K found, again with its seed and trials: the same tally, with the curve. */
+			struct gossip_params q = req->params;
+			struct sim_tally t;
+			q.fanout = a.fanout;
+			if (sim_tally_init(&t, &q, 1) != FO_OK) {
+				core_failure(err, FO_NOMEM, req, 0);
+				return NULL;
+			}
+			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
+			o = st == FO_OK ? render_calc(req, &a, NULL, &t) : NULL;
+			sim_tally_release(&t);
+			if (st != FO_OK) {
+				core_failure(err, st, req, lim->work_budget);
+				return NULL;
+			}
 		} else {
 			/* The chain at the K found: rounds to all, curve, messages (N = 1: trivial). */
 			struct gossip_params q = req->params;
@@ -975,16 +1060,17 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				core_failure(err, st, req, lim->work_budget);
 				return NULL;
 			}
-			o = render_calc(req, &a, &c);
+			o = render_calc(req, &a, &c, NULL);
 			chain_result_release(&c);
 		}
 	} else if (req->op == REQ_TRADEOFF) {
 		struct tradeoff t;
-		st = tradeoff_run(&req->params, req->chosen, req->target_prob, req->max_fanout,
-				  lim->work_budget, cancel, &t);
+		st = tradeoff_run_mt(&req->params, req->chosen, req->target_prob, req->max_fanout,
+				     lim->work_budget, lim->sim_threads, cancel, &t);
 		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
+			/* Exact outgrew its estimate: a simulation per K, never the optimistic mean field. */
 			struct request fallback = *req;
-			fallback.chosen = CALC_MEAN_FIELD;
+			fallback.chosen = CALC_SIMULATION;
 			return req_execute(&fallback, lim, cancel, err);
 		}
 		if (st != FO_OK) {

@@ -103,9 +103,9 @@ enum req_status req_parse(enum req_op op, const cJSON *fields, struct request *o
 			  struct req_error *err);
 
 /*
- * Estimates req's work, chooses the model for "auto" (exact when it costs at
- * most FO_EXACT_AUTO_LIMIT, else mean_field) and makes a seed if none was
- * given.  REQ_OK, or REQ_OVER_BUDGET with the estimate, the budget and the
+ * Estimates req's work, chooses the model for tradeoff's "auto" (exact when it
+ * costs at most FO_EXACT_AUTO_LIMIT, else a simulation per K; calc_fanout's
+ * auto chooses per K in the core) and makes a seed if none was given.  REQ_OK, or REQ_OVER_BUDGET with the estimate, the budget and the
  * field to lower in *err.
  */
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err);

@@ -15,31 +15,42 @@
 
 /*
  * The ways to answer.  CALC_AUTO takes, for each K the search tries, the
- * exact chain while its estimate is within FO_EXACT_AUTO_LIMIT and the
- * large-N method (largen.h) beyond; never the mean field.
+ * exact chain while its estimate is within FO_EXACT_AUTO_LIMIT, the large-N
+ * method (largen.h) beyond where it can go, and elsewhere (push windows wider
+ * than large_n follows, or with a partial last round) the fast simulator with
+ * a Clopper-Pearson interval (CALC_SIMULATION); never the mean field.
+ *
+ * CALC_SIMULATION runs calc_sim_trials(q) trials of sim_fast_run for each K
+ * from the seed calc_sim_seed(q), both functions of the parameters alone, so
+ * the same request gets the same answer.
  */
 enum calc_model {
-	CALC_AUTO, CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA, CALC_LARGE_N, CALC_MODEL_COUNT
+	CALC_AUTO, CALC_EXACT, CALC_MEAN_FIELD, CALC_FORMULA, CALC_LARGE_N, CALC_SIMULATION,
+	CALC_MODEL_COUNT
 };
 
 /*
  * A K reaches the target when the lower end of its interval does (for
  * targets of 1/2 and more: when the upper end of the miss interval is at most
  * 1 - target).  Exact's interval is its error bound (dropped mass plus a
- * rounding margin) either side; the large-N method's is its own; the mean
- * field and the formula give a point.
+ * rounding margin) either side; the large-N method's is its own; the
+ * simulation's is Clopper-Pearson at FO_CALC_SIM_CONFIDENCE; the mean field
+ * and the formula give a point.
  */
 struct calc_answer {
 	int reachable;          /* some K in 1..N-1 reaches the target */
 	int64_t fanout;         /* least such K; when unreachable, the best K */
-	enum calc_model model;  /* what answered at `fanout` (auto: exact or large_n) */
+	enum calc_model model;  /* what answered at `fanout` (auto: exact, large_n or simulation) */
 	double delivery_prob;   /* the compared probability at `fanout` */
 	double delivery_prob_lo, delivery_prob_hi; /* an interval that covers its true value */
 	double miss_prob;       /* its complement, summed from the non-full mass */
 	double node_miss_prob;  /* P(a given live non-origin node missed) at `fanout` */
-	double error_bound;     /* exact: dropped mass; large_n: half the interval's width */
+	double error_bound;     /* exact: dropped mass; large_n, simulation: the interval's larger side */
 	int fanout_uncertain;   /* K - 1's interval reaches the target too: it might suffice */
 	int64_t evaluations;    /* values of K computed */
+	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
+	uint64_t sim_seed;      /* simulation: their seed */
+	int sim_unresolved;     /* on FO_TOO_LARGE: the simulation's trials cannot show the target */
 };
 
 /*
@@ -53,10 +64,41 @@ enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model,
 			   double work_limit, const atomic_int *cancel, struct calc_answer *out);
 
 /*
+ * calc_fanout with simulations on `threads` threads (>= 1); their work is
+ * charged as one-thread work / threads (wall time).  calc_fanout is this
+ * with one thread.
+ */
+enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model model, double target,
+			      double work_limit, int threads, const atomic_int *cancel,
+			      struct calc_answer *out);
+
+/*
  * Estimated work units of calc_fanout.  The exact chain's cost depends on the
- * K it ends at, which is predicted with the mean field.
+ * K it ends at, which is predicted with the mean field.  calc_cost_mt: of
+ * calc_fanout_mt with `threads`.
  */
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target);
+double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads);
+
+/*
+ * The simulation of one K (q->fanout) for `target`: its trials, those
+ * FO_CALC_SIM_EVAL_WORK pays for, or FO_CALC_SIM_RESOLVE_FACTOR times those
+ * that could show the target if more, FO_CALC_SIM_MAX_TRIALS at most (the
+ * work budget then decides); its seed, a hash of every parameter (below
+ * 2^53, so JSON carries it exactly).  Both depend on the parameters alone.
+ */
+int64_t calc_sim_trials(const struct gossip_params *q, double target);
+uint64_t calc_sim_seed(const struct gossip_params *q);
+
+/* Can n trials show P >= target at all (with no miss, the interval's lower end reaches it)? */
+int calc_sim_resolves(int64_t n, double target);
+
+/*
+ * The Clopper-Pearson interval (FO_CALC_SIM_CONFIDENCE) from `full` of n
+ * trials: P(full) in p[0..1], its complement (from the misses, not 1 - P) in
+ * miss[0..1].
+ */
+void calc_sim_interval(int64_t full, int64_t n, double p[2], double miss[2]);
 
 /* The model's API name, for m < CALC_MODEL_COUNT. */
 const char *calc_model_name(enum calc_model m);

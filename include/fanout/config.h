@@ -146,6 +146,26 @@
 #define FO_LARGEN_MAX_WORK 6e10
 #endif
 
+/* calc_fanout/tradeoff by simulation: two-sided confidence of each K's Clopper-Pearson interval. */
+#ifndef FO_CALC_SIM_CONFIDENCE
+#define FO_CALC_SIM_CONFIDENCE 0.999
+#endif
+
+/* calc_fanout/tradeoff by simulation: one-thread work units one K may spend on trials. */
+#ifndef FO_CALC_SIM_EVAL_WORK
+#define FO_CALC_SIM_EVAL_WORK 4e8
+#endif
+
+/* calc_fanout/tradeoff by simulation: most trials for one K (past it the interval barely narrows). */
+#ifndef FO_CALC_SIM_MAX_TRIALS
+#define FO_CALC_SIM_MAX_TRIALS 100000
+#endif
+
+/* calc_fanout/tradeoff by simulation: at least this many times the trials that could show the target. */
+#ifndef FO_CALC_SIM_RESOLVE_FACTOR
+#define FO_CALC_SIM_RESOLVE_FACTOR 3
+#endif
+
 /* Most threads one simulation request may use. */
 #ifndef FO_SIM_MAX_THREADS
 #define FO_SIM_MAX_THREADS 64

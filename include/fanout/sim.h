@@ -99,6 +99,18 @@ enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all);
 
 /*
+ * Clopper-Pearson interval, two-sided at confidence 1 - alpha, for the
+ * probability of an event seen `hits` times in n >= 1 trials: ci[0] is the
+ * least p with P(X >= hits | p) >= alpha / 2, ci[1] the largest with
+ * P(X <= hits | p) >= alpha / 2 (0 and 1 at the ends).  Conservative: it
+ * covers with probability at least 1 - alpha whatever p is.
+ */
+void sim_clopper_pearson(int64_t hits, int64_t n, double alpha, double ci[2]);
+
+/* The regularized incomplete beta function I_x(a, b), a, b > 0, 0 <= x <= 1. */
+double sim_beta_inc(double a, double b, double x);
+
+/*
  * Non-zero when every sum a tally keeps for `trials` trials of p fits in its
  * 64-bit integer: messages are at most 2 K L R a trial (a push and a pull per
  * live node and round), so 2 K L R trials must stay below 2^64.  Simulations

@@ -22,6 +22,9 @@ struct tradeoff_row {
 	double prob_by_max_rounds; /* P(full by max_rounds), whatever `rounds` is */
 	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
 	double error_bound;       /* exact: probability discarded, else 0 */
+	double p_lo, p_hi;        /* simulation: Clopper-Pearson interval of delivery_prob */
+	int64_t trials;           /* simulation: trials run for this K (0 otherwise) */
+	uint64_t seed;            /* simulation: their seed (calc_sim_seed) */
 };
 
 struct tradeoff {
@@ -30,7 +33,10 @@ struct tradeoff {
 };
 
 /*
- * Fills *out for model CALC_EXACT or CALC_MEAN_FIELD, p->rounds being
+ * Fills *out for model CALC_EXACT, CALC_MEAN_FIELD or CALC_SIMULATION (for
+ * each K calc_sim_trials trials of the fast simulator at R = max_rounds; a
+ * row's rounds is the least r whose Clopper-Pearson lower end of P(full by r)
+ * meets the target), p->rounds being
  * max_rounds and p->fanout ignored; max_fanout 0 means the default.  Before
  * each K it adds that run's estimated cost to the work done and stops with
  * FO_TOO_LARGE past work_limit.  FO_OK, or FO_TOO_LARGE, FO_NOMEM,
@@ -43,6 +49,13 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 /* Estimated work units of tradeoff_run (the default max_fanout predicted by the mean field). */
 double tradeoff_cost(const struct gossip_params *p, enum calc_model model, double target,
 		     int64_t max_fanout);
+
+/* tradeoff_run and tradeoff_cost with simulations on `threads` threads (work: one-thread / threads). */
+enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model model, double target,
+			       int64_t max_fanout, double work_limit, int threads,
+			       const atomic_int *cancel, struct tradeoff *out);
+double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
+			int64_t max_fanout, int threads);
 
 void tradeoff_release(struct tradeoff *t);
 

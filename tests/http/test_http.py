@@ -286,6 +286,15 @@ class Api(unittest.TestCase):
         status, answer = self.srv.post("/calc_fanout", calcs[0])
         self.assertEqual(answer["params"]["transmit_limit"], 16)
         self.assertEqual(len(answer["curve"]), 21)
+        # auto with memberlist-lan at 1000 nodes: past exact and large_n, a simulation with its
+        # interval, the same answer from both front ends (the seed is fixed by the parameters).
+        body = dict(calcs[0], model="auto")
+        status, answer = self.srv.post("/calc_fanout", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["model"], "simulation")
+        self.assertGreaterEqual(answer["delivery_prob_interval"][0], 0.99)
+        self.assertEqual(len(answer["curve"]), 21)
+        self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))
         sims = ({"nodes": 1000, "rounds": 30, "trials": 200, "seed": 4, "preset": "memberlist-local"},
                 {"nodes": 50, "fanout": 3, "rounds": 12, "trials": 300, "seed": 4, "transmit_limit": 5,
                  "interval": 1, "message_bytes": 64, "curve": True})

@@ -20,5 +20,6 @@ Suite *tradeoff_suite(void);
 Suite *request_suite(void);
 Suite *cli_suite(void);
 Suite *guard_suite(void);
+Suite *autosim_suite(void);
 
 #endif

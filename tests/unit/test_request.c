@@ -60,7 +60,7 @@ static const struct {
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":100}", "max_fanout", "from 1 to 99" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":0}", "max_fanout", "from 1" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_rounds\":2000000}", "max_rounds", "from 1 to 1000000" },
-	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"formula\"}", "model", "auto, exact or mean_field" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"formula\"}", "model", "auto, exact, simulation or mean_field" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"large_n\"}", "model", "every round" },
 };
 
@@ -505,6 +505,60 @@ START_TEST(test_nothing_after_json)
 }
 END_TEST
 
+/*
+ * memberlist-lan at N = 1000 under auto: neither exact nor large_n follows
+ * its transmit window, so the simulation answers, with the same fields as an
+ * exact answer plus trials and seed, and the same answer the second time.
+ */
+START_TEST(test_auto_simulation)
+{
+	static const char calc[] = "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,"
+				   "\"preset\":\"memberlist-lan\",\"curve\":true}";
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_CALC_FANOUT, calc, FO_DEFAULT_WORK_BUDGET, &req, &err), *again;
+	const cJSON *ci, *rows, *row;
+
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_str_eq(member(o, "model")->valuestring, "simulation");
+	ck_assert(number(o, "min_fanout") >= 1);
+	ci = member(o, "delivery_prob_interval");
+	ck_assert_double_ge(cJSON_GetArrayItem(ci, 0)->valuedouble, 0.99);
+	ck_assert(number(o, "trials") >= 1 && number(o, "seed") >= 0);
+	ck_assert(cJSON_IsBool(member(o, "fanout_uncertain")));
+	ck_assert(number(member(o, "rounds_to_all"), "p50") >= 1);
+	ck_assert(number(o, "messages_per_broadcast") > 0);
+	ck_assert_int_eq(cJSON_GetArraySize(member(o, "curve")), 21);
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "Monte Carlo"));
+	again = answer(REQ_CALC_FANOUT, calc, FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert(cJSON_Compare(o, again, 1));
+	cJSON_Delete(again);
+	cJSON_Delete(o);
+
+	/* tradeoff past exact: a simulation per K, never the mean field. */
+	o = answer(REQ_TRADEOFF, "{\"nodes\":1000,\"target_prob\":0.99,\"preset\":\"memberlist-lan\","
+		   "\"max_rounds\":30,\"max_fanout\":3}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_str_eq(member(o, "model")->valuestring, "simulation");
+	rows = member(o, "rows");
+	ck_assert_int_eq(cJSON_GetArraySize(rows), 3);
+	cJSON_ArrayForEach(row, rows) {
+		ck_assert_str_eq(member(row, "model")->valuestring, "simulation");
+		if (cJSON_IsNumber(member(row, "rounds")))
+			ck_assert_double_ge(cJSON_GetArrayItem(member(row, "delivery_prob_interval"), 0)->valuedouble, 0.99);
+	}
+	cJSON_Delete(o);
+
+	/* A target no affordable number of trials can show: refused, naming target_prob. */
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000,\"target_prob\":0.999999999,\"rounds\":20,"
+		   "\"preset\":\"memberlist-lan\",\"model\":\"simulation\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_str_eq(err.field, "target_prob");
+	ck_assert_msg(strstr(err.detail, "too few trials"), "%s", err.detail);
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -514,6 +568,7 @@ Suite *request_suite(void)
 	tcase_add_loop_test(tc, test_parse, 0, (int)(sizeof parses / sizeof parses[0]));
 	tcase_add_test(tc, test_calc_answers);
 	tcase_add_test(tc, test_auto_model);
+	tcase_add_test(tc, test_auto_simulation);
 	tcase_add_test(tc, test_simulate_answers);
 	tcase_add_test(tc, test_budget_refusal);
 	tcase_add_test(tc, test_uncountable_messages_refused);
