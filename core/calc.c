@@ -130,16 +130,18 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 			       int64_t k)
 {
 	struct gossip_params q = *p;
+	double exact;
 
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
-	if (exact_cost(&q) <= FO_EXACT_AUTO_LIMIT)
+	exact = exact_cost(&q);
+	if (exact <= FO_EXACT_AUTO_LIMIT)
 		return CALC_EXACT;
 	if (!isinf(largen_cost(&q)))
 		return CALC_LARGE_N;
 	/* The simulation, unless even its most trials cannot show the target (exact may, at its cost). */
-	if (calc_sim_resolves(calc_sim_trials(&q, target), target) || !(exact_cost(&q) < FO_EXACT_HOPELESS))
+	if (calc_sim_resolves(calc_sim_trials(&q, target), target) || !(exact < FO_EXACT_HOPELESS))
 		return CALC_SIMULATION;
 	return CALC_EXACT;
 }
