@@ -5,6 +5,7 @@
 
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
+#include "fanout/largen.h"
 #include "fanout/meanfield.h"
 
 void rounds_from_cdf(const double *p_full, int64_t rounds, struct rounds_to_all *out)
@@ -76,5 +77,9 @@ double broadcast_messages(const struct gossip_params *p, const double *m)
 enum fo_status broadcast_chain(const struct gossip_params *p, enum calc_model model,
 			       const atomic_int *cancel, struct chain_result *out)
 {
+	struct largen_result l;
+
+	if (model == CALC_LARGE_N)
+		return largen_curve(p, cancel, &l, out);
 	return model == CALC_EXACT ? exact_run(p, cancel, out) : mf_run(p, out);
 }

@@ -30,6 +30,8 @@
 /* Work units charged per transition entry and per late-phase round. */
 #define LG_ENTRY_COST 25.0
 #define LG_ROUND_COST 40.0
+/* Work units per point of the curve (one entry, one round). */
+#define LG_CURVE_COST 30.0
 
 /* A growable array of doubles. */
 struct buf {
@@ -51,6 +53,13 @@ struct lg {
 	/* Sums over every path that ends: P(full), P(not full), E[uninformed]. */
 	double full, miss, uninformed;
 	double miss_pair;       /* P(not full) with the pessimistic end game */
+	/*
+	 * The curve (NULL when not asked for), rounds + 1 entries each: per
+	 * round r, P(not full by r) and P(full by r) summed from their own
+	 * mass, and E[informed]; *_from[r] is mass known full from round r on
+	 * (prefix-summed at the end).
+	 */
+	double *c_miss, *c_full, *c_inf, *c_full_from, *c_inf_from;
 };
 
 static int64_t imin(int64_t a, int64_t b)
@@ -109,6 +118,41 @@ static double log_stay(struct lg *g, double x, double senders)
 }
 
 /*
+ * One entry's point on the curve at round r: its u0 uninformed at entry each
+ * still uninformed with probability exp(lq).  Returns 1 when the entry's miss
+ * is below FO_LARGEN_TRIM: it then counts as full from the next round on.
+ */
+static int curve_point(struct lg *g, int64_t r, double lq, double u0, double weight)
+{
+	double q = exp(lq), miss = q >= 1 ? 1 : -expm1(u0 * log1p(-q));
+
+	g->c_miss[r] += weight * miss;
+	g->c_full[r] += weight * (1 - miss);
+	g->c_inf[r] += weight * ((double)g->live - u0 * q);
+	g->work += LG_CURVE_COST;
+	if (u0 * q >= FO_LARGEN_TRIM)
+		return 0;
+	if (r < g->p->rounds) {
+		g->c_full_from[r + 1] += weight;
+		g->c_inf_from[r + 1] += weight * (double)g->live;
+	}
+	return 1;
+}
+
+/*
+ * The curve after the late phase stopped moving at round r (each later round
+ * adds `step` to lq): its points from r on, until the entry is full.
+ */
+static void curve_tail(struct lg *g, int64_t r, double lq, double step, double u0, double weight)
+{
+	for (; r <= g->p->rounds; r++) {
+		lq += step;
+		if (curve_point(g, r, lq, u0, weight))
+			break;
+	}
+}
+
+/*
  * The late phase from an entry at round r0: key = (i0, c_1, …, c_W), the
  * cohorts newest first.  Adds weight * (P(full), P(not full), E[uninformed]
  * after R) to the sums.  Returns FO_OK or FO_CANCELLED.
@@ -120,8 +164,17 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 	int64_t w = g->window, rounds = g->p->rounds;
 	double q, miss;
 
-	if (u0 <= 0)
+	int curve_done = !g->c_miss;
+
+	if (u0 <= 0) {
+		if (g->c_miss) {
+			g->c_full_from[r0] += weight;
+			g->c_inf_from[r0] += weight * live;
+		}
 		return g->full += weight, FO_OK;
+	}
+	if (!curve_done)
+		curve_done = curve_point(g, r0, 0, u0, weight);
 	for (int64_t j = 0; j < w; j++)
 		cohort[j] = key[1 + j];
 	for (int64_t r = r0 + 1; r <= rounds; r++) {
@@ -146,14 +199,22 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 		fresh = (live - x) * -expm1(ls);
 		if ((w ? senders : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
 			/* The state no longer moves: the remaining rounds are alike. */
+			if (!curve_done)
+				curve_tail(g, r, lq, ls_node, u0, weight);
 			lq += (double)(rounds - r + 1) * ls_node;
 			lq_pair += (double)(rounds - r + 1) * ls_pair;
 			break;
 		}
 		lq += ls_node;
 		lq_pair += ls_pair;
-		if (lq_pair < -745)
+		if (!curve_done)
+			curve_done = curve_point(g, r, lq, u0, weight);
+		if (lq_pair < -745) {
+			/* Every node informed, in all but 1e-300 of the mass. */
+			if (!curve_done)
+				curve_tail(g, r + 1, lq, -HUGE_VAL, u0, weight);
 			break;
+		}
 		x += fresh;
 		if (w) {
 			memmove(cohort + 1, cohort, (size_t)(w - 1) * sizeof *cohort);
@@ -424,6 +485,10 @@ static enum fo_status run_at(struct lg *g)
 		maps_release(&m);
 		return FO_NOMEM;
 	}
+	if (g->c_miss) {
+		g->c_miss[0] = 1;
+		g->c_inf[0] = 1;
+	}
 	for (int64_t r = 1; r <= g->p->rounds && m.state[cur].count > 0; r++) {
 		int nxt = 1 - cur;
 		tupmap_clear(&m.state[nxt]);
@@ -442,6 +507,11 @@ static enum fo_status run_at(struct lg *g)
 		}
 		if (st != FO_OK)
 			break;
+		/* The curve: mass still early at round r is not full, with its own count. */
+		for (size_t e = 0; g->c_miss && e < m.state[nxt].count; e++) {
+			g->c_miss[r] += m.mass[nxt][e];
+			g->c_inf[r] += m.mass[nxt][e] * (double)tupmap_key(&m.state[nxt], e)[0];
+		}
 		cur = nxt;
 	}
 	/* Mass still in the early phase after R rounds: fewer than M informed, not full. */
@@ -472,8 +542,71 @@ static int lg_init(struct lg *g, const struct gossip_params *p, const atomic_int
 	return g->hyp ? 0 : -1;
 }
 
+static void curve_free(struct lg *g)
+{
+	free(g->c_miss);
+	free(g->c_full);
+	free(g->c_inf);
+	free(g->c_full_from);
+	free(g->c_inf_from);
+	g->c_miss = g->c_full = g->c_inf = g->c_full_from = g->c_inf_from = NULL;
+}
+
+static int curve_alloc(struct lg *g)
+{
+	size_t n = (size_t)g->p->rounds + 1;
+
+	g->c_miss = calloc(n, sizeof *g->c_miss);
+	g->c_full = calloc(n, sizeof *g->c_full);
+	g->c_inf = calloc(n, sizeof *g->c_inf);
+	g->c_full_from = calloc(n, sizeof *g->c_full_from);
+	g->c_inf_from = calloc(n, sizeof *g->c_inf_from);
+	if (g->c_miss && g->c_full && g->c_inf && g->c_full_from && g->c_inf_from)
+		return 0;
+	curve_free(g);
+	return -1;
+}
+
+/*
+ * The curve's arrays into *c (taking them over): P(full by r) from the miss
+ * while it is below 1/2 (as the answer's P), the point estimates at R set to
+ * the answer's own.
+ */
+static void curve_out(struct lg *g, const struct largen_result *out, struct chain_result *c)
+{
+	int64_t rounds = g->p->rounds;
+	double full_from = 0, inf_from = 0;
+
+	memset(c, 0, sizeof *c);
+	c->rounds = rounds;
+	for (int64_t r = 0; r <= rounds; r++) {
+		double miss = fmin(1, fmax(0, g->c_miss[r]));
+		full_from += g->c_full_from[r];
+		inf_from += g->c_inf_from[r];
+		g->c_miss[r] = miss;
+		g->c_full[r] = miss < 0.5 ? 1 - miss : fmin(1, fmax(0, g->c_full[r] + full_from));
+		g->c_inf[r] = fmin((double)g->live, g->c_inf[r] + inf_from);
+	}
+	g->c_miss[rounds] = out->miss;
+	g->c_full[rounds] = out->p_full;
+	c->p_full = g->c_full;
+	c->p_miss = g->c_miss;
+	c->mean_informed = g->c_inf;
+	c->node_miss = out->node_miss;
+	c->error_bound = fmax(out->p_full - out->p_lo, out->p_hi - out->p_full);
+	free(g->c_full_from);
+	free(g->c_inf_from);
+	g->c_miss = g->c_full = g->c_inf = g->c_full_from = g->c_inf_from = NULL;
+}
+
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out)
+{
+	return largen_curve(p, cancel, out, NULL);
+}
+
+enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *cancel,
+			    struct largen_result *out, struct chain_result *curve)
 {
 	struct lg g;
 	enum fo_status st;
@@ -481,8 +614,25 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 	int64_t big;
 
 	memset(out, 0, sizeof *out);
+	if (curve)
+		memset(curve, 0, sizeof *curve);
 	if (gossip_live(p) <= 1) {
 		out->p_full = out->p_lo = out->p_hi = 1;
+		if (curve) {
+			size_t n = (size_t)p->rounds + 1;
+			curve->rounds = p->rounds;
+			curve->p_full = malloc(n * sizeof *curve->p_full);
+			curve->p_miss = calloc(n, sizeof *curve->p_miss);
+			curve->mean_informed = malloc(n * sizeof *curve->mean_informed);
+			if (!curve->p_full || !curve->p_miss || !curve->mean_informed) {
+				chain_result_release(curve);
+				return FO_NOMEM;
+			}
+			for (size_t r = 0; r < n; r++) {
+				curve->p_full[r] = 1;
+				curve->mean_informed[r] = (double)gossip_live(p);
+			}
+		}
 		return FO_OK;
 	}
 	/* A transmit limit's partial last round is not modelled here: refuse rather than guess. */
@@ -491,6 +641,10 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 		return FO_TOO_LARGE;
 	if (lg_init(&g, p, cancel) < 0)
 		return FO_NOMEM;
+	if (curve && curve_alloc(&g) < 0) {
+		free(g.hyp);
+		return FO_NOMEM;
+	}
 	big = g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;
 	g.threshold = imin(big, g.live);
 	st = run_at(&g);
@@ -501,17 +655,26 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 	dropped = g.dropped;
 	if (st == FO_OK && big / FO_LARGEN_CHECK_RATIO < g.live) {
 		/* The same at a lower threshold: how much the entry point moves the answer. */
+		struct lg keep = g;
+		g.c_miss = g.c_full = g.c_inf = g.c_full_from = g.c_inf_from = NULL;
 		g.threshold = big / FO_LARGEN_CHECK_RATIO;
 		st = run_at(&g);
 		gap = fabs(g.miss - miss);
 		dropped = fmax(dropped, g.dropped);
+		g.c_miss = keep.c_miss;
+		g.c_full = keep.c_full;
+		g.c_inf = keep.c_inf;
+		g.c_full_from = keep.c_full_from;
+		g.c_inf_from = keep.c_inf_from;
 	}
 	free(g.pmf.v);
 	free(g.part[0].v);
 	free(g.part[1].v);
 	free(g.hyp);
-	if (st != FO_OK)
+	if (st != FO_OK) {
+		curve_free(&g);
 		return st;
+	}
 	err = FO_LARGEN_SAFETY * gap + FO_LARGEN_REL_FLOOR * fmin(miss, full) + dropped +
 	      FO_LARGEN_ABS_FLOOR;
 	/*
@@ -530,6 +693,8 @@ enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cance
 	out->miss_lo = fmax(0, out->miss - err);
 	out->miss_hi = fmin(1, fmax(out->miss, pessimistic) + err);
 	out->node_miss = fmin(1, uninformed / (double)(g.live - 1));
+	if (curve)
+		curve_out(&g, out, curve);
 	return FO_OK;
 }
 

@@ -481,8 +481,9 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
 /*
  * Work of calc_fanout or tradeoff with `model`.  calc_fanout with a chain
  * model runs the chain once more at the K found, for rounds to all, the
- * curve and the messages: about half a search again (large_n and the formula
- * give no per-round figures, so nothing is rerun for them).
+ * curve and the messages: about half a search again; large_n reruns its
+ * main pass with the curve, about a third (the formula gives no per-round
+ * figures, so nothing is rerun for it).
  */
 static double op_cost(const struct request *req, enum calc_model model, int threads)
 {
@@ -495,12 +496,15 @@ static double op_cost(const struct request *req, enum calc_model model, int thre
 	case CALC_EXACT:
 	case CALC_MEAN_FIELD:
 		return 1.5 * search;
+	case CALC_LARGE_N:
+		/* The search is about three evaluations; the rerun is one, without the check pass. */
+		return search * 4 / 3;
 	case CALC_SIMULATION:
 		/* The rerun at the K found (same seed and trials) costs one evaluation. */
 		return search + fmin(0.5 * search, FO_CALC_SIM_EVAL_WORK / threads);
 	case CALC_AUTO:
 		/*
-		 * The rerun happens only when exact or the simulation answered:
+		 * The rerun happens only when exact, large_n or the simulation answered:
 		 * auto keeps exact within its limit, a simulation within its share.
 		 */
 		return search + fmin(0.5 * search, fmax(FO_EXACT_AUTO_LIMIT, FO_CALC_SIM_EVAL_WORK / threads));
@@ -758,10 +762,11 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, messages, a->fanout);
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req);
-	else if (ok && !chain && !tally)
+	else if (ok && a->model == CALC_LARGE_N)
 		ok = cJSON_AddStringToObject(o, "note",
-					     "the large_n model gives no per-round figures: rounds_to_all, "
-					     "curve and message counts are absent") != NULL;
+					     "large_n: delivery_prob_interval covers P(full delivery by R); "
+					     "rounds_to_all, the curve and messages_per_broadcast are its point "
+					     "estimates for each round, without an interval") != NULL;
 	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
@@ -1032,7 +1037,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		if (a.model == CALC_FORMULA || a.model == CALC_LARGE_N) {
+		if (a.model == CALC_FORMULA) {
 			o = render_calc(req, &a, NULL, NULL);
 		} else if (a.model == CALC_SIMULATION) {
 			/* The K found, again with its seed and trials: the same tally, with the curve. */
@@ -1051,11 +1056,16 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				return NULL;
 			}
 		} else {
-			/* The chain at the K found: rounds to all, curve, messages (N = 1: trivial). */
+			/*
+			 * The chain at the K found: rounds to all, curve, messages (N = 1:
+			 * trivial); large_n's own run with its curve.
+			 */
 			struct gossip_params q = req->params;
 			struct chain_result c;
 			q.fanout = a.fanout;
-			st = broadcast_chain(&q, a.model == CALC_MEAN_FIELD ? CALC_MEAN_FIELD : CALC_EXACT, cancel, &c);
+			st = broadcast_chain(&q, a.model == CALC_MEAN_FIELD || a.model == CALC_LARGE_N ? a.model
+												: CALC_EXACT,
+					     cancel, &c);
 			if (st != FO_OK) {
 				core_failure(err, st, req, lim->work_budget);
 				return NULL;

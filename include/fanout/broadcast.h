@@ -43,8 +43,9 @@ void rounds_from_hist(const int64_t *hist, int64_t rounds, int64_t trials,
 double broadcast_messages(const struct gossip_params *p, const double *mean_informed);
 
 /*
- * Runs the chain calculator `model` (CALC_EXACT or CALC_MEAN_FIELD) at
- * p->fanout: exact_run or mf_run, with their statuses.
+ * Runs the chain calculator `model` (CALC_EXACT, CALC_MEAN_FIELD or
+ * CALC_LARGE_N) at p->fanout: exact_run, mf_run or largen_curve (whose
+ * per-round figures are point estimates, largen.h), with their statuses.
  */
 enum fo_status broadcast_chain(const struct gossip_params *p, enum calc_model model,
 			       const atomic_int *cancel, struct chain_result *out);

@@ -51,6 +51,21 @@ struct largen_result {
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out);
 
+/*
+ * largen_run, and the curve into *curve (NULL: none), rounds + 1 entries
+ * each: p_full[r] = P(full delivery by r), p_miss[r] its complement summed
+ * from the non-full mass, mean_informed[r] = E[informed live nodes], and
+ * node_miss; release it with chain_result_release.  Only round R has an
+ * interval (the answer's); the rounds before are the main run's point
+ * estimates, each the p_full that largen_run with R = r reports, up to
+ * entries whose miss fell below FO_LARGEN_TRIM (counted as full).  The
+ * mean informed count is the early chain's mean for mass still early and
+ * L - (L - i0) Q_r for mass that entered the late phase at i0.  The curve
+ * costs one point per entry and round it is not yet full in.
+ */
+enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *cancel,
+			    struct largen_result *out, struct chain_result *curve);
+
 /* Estimated work units of largen_run (an upper-end estimate). */
 double largen_cost(const struct gossip_params *p);
 

@@ -3,7 +3,9 @@
  * the fanout search on top of it (the issue's reproducers, targets near 1).
  */
 #include <math.h>
+#include <stdlib.h>
 
+#include "fanout/broadcast.h"
 #include "fanout/calc.h"
 #include "fanout/exact.h"
 #include "fanout/largen.h"
@@ -138,6 +140,74 @@ START_TEST(test_targets_near_one)
 }
 END_TEST
 
+/*
+ * The curve (largen_curve) against the exact chain's, round by round.
+ * P(full by r): the curve's point at r must be the p_full largen_run reports
+ * with R = r (the curve is that run's per-round figure; 1e-12 for entries
+ * counted full once their miss is below FO_LARGEN_TRIM), and exact's
+ * P(full by r) must lie in that run's delivery interval (widened by exact's
+ * own bound): the tolerance is large_n's own interval at every r.  The mean
+ * informed fraction has no interval of its own: it must be within
+ * CURVE_INFORMED_TOL of exact's (the largest deviation measured on these
+ * cases is 2.1e-5, at the steepest rounds).
+ */
+#define CURVE_INFORMED_TOL 1e-3
+
+static const struct gossip_params curve_cases[] = {
+	{ 2000, 2, 16, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+	{ 20000, 3, 14, GOSSIP_PUSH, 0, 200, 0, 0 },
+	{ 5000, 3, 9, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 20000, 2, 12, GOSSIP_PULL, 0.3, 2000, 0, 0 },
+	{ 3000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 30, 0, 0 },
+	{ 10000, 1, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0 },
+};
+
+START_TEST(test_curve_against_exact)
+{
+	const struct gossip_params *p = &curve_cases[_i];
+	double live = (double)gossip_live(p);
+	struct largen_result l, at_r;
+	struct chain_result e, c;
+	struct rounds_to_all ra;
+
+	ck_assert_int_eq(exact_run(p, NULL, &e), FO_OK);
+	ck_assert_int_eq(largen_curve(p, NULL, &l, &c), FO_OK);
+	ck_assert_int_eq(c.rounds, p->rounds);
+	ck_assert_double_eq(c.p_full[p->rounds], l.p_full);
+	ck_assert_double_eq(c.p_miss[p->rounds], l.miss);
+	ck_assert_double_eq(c.p_full[0], 0);
+	ck_assert_double_eq(c.mean_informed[0], 1);
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		struct gossip_params q = *p;
+		double truth = e.p_full[r], eb = e.round_bound[r];
+		q.rounds = r;
+		ck_assert_int_eq(largen_run(&q, NULL, &at_r), FO_OK);
+		ck_assert_msg(fabs(c.p_full[r] - at_r.p_full) <= 1e-12, "r=%lld: curve %.12g, run %.12g",
+			      (long long)r, c.p_full[r], at_r.p_full);
+		ck_assert_msg(at_r.p_lo - eb <= truth && truth <= at_r.p_hi + eb,
+			      "case %d r=%lld: exact %.9g outside [%.9g, %.9g]", _i, (long long)r, truth,
+			      at_r.p_lo, at_r.p_hi);
+		ck_assert_msg(at_r.miss_lo - eb <= e.p_miss[r] && e.p_miss[r] <= at_r.miss_hi + eb,
+			      "case %d r=%lld: exact miss %.9g outside [%.9g, %.9g]", _i, (long long)r,
+			      e.p_miss[r], at_r.miss_lo, at_r.miss_hi);
+		ck_assert(c.p_full[r] >= c.p_full[r - 1] - 1e-12);
+		ck_assert_msg(fabs(c.mean_informed[r] - e.mean_informed[r]) / live <= CURVE_INFORMED_TOL,
+			      "case %d r=%lld: informed %.9g, exact %.9g", _i, (long long)r,
+			      c.mean_informed[r] / live, e.mean_informed[r] / live);
+	}
+	/* Rounds to all from the curve: percentiles within one round of exact's. */
+	rounds_from_cdf(c.p_full, c.rounds, &ra);
+	{
+		struct rounds_to_all rx;
+		rounds_from_cdf(e.p_full, e.rounds, &rx);
+		ck_assert(llabs(ra.p50 - rx.p50) <= 1 && llabs(ra.p90 - rx.p90) <= 1 && llabs(ra.p99 - rx.p99) <= 1);
+	}
+	chain_result_release(&e);
+	chain_result_release(&c);
+}
+END_TEST
+
 /* K - 1 is flagged exactly when its interval reaches the target. */
 START_TEST(test_fanout_uncertain_flag)
 {
@@ -190,6 +260,8 @@ Suite *largen_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_interval_covers_exact, 0,
 			    (int)(sizeof cover_cases / sizeof cover_cases[0]));
+	tcase_add_loop_test(tc, test_curve_against_exact, 0,
+			    (int)(sizeof curve_cases / sizeof curve_cases[0]));
 	tcase_add_test(tc, test_small_miss_relative);
 	tcase_add_test(tc, test_reproducers);
 	tcase_add_test(tc, test_targets_near_one);

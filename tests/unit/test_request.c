@@ -140,18 +140,45 @@ START_TEST(test_calc_answers)
 }
 END_TEST
 
+static const cJSON *member(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	ck_assert_msg(v != NULL, "answer lacks \"%s\"", name);
+	return v;
+}
+
 /* "auto" answers with exact while it is cheap and with large_n (an interval) past that. */
 START_TEST(test_auto_model)
 {
 	struct request req;
 	struct req_error err;
-	cJSON *o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30}",
+	cJSON *o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30,"
+			  "\"curve\":true,\"interval\":0.5,\"message_bytes\":100}",
 			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	const cJSON *curve, *last, *ci, *rt;
 
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(cJSON_GetObjectItem(o, "model")->valuestring, "large_n");
-	ck_assert_ptr_nonnull(cJSON_GetObjectItem(o, "delivery_prob_interval"));
+	ci = cJSON_GetObjectItem(o, "delivery_prob_interval");
+	ck_assert_ptr_nonnull(ci);
 	ck_assert(cJSON_IsBool(cJSON_GetObjectItem(o, "fanout_uncertain")));
+	/* large_n's per-round figures: rounds to all, the curve, messages and their seconds and bytes. */
+	rt = member(o, "rounds_to_all");
+	ck_assert(number(rt, "p50") >= 1 && number(rt, "p50") <= number(rt, "p90") &&
+		  number(rt, "p90") <= number(rt, "p99") && number(rt, "p99") <= 30);
+	ck_assert(number(rt, "mean") >= 1 && number(rt, "mean") <= 30);
+	ck_assert_double_eq(number(member(o, "seconds_to_all"), "p99"), number(rt, "p99") * 0.5);
+	ck_assert(number(o, "messages_per_broadcast") > 1e6);
+	ck_assert_double_eq(number(o, "bytes_per_broadcast"), number(o, "messages_per_broadcast") * 100);
+	curve = member(o, "curve");
+	ck_assert_int_eq(cJSON_GetArraySize(curve), 31);
+	last = cJSON_GetArrayItem(curve, 30);
+	ck_assert_double_eq(number(last, "full_delivery_prob"), number(o, "delivery_prob"));
+	ck_assert_double_ge(number(last, "full_delivery_prob"), cJSON_GetArrayItem(ci, 0)->valuedouble);
+	ck_assert(number(last, "informed_fraction") > 0.999 && number(last, "informed_fraction") <= 1);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 0), "full_delivery_prob"), 0);
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "point estimates"));
 	cJSON_Delete(o);
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000000,\"target_prob\":0.99,\"rounds\":30,\"model\":\"exact\"}",
 		   FO_DEFAULT_WORK_BUDGET, &req, &err);
@@ -287,14 +314,6 @@ START_TEST(test_budget_exceeded_while_running)
 	}
 }
 END_TEST
-
-static const cJSON *member(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	ck_assert_msg(v != NULL, "answer lacks \"%s\"", name);
-	return v;
-}
 
 /*
  * A preset fills and echoes MODEL.md's values; seconds are rounds times the
