@@ -10,6 +10,7 @@
 #   make bench      simulators and calculators side by side, with Python (~2 min)
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
+#   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -66,7 +67,7 @@ MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-quick \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -293,6 +294,9 @@ validate: $(BUILD)/validate
 
 validate-beyond: $(BUILD)/validate
 	nice $(BUILD)/validate beyond
+
+validate-limits: $(BUILD)/validate
+	nice $(BUILD)/validate limits
 
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick

@@ -271,7 +271,20 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 		return FO_OK;
 	}
 	case CALC_LARGE_N:
-		if ((st = largen_run(&q, s->cancel, &l)) != FO_OK)
+		st = largen_run(&q, s->cancel, &l);
+		if (st == FO_TOO_LARGE && s->model == CALC_AUTO) {
+			/*
+			 * A transmit limit's cohorts outgrew large_n's estimate (it
+			 * stops at FO_LARGEN_OVERRUN times it): auto simulates this K,
+			 * charged as such.
+			 */
+			s->work += eval_cost(&q, CALC_SIMULATION, s->target, k, s->threads);
+			if (s->work > s->work_limit)
+				return FO_TOO_LARGE;
+			e->by = CALC_SIMULATION;
+			return from_sim(s, &q, e);
+		}
+		if (st != FO_OK)
 			return st;
 		from_largen(e, &l);
 		return FO_OK;

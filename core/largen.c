@@ -42,17 +42,23 @@ struct buf {
 struct lg {
 	const struct gossip_params *p;
 	int64_t live, window, threshold;
+	int64_t forced_level;   /* wide windows: forced entries below this count as misses in p_lo */
 	double log_keep;        /* log(1 - p): one sender misses a given node */
 	double log_keep2;       /* log(1 - 2p + p2): one sender misses two given nodes */
+	double log_keep_last;   /* the same for a sender in its window's last round (X - (W-1)K sends) */
+	double log_keep2_last;
+	double *hist;           /* windows: rounds + 1 cohort sizes by the round they were informed in */
 	const atomic_int *cancel;
 	struct buf pmf;         /* one transition's weights */
 	struct buf part[2];     /* push_pull: the push part, then one pull part */
 	double *hyp;            /* min(K, FO_LARGEN_PULL_EXACT) + 1 doubles */
 	double dropped;         /* probability trimmed */
-	double work;
+	double work;            /* work units spent (the curve's points not counted) */
+	double work_cap;        /* FO_TOO_LARGE past this: the estimate was far too low */
 	/* Sums over every path that ends: P(full), P(not full), E[uninformed]. */
 	double full, miss, uninformed;
 	double miss_pair;       /* P(not full) with the pessimistic end game */
+	double forced_full;     /* wide windows: P(full) of the forced entries below forced_level */
 	/*
 	 * The curve (NULL when not asked for), rounds + 1 entries each: per
 	 * round r, P(not full by r) and P(full by r) summed from their own
@@ -105,16 +111,21 @@ static double log_pull_stay(struct lg *g, double x)
 	return (1 - f) * a + f * log(pull_stay_at(g, (int64_t)lo + 1));
 }
 
-/* log P(a given uninformed node stays uninformed) with x informed, `senders` pushing. */
-static double log_stay(struct lg *g, double x, double senders)
+/*
+ * log P(a given node missed by every push): `full` senders sending K, `last`
+ * in their window's last round.
+ */
+static double log_push_stay(const struct lg *g, double full, double last)
 {
-	double ls = 0;
+	if (!gossip_pushes(g->p->mode))
+		return 0;
+	return (full > 0 ? full * g->log_keep : 0) + (last > 0 ? last * g->log_keep_last : 0);
+}
 
-	if (gossip_pushes(g->p->mode) && senders > 0)
-		ls += senders * g->log_keep;
-	if (gossip_pulls(g->p->mode))
-		ls += log_pull_stay(g, x);
-	return ls;
+/* log P(a given uninformed node stays uninformed) with x informed and the pushes' log stay. */
+static double log_stay(struct lg *g, double x, double push)
+{
+	return push + (gossip_pulls(g->p->mode) ? log_pull_stay(g, x) : 0);
 }
 
 /*
@@ -129,7 +140,6 @@ static int curve_point(struct lg *g, int64_t r, double lq, double u0, double wei
 	g->c_miss[r] += weight * miss;
 	g->c_full[r] += weight * (1 - miss);
 	g->c_inf[r] += weight * ((double)g->live - u0 * q);
-	g->work += LG_CURVE_COST;
 	if (u0 * q >= FO_LARGEN_TRIM)
 		return 0;
 	if (r < g->p->rounds) {
@@ -153,30 +163,33 @@ static void curve_tail(struct lg *g, int64_t r, double lq, double step, double u
 }
 
 /*
- * The late phase from an entry at round r0: key = (i0, c_1, …, c_W), the
- * cohorts newest first.  Adds weight * (P(full), P(not full), E[uninformed]
- * after R) to the sums.  Returns FO_OK or FO_CANCELLED.
+ * The late phase from an entry at round r0 with x0 informed; with a push
+ * window, g->hist[t] holds the cohort informed in round t for the W rounds
+ * t = r0 - W + 1 … r0 (the origin is round 0's).  Adds weight * (P(full),
+ * P(not full), E[uninformed] after R) to the sums; `forced` (a wide window's
+ * entry before the threshold) also adds its P(full) to forced_full.  Returns
+ * FO_OK or FO_CANCELLED.
  */
-static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, double weight)
+static enum fo_status late_phase(struct lg *g, int64_t r0, double x0, double weight, int forced)
 {
-	double live = (double)g->live, x = key[0], lq = 0, lq_pair = 0, u0 = live - x;
-	double cohort[FO_LARGEN_MAX_WINDOW + 1];
+	double live = (double)g->live, x = x0, lq = 0, lq_pair = 0, u0 = live - x, active = 0;
 	int64_t w = g->window, rounds = g->p->rounds;
-	double q, miss;
-
 	int curve_done = !g->c_miss;
+	double q, miss;
 
 	if (u0 <= 0) {
 		if (g->c_miss) {
 			g->c_full_from[r0] += weight;
 			g->c_inf_from[r0] += weight * live;
 		}
+		if (forced)
+			g->forced_full += weight;
 		return g->full += weight, FO_OK;
 	}
 	if (!curve_done)
 		curve_done = curve_point(g, r0, 0, u0, weight);
-	for (int64_t j = 0; j < w; j++)
-		cohort[j] = key[1 + j];
+	for (int64_t t = r0 - w + 1; w && t <= r0; t++)
+		active += t >= 0 ? g->hist[t] : 0;
 	for (int64_t r = r0 + 1; r <= rounds; r++) {
 		/*
 		 * The others grow with the stay at x; a node still uninformed sees
@@ -184,20 +197,32 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 		 * x - 1 + (L - x) / u0 (i0 at entry, L - 1 at the end).  Near the
 		 * end the last few uninformed keep each other uninformed (pull
 		 * finds them uninformed); the pessimistic side assumes one other
-		 * node always is: at most L - 2 informed.
+		 * node always is: at most L - 2 informed.  With a window the
+		 * senders are the cohorts of rounds r - W … r - 1, the oldest in
+		 * its last round.
 		 */
-		double senders = x, ls, ls_node, ls_pair, fresh, mine = x - 1 + (live - x) / u0;
+		double ls, ls_node, ls_pair, fresh, mine = x - 1 + (live - x) / u0, last = 0;
 		double pair = fmin(mine, fmax(0, live - 2));
 		if (w) {
-			senders = 0;
-			for (int64_t j = 0; j < w; j++)
-				senders += cohort[j];
+			double push;
+			if (active < 1e-3) {
+				/* The running sum drifts by rounding: exact again near zero. */
+				active = 0;
+				for (int64_t t = r - w; t < r; t++)
+					active += t >= 0 ? g->hist[t] : 0;
+			}
+			last = r - w >= 0 ? g->hist[r - w] : 0;
+			push = log_push_stay(g, fmax(0, active - last), last);
+			ls = log_stay(g, x, push);
+			ls_node = log_stay(g, mine, push);
+			ls_pair = pair < mine ? log_stay(g, pair, push) : ls_node;
+		} else {
+			ls = log_stay(g, x, log_push_stay(g, x, 0));
+			ls_node = log_stay(g, mine, log_push_stay(g, mine, 0));
+			ls_pair = pair < mine ? log_stay(g, pair, log_push_stay(g, pair, 0)) : ls_node;
 		}
-		ls = log_stay(g, x, senders);
-		ls_node = log_stay(g, mine, w ? senders : mine);
-		ls_pair = pair < mine ? log_stay(g, pair, w ? senders : pair) : ls_node;
 		fresh = (live - x) * -expm1(ls);
-		if ((w ? senders : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
+		if ((w ? active : live - x) < FO_LARGEN_SATURATED && fresh < FO_LARGEN_SATURATED) {
 			/* The state no longer moves: the remaining rounds are alike. */
 			if (!curve_done)
 				curve_tail(g, r, lq, ls_node, u0, weight);
@@ -217,8 +242,8 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 		}
 		x += fresh;
 		if (w) {
-			memmove(cohort + 1, cohort, (size_t)(w - 1) * sizeof *cohort);
-			cohort[0] = fresh;
+			g->hist[r] = fresh;
+			active = fmax(0, active + fresh - last);
 		}
 		g->work += LG_ROUND_COST;
 		if (((r - r0) & 4095) == 0 && fo_cancelled(g->cancel))
@@ -231,8 +256,18 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, const int32_t *key, d
 	miss = q >= 1 ? 1 : -expm1(u0 * log1p(-q));
 	g->miss += weight * miss;
 	g->full += weight * (1 - miss);
+	if (forced)
+		g->forced_full += weight * (1 - miss);
 	g->uninformed += weight * u0 * q;
 	return FO_OK;
+}
+
+/* The late phase from a tuple entry (i0, c_1, …, c_W), newest cohort first. */
+static enum fo_status late_from_key(struct lg *g, int64_t r0, const int32_t *key, double weight)
+{
+	for (int64_t j = 0; j < g->window; j++)
+		g->hist[r0 - j] = key[1 + j];
+	return late_phase(g, r0, key[0], weight, 0);
 }
 
 /* Room for n doubles in b; -1 if allocation fails. */
@@ -367,18 +402,18 @@ static int mixed(struct lg *g, int64_t u, double m1, double m2, double t, int64_
 
 /*
  * The distribution of the new informed count C from i informed, `senders`
- * pushing, into g->pmf: weight k is P(C = *c0 + *sign * k), k < *count.
+ * pushing K and `last` pushing what their limit leaves, into g->pmf: weight k is P(C = *c0 + *sign * k), k < *count.
  * Returns 0, or -1 if allocation fails.
  */
-static int transition(struct lg *g, int64_t i, int64_t senders, int64_t *c0, int *sign,
+static int transition(struct lg *g, int64_t i, int64_t senders, int64_t last, int64_t *c0, int *sign,
 		      int64_t *count)
 {
 	int64_t u = g->live - i;
 	double m1 = 1, m2 = 1, t = 1;
 
-	if (gossip_pushes(g->p->mode) && senders > 0) {
-		m1 = exp((double)senders * g->log_keep);
-		m2 = exp((double)senders * g->log_keep2);
+	if (gossip_pushes(g->p->mode) && senders + last > 0) {
+		m1 = exp((double)senders * g->log_keep + (double)last * g->log_keep_last);
+		m2 = exp((double)senders * g->log_keep2 + (double)last * g->log_keep2_last);
 	}
 	if (gossip_pulls(g->p->mode))
 		t = pull_stay_at(g, i);
@@ -412,13 +447,13 @@ struct maps {
 static enum fo_status early_round(struct lg *g, struct maps *m, int cur)
 {
 	int nxt = 1 - cur, width = 1 + (int)g->window;
-	int32_t key[2 + FO_LARGEN_MAX_WINDOW];
+	int32_t key[2 + FO_LARGEN_TUPLE_WINDOW];
 
 	for (size_t s = 0; s < m->state[cur].count; s++) {
 		const int32_t *k = tupmap_key(&m->state[cur], s);
 		double w = m->mass[cur][s];
-		int64_t i = k[0], senders = g->window ? 0 : i, c0, count;
-		int32_t prev[1 + FO_LARGEN_MAX_WINDOW];
+		int64_t i = k[0], senders = g->window ? 0 : i, last = 0, c0, count;
+		int32_t prev[1 + FO_LARGEN_TUPLE_WINDOW];
 		int sign;
 
 		if (w < FO_LARGEN_TRIM) {
@@ -430,10 +465,15 @@ static enum fo_status early_round(struct lg *g, struct maps *m, int cur)
 		memcpy(prev, k, (size_t)width * sizeof *prev);
 		for (int j = 1; j < width; j++)
 			senders += prev[j];
-		if (transition(g, i, senders, &c0, &sign, &count) < 0)
+		if (width > 1) {
+			/* c_W, informed W rounds ago, is in its window's last round. */
+			last = prev[width - 1];
+			senders -= last;
+		}
+		if (transition(g, i, senders, last, &c0, &sign, &count) < 0)
 			return FO_NOMEM;
 		g->work += LG_ENTRY_COST * (double)count;
-		if (g->work > FO_LARGEN_MAX_WORK)
+		if (g->work > g->work_cap)
 			return FO_TOO_LARGE;
 		for (int64_t x = 0; x < count; x++) {
 			int64_t c = c0 + sign * x;
@@ -463,21 +503,176 @@ static void maps_release(struct maps *m)
 	free(m->emass);
 }
 
+/*
+ * A wide window (W > FO_LARGEN_TUPLE_WINDOW): the early chain is the informed
+ * count i alone, which is exact for rounds 1 … W (no cohort has expired; in
+ * round W only the origin is in its last round).  Each state carries, besides
+ * its mass, the mass-weighted sum of its cohort sizes by round (so their mean
+ * given i), and an entry continues with those means.  The early phase stops
+ * at round E = min(W, R, FO_LARGEN_WIDE_ROUNDS): mass still below the
+ * threshold enters the late phase then ("forced"), and the part of it below
+ * forced_level counts as never full at the interval's lower end.
+ */
+struct wide {
+	int64_t stride;         /* E + 1 cohort sums per state */
+	double *mass[2], *sum[2];
+	struct tupmap entry;
+	double *emass, *esum;
+	size_t ecap, escap;
+};
+
+static void wide_release(struct wide *d)
+{
+	for (int k = 0; k < 2; k++) {
+		free(d->mass[k]);
+		free(d->sum[k]);
+	}
+	tupmap_release(&d->entry);
+	free(d->emass);
+	free(d->esum);
+}
+
+/* Adds v (and its cohort sums: from[t] * share, plus fresh * v at round r) to entry i0. */
+static int wide_entry(struct wide *d, int64_t i0, double v, const double *from, double share, int64_t r,
+		      double fresh)
+{
+	int32_t key = (int32_t)i0;
+	int64_t e = tupmap_intern(&d->entry, &key);
+	double *to;
+
+	if (e < 0 || FO_GROW_ZEROED(d->emass, d->entry.count, d->ecap) < 0 ||
+	    FO_GROW_ZEROED(d->esum, d->entry.count * (size_t)d->stride, d->escap) < 0)
+		return -1;
+	d->emass[e] += v;
+	to = d->esum + e * d->stride;
+	for (int64_t t = 0; t < r; t++)
+		to[t] += from[t] * share;
+	to[r] += fresh * v;
+	return 0;
+}
+
+static enum fo_status run_wide(struct lg *g)
+{
+	int64_t m = g->threshold, stop = imin(imin(g->window, g->p->rounds), FO_LARGEN_WIDE_ROUNDS);
+	struct wide d;
+	enum fo_status st = FO_OK;
+	int cur = 0;
+
+	memset(&d, 0, sizeof d);
+	d.stride = stop + 1;
+	tupmap_init(&d.entry, 1);
+	for (int k = 0; k < 2; k++) {
+		d.mass[k] = calloc((size_t)m, sizeof *d.mass[k]);
+		d.sum[k] = calloc((size_t)m * (size_t)d.stride, sizeof *d.sum[k]);
+		if (!d.mass[k] || !d.sum[k]) {
+			wide_release(&d);
+			return FO_NOMEM;
+		}
+	}
+	d.mass[0][1] = 1;
+	d.sum[0][d.stride] = 1; /* state i = 1: the origin, informed in round 0 */
+	for (int64_t r = 1; r <= stop && st == FO_OK; r++) {
+		int nxt = 1 - cur, forcing = r == stop;
+		memset(d.mass[nxt], 0, (size_t)m * sizeof *d.mass[nxt]);
+		memset(d.sum[nxt], 0, (size_t)m * (size_t)d.stride * sizeof *d.sum[nxt]);
+		tupmap_clear(&d.entry);
+		if (d.emass)
+			memset(d.emass, 0, d.ecap * sizeof *d.emass);
+		if (d.esum)
+			memset(d.esum, 0, d.escap * sizeof *d.esum);
+		for (int64_t i = 1; i < m; i++) {
+			double w = d.mass[cur][i], *from = d.sum[cur] + i * d.stride;
+			int64_t c0, count, last = r == g->window ? 1 : 0;
+			int sign;
+			if (w == 0)
+				continue;
+			if (w < FO_LARGEN_TRIM) {
+				g->dropped += w;
+				continue;
+			}
+			if (fo_cancelled(g->cancel)) {
+				st = FO_CANCELLED;
+				break;
+			}
+			if (transition(g, i, i - last, last, &c0, &sign, &count) < 0) {
+				st = FO_NOMEM;
+				break;
+			}
+			g->work += LG_ENTRY_COST * (double)count * (1 + (double)r / 4);
+			if (g->work > g->work_cap) {
+				st = FO_TOO_LARGE;
+				break;
+			}
+			for (int64_t x = 0; x < count; x++) {
+				int64_t c = c0 + sign * x, to = i + c;
+				double share = g->pmf.v[x], v = w * share;
+				if (to >= m || forcing) {
+					if (wide_entry(&d, to, v, from, share, r, (double)c) < 0) {
+						st = FO_NOMEM;
+						break;
+					}
+					continue;
+				}
+				d.mass[nxt][to] += v;
+				for (int64_t t = 0; t < r; t++)
+					d.sum[nxt][to * d.stride + t] += from[t] * share;
+				d.sum[nxt][to * d.stride + r] += (double)c * v;
+			}
+			if (st != FO_OK)
+				break;
+		}
+		if (st != FO_OK)
+			break;
+		for (int64_t i = 1; g->c_miss && i < m; i++) {
+			g->c_miss[r] += d.mass[nxt][i];
+			g->c_inf[r] += d.mass[nxt][i] * (double)i;
+		}
+		for (size_t e = 0; e < d.entry.count && st == FO_OK; e++) {
+			int64_t i0 = tupmap_key(&d.entry, e)[0];
+			double v = d.emass[e];
+			if (v <= 0)
+				continue;
+			for (int64_t t = 0; t <= r; t++)
+				g->hist[t] = d.esum[e * (size_t)d.stride + (size_t)t] / v;
+			if ((e & 63) == 63 && fo_cancelled(g->cancel))
+				st = FO_CANCELLED;
+			else if (g->work > g->work_cap)
+				st = FO_TOO_LARGE;
+			else
+				st = late_phase(g, r, (double)i0, v, forcing && r < g->p->rounds && i0 < g->forced_level);
+		}
+		cur = nxt;
+	}
+	wide_release(&d);
+	return st;
+}
+
 /* The whole method at threshold g->threshold; fills g->full, miss, uninformed, dropped. */
 static enum fo_status run_at(struct lg *g)
 {
 	struct maps m;
 	int width = 1 + (int)g->window, cur = 0;
-	int32_t start[1 + FO_LARGEN_MAX_WINDOW] = { 1, 1 };
+	int32_t start[1 + FO_LARGEN_TUPLE_WINDOW] = { 1, 1 };
 	enum fo_status st = FO_OK;
 
+	g->full = g->miss = g->miss_pair = g->uninformed = g->dropped = g->forced_full = 0;
+	if (g->window > FO_LARGEN_TUPLE_WINDOW) {
+		if (g->c_miss) {
+			g->c_miss[0] = 1;
+			g->c_inf[0] = 1;
+		}
+		if (1 >= g->threshold) {
+			g->hist[0] = 1;
+			return late_phase(g, 0, 1, 1, 0);
+		}
+		return run_wide(g);
+	}
 	memset(&m, 0, sizeof m);
 	for (int k = 0; k < 2; k++)
 		tupmap_init(&m.state[k], width);
 	tupmap_init(&m.entry, width);
-	g->full = g->miss = g->miss_pair = g->uninformed = g->dropped = 0;
 	if (1 >= g->threshold) {
-		st = late_phase(g, 0, start, 1);
+		st = late_from_key(g, 0, start, 1);
 		maps_release(&m);
 		return st;
 	}
@@ -502,8 +697,10 @@ static enum fo_status run_at(struct lg *g)
 		for (size_t e = 0; e < m.entry.count && st == FO_OK; e++) {
 			if ((e & 63) == 63 && fo_cancelled(g->cancel))
 				st = FO_CANCELLED;
+			else if (g->work > g->work_cap)
+				st = FO_TOO_LARGE;
 			else
-				st = late_phase(g, r, tupmap_key(&m.entry, e), m.emass[e]);
+				st = late_from_key(g, r, tupmap_key(&m.entry, e), m.emass[e]);
 		}
 		if (st != FO_OK)
 			break;
@@ -525,21 +722,48 @@ static enum fo_status run_at(struct lg *g)
 	return st;
 }
 
+/* log P(one sender of b messages misses a given node), and two given nodes, into *one, *two. */
+static void keep_logs(const struct gossip_params *p, double b, double *one, double *two)
+{
+	double n1 = (double)(p->nodes - 1), keep = 1 - p->loss;
+	double pr = n1 > 0 ? b * keep / n1 : 0;
+	double p2 = p->nodes > 2 ? b * (b - 1) * keep * keep / (n1 * (n1 - 1)) : 0;
+
+	*one = log1p(-fmin(pr, 1));
+	*two = log(fmax(0, 1 - 2 * pr + p2));
+}
+
 static int lg_init(struct lg *g, const struct gossip_params *p, const atomic_int *cancel)
 {
-	double n1 = (double)(p->nodes - 1), k = (double)p->fanout, keep = 1 - p->loss;
-	double pr = n1 > 0 ? k * keep / n1 : 0;
-	double p2 = p->nodes > 2 ? k * (k - 1) * keep * keep / (n1 * (n1 - 1)) : 0;
-
 	memset(g, 0, sizeof *g);
 	g->p = p;
 	g->cancel = cancel;
 	g->live = gossip_live(p);
 	g->window = gossip_window(p);
-	g->log_keep = log1p(-fmin(pr, 1));
-	g->log_keep2 = log(fmax(0, 1 - 2 * pr + p2));
+	keep_logs(p, (double)p->fanout, &g->log_keep, &g->log_keep2);
+	keep_logs(p, (double)gossip_last_sends(p), &g->log_keep_last, &g->log_keep2_last);
 	g->hyp = malloc((size_t)(imin(p->fanout, FO_LARGEN_PULL_EXACT) + 1) * sizeof *g->hyp);
-	return g->hyp ? 0 : -1;
+	if (g->hyp && g->window)
+		g->hist = calloc((size_t)p->rounds + 1, sizeof *g->hist);
+	if (g->hyp && (g->hist || !g->window))
+		return 0;
+	free(g->hyp);
+	return -1;
+}
+
+/*
+ * A transmit limit's partial last round or a window wider than
+ * FO_LARGEN_TUPLE_WINDOW with fewer than FO_LARGEN_LIMIT_MIN_LIVE live nodes:
+ * the early phase rarely ends before the window does, and the deterministic
+ * late phase from near L is off in the tails (measured), so large_n does not
+ * answer (auto simulates).
+ */
+static int too_few_live(const struct gossip_params *p)
+{
+	int64_t w = gossip_window(p);
+
+	return w && (w > FO_LARGEN_TUPLE_WINDOW || gossip_last_sends(p) < p->fanout) &&
+	       gossip_live(p) < FO_LARGEN_LIMIT_MIN_LIVE;
 }
 
 static void curve_free(struct lg *g)
@@ -610,7 +834,7 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 {
 	struct lg g;
 	enum fo_status st;
-	double full, miss, pessimistic, uninformed, dropped, gap = 0, err;
+	double full, miss, pessimistic, uninformed, dropped, forced, gap = 0, err;
 	int64_t big;
 
 	memset(out, 0, sizeof *out);
@@ -635,21 +859,33 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 		}
 		return FO_OK;
 	}
-	/* A transmit limit's partial last round is not modelled here: refuse rather than guess. */
-	if (gossip_window(p) > FO_LARGEN_MAX_WINDOW || gossip_live(p) > INT32_MAX ||
-	    gossip_last_sends(p) < p->fanout)
+	if (gossip_live(p) > INT32_MAX || too_few_live(p))
 		return FO_TOO_LARGE;
 	if (lg_init(&g, p, cancel) < 0)
 		return FO_NOMEM;
 	if (curve && curve_alloc(&g) < 0) {
 		free(g.hyp);
+		free(g.hist);
 		return FO_NOMEM;
 	}
-	big = g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;
+	/*
+	 * A transmit limit's partial last round or wide window (which large_n
+	 * follows since issue 10): both runs together may spend
+	 * FO_LARGEN_OVERRUN times the estimate (slow growth makes the cohort
+	 * tuples many more than it assumes), so that auto simulates that K
+	 * instead.  The windows followed before keep FO_LARGEN_MAX_WORK alone.
+	 */
+	g.work_cap = FO_LARGEN_MAX_WORK;
+	if (g.window > FO_LARGEN_TUPLE_WINDOW || gossip_last_sends(p) < p->fanout)
+		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN * largen_cost(p));
+	big = g.window > FO_LARGEN_TUPLE_WINDOW ? FO_LARGEN_THRESHOLD_WIDE
+	      : g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;
 	g.threshold = imin(big, g.live);
+	g.forced_level = big / FO_LARGEN_CHECK_RATIO;
 	st = run_at(&g);
 	full = g.full;
 	miss = g.miss;
+	forced = g.forced_full;
 	pessimistic = g.miss_pair;
 	uninformed = g.uninformed;
 	dropped = g.dropped;
@@ -671,6 +907,7 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	free(g.part[0].v);
 	free(g.part[1].v);
 	free(g.hyp);
+	free(g.hist);
 	if (st != FO_OK) {
 		curve_free(&g);
 		return st;
@@ -688,10 +925,11 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	/* Near 1, P from the miss: the miss keeps its relative accuracy, the summed P does not. */
 	out->miss = fmin(1, fmax(0, miss));
 	out->p_full = miss < 0.5 ? 1 - out->miss : fmin(1, fmax(0, full));
-	out->p_lo = fmax(0, fmin(out->p_full, 1 - pessimistic) - err);
+	/* A wide window's forced entries from few informed: never full, at the lower end. */
+	out->p_lo = fmax(0, fmin(out->p_full, 1 - pessimistic) - err - forced);
 	out->p_hi = fmin(1, out->p_full + err);
 	out->miss_lo = fmax(0, out->miss - err);
-	out->miss_hi = fmin(1, fmax(out->miss, pessimistic) + err);
+	out->miss_hi = fmin(1, fmax(out->miss, pessimistic) + err + forced);
 	out->node_miss = fmin(1, uninformed / (double)(g.live - 1));
 	if (curve)
 		curve_out(&g, out, curve);
@@ -702,12 +940,13 @@ double largen_cost(const struct gossip_params *p)
 {
 	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
 	double w = (double)gossip_window(p);
-	double m = fmin(live, w ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
+	int wide = w > FO_LARGEN_TUPLE_WINDOW;
+	double m = fmin(live, wide ? FO_LARGEN_THRESHOLD_WIDE : w ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
 	double growth = fmax(k * keep * live / (double)p->nodes, 1e-9), width, early, states, vf, stuck;
 
 	if (live <= 1)
 		return 0;
-	if (w > FO_LARGEN_MAX_WINDOW || gossip_last_sends(p) < p->fanout)
+	if (live > INT32_MAX || too_few_live(p))
 		return HUGE_VAL;
 	/*
 	 * A transition spans about 20 standard deviations of the new count: its
@@ -723,6 +962,15 @@ double largen_cost(const struct gossip_params *p)
 	 */
 	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(p->loss, 1e-300));
 	early = fmin((double)p->rounds, log1p(m) / log1p(growth) + 52 / fmax(stuck, 1e-9) + 2);
+	if (wide) {
+		/*
+		 * The count alone, at most M states, each transition entry adding
+		 * to its cohort sums (one per round so far); forced entries at E.
+		 */
+		early = fmin(early, fmin(w, FO_LARGEN_WIDE_ROUNDS));
+		return LG_ENTRY_COST * early * m / 2 * width * (1 + early / 4) * 9 / 8 +
+		       LG_ROUND_COST * fmin((double)p->rounds, 64) * width * early;
+	}
 	/* Occupied states: about half of the M below the threshold, on average over the rounds. */
 	states = m / 2 * (1 + 2 * w * sqrt(m));
 	/* Transition entries (times 9/8 for the check run at M/4), then late rounds from the entries. */

@@ -16,9 +16,11 @@
 /*
  * The ways to answer.  CALC_AUTO takes, for each K the search tries, the
  * exact chain while its estimate is within FO_EXACT_AUTO_LIMIT, the large-N
- * method (largen.h) beyond where it can go, and elsewhere (push windows wider
- * than large_n follows, or with a partial last round) the fast simulator with
- * a Clopper-Pearson interval (CALC_SIMULATION); never the mean field.
+ * method (largen.h) beyond where it can go, and elsewhere (a transmit limit's
+ * partial last round or a window wider than FO_LARGEN_TUPLE_WINDOW at fewer
+ * than FO_LARGEN_LIMIT_MIN_LIVE live nodes, or where such a large_n run
+ * outgrows its estimate) the fast simulator with a Clopper-Pearson interval
+ * (CALC_SIMULATION); never the mean field.
  *
  * CALC_SIMULATION runs calc_sim_trials(q) trials of sim_fast_run for each K
  * from the seed calc_sim_seed(q), both functions of the parameters alone, so

@@ -121,9 +121,24 @@
 #define FO_LARGEN_TRIM 1e-22
 #endif
 
-/* largen: widest push window it supports (the early states hold one count per round). */
-#ifndef FO_LARGEN_MAX_WINDOW
-#define FO_LARGEN_MAX_WINDOW 3
+/* largen: widest push window followed with exact cohort tuples (one count per round in a state). */
+#ifndef FO_LARGEN_TUPLE_WINDOW
+#define FO_LARGEN_TUPLE_WINDOW 3
+#endif
+
+/* largen, wider windows: the early chain is the count alone (cohorts as means), so M can be large. */
+#ifndef FO_LARGEN_THRESHOLD_WIDE
+#define FO_LARGEN_THRESHOLD_WIDE 1000
+#endif
+
+/* largen: fewest live nodes for a partial last round or a wide window (validated from here up). */
+#ifndef FO_LARGEN_LIMIT_MIN_LIVE
+#define FO_LARGEN_LIMIT_MIN_LIVE 10000
+#endif
+
+/* largen, wider windows: the early phase ends by this round at the latest (forced entries). */
+#ifndef FO_LARGEN_WIDE_ROUNDS
+#define FO_LARGEN_WIDE_ROUNDS 64
 #endif
 
 /* largen: pull failure is summed over the hypergeometric up to this fanout. */
@@ -139,6 +154,11 @@
 /* largen: fewer uninformed (or window senders) than this count as none. */
 #ifndef FO_LARGEN_SATURATED
 #define FO_LARGEN_SATURATED 1e-6
+#endif
+
+/* largen: stops (too large) past this many times its own estimate; auto then simulates that K. */
+#ifndef FO_LARGEN_OVERRUN
+#define FO_LARGEN_OVERRUN 4
 #endif
 
 /* largen: refuses (too large) past this many work units, whatever the budget. */

@@ -27,6 +27,22 @@
  * probability trimmed, widen it.  Its coverage is validated against the exact
  * chain and the simulator (tests/validate, README), not proven.
  *
+ * Push windows (forward_rounds T, or transmit_limit X: W = ceil(X/K) rounds,
+ * the last sending X - (W-1)K): the senders of a round are the cohorts of the
+ * last W rounds, the oldest sending what its limit leaves, in the early
+ * transitions and in the late phase's recurrence alike (the late phase keeps
+ * the cohort sizes by round).  Up to W = FO_LARGEN_TUPLE_WINDOW the early
+ * states carry the cohorts exactly.  Wider windows would make those tuples
+ * explode; there the early state is the count alone, which is exact for
+ * rounds 1 … W (no cohort has expired yet), each state carrying the mean of
+ * its cohorts given the count, and an entry continues with those means.  Mass
+ * still below M at round E = min(W, R, FO_LARGEN_WIDE_ROUNDS) enters then;
+ * the part below M / FO_LARGEN_CHECK_RATIO counts as never full at the
+ * interval's lower end.  A partial last round or a wide window needs at least
+ * FO_LARGEN_LIMIT_MIN_LIVE live nodes, and such a run stops with
+ * FO_TOO_LARGE past FO_LARGEN_OVERRUN times its estimate (slow growth makes
+ * many more cohort tuples than it assumes): auto simulates those K.
+ *
  * Cost depends on M, K and the rounds, not on N; the cancel flag is polled
  * between states.
  */
@@ -44,9 +60,11 @@ struct largen_result {
 };
 
 /*
- * Fills *out for fanout p->fanout.  Returns FO_OK; FO_TOO_LARGE when the push
- * window is wider than FO_LARGEN_MAX_WINDOW or the work would pass
- * FO_LARGEN_MAX_WORK; FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
+ * Fills *out for fanout p->fanout.  Returns FO_OK; FO_TOO_LARGE when a
+ * partial last round or a window wider than FO_LARGEN_TUPLE_WINDOW comes with
+ * fewer than FO_LARGEN_LIMIT_MIN_LIVE live nodes, or the work would pass
+ * FO_LARGEN_MAX_WORK (or, for those windows, FO_LARGEN_OVERRUN times the
+ * estimate); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
  */
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out);

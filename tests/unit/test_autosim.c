@@ -155,10 +155,13 @@ START_TEST(test_reproducible)
 }
 END_TEST
 
-/* memberlist-lan under auto answers with a K within the default budget, where it used to refuse. */
+/*
+ * memberlist-lan under auto answers with a K within the default budget, where
+ * it used to refuse; from 10^4 live nodes with large_n (its transmit window).
+ */
 START_TEST(test_memberlist_lan_auto)
 {
-	static const int64_t nodes[] = { 30, 1000, 10000 };
+	static const int64_t nodes[] = { 30, 1000, 10000, 100000 };
 	const struct gossip_preset *lan = gossip_preset_find("memberlist-lan");
 	struct gossip_params p = { nodes[_i], 0, 20, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct calc_answer a;
@@ -174,6 +177,8 @@ START_TEST(test_memberlist_lan_auto)
 	ck_assert_int_ge(a.fanout, 1);
 	ck_assert_double_ge(a.delivery_prob_lo, 0.99);
 	ck_assert(a.model == CALC_EXACT || a.model == CALC_LARGE_N || a.model == CALC_SIMULATION);
+	if (p.nodes >= FO_LARGEN_LIMIT_MIN_LIVE)
+		ck_assert_int_eq(a.model, CALC_LARGE_N);
 	if (a.model == CALC_SIMULATION)
 		ck_assert(a.sim_trials > 0 && a.delivery_prob_lo <= a.delivery_prob &&
 			  a.delivery_prob <= a.delivery_prob_hi);
@@ -226,7 +231,7 @@ Suite *autosim_suite(void)
 	tcase_add_test(tc, test_intervals_cover_exact);
 	tcase_add_loop_test(tc, test_sim_fanout_not_below_exact, 0, (int)(sizeof searches / sizeof searches[0]));
 	tcase_add_test(tc, test_reproducible);
-	tcase_add_loop_test(tc, test_memberlist_lan_auto, 0, 3);
+	tcase_add_loop_test(tc, test_memberlist_lan_auto, 0, 4);
 	tcase_add_test(tc, test_unresolvable_target);
 	tcase_add_test(tc, test_tradeoff_sim);
 	suite_add_tcase(s, tc);

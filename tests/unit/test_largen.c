@@ -9,6 +9,7 @@
 #include "fanout/calc.h"
 #include "fanout/exact.h"
 #include "fanout/largen.h"
+#include "fanout/sim.h"
 #include "suites.h"
 
 /*
@@ -243,12 +244,82 @@ END_TEST
 START_TEST(test_cancel)
 {
 	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0, 0 };
+	struct gossip_params wide = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 24 };
+	struct gossip_params partial = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 7 };
 	struct largen_result l;
 	atomic_int cancel = 1;
 
 	ck_assert_int_eq(largen_run(&p, &cancel, &l), FO_CANCELLED);
 	p.forward_rounds = 10;
-	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_TOO_LARGE);
+	ck_assert_int_eq(largen_run(&p, &cancel, &l), FO_CANCELLED);
+	/* A wide window or a partial last round below FO_LARGEN_LIMIT_MIN_LIVE live nodes: refused. */
+	ck_assert_int_eq(largen_run(&wide, NULL, &l), FO_TOO_LARGE);
+	ck_assert_int_eq(largen_run(&partial, NULL, &l), FO_TOO_LARGE);
+	ck_assert(isinf(largen_cost(&wide)) && isinf(largen_cost(&partial)));
+}
+END_TEST
+
+/*
+ * transmit_limit = T K is forward_rounds = T: the same figures (to
+ * rounding), with cohort tuples (T = 2) and with the wide early phase (T = 6).
+ */
+START_TEST(test_limit_is_forward_rounds)
+{
+	static const struct gossip_params t[] = {
+		{ 20000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0 },
+		{ 20000, 2, 16, GOSSIP_PUSH, 0.1, 200, 6, 0 },
+		{ 20000, 2, 10, GOSSIP_PUSH_PULL, 0.3, 0, 6, 0 },
+	};
+
+	for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
+		struct gossip_params x = t[j];
+		struct largen_result a, b;
+		x.transmit_limit = x.forward_rounds * x.fanout;
+		x.forward_rounds = 0;
+		ck_assert_int_eq(largen_run(&t[j], NULL, &a), FO_OK);
+		ck_assert_int_eq(largen_run(&x, NULL, &b), FO_OK);
+		ck_assert_msg(fabs(a.p_full - b.p_full) <= 1e-12 && fabs(a.p_lo - b.p_lo) <= 1e-12 &&
+			      fabs(a.p_hi - b.p_hi) <= 1e-12 && fabs(a.miss - b.miss) <= 1e-12 * fmax(a.miss, 1e-300) + 1e-300,
+			      "case %zu: T %.15g [%.15g, %.15g], X %.15g [%.15g, %.15g]", j, a.p_full, a.p_lo, a.p_hi,
+			      b.p_full, b.p_lo, b.p_hi);
+	}
+}
+END_TEST
+
+/*
+ * Transmit limits large_n follows since issue 10 against the fast simulator
+ * (exact in distribution; fixed seed): a partial last round with cohort
+ * tuples, and windows of 7 to 10 rounds (the wide early phase), push and
+ * push_pull, loss and failures.  The simulated share must lie within
+ * large_n's interval widened by 5 standard errors of the simulation (taken at
+ * the interval's nearer end) and 1/n.  More cases, at 10^5 and with many
+ * more trials, in tests/validate (validate limits).
+ */
+static const struct gossip_params limit_cases[] = {
+	{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10 },       /* W = 3, last round 2 of 4 */
+	{ 10000, 2, 14, GOSSIP_PUSH, 0, 0, 0, 20 },       /* W = 10 */
+	{ 12000, 3, 11, GOSSIP_PUSH, 0.1, 100, 0, 20 },   /* W = 7, last round 2 of 3 */
+	{ 10000, 2, 9, GOSSIP_PUSH_PULL, 0.3, 0, 0, 16 }, /* W = 8 */
+};
+
+START_TEST(test_limit_against_sim)
+{
+	const struct gossip_params *p = &limit_cases[_i];
+	struct largen_result l;
+	struct sim_tally t;
+	double n, share, near, se;
+
+	ck_assert_int_eq(largen_run(p, NULL, &l), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&t, p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(p, 20261125, 0, 3000, 2, NULL, &t), FO_OK);
+	n = (double)t.trials;
+	share = (double)t.trials_full / n;
+	near = fmin(fmax(share, l.p_lo), l.p_hi);
+	se = sqrt(near * (1 - near) / n);
+	ck_assert_msg(fabs(share - near) <= 5 * se + 1 / n, "case %d: simulated %.6g, large_n [%.6g, %.6g]", _i,
+		      share, l.p_lo, l.p_hi);
+	ck_assert_double_lt(l.p_hi - l.p_lo, 0.2);
+	sim_tally_release(&t);
 }
 END_TEST
 
@@ -268,6 +339,8 @@ Suite *largen_suite(void)
 	tcase_add_test(tc, test_fanout_uncertain_flag);
 	tcase_add_test(tc, test_planning_bounded);
 	tcase_add_test(tc, test_cancel);
+	tcase_add_test(tc, test_limit_is_forward_rounds);
+	tcase_add_loop_test(tc, test_limit_against_sim, 0, (int)(sizeof limit_cases / sizeof limit_cases[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -23,6 +23,15 @@
  * beyond` the grid past exact, with every case listed (about 25 minutes on
  * the shared machine); `validate` runs the grid at N <= 10^4 and the issue's
  * cases (make validate, about 15 minutes on an idle machine).
+ *
+ * `validate limits` (make validate-limits) checks transmit limits, which
+ * large_n follows since issue 10 (a partial last round, windows wider than
+ * three rounds): first large_n's interval at a fixed K against the fast
+ * simulator (LIMIT_TRIALS_* trials, 99.9% Wilson interval; covered when the
+ * two intervals meet), for the memberlist presets at their own K and around
+ * it and for hand-picked limits, at N = 10^4, 10^5 and 10^6; then calc_fanout
+ * under auto for memberlist-lan's limit at 10^4 to 10^6, tallied like the
+ * beyond grid (truth as there).
  */
 #include <math.h>
 #include <stdio.h>
@@ -209,10 +218,11 @@ static int run_case(const struct kase *c, struct tally *t, int verbose)
 		printf("  [%.0f s]", now() - t0);
 	if (verbose || (clear && !d.equal) || d.covered < d.intervals) {
 		char sk[40], skm1[40];
-		printf("  N=%lld R=%lld %s loss=%g F=%lld T=%lld target=%.12g: K=%lld [%.6g, %.6g]%s"
+		printf("  N=%lld R=%lld %s loss=%g F=%lld T=%lld X=%lld target=%.12g: K=%lld [%.6g, %.6g]%s"
 		       " | true P(K)=%.6g%s P(K-1)=%.6g%s%s%s%s\n",
 		       (long long)c->p.nodes, (long long)c->p.rounds, mode_names[c->p.mode], c->p.loss,
-		       (long long)c->p.failed, (long long)c->p.forward_rounds, c->target, (long long)k,
+		       (long long)c->p.failed, (long long)c->p.forward_rounds, (long long)c->p.transmit_limit,
+		       c->target, (long long)k,
 		       a.delivery_prob_lo, a.delivery_prob_hi, a.fanout_uncertain ? " (K-1 possible)" : "",
 		       at_k.p, src(&at_k, sk), at_km1.p, src(&at_km1, skm1), clear ? "" : " (not clear)",
 		       clear && !d.equal ? " K WRONG" : "",
@@ -220,6 +230,87 @@ static int run_case(const struct kase *c, struct tally *t, int verbose)
 	}
 	add(t, &d);
 	return 0;
+}
+
+/* Simulated trials per fixed-K check in `validate limits`, by N (one trial costs about L K work units). */
+#define LIMIT_TRIALS_1E4 100000
+#define LIMIT_TRIALS_1E5 20000
+#define LIMIT_TRIALS_1E6 1000
+
+/* ceil(log10(n + 1)): the presets' transmit limit is a multiple of it. */
+static int64_t digits(int64_t n)
+{
+	int64_t d = 0;
+
+	for (int64_t x = 1; x <= n; x *= 10)
+		d++;
+	return d;
+}
+
+/*
+ * `validate limits`, part one: large_n's interval at fixed K against the
+ * simulator.  X < 0 stands for -X times ceil(log10(N + 1)) (the presets:
+ * memberlist-lan and -wan 4, -local 2).  Returns the number not covered.
+ */
+static int limits_fixed(int *cases, int *covered)
+{
+	static const struct gossip_params c[] = {
+		/* N, K, R, mode, loss, F, T, X */
+		{ 10000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4 },       /* memberlist-lan */
+		{ 10000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, -4 },     /* memberlist-wan */
+		{ 10000, 3, 14, GOSSIP_PUSH, 0, 0, 0, -2 },       /* memberlist-local */
+		{ 10000, 2, 14, GOSSIP_PUSH, 0.1, 0, 0, -4 },
+		{ 10000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10 },
+		{ 10000, 3, 11, GOSSIP_PUSH_PULL, 0.3, 0, 0, 8 },
+		{ 100000, 3, 16, GOSSIP_PUSH, 0, 0, 0, -4 },      /* memberlist-lan */
+		{ 100000, 4, 14, GOSSIP_PUSH, 0.1, 1000, 0, -4 }, /* memberlist-wan */
+		{ 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -2 },      /* memberlist-local */
+		{ 100000, 2, 20, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 100000, 2, 24, GOSSIP_PUSH, 0.3, 0, 0, -4 },
+		{ 100000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 100000, 5, 12, GOSSIP_PUSH, 0.1, 0, 0, -4 },
+		{ 100000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, 10 },
+		{ 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4 },     /* memberlist-lan */
+		{ 1000000, 4, 16, GOSSIP_PUSH, 0.1, 0, 0, -4 },   /* memberlist-wan */
+		{ 1000000, 2, 40, GOSSIP_PUSH, 0.3, 10000, 0, -4 },
+	};
+	int missed = 0;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct gossip_params p = c[i];
+		struct largen_result l;
+		struct sim_tally t;
+		int64_t n = p.nodes >= 1000000 ? LIMIT_TRIALS_1E6 : p.nodes >= 100000 ? LIMIT_TRIALS_1E5
+											: LIMIT_TRIALS_1E4;
+		double ci[2], t0 = now(), t1;
+		int st, ok;
+
+		if (p.transmit_limit < 0)
+			p.transmit_limit = -p.transmit_limit * digits(p.nodes);
+		printf("  N=%lld K=%lld R=%lld %s loss=%g F=%lld X=%lld (W=%lld, last %lld):", (long long)p.nodes,
+		       (long long)p.fanout, (long long)p.rounds, mode_names[p.mode], p.loss, (long long)p.failed,
+		       (long long)p.transmit_limit, (long long)gossip_window(&p), (long long)gossip_last_sends(&p));
+		fflush(stdout);
+		st = largen_run(&p, NULL, &l);
+		t1 = now();
+		if (st != FO_OK) {
+			printf(" large_n status %d (auto simulates)\n", (int)st);
+			continue;
+		}
+		if (sim_tally_init(&t, &p, 0) != FO_OK || sim_fast_run(&p, 20261125, 0, n, 2, NULL, &t) != FO_OK)
+			return -1;
+		wilson999((double)t.trials_full, (double)t.trials, ci);
+		ok = ci[1] >= l.p_lo && ci[0] <= l.p_hi;
+		printf(" large_n %.6g [%.6g, %.6g] %.2f s | simulated %.6g [%.6g, %.6g] (%lld trials, %.0f s)%s\n",
+		       l.p_full, l.p_lo, l.p_hi, t1 - t0, (double)t.trials_full / (double)t.trials, ci[0], ci[1],
+		       (long long)t.trials, now() - t1, ok ? "" : " NOT COVERED");
+		sim_tally_release(&t);
+		(*cases)++;
+		*covered += ok;
+		missed += !ok;
+	}
+	return missed;
 }
 
 static int grid(struct kase *out, int quick, int beyond, int only)
@@ -326,6 +417,7 @@ int main(int argc, char **argv)
 	static struct kase cases[1000];
 	int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
 	int beyond = argc > 1 && strcmp(argv[1], "beyond") == 0;
+	int limits = argc > 1 && strcmp(argv[1], "limits") == 0;
 	int only = -1, n, skipped = 0, fail = 0;
 	struct tally by_mode[3] = { { 0 } }, all = { 0 };
 	double t0 = now();
@@ -334,10 +426,30 @@ int main(int argc, char **argv)
 	for (int m = 0; m < 3 && beyond && argc > 2; m++)
 		if (strcmp(argv[2], mode_names[m]) == 0)
 			only = m;
-	n = grid(cases, quick, beyond, only);
+	if (limits) {
+		int fixed = 0, fixed_covered = 0;
+		static const double targets[] = { 0.9, 0.99, 0.999 };
+		printf("large_n under transmit limits, fixed K, against the simulator\n");
+		if (limits_fixed(&fixed, &fixed_covered) < 0)
+			return 1;
+		printf("fixed K: %d/%d intervals cover the simulated P\n", fixed_covered, fixed);
+		/* memberlist-lan's limit under calc_fanout: N = 10^4 .. 10^6, R = 20 .. 40, loss, failures. */
+		n = 0;
+		for (int ni = 0; ni < 3; ni++)
+			for (int j = 0; j < 4; j++) {
+				int64_t nn = ni == 0 ? 10000 : ni == 1 ? 100000 : 1000000;
+				struct gossip_params q = { nn, 0, 20 + 10 * (j % 3), GOSSIP_PUSH, j == 1 ? 0.1 : j == 3 ? 0.3 : 0,
+							   j == 2 ? nn / 100 : 0, 0, 4 * digits(nn) };
+				cases[n++] = (struct kase){ q, targets[(ni + j) % 3], -1 };
+			}
+		printf("\ncalc_fanout (large_n) with memberlist-lan's transmit limit (%d cases)\n", n);
+		fail = fixed_covered < fixed;
+	} else {
+		n = grid(cases, quick, beyond, only);
+	}
 	printf("large_n against the truth (%d cases; mismatches and misses listed)\n", n);
 	for (int i = 0; i < n; i++) {
-		if (run_case(&cases[i], &by_mode[cases[i].p.mode], quick || beyond) < 0)
+		if (run_case(&cases[i], &by_mode[cases[i].p.mode], quick || beyond || limits) < 0)
 			skipped++;
 		fflush(stdout);
 	}
@@ -350,7 +462,7 @@ int main(int argc, char **argv)
 		row(mode_names[m], &by_mode[m]);
 	row("all", &all);
 	printf("\n%d cases skipped (unreachable, or the truth not computable); %.0f s\n", skipped, now() - t0);
-	fail = all.too_small_far > 0 || (all.clear && all.equal < 0.99 * all.clear) ||
+	fail = fail || all.too_small_far > 0 || (all.clear && all.equal < 0.99 * all.clear) ||
 	       all.covered < 0.99 * all.intervals;
 	if (quick)
 		fail = fail || all.equal != all.clear || all.covered != all.intervals;
