@@ -72,6 +72,16 @@
 /* Work units (about a nanosecond each) between two reads of the cancel flag. */
 #define EXACT_CHECK_EVERY (1 << 20)
 
+/* The fused sender step is unrolled for senders of up to this many sends. */
+#define FUSED_MAX 4
+
+/* Two fused steps run tile by tile, the first step's tile staying in L1. */
+#define PAIR_TILE 512
+
+/* Room past index live - 1 that the fused steps may read (zeroes there). */
+#define SCRATCH_PAD (2 + 4 * FUSED_MAX)
+#define KERNEL_PAD (4 * FUSED_MAX)
+
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
 
@@ -102,7 +112,7 @@ struct exact {
 	int64_t since_check;    /* work units since the cancel flag was last read */
 	double dropped;         /* D: probability dropped so far (before the final margin) */
 	double rel;             /* g: first-order relative error bound of every mass */
-	double *scratch[3];     /* live + 2 doubles each */
+	double *scratch[3];     /* live + SCRATCH_PAD doubles each */
 };
 
 /*
@@ -201,7 +211,8 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel)
 	int64_t live = x->live, rows = imin(k, live - 1) + 1;
 	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	*kernel = calloc((size_t)rows * (size_t)live, sizeof **kernel);
+	/* Zeroed padding past the last column: the fused steps read up to KERNEL_PAD beyond it. */
+	*kernel = calloc((size_t)rows * (size_t)live + KERNEL_PAD, sizeof **kernel);
 	if (!*kernel)
 		return -1;
 	/* Bin(.; h, 1 - loss) for h = 0..rows - 1, row h at table + h * h (2h + 1 of room). */
@@ -283,10 +294,7 @@ static void edge_step(const double *kernel, int64_t live, int64_t top, const dou
 	}
 }
 
-/* The fused sender step is unrolled for senders of up to this many sends. */
-#define FUSED_MAX 4
-
-#define FUSED_TERM(d) (v[j + (d)] * kernel[(d) * live + j + (d)])
+#define FUSED_TERM(d) (src[j + (d) - src_off] * kernel[(d) * live + j + (d)])
 
 /*
  * On x86-64, GCC and Clang build the fused step twice, for AVX2 and for the
@@ -299,30 +307,35 @@ static void edge_step(const double *kernel, int64_t live, int64_t top, const dou
 #define WIDE_CLONES
 #endif
 
-/* w[j] = sum_{d <= top} v[j + d] q_{j+d}(d) for j in [a, b], every source inside. */
-WIDE_CLONES static void fused_step(const double *restrict kernel, int64_t live, int64_t top, const double *restrict v,
-		       double *restrict w, int64_t a, int64_t b)
+/*
+ * dst[j - dst_off] = sum_{d <= top} src[j + d - src_off] q_{j+d}(d) for j in
+ * [a, b], every source readable (top <= FUSED_MAX).
+ */
+WIDE_CLONES static void fused_into(const double *restrict kernel, int64_t live, int64_t top,
+				   const double *restrict src, int64_t src_off, double *restrict dst,
+				   int64_t dst_off, int64_t a, int64_t b)
 {
 	switch (top) {
 	case 0:
 		for (int64_t j = a; j <= b; j++)
-			w[j] = 0 + FUSED_TERM(0);
+			dst[j - dst_off] = 0 + FUSED_TERM(0);
 		break;
 	case 1:
 		for (int64_t j = a; j <= b; j++)
-			w[j] = 0 + FUSED_TERM(0) + FUSED_TERM(1);
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1);
 		break;
 	case 2:
 		for (int64_t j = a; j <= b; j++)
-			w[j] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2);
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2);
 		break;
 	case 3:
 		for (int64_t j = a; j <= b; j++)
-			w[j] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3);
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3);
 		break;
 	default:
 		for (int64_t j = a; j <= b; j++)
-			w[j] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3) + FUSED_TERM(4);
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3) +
+					   FUSED_TERM(4);
 		break;
 	}
 }
@@ -340,7 +353,7 @@ static double sender_step(const struct exact *x, int partial, const double *rest
 	 * as the passes by d below, so the figures do not depend on the path.
 	 */
 	if (top <= FUSED_MAX && inner_lo <= inner_hi) {
-		fused_step(kernel, x->live, top, v, w, inner_lo, inner_hi);
+		fused_into(kernel, x->live, top, v, 0, w, 0, inner_lo, inner_hi);
 		edge_step(kernel, x->live, top, v, w, *lo, *hi, next_lo, inner_lo - 1);
 		edge_step(kernel, x->live, top, v, w, *lo, *hi, inner_hi + 1, *hi);
 	} else {
@@ -410,35 +423,98 @@ static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct
 	return FO_OK;
 }
 
+/*
+ * A pull row joining a sweep: mass * pmf[k - lo] at position u - k of the
+ * vector over fresh nodes, k in [lo, hi] (empty when mass is 0).
+ */
+struct join {
+	const double *pmf;
+	int64_t u, lo, hi;
+	double mass;
+};
+
+/*
+ * Two sender steps with a join between them, step(step(v) + J), tile by
+ * tile so the first step's tile stays in L1: the same products and sums in
+ * the same order as sender_advance, the join and sender_advance again, but
+ * without the trim between the steps.  v's range grows to cover J; v must
+ * have SCRATCH_PAD of room.  Returns the probability trimmed.
+ */
+static double sender_pair(const struct exact *x, int64_t top, double **v, double **w, int64_t *lo,
+			  int64_t *hi, const struct join *j2)
+{
+	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX], *t;
+	int64_t jlo = j2->u - j2->hi, jhi = j2->u - j2->lo, from;
+
+	if (j2->mass > 0)
+		widen(src, lo, hi, jlo, jhi);
+	/* Zeroes where the steps read past the range. */
+	from = imax(0, *lo - 2 * top);
+	memset(src + from, 0, (size_t)(*lo - from) * sizeof *src);
+	memset(src + *hi + 1, 0, (size_t)(2 * top) * sizeof *src);
+	for (int64_t a = from; a <= *hi; a += PAIR_TILE) {
+		int64_t b = imin(a + PAIR_TILE - 1, *hi);
+		/* The first step over [a, b + top], plus the join where it falls there. */
+		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
+		if (j2->mass > 0) {
+			t = tile - a;
+			for (int64_t i = imax(a, jlo), e = imin(b + top, jhi); i <= e; i++)
+				t[i] += j2->mass * j2->pmf[j2->u - i - j2->lo];
+		}
+		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
+	}
+	*lo = from;
+	*v = dst;
+	*w = src;
+	return trim(dst, lo, hi);
+}
+
+/* The pull row of state s into pmf as a join (mass m); adds to the dropped and relative errors. */
+static struct join pull_join(struct exact *x, int64_t s, double m, double *pmf, double *join_rel)
+{
+	struct join j = { pmf, x->live - s, 0, 0, m };
+	struct dist_pmf r = { 0, 0, 0, 0 };
+
+	if (m > 0 && gossip_pulls(x->mode)) {
+		double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
+		dist_binom_range(j.u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+		x->dropped += m * r.tail;
+		*join_rel = fmax(*join_rel, r.rel);
+		j.lo = r.lo;
+		j.hi = r.hi;
+	} else {
+		pmf[0] = 1;
+	}
+	return j;
+}
+
 /* One push or push_pull round from cur into next: the merged sweep over senders. */
 static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struct dense *next)
 {
 	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2], join_rel = 0;
-	int64_t live = x->live, vlo = live, vhi = -1, steps = 0;
-	int pulls = gossip_pulls(x->mode);
+	int64_t live = x->live, vlo = live, vhi = -1, steps = 0, top = imin(x->fanout, live - 1);
 
 	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
 	if (cur->hi == live)
 		next->v[live] = cur->v[live]; /* everyone informed stays so */
 	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
-		double m = s >= cur->lo ? cur->v[s] : 0;
-		if (m > 0) {
-			int64_t u = live - s;
-			struct dist_pmf r = { 0, 0, 0, 0 };
-			if (pulls) {
-				double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
-				dist_binom_range(u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
-				x->dropped += m * r.tail;
-				join_rel = fmax(join_rel, r.rel);
-			} else {
-				pmf[0] = 1;
-			}
+		struct join j = pull_join(x, s, s >= cur->lo ? cur->v[s] : 0, pmf, &join_rel), j2;
+
+		if (j.mass > 0) {
 			/* k pulled leaves u - k fresh for the pushes. */
-			widen(v, &vlo, &vhi, u - r.hi, u - r.lo);
-			for (int64_t k = r.lo; k <= r.hi; k++)
-				v[u - k] += m * pmf[k - r.lo];
+			widen(v, &vlo, &vhi, j.u - j.hi, j.u - j.lo);
+			for (int64_t k = j.lo; k <= j.hi; k++)
+				v[j.u - k] += j.mass * pmf[k - j.lo];
 		}
-		if (vhi > 0) {
+		if (s > 1 && top <= FUSED_MAX) {
+			/* This state's step and the next's in one pass: its row is already in v. */
+			j2 = pull_join(x, s - 1, s - 1 >= cur->lo ? cur->v[s - 1] : 0, pmf, &join_rel);
+			if (vhi > 0 || j2.mass > 0) {
+				x->dropped += sender_pair(x, top, &v, &w, &vlo, &vhi, &j2);
+				steps += 2;
+			}
+			s--;
+		} else if (vhi > 0) {
 			x->dropped += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 			steps++;
 		}
@@ -917,9 +993,9 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	out->full_bound = malloc(n * sizeof *out->full_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
-	x.scratch[0] = malloc((live + 2) * sizeof(double));
-	x.scratch[1] = malloc((live + 2) * sizeof(double));
-	x.scratch[2] = malloc((live + 2) * sizeof(double));
+	x.scratch[0] = malloc((live + SCRATCH_PAD) * sizeof(double));
+	x.scratch[1] = malloc((live + SCRATCH_PAD) * sizeof(double));
+	x.scratch[2] = malloc((live + SCRATCH_PAD) * sizeof(double));
 	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->full_bound ||
 	    !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
