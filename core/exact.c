@@ -1104,7 +1104,9 @@ static double cost_dense(const struct gossip_params *p)
 			last = EXACT_COST_PUSH * (x * (width + 1) * (k + 1) + spread * (width + 1) * (k + 3));
 			break;
 		case GOSSIP_PUSH_PULL:
-			last = EXACT_COST_PUSH_PULL * (x * (spread * (1 - stay) + width + 1) * (k + 1) + spread * width);
+			/* The sweep starts at the highest state with mass, up to x + spread. */
+			last = EXACT_COST_PUSH_PULL * (fmin(live, x + spread) * (spread * (1 - stay) + width + 1) *
+						       (k + 1) + spread * width);
 			break;
 		}
 		last += 0.1 * live + 50;
