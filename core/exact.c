@@ -67,7 +67,7 @@
 /* exact_cost's constants: ns per unit of its shape, fitted over a grid (see there). */
 #define EXACT_COST_PULL 29.0
 #define EXACT_COST_PUSH 2.2
-#define EXACT_COST_PUSH_PULL 1.3
+#define EXACT_COST_PUSH_PULL 3.2
 
 /* Work units (about a nanosecond each) between two reads of the cancel flag. */
 #define EXACT_CHECK_EVERY (1 << 20)
@@ -1115,7 +1115,7 @@ static double cost_dense(const struct gossip_params *p)
 			 */
 			double c = (1 - p->loss) / n1, f = pow(fmax(0, 1 - x * c), k);
 			double slope = f + u * k * c * pow(fmax(0, 1 - x * c), k - 1);
-			last = EXACT_COST_PUSH_PULL * (fmin(live, x + spread) * (spread * fmin(slope, 2) + width + 1) *
+			last = EXACT_COST_PUSH_PULL * (fmin(live, x + spread) * (spread * fmin(slope, 2) / 4 + width + 1) *
 						       (k + 1) + spread * width);
 			break;
 		}
