@@ -138,7 +138,7 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 	exact = exact_cost(&q);
 	largen = largen_cost(&q);
 	/* Exact while affordable, and past that while it costs no more than large_n. */
-	if (exact <= FO_EXACT_AUTO_LIMIT || exact <= largen)
+	if (exact <= FO_EXACT_AUTO_LIMIT || (!isinf(largen) && exact <= largen))
 		return CALC_EXACT;
 	if (!isinf(largen))
 		return CALC_LARGE_N;
