@@ -123,22 +123,24 @@ int calc_sim_resolves(int64_t n, double target)
 
 /*
  * The calculator `model` uses for fanout k: auto takes exact while it is
- * affordable, then large_n where it can go, then the simulation where its
+ * affordable or no dearer than large_n, then large_n where it can go, then the simulation where its
  * trials can show the target; else exact however dear (the budget decides).
  */
 static enum calc_model resolve(const struct gossip_params *p, enum calc_model model, double target,
 			       int64_t k)
 {
 	struct gossip_params q = *p;
-	double exact;
+	double exact, largen;
 
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
 	exact = exact_cost(&q);
-	if (exact <= FO_EXACT_AUTO_LIMIT)
+	largen = largen_cost(&q);
+	/* Exact while affordable, and past that while it costs no more than large_n. */
+	if (exact <= FO_EXACT_AUTO_LIMIT || (!isinf(largen) && exact <= largen))
 		return CALC_EXACT;
-	if (!isinf(largen_cost(&q)))
+	if (!isinf(largen))
 		return CALC_LARGE_N;
 	/* The simulation, unless even its most trials cannot show the target (exact may, at its cost). */
 	if (calc_sim_resolves(calc_sim_trials(&q, target), target) || !(exact < FO_EXACT_HOPELESS))

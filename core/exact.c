@@ -64,13 +64,23 @@
 
 #define U (DBL_EPSILON / 2)
 
-/* exact_cost's constants: measured ns per unit of its shape, largest over a grid (see there). */
-#define EXACT_COST_PULL 35.0
-#define EXACT_COST_PUSH 2.5
-#define EXACT_COST_PUSH_PULL 3.5
+/* exact_cost's constants: ns per unit of its shape, fitted over a grid (see there). */
+#define EXACT_COST_PULL 29.0
+#define EXACT_COST_PUSH 2.2
+#define EXACT_COST_PUSH_PULL 3.2
 
 /* Work units (about a nanosecond each) between two reads of the cancel flag. */
 #define EXACT_CHECK_EVERY (1 << 20)
+
+/* The fused sender step is unrolled for senders of up to this many sends. */
+#define FUSED_MAX 4
+
+/* Two fused steps run tile by tile, the first step's tile staying in L1. */
+#define PAIR_TILE 512
+
+/* Room past index live - 1 that the fused steps may read (zeroes there). */
+#define SCRATCH_PAD (2 + 4 * FUSED_MAX)
+#define KERNEL_PAD (4 * FUSED_MAX)
 
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
@@ -102,7 +112,7 @@ struct exact {
 	int64_t since_check;    /* work units since the cancel flag was last read */
 	double dropped;         /* D: probability dropped so far (before the final margin) */
 	double rel;             /* g: first-order relative error bound of every mass */
-	double *scratch[3];     /* live + 2 doubles each */
+	double *scratch[3];     /* live + SCRATCH_PAD doubles each */
 };
 
 /*
@@ -201,7 +211,8 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel)
 	int64_t live = x->live, rows = imin(k, live - 1) + 1;
 	double *table = NULL, table_rel = 0, *hyp = x->scratch[0], *q = x->scratch[1];
 
-	*kernel = calloc((size_t)rows * (size_t)live, sizeof **kernel);
+	/* Zeroed padding past the last column: the fused steps read up to KERNEL_PAD beyond it. */
+	*kernel = calloc((size_t)rows * (size_t)live + KERNEL_PAD, sizeof **kernel);
 	if (!*kernel)
 		return -1;
 	/* Bin(.; h, 1 - loss) for h = 0..rows - 1, row h at table + h * h (2h + 1 of room). */
@@ -263,20 +274,90 @@ static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
  * loses its negligible ends; returns the probability so trimmed.  Each entry
  * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
  */
+/*
+ * w[j] = sum_d v[j + d] q_{j+d}(d) for j in [a, b] (when a <= b), by passes
+ * over d, each source checked against [lo, hi].
+ */
+static void edge_step(const double *kernel, int64_t live, int64_t top, const double *restrict v,
+		      double *restrict w, int64_t lo, int64_t hi, int64_t a, int64_t b)
+{
+	if (a > b)
+		return;
+	memset(w + a, 0, (size_t)(b - a + 1) * sizeof *w);
+	for (int64_t d = 0; d <= top; d++) {
+		/* Targets j = m - d for m in [max(lo, d), hi], within [a, b]. */
+		const double *restrict q = kernel + d * live + d;
+		const double *restrict vd = v + d;
+		int64_t from = imax(imax(lo, d) - d, a), to = imin(hi - d, b);
+		for (int64_t j = from; j <= to; j++)
+			w[j] += vd[j] * q[j];
+	}
+}
+
+#define FUSED_TERM(d) (src[j + (d) - src_off] * kernel[(d) * live + j + (d)])
+
+/*
+ * On x86-64, GCC and Clang build the fused step twice, for AVX2 and for the
+ * baseline, and pick one at load time: four lanes instead of two.  Without
+ * FMA contraction (-std=c11), each lane rounds exactly as the scalar code.
+ */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define WIDE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define WIDE_CLONES
+#endif
+
+/*
+ * dst[j - dst_off] = sum_{d <= top} src[j + d - src_off] q_{j+d}(d) for j in
+ * [a, b], every source readable (top <= FUSED_MAX).
+ */
+WIDE_CLONES static void fused_into(const double *restrict kernel, int64_t live, int64_t top,
+				   const double *restrict src, int64_t src_off, double *restrict dst,
+				   int64_t dst_off, int64_t a, int64_t b)
+{
+	switch (top) {
+	case 0:
+		for (int64_t j = a; j <= b; j++)
+			dst[j - dst_off] = 0 + FUSED_TERM(0);
+		break;
+	case 1:
+		for (int64_t j = a; j <= b; j++)
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1);
+		break;
+	case 2:
+		for (int64_t j = a; j <= b; j++)
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2);
+		break;
+	case 3:
+		for (int64_t j = a; j <= b; j++)
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3);
+		break;
+	default:
+		for (int64_t j = a; j <= b; j++)
+			dst[j - dst_off] = 0 + FUSED_TERM(0) + FUSED_TERM(1) + FUSED_TERM(2) + FUSED_TERM(3) +
+					   FUSED_TERM(4);
+		break;
+	}
+}
+
 static double sender_step(const struct exact *x, int partial, const double *restrict v,
 			  double *restrict w, int64_t *lo, int64_t *hi)
 {
 	int64_t k = partial ? x->last : x->fanout, next_lo = imax(0, *lo - k), top = imin(k, *hi);
+	int64_t inner_lo = *lo, inner_hi = *hi - top;
 	const double *kernel = partial ? x->kernel_last : x->kernel;
 
-	memset(w + next_lo, 0, (size_t)(*hi - next_lo + 1) * sizeof *w);
-	for (int64_t d = 0; d <= top; d++) {
-		/* Targets j = m - d for m in [max(lo, d), hi]. */
-		const double *restrict q = kernel + d * x->live + d;
-		const double *restrict vd = v + d;
-		int64_t from = imax(*lo, d) - d, to = *hi - d;
-		for (int64_t j = from; j <= to; j++)
-			w[j] += vd[j] * q[j];
+	/*
+	 * Where every d has its source inside [lo, hi] (j in [lo, hi - top]) one
+	 * fused pass sums the top + 1 products of each entry, in the same order
+	 * as the passes by d below, so the figures do not depend on the path.
+	 */
+	if (top <= FUSED_MAX && inner_lo <= inner_hi) {
+		fused_into(kernel, x->live, top, v, 0, w, 0, inner_lo, inner_hi);
+		edge_step(kernel, x->live, top, v, w, *lo, *hi, next_lo, inner_lo - 1);
+		edge_step(kernel, x->live, top, v, w, *lo, *hi, inner_hi + 1, *hi);
+	} else {
+		edge_step(kernel, x->live, top, v, w, *lo, *hi, next_lo, *hi);
 	}
 	*lo = next_lo;
 	return trim(w, lo, hi);
@@ -342,35 +423,98 @@ static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct
 	return FO_OK;
 }
 
+/*
+ * A pull row joining a sweep: mass * pmf[k - lo] at position u - k of the
+ * vector over fresh nodes, k in [lo, hi] (empty when mass is 0).
+ */
+struct join {
+	const double *pmf;
+	int64_t u, lo, hi;
+	double mass;
+};
+
+/*
+ * Two sender steps with a join between them, step(step(v) + J), tile by
+ * tile so the first step's tile stays in L1: the same products and sums in
+ * the same order as sender_advance, the join and sender_advance again, but
+ * without the trim between the steps.  v's range grows to cover J; v must
+ * have SCRATCH_PAD of room.  Returns the probability trimmed.
+ */
+static double sender_pair(const struct exact *x, int64_t top, double **v, double **w, int64_t *lo,
+			  int64_t *hi, const struct join *j2)
+{
+	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX], *t;
+	int64_t jlo = j2->u - j2->hi, jhi = j2->u - j2->lo, from;
+
+	if (j2->mass > 0)
+		widen(src, lo, hi, jlo, jhi);
+	/* Zeroes where the steps read past the range. */
+	from = imax(0, *lo - 2 * top);
+	memset(src + from, 0, (size_t)(*lo - from) * sizeof *src);
+	memset(src + *hi + 1, 0, (size_t)(2 * top) * sizeof *src);
+	for (int64_t a = from; a <= *hi; a += PAIR_TILE) {
+		int64_t b = imin(a + PAIR_TILE - 1, *hi);
+		/* The first step over [a, b + top], plus the join where it falls there. */
+		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
+		if (j2->mass > 0) {
+			t = tile - a;
+			for (int64_t i = imax(a, jlo), e = imin(b + top, jhi); i <= e; i++)
+				t[i] += j2->mass * j2->pmf[j2->u - i - j2->lo];
+		}
+		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
+	}
+	*lo = from;
+	*v = dst;
+	*w = src;
+	return trim(dst, lo, hi);
+}
+
+/* The pull row of state s into pmf as a join (mass m); adds to the dropped and relative errors. */
+static struct join pull_join(struct exact *x, int64_t s, double m, double *pmf, double *join_rel)
+{
+	struct join j = { pmf, x->live - s, 0, 0, m };
+	struct dist_pmf r = { 0, 0, 0, 0 };
+
+	if (m > 0 && gossip_pulls(x->mode)) {
+		double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
+		dist_binom_range(j.u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
+		x->dropped += m * r.tail;
+		*join_rel = fmax(*join_rel, r.rel);
+		j.lo = r.lo;
+		j.hi = r.hi;
+	} else {
+		pmf[0] = 1;
+	}
+	return j;
+}
+
 /* One push or push_pull round from cur into next: the merged sweep over senders. */
 static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struct dense *next)
 {
 	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2], join_rel = 0;
-	int64_t live = x->live, vlo = live, vhi = -1, steps = 0;
-	int pulls = gossip_pulls(x->mode);
+	int64_t live = x->live, vlo = live, vhi = -1, steps = 0, top = imin(x->fanout, live - 1);
 
 	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
 	if (cur->hi == live)
 		next->v[live] = cur->v[live]; /* everyone informed stays so */
 	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
-		double m = s >= cur->lo ? cur->v[s] : 0;
-		if (m > 0) {
-			int64_t u = live - s;
-			struct dist_pmf r = { 0, 0, 0, 0 };
-			if (pulls) {
-				double ok, fail, pq_rel = pull_prob(x, s, &ok, &fail);
-				dist_binom_range(u, ok, fail, pq_rel, FO_EXACT_EPSILON, pmf, &r);
-				x->dropped += m * r.tail;
-				join_rel = fmax(join_rel, r.rel);
-			} else {
-				pmf[0] = 1;
-			}
+		struct join j = pull_join(x, s, s >= cur->lo ? cur->v[s] : 0, pmf, &join_rel), j2;
+
+		if (j.mass > 0) {
 			/* k pulled leaves u - k fresh for the pushes. */
-			widen(v, &vlo, &vhi, u - r.hi, u - r.lo);
-			for (int64_t k = r.lo; k <= r.hi; k++)
-				v[u - k] += m * pmf[k - r.lo];
+			widen(v, &vlo, &vhi, j.u - j.hi, j.u - j.lo);
+			for (int64_t k = j.lo; k <= j.hi; k++)
+				v[j.u - k] += j.mass * pmf[k - j.lo];
 		}
-		if (vhi > 0) {
+		if (s > 1 && top <= FUSED_MAX) {
+			/* This state's step and the next's in one pass: its row is already in v. */
+			j2 = pull_join(x, s - 1, s - 1 >= cur->lo ? cur->v[s - 1] : 0, pmf, &join_rel);
+			if (vhi > 0 || j2.mass > 0) {
+				x->dropped += sender_pair(x, top, &v, &w, &vlo, &vhi, &j2);
+				steps += 2;
+			}
+			s--;
+		} else if (vhi > 0) {
 			x->dropped += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 			steps++;
 		}
@@ -849,9 +993,9 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	out->full_bound = malloc(n * sizeof *out->full_bound);
 	out->mean_informed = malloc(n * sizeof *out->mean_informed);
 	out->final_informed = calloc(live + 1, sizeof *out->final_informed);
-	x.scratch[0] = malloc((live + 2) * sizeof(double));
-	x.scratch[1] = malloc((live + 2) * sizeof(double));
-	x.scratch[2] = malloc((live + 2) * sizeof(double));
+	x.scratch[0] = malloc((live + SCRATCH_PAD) * sizeof(double));
+	x.scratch[1] = malloc((live + SCRATCH_PAD) * sizeof(double));
+	x.scratch[2] = malloc((live + SCRATCH_PAD) * sizeof(double));
 	if (!out->p_full || !out->p_miss || !out->round_bound || !out->miss_bound || !out->full_bound ||
 	    !out->mean_informed ||
 	    !out->final_informed || !x.scratch[0] || !x.scratch[1] || !x.scratch[2])
@@ -916,11 +1060,13 @@ static double kernel_cost(const struct gossip_params *p)
  * offspring mean lambda and variance v, plus the binomial spread), each
  * with a row of W_r = 10 sd of the round's binomial; push walks x_r
  * sender steps over rows of width W_r; push_pull sweeps x_r senders over
- * S_r + W_r.  The constants are the largest ratios of measured CPU time to
- * this shape over a grid (N = 3000..30000, K = 1..10, loss 0 and 0.3, no
- * failures and half failed, R = 20) on the development machine, so the
- * estimate errs high.  With a window, the bound counts every (i, a) row at
- * full width.
+ * S_r + W_r (see there for the width of the sweep's vector).  The
+ * constants make the largest ratio of measured CPU time to the estimate
+ * about 0.8 over a grid (N = 1000..10^5, K = 1, 2, 3, 4, 6, 10, loss 0 and
+ * 0.3, no, 1% and half failed, R = 6, 10, 20, 40; estimates 0.02 s to 2 s)
+ * on the development machine, so the estimate errs high: median ratios 0.32
+ * (push, pull) and 0.20 (push_pull).  With a window, the bound counts every
+ * (i, a) row at full width.
  */
 /* Without a window: the mean-field trajectory, round by round (see exact_cost). */
 static double cost_dense(const struct gossip_params *p)
@@ -960,8 +1106,19 @@ static double cost_dense(const struct gossip_params *p)
 			last = EXACT_COST_PUSH * (x * (width + 1) * (k + 1) + spread * (width + 1) * (k + 3));
 			break;
 		case GOSSIP_PUSH_PULL:
-			last = EXACT_COST_PUSH_PULL * (x * (spread * (1 - stay) + width + 1) * (k + 1) + spread * width);
+		{
+			/*
+			 * The sweep starts at the highest state with mass, up to x +
+			 * spread, and its vector spans the states' fresh counts after
+			 * their pulls, m = u f(i): the spread times |dm/di| = f + u K c
+			 * (1 - x c)^(K - 1), f the pull's miss, c = (1 - loss) / (N - 1).
+			 */
+			double c = (1 - p->loss) / n1, f = pow(fmax(0, 1 - x * c), k);
+			double slope = f + u * k * c * pow(fmax(0, 1 - x * c), k - 1);
+			last = EXACT_COST_PUSH_PULL * (fmin(live, x + spread) * (spread * fmin(slope, 2) / 4 + width + 1) *
+						       (k + 1) + spread * width);
 			break;
+		}
 		}
 		last += 0.1 * live + 50;
 		work += last;

@@ -4,7 +4,9 @@
 #include <math.h>
 
 #include "fanout/calc.h"
+#include "fanout/config.h"
 #include "fanout/exact.h"
+#include "fanout/largen.h"
 #include "suites.h"
 
 /* The seed's example: exact answers 3 with miss 0.005274, the formula 15. */
@@ -107,6 +109,36 @@ START_TEST(test_work_limit)
 }
 END_TEST
 
+/*
+ * Past its limit, auto keeps exact for a K while exact costs no more than
+ * large_n, and takes large_n once it costs more: pull at N around 10^4,
+ * R = 20, where K = 3 is the least for a miss of 1e-10.
+ */
+START_TEST(test_auto_exact_while_no_dearer)
+{
+	static const int64_t sizes[] = { 8000, 10000, 12000, 15000, 20000, 30000 };
+	int dearer = 0, cheaper = 0;
+
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct gossip_params p = { sizes[i], 3, 20, GOSSIP_PULL, 0, 0, 0, 0 };
+		double ec = exact_cost(&p), lc = largen_cost(&p);
+		struct calc_answer a;
+
+		if (ec <= FO_EXACT_AUTO_LIMIT)
+			continue;
+		p.fanout = 0;
+		ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 1 - 1e-10, HUGE_VAL, NULL, &a), FO_OK);
+		ck_assert_int_eq(a.fanout, 3);
+		ck_assert_int_eq(a.model, (ec <= lc ? CALC_EXACT : CALC_LARGE_N));
+		cheaper += ec <= lc;
+		dearer += ec > lc;
+	}
+	/* Both sides of the rule were seen (else pick other sizes). */
+	ck_assert_int_gt(cheaper, 0);
+	ck_assert_int_gt(dearer, 0);
+}
+END_TEST
+
 Suite *calc_suite(void)
 {
 	Suite *s = suite_create("calc");
@@ -118,6 +150,7 @@ Suite *calc_suite(void)
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_one_node);
 	tcase_add_test(tc, test_work_limit);
+	tcase_add_test(tc, test_auto_exact_while_no_dearer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -86,6 +86,10 @@ static const struct gossip_params reference_cases[] = {
 	{ 200, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
 	{ 150, 1, 10, GOSSIP_PUSH_PULL, 0.2, 10, 0, 0 },
 	{ 60, 5, 6, GOSSIP_PUSH_PULL, 0.7, 3, 0, 0 },
+	/* Wide enough that the sweep's paired steps span several tiles. */
+	{ 1500, 1, 14, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 1200, 3, 9, GOSSIP_PUSH_PULL, 0.1, 30, 0, 0 },
+	{ 1000, 4, 8, GOSSIP_PUSH_PULL, 0.2, 0, 0, 0 },
 };
 
 /*
