@@ -277,7 +277,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 		if (st == FO_TOO_LARGE && s->model == CALC_AUTO) {
 			/*
 			 * A transmit limit's cohorts outgrew large_n's estimate (it
-			 * stops at FO_LARGEN_OVERRUN times it): auto simulates this K,
+			 * stops at a multiple of it, largen.h): auto simulates this K,
 			 * charged as such.
 			 */
 			s->work += eval_cost(&q, CALC_SIMULATION, s->target, k, s->threads);

@@ -265,7 +265,7 @@ static enum fo_status late_phase(struct lg *g, int64_t r0, double x0, double wei
 /* The late phase from a tuple entry (i0, c_1, …, c_W), newest cohort first. */
 static enum fo_status late_from_key(struct lg *g, int64_t r0, const int32_t *key, double weight)
 {
-	for (int64_t j = 0; j < g->window; j++)
+	for (int64_t j = 0; j < g->window && j <= r0; j++)
 		g->hist[r0 - j] = key[1 + j];
 	return late_phase(g, r0, key[0], weight, 0);
 }
@@ -412,8 +412,11 @@ static int transition(struct lg *g, int64_t i, int64_t senders, int64_t last, in
 	double m1 = 1, m2 = 1, t = 1;
 
 	if (gossip_pushes(g->p->mode) && senders + last > 0) {
-		m1 = exp((double)senders * g->log_keep + (double)last * g->log_keep_last);
-		m2 = exp((double)senders * g->log_keep2 + (double)last * g->log_keep2_last);
+		/* Each term only with its senders: a certain miss is log 0 = -inf, and 0 * -inf is NaN. */
+		m1 = exp((senders > 0 ? (double)senders * g->log_keep : 0) +
+			 (last > 0 ? (double)last * g->log_keep_last : 0));
+		m2 = exp((senders > 0 ? (double)senders * g->log_keep2 : 0) +
+			 (last > 0 ? (double)last * g->log_keep2_last : 0));
 	}
 	if (gossip_pulls(g->p->mode))
 		t = pull_stay_at(g, i);
@@ -871,12 +874,16 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	/*
 	 * A transmit limit's partial last round or wide window (which large_n
 	 * follows since issue 10): both runs together may spend
-	 * FO_LARGEN_OVERRUN times the estimate (slow growth makes the cohort
-	 * tuples many more than it assumes), so that auto simulates that K
-	 * instead.  The windows followed before keep FO_LARGEN_MAX_WORK alone.
+	 * FO_LARGEN_OVERRUN_WIDE, or with cohort tuples FO_LARGEN_OVERRUN,
+	 * times the estimate (slow growth makes the tuples many more than it
+	 * assumes, and each costs more than a unit), so that auto simulates
+	 * that K instead.  The windows followed before keep FO_LARGEN_MAX_WORK
+	 * alone.
 	 */
 	g.work_cap = FO_LARGEN_MAX_WORK;
-	if (g.window > FO_LARGEN_TUPLE_WINDOW || gossip_last_sends(p) < p->fanout)
+	if (g.window > FO_LARGEN_TUPLE_WINDOW)
+		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN_WIDE * largen_cost(p));
+	else if (gossip_last_sends(p) < p->fanout)
 		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN * largen_cost(p));
 	big = g.window > FO_LARGEN_TUPLE_WINDOW ? FO_LARGEN_THRESHOLD_WIDE
 	      : g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;

@@ -156,9 +156,14 @@
 #define FO_LARGEN_SATURATED 1e-6
 #endif
 
-/* largen: stops (too large) past this many times its own estimate; auto then simulates that K. */
+/* largen, partial last round in cohort tuples: stops past this many times its estimate (~3 ns a unit there). */
 #ifndef FO_LARGEN_OVERRUN
-#define FO_LARGEN_OVERRUN 4
+#define FO_LARGEN_OVERRUN 1
+#endif
+
+/* largen, windows wider than the tuples: stops past this many times its estimate; auto then simulates. */
+#ifndef FO_LARGEN_OVERRUN_WIDE
+#define FO_LARGEN_OVERRUN_WIDE 4
 #endif
 
 /* largen: refuses (too large) past this many work units, whatever the budget. */

@@ -40,8 +40,9 @@
  * the part below M / FO_LARGEN_CHECK_RATIO counts as never full at the
  * interval's lower end.  A partial last round or a wide window needs at least
  * FO_LARGEN_LIMIT_MIN_LIVE live nodes, and such a run stops with
- * FO_TOO_LARGE past FO_LARGEN_OVERRUN times its estimate (slow growth makes
- * many more cohort tuples than it assumes): auto simulates those K.
+ * FO_TOO_LARGE past FO_LARGEN_OVERRUN_WIDE (wide) or FO_LARGEN_OVERRUN
+ * (tuples) times its estimate (slow growth makes many more cohort states
+ * than it assumes): auto simulates those K.
  *
  * Cost depends on M, K and the rounds, not on N; the cancel flag is polled
  * between states.
@@ -63,8 +64,8 @@ struct largen_result {
  * Fills *out for fanout p->fanout.  Returns FO_OK; FO_TOO_LARGE when a
  * partial last round or a window wider than FO_LARGEN_TUPLE_WINDOW comes with
  * fewer than FO_LARGEN_LIMIT_MIN_LIVE live nodes, or the work would pass
- * FO_LARGEN_MAX_WORK (or, for those windows, FO_LARGEN_OVERRUN times the
- * estimate); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
+ * FO_LARGEN_MAX_WORK (or, for those windows, the FO_LARGEN_OVERRUN* multiple
+ * of the estimate); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
  */
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out);

@@ -260,6 +260,27 @@ START_TEST(test_cancel)
 END_TEST
 
 /*
+ * Tiny N with a window, every K and mode: the whole chain early, entries in
+ * round 1 or 2 (cohorts older than the origin do not exist; ASan watches the
+ * bookkeeping), certain deliveries (no NaN from 0 senders times log 0), and a
+ * probability in [0, 1] with its interval around it.
+ */
+START_TEST(test_tiny_windows)
+{
+	for (int64_t n = 2; n <= 8; n++)
+		for (int64_t k = 1; k < n; k++)
+			for (int j = 0; j < 18; j++) {
+				/* Loss 0 at N = 2: a sure delivery, log 0 = -inf for one sender's miss. */
+				struct gossip_params p = { n, k, 6, (enum gossip_mode)(j % 3), j % 2 ? 0.1 : 0, 0,
+							   1 + (j / 6) % 3, 0 };
+				struct largen_result l;
+				ck_assert_int_eq(largen_run(&p, NULL, &l), FO_OK);
+				ck_assert(0 <= l.p_lo && l.p_lo <= l.p_full && l.p_full <= l.p_hi && l.p_hi <= 1);
+			}
+}
+END_TEST
+
+/*
  * transmit_limit = T K is forward_rounds = T: the same figures (to
  * rounding), with cohort tuples (T = 2) and with the wide early phase (T = 6).
  */
@@ -339,6 +360,7 @@ Suite *largen_suite(void)
 	tcase_add_test(tc, test_fanout_uncertain_flag);
 	tcase_add_test(tc, test_planning_bounded);
 	tcase_add_test(tc, test_cancel);
+	tcase_add_test(tc, test_tiny_windows);
 	tcase_add_test(tc, test_limit_is_forward_rounds);
 	tcase_add_loop_test(tc, test_limit_against_sim, 0, (int)(sizeof limit_cases / sizeof limit_cases[0]));
 	suite_add_tcase(s, tc);

@@ -440,7 +440,12 @@ int main(int argc, char **argv)
 				int64_t nn = ni == 0 ? 10000 : ni == 1 ? 100000 : 1000000;
 				struct gossip_params q = { nn, 0, 20 + 10 * (j % 3), GOSSIP_PUSH, j == 1 ? 0.1 : j == 3 ? 0.3 : 0,
 							   j == 2 ? nn / 100 : 0, 0, 4 * digits(nn) };
-				cases[n++] = (struct kase){ q, targets[(ni + j) % 3], -1 };
+				/*
+				 * The limit caps P(full) near exp(-L e^(-X (1 - loss))): with
+				 * loss 0.3 about 0.995 at 10^5 and 0.997 at 10^6, so at most 0.99
+				 * (an unreachable target makes the search try every K).
+				 */
+				cases[n++] = (struct kase){ q, fmin(targets[(ni + j) % 3], j == 3 ? 0.99 : 1), -1 };
 			}
 		printf("\ncalc_fanout (large_n) with memberlist-lan's transmit limit (%d cases)\n", n);
 		fail = fixed_covered < fixed;
