@@ -443,7 +443,7 @@ struct join {
 static double sender_pair(const struct exact *x, int64_t top, double **v, double **w, int64_t *lo,
 			  int64_t *hi, const struct join *j2)
 {
-	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX], *t;
+	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX];
 	int64_t jlo = j2->u - j2->hi, jhi = j2->u - j2->lo, from;
 
 	if (j2->mass > 0)
@@ -457,9 +457,9 @@ static double sender_pair(const struct exact *x, int64_t top, double **v, double
 		/* The first step over [a, b + top], plus the join where it falls there. */
 		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
 		if (j2->mass > 0) {
-			t = tile - a;
+			/* tile[k] is state a + k (no pointer before tile: UBSan flags it). */
 			for (int64_t i = imax(a, jlo), e = imin(b + top, jhi); i <= e; i++)
-				t[i] += j2->mass * j2->pmf[j2->u - i - j2->lo];
+				tile[i - a] += j2->mass * j2->pmf[j2->u - i - j2->lo];
 		}
 		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
 	}
