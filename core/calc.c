@@ -340,9 +340,9 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
 static enum fo_status search_linear(struct search *s, struct calc_answer *out)
 {
 	struct eval e, prev = { 0 }, best = { 0 };
-	int64_t best_k = 1;
+	int64_t best_k = 1, top = gossip_fanout_top(s->p);
 
-	for (int64_t k = 1; k <= s->p->nodes - 1; k++) {
+	for (int64_t k = 1; k <= top; k++) {
 		enum fo_status st = evaluate(s, k, &e);
 		if (st != FO_OK)
 			return st;
@@ -495,7 +495,7 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 
 double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads)
 {
-	int64_t top = p->nodes - 1, k;
+	int64_t top = gossip_fanout_top(p), k;
 	double cost = 0;
 
 	if (p->nodes == 1)

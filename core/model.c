@@ -85,6 +85,15 @@ int gossip_fanout_monotone(const struct gossip_params *p)
 	return gossip_window(p) == 0;
 }
 
+int64_t gossip_fanout_top(const struct gossip_params *p)
+{
+	int64_t top = p->nodes - 1;
+
+	if (p->mode == GOSSIP_PUSH && p->transmit_limit > 0 && p->transmit_limit < top)
+		return p->transmit_limit;
+	return top;
+}
+
 /* Appends a problem for `field` if there is room; returns the new count. */
 static int problem(struct gossip_problem *out, int max, int n, const char *field,
 		   const char *fmt, ...)

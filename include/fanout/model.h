@@ -97,6 +97,14 @@ int64_t gossip_last_sends(const struct gossip_params *p);
  */
 int gossip_fanout_monotone(const struct gossip_params *p);
 
+/*
+ * The largest K that can differ from every smaller one: N - 1, except in
+ * push alone under a transmit limit X, where every K >= X sends its X
+ * messages in one round, so K = X stands for all of them.  p->fanout is not
+ * read.
+ */
+int64_t gossip_fanout_top(const struct gossip_params *p);
+
 /* A parameter outside its domain: the field's API name and the rule it broke. */
 struct gossip_problem {
 	const char *field;

@@ -139,6 +139,45 @@ START_TEST(test_auto_exact_while_no_dearer)
 }
 END_TEST
 
+/* In push alone, every K >= X under a transmit limit X is the same chain as K = X. */
+START_TEST(test_fanout_top_under_transmit_limit)
+{
+	struct gossip_params p = { 1000, 0, 20, GOSSIP_PUSH, 0, 0, 0, 4 };
+	struct gossip_params small = { 30, 3, 8, GOSSIP_PUSH, 0.1, 2, 0, 3 };
+	struct chain_result at_x, above;
+	struct calc_answer a;
+
+	ck_assert_int_eq(gossip_fanout_top(&p), 4);
+	p.mode = GOSSIP_PUSH_PULL;
+	ck_assert_int_eq(gossip_fanout_top(&p), 999); /* K still adds pulls */
+	p.mode = GOSSIP_PUSH;
+	p.transmit_limit = 5000;
+	ck_assert_int_eq(gossip_fanout_top(&p), 999);
+	p.transmit_limit = 0;
+	ck_assert_int_eq(gossip_fanout_top(&p), 999);
+
+	/* The premise, bit for bit: K = 3, 4 and 7 under X = 3. */
+	ck_assert_int_eq(exact_run(&small, NULL, &at_x), FO_OK);
+	for (int64_t k = 4; k <= 7; k += 3) {
+		small.fanout = k;
+		ck_assert_int_eq(exact_run(&small, NULL, &above), FO_OK);
+		ck_assert_mem_eq(at_x.p_full, above.p_full, 9 * sizeof(double));
+		ck_assert_mem_eq(at_x.mean_informed, above.mean_informed, 9 * sizeof(double));
+		chain_result_release(&above);
+	}
+	chain_result_release(&at_x);
+
+	/* Unreachable with X = 4 sends each: the search stops at K = 4, not N - 1. */
+	p.transmit_limit = 4;
+	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.99, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.reachable, 0);
+	ck_assert_int_le(a.fanout, 4);
+	ck_assert_int_le(a.evaluations, 4);
+	ck_assert_double_lt(a.delivery_prob_hi, 0.99);
+	ck_assert_double_le(calc_cost(&p, CALC_AUTO, 0.99), 4 * 1e9);
+}
+END_TEST
+
 Suite *calc_suite(void)
 {
 	Suite *s = suite_create("calc");
@@ -151,6 +190,7 @@ Suite *calc_suite(void)
 	tcase_add_test(tc, test_one_node);
 	tcase_add_test(tc, test_work_limit);
 	tcase_add_test(tc, test_auto_exact_while_no_dearer);
+	tcase_add_test(tc, test_fanout_top_under_transmit_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
