@@ -161,7 +161,7 @@
 #define FO_LARGEN_OVERRUN 1
 #endif
 
-/* largen, windows wider than the tuples: stops past this many times its estimate; auto then simulates. */
+/* largen, windows wider than the tuples (and tuple windows without a partial round): stops past this many times its estimate; auto then simulates. */
 #ifndef FO_LARGEN_OVERRUN_WIDE
 #define FO_LARGEN_OVERRUN_WIDE 4
 #endif

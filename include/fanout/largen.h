@@ -39,10 +39,11 @@
  * still below M at round E = min(W, R, FO_LARGEN_WIDE_ROUNDS) enters then;
  * the part below M / FO_LARGEN_CHECK_RATIO counts as never full at the
  * interval's lower end.  A partial last round or a wide window needs at least
- * FO_LARGEN_LIMIT_MIN_LIVE live nodes, and such a run stops with
- * FO_TOO_LARGE past FO_LARGEN_OVERRUN_WIDE (wide) or FO_LARGEN_OVERRUN
- * (tuples) times its estimate (slow growth makes many more cohort states
- * than it assumes): auto simulates those K.
+ * FO_LARGEN_LIMIT_MIN_LIVE live nodes.  A run with any push window stops
+ * with FO_TOO_LARGE past FO_LARGEN_OVERRUN (a partial last round in tuples)
+ * or FO_LARGEN_OVERRUN_WIDE (wide windows, and tuple windows without a
+ * partial round) times its estimate: slow growth makes many more cohort
+ * states than it assumes.  auto simulates those K.
  *
  * Cost depends on M, K and the rounds, not on N; the cancel flag is polled
  * between states.
@@ -64,7 +65,7 @@ struct largen_result {
  * Fills *out for fanout p->fanout.  Returns FO_OK; FO_TOO_LARGE when a
  * partial last round or a window wider than FO_LARGEN_TUPLE_WINDOW comes with
  * fewer than FO_LARGEN_LIMIT_MIN_LIVE live nodes, or the work would pass
- * FO_LARGEN_MAX_WORK (or, for those windows, the FO_LARGEN_OVERRUN* multiple
+ * FO_LARGEN_MAX_WORK (or, with a push window, the FO_LARGEN_OVERRUN* multiple
  * of the estimate); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
  */
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
