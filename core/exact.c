@@ -269,12 +269,6 @@ static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
 }
 
 /*
- * One sender step on v[lo..hi] into w, for a `partial` sender (it sends
- * x->last) or a full one (K): the range moves down by up to what it sends and
- * loses its negligible ends; returns the probability so trimmed.  Each entry
- * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
- */
-/*
  * w[j] = sum_d v[j + d] q_{j+d}(d) for j in [a, b] (when a <= b), by passes
  * over d, each source checked against [lo, hi].
  */
@@ -340,6 +334,12 @@ WIDE_CLONES static void fused_into(const double *restrict kernel, int64_t live, 
 	}
 }
 
+/*
+ * One sender step on v[lo..hi] into w, for a `partial` sender (it sends
+ * x->last) or a full one (K): the range moves down by up to what it sends and
+ * loses its negligible ends; returns the probability so trimmed.  Each entry
+ * of w receives at most K + 1 products: w[j] = sum_d v[j + d] q_{j+d}(d).
+ */
 static double sender_step(const struct exact *x, int partial, const double *restrict v,
 			  double *restrict w, int64_t *lo, int64_t *hi)
 {
@@ -433,6 +433,13 @@ struct join {
 	double mass;
 };
 
+/* Adds the join's entries at positions [a, b] into dst[i - off]. */
+static void join_add(const struct join *j, double *dst, int64_t off, int64_t a, int64_t b)
+{
+	for (int64_t i = imax(a, j->u - j->hi), e = imin(b, j->u - j->lo); i <= e; i++)
+		dst[i - off] += j->mass * j->pmf[j->u - i - j->lo];
+}
+
 /*
  * Two sender steps with a join between them, step(step(v) + J), tile by
  * tile so the first step's tile stays in L1: the same products and sums in
@@ -444,10 +451,10 @@ static double sender_pair(const struct exact *x, int64_t top, double **v, double
 			  int64_t *hi, const struct join *j2)
 {
 	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX];
-	int64_t jlo = j2->u - j2->hi, jhi = j2->u - j2->lo, from;
+	int64_t from;
 
 	if (j2->mass > 0)
-		widen(src, lo, hi, jlo, jhi);
+		widen(src, lo, hi, j2->u - j2->hi, j2->u - j2->lo);
 	/* Zeroes where the steps read past the range. */
 	from = imax(0, *lo - 2 * top);
 	memset(src + from, 0, (size_t)(*lo - from) * sizeof *src);
@@ -456,11 +463,8 @@ static double sender_pair(const struct exact *x, int64_t top, double **v, double
 		int64_t b = imin(a + PAIR_TILE - 1, *hi);
 		/* The first step over [a, b + top], plus the join where it falls there. */
 		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
-		if (j2->mass > 0) {
-			/* tile[k] is state a + k (no pointer before tile: UBSan flags it). */
-			for (int64_t i = imax(a, jlo), e = imin(b + top, jhi); i <= e; i++)
-				tile[i - a] += j2->mass * j2->pmf[j2->u - i - j2->lo];
-		}
+		if (j2->mass > 0)
+			join_add(j2, tile, a, a, b + top); /* tile[k] is state a + k */
 		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
 	}
 	*lo = from;
@@ -503,8 +507,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 		if (j.mass > 0) {
 			/* k pulled leaves u - k fresh for the pushes. */
 			widen(v, &vlo, &vhi, j.u - j.hi, j.u - j.lo);
-			for (int64_t k = j.lo; k <= j.hi; k++)
-				v[j.u - k] += j.mass * pmf[k - j.lo];
+			join_add(&j, v, 0, vlo, vhi);
 		}
 		if (s > 1 && top <= FUSED_MAX) {
 			/* This state's step and the next's in one pass: its row is already in v. */
@@ -1087,6 +1090,8 @@ static double cost_dense(const struct gossip_params *p)
 	rho = lambda > 1 ? sqrt(v / (lambda * (lambda - 1))) : 0;
 	for (int64_t r = 1; r <= p->rounds; r++) {
 		double u = fmax(live - x, 0), stay = 1, small = fmin(x, u), spread, width;
+		/* A pull's miss: each of its K draws misses the x informed (loss included). */
+		double pull_base = fmax(0, 1 - (1 - p->loss) * x / n1), pull_miss = pow(pull_base, k);
 		if (u < 1e-20 || r > 10000) {
 			/* Settled (the run stops), or the rest at the last round's price. */
 			work += u < 1e-20 ? 0 : last * (double)(p->rounds - r + 1);
@@ -1095,7 +1100,7 @@ static double cost_dense(const struct gossip_params *p)
 		if (pushes)
 			stay *= pow(fmax(0, 1 - k * (1 - p->loss) / n1), x);
 		if (pulls)
-			stay *= pow(fmax(0, 1 - (1 - p->loss) * x / n1), k);
+			stay *= pull_miss;
 		spread = fmin(live, 1 + 10 * rho * small + 10 * sqrt(small));
 		width = 10 * sqrt(u * stay * (1 - stay)) + 2;
 		switch (p->mode) {
@@ -1113,8 +1118,7 @@ static double cost_dense(const struct gossip_params *p)
 			 * their pulls, m = u f(i): the spread times |dm/di| = f + u K c
 			 * (1 - x c)^(K - 1), f the pull's miss, c = (1 - loss) / (N - 1).
 			 */
-			double c = (1 - p->loss) / n1, f = pow(fmax(0, 1 - x * c), k);
-			double slope = f + u * k * c * pow(fmax(0, 1 - x * c), k - 1);
+			double slope = pull_miss + u * k * (1 - p->loss) / n1 * pow(pull_base, k - 1);
 			last = EXACT_COST_PUSH_PULL * (fmin(live, x + spread) * (spread * fmin(slope, 2) / 4 + width + 1) *
 						       (k + 1) + spread * width);
 			break;
