@@ -112,6 +112,16 @@ static double log_pull_stay(struct lg *g, double x)
 }
 
 /*
+ * `full` senders with log keep `one` each and `last` with `one_last` (in
+ * their window's last round).  Each term only with its senders: a certain
+ * miss is log 0 = -inf, and 0 * -inf is NaN.
+ */
+static double log_keep_all(double full, double last, double one, double one_last)
+{
+	return (full > 0 ? full * one : 0) + (last > 0 ? last * one_last : 0);
+}
+
+/*
  * log P(a given node missed by every push): `full` senders sending K, `last`
  * in their window's last round.
  */
@@ -119,7 +129,7 @@ static double log_push_stay(const struct lg *g, double full, double last)
 {
 	if (!gossip_pushes(g->p->mode))
 		return 0;
-	return (full > 0 ? full * g->log_keep : 0) + (last > 0 ? last * g->log_keep_last : 0);
+	return log_keep_all(full, last, g->log_keep, g->log_keep_last);
 }
 
 /* log P(a given uninformed node stays uninformed) with x informed and the pushes' log stay. */
@@ -412,11 +422,8 @@ static int transition(struct lg *g, int64_t i, int64_t senders, int64_t last, in
 	double m1 = 1, m2 = 1, t = 1;
 
 	if (gossip_pushes(g->p->mode) && senders + last > 0) {
-		/* Each term only with its senders: a certain miss is log 0 = -inf, and 0 * -inf is NaN. */
-		m1 = exp((senders > 0 ? (double)senders * g->log_keep : 0) +
-			 (last > 0 ? (double)last * g->log_keep_last : 0));
-		m2 = exp((senders > 0 ? (double)senders * g->log_keep2 : 0) +
-			 (last > 0 ? (double)last * g->log_keep2_last : 0));
+		m1 = exp(log_keep_all((double)senders, (double)last, g->log_keep, g->log_keep_last));
+		m2 = exp(log_keep_all((double)senders, (double)last, g->log_keep2, g->log_keep2_last));
 	}
 	if (gossip_pulls(g->p->mode))
 		t = pull_stay_at(g, i);
@@ -872,27 +879,19 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 		return FO_NOMEM;
 	}
 	/*
-	 * A transmit limit's partial last round or wide window (which large_n
-	 * follows since issue 10): both runs together may spend
-	 * FO_LARGEN_OVERRUN_WIDE, or with cohort tuples FO_LARGEN_OVERRUN,
-	 * times the estimate (slow growth makes the tuples many more than it
-	 * assumes, and each costs more than a unit), so that auto simulates
-	 * that K instead.  The windows followed before keep FO_LARGEN_MAX_WORK
-	 * alone.
+	 * With a push window, both runs together may spend FO_LARGEN_OVERRUN_WIDE
+	 * times the estimate, or FO_LARGEN_OVERRUN with a partial last round in
+	 * cohort tuples: slow growth (a short window, heavy loss, many failed
+	 * nodes) makes the cohort states many more than it assumes, and each
+	 * costs more than a unit (N = 401643, 121329 failed, K = 2, T = 2, R = 20
+	 * ran 10.8 s on an estimate of 0.046 s).  Past that auto simulates that
+	 * K instead.
 	 */
 	g.work_cap = FO_LARGEN_MAX_WORK;
-	if (g.window > FO_LARGEN_TUPLE_WINDOW)
-		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN_WIDE * largen_cost(p));
-	else if (gossip_last_sends(p) < p->fanout)
-		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN * largen_cost(p));
-	else if (g.window > 0)
-		/*
-		 * The tuple windows large_n followed before issue 10 too: with many
-		 * failed nodes growth is slow and the tuples far outnumber the
-		 * estimate (N = 401643, 121329 failed, K = 2, T = 2, R = 20 ran 10.8 s
-		 * on an estimate of 0.046 s).
-		 */
-		g.work_cap = fmin(g.work_cap, FO_LARGEN_OVERRUN_WIDE * largen_cost(p));
+	if (g.window)
+		g.work_cap = fmin(g.work_cap, largen_cost(p) * (g.window <= FO_LARGEN_TUPLE_WINDOW &&
+								 gossip_last_sends(p) < p->fanout
+								 ? FO_LARGEN_OVERRUN : FO_LARGEN_OVERRUN_WIDE));
 	big = g.window > FO_LARGEN_TUPLE_WINDOW ? FO_LARGEN_THRESHOLD_WIDE
 	      : g.window ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD;
 	g.threshold = imin(big, g.live);
