@@ -52,13 +52,13 @@ CJSON_LIBS = $(shell pkg-config --libs libcjson)
 CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
-SHARED_OBJ = $(BUILD)/server/request.o $(BUILD)/server/workpool.o $(BUILD)/server/cli.o \
-	     $(BUILD)/server/guard.o
+SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/workpool.o \
+	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 FANOUT     = $(BUILD)/fanout
-HTTP_OBJ   = $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o $(BUILD)/server/metrics.o $(BUILD)/server/log.o \
-	     $(BUILD)/server/probe.o $(BUILD)/gen/assets.o
+HTTP_OBJ   = $(BUILD)/server/fanoutd/fanoutd.o $(BUILD)/server/fanoutd/http.o $(BUILD)/server/fanoutd/metrics.o \
+	     $(BUILD)/server/common/log.o $(BUILD)/server/fanoutd/probe.o $(BUILD)/gen/assets.o
 MHD_LIBS   = $(shell pkg-config --libs libmicrohttpd)
 UNIT       = $(BUILD)/unit-tests
 UNIT_OBJ   = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/unit/*.c))
@@ -105,41 +105,44 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 # push_pull runs about 1.3 times faster (each operation rounds as before).
 $(BUILD)/core/exact.o: ALL_CFLAGS += -ftree-vectorize
 
-# The unit tests reach the request layer's private header in server/.
-$(UNIT_OBJ): ALL_CFLAGS += -Iserver
+# The programs, and the tests that reach into them, include what they share
+# from server/common/ (nothing there includes a program's folder).
+$(BUILD)/server/%.o: ALL_CFLAGS += -Iserver/common
+$(UNIT_OBJ): ALL_CFLAGS += -Iserver/common
 $(UNIT_OBJ): | $(TEST_DEPS_STAMP)
 
 # Files fanoutd serves as they are, compiled in as byte arrays with their
 # Content-Type, Cache-Control and ETag: URL path|file|type|caching.  Chart.js
 # comes from Debian's libjs-chart.js, so building needs only apt.
 CHARTJS = /usr/share/javascript/chart.js/chart.min.js
-ASSETS  = '/|server/page.html|text/html; charset=utf-8|no-cache' \
-	  '/page.js|server/page.js|text/javascript; charset=utf-8|no-cache' \
-	  '/page.css|server/page.css|text/css; charset=utf-8|no-cache' \
-	  '/favicon.svg|server/favicon.svg|image/svg+xml|public, max-age=86400' \
+ASSETS  = '/|server/fanoutd/page.html|text/html; charset=utf-8|no-cache' \
+	  '/page.js|server/fanoutd/page.js|text/javascript; charset=utf-8|no-cache' \
+	  '/page.css|server/fanoutd/page.css|text/css; charset=utf-8|no-cache' \
+	  '/favicon.svg|server/fanoutd/favicon.svg|image/svg+xml|public, max-age=86400' \
 	  '/chart.js|$(CHARTJS)|text/javascript; charset=utf-8|public, max-age=86400' \
 	  '/openapi.yaml|openapi.yaml|application/yaml|no-cache'
-ASSET_FILES = server/page.html server/page.js server/page.css server/favicon.svg $(CHARTJS) openapi.yaml
+ASSET_FILES = server/fanoutd/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
+	      $(CHARTJS) openapi.yaml
 # Chart.js appears when the build packages are installed.
 $(CHARTJS): | $(DEPS_STAMP)
-$(BUILD)/gen/assets.c: server/assets.sh $(ASSET_FILES) | $(DEPS_STAMP)
+$(BUILD)/gen/assets.c: server/fanoutd/assets.sh $(ASSET_FILES) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	sh server/assets.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
+	sh server/fanoutd/assets.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c | $(DEPS_STAMP)
-	$(CC) $(ALL_CFLAGS) -Iserver -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iserver/fanoutd -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(NODE): $(BUILD)/server/node.o $(SHARED_OBJ) $(LIB)
+$(NODE): $(BUILD)/server/node/node.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 
 $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
-$(FANOUT): $(BUILD)/server/fanout.o $(BUILD)/server/remote.o $(SHARED_OBJ) $(LIB)
+$(FANOUT): $(BUILD)/server/cli/fanout.o $(BUILD)/server/cli/remote.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
 
 run: $(FANOUTD)
@@ -167,13 +170,13 @@ http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test
 	$(BUILD)/stop-test
 
 # http_stop with a connection still suspended: http.c built to give up after 1 s, not 30.
-$(BUILD)/stoptest/http.o: server/http.c | $(DEPS_STAMP)
+$(BUILD)/stoptest/http.o: server/fanoutd/http.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DFO_HTTP_CANCEL_WAIT=1 -Iserver -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DFO_HTTP_CANCEL_WAIT=1 -Iserver/common -Iserver/fanoutd -c $< -o $@
 $(BUILD)/stop-test: $(BUILD)/tests/stop/stop_test.o $(BUILD)/stoptest/http.o \
-		$(filter-out $(BUILD)/server/fanoutd.o $(BUILD)/server/http.o,$(HTTP_OBJ)) $(SHARED_OBJ) $(LIB)
+		$(filter-out $(BUILD)/server/fanoutd/fanoutd.o $(BUILD)/server/fanoutd/http.o,$(HTTP_OBJ)) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
-$(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver
+$(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver/common -Iserver/fanoutd
 
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
 contract: $(FANOUTD) $(NPM_STAMP)
@@ -202,7 +205,7 @@ browser: $(FANOUTD) $(NPM_STAMP)
 lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
 	python3 tests/lint/links.py
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
-	  -Iinclude -Iserver --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
+	  -Iinclude -Iserver/common --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
 	  tests/rational tests/validate tests/fuzz tests/stop
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
 	yamllint -d '{extends: default, rules: {line-length: {max: 120}}}' deploy/*.yaml
@@ -254,7 +257,7 @@ $(BUILD)/fuzz_node: $(BUILD)/tests/fuzz/fuzz_node.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/fuzz_core: $(BUILD)/tests/fuzz/fuzz_core.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
-$(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver
+$(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver/common
 
 fuzz: fuzzers
 	@for t in $(FUZZ_TARGETS); do \
@@ -326,4 +329,4 @@ install-check: $(NODE) $(FANOUTD) $(FANOUT) | $(TEST_DEPS_STAMP)
 clean:
 	rm -rf build/release build/san build/fuzz
 
--include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

@@ -6,7 +6,7 @@
  * waits for the work it queued, so queued jobs cannot pile up across inputs.
  */
 #define FUZZING 1
-#include "../../server/node.c"
+#include "../../server/node/node.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,7 +21,7 @@ int main(void)
 	srunner_add_suite(sr, broadcast_suite());
 	srunner_add_suite(sr, tradeoff_suite());
 	srunner_add_suite(sr, request_suite());
-	srunner_add_suite(sr, cli_suite());
+	srunner_add_suite(sr, opt_suite());
 	srunner_add_suite(sr, guard_suite());
 	srunner_add_suite(sr, autosim_suite());
 	srunner_run_all(sr, CK_NORMAL);

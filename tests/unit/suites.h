@@ -18,7 +18,7 @@ Suite *sim_suite(void);
 Suite *broadcast_suite(void);
 Suite *tradeoff_suite(void);
 Suite *request_suite(void);
-Suite *cli_suite(void);
+Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
 

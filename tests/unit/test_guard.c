@@ -1,5 +1,5 @@
 /*
- * test_guard.c — the watchdog both programs run work under (server/guard.c):
+ * test_guard.c — the watchdog both programs run work under (server/common/guard.c):
  * it stops work that outgrows its estimate, work past the time limit, and
  * work whose client reset; a client that only half-closed is not gone, and
  * reads the interim "100 Continue" the guard sends it.  Every wait is

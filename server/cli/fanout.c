@@ -27,7 +27,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
-#include "cli.h"
+#include "options.h"
 #include "fanout/config.h"
 #include "remote.h"
 #include "request.h"
@@ -93,7 +93,7 @@ struct run {
 	const char *prog;           /* "fanout simulate", for messages */
 	enum req_op op;
 	int sweep;
-	struct cli_option *opts;    /* O_FIXED fixed ones, then one per request field */
+	struct opt_option *opts;    /* O_FIXED fixed ones, then one per request field */
 	int n_opts;
 	struct req_limits lim;
 	const char *format;
@@ -697,7 +697,7 @@ static cJSON *flag_fields(const struct run *r)
 	cJSON *fields = need(cJSON_CreateObject());
 
 	for (size_t i = 0; i < req_field_count(); i++) {
-		const struct cli_option *o = &r->opts[O_FIXED + i];
+		const struct opt_option *o = &r->opts[O_FIXED + i];
 		struct req_field_info f;
 		if (!o->value)
 			continue;
@@ -884,7 +884,7 @@ static int cmd_sweep(struct run *r)
 	int csv = strcmp(r->format, "csv") == 0;
 
 	for (size_t i = 0; i < req_field_count(); i++) {
-		const struct cli_option *o = &r->opts[O_FIXED + i];
+		const struct opt_option *o = &r->opts[O_FIXED + i];
 		if (!o->value)
 			continue;
 		axes[n_axes].field = i;
@@ -1001,32 +1001,32 @@ static void configure(struct run *r, int argc, char **argv)
 
 	r->n_opts = O_FIXED + (int)nf;
 	r->opts = need(calloc((size_t)r->n_opts, sizeof *r->opts));
-	r->opts[O_FORMAT] = (struct cli_option){ "format", NULL, r->sweep ? "csv" : "json" };
-	r->opts[O_OUTPUT] = (struct cli_option){ "output", NULL, NULL };
-	r->opts[O_ENDPOINTS] = (struct cli_option){ "endpoints", "FANOUT_ENDPOINTS", NULL };
-	r->opts[O_SHARD_TRIALS] = (struct cli_option){ "shard-trials", NULL, NULL };
-	r->opts[O_SHARD] = (struct cli_option){ "shard", NULL, NULL };
-	r->opts[O_BUDGET] = (struct cli_option){ "work-budget", "FANOUT_WORK_BUDGET",
+	r->opts[O_FORMAT] = (struct opt_option){ "format", NULL, r->sweep ? "csv" : "json" };
+	r->opts[O_OUTPUT] = (struct opt_option){ "output", NULL, NULL };
+	r->opts[O_ENDPOINTS] = (struct opt_option){ "endpoints", "FANOUT_ENDPOINTS", NULL };
+	r->opts[O_SHARD_TRIALS] = (struct opt_option){ "shard-trials", NULL, NULL };
+	r->opts[O_SHARD] = (struct opt_option){ "shard", NULL, NULL };
+	r->opts[O_BUDGET] = (struct opt_option){ "work-budget", "FANOUT_WORK_BUDGET",
 						 FO_STR(FO_CLI_WORK_BUDGET) };
-	r->opts[O_SIM_THREADS] = (struct cli_option){ "sim-threads", "FANOUT_SIM_THREADS", "0" };
+	r->opts[O_SIM_THREADS] = (struct opt_option){ "sim-threads", "FANOUT_SIM_THREADS", "0" };
 	for (size_t i = 0; i < nf; i++) {
 		struct req_field_info f;
 		req_field_info(i, &f);
-		r->opts[O_FIXED + i] = (struct cli_option){ flag_name(f.name), NULL, NULL };
+		r->opts[O_FIXED + i] = (struct opt_option){ flag_name(f.name), NULL, NULL };
 	}
 	text = need(malloc(size));
 	snprintf(text, size, usage, help);
 	free(help);
-	if (cli_parse(argc, argv, r->opts, r->n_opts, "fanout", FO_VERSION, text) < 0)
+	if (opt_parse(argc, argv, r->opts, r->n_opts, "fanout", FO_VERSION, text) < 0)
 		exit(2);
 	free(text);
-	if (cli_number(r->prog, &r->opts[O_BUDGET], 1, 1e18, 0, &budget) < 0 ||
-	    cli_number(r->prog, &r->opts[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &threads) < 0 ||
+	if (opt_number(r->prog, &r->opts[O_BUDGET], 1, 1e18, 0, &budget) < 0 ||
+	    opt_number(r->prog, &r->opts[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &threads) < 0 ||
 	    (r->opts[O_SHARD_TRIALS].value &&
-	     cli_number(r->prog, &r->opts[O_SHARD_TRIALS], 1, FO_MAX_JSON_INT, 1, &shard_trials) < 0))
+	     opt_number(r->prog, &r->opts[O_SHARD_TRIALS], 1, FO_MAX_JSON_INT, 1, &shard_trials) < 0))
 		exit(2);
 	r->lim.work_budget = budget;
-	r->lim.sim_threads = cli_threads(threads);
+	r->lim.sim_threads = opt_threads(threads);
 	r->shard_trials = (int64_t)shard_trials;
 	r->format = r->opts[O_FORMAT].value;
 	write_to(r->opts[O_OUTPUT].value);

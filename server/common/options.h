@@ -1,16 +1,16 @@
 /*
- * cli.h — command-line options with environment-variable twins, shared by
+ * options.h — command-line options with environment-variable twins, shared by
  * fanoutd and fanout-node.
  *
  * Each option is "--name VALUE" or "--name=VALUE"; its environment twin, when
  * set, gives the default and the flag overrides it.  --help and --version are
  * answered here.  Values stay text until the program converts them with
- * cli_number, so every program reports a bad value the same way.
+ * opt_number, so every program reports a bad value the same way.
  */
-#ifndef FANOUT_CLI_H
-#define FANOUT_CLI_H
+#ifndef FANOUT_OPTIONS_H
+#define FANOUT_OPTIONS_H
 
-struct cli_option {
+struct opt_option {
 	const char *name;   /* without the leading "--" */
 	const char *env;    /* environment twin, or NULL */
 	const char *value;  /* in: default; out: what the environment or flag said */
@@ -21,21 +21,21 @@ struct cli_option {
  * `usage` to stdout and exits 0; --version prints "prog version" and exits 0.
  * Returns 0, or -1 after printing the problem and `usage` to stderr.
  */
-int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const char *prog,
+int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const char *prog,
 	      const char *version, const char *usage);
 
 /*
  * Converts opt's value to a number in [lo, hi] (an integer when `integral`).
  * Returns 0, or -1 after printing which option was wrong and why to stderr.
  */
-int cli_number(const char *prog, const struct cli_option *opt, double lo, double hi, int integral,
+int opt_number(const char *prog, const struct opt_option *opt, double lo, double hi, int integral,
 	       double *out);
 
 /*
  * The threads a value of `n` means: n itself, or for 0 the CPUs this process
- * may use (cli_cpus).  Always 1 … FO_SIM_MAX_THREADS.
+ * may use (opt_cpus).  Always 1 … FO_SIM_MAX_THREADS.
  */
-int cli_threads(double n);
+int opt_threads(double n);
 
 /*
  * The CPUs this process may use: the CPUs in its affinity mask (cpusets,
@@ -43,7 +43,7 @@ int cli_threads(double n);
  * ancestor (cpu.max "QUOTA PERIOD", rounded up), so a container limited to
  * 2 CPUs on a 64-core node gets 2.  At least 1.
  */
-int cli_cpus(void);
+int opt_cpus(void);
 
 /*
  * The CPU limit the cpu.max files under cgroup v2 directory `mount` set for
@@ -51,6 +51,6 @@ int cli_cpus(void);
  * the smallest ceil(QUOTA / PERIOD), or 0 when none sets one ("max", or no
  * file).
  */
-long cli_cgroup_cpu_limit(const char *mount, const char *path);
+long opt_cgroup_cpu_limit(const char *mount, const char *path);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * cli.c — see cli.h.
+ * options.c — see options.h.
  */
 #define _GNU_SOURCE /* sched_getaffinity and the CPU_ macros */
 #include <errno.h>
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "options.h"
 #include "fanout/config.h"
 
-static struct cli_option *find(struct cli_option *opts, int count, const char *name, size_t len)
+static struct opt_option *find(struct opt_option *opts, int count, const char *name, size_t len)
 {
 	for (int i = 0; i < count; i++)
 		if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
@@ -22,7 +22,7 @@ static struct cli_option *find(struct cli_option *opts, int count, const char *n
 	return NULL;
 }
 
-int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const char *prog,
+int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const char *prog,
 	      const char *version, const char *usage)
 {
 	for (int i = 0; i < count; i++) {
@@ -32,7 +32,7 @@ int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const c
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *eq;
-		struct cli_option *opt;
+		struct opt_option *opt;
 
 		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
 			fputs(usage, stdout);
@@ -61,7 +61,7 @@ int cli_parse(int argc, char **argv, struct cli_option *opts, int count, const c
 	return 0;
 }
 
-int cli_number(const char *prog, const struct cli_option *opt, double lo, double hi, int integral,
+int opt_number(const char *prog, const struct opt_option *opt, double lo, double hi, int integral,
 	       double *out)
 {
 	char *end;
@@ -88,7 +88,7 @@ static long quota_cpus(const char *line)
 	return (long)((quota + period - 1) / period);
 }
 
-long cli_cgroup_cpu_limit(const char *mount, const char *path)
+long opt_cgroup_cpu_limit(const char *mount, const char *path)
 {
 	char dir[PATH_MAX], file[PATH_MAX + 16], line[64];
 	long limit = 0;
@@ -159,7 +159,7 @@ static int own_cgroup(char *mount, size_t mount_size, char *path, size_t path_si
 	return path[0] == '\0' || path[0] == '/' ? 0 : -1;
 }
 
-int cli_cpus(void)
+int opt_cpus(void)
 {
 	char mount[PATH_MAX], path[PATH_MAX];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -179,16 +179,16 @@ int cli_cpus(void)
 			break;
 	}
 	if (own_cgroup(mount, sizeof mount, path, sizeof path) == 0) {
-		long limit = cli_cgroup_cpu_limit(mount, path);
+		long limit = opt_cgroup_cpu_limit(mount, path);
 		if (limit > 0 && limit < cpus)
 			cpus = limit;
 	}
 	return cpus < 1 ? 1 : cpus > INT_MAX ? INT_MAX : (int)cpus;
 }
 
-int cli_threads(double n)
+int opt_threads(double n)
 {
-	long cpus = n > 0 ? (long)n : cli_cpus();
+	long cpus = n > 0 ? (long)n : opt_cpus();
 
 	return cpus < 1 ? 1 : cpus > FO_SIM_MAX_THREADS ? FO_SIM_MAX_THREADS : (int)cpus;
 }

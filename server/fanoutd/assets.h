@@ -1,6 +1,6 @@
 /*
  * assets.h — files served as they are, compiled in at build time (the
- * Makefile runs server/assets.sh over the page, its script, style and icon,
+ * Makefile runs server/fanoutd/assets.sh over the page, its script, style and icon,
  * openapi.yaml and Debian's Chart.js).
  */
 #ifndef FANOUT_ASSETS_H

@@ -1,5 +1,5 @@
 /*
- * test_cli.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
+ * test_options.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
  * in a temporary directory (the machine's own may have no cgroup v2 quota).
  */
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "options.h"
 #include "fanout/config.h"
 #include "suites.h"
 
@@ -60,7 +60,7 @@ START_TEST(test_cgroup_cpu_limit)
 	put_cpu_max(root, "", quotas[_i].root_max);
 	put_cpu_max(root, "/a", quotas[_i].a_max);
 	put_cpu_max(root, "/a/b", quotas[_i].ab_max);
-	got = cli_cgroup_cpu_limit(root, "/a/b");
+	got = opt_cgroup_cpu_limit(root, "/a/b");
 	put_cpu_max(root, "/a/b", NULL);
 	put_cpu_max(root, "/a", NULL);
 	put_cpu_max(root, "", NULL);
@@ -76,16 +76,16 @@ END_TEST
 
 START_TEST(test_threads_bounds)
 {
-	ck_assert_int_eq(cli_threads(3), 3);
-	ck_assert_int_eq(cli_threads(1000), FO_SIM_MAX_THREADS);
-	ck_assert_int_ge(cli_threads(0), 1);
-	ck_assert_int_le(cli_threads(0), cli_cpus());
-	ck_assert_int_ge(cli_cpus(), 1);
-	ck_assert_int_le(cli_cpus(), (int)sysconf(_SC_NPROCESSORS_ONLN));
+	ck_assert_int_eq(opt_threads(3), 3);
+	ck_assert_int_eq(opt_threads(1000), FO_SIM_MAX_THREADS);
+	ck_assert_int_ge(opt_threads(0), 1);
+	ck_assert_int_le(opt_threads(0), opt_cpus());
+	ck_assert_int_ge(opt_cpus(), 1);
+	ck_assert_int_le(opt_cpus(), (int)sysconf(_SC_NPROCESSORS_ONLN));
 }
 END_TEST
 
-Suite *cli_suite(void)
+Suite *opt_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("cpus");

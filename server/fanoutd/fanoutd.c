@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "options.h"
 #include "fanout/config.h"
 #include "http.h"
 #include "probe.h"
@@ -64,7 +64,7 @@ enum { O_ADDRESS, O_PORT, O_THREADS, O_SIM_THREADS, O_HTTP_THREADS, O_QUEUE, O_B
 
 static int configure(int argc, char **argv, struct http_config *cfg, double *grace)
 {
-	struct cli_option o[O_COUNT] = {
+	struct opt_option o[O_COUNT] = {
 		[O_ADDRESS] = { "address", "FANOUTD_ADDRESS", "127.0.0.1" },
 		[O_PORT] = { "port", "FANOUTD_PORT", FO_STR(FO_HTTP_PORT) },
 		[O_THREADS] = { "threads", "FANOUTD_THREADS", FO_STR(FO_WORKER_THREADS) },
@@ -82,19 +82,19 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	};
 	double port, threads, sim_threads, http_threads, queue, body, connections, per_address;
 
-	if (cli_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
-	    cli_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
-	    cli_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
-	    cli_number("fanoutd", &o[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &sim_threads) < 0 ||
-	    cli_number("fanoutd", &o[O_HTTP_THREADS], 1, FO_HTTP_MAX_THREADS, 1, &http_threads) < 0 ||
-	    cli_number("fanoutd", &o[O_QUEUE], 0, 1e6, 1, &queue) < 0 ||
-	    cli_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
-	    cli_number("fanoutd", &o[O_BUDGET], 1, 1e18, 0, &cfg->work_budget) < 0 ||
-	    cli_number("fanoutd", &o[O_TIMEOUT], 0.001, 86400, 0, &cfg->timeout) < 0 ||
-	    cli_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0 ||
-	    cli_number("fanoutd", &o[O_CONNECTIONS], 1, 65536, 1, &connections) < 0 ||
-	    cli_number("fanoutd", &o[O_PER_ADDRESS], 1, 65536, 1, &per_address) < 0 ||
-	    cli_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0)
+	if (opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
+	    opt_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
+	    opt_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
+	    opt_number("fanoutd", &o[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &sim_threads) < 0 ||
+	    opt_number("fanoutd", &o[O_HTTP_THREADS], 1, FO_HTTP_MAX_THREADS, 1, &http_threads) < 0 ||
+	    opt_number("fanoutd", &o[O_QUEUE], 0, 1e6, 1, &queue) < 0 ||
+	    opt_number("fanoutd", &o[O_BODY], 1, 1 << 30, 1, &body) < 0 ||
+	    opt_number("fanoutd", &o[O_BUDGET], 1, 1e18, 0, &cfg->work_budget) < 0 ||
+	    opt_number("fanoutd", &o[O_TIMEOUT], 0.001, 86400, 0, &cfg->timeout) < 0 ||
+	    opt_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0 ||
+	    opt_number("fanoutd", &o[O_CONNECTIONS], 1, 65536, 1, &connections) < 0 ||
+	    opt_number("fanoutd", &o[O_PER_ADDRESS], 1, 65536, 1, &per_address) < 0 ||
+	    opt_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0)
 		return -1;
 	if (strcmp(o[O_LOG].value, "text") != 0 && strcmp(o[O_LOG].value, "json") != 0) {
 		fprintf(stderr, "fanoutd: '--log-format' must be text or json, not '%s'\n", o[O_LOG].value);
@@ -103,7 +103,7 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	cfg->address = o[O_ADDRESS].value;
 	cfg->port = (int)port;
 	cfg->threads = (int)threads;
-	cfg->sim_threads = cli_threads(sim_threads);
+	cfg->sim_threads = opt_threads(sim_threads);
 	cfg->http_threads = (int)http_threads;
 	/* A queue of 0 would mean "unbounded" to the pool: at least one may wait. */
 	cfg->queue = queue < 1 ? 1 : (size_t)queue;

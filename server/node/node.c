@@ -22,7 +22,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "cli.h"
+#include "options.h"
 #include "fanout/config.h"
 #include "guard.h"
 #include "request.h"
@@ -365,7 +365,7 @@ static void node_close(struct node *n)
 /* Reads the options into n->limits and *threads; -1 if one is wrong. */
 static int configure(struct node *n, int argc, char **argv, int *threads)
 {
-	struct cli_option opts[] = {
+	struct opt_option opts[] = {
 		{ "work-budget", "FANOUT_WORK_BUDGET", FO_STR(FO_DEFAULT_WORK_BUDGET) },
 		{ "threads", "FANOUT_THREADS", FO_STR(FO_WORKER_THREADS) },
 		{ "sim-threads", "FANOUT_SIM_THREADS", "0" },
@@ -373,14 +373,14 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 	};
 	double t, sim;
 
-	if (cli_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
-	    cli_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
-	    cli_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
-	    cli_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
-	    cli_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
+	if (opt_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
+	    opt_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
+	    opt_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
+	    opt_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
+	    opt_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
 		return -1;
 	*threads = (int)t;
-	n->limits.sim_threads = cli_threads(sim);
+	n->limits.sim_threads = opt_threads(sim);
 	return 0;
 }
 
