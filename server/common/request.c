@@ -89,6 +89,7 @@ enum field_kind {
 	F_MODE,         /* a gossip mode's name */
 	F_MODEL,        /* a calc model's name */
 	F_PRESET,       /* a preset's name */
+	F_TIMERS,       /* aligned or independent; int (1: independent) at `offset` */
 };
 
 #define OP_BIT(op) (1u << (op))
@@ -130,6 +131,9 @@ static const struct field fields[] = {
 	{ "transmit_limit", ALL, 0, F_INT, 1, AT(params.transmit_limit), AT(has_transmit_limit), 1 },
 	{ "interval", ALL, 0, F_POSITIVE, 0, AT(interval), AT(has_interval), 0 },
 	{ "message_bytes", ALL, 0, F_INT, 0, AT(message_bytes), AT(has_message_bytes), 1 },
+	{ "timers", ALL, 0, F_TIMERS, 0, AT(independent), AT(has_timers), 0 },
+	{ "probe_interval", ALL, 0, F_POSITIVE, 0, AT(probe_interval), AT(has_probe_interval), 0 },
+	{ "within_seconds", ALL, 0, F_POSITIVE, 0, AT(within_seconds), AT(has_within_seconds), 0 },
 	{ "model", CALC | TRADE, 0, F_MODEL, 0, AT(model), -1, 0 },
 	{ "max_fanout", TRADE, 0, F_INT, 0, AT(max_fanout), -1, 1 },
 	{ "max_rounds", TRADE, 0, F_INT, 0, AT(max_rounds), -1, 1 },
@@ -160,6 +164,7 @@ static enum req_field_type field_type(enum field_kind kind)
 	case F_MODE:
 	case F_MODEL:
 	case F_PRESET:
+	case F_TIMERS:
 		return REQ_FIELD_STRING;
 	}
 	return REQ_FIELD_STRING;
@@ -213,6 +218,22 @@ static const char *model_name(int i)
 static const char *preset_name(int i)
 {
 	return gossip_preset(i)->name;
+}
+
+static const char *const timers_names[] = { "aligned", "independent" };
+
+static const char *timers_name(int i)
+{
+	return timers_names[i];
+}
+
+/* 0 aligned, 1 independent, -1 neither. */
+static int timers_parse(const char *name)
+{
+	for (int i = 0; i < 2; i++)
+		if (strcmp(name, timers_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 /* The value of a JSON integer, saturated to int64_t; 0 and *ok = 0 if not one. */
@@ -302,6 +323,16 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 		name_list(names, sizeof names, preset_name, GOSSIP_PRESET_COUNT);
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
+	case F_TIMERS: {
+		int i = cJSON_IsString(v) ? timers_parse(v->valuestring) : -1;
+		if (i >= 0) {
+			*(int *)(void *)at = i;
+			break;
+		}
+		name_list(names, sizeof names, timers_name, 2);
+		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		break;
+	}
 	}
 	if (f->present >= 0)
 		*(int *)(void *)((char *)req + f->present) = 1;
@@ -330,6 +361,109 @@ static void apply_preset(struct request *req)
 	if (!req->has_forward_rounds && !req->has_transmit_limit && p->nodes >= 1 &&
 	    p->nodes <= FO_MAX_JSON_INT)
 		p->transmit_limit = gossip_preset_transmit_limit(s, p->nodes);
+}
+
+/* ---- timers and the time budget (MODEL.md, "Independent timers") ---------- */
+
+/* PLACEHOLDER until the core's presets carry their timers: aligned, as today. */
+static int preset_independent(const struct gossip_preset *s)
+{
+	(void)s;
+	return 0;
+}
+
+static double preset_probe_interval(const struct gossip_preset *s)
+{
+	return strncmp(s->name, "memberlist", 10) == 0 ? (strcmp(s->name, "memberlist-wan") == 0 ? 5 : 1) : 0;
+}
+
+/* Whether field `name` is in json and not null. */
+static int given(const cJSON *json, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, name);
+
+	return v && !cJSON_IsNull(v);
+}
+
+/* A required field the request may leave out: rounds (max_rounds is optional) under a time budget. */
+static int timers_waive(const struct field *f, const cJSON *json)
+{
+	return f->offset == AT(params.rounds) && given(json, "within_seconds");
+}
+
+/*
+ * q rounded to the nearest multiple of 1/step when within a relative 1e-9
+ * of one: within_seconds / interval is a count of rounds (or quarters) that
+ * binary fractions miss by an ulp (0.6 / 0.2 is 2.9999999999999996).
+ */
+static double snap(double q, double step)
+{
+	double n = nearbyint(q * step);
+
+	return n >= 1 && fabs(q * step - n) <= 1e-9 * n ? n / step : q;
+}
+
+/*
+ * Timers after the preset: the preset's unless the request named them (a
+ * preset's probes only under its own independent timers), probe_interval
+ * only with independent timers and an interval, and within_seconds in place
+ * of rounds (max_rounds in tradeoff): floor(within_seconds / interval)
+ * rounds under aligned timers, a horizon of within_seconds / interval
+ * intervals (rounds: its ceiling) under independent ones.
+ */
+static void apply_timers(struct request *req, const cJSON *json, struct req_error *err)
+{
+	const char *rounds = req->op == REQ_TRADEOFF ? "max_rounds" : "rounds";
+	double q;
+
+	if (req->preset && !req->has_timers)
+		req->independent = preset_independent(req->preset);
+	if (req->preset && !req->has_probe_interval && req->independent &&
+	    preset_independent(req->preset))
+		req->probe_interval = preset_probe_interval(req->preset);
+	if (req->has_probe_interval && !req->independent)
+		add_error(err, "probe_interval",
+			  "\"probe_interval\" needs \"timers\": \"independent\" (probes run on timers "
+			  "of their own)");
+	else if (req->has_probe_interval && !(req->interval > 0))
+		add_error(err, "probe_interval",
+			  "\"probe_interval\" needs \"interval\" (or a preset that sets it): probes are "
+			  "timed against the gossip interval");
+	if (req->independent)
+		add_error(err, "timers", "\"timers\": \"independent\" is not computed yet");
+	if (!req->has_within_seconds)
+		return;
+	if (given(json, rounds)) {
+		add_error(err, "within_seconds",
+			  "\"within_seconds\" stands for \"%s\": give one of them, not both", rounds);
+		return;
+	}
+	/* A bad budget is reported once, as itself: one round keeps the core from also naming rounds. */
+	q = 1;
+	if (!(req->interval > 0)) {
+		add_error(err, "within_seconds",
+			  "\"within_seconds\" needs \"interval\" (or a preset that sets it) to count "
+			  "rounds");
+	} else {
+		q = req->within_seconds / req->interval;
+		q = req->independent ? snap(q, 4) : floor(snap(q, 1));
+		if (q < 1 && !req->independent)
+			add_error(err, "within_seconds",
+				  "\"within_seconds\" must be at least \"interval\" (%g s) under aligned "
+				  "timers: it stands for floor(within_seconds / interval) rounds",
+				  req->interval);
+		else if (!(q <= FO_MAX_ROUNDS))
+			add_error(err, "within_seconds",
+				  "\"within_seconds\" must be at most %lld intervals (%g s)",
+				  (long long)FO_MAX_ROUNDS, (double)FO_MAX_ROUNDS * req->interval);
+		if (!(q >= 1 || req->independent) || !(q <= FO_MAX_ROUNDS))
+			q = 1;
+	}
+	req->horizon = req->independent ? q : 0;
+	if (req->op == REQ_TRADEOFF)
+		req->max_rounds = (int64_t)ceil(q);
+	else
+		req->params.rounds = (int64_t)ceil(q);
 }
 
 /* tradeoff's own fields: max_rounds is the model's R, max_fanout at most N - 1, no formula. */
@@ -408,10 +542,11 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 		if (v && !cJSON_IsNull(v))
 			read_field(f, v, out, err);
 		else if ((f->required & OP_BIT(op)) &&
-			 !(out->preset && f->offset == AT(params.fanout)))
+			 !(out->preset && f->offset == AT(params.fanout)) && !timers_waive(f, json))
 			add_error(err, f->name, "\"%s\" is required", f->name);
 	}
 	apply_preset(out);
+	apply_timers(out, json, err);
 	if (op == REQ_TRADEOFF)
 		check_tradeoff(out, err);
 	check_model(out, err);
@@ -463,6 +598,9 @@ void req_budget_advice(const struct request *req, const char **field, const char
 		*field = "rounds";
 		*advice = "";
 	}
+	/* A time budget stood for the rounds: it is what the client can lower. */
+	if (req->has_within_seconds && (strcmp(*field, "rounds") == 0 || strcmp(*field, "max_rounds") == 0))
+		*field = "within_seconds";
 }
 
 static enum req_status over_budget(struct req_error *err, double estimate, double budget,
@@ -593,6 +731,19 @@ static int add_rounds(cJSON *o, const char *name, const struct rounds_to_all *r,
 	       add_number_or_null(d, "p99", r->p99 < 0 ? NAN : (double)r->p99 * scale);
 }
 
+/*
+ * The timers in `params`, when the request or its preset named timers or a
+ * time budget: an answer without them is aligned, as it always was.
+ */
+static int add_timers_params(cJSON *d, const struct request *req)
+{
+	if (!req->independent && !req->has_timers && !req->has_within_seconds)
+		return 1;
+	return cJSON_AddStringToObject(d, "timers", timers_name(req->independent)) != NULL &&
+	       add_number_or_null(d, "probe_interval", req->probe_interval > 0 ? req->probe_interval : NAN) &&
+	       add_number_or_null(d, "within_seconds", req->has_within_seconds ? req->within_seconds : NAN);
+}
+
 /* The parameters used, after the preset: `params` in every answer. */
 static int add_params(cJSON *o, const struct request *req)
 {
@@ -620,7 +771,7 @@ static int add_params(cJSON *o, const struct request *req)
 	ok = ok && add_count_or_null(d, "transmit_limit", p->transmit_limit > 0 ? p->transmit_limit : -1);
 	ok = ok && add_number_or_null(d, "interval", req->interval > 0 ? req->interval : NAN);
 	ok = ok && add_count_or_null(d, "message_bytes", req->message_bytes > 0 ? req->message_bytes : -1);
-	return ok;
+	return ok && add_timers_params(d, req);
 }
 
 /*

@@ -63,6 +63,15 @@ struct request {
 	int64_t first_trial;
 	int curve;
 	double work;               /* estimated work units, set by req_plan */
+	/*
+	 * Timers (MODEL.md, "Independent timers"): as asked, else the preset's.
+	 * The core's params get them in units of the interval (req_parse).
+	 */
+	int independent;           /* timers: 0 aligned (the default), 1 independent */
+	double probe_interval;     /* seconds; 0: no probes */
+	double within_seconds;     /* the time budget; 0: not given (rounds or max_rounds was) */
+	int has_timers, has_probe_interval, has_within_seconds;
+	double horizon;            /* PLACEHOLDER: params.horizon */
 };
 
 enum req_status {

@@ -62,6 +62,26 @@ static const struct {
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_rounds\":2000000}", "max_rounds", "from 1 to 1000000" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"formula\"}", "model", "auto, exact, simulation or mean_field" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"large_n\"}", "model", "every round" },
+	/* Timers and the time budget. */
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"timers\":\"lockstep\"}", "timers", "aligned, independent" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"timers\":1}", "timers", "aligned, independent" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"timers\":\"aligned\"}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"timers\":null,\"probe_interval\":null,\"within_seconds\":null}", NULL, NULL },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"interval\":0.2,\"probe_interval\":1}", "probe_interval", "needs \"timers\": \"independent\"" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"timers\":\"independent\",\"probe_interval\":1}", "probe_interval", "needs \"interval\"" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"timers\":\"independent\",\"interval\":0.2,\"probe_interval\":0}", "probe_interval", "greater than 0" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"timers\":\"aligned\",\"preset\":\"memberlist-lan\",\"probe_interval\":1}", "probe_interval", "needs \"timers\": \"independent\"" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"trials\":5,\"interval\":0.2,\"within_seconds\":1}", NULL, NULL },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"trials\":5,\"within_seconds\":1}", "within_seconds", "needs \"interval\"" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"interval\":0.2,\"within_seconds\":1}", "within_seconds", "not both" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"trials\":5,\"interval\":0.2,\"within_seconds\":-1}", "within_seconds", "greater than 0" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"trials\":5,\"interval\":0.2,\"within_seconds\":\"1s\"}", "within_seconds", "greater than 0" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":0.2,\"within_seconds\":0.1}", "within_seconds", "at least \"interval\"" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":1,\"within_seconds\":2e6}", "within_seconds", "at most 1000000 intervals" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"preset\":\"memberlist-lan\",\"within_seconds\":1}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9}", "rounds", "is required" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"interval\":0.5,\"within_seconds\":5}", NULL, NULL },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"interval\":0.5,\"within_seconds\":5,\"max_rounds\":4}", "within_seconds", "stands for \"max_rounds\"" },
 };
 
 START_TEST(test_parse)
@@ -435,6 +455,36 @@ START_TEST(test_tradeoff_answer)
 }
 END_TEST
 
+/* within_seconds stands for the rounds: floor(within / interval) under aligned timers, snapped to the ulp. */
+START_TEST(test_time_budget)
+{
+	static const struct {
+		enum req_op op;
+		const char *json;
+		int64_t rounds;
+	} cases[] = {
+		{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":0.2,\"within_seconds\":0.6}", 3 },
+		{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":0.2,\"within_seconds\":0.79}", 3 },
+		{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":0.1,\"within_seconds\":0.7}", 7 },
+		{ REQ_SIMULATE_GOSSIP, "{\"nodes\":25,\"fanout\":2,\"trials\":1,\"interval\":0.2,\"within_seconds\":1}", 5 },
+		{ REQ_TRADEOFF, "{\"nodes\":25,\"target_prob\":0.9,\"interval\":0.5,\"within_seconds\":4.99}", 9 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cJSON *json = cJSON_Parse(cases[i].json);
+		struct request req;
+		struct req_error err;
+
+		ck_assert_msg(req_parse(cases[i].op, json, &req, &err) == REQ_OK, "%s: %s", cases[i].json, err.detail);
+		ck_assert_int_eq(req.params.rounds, cases[i].rounds);
+		ck_assert_int_eq(req.independent, 0);
+		if (cases[i].op == REQ_TRADEOFF)
+			ck_assert_int_eq(req.max_rounds, cases[i].rounds);
+		cJSON_Delete(json);
+	}
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -594,6 +644,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_strict_json);
 	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
+	tcase_add_test(tc, test_time_budget);
 	tcase_add_test(tc, test_preset_time_and_bytes);
 	tcase_add_test(tc, test_split_histograms);
 	tcase_add_test(tc, test_tradeoff_answer);
