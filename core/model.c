@@ -17,6 +17,11 @@ static const char *const mode_names[GOSSIP_MODE_COUNT] = {
 	[GOSSIP_PUSH_PULL] = "push_pull",
 };
 
+static const char *const timers_names[GOSSIP_TIMERS_COUNT] = {
+	[GOSSIP_TIMERS_ALIGNED] = "aligned",
+	[GOSSIP_TIMERS_INDEPENDENT] = "independent",
+};
+
 void chain_result_release(struct chain_result *r)
 {
 	free(r->p_full);
@@ -38,6 +43,11 @@ void chain_result_release(struct chain_result *r)
 int64_t gossip_live(const struct gossip_params *p)
 {
 	return p->nodes - p->failed;
+}
+
+double gossip_horizon(const struct gossip_params *p)
+{
+	return p->horizon > 0 ? p->horizon : (double)p->rounds;
 }
 
 /* The window a limit sets, before asking whether it bites within R; *last its last round's sends. */
@@ -108,6 +118,31 @@ static int problem(struct gossip_problem *out, int max, int n, const char *field
 	return n + 1;
 }
 
+/* timers, probe_interval and the horizon (the API's within_seconds). */
+static int check_timers(const struct gossip_params *p, struct gossip_problem *out, int max, int n)
+{
+	int independent = p->timers == GOSSIP_TIMERS_INDEPENDENT;
+
+	if ((unsigned)p->timers >= GOSSIP_TIMERS_COUNT)
+		n = problem(out, max, n, "timers", "\"timers\" must be aligned or independent");
+	if (!(p->probe_interval >= 0 && p->probe_interval <= FO_MAX_ROUNDS))
+		n = problem(out, max, n, "probe_interval",
+			    "\"probe_interval\" must be a number of seconds above 0 and at most %lld "
+			    "intervals", (long long)FO_MAX_ROUNDS);
+	else if (p->probe_interval > 0 && !independent)
+		n = problem(out, max, n, "probe_interval",
+			    "\"probe_interval\" needs \"timers\": \"independent\"");
+	if (!(p->horizon >= 0 && p->horizon <= FO_MAX_ROUNDS))
+		n = problem(out, max, n, "within_seconds",
+			    "\"within_seconds\" must be a number above 0 and at most %lld intervals",
+			    (long long)FO_MAX_ROUNDS);
+	else if (p->horizon > 0 && !independent)
+		n = problem(out, max, n, "within_seconds",
+			    "under aligned timers \"within_seconds\" stands for whole rounds; "
+			    "give \"rounds\" instead");
+	return n;
+}
+
 int gossip_params_check(const struct gossip_params *p, int check_fanout,
 			struct gossip_problem *out, int max)
 {
@@ -137,6 +172,7 @@ int gossip_params_check(const struct gossip_params *p, int check_fanout,
 		n = problem(out, max, n, "transmit_limit",
 			    "\"transmit_limit\" and \"forward_rounds\" cannot both be given "
 			    "(forward_rounds T is transmit_limit T * fanout)");
+	n = check_timers(p, out, max, n);
 	return n;
 }
 
@@ -150,6 +186,22 @@ int gossip_mode_parse(const char *name, enum gossip_mode *out)
 	for (int i = 0; i < GOSSIP_MODE_COUNT; i++) {
 		if (strcmp(name, mode_names[i]) == 0) {
 			*out = (enum gossip_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *gossip_timers_name(enum gossip_timers t)
+{
+	return timers_names[t];
+}
+
+int gossip_timers_parse(const char *name, enum gossip_timers *out)
+{
+	for (int i = 0; i < GOSSIP_TIMERS_COUNT; i++) {
+		if (strcmp(name, timers_names[i]) == 0) {
+			*out = (enum gossip_timers)i;
 			return 0;
 		}
 	}

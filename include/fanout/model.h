@@ -19,6 +19,16 @@ enum gossip_mode { GOSSIP_PUSH, GOSSIP_PULL, GOSSIP_PUSH_PULL };
 /* How many modes there are (kept apart so that switches over modes stay exhaustive). */
 enum { GOSSIP_MODE_COUNT = GOSSIP_PUSH_PULL + 1 };
 
+/*
+ * When nodes act (MODEL.md, "Independent timers").  aligned: in lock-step
+ * rounds, round r ending at time r.  independent: node v's gossip timer fires
+ * at phi_v + j (j = 0, 1, ...; time in units of the gossip interval), phi_v
+ * uniform on [0, 1) and independent across nodes and trials.
+ */
+enum gossip_timers { GOSSIP_TIMERS_ALIGNED = 0, GOSSIP_TIMERS_INDEPENDENT };
+
+enum { GOSSIP_TIMERS_COUNT = GOSSIP_TIMERS_INDEPENDENT + 1 };
+
 struct gossip_params {
 	int64_t nodes;          /* N >= 1, origin included */
 	int64_t fanout;         /* K, 0 <= K <= N - 1 (ignored by calc_fanout) */
@@ -28,6 +38,13 @@ struct gossip_params {
 	int64_t failed;         /* F, 0 <= F <= N - 1 */
 	int64_t forward_rounds; /* T >= 1; 0 means unlimited */
 	int64_t transmit_limit; /* X >= 1 sends in all; 0 means unlimited; exclusive with T */
+	/*
+	 * Zero (aligned, no probes, horizon R) is the round model.  The core
+	 * counts time in gossip intervals; the request layer converts seconds.
+	 */
+	enum gossip_timers timers;
+	double probe_interval;  /* probe period in gossip intervals (independent only); 0: no probes */
+	double horizon;         /* independent only: observe up to this time (intervals); 0: R */
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -71,6 +88,9 @@ void chain_result_release(struct chain_result *r);
 
 /* L = N - F, the live nodes. */
 int64_t gossip_live(const struct gossip_params *p);
+
+/* The time observed, in gossip intervals: horizon if set, else R. */
+double gossip_horizon(const struct gossip_params *p);
 
 /*
  * The push window in effect, in a mode that pushes: a node pushes in the W
@@ -124,6 +144,11 @@ int gossip_params_check(const struct gossip_params *p, int check_fanout,
 const char *gossip_mode_name(enum gossip_mode m);
 /* 0 and *out set when name is a mode, -1 otherwise. */
 int gossip_mode_parse(const char *name, enum gossip_mode *out);
+
+/* The timers' API name ("aligned", "independent"), for t < GOSSIP_TIMERS_COUNT. */
+const char *gossip_timers_name(enum gossip_timers t);
+/* 0 and *out set when name is a timers name, -1 otherwise. */
+int gossip_timers_parse(const char *name, enum gossip_timers *out);
 
 /* Whether informed nodes push (push, push_pull) and uninformed ones pull (pull, push_pull). */
 static inline int gossip_pushes(enum gossip_mode m)
