@@ -220,20 +220,9 @@ static const char *preset_name(int i)
 	return gossip_preset(i)->name;
 }
 
-static const char *const timers_names[] = { "aligned", "independent" };
-
 static const char *timers_name(int i)
 {
-	return timers_names[i];
-}
-
-/* 0 aligned, 1 independent, -1 neither. */
-static int timers_parse(const char *name)
-{
-	for (int i = 0; i < 2; i++)
-		if (strcmp(name, timers_names[i]) == 0)
-			return i;
-	return -1;
+	return gossip_timers_name((enum gossip_timers)i);
 }
 
 /* The value of a JSON integer, saturated to int64_t; 0 and *ok = 0 if not one. */
@@ -324,12 +313,12 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	case F_TIMERS: {
-		int i = cJSON_IsString(v) ? timers_parse(v->valuestring) : -1;
-		if (i >= 0) {
-			*(int *)(void *)at = i;
+		enum gossip_timers t;
+		if (cJSON_IsString(v) && gossip_timers_parse(v->valuestring, &t) == 0) {
+			*(int *)(void *)at = t == GOSSIP_TIMERS_INDEPENDENT;
 			break;
 		}
-		name_list(names, sizeof names, timers_name, 2);
+		name_list(names, sizeof names, timers_name, GOSSIP_TIMERS_COUNT);
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
@@ -431,6 +420,9 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 			  "timed against the gossip interval");
 	if (req->independent)
 		add_error(err, "timers", "\"timers\": \"independent\" is not computed yet");
+	req->params.timers = req->independent ? GOSSIP_TIMERS_INDEPENDENT : GOSSIP_TIMERS_ALIGNED;
+	if (req->independent && req->probe_interval > 0 && req->interval > 0)
+		req->params.probe_interval = req->probe_interval / req->interval;
 	if (!req->has_within_seconds)
 		return;
 	if (given(json, rounds)) {
@@ -459,7 +451,7 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 		if (!(q >= 1 || req->independent) || !(q <= FO_MAX_ROUNDS))
 			q = 1;
 	}
-	req->horizon = req->independent ? q : 0;
+	req->params.horizon = req->independent ? q : 0;
 	if (req->op == REQ_TRADEOFF)
 		req->max_rounds = (int64_t)ceil(q);
 	else

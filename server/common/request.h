@@ -65,13 +65,13 @@ struct request {
 	double work;               /* estimated work units, set by req_plan */
 	/*
 	 * Timers (MODEL.md, "Independent timers"): as asked, else the preset's.
-	 * The core's params get them in units of the interval (req_parse).
+	 * req_parse gives them to params (timers, probe_interval and horizon, in
+	 * units of the interval).
 	 */
 	int independent;           /* timers: 0 aligned (the default), 1 independent */
 	double probe_interval;     /* seconds; 0: no probes */
 	double within_seconds;     /* the time budget; 0: not given (rounds or max_rounds was) */
 	int has_timers, has_probe_interval, has_within_seconds;
-	double horizon;            /* PLACEHOLDER: params.horizon */
 };
 
 enum req_status {
