@@ -776,17 +776,120 @@ static int add_params(cJSON *o, const struct request *req)
 	return ok && add_timers_params(d, req);
 }
 
+/* ---- answers under independent timers: time in intervals, every quarter ---- */
+
+/* Points of the time grid per interval: every Delta / 4 (MODEL.md). */
+enum { TIME_BINS = 4 };
+
+/* Whether the answer speaks continuous time (independent timers). */
+static int timed(const struct request *req)
+{
+	return req->params.timers == GOSSIP_TIMERS_INDEPENDENT;
+}
+
+/* The last index of a tally's per-time arrays: R, or B = ceil(4 H) under independent timers. */
+static int64_t tally_last(const struct sim_tally *t)
+{
+	return t->rounds;
+}
+
+/* The time of point b of a timed tally, in intervals: b / 4, the last at the horizon. */
+static double point_time(const struct request *req, int64_t b)
+{
+	return fmin((double)b / TIME_BINS, gossip_horizon(&req->params));
+}
+
+/* Time to all in intervals: the mean, and the grid points by which 50, 90, 99% were full. */
+struct times_to_all {
+	double mean, p50, p90, p99;   /* NaN: none within the horizon */
+};
+
+static void times_from_tally(const struct request *req, const struct sim_tally *t,
+			     struct times_to_all *out)
+{
+	struct rounds_to_all r;
+	struct sim_summary s;
+
+	rounds_from_hist(t->rounds_to_all_hist, tally_last(t), t->trials, &r);
+	sim_summarize(t, &s);
+	out->mean = s.avg_rounds_to_all;
+	out->p50 = r.p50 < 0 ? NAN : point_time(req, r.p50);
+	out->p90 = r.p90 < 0 ? NAN : point_time(req, r.p90);
+	out->p99 = r.p99 < 0 ? NAN : point_time(req, r.p99);
+}
+
+/* {mean, p50, p90, p99} times `scale` (1 for intervals, the interval for seconds). */
+static int add_times(cJSON *o, const char *name, const struct times_to_all *r, double scale)
+{
+	cJSON *d = cJSON_AddObjectToObject(o, name);
+
+	return d && add_number_or_null(d, "mean", r->mean * scale) &&
+	       add_number_or_null(d, "p50", r->p50 * scale) && add_number_or_null(d, "p90", r->p90 * scale) &&
+	       add_number_or_null(d, "p99", r->p99 * scale);
+}
+
+/* A curve point's time: t in intervals, and seconds with an interval. */
+static int add_point_time(cJSON *pt, const struct request *req, int64_t b)
+{
+	double t = point_time(req, b);
+
+	return add_number(pt, "t", t) && (req->interval > 0 ? add_number(pt, "seconds", t * req->interval) : 1);
+}
+
 /*
- * Time and bandwidth (MODEL.md): seconds_to_all with an interval;
+ * A timed tally's curve, points first … B: calc_fanout's from 0 with
+ * full_delivery_prob, simulate_gossip's from 1 with full_delivery_rate (as
+ * their aligned curves).
+ */
+static int add_timed_curve(cJSON *o, const struct request *req, const struct sim_tally *t, int64_t first,
+			   const char *full_name)
+{
+	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
+	double live = (double)gossip_live(&req->params), n = (double)t->trials;
+
+	if (!curve)
+		return 0;
+	for (int64_t b = first; b <= tally_last(t); b++) {
+		cJSON *pt = cJSON_CreateObject();
+		double full = (double)t->full_by_round[b] / n;
+		double informed = (double)t->informed_by_round[b] / (n * live);
+		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
+			cJSON_Delete(pt);
+			return 0;
+		}
+		if (!add_point_time(pt, req, b))
+			return 0;
+		/* The aligned order: calc's full then informed, simulate's informed then full. */
+		if (first == 0 ? !add_number(pt, full_name, full) || !add_number(pt, "informed_fraction", informed)
+			       : !add_number(pt, "informed_fraction", informed) || !add_number(pt, full_name, full))
+			return 0;
+	}
+	return 1;
+}
+
+/* simulate_gossip's histogram bin width: hist_bin in intervals, hist_bin_seconds with an interval. */
+static int add_hist_bin(cJSON *o, const struct request *req)
+{
+	double bin = 1.0 / TIME_BINS;
+
+	return add_number(o, "hist_bin", bin) &&
+	       (req->interval > 0 ? add_number(o, "hist_bin_seconds", bin * req->interval) : 1);
+}
+
+/*
+ * Time and bandwidth (MODEL.md): seconds_to_all with an interval (from
+ * `times` under independent timers, else from `r`);
  * bytes_per_broadcast with message_bytes (when messages is known);
  * max_bytes_per_s_per_node = 2 K b / interval with both.
  */
 static int add_time_and_bytes(cJSON *o, const struct request *req, const struct rounds_to_all *r,
-			      double messages, int64_t fanout)
+			      const struct times_to_all *times, double messages, int64_t fanout)
 {
 	int ok = 1;
 
-	if (req->interval > 0 && r)
+	if (req->interval > 0 && times)
+		ok = add_times(o, "seconds_to_all", times, req->interval);
+	else if (req->interval > 0 && r)
 		ok = add_rounds(o, "seconds_to_all", r, req->interval);
 	if (ok && req->message_bytes > 0 && !isnan(messages))
 		ok = add_number(o, "bytes_per_broadcast", messages * (double)req->message_bytes);
@@ -869,6 +972,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	cJSON *o = cJSON_CreateObject();
 	int ok = o != NULL;
 	struct rounds_to_all r;
+	struct times_to_all times;
 	double messages = NAN;
 
 	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout)
@@ -899,12 +1003,16 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	}
 	if (ok && tally) {
 		char note[320];
-		rounds_from_hist(tally->rounds_to_all_hist, tally->rounds, tally->trials, &r);
+		rounds_from_hist(tally->rounds_to_all_hist, tally_last(tally), tally->trials, &r);
+		if (timed(req))
+			times_from_tally(req, tally, &times);
 		messages = (double)tally->messages_sum / (double)tally->trials;
-		ok = add_rounds(o, "rounds_to_all", &r, 1) && add_number(o, "messages_per_broadcast", messages) &&
+		ok = (timed(req) ? add_times(o, "rounds_to_all", &times, 1) : add_rounds(o, "rounds_to_all", &r, 1)) &&
+		     add_number(o, "messages_per_broadcast", messages) &&
 		     add_number(o, "trials", (double)a->sim_trials) && add_number(o, "seed", (double)a->sim_seed);
 		if (ok && req->curve)
-			ok = add_tally_curve(o, req, tally);
+			ok = timed(req) ? add_timed_curve(o, req, tally, 0, "full_delivery_prob")
+					: add_tally_curve(o, req, tally);
 		snprintf(note, sizeof note,
 			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
 			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
@@ -912,7 +1020,8 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
 		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
 	}
-	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, messages, a->fanout);
+	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, tally && timed(req) ? &times : NULL,
+				      messages, a->fanout);
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req);
 	else if (ok && a->model == CALC_LARGE_N)
@@ -1031,12 +1140,15 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
 	struct sim_summary s;
 	struct rounds_to_all r;
+	struct times_to_all times;
 	cJSON *o = cJSON_CreateObject();
 	cJSON *hist;
 	int ok = o != NULL;
 
 	sim_summarize(t, &s);
-	rounds_from_hist(t->rounds_to_all_hist, t->rounds, t->trials, &r);
+	rounds_from_hist(t->rounds_to_all_hist, tally_last(t), t->trials, &r);
+	if (timed(req))
+		times_from_tally(req, t, &times);
 	ok = ok && add_number(o, "delivery_rate", s.delivery_rate);
 	ok = ok && (isnan(s.avg_rounds_to_all)
 		    ? cJSON_AddNullToObject(o, "avg_rounds_to_all") != NULL
@@ -1055,17 +1167,20 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum);
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum);
 	ok = ok && add_u128(o, "informed_sq_sum", t->informed_sq_sum);
-	ok = ok && add_rounds(o, "rounds_to_all", &r, 1);
+	ok = ok && (timed(req) ? add_times(o, "rounds_to_all", &times, 1) : add_rounds(o, "rounds_to_all", &r, 1));
+	if (ok && timed(req))
+		ok = add_hist_bin(o, req);
 	ok = ok && (hist = cJSON_AddArrayToObject(o, "rounds_to_all_hist")) != NULL;
-	for (int64_t k = 0; ok && k <= t->rounds; k++) {
+	for (int64_t k = 0; ok && k <= tally_last(t); k++) {
 		cJSON *n = cJSON_CreateNumber((double)t->rounds_to_all_hist[k]);
 		ok = n && cJSON_AddItemToArray(hist, n);
 		if (!ok)
 			cJSON_Delete(n);
 	}
-	ok = ok && add_time_and_bytes(o, req, &r, s.messages_mean, req->params.fanout);
+	ok = ok && add_time_and_bytes(o, req, &r, timed(req) ? &times : NULL, s.messages_mean,
+				      req->params.fanout);
 	if (ok && req->curve)
-		ok = add_curve(o, t);
+		ok = timed(req) ? add_timed_curve(o, req, t, 1, "full_delivery_rate") : add_curve(o, t);
 	ok = ok && add_params(o, req);
 	if (!ok) {
 		cJSON_Delete(o);
@@ -1099,6 +1214,26 @@ static int64_t read_rate(const cJSON *o, const char *name, double d)
 	return (int64_t)llround(v->valuedouble * d);
 }
 
+/*
+ * Reads a timed answer's curve back into t by position (its times are the
+ * grid's, checked when the tally renders again).  0, or -1 if it is not one.
+ */
+static int read_timed_curve(const cJSON *curve, int64_t first, const char *full_name, struct sim_tally *t)
+{
+	const cJSON *pt;
+	int64_t b = first;
+
+	if (!cJSON_IsArray(curve) || cJSON_GetArraySize(curve) != tally_last(t) - first + 1)
+		return -1;
+	cJSON_ArrayForEach(pt, curve) {
+		t->informed_by_round[b] = (uint64_t)read_rate(pt, "informed_fraction",
+							      (double)t->trials * (double)t->live);
+		t->full_by_round[b] = read_rate(pt, full_name, (double)t->trials);
+		b++;
+	}
+	return 0;
+}
+
 int req_read_tally(const struct request *req, const cJSON *answer, struct sim_tally *t)
 {
 	const cJSON *sq = cJSON_GetObjectItemCaseSensitive(answer, "informed_sq_sum");
@@ -1122,7 +1257,7 @@ int req_read_tally(const struct request *req, const cJSON *answer, struct sim_ta
 	t->informed_sq_sum = 0;
 	for (const char *c = sq->valuestring; *c; c++)
 		t->informed_sq_sum = t->informed_sq_sum * 10 + (unsigned)(*c - '0');
-	if (!cJSON_IsArray(hist) || cJSON_GetArraySize(hist) != t->rounds + 1)
+	if (!cJSON_IsArray(hist) || cJSON_GetArraySize(hist) != tally_last(t) + 1)
 		return -1;
 	for (count = hist->child; count; count = count->next, round++) {
 		uint64_t k;
@@ -1130,7 +1265,10 @@ int req_read_tally(const struct request *req, const cJSON *answer, struct sim_ta
 			return -1;
 		t->rounds_to_all_hist[round] = (int64_t)k;
 	}
-	if (req->curve) {
+	if (req->curve && timed(req)) {
+		if (read_timed_curve(curve, 1, "full_delivery_rate", t) < 0)
+			return -1;
+	} else if (req->curve) {
 		const cJSON *pt;
 		if (!cJSON_IsArray(curve))
 			return -1;
