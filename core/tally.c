@@ -12,19 +12,56 @@
 
 #define Z95 1.959963984540054
 
+/*
+ * Under independent timers a live node ticks at most ceil(H) + 1 times in
+ * [0, H] (a push and a pull each) and probes at most H / P + 1 times (a ping
+ * and an ack each).
+ */
 int sim_counts_fit(const struct gossip_params *p, int64_t trials)
 {
-	double most = 2 * (double)p->fanout * (double)gossip_live(p) * (double)p->rounds * (double)trials;
+	double live = (double)gossip_live(p), most;
 
+	if (p->timers == GOSSIP_TIMERS_ALIGNED) {
+		most = 2 * (double)p->fanout * live * (double)p->rounds * (double)trials;
+	} else {
+		double ticks = ceil(gossip_horizon(p)) + 1;
+		double probes = p->probe_interval > 0 ? floor(gossip_horizon(p) / p->probe_interval) + 1 : 0;
+		most = live * (2 * (double)p->fanout * ticks + 2 * probes) * (double)trials;
+		most = fmax(most, (double)SIM_TIME_UNITS * (gossip_horizon(p) + 1) * (double)trials);
+	}
 	return most < 0x1p64;
+}
+
+int64_t sim_steps(const struct gossip_params *p)
+{
+	double q;
+	int64_t b;
+
+	if (p->timers == GOSSIP_TIMERS_ALIGNED)
+		return p->rounds;
+	/* A horizon within rounding of a quarter (1 s / 0.2 s) gets no sliver of a bin. */
+	q = SIM_BINS_PER_INTERVAL * gossip_horizon(p);
+	b = (int64_t)ceil(q * (1 - 1e-12));
+	return b < 1 ? 1 : b;
+}
+
+double sim_edge(const struct gossip_params *p, int64_t b)
+{
+	double h = gossip_horizon(p), at = (double)b / SIM_BINS_PER_INTERVAL;
+
+	if (p->timers == GOSSIP_TIMERS_ALIGNED)
+		return (double)b;
+	return b >= sim_steps(p) || at > h ? h : at;
 }
 
 enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve)
 {
-	size_t n = (size_t)p->rounds + 1;
+	size_t n = (size_t)sim_steps(p) + 1;
 
 	memset(t, 0, sizeof *t);
-	t->rounds = p->rounds;
+	t->time_base = p->timers == GOSSIP_TIMERS_ALIGNED ? SIM_TIME_ROUNDS : SIM_TIME_QUARTERS;
+	t->rounds = sim_steps(p);
+	t->horizon = gossip_horizon(p);
 	t->live = gossip_live(p);
 	t->rounds_to_all_hist = calloc(n, sizeof *t->rounds_to_all_hist);
 	if (!t->rounds_to_all_hist)
@@ -72,6 +109,40 @@ void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_
 	}
 }
 
+void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
+{
+	uint64_t last = (uint64_t)trial->informed;
+	int full = trial->informed == t->live;
+	double h = t->horizon, all = full ? trial->when[t->live - 1] : 0;
+	int64_t bin = -1, i = 0;
+
+	t->trials++;
+	t->informed_sum += last;
+	t->informed_sq_sum += (unsigned __int128)last * last;
+	t->messages_sum += trial->messages;
+	t->transmits_sum += trial->transmits;
+	t->probe_transmits_sum += trial->probe_transmits;
+	if (full) {
+		/* The first edge at or after the time to all: ceil(4 T), the last one H. */
+		double q = ceil(SIM_BINS_PER_INTERVAL * all);
+		bin = q >= (double)t->rounds ? t->rounds : (int64_t)q;
+		t->trials_full++;
+		t->rounds_to_all_sum += (uint64_t)llround(all * SIM_TIME_UNITS);
+		t->rounds_to_all_hist[bin]++;
+	}
+	if (!t->informed_by_round)
+		return;
+	for (int64_t b = 0; b <= t->rounds; b++) {
+		double at = (double)b / SIM_BINS_PER_INTERVAL;
+		if (b == t->rounds || at > h)
+			at = h;
+		while (i < trial->informed && trial->when[i] <= at)
+			i++;
+		t->informed_by_round[b] += (uint64_t)i;
+		t->full_by_round[b] += full && bin <= b;
+	}
+}
+
 void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from)
 {
 	into->trials += from->trials;
@@ -80,6 +151,8 @@ void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from)
 	into->informed_sq_sum += from->informed_sq_sum;
 	into->rounds_to_all_sum += from->rounds_to_all_sum;
 	into->messages_sum += from->messages_sum;
+	into->transmits_sum += from->transmits_sum;
+	into->probe_transmits_sum += from->probe_transmits_sum;
 	for (int64_t r = 0; r <= into->rounds; r++)
 		into->rounds_to_all_hist[r] += from->rounds_to_all_hist[r];
 	if (!into->informed_by_round || !from->informed_by_round)
@@ -134,5 +207,7 @@ void sim_summarize(const struct sim_tally *t, struct sim_summary *s)
 	sim_wilson((double)t->trials_full, n, s->full_ci);
 	s->avg_rounds_to_all = t->trials_full ? (double)t->rounds_to_all_sum / (double)t->trials_full
 					      : NAN;
+	if (t->time_base == SIM_TIME_QUARTERS)
+		s->avg_rounds_to_all /= SIM_TIME_UNITS;
 	s->messages_mean = (double)t->messages_sum / n;
 }

@@ -18,19 +18,69 @@
 #include "fanout/config.h"
 #include "fanout/model.h"
 
+/*
+ * A tally's time base.  Rounds (aligned timers): index r of the per-step
+ * arrays is the end of round r.  Quarters (independent timers): time is cut
+ * into bins of a quarter gossip interval; with horizon H (in intervals) there
+ * are B = sim_steps() = ceil(4H) bins and index b is the bin edge at time
+ * sim_edge(b) = min(b / 4, H) intervals.
+ */
+enum sim_time_base { SIM_TIME_ROUNDS = 0, SIM_TIME_QUARTERS };
+
+/* Bins per gossip interval, and the unit of rounds_to_all_sum, under SIM_TIME_QUARTERS. */
+enum { SIM_BINS_PER_INTERVAL = 4, SIM_TIME_UNITS = 4096 };
+
 struct sim_tally {
-	int64_t rounds;                  /* R */
+	enum sim_time_base time_base;
+	int64_t rounds;                  /* the last step: R (rounds) or B (quarters) */
+	double horizon;                  /* quarters: H in gossip intervals; rounds: R */
 	int64_t live;                    /* L */
 	int64_t trials;
-	int64_t trials_full;             /* trials with every live node informed by R */
-	uint64_t informed_sum;           /* sum over trials of informed live nodes after R */
+	int64_t trials_full;             /* trials with every live node informed by R (by H) */
+	uint64_t informed_sum;           /* sum over trials of informed live nodes after R (at H) */
 	unsigned __int128 informed_sq_sum;
-	uint64_t rounds_to_all_sum;      /* over the trials_full trials */
+	/*
+	 * Over the trials_full trials: rounds to all; quarters: the time to all
+	 * in units of 1/SIM_TIME_UNITS of an interval, each trial's rounded to
+	 * the nearest unit (so the mean is exact to 1/8192 of an interval and
+	 * split runs still merge exactly).
+	 */
+	uint64_t rounds_to_all_sum;
 	uint64_t messages_sum;
-	int64_t *rounds_to_all_hist;     /* R + 1 counts of trials first fully delivered in round r */
-	uint64_t *informed_by_round;     /* NULL, or R + 1 sums of informed after round r */
-	int64_t *full_by_round;          /* NULL, or R + 1 counts of trials full by round r */
+	/*
+	 * Quarters only (0 under rounds): the sends that count against a
+	 * transmit limit (pushes, and pings and acks that carry the message:
+	 * memberlist's "transmits"), and those of them on pings and acks.
+	 * messages_sum also counts plain pings and acks, and pull requests.
+	 */
+	uint64_t transmits_sum;
+	uint64_t probe_transmits_sum;
+	/*
+	 * rounds + 1 entries each.  Rounds: trials first fully delivered in
+	 * round r.  Quarters: trials first fully delivered in the bin
+	 * (edge(b - 1), edge(b)], index 0 for L = 1.
+	 */
+	int64_t *rounds_to_all_hist;
+	uint64_t *informed_by_round;     /* NULL, or sums of informed at step r */
+	int64_t *full_by_round;          /* NULL, or counts of trials full by step r */
 };
+
+/*
+ * One trial under independent timers, as both simulators report it: when[i]
+ * is the time (in intervals, ascending, when[0] = 0 for the origin) at which
+ * the i-th live node was informed, for the `informed` nodes informed by H.
+ */
+struct sim_timed {
+	double *when;                    /* L entries, owned by the caller */
+	int64_t informed;
+	uint64_t messages, transmits, probe_transmits;
+};
+
+/* The tally's last step for p: R, or ceil(4H) under independent timers. */
+int64_t sim_steps(const struct gossip_params *p);
+
+/* Time of step b (0 <= b <= sim_steps) in gossip intervals: b, or min(b / 4, H). */
+double sim_edge(const struct gossip_params *p, int64_t b);
 
 /* A tally's statistics; the intervals are 95% confidence intervals. */
 struct sim_summary {
@@ -38,13 +88,13 @@ struct sim_summary {
 	double delivery_ci[2];
 	double full_rate;            /* share of trials with full delivery by R */
 	double full_ci[2];           /* Wilson score interval */
-	double avg_rounds_to_all;    /* over trials with full delivery; NaN if none */
+	double avg_rounds_to_all;    /* over trials with full delivery, in rounds or intervals; NaN if none */
 	double messages_mean;
 };
 
 /*
- * Sets up an empty tally for p (with its rounds-to-all histogram); with
- * `curve`, also allocates the per-round curve arrays.
+ * Sets up an empty tally for p (with its rounds-to-all histogram) in p's
+ * time base; with `curve`, also allocates the per-step curve arrays.
  * Returns FO_OK, or FO_NOMEM if allocation fails (nothing is then held).
  */
 enum fo_status sim_tally_init(struct sim_tally *t, const struct gossip_params *p, int curve);
@@ -58,6 +108,12 @@ void sim_tally_release(struct sim_tally *t);
  */
 void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_to_all,
 		   uint64_t messages);
+
+/*
+ * Adds one trial of an independent-timers tally (time base quarters): the
+ * curve at every bin edge, the bin and time of full delivery, the counts.
+ */
+void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial);
 
 /* Adds `from` into `into`; both made by sim_tally_init for the same p and curve. */
 void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from);
