@@ -4,6 +4,7 @@
  * fields API.md lists.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fanout/config.h"
@@ -484,6 +485,101 @@ START_TEST(test_time_budget)
 }
 END_TEST
 
+/*
+ * A tally in quarter-interval bins renders, reads back exactly (req_read_tally
+ * re-renders it to the same text) and merges to the whole: the answer of
+ * trials [0, 3) equals that of [0, 2) and [2, 3) merged.  Made by hand
+ * (sim_tally_add_timed), so it checks the request layer alone.
+ */
+START_TEST(test_timed_tally_round_trip)
+{
+	static const char *const fields =
+		"{\"nodes\":4,\"fanout\":2,\"trials\":%d,\"first_trial\":%d,\"seed\":1,\"curve\":true,"
+		"\"timers\":\"independent\",\"interval\":0.2,\"probe_interval\":1,\"within_seconds\":0.7}";
+	/* Three trials: full at 0.9 intervals, full at 3.4 (the last, clamped bin), 3 of 4 informed. */
+	static double when[3][4] = { { 0, 0.3, 0.55, 0.9 }, { 0, 1.2, 2.0, 3.4 }, { 0, 0.26, 0.76, 0 } };
+	static const int64_t informed[3] = { 4, 4, 3 };
+	struct sim_tally whole, part[2], back;
+	struct request req, preq[2];
+	struct req_error err;
+	char text[512];
+	cJSON *json, *a, *b;
+	char *wa, *wb;
+
+	for (int k = 0; k < 3; k++) {
+		snprintf(text, sizeof text, fields, k == 0 ? 3 : k == 1 ? 2 : 1, k == 2 ? 2 : 0);
+		json = cJSON_Parse(text);
+		ck_assert_msg(req_parse(REQ_SIMULATE_GOSSIP, json, k == 0 ? &req : &preq[k - 1], &err) == REQ_OK,
+			      "%s", err.detail);
+		cJSON_Delete(json);
+	}
+	ck_assert_int_eq(req.params.timers, GOSSIP_TIMERS_INDEPENDENT);
+	ck_assert_double_eq_tol(req.params.horizon, 3.5, 1e-12);
+	ck_assert_double_eq_tol(req.params.probe_interval, 5, 1e-12);
+	ck_assert_int_eq(req.params.rounds, 4);
+	ck_assert_int_eq(sim_tally_init(&whole, &req.params, 1), FO_OK);
+	ck_assert_int_eq(whole.rounds, 14);
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(sim_tally_init(&part[k], &req.params, 1), FO_OK);
+	for (int i = 0; i < 3; i++) {
+		struct sim_timed trial = { when[i], informed[i], 20 + (uint64_t)i, 9 + (uint64_t)i, (uint64_t)i };
+		sim_tally_add_timed(&whole, &trial);
+		sim_tally_add_timed(&part[i == 2], &trial);
+	}
+	a = req_render_tally(&req, &whole);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_double_eq(number(a, "hist_bin"), 0.25);
+	ck_assert_double_eq_tol(number(a, "hist_bin_seconds"), 0.05, 1e-15);
+	ck_assert_int_eq(cJSON_GetArraySize(member(a, "rounds_to_all_hist")), 15);
+	ck_assert_double_eq(cJSON_GetArrayItem(member(a, "rounds_to_all_hist"), 4)->valuedouble, 1);
+	ck_assert_double_eq(cJSON_GetArrayItem(member(a, "rounds_to_all_hist"), 14)->valuedouble, 1);
+	ck_assert_double_eq_tol(number(a, "avg_rounds_to_all"), (0.9 + 3.4) / 2, 1e-3);
+	/* Percentiles of P(full by t) over all trials: 2 of 3 full by the horizon, none of 90%. */
+	ck_assert_double_eq(number(member(a, "rounds_to_all"), "p50"), 3.5);
+	ck_assert(cJSON_IsNull(member(member(a, "rounds_to_all"), "p90")));
+	ck_assert_double_eq_tol(number(member(a, "seconds_to_all"), "p50"), 0.7, 1e-12);
+	ck_assert_double_eq(number(a, "transmits_sum"), 30);
+	ck_assert_double_eq(number(a, "probe_transmits_sum"), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(member(a, "curve")), 14);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(member(a, "curve"), 0), "t"), 0.25);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(member(a, "curve"), 13), "t"), 3.5);
+	ck_assert_double_eq_tol(number(cJSON_GetArrayItem(member(a, "curve"), 13), "seconds"), 0.7, 1e-12);
+	ck_assert_str_eq(member(member(a, "params"), "timers")->valuestring, "independent");
+	ck_assert_double_eq(number(member(a, "params"), "probe_interval"), 1);
+	ck_assert_double_eq(number(member(a, "params"), "within_seconds"), 0.7);
+	/* Each part reads back exactly; merged, they render as the whole. */
+	for (int k = 0; k < 2; k++) {
+		cJSON *o = req_render_tally(&preq[k], &part[k]);
+		ck_assert_int_eq(sim_tally_init(&back, &req.params, 1), FO_OK);
+		ck_assert_int_eq(req_read_tally(&preq[k], o, &back), 0);
+		if (k == 0) {
+			sim_tally_release(&part[0]);
+			part[0] = back;
+		} else {
+			sim_tally_merge(&part[0], &back);
+			sim_tally_release(&back);
+		}
+		cJSON_Delete(o);
+	}
+	b = req_render_tally(&req, &part[0]);
+	wa = cJSON_PrintUnformatted(a);
+	wb = cJSON_PrintUnformatted(b);
+	ck_assert_str_eq(wa, wb);
+	/* A damaged count does not read back. */
+	cJSON_ReplaceItemInObject(a, "transmits_sum", cJSON_CreateNumber(31));
+	ck_assert_int_eq(sim_tally_init(&back, &req.params, 1), FO_OK);
+	ck_assert_int_eq(req_read_tally(&req, a, &back), -1);
+	sim_tally_release(&back);
+	cJSON_free(wa);
+	cJSON_free(wb);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	sim_tally_release(&whole);
+	sim_tally_release(&part[0]);
+	sim_tally_release(&part[1]);
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -644,6 +740,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_budget_exceeded_while_running);
 	tcase_add_test(tc, test_op_table);
 	tcase_add_test(tc, test_time_budget);
+	tcase_add_test(tc, test_timed_tally_round_trip);
 	tcase_add_test(tc, test_preset_time_and_bytes);
 	tcase_add_test(tc, test_split_histograms);
 	tcase_add_test(tc, test_tradeoff_answer);
