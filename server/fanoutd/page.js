@@ -10,7 +10,7 @@
 
 // The calculator's inputs, in the order they appear; all are API fields.
 const FIELDS = ["preset", "nodes", "failed_nodes", "loss", "mode", "target_prob", "rounds", "model",
-                "interval", "message_bytes", "transmit_limit", "forward_rounds"];
+                "interval", "timers", "probe_interval", "message_bytes", "transmit_limit", "forward_rounds"];
 // The simulation's own inputs; in the address only once a simulation ran.
 const SIM_FIELDS = ["trials", "seed"];
 const LIVE_DELAY_MS = 350;
@@ -141,15 +141,26 @@ function chosenFanout(calc) {
   return calc.reachable ? calc.min_fanout : calc.best_fanout;
 }
 
+// Whether an answer is in continuous time (independent timers).
+function timed(answer) {
+  return Boolean(answer.params && answer.params.timers === "independent");
+}
+
+// The time allowed, in words: R rounds, or the horizon under independent timers.
+function horizon(params) {
+  if (params.timers !== "independent") return `${params.rounds} rounds`;
+  if (params.within_seconds) return `${params.within_seconds} s`;
+  return params.interval ? `${num(params.rounds * params.interval)} s` : `${params.rounds} gossip intervals`;
+}
+
 function showFigures(calc) {
   const k = chosenFanout(calc);
   const params = calc.params || {};
-  const rounds = params.rounds;
   const interval = calc.delivery_prob_interval;
   fill($("figures"), [
     [calc.reachable ? "Least fanout K" : "No fanout reaches the target; the best K",
      `${k} (${modelName(calc.model)} model)`],
-    [`P(every live node informed within ${rounds} rounds)`,
+    [`P(every live node informed within ${horizon(params)})`,
      prob(calc.delivery_prob) + (interval && prob(interval[0]) !== prob(interval[1])
        ? ` (between ${prob(interval[0])} and ${prob(interval[1])})` : "")],
     ["P(one given node still uninformed)", prob(calc.node_miss_prob)],
@@ -157,9 +168,11 @@ function showFigures(calc) {
     ["Note", calc.note || null],
     [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
      calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
-    ["Rounds to everyone", quantiles(calc.rounds_to_all, "")],
+    [timed(calc) ? "Gossip intervals to everyone" : "Rounds to everyone", quantiles(calc.rounds_to_all, "")],
     ["Time to everyone", quantiles(calc.seconds_to_all, " s")],
     ["Messages per broadcast", calc.messages_per_broadcast === undefined ? null : num(calc.messages_per_broadcast, 4)],
+    ["Transmits per broadcast (memberlist's count)", calc.transmits_per_broadcast === undefined ? null
+      : num(calc.transmits_per_broadcast, 4)],
     ["Traffic per broadcast", calc.bytes_per_broadcast === undefined ? null : bytes(calc.bytes_per_broadcast)],
     ["Max bandwidth per node (Serf's figure)", calc.max_bytes_per_s_per_node === undefined ? null
       : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${num(calc.max_bytes_per_s_per_node * 8 / 1024)} kbit/s`],
@@ -234,6 +247,9 @@ function wilson(hits, n) {
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
+// A curve point's time in rounds, or in gossip intervals (`t`) under independent timers.
+const when = (p) => (p.t !== undefined ? p.t : p.round);
+
 function drawConvergence(calc, sim) {
   if (!figure("fig-convergence", Array.isArray(calc.curve) ? null
     : `Not drawn: ${calc.note || "the answer has no per-round curve"}.`)) return;
@@ -243,9 +259,9 @@ function drawConvergence(calc, sim) {
   const n = calc.params.nodes;
   const loss = calc.params.loss;
   const failed = calc.params.failed_nodes / n;
-  const rounds = calc.curve.length - 1;
-  const full = calc.curve.map((p) => ({ x: x(p.round), y: p.full_delivery_prob }));
-  const mean = calc.curve.map((p) => ({ x: x(p.round), y: p.informed_fraction }));
+  const rounds = when(calc.curve[calc.curve.length - 1]);
+  const full = calc.curve.map((p) => ({ x: x(when(p)), y: p.full_delivery_prob }));
+  const mean = calc.curve.map((p) => ({ x: x(when(p)), y: p.informed_fraction }));
   const serf = [];
   for (let i = 0; i <= 60; i++) {
     const t = (rounds * i) / 60;
@@ -261,14 +277,14 @@ function drawConvergence(calc, sim) {
       backgroundColor: COLORS.serf, borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 },
   ];
   if (sim && Array.isArray(sim.curve)) {
-    const band = sim.curve.map((p) => ({ r: p.round, ci: wilson(Math.round(p.full_delivery_rate * sim.trials), sim.trials) }));
+    const band = sim.curve.map((p) => ({ r: when(p), ci: wilson(Math.round(p.full_delivery_rate * sim.trials), sim.trials) }));
     datasets.push(
       { label: "simulation band low", data: band.map((b) => ({ x: x(b.r), y: b.ci[0] })), borderWidth: 0,
         pointRadius: 0, borderColor: "rgba(179,89,0,0.25)", backgroundColor: "rgba(179,89,0,0.25)" },
       { label: `Simulation, 95 % band of P(everyone) (${sim.trials} trials)`,
         data: band.map((b) => ({ x: x(b.r), y: b.ci[1] })), borderWidth: 0, pointRadius: 0, fill: "-1",
         borderColor: "rgba(179,89,0,0.25)", backgroundColor: "rgba(179,89,0,0.25)" },
-      { label: "Simulation, mean informed fraction", data: sim.curve.map((p) => ({ x: x(p.round), y: p.informed_fraction })),
+      { label: "Simulation, mean informed fraction", data: sim.curve.map((p) => ({ x: x(when(p)), y: p.informed_fraction })),
         showLine: false, pointStyle: "crossRot", pointRadius: 5, borderColor: COLORS.sim, backgroundColor: COLORS.sim });
   }
   draw("chart-convergence", {
@@ -276,7 +292,8 @@ function drawConvergence(calc, sim) {
     data: { datasets },
     options: {
       scales: {
-        x: axis(dt ? "time since the broadcast (seconds)" : "round", { min: 0, max: x(rounds) }),
+        x: axis(dt ? "time since the broadcast (seconds)" : timed(calc) ? "time since the broadcast (gossip intervals)"
+          : "round", { min: 0, max: x(rounds) }),
         y: axis("probability or fraction (0–1)", { min: 0, max: 1 }),
       },
       plugins: {
@@ -295,7 +312,8 @@ function drawTradeoff(calc, trade) {
   const k = chosenFanout(calc);
   const chosen = rows.find((r) => r.fanout === k);
   const datasets = [
-    { label: useSeconds ? "Least time to the target (s)" : "Least rounds to the target",
+    { label: useSeconds ? "Least time to the target (s)" : timed(calc) ? "Least time to the target (gossip intervals)"
+      : "Least rounds to the target",
       data: rows.map((r) => ({ x: r.fanout, y: y(r) })), borderColor: COLORS.model,
       backgroundColor: COLORS.model, yAxisID: "y", spanGaps: false, borderWidth: 2.5 },
     { label: "Messages per broadcast", data: rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })),
@@ -313,7 +331,8 @@ function drawTradeoff(calc, trade) {
     options: {
       scales: {
         x: axis("fanout K (peers per node per round)", { ticks: { precision: 0 } }),
-        y: axis(useSeconds ? "least time to the target (seconds)" : "least rounds to the target",
+        y: axis(useSeconds ? "least time to the target (seconds)" : timed(calc) ? "least time to the target (gossip intervals)"
+          : "least rounds to the target",
                 { position: "left", beginAtZero: true }),
         messages: axis("messages per broadcast", { position: "right", beginAtZero: true,
                                                    grid: { drawOnChartArea: false } }),
@@ -338,7 +357,7 @@ function drawByFanout(calc, trade) {
   const k = chosenFanout(calc);
   const ks = rows.map((r) => r.fanout);
   const datasets = [
-    { label: `P(everyone informed by round ${calc.params.rounds}), ${modelName(trade.model)}`,
+    { label: `P(everyone informed within ${horizon(calc.params)}), ${modelName(trade.model)}`,
       data: rows.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds) })),
       borderColor: COLORS.model, backgroundColor: COLORS.model, borderWidth: 2.5 },
     { label: `Target ${target}`, data: [{ x: Math.min(...ks), y: miss(target) }, { x: Math.max(...ks), y: miss(target) }],
@@ -367,7 +386,7 @@ function drawByFanout(calc, trade) {
     options: {
       scales: {
         x: axis("fanout K (peers per node per round)", { min: Math.min(...ks), ticks: { precision: 0 } }),
-        y: axis(`P(all informed by round ${calc.params.rounds})`, {
+        y: axis(`P(all informed within ${horizon(calc.params)})`, {
           type: "logarithmic", reverse: true, max: 1,
           ticks: { callback: (v) => (Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9 ? nines(v) : "") } }),
       },
@@ -499,8 +518,9 @@ async function simulate() {
       ["Simulated", `K = ${q.get("fanout")}, ${sim.trials} trials, seed ${sim.seed} (${sim.simulator} simulator)`],
       ["Everyone informed in", `${num(sim.full_delivery_rate * 100, 4)} % of trials, 95 % interval ` +
         `${num(ci[0] * 100, 4)}–${num(ci[1] * 100, 4)} %; ${verdict}`],
-      ["Mean informed fraction after R rounds", num(sim.delivery_rate, 6)],
-      ["Mean rounds to everyone (trials that got there)", num(sim.avg_rounds_to_all)],
+      [`Mean informed fraction after ${horizon(sim.params)}`, num(sim.delivery_rate, 6)],
+      [timed(sim) ? "Mean time to everyone (trials that got there)" : "Mean rounds to everyone (trials that got there)",
+       timed(sim) && seconds(sim) ? `${num(sim.avg_rounds_to_all * seconds(sim))} s` : num(sim.avg_rounds_to_all)],
       ["Messages per broadcast (mean)", num(sim.messages_mean, 4)],
     ]);
     dl.hidden = false;
