@@ -207,6 +207,30 @@ test('the charts plot exactly what the API answers for the same inputs', async (
   await page.context().close();
 });
 
+test('under a memberlist preset the convergence chart is in seconds, a point every interval / 4, as the API answers', async () => {
+  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.99&rounds=5';
+  const page = await open(`/?${query}`);
+  const calc = (await api('/calc_fanout', `${query}&curve=true`)).body;
+  assert.equal(calc.params.timers, 'independent');
+  assert.equal(calc.params.probe_interval, 1);
+  // The timers the preset chose, greyed in the select left empty.
+  assert.equal(await page.$eval('#timers', (el) => el.options[0].textContent), 'independent (preset)');
+  const dt = calc.params.interval;
+  assert.deepEqual(calc.curve.slice(0, 3).map((p) => p.t), [0, 0.25, 0.5]);
+  assert.equal(calc.curve.length, 5 * 4 + 1);
+  const convergence = await chartData(page, 'chart-convergence');
+  assert.deepEqual(convergence[0].data, calc.curve.map((p) => ({ x: p.t * dt, y: p.full_delivery_prob })));
+  assert.deepEqual(convergence[1].data, calc.curve.map((p) => ({ x: p.t * dt, y: p.informed_fraction })));
+  assert.deepEqual(calc.curve.map((p) => p.seconds), calc.curve.map((p) => p.t * dt));
+  const axisTitle = await page.evaluate(() => Chart.getChart(document.getElementById('chart-convergence')).options.scales.x.title.text);
+  assert.equal(axisTitle, 'time since the broadcast (seconds)');
+  const f = await figures(page);
+  assert.ok('P(every live node informed within 1 s)' in f, Object.keys(f).join(' | '));
+  assert.match(f['Time to everyone'], / s, median /);
+  assert.deepEqual(page.problems.filter((p) => !/422/.test(p)), []);
+  await page.context().close();
+});
+
 test('a large cluster: the approximate answer shows its interval, at its figure and on the chart', async () => {
   const query = 'nodes=100000&target_prob=0.999&rounds=12';
   const page = await open(`/?${query}`);
