@@ -6,6 +6,11 @@
  * (UNINFORMED, FAILED, or 0 … R); informed nodes are also listed in the order
  * they were informed, so a round's pushers are a prefix of that list; and
  * how many messages it has pushed, for transmit_limit.
+ *
+ * Under independent timers (timed_trial below) it keeps every live node's
+ * gossip phase and probe phase and processes every tick of every live node
+ * up to the horizon in time order from a binary heap, as MODEL.md's
+ * "Independent timers" states it: O((N H + N H / P) (K + log N)) a trial.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +21,22 @@
 #define UNINFORMED (-1)
 #define FAILED (-2)
 
+/* A timer tick: node v's gossip (probe = 0) or probe (probe = 1) timer fires at `at`. */
+struct tick {
+	double at;
+	int64_t v;
+	int probe;
+};
+
 struct agent {
 	const struct gossip_params *p;
+	/* Independent timers only (else NULL): */
+	double *when;          /* N: time informed (valid when informed_at[v] >= 0) */
+	int64_t *ticks;        /* N: gossip ticks since the node learnt */
+	struct tick *heap;     /* 2 N: pending ticks, earliest first */
+	int64_t heap_n;
+	double *order_when;    /* N: when[] of order[], for struct sim_timed */
+	uint64_t transmits, probe_transmits;
 	int64_t *informed_at;  /* N: round informed, UNINFORMED or FAILED */
 	int64_t *order;        /* informed live nodes, in order */
 	int64_t *sent;         /* N: messages each node has pushed in this trial */
@@ -144,47 +163,278 @@ static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
 	return rounds_to_all;
 }
 
+/* ---- independent timers ------------------------------------------------ */
+
+static int tick_before(const struct tick *a, const struct tick *b)
+{
+	return a->at < b->at;
+}
+
+static void heap_push(struct agent *a, struct tick t)
+{
+	int64_t i = a->heap_n++;
+
+	while (i > 0 && tick_before(&t, &a->heap[(i - 1) / 2])) {
+		a->heap[i] = a->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	a->heap[i] = t;
+}
+
+static struct tick heap_pop(struct agent *a)
+{
+	struct tick top = a->heap[0], last = a->heap[--a->heap_n];
+	int64_t i = 0;
+
+	for (;;) {
+		int64_t c = 2 * i + 1;
+		if (c >= a->heap_n)
+			break;
+		if (c + 1 < a->heap_n && tick_before(&a->heap[c + 1], &a->heap[c]))
+			c++;
+		if (!tick_before(&a->heap[c], &last))
+			break;
+		a->heap[i] = a->heap[c];
+		i = c;
+	}
+	if (a->heap_n > 0)
+		a->heap[i] = last;
+	return top;
+}
+
+static void inform_at(struct agent *a, int64_t v, double at)
+{
+	a->order_when[a->count] = at;
+	a->when[v] = at;
+	a->ticks[v] = 0;
+	inform(a, v, 0);
+}
+
+/*
+ * Whether v holds the message and may still send it: informed, within its
+ * first T gossip ticks since it learnt, and with sends left under X.
+ */
+static int holds(const struct agent *a, int64_t v)
+{
+	const struct gossip_params *p = a->p;
+
+	return a->informed_at[v] >= 0 && (p->forward_rounds == 0 || a->ticks[v] < p->forward_rounds) &&
+	       (p->transmit_limit == 0 || a->sent[v] < p->transmit_limit);
+}
+
+/* v's gossip tick at `at`: push if it holds the message, pull if it does not. */
+static void gossip_tick(struct agent *a, int64_t v, double at)
+{
+	const struct gossip_params *p = a->p;
+
+	if (a->informed_at[v] >= 0) {
+		int64_t k = p->fanout;
+		int may = holds(a, v);
+		a->ticks[v]++;
+		if (!gossip_pushes(p->mode) || !may)
+			return;
+		if (p->transmit_limit > 0 && p->transmit_limit - a->sent[v] < k)
+			k = p->transmit_limit - a->sent[v];
+		choose_peers(a, v, k);
+		a->sent[v] += k;
+		a->messages += (uint64_t)k;
+		a->transmits += (uint64_t)k;
+		for (int64_t j = 0; j < k; j++) {
+			int64_t w = a->peers[j];
+			if (!rng_bernoulli(&a->rng, p->loss) && a->informed_at[w] == UNINFORMED)
+				inform_at(a, w, at);
+		}
+		return;
+	}
+	if (!gossip_pulls(p->mode))
+		return;
+	choose_peers(a, v, p->fanout);
+	a->messages += (uint64_t)p->fanout;
+	for (int64_t j = 0; j < p->fanout; j++) {
+		int64_t w = a->peers[j];
+		if (a->informed_at[w] >= 0 && !rng_bernoulli(&a->rng, p->loss)) {
+			inform_at(a, v, at);
+			break;
+		}
+	}
+}
+
+/*
+ * v's probe tick at `at`: a ping to one uniform peer, carrying the message if
+ * v holds it; an ack from a live peer, carrying it if the peer held it before
+ * the ping arrived (memberlist answers a ping before it reads what the ping
+ * carried).  Loss hits the ping and the ack separately.
+ */
+static void probe_tick(struct agent *a, int64_t v, double at)
+{
+	const struct gossip_params *p = a->p;
+	int carry = holds(a, v), back;
+	int64_t w;
+
+	choose_peers(a, v, 1);
+	w = a->peers[0];
+	a->messages++;
+	if (carry) {
+		a->sent[v]++;
+		a->transmits++;
+		a->probe_transmits++;
+	}
+	if (rng_bernoulli(&a->rng, p->loss) || a->informed_at[w] == FAILED)
+		return;
+	back = holds(a, w);
+	if (carry && a->informed_at[w] == UNINFORMED)
+		inform_at(a, w, at);
+	a->messages++;
+	if (!back)
+		return;
+	a->sent[w]++;
+	a->transmits++;
+	a->probe_transmits++;
+	if (!rng_bernoulli(&a->rng, p->loss) && a->informed_at[v] == UNINFORMED)
+		inform_at(a, v, at);
+}
+
+/* One trial under independent timers into *out (out->when is a->order_when). */
+static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
+			struct sim_timed *out)
+{
+	const struct gossip_params *p = a->p;
+	double h = gossip_horizon(p), period = p->probe_interval;
+	int64_t done = 0;
+
+	for (int64_t v = 0; v < p->nodes; v++)
+		a->informed_at[v] = UNINFORMED;
+	for (int64_t j = 0; j < p->nodes - 1; j++)
+		a->ids[j] = j + 1;
+	for (int64_t j = 0; j < p->failed; j++) {
+		int64_t pick = j + (int64_t)rng_below(&a->rng, (uint64_t)(p->nodes - 1 - j));
+		int64_t t = a->ids[j];
+		a->ids[j] = a->ids[pick];
+		a->ids[pick] = t;
+		a->informed_at[a->ids[j]] = FAILED;
+	}
+	a->count = 0;
+	a->messages = a->transmits = a->probe_transmits = 0;
+	a->heap_n = 0;
+	inform_at(a, 0, 0);
+	/* Every live node's two timers, each with its own uniform phase. */
+	for (int64_t v = 0; v < p->nodes; v++) {
+		if (a->informed_at[v] == FAILED)
+			continue;
+		heap_push(a, (struct tick){ rng_unit(&a->rng), v, 0 });
+		if (period > 0)
+			heap_push(a, (struct tick){ period * rng_unit(&a->rng), v, 1 });
+	}
+	while (a->heap_n > 0 && a->heap[0].at <= h) {
+		struct tick t = heap_pop(a);
+		if ((++done & 1023) == 0 && fo_cancelled(cancel)) {
+			*stopped = 1;
+			return;
+		}
+		if (t.probe)
+			probe_tick(a, t.v, t.at);
+		else
+			gossip_tick(a, t.v, t.at);
+		t.at += t.probe ? period : 1;
+		heap_push(a, t);
+	}
+	out->when = a->order_when;
+	out->informed = a->count;
+	out->messages = a->messages;
+	out->transmits = a->transmits;
+	out->probe_transmits = a->probe_transmits;
+}
+
+static void agent_release(struct agent *a)
+{
+	free(a->informed_at);
+	free(a->order);
+	free(a->sent);
+	free(a->ids);
+	free(a->mark);
+	free(a->peers);
+	free(a->curve);
+	free(a->when);
+	free(a->ticks);
+	free(a->heap);
+	free(a->order_when);
+}
+
+/* Allocates what a trial of p needs; -1 (nothing held) if allocation fails. */
+static int agent_init(struct agent *a, const struct gossip_params *p)
+{
+	size_t n = (size_t)p->nodes;
+	int ok;
+
+	memset(a, 0, sizeof *a);
+	a->p = p;
+	a->informed_at = malloc(n * sizeof *a->informed_at);
+	a->order = malloc(n * sizeof *a->order);
+	a->sent = malloc(n * sizeof *a->sent);
+	a->ids = malloc(n * sizeof *a->ids);
+	a->mark = calloc(n, sizeof *a->mark);
+	a->peers = malloc(((size_t)p->fanout + 1) * sizeof *a->peers);
+	a->curve = malloc(((size_t)p->rounds + 1) * sizeof *a->curve);
+	ok = a->informed_at && a->order && a->sent && a->ids && a->mark && a->peers && a->curve;
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+		a->when = malloc(n * sizeof *a->when);
+		a->ticks = malloc(n * sizeof *a->ticks);
+		a->heap = malloc(2 * n * sizeof *a->heap);
+		a->order_when = malloc(n * sizeof *a->order_when);
+		ok = ok && a->when && a->ticks && a->heap && a->order_when;
+	}
+	if (!ok) {
+		agent_release(a);
+		return -1;
+	}
+	return 0;
+}
+
+enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			       double *when, struct sim_timed *out)
+{
+	struct agent a;
+	int stopped = 0;
+
+	if (agent_init(&a, p) < 0)
+		return FO_NOMEM;
+	rng_stream(&a.rng, seed, trial);
+	timed_trial(&a, NULL, &stopped, out);
+	memcpy(when, a.order_when, (size_t)out->informed * sizeof *when);
+	out->when = when;
+	agent_release(&a);
+	return FO_OK;
+}
+
 enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			     int64_t trials, const atomic_int *cancel, struct sim_tally *t)
 {
 	struct agent a;
-	size_t n = (size_t)p->nodes;
 	enum fo_status st = FO_OK;
 
 	if (!sim_counts_fit(p, trials))
 		return FO_TOO_LARGE;
-	memset(&a, 0, sizeof a);
-	a.p = p;
-	a.informed_at = malloc(n * sizeof *a.informed_at);
-	a.order = malloc(n * sizeof *a.order);
-	a.sent = malloc(n * sizeof *a.sent);
-	a.ids = malloc(n * sizeof *a.ids);
-	a.mark = calloc(n, sizeof *a.mark);
-	a.peers = malloc(((size_t)p->fanout + 1) * sizeof *a.peers);
-	a.curve = malloc(((size_t)p->rounds + 1) * sizeof *a.curve);
-	if (!a.informed_at || !a.order || !a.sent || !a.ids || !a.mark || !a.peers || !a.curve) {
-		st = FO_NOMEM;
-		goto done;
-	}
+	if (agent_init(&a, p) < 0)
+		return FO_NOMEM;
 	for (int64_t i = 0; i < trials; i++) {
 		int stopped = 0;
-		int64_t rounds_to_all;
+		int64_t rounds_to_all = 0;
+		struct sim_timed timed;
 
 		rng_stream(&a.rng, seed, first_trial + (uint64_t)i);
-		rounds_to_all = trial(&a, cancel, &stopped);
+		if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
+			timed_trial(&a, cancel, &stopped, &timed);
+		else
+			rounds_to_all = trial(&a, cancel, &stopped);
 		if (stopped) {
 			st = FO_CANCELLED;
 			break;
 		}
-		sim_tally_add(t, a.curve, rounds_to_all, a.messages);
+		if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
+			sim_tally_add_timed(t, &timed);
+		else
+			sim_tally_add(t, a.curve, rounds_to_all, a.messages);
 	}
-done:
-	free(a.informed_at);
-	free(a.order);
-	free(a.sent);
-	free(a.ids);
-	free(a.mark);
-	free(a.peers);
-	free(a.curve);
+	agent_release(&a);
 	return st;
 }

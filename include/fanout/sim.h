@@ -134,6 +134,14 @@ enum fo_status sim_agent_run(const struct gossip_params *p, uint64_t seed, uint6
 			     int64_t trials, const atomic_int *cancel, struct sim_tally *t);
 
 /*
+ * One trial of the reference simulator under independent timers: when (N
+ * entries) gets the times nodes were informed, *out the rest (out->when is
+ * set to when).  FO_OK or FO_NOMEM.
+ */
+enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			       double *when, struct sim_timed *out);
+
+/*
  * The fast simulator (sim_fast.c): samples the informed-count chain exactly,
  * in O(L K + R) a trial and memory independent of N.  Runs trials
  * first_trial … first_trial + trials - 1 on up to `threads` threads
