@@ -151,6 +151,52 @@ def test_shard_merge(tmp):
     check(p.returncode != 0 and "--seed" in p.stderr, "--shard without --seed is refused")
 
 
+TIMED = {"nodes": 64, "fanout": 3, "transmit_limit": 8, "timers": "independent", "interval": 0.2,
+         "probe_interval": 1, "within_seconds": 1.1, "trials": 1001, "seed": 9, "curve": True}
+
+
+def test_timers(tmp, url):
+    """Independent timers: flags, presets, a time budget, and split runs that merge exactly."""
+    usage = fanout("--help").stdout
+    check(all(f in usage for f in ("--timers NAME", "--probe-interval X", "--within-seconds X")),
+          "--help lists --timers, --probe-interval and --within-seconds")
+    whole = fanout("simulate", *flags(TIMED)).stdout
+    answer = json.loads(whole)
+    check(answer["params"]["timers"] == "independent" and len(answer["rounds_to_all_hist"]) == 23 and
+          answer["hist_bin_seconds"] == 0.05, "independent timers: 22 quarter bins to 1.1 s, 0.05 s each")
+    for n in (2, 5):
+        files = []
+        for i in range(n):
+            path = os.path.join(tmp, f"timed-{i}.json")
+            fanout("simulate", *flags(TIMED), "--shard", f"{i}/{n}", "--output", path)
+            files.append(path)
+        check(fanout("merge", *files).stdout == whole,
+              f"independent timers: {n} shards merged == one run, byte for byte")
+    with open(files[1]) as f:
+        doc = json.load(f)
+    doc["answer"]["transmits_sum"] += 1
+    with open(os.path.join(tmp, "timed-bad.json"), "w") as f:
+        json.dump(doc, f)
+    p = fanout("merge", *files[:1], os.path.join(tmp, "timed-bad.json"), *files[2:], check_rc=False)
+    check(p.returncode != 0 and "exactly" in p.stderr, "merge refuses a timed shard whose transmits were changed")
+    check(json.loads(fanout("simulate", *flags(TIMED)).stdout) == post(f"{url}/simulate_gossip", TIMED),
+          "fanout simulate under independent timers answers as fanoutd does")
+    # A time budget for the rounds: aligned, floor(within / interval) rounds.
+    by_time = json.loads(fanout("calc", "--nodes", 25, "--target-prob", 0.99, "--interval", 0.2,
+                                "--within-seconds", 0.6).stdout)
+    by_rounds = json.loads(fanout("calc", "--nodes", 25, "--target-prob", 0.99, "--interval", 0.2,
+                                  "--rounds", 3).stdout)
+    check(by_time["params"]["rounds"] == 3 and by_time["min_fanout"] == by_rounds["min_fanout"] and
+          by_time["delivery_prob"] == by_rounds["delivery_prob"],
+          "calc --within-seconds 0.6 --interval 0.2 is calc --rounds 3")
+    p = fanout("calc", "--nodes", 25, "--target-prob", 0.99, "--rounds", 3, "--within-seconds", 1, check_rc=False)
+    check(p.returncode == 2 and "(--within-seconds)" in p.stderr, "--within-seconds beside --rounds is refused")
+    preset = json.loads(fanout("simulate", "--preset", "memberlist-lan", "--nodes", 64, "--within-seconds", 1,
+                               "--trials", 100, "--seed", 1).stdout)
+    check((preset["params"]["timers"], preset["params"]["probe_interval"]) == ("independent", 1),
+          "memberlist-lan: independent timers and a 1 s probe, echoed under params")
+
+
 def wait_for_log(path, pattern, proc, limit=300):
     """Waits (up to `limit` s, as a safety net only) until `pattern` is in the log."""
     end = time.monotonic() + limit
@@ -240,6 +286,7 @@ def main():
             _, url, _ = start_server()
             test_same_as_fanoutd(url)
             test_shard_merge(tmp)
+            test_timers(tmp, url)
             reps = test_endpoints_with_a_replica_killed()
             test_refusals(reps)
             test_sweep(reps)

@@ -305,6 +305,82 @@ class Api(unittest.TestCase):
             self.assertEqual(len(answer["rounds_to_all_hist"]), body["rounds"] + 1)
             self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
 
+    def test_independent_timers_follow_the_contract(self):
+        """timers, probe_interval, within_seconds: answers in time, every quarter interval, both doors."""
+        body = {"nodes": 64, "fanout": 3, "transmit_limit": 8, "timers": "independent", "interval": 0.2,
+                "probe_interval": 1, "within_seconds": 1, "trials": 300, "seed": 3, "curve": True,
+                "message_bytes": 1400}
+        status, answer = self.srv.post("/simulate_gossip", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
+        query = "&".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}" for k, v in body.items())
+        status, _, text = self.srv.request("GET", "/simulate_gossip?" + query)
+        self.assertEqual((status, json.loads(text)), (200, answer))
+        params = answer["params"]
+        self.assertEqual((params["timers"], params["probe_interval"], params["within_seconds"], params["rounds"]),
+                         ("independent", 1, 1, 5))
+        self.assertEqual((answer["hist_bin"], answer["hist_bin_seconds"]), (0.25, 0.05))
+        self.assertEqual(len(answer["rounds_to_all_hist"]), 21)
+        self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
+        self.assertEqual([p["t"] for p in answer["curve"]], [b / 4 for b in range(1, 21)])
+        # (JSON numbers as cJSON writes them: 15 digits when they read back within an ulp.)
+        for p in answer["curve"]:
+            self.assertAlmostEqual(p["seconds"], p["t"] * 0.2, delta=1e-15)
+        for key in ("mean", "p50", "p90", "p99"):
+            r = answer["rounds_to_all"][key]
+            if r is None:
+                self.assertIsNone(answer["seconds_to_all"][key])
+            else:
+                self.assertAlmostEqual(answer["seconds_to_all"][key], r * 0.2, delta=1e-14)
+        for key in ("p50", "p90", "p99"):
+            if answer["rounds_to_all"][key] is not None:
+                self.assertEqual(answer["rounds_to_all"][key] * 4 % 1, 0)
+        self.assertLessEqual(answer["transmits_mean"], 64 * 8)
+        self.assertLessEqual(answer["probe_transmits_sum"], answer["transmits_sum"])
+        self.assertAlmostEqual(answer["bytes_per_broadcast"], answer["messages_mean"] * 1400, delta=1e-9)
+        # A preset brings its timers: memberlist's LAN, independent with a 1 s probe.
+        body = {"nodes": 64, "preset": "memberlist-lan", "within_seconds": 1, "trials": 200, "seed": 4}
+        status, answer = self.srv.post("/simulate_gossip", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual((answer["params"]["timers"], answer["params"]["probe_interval"]), ("independent", 1))
+        self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
+        body = {"nodes": 30, "preset": "memberlist-lan", "within_seconds": 1, "target_prob": 0.99, "curve": True}
+        status, answer = self.srv.post("/calc_fanout", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))
+        self.assertEqual([p["t"] for p in answer["curve"]], [b / 4 for b in range(0, 21)])
+        self.assertIn("transmits_per_broadcast", answer)
+        body = {"nodes": 30, "preset": "memberlist-lan", "within_seconds": 2, "target_prob": 0.99}
+        status, answer = self.srv.post("/tradeoff", body)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+        self.assertEqual(answer["params"]["max_rounds"], 10)
+        for r in answer["rows"]:
+            if r["rounds"] is None:
+                self.assertIsNone(r["seconds"])
+            else:
+                self.assertAlmostEqual(r["seconds"], r["rounds"] * 0.2, delta=1e-14)
+        # The rules, each at its field.
+        for body, field, detail in (
+                ({"nodes": 25, "target_prob": 0.9, "rounds": 5, "timers": "async"}, "timers", "aligned, independent"),
+                ({"nodes": 25, "target_prob": 0.9, "rounds": 5, "interval": 1, "probe_interval": 1},
+                 "probe_interval", "independent"),
+                ({"nodes": 25, "target_prob": 0.9, "within_seconds": 1}, "within_seconds", "interval"),
+                ({"nodes": 25, "target_prob": 0.9, "rounds": 5, "interval": 1, "within_seconds": 1},
+                 "within_seconds", "not both")):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual((status, answer["field"]), (400, field), answer)
+            self.assertIn(detail, answer["detail"])
+        # Aligned timers keep the round model: within_seconds stands for floor(within / interval) rounds.
+        status, by_rounds = self.srv.post("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 3,
+                                                          "interval": 0.2})
+        status, by_time = self.srv.post("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "within_seconds": 0.79,
+                                                        "interval": 0.2})
+        self.assertEqual(status, 200, by_time)
+        self.assertEqual(by_time.pop("params"), dict(by_rounds.pop("params"), timers="aligned",
+                                                     probe_interval=None, within_seconds=0.79))
+        self.assertEqual(by_time, by_rounds)
+
     def test_tradeoff_both_doors(self):
         """MODEL.md's example within the default budget, by POST and GET, as fanout-node answers."""
         body = {"nodes": 1000, "target_prob": 0.999, "interval": 0.2, "message_bytes": 1400}

@@ -235,7 +235,7 @@ class OperatorTerms(unittest.TestCase):
 
     def test_preset_echo_and_seconds(self):
         body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.99, "rounds": 20,
-                    "preset": "memberlist-lan", "curve": True, "model": "mean_field"})
+                    "preset": "memberlist-lan", "curve": True, "model": "mean_field", "timers": "aligned"})
         p = body["params"]
         self.assertEqual((p["preset"], p["mode"], p["transmit_limit"], p["interval"], p["message_bytes"]),
                          ("memberlist-lan", "push", 16, 0.2, 1400))
@@ -284,6 +284,28 @@ class OperatorTerms(unittest.TestCase):
         b = ask(dict(base, trials=350, first_trial=150))
         self.assertEqual([x + y for x, y in zip(a["rounds_to_all_hist"], b["rounds_to_all_hist"])],
                          whole["rounds_to_all_hist"])
+
+    def test_independent_timers(self):
+        base = {"type": "simulate_gossip", "nodes": 64, "preset": "memberlist-lan", "within_seconds": 1,
+                "seed": 1, "curve": True}
+        whole = ask(dict(base, trials=200))
+        self.assertEqual(whole["type"], "simulate_gossip_ok", whole)
+        p = whole["params"]
+        self.assertEqual((p["timers"], p["probe_interval"], p["within_seconds"], p["rounds"]),
+                         ("independent", 1, 1, 5))
+        self.assertEqual(len(whole["rounds_to_all_hist"]), 21)
+        self.assertEqual([c["t"] for c in whole["curve"]], [b / 4 for b in range(1, 21)])
+        self.assertEqual(whole["hist_bin_seconds"], 0.05)
+        a = ask(dict(base, trials=80))
+        b = ask(dict(base, trials=120, first_trial=80))
+        self.assertEqual([x + y for x, y in zip(a["rounds_to_all_hist"], b["rounds_to_all_hist"])],
+                         whole["rounds_to_all_hist"])
+        for field in ("rounds_to_all_sum", "transmits_sum", "probe_transmits_sum", "messages_sum", "informed_sum"):
+            self.assertEqual(a[field] + b[field], whole[field], field)
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5, "interval": 0.2,
+                    "probe_interval": 1})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
+        self.assertIn('"probe_interval" needs "timers": "independent"', body["text"])
 
     def test_tradeoff(self):
         body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "interval": 0.2,
