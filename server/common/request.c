@@ -1065,7 +1065,8 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			break;
 		}
 		ok = add_number(x, "fanout", (double)row->fanout) &&
-		     add_count_or_null(x, "rounds", row->rounds) &&
+		     (timed(req) ? add_number_or_null(x, "rounds", reached ? point_time(req, row->rounds) : NAN)
+				 : add_count_or_null(x, "rounds", row->rounds)) &&
 		     add_number(x, "delivery_prob", row->delivery_prob) &&
 		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
 		     add_number_or_null(x, "messages_per_broadcast", row->messages);
@@ -1083,7 +1084,9 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			     add_interval(x, "delivery_prob_interval", ci);
 		}
 		if (ok && req->interval > 0)
-			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN);
+			ok = add_number_or_null(x, "seconds", !reached ? NAN
+							      : timed(req) ? point_time(req, row->rounds) * req->interval
+							      : (double)row->rounds * req->interval);
 		if (ok && req->message_bytes > 0)
 			ok = add_number_or_null(x, "bytes_per_broadcast",
 						row->messages * (double)req->message_bytes);
