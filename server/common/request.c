@@ -857,8 +857,11 @@ static int add_timed_curve(cJSON *o, const struct request *req, const struct sim
 		if (!add_point_time(pt, req, b))
 			return 0;
 		/* The aligned order: calc's full then informed, simulate's informed then full. */
-		if (first == 0 ? !add_number(pt, full_name, full) || !add_number(pt, "informed_fraction", informed)
-			       : !add_number(pt, "informed_fraction", informed) || !add_number(pt, full_name, full))
+		if (first == 0 && !add_number(pt, full_name, full))
+			return 0;
+		if (!add_number(pt, "informed_fraction", informed))
+			return 0;
+		if (first != 0 && !add_number(pt, full_name, full))
 			return 0;
 	}
 	return 1;

@@ -503,10 +503,11 @@ START_TEST(test_timed_tally_round_trip)
 	struct request req, preq[2];
 	struct req_error err;
 	char text[512];
-	cJSON *json, *a, *b;
+	cJSON *a, *b;
 	char *wa, *wb;
 
 	for (int k = 0; k < 3; k++) {
+		cJSON *json;
 		snprintf(text, sizeof text, fields, k == 0 ? 3 : k == 1 ? 2 : 1, k == 2 ? 2 : 0);
 		json = cJSON_Parse(text);
 		ck_assert_msg(req_parse(REQ_SIMULATE_GOSSIP, json, k == 0 ? &req : &preq[k - 1], &err) == REQ_OK,
