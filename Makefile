@@ -12,6 +12,7 @@
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
+#   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
@@ -68,7 +69,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
 .PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
-	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
+	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -273,6 +274,16 @@ fuzz: fuzzers
 	   rc=$$?; grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)" fuzz_$$t.log; \
 	   [ $$rc -eq 0 ] || { tail -40 fuzz_$$t.log; exit 1; }) || exit 1; \
 	done
+
+# Byte identity: the corpus of tests/identity through BEFORE's binaries (a build
+# directory of an earlier tree) and this build's, compared answer by answer.
+BEFORE ?=
+identity: $(FANOUTD) $(NODE) $(FANOUT)
+	@[ -n "$(BEFORE)" ] || { echo "usage: make identity BEFORE=path/to/an/earlier/build"; exit 2; }
+	@mkdir -p build/identity
+	python3 tests/identity/corpus.py run $(BEFORE) build/identity/before.txt
+	python3 tests/identity/corpus.py run $(BUILD) build/identity/after.txt
+	python3 tests/identity/corpus.py compare build/identity/before.txt build/identity/after.txt
 
 # Mixed clients against fanoutd and a mixed stream through fanout-node, on loopback.
 SOAK_SECONDS ?= 300
