@@ -2,6 +2,7 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
+#   make unit       the Check suites; SUITE=name, CASE=name for one (docs/TESTING.md)
 #   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser and fanout
 #                   (CLI) tests, normal and ASan+UBSan builds, and make install into a temporary
 #                   directory
@@ -152,8 +153,9 @@ run: $(FANOUTD)
 $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) -lm -pthread
 
+# SUITE=name and CASE=name run one suite or one case of it (tests/unit/suites.h).
 unit: $(UNIT)
-	$(UNIT)
+	$(if $(SUITE),CK_RUN_SUITE=$(SUITE)) $(if $(CASE),CK_RUN_CASE=$(CASE)) $(UNIT)
 
 # The exact chain's figures against Python fractions (tests/rational/).
 $(BUILD)/rational-dump: $(BUILD)/tests/rational/dump.o $(LIB)

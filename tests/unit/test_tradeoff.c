@@ -91,14 +91,13 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_rows_agree_with_calc, UNIT_COUNT(cases)),
+	UNIT_TEST(test_limits),
+};
+
 Suite *tradeoff_suite(void)
 {
-	Suite *s = suite_create("tradeoff");
-	TCase *tc = tcase_create("tradeoff");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_rows_agree_with_calc, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_limits);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("tradeoff", suite_cases, UNIT_COUNT(suite_cases), 300);
 }
