@@ -12,6 +12,7 @@
 #include "fanout/preset.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
+#include "settings.h"
 #include "suites.h"
 
 /* P(X <= k) for X ~ Binomial(n, p), summed term by term in long double (slow, obviously right). */

@@ -6,9 +6,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "fanout/config.h"
 #include "fanout/sim.h"
 #include "request.h"
+#include "settings.h"
 #include "suites.h"
 
 static const struct {

@@ -5,9 +5,9 @@
 #include <math.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/tradeoff.h"
+#include "settings.h"
 #include "suites.h"
 
 static const struct {
