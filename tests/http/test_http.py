@@ -272,7 +272,7 @@ class Api(unittest.TestCase):
     def test_operator_terms_follow_the_contract(self):
         """Presets, transmit_limit, interval, message_bytes, params, rounds_to_all, curve."""
         calcs = ({"nodes": 1000, "target_prob": 0.99, "rounds": 20, "preset": "memberlist-lan", "curve": True,
-                  "model": "mean_field"},
+                  "model": "mean_field", "timers": "aligned"},
                  {"nodes": 30, "target_prob": 0.99, "rounds": 8, "transmit_limit": 9, "interval": 0.5,
                   "message_bytes": 100, "curve": True},
                  {"nodes": 30, "target_prob": 0.99, "rounds": 5, "preset": "cassandra"},

@@ -345,7 +345,8 @@ START_TEST(test_preset_time_and_bytes)
 	struct request req;
 	struct req_error err;
 	cJSON *o = answer(REQ_CALC_FANOUT,
-			  "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,\"preset\":\"memberlist-lan\",\"curve\":true,\"model\":\"mean_field\"}",
+			  "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,\"preset\":\"memberlist-lan\",\"curve\":true,\"model\":\"mean_field\","
+			  "\"timers\":\"aligned\"}",
 			  FO_DEFAULT_WORK_BUDGET, &req, &err);
 	const cJSON *params, *rounds, *secs, *curve;
 	double k;
@@ -374,7 +375,8 @@ START_TEST(test_preset_time_and_bytes)
 
 	/* The request's own push limit replaces the preset's; its own fanout is kept. */
 	o = answer(REQ_SIMULATE_GOSSIP,
-		   "{\"nodes\":1000,\"rounds\":20,\"trials\":200,\"seed\":3,\"preset\":\"memberlist-wan\",\"forward_rounds\":3}",
+		   "{\"nodes\":1000,\"rounds\":20,\"trials\":200,\"seed\":3,\"preset\":\"memberlist-wan\",\"forward_rounds\":3,"
+		   "\"timers\":\"aligned\"}",
 		   FO_DEFAULT_WORK_BUDGET, &req, &err);
 	ck_assert_ptr_nonnull(o);
 	params = member(o, "params");
@@ -671,14 +673,15 @@ START_TEST(test_nothing_after_json)
 END_TEST
 
 /*
- * memberlist-lan at N = 1000 under auto: neither exact nor large_n follows
- * its transmit window, so the simulation answers, with the same fields as an
- * exact answer plus trials and seed, and the same answer the second time.
+ * memberlist-lan at N = 1000 under auto, on aligned timers: neither exact
+ * nor large_n follows its transmit window, so the simulation answers, with
+ * the same fields as an exact answer plus trials and seed, and the same
+ * answer the second time.
  */
 START_TEST(test_auto_simulation)
 {
 	static const char calc[] = "{\"nodes\":1000,\"target_prob\":0.99,\"rounds\":20,"
-				   "\"preset\":\"memberlist-lan\",\"curve\":true}";
+				   "\"preset\":\"memberlist-lan\",\"curve\":true,\"timers\":\"aligned\"}";
 	struct request req;
 	struct req_error err;
 	cJSON *o = answer(REQ_CALC_FANOUT, calc, FO_DEFAULT_WORK_BUDGET, &req, &err), *again;
@@ -702,7 +705,7 @@ START_TEST(test_auto_simulation)
 
 	/* tradeoff past exact: a simulation per K, never the mean field. */
 	o = answer(REQ_TRADEOFF, "{\"nodes\":1000,\"target_prob\":0.99,\"preset\":\"memberlist-lan\","
-		   "\"max_rounds\":30,\"max_fanout\":3}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+		   "\"max_rounds\":30,\"max_fanout\":3,\"timers\":\"aligned\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
 	ck_assert_msg(o != NULL, "%s", err.detail);
 	ck_assert_str_eq(member(o, "model")->valuestring, "simulation");
 	rows = member(o, "rows");
@@ -716,7 +719,8 @@ START_TEST(test_auto_simulation)
 
 	/* A target no affordable number of trials can show: refused, naming target_prob. */
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000,\"target_prob\":0.999999999,\"rounds\":20,"
-		   "\"preset\":\"memberlist-lan\",\"model\":\"simulation\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+		   "\"preset\":\"memberlist-lan\",\"model\":\"simulation\",\"timers\":\"aligned\"}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
 	ck_assert_ptr_null(o);
 	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
 	ck_assert_str_eq(err.field, "target_prob");
