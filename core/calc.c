@@ -101,6 +101,13 @@ uint64_t calc_sim_seed(const struct gossip_params *q)
 	v[7] = (uint64_t)q->transmit_limit;
 	for (int i = 0; i < 8; i++)
 		h = rng_mix64(h ^ v[i]);
+	if (q->timers != GOSSIP_TIMERS_ALIGNED) {
+		/* Aligned seeds stay what they were; independent ones also see the timers. */
+		uint64_t probe, horizon;
+		memcpy(&probe, &q->probe_interval, sizeof probe);
+		memcpy(&horizon, &q->horizon, sizeof horizon);
+		h = rng_mix64(rng_mix64(rng_mix64(h ^ (uint64_t)q->timers) ^ probe) ^ horizon);
+	}
 	return h & (uint64_t)FO_MAX_JSON_INT;
 }
 
@@ -442,7 +449,7 @@ static int monotone(const struct gossip_params *p, enum calc_model model)
  */
 static int64_t predict_fanout(const struct gossip_params *p, double target)
 {
-	struct gossip_params q = *p;
+	struct gossip_params q = gossip_as_rounds(p);
 	struct calc_answer a;
 
 	q.forward_rounds = 0;

@@ -1027,14 +1027,19 @@ fail:
 	return st;
 }
 
+/* The chain is over rounds: independent timers have no round to step by (FO_TOO_LARGE). */
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
 			 struct chain_result *out)
 {
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return FO_TOO_LARGE;
 	return run(p, cancel, 0, out);
 }
 
 enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
 {
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return FO_TOO_LARGE;
 	return run(p, NULL, 1, out);
 }
 
@@ -1154,7 +1159,7 @@ double exact_cost(const struct gossip_params *p)
 {
 	int64_t window = gossip_window(p);
 
-	if (gossip_live(p) > 1000000)
+	if (gossip_live(p) > 1000000 || p->timers != GOSSIP_TIMERS_ALIGNED)
 		return HUGE_VAL;
 	return window ? cost_window(p, window) : cost_dense(p);
 }

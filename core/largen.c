@@ -845,6 +845,8 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	memset(out, 0, sizeof *out);
 	if (curve)
 		memset(curve, 0, sizeof *curve);
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return FO_TOO_LARGE; /* a method over rounds: not (yet) for independent timers */
 	if (gossip_live(p) <= 1) {
 		out->p_full = out->p_lo = out->p_hi = 1;
 		if (curve) {
@@ -947,6 +949,8 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 
 double largen_cost(const struct gossip_params *p)
 {
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return HUGE_VAL;
 	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
 	double w = (double)gossip_window(p);
 	int wide = w > FO_LARGEN_TUPLE_WINDOW;

@@ -3,6 +3,7 @@
  * calculator and simulator (live nodes, the push window, monotonicity) and
  * the check of their domains.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,20 @@ double gossip_horizon(const struct gossip_params *p)
 	return p->horizon > 0 ? p->horizon : (double)p->rounds;
 }
 
+struct gossip_params gossip_as_rounds(const struct gossip_params *p)
+{
+	struct gossip_params q = *p;
+	double h = ceil(gossip_horizon(p));
+
+	if (p->timers == GOSSIP_TIMERS_ALIGNED)
+		return q;
+	q.timers = GOSSIP_TIMERS_ALIGNED;
+	q.probe_interval = 0;
+	q.horizon = 0;
+	q.rounds = h < 1 ? 1 : h > FO_MAX_ROUNDS ? FO_MAX_ROUNDS : (int64_t)h;
+	return q;
+}
+
 /* The window a limit sets, before asking whether it bites within R; *last its last round's sends. */
 static int64_t window_of(const struct gossip_params *p, int64_t *last)
 {
@@ -89,6 +104,9 @@ int64_t gossip_last_sends(const struct gossip_params *p)
 
 int gossip_fanout_monotone(const struct gossip_params *p)
 {
+	/* Independent timers: the coupling holds without a limit; with one, no proof is claimed. */
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return p->transmit_limit == 0 && p->forward_rounds == 0;
 	/* A transmit limit's window depends on K: monotone only if no K <= N - 1 gets one. */
 	if (gossip_pushes(p->mode) && p->transmit_limit > 0)
 		return (double)p->transmit_limit > (double)p->rounds * (double)(p->nodes - 1);

@@ -33,7 +33,9 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 	q.fanout = k;
 	switch (model) {
 	case CALC_SIMULATION:
-		return sim_fast_cost(&q, calc_sim_trials(&q, target)) / threads;
+		/* Independent timers: a second, shorter run for the row's messages (sim_row). */
+		return (p->timers == GOSSIP_TIMERS_ALIGNED ? 1 : 2) *
+		       sim_fast_cost(&q, calc_sim_trials(&q, target)) / threads;
 	case CALC_EXACT:
 		return exact_cost(&q);
 	case CALC_LARGE_N:
@@ -61,13 +63,44 @@ static int point_meets(double target, double p, double miss)
 	return target >= 0.5 ? miss <= 1 - target : p >= target;
 }
 
-/* One row from one simulation at K = k: trials full by r are full_by_round[r]. */
+/*
+ * Independent timers: the mean messages of a broadcast observed up to
+ * `edge` intervals, from trials of their own (same seed) at that horizon.
+ */
+static enum fo_status timed_messages(const struct gossip_params *q, double edge, int64_t trials,
+				     uint64_t seed, int threads, const atomic_int *cancel,
+				     double *messages)
+{
+	struct gossip_params at = *q;
+	struct sim_tally t;
+	enum fo_status st;
+
+	*messages = 0;
+	if (edge <= 0)
+		return FO_OK; /* L = 1: nothing is sent */
+	at.horizon = edge;
+	if ((st = sim_tally_init(&t, &at, 0)) != FO_OK)
+		return st;
+	if ((st = sim_fast_run(&at, seed, 0, trials, threads, cancel, &t)) == FO_OK)
+		*messages = (double)t.messages_sum / (double)t.trials;
+	sim_tally_release(&t);
+	return st;
+}
+
+/*
+ * One row from one simulation at K = k: trials full by step r are
+ * full_by_round[r].  Under independent timers the steps are quarter-interval
+ * bins (sim.h): the row's rounds is the least bin edge b, its time
+ * sim_edge(b) intervals.
+ */
 static enum fo_status sim_row(const struct gossip_params *p, double target, int64_t k, int threads,
 			      const atomic_int *cancel, struct tradeoff_row *row)
 {
 	struct gossip_params q = *p;
 	struct sim_tally t;
 	enum fo_status st;
+	int timed = p->timers != GOSSIP_TIMERS_ALIGNED;
+	int64_t steps = sim_steps(p);
 	double *m;
 
 	q.fanout = k;
@@ -79,29 +112,35 @@ static enum fo_status sim_row(const struct gossip_params *p, double target, int6
 	row->seed = calc_sim_seed(&q);
 	if ((st = sim_tally_init(&t, &q, 1)) != FO_OK)
 		return st;
-	if (!(m = malloc((size_t)(p->rounds + 1) * sizeof *m))) {
+	if (!(m = malloc((size_t)(steps + 1) * sizeof *m))) {
 		sim_tally_release(&t);
 		return FO_NOMEM;
 	}
 	if ((st = sim_fast_run(&q, row->seed, 0, row->trials, threads, cancel, &t)) == FO_OK) {
 		double n = (double)t.trials, pi[2], miss[2];
-		for (int64_t r = 0; r <= p->rounds; r++)
+		for (int64_t r = 0; r <= steps; r++)
 			m[r] = (double)t.informed_by_round[r] / n;
-		calc_sim_interval(t.full_by_round[p->rounds], t.trials, pi, miss);
-		row->prob_by_max_rounds = (double)t.full_by_round[p->rounds] / n;
+		calc_sim_interval(t.full_by_round[steps], t.trials, pi, miss);
+		row->prob_by_max_rounds = (double)t.full_by_round[steps] / n;
 		row->delivery_prob = row->prob_by_max_rounds;
 		row->p_lo = pi[0];
 		row->p_hi = pi[1];
 		row->error_bound = 0;
-		for (int64_t r = 0; r <= p->rounds; r++) {
+		for (int64_t r = 0; r <= steps; r++) {
 			calc_sim_interval(t.full_by_round[r], t.trials, pi, miss);
 			if (sure(target, pi, miss)) {
-				q.rounds = r;
 				row->rounds = r;
+				row->time = sim_edge(p, r);
 				row->delivery_prob = (double)t.full_by_round[r] / n;
 				row->p_lo = pi[0];
 				row->p_hi = pi[1];
-				row->messages = broadcast_messages(&q, m);
+				if (timed) {
+					st = timed_messages(&q, row->time, row->trials, row->seed, threads, cancel,
+							    &row->messages);
+				} else {
+					q.rounds = r;
+					row->messages = broadcast_messages(&q, m);
+				}
 				break;
 			}
 		}
@@ -192,6 +231,7 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 	if (st == FO_OK) {
 		q.rounds = hi;
 		row->rounds = hi;
+		row->time = (double)hi;
 		row->delivery_prob = best.p_full;
 		row->p_lo = best.p_lo;
 		row->p_hi = best.p_hi;
@@ -229,6 +269,7 @@ static enum fo_status row_at(const struct gossip_params *p, enum calc_model mode
 			/* The first r rounds of a run to R are a run to r. */
 			q.rounds = r;
 			row->rounds = r;
+			row->time = (double)r;
 			row->delivery_prob = c.p_full[r];
 			row->messages = broadcast_messages(&q, c.mean_informed);
 			break;
@@ -312,7 +353,7 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 		return 0;
 	if (last <= 0) {
 		/* The mean field's least K, without a window (cheap), predicts where the rows stop. */
-		struct gossip_params q = *p;
+		struct gossip_params q = gossip_as_rounds(p);
 		struct calc_answer a;
 		q.forward_rounds = 0;
 		q.transmit_limit = 0;

@@ -25,7 +25,8 @@
  * Fills *out (arrays of p->rounds + 1) for fanout p->fanout.  Checks *cancel
  * every few milliseconds of work.  Returns FO_OK;
  * FO_TOO_LARGE when the push window makes more than FO_EXACT_MAX_STATES
- * states; FO_NOMEM or FO_CANCELLED otherwise.  On any failure *out holds
+ * states, or under independent timers (a chain over rounds; exact_cost is
+ * then infinite, so auto simulates); FO_NOMEM or FO_CANCELLED otherwise.  On any failure *out holds
  * nothing to release.
  */
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,

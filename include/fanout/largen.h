@@ -66,7 +66,8 @@ struct largen_result {
  * partial last round or a window wider than FO_LARGEN_TUPLE_WINDOW comes with
  * fewer than FO_LARGEN_LIMIT_MIN_LIVE live nodes, or the work would pass
  * FO_LARGEN_MAX_WORK (or, with a push window, the FO_LARGEN_OVERRUN* multiple
- * of the estimate); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
+ * of the estimate), or under independent timers (largen_cost is then
+ * infinite); FO_NOMEM or FO_CANCELLED otherwise (nothing is held).
  */
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out);

@@ -15,7 +15,11 @@
 
 #include "fanout/model.h"
 
-/* Fills *out (arrays of p->rounds + 1); FO_OK, or FO_NOMEM with nothing held. */
+/*
+ * Fills *out (arrays of p->rounds + 1); FO_OK, or FO_NOMEM with nothing
+ * held, or FO_TOO_LARGE under independent timers (a recurrence over rounds;
+ * mf_cost is then infinite).
+ */
 enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out);
 
 /* Estimated work units of mf_run. */

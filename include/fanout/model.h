@@ -93,6 +93,13 @@ int64_t gossip_live(const struct gossip_params *p);
 double gossip_horizon(const struct gossip_params *p);
 
 /*
+ * p under aligned timers, with R = ceil(H) rounds and no probes (p itself
+ * when aligned): only for predictions that choose where a search starts
+ * (the mean field cannot run under independent timers).
+ */
+struct gossip_params gossip_as_rounds(const struct gossip_params *p);
+
+/*
  * The push window in effect, in a mode that pushes: a node pushes in the W
  * rounds after the round it was informed in, K messages a round except in
  * the last, where it sends gossip_last_sends().  forward_rounds T gives
@@ -114,6 +121,7 @@ int64_t gossip_last_sends(const struct gossip_params *p);
  * proves it whenever there is no push window; with one, a node informed
  * earlier also stops pushing earlier, and no such proof holds.  p->fanout is
  * not read: a transmit limit that gives some K a window counts as one.
+ * Under independent timers: only without forward_rounds and transmit_limit.
  */
 int gossip_fanout_monotone(const struct gossip_params *p);
 

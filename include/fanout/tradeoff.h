@@ -20,6 +20,12 @@ struct tradeoff_row {
 	int64_t fanout;
 	enum calc_model model;    /* what answered this row (large_n's may be simulated, see below) */
 	int64_t rounds;           /* least R <= max_rounds with P(full by R) >= target; -1: none */
+	/*
+	 * Under independent timers (simulation only) `rounds` counts quarter-
+	 * interval bins (sim.h) and time is that bin edge in intervals
+	 * (sim_edge); otherwise time = rounds.  Unset when rounds is -1.
+	 */
+	double time;
 	double delivery_prob;     /* P(full by rounds), or by max_rounds when none */
 	double prob_by_max_rounds; /* P(full by max_rounds), whatever `rounds` is */
 	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
