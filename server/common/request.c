@@ -354,18 +354,6 @@ static void apply_preset(struct request *req)
 
 /* ---- timers and the time budget (MODEL.md, "Independent timers") ---------- */
 
-/* PLACEHOLDER until the core's presets carry their timers: aligned, as today. */
-static int preset_independent(const struct gossip_preset *s)
-{
-	(void)s;
-	return 0;
-}
-
-static double preset_probe_interval(const struct gossip_preset *s)
-{
-	return strncmp(s->name, "memberlist", 10) == 0 ? (strcmp(s->name, "memberlist-wan") == 0 ? 5 : 1) : 0;
-}
-
 /* Whether field `name` is in json and not null. */
 static int given(const cJSON *json, const char *name)
 {
@@ -406,10 +394,10 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	double q;
 
 	if (req->preset && !req->has_timers)
-		req->independent = preset_independent(req->preset);
+		req->independent = req->preset->timers == GOSSIP_TIMERS_INDEPENDENT;
 	if (req->preset && !req->has_probe_interval && req->independent &&
-	    preset_independent(req->preset))
-		req->probe_interval = preset_probe_interval(req->preset);
+	    req->preset->timers == GOSSIP_TIMERS_INDEPENDENT)
+		req->probe_interval = req->preset->probe_interval;
 	if (req->has_probe_interval && !req->independent)
 		add_error(err, "probe_interval",
 			  "\"probe_interval\" needs \"timers\": \"independent\" (probes run on timers "
@@ -648,8 +636,6 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
-	if (req->independent) /* PLACEHOLDER until the simulators follow independent timers */
-		return fail(err, REQ_BAD_FIELD, "timers", "\"timers\": \"independent\" is not computed yet");
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		if (!req->has_seed) {
 			req->seed = (int64_t)fresh_seed();
@@ -1068,7 +1054,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			break;
 		}
 		ok = add_number(x, "fanout", (double)row->fanout) &&
-		     (timed(req) ? add_number_or_null(x, "rounds", reached ? point_time(req, row->rounds) : NAN)
+		     (timed(req) ? add_number_or_null(x, "rounds", reached ? row->time : NAN)
 				 : add_count_or_null(x, "rounds", row->rounds)) &&
 		     add_number(x, "delivery_prob", row->delivery_prob) &&
 		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
@@ -1088,7 +1074,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 		}
 		if (ok && req->interval > 0)
 			ok = add_number_or_null(x, "seconds", !reached ? NAN
-							      : timed(req) ? point_time(req, row->rounds) * req->interval
+							      : timed(req) ? row->time * req->interval
 							      : (double)row->rounds * req->interval);
 		if (ok && req->message_bytes > 0)
 			ok = add_number_or_null(x, "bytes_per_broadcast",

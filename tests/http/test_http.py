@@ -275,7 +275,7 @@ class Api(unittest.TestCase):
                   "model": "mean_field", "timers": "aligned"},
                  {"nodes": 30, "target_prob": 0.99, "rounds": 8, "transmit_limit": 9, "interval": 0.5,
                   "message_bytes": 100, "curve": True},
-                 {"nodes": 30, "target_prob": 0.99, "rounds": 5, "preset": "cassandra"},
+                 {"nodes": 30, "target_prob": 0.99, "rounds": 5, "preset": "cassandra", "timers": "aligned"},
                  {"nodes": 100, "target_prob": 0.9, "rounds": 10, "model": "formula", "transmit_limit": 5,
                   "preset": "memberlist-wan"})
         for body in calcs:
@@ -302,7 +302,9 @@ class Api(unittest.TestCase):
             status, answer = self.srv.post("/simulate_gossip", body)
             self.assertEqual(status, 200, answer)
             self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")), body)
-            self.assertEqual(len(answer["rounds_to_all_hist"]), body["rounds"] + 1)
+            # Presets run independent timers: a bin every quarter interval.
+            bins = 4 if answer["params"].get("timers") == "independent" else 1
+            self.assertEqual(len(answer["rounds_to_all_hist"]), bins * body["rounds"] + 1)
             self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
 
     def test_independent_timers_follow_the_contract(self):
@@ -344,17 +346,17 @@ class Api(unittest.TestCase):
         self.assertEqual(status, 200, answer)
         self.assertEqual((answer["params"]["timers"], answer["params"]["probe_interval"]), ("independent", 1))
         self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
-        body = {"nodes": 30, "preset": "memberlist-lan", "within_seconds": 1, "target_prob": 0.99, "curve": True}
+        body = {"nodes": 10, "preset": "memberlist-lan", "within_seconds": 1, "target_prob": 0.9, "curve": True}
         status, answer = self.srv.post("/calc_fanout", body)
         self.assertEqual(status, 200, answer)
         self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))
         self.assertEqual([p["t"] for p in answer["curve"]], [b / 4 for b in range(0, 21)])
         self.assertIn("transmits_per_broadcast", answer)
-        body = {"nodes": 30, "preset": "memberlist-lan", "within_seconds": 2, "target_prob": 0.99}
+        body = {"nodes": 10, "preset": "memberlist-lan", "within_seconds": 1.5, "target_prob": 0.9, "max_fanout": 2}
         status, answer = self.srv.post("/tradeoff", body)
         self.assertEqual(status, 200, answer)
         self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
-        self.assertEqual(answer["params"]["max_rounds"], 10)
+        self.assertEqual(answer["params"]["max_rounds"], 8)
         for r in answer["rows"]:
             if r["rounds"] is None:
                 self.assertIsNone(r["seconds"])
@@ -392,7 +394,7 @@ class Api(unittest.TestCase):
         self.assertEqual(len(answer["rows"]), answer["rows"].index(reached[0]) + 4)
         status, _, text = self.srv.request("GET", "/tradeoff?nodes=1000&target_prob=0.999&interval=0.2&message_bytes=1400")
         self.assertEqual((status, json.loads(text)), (200, answer))
-        for body in ({"nodes": 200, "target_prob": 0.99, "preset": "memberlist-lan", "max_rounds": 30},
+        for body in ({"nodes": 200, "target_prob": 0.99, "preset": "memberlist-lan", "max_rounds": 30, "timers": "aligned"},
                      {"nodes": 100, "target_prob": 0.99, "max_fanout": 2, "mode": "pull", "model": "mean_field"}):
             status, answer = self.srv.post("/tradeoff", body)
             self.assertEqual(status, 200, answer)
