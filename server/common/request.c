@@ -354,6 +354,17 @@ static void apply_preset(struct request *req)
 
 /* ---- timers and the time budget (MODEL.md, "Independent timers") ---------- */
 
+/*
+ * Whether the model asked for cannot follow the request's independent
+ * timers: the core gives such a model an infinite cost (exact and the mean
+ * field always; large_n until it has its own method for them).
+ */
+static int timers_refused(const struct request *req)
+{
+	return req->params.timers == GOSSIP_TIMERS_INDEPENDENT && req->model != CALC_AUTO &&
+	       isinf(req->work);
+}
+
 /* Whether field `name` is in json and not null. */
 static int given(const cJSON *json, const char *name)
 {
@@ -672,6 +683,14 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	}
 	if (req->work <= budget)
 		return REQ_OK;
+	if (timers_refused(req)) {
+		add_error(err, "model",
+			  "\"model\": \"%s\" does not follow independent timers (the simulation does); "
+			  "use \"auto\" or \"simulation\", or \"timers\": \"aligned\"",
+			  calc_model_name(req->model));
+		join_details(err);
+		return REQ_BAD_FIELD;
+	}
 	req_budget_advice(req, &field, &advice);
 	return over_budget(err, req->work, budget, field, advice);
 }
@@ -953,11 +972,13 @@ static int add_formula_note(cJSON *o, const struct request *req)
 				"the formula treats each round as one independent chance from the origin "
 				"alone: it ignores mode, failed_nodes, forward_rounds and transmit_limit, "
 				"and gives no rounds_to_all, curve or message counts");
-	if (p->mode != GOSSIP_PUSH || p->failed > 0 || p->forward_rounds > 0 || p->transmit_limit > 0)
-		snprintf(note + used, sizeof note - used, "; ignored here:%s%s%s%s",
+	if (p->mode != GOSSIP_PUSH || p->failed > 0 || p->forward_rounds > 0 || p->transmit_limit > 0 ||
+	    timed(req))
+		snprintf(note + used, sizeof note - used, "; ignored here:%s%s%s%s%s",
 			 p->mode != GOSSIP_PUSH ? " mode" : "", p->failed > 0 ? " failed_nodes" : "",
 			 p->forward_rounds > 0 ? " forward_rounds" : "",
-			 p->transmit_limit > 0 ? " transmit_limit" : "");
+			 p->transmit_limit > 0 ? " transmit_limit" : "",
+			 timed(req) ? " timers (it counts R = ceil(horizon) rounds)" : "");
 	return cJSON_AddStringToObject(o, "note", note) != NULL;
 }
 

@@ -583,6 +583,39 @@ START_TEST(test_timed_tally_round_trip)
 }
 END_TEST
 
+/* Under independent timers a model that cannot follow them is refused at "model"; the formula says it ignores them. */
+START_TEST(test_timers_models)
+{
+	static const char *const refused[][2] = {
+		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\",\"model\":\"exact\"}" },
+		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"preset\":\"cassandra\",\"model\":\"mean_field\"}" },
+		{ "tradeoff", "{\"nodes\":25,\"target_prob\":0.99,\"timers\":\"independent\",\"model\":\"exact\"}" },
+	};
+	struct request req;
+	struct req_error err;
+	cJSON *o;
+
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		o = answer(refused[i][0][0] == 'c' ? REQ_CALC_FANOUT : REQ_TRADEOFF, refused[i][1], FO_DEFAULT_WORK_BUDGET,
+			   &req, &err);
+		ck_assert_ptr_null(o);
+		ck_assert_int_eq(err.status, REQ_BAD_FIELD);
+		ck_assert_str_eq(err.field, "model");
+		ck_assert_msg(strstr(err.detail, "does not follow independent timers"), "%s", err.detail);
+	}
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\","
+		   "\"model\":\"formula\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "ignored here: timers"));
+	cJSON_Delete(o);
+	/* The aligned formula's note is as it was. */
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"model\":\"formula\"}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_ptr_null(strstr(member(o, "note")->valuestring, "ignored here"));
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -742,6 +775,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_op_table),
 	UNIT_TEST(test_time_budget),
 	UNIT_TEST(test_timed_tally_round_trip),
+	UNIT_TEST(test_timers_models),
 	UNIT_TEST(test_preset_time_and_bytes),
 	UNIT_TEST(test_split_histograms),
 	UNIT_TEST(test_tradeoff_answer),
