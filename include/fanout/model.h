@@ -126,14 +126,29 @@ const char *gossip_mode_name(enum gossip_mode m);
 int gossip_mode_parse(const char *name, enum gossip_mode *out);
 
 /* Whether informed nodes push (push, push_pull) and uninformed ones pull (pull, push_pull). */
+/* Switches without a default: a new mode does not compile until each decides. */
 static inline int gossip_pushes(enum gossip_mode m)
 {
-	return m != GOSSIP_PULL;
+	switch (m) {
+	case GOSSIP_PUSH:
+	case GOSSIP_PUSH_PULL:
+		return 1;
+	case GOSSIP_PULL:
+		return 0;
+	}
+	return 0;
 }
 
 static inline int gossip_pulls(enum gossip_mode m)
 {
-	return m != GOSSIP_PUSH;
+	switch (m) {
+	case GOSSIP_PULL:
+	case GOSSIP_PUSH_PULL:
+		return 1;
+	case GOSSIP_PUSH:
+		return 0;
+	}
+	return 0;
 }
 
 /* Non-zero when the caller asked to stop; cancel may be NULL. */

@@ -299,7 +299,7 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 	case F_PRESET:
 		if (cJSON_IsString(v) && (req->preset = gossip_preset_find(v->valuestring)))
 			break;
-		name_list(names, sizeof names, preset_name, GOSSIP_PRESET_COUNT);
+		name_list(names, sizeof names, preset_name, gossip_preset_count());
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}

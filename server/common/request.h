@@ -22,10 +22,10 @@
 #include <cjson/cJSON.h>
 
 #include "fanout/calc.h"
-#include "settings.h"
 #include "fanout/model.h"
-#include "fanout/sim.h"
 #include "fanout/preset.h"
+#include "fanout/sim.h"
+#include "settings.h"
 
 enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_TRADEOFF, REQ_OP_COUNT };
 

@@ -20,14 +20,14 @@
 #include "probe.h"
 #include "log.h"
 
-static const char usage[] =
-	"usage: fanoutd [options]\n"
-	"\n"
-	"HTTP service answering POST/GET /calc_fanout, /simulate_gossip and /tradeoff\n"
-	"(see /openapi.yaml), with /healthz, /readyz, /metrics and a browser page at /.\n"
-	"Requests may name a preset (memberlist-lan, memberlist-wan, memberlist-local,\n"
-	"cassandra) and give transmit_limit, interval (seconds) and message_bytes.\n"
-	"Every option also has an environment twin, shown in brackets.\n"
+/* The usage text is usage_head, usage_about (the lists from the tables, filled) and usage_tail. */
+static const char usage_head[] = "usage: fanoutd [options]\n\n";
+static const char usage_about[] =
+	"HTTP service answering POST/GET %s (see /openapi.yaml), with /healthz, /readyz, /metrics "
+	"and a browser page at /.\n"
+	"Requests may name a preset (%s) and give transmit_limit, interval (seconds) and message_bytes.\n"
+	"Every option also has an environment twin, shown in brackets.\n";
+static const char usage_tail[] =
 	"\n"
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
@@ -81,7 +81,9 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_READ_DEADLINE] = { "read-deadline", "FANOUTD_READ_DEADLINE", FO_STR(FO_HTTP_READ_DEADLINE) },
 	};
 	double port, threads, sim_threads, http_threads, queue, body, connections, per_address;
+	char usage[8192];
 
+	opt_usage(usage, sizeof usage, usage_head, usage_about, "/", usage_tail);
 	if (opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
 	    opt_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
 	    opt_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
