@@ -59,7 +59,8 @@ CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
 SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/workpool.o \
-	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o
+	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o \
+	     $(BUILD)/server/common/strbuf.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 FANOUT     = $(BUILD)/fanout

@@ -60,7 +60,7 @@
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/exact.h"
-#include "grow.h"
+#include "fanout/grow.h"
 #include "tupmap.h"
 
 #define U (DBL_EPSILON / 2)

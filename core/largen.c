@@ -24,8 +24,8 @@
 #include "costs.h"
 #include "fanout/config.h"
 #include "fanout/dist.h"
+#include "fanout/grow.h"
 #include "fanout/largen.h"
-#include "grow.h"
 #include "tupmap.h"
 
 /* A growable array of doubles. */

@@ -15,6 +15,7 @@
 #include "options.h"
 #include "request.h"
 #include "settings.h"
+#include "strbuf.h"
 
 static struct opt_option *find(struct opt_option *opts, int count, const char *name, size_t len)
 {
@@ -63,16 +64,12 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
 	return 0;
 }
 
-/* name(0) … name(count − 1), each after prefix, joined by ", " and before the last by `last`. */
-static void name_list(char *out, size_t size, const char *prefix, const char *(*name)(int), int count,
+/* Appends name(0) … name(count − 1), each after prefix, joined by ", " and before the last by `last`. */
+static void add_names(struct strbuf *out, const char *prefix, const char *(*name)(int), int count,
 		      const char *last)
 {
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (int i = 0; i < count && used < size; i++)
-		used += (size_t)snprintf(out + used, size - used, "%s%s%s",
-					 i == 0 ? "" : i == count - 1 ? last : ", ", prefix, name(i));
+	for (int i = 0; i < count; i++)
+		strbuf_addf(out, "%s%s%s", i == 0 ? "" : i == count - 1 ? last : ", ", prefix, name(i));
 }
 
 static const char *op_name(int i)
@@ -85,26 +82,25 @@ static const char *preset_name(int i)
 	return gossip_preset(i)->name;
 }
 
-/* Appends text to out[*used …], its words filled line by line into OPT_USAGE_WIDTH columns. */
-static void fill(char *out, size_t size, size_t *used, const char *text)
+/* Appends text, the words of each of its lines filled into lines of OPT_USAGE_WIDTH columns. */
+static void add_filled(struct strbuf *out, const char *text)
 {
 	size_t col = 0;
 
-	while (*text && *used < size) {
+	while (*text) {
 		size_t len = strcspn(text, " \n");
 		if (col > 0 && col + 1 + len > OPT_USAGE_WIDTH) {
-			*used += (size_t)snprintf(out + *used, size - *used, "\n");
+			strbuf_addstr(out, "\n");
 			col = 0;
 		} else if (col > 0) {
-			*used += (size_t)snprintf(out + *used, size - *used, " ");
+			strbuf_addstr(out, " ");
 			col++;
 		}
-		if (*used < size)
-			*used += (size_t)snprintf(out + *used, size - *used, "%.*s", (int)len, text);
+		strbuf_add(out, text, len);
 		col += len;
 		text += len;
-		if (*text == '\n' && *used < size) {
-			*used += (size_t)snprintf(out + *used, size - *used, "\n");
+		if (*text == '\n') {
+			strbuf_addstr(out, "\n");
 			col = 0;
 		}
 		if (*text)
@@ -112,20 +108,23 @@ static void fill(char *out, size_t size, size_t *used, const char *text)
 	}
 }
 
-char *opt_usage(char *out, size_t size, const char *head, const char *about, const char *op_prefix,
-		const char *tail)
+int opt_usage(struct strbuf *out, const char *head, const char *about, const char *op_prefix,
+	      const char *tail)
 {
-	char ops[256], presets[1024], text[4096];
-	size_t used;
+	struct strbuf ops = STRBUF_INIT, presets = STRBUF_INIT, text = STRBUF_INIT;
+	int failed;
 
-	name_list(ops, sizeof ops, op_prefix, op_name, REQ_OP_COUNT, " and ");
-	name_list(presets, sizeof presets, "", preset_name, gossip_preset_count(), ", ");
-	snprintf(text, sizeof text, about, ops, presets);
-	used = (size_t)snprintf(out, size, "%s", head);
-	fill(out, size, &used, text);
-	if (used < size)
-		snprintf(out + used, size - used, "%s", tail);
-	return out;
+	add_names(&ops, op_prefix, op_name, REQ_OP_COUNT, " and ");
+	add_names(&presets, "", preset_name, gossip_preset_count(), ", ");
+	strbuf_addf(&text, about, ops.buf, presets.buf);
+	strbuf_addstr(out, head);
+	add_filled(out, text.buf);
+	strbuf_addstr(out, tail);
+	failed = ops.failed || presets.failed || text.failed || out->failed;
+	strbuf_release(&ops);
+	strbuf_release(&presets);
+	strbuf_release(&text);
+	return failed ? -1 : 0;
 }
 
 int opt_number(const char *prog, const struct opt_option *opt, double lo, double hi, int integral,

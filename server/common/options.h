@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "strbuf.h"
+
 struct opt_option {
 	const char *name;   /* without the leading "--" */
 	const char *env;    /* environment twin, or NULL */
@@ -30,15 +32,15 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
 #define OPT_USAGE_WIDTH 79
 
 /*
- * A usage text, into out (size bytes, cut short if it does not fit; returns
- * out): `head`, then `about` with its words filled into lines of at most
- * OPT_USAGE_WIDTH columns (each of its own lines filled apart), then `tail`.
- * `about` is a printf format taking two strings, made from the tables: the
- * operations ("a, b and c", each after `op_prefix`), then the presets
- * ("a, b, c"), so no usage text lists them by hand.
+ * Appends a usage text to out: `head`, then `about` with its words filled
+ * into lines of at most OPT_USAGE_WIDTH columns (each of its own lines filled
+ * apart), then `tail`.  `about` is a printf format taking two strings, made
+ * from the tables: the operations ("a, b and c", each after `op_prefix`),
+ * then the presets ("a, b, c"), so no usage text lists them by hand.
+ * Returns 0, or -1 if allocation failed (out then holds part of the text).
  */
-char *opt_usage(char *out, size_t size, const char *head, const char *about, const char *op_prefix,
-		const char *tail);
+int opt_usage(struct strbuf *out, const char *head, const char *about, const char *op_prefix,
+	      const char *tail);
 
 /*
  * Converts opt's value to a number in [lo, hi] (an integer when `integral`).

@@ -81,10 +81,14 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_READ_DEADLINE] = { "read-deadline", "FANOUTD_READ_DEADLINE", FO_STR(FO_HTTP_READ_DEADLINE) },
 	};
 	double port, threads, sim_threads, http_threads, queue, body, connections, per_address;
-	char usage[8192];
+	struct strbuf usage = STRBUF_INIT;
+	int bad;
 
-	opt_usage(usage, sizeof usage, usage_head, usage_about, "/", usage_tail);
-	if (opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
+	if (opt_usage(&usage, usage_head, usage_about, "/", usage_tail) < 0) {
+		fputs("fanoutd: out of memory\n", stderr);
+		return -1;
+	}
+	bad = opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage.buf) < 0 ||
 	    opt_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
 	    opt_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
 	    opt_number("fanoutd", &o[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &sim_threads) < 0 ||
@@ -96,7 +100,9 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	    opt_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0 ||
 	    opt_number("fanoutd", &o[O_CONNECTIONS], 1, 65536, 1, &connections) < 0 ||
 	    opt_number("fanoutd", &o[O_PER_ADDRESS], 1, 65536, 1, &per_address) < 0 ||
-	    opt_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0)
+	    opt_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0;
+	strbuf_release(&usage);
+	if (bad)
 		return -1;
 	if (strcmp(o[O_LOG].value, "text") != 0 && strcmp(o[O_LOG].value, "json") != 0) {
 		fprintf(stderr, "fanoutd: '--log-format' must be text or json, not '%s'\n", o[O_LOG].value);

@@ -38,7 +38,7 @@
 #include <microhttpd.h>
 
 #include "assets.h"
-#include "fanout/config.h"
+#include "fanout/rng.h"
 #include "guard.h"
 #include "http.h"
 #include "log.h"
@@ -652,9 +652,7 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 /* 64 well-mixed bits from x (SplitMix64's finaliser). */
 static uint64_t mix64(uint64_t x)
 {
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return rng_mix64(x);
 }
 
 /* The client's X-Request-Id when it is short and plain, or a new one. */

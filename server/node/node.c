@@ -374,14 +374,20 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 		{ "timeout", "FANOUT_TIMEOUT", FO_STR(FO_NODE_TIMEOUT) },
 	};
 	double t, sim;
-	char usage[4096];
+	struct strbuf usage = STRBUF_INIT;
+	int bad;
 
-	opt_usage(usage, sizeof usage, usage_head, usage_about, "", usage_tail);
-	if (opt_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
+	if (opt_usage(&usage, usage_head, usage_about, "", usage_tail) < 0) {
+		fputs("fanout-node: out of memory\n", stderr);
+		return -1;
+	}
+	bad = opt_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage.buf) < 0 ||
 	    opt_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
 	    opt_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
 	    opt_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
-	    opt_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
+	    opt_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0;
+	strbuf_release(&usage);
+	if (bad)
 		return -1;
 	*threads = (int)t;
 	n->limits.sim_threads = opt_threads(sim);

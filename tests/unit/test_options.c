@@ -91,12 +91,14 @@ END_TEST
 /* Every preset and operation named, the prose filled to its width, head and tail kept as they are. */
 START_TEST(test_usage_lists_tables)
 {
-	char text[4096];
-	const char *line;
+	struct strbuf usage = STRBUF_INIT;
+	const char *text, *line;
 
-	opt_usage(text, sizeof text, "usage: x\n\n",
-		  "answering %s, with presets %s, and here is a sentence long enough to need a second line.\n"
-		  "A short one.\n", "/", "\n  --flag   a flag whose line is longer than seventy-nine columns, kept whole\n");
+	ck_assert_int_eq(opt_usage(&usage, "usage: x\n\n",
+				   "answering %s, with presets %s, and here is a sentence long enough to need a "
+				   "second line.\nA short one.\n", "/",
+				   "\n  --flag   a flag whose line is longer than seventy-nine columns, kept whole\n"), 0);
+	text = usage.buf;
 	const char *start = "usage: x\n\nanswering /calc_fanout, /simulate_gossip and /tradeoff, with";
 
 	ck_assert_msg(strncmp(text, start, strlen(start)) == 0, "want a start of \"%s\", got: %s", start, text);
@@ -113,6 +115,7 @@ START_TEST(test_usage_lists_tables)
 			ck_assert_msg(len <= OPT_USAGE_WIDTH, "line of %zu columns: %.*s", len, (int)len, line);
 		line += len + (line[len] == '\n');
 	}
+	strbuf_release(&usage);
 }
 END_TEST
 
