@@ -486,6 +486,32 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	return st;
 }
 
+enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
+		       double *work, double work_limit, int threads, const atomic_int *cancel,
+		       struct calc_answer *out)
+{
+	struct search s = { p, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct eval e;
+	enum fo_status st;
+
+	memset(out, 0, sizeof *out);
+	st = evaluate(&s, p->fanout, &e);
+	*work = s.work;
+	out->evaluations = s.evaluations;
+	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
+	if (st != FO_OK)
+		return st;
+	answer(&s, out, meets(&s, &e), p->fanout, &e, NULL);
+	out->may_reach = may_meet(&s, &e);
+	out->evaluations = s.evaluations;
+	return FO_OK;
+}
+
+double calc_at_cost(const struct gossip_params *p, enum calc_model model, double target, int threads)
+{
+	return eval_cost(p, model, target, p->fanout, threads < 1 ? 1 : threads);
+}
+
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target)
 {
 	return calc_cost_mt(p, model, target, 1);

@@ -56,6 +56,7 @@ Suite *request_suite(void);
 Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
+Suite *solve_suite(void);
 Suite *strbuf_suite(void);
 
 #endif
