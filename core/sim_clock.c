@@ -55,14 +55,17 @@ struct event {
 	enum ev_kind kind;
 };
 
+/* An informed node (set when it learns; not read before). */
 struct cnode {
 	int64_t j0;         /* index of its first gossip tick after it learnt */
 	int64_t ju;         /* index of its first gossip tick after its last update */
 	int64_t sent_u;     /* transmits by its last update */
 	int64_t probe_sent; /* transmits on pings and acks */
 	int64_t hpos;       /* its event's place in the heap, or -1 */
-	unsigned char informed, holder;
 };
+
+/* Bits of a node's state[], zeroed at the start of a trial. */
+enum { INFORMED = 1, HOLDER = 2 };
 
 struct clock {
 	const struct gossip_params *p;
@@ -77,6 +80,8 @@ struct clock {
 	uint64_t act_version;
 	int64_t *ulist, *upos, m;  /* the uninformed, in any order */
 	struct cnode *node;
+	unsigned char *state;      /* L: INFORMED | HOLDER */
+	int track;                 /* upos is kept (pull or probes inform given nodes) */
 	struct event *heap;
 	int64_t heap_n;
 	double *when;
@@ -85,6 +90,9 @@ struct clock {
 	int64_t pcycle, pslot;
 	uint64_t pings;            /* probe ticks taken so far */
 	uint64_t messages, probe_transmits;
+	/* Over informed nodes: pushes by H, ticks before they learnt (j0), ticks in [0, H]. */
+	uint64_t pushes_sum, pull_ticks, informed_ticks;
+	int listed;                /* !track: ulist holds the uninformed (else: rejection from uni) */
 	/* Pending draws: the next productive push and pull tick. */
 	double push_at, pull_at;
 	int64_t pull_slot, pull_tick, push_node, push_tick;
@@ -93,6 +101,7 @@ struct clock {
 	uint64_t push_av;
 	int64_t pull_i;
 	double push_any;           /* a(m) for K sends */
+	int64_t hits_for;          /* hits[] holds the pmf of K sends for m = hits_for (-1: other) */
 	/*
 	 * When the last step was a gossip tick, its cycle and node: ticks
 	 * after it start at the next node, which t - floor(t) might not say
@@ -120,6 +129,7 @@ static void clock_release(struct clock *c)
 	free(c->ulist);
 	free(c->upos);
 	free(c->node);
+	free(c->state);
 	free(c->heap);
 	free(c->when);
 	free(c->hits);
@@ -143,6 +153,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->pushes = gossip_pushes(p->mode);
 	c->pulls = gossip_pulls(p->mode) && p->fanout > 0;
 	c->probes = p->probe_interval > 0;
+	c->track = c->pulls || c->probes;
 	c->words = (c->live + 63) / 64;
 	top = (size_t)imin(p->fanout, c->live) + 1;
 	c->gphase = malloc(n * sizeof *c->gphase);
@@ -151,6 +162,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->ulist = malloc(n * sizeof *c->ulist);
 	c->upos = malloc(n * sizeof *c->upos);
 	c->node = malloc(n * sizeof *c->node);
+	c->state = malloc(n);
 	c->heap = malloc(n * sizeof *c->heap);
 	c->when = malloc(n * sizeof *c->when);
 	c->hits = malloc(top * sizeof *c->hits);
@@ -159,7 +171,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->pphase = malloc(n * sizeof *c->pphase);
 		c->pnode = malloc(n * sizeof *c->pnode);
 	}
-	if (!c->gphase || !c->act || !c->uni || !c->ulist || !c->upos || !c->node || !c->heap ||
+	if (!c->gphase || !c->act || !c->uni || !c->ulist || !c->upos || !c->node || !c->state || !c->heap ||
 	    !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode))) {
 		clock_release(c);
 		return -1;
@@ -360,7 +372,8 @@ static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *to
 				: fall_m * c->inv_fact[d] * fall_o[sends - d] * c->inv_fact[sends - d] / choose;
 		}
 	} else {
-		dist_hypergeom(p->nodes - 1, m, sends, c->hits, *top + 1);
+		struct dist_pmf pmf;
+		dist_hypergeom(p->nodes - 1, m, sends, c->hits, *top + 1, &pmf);
 	}
 	for (int64_t d = 1; d <= *top; d++) {
 		if (p->loss > 0)
@@ -400,8 +413,8 @@ static int64_t tick_after(const struct clock *c, int64_t v, double t)
 
 static void stop_holding(struct clock *c, int64_t v)
 {
-	if (c->node[v].holder) {
-		c->node[v].holder = 0;
+	if (c->state[v] & HOLDER) {
+		c->state[v] &= (unsigned char)~HOLDER;
 		c->holders--;
 	}
 	act_set(c, v, 0);
@@ -463,20 +476,46 @@ static void probe_send(struct clock *c, int64_t v, double t)
 		stop_holding(c, v);
 }
 
-/* Live node v learns at time t; j0 its first tick after that. */
-static void inform(struct clock *c, int64_t v, double t, int64_t j0)
+/* Pushes by H of an informed node with these fields of struct cnode, by_h its ticks in [0, H]. */
+static int64_t pushes_by_h(const struct clock *c, const struct cnode *nd, int64_t by_h)
 {
-	struct cnode *nd = &c->node[v];
+	int64_t ticks;
+
+	if (!c->pushes)
+		return 0;
+	if (c->p->transmit_limit > 0)
+		return imin(c->x, nd->sent_u + c->k * (by_h > nd->ju ? by_h - nd->ju : 0)) - nd->probe_sent;
+	ticks = by_h > nd->j0 ? by_h - nd->j0 : 0;
+	if (c->t_win > 0)
+		ticks = imin(ticks, c->t_win);
+	return c->k * ticks;
+}
+
+/* Takes v out of the list of the uninformed, by its place upos[v]. */
+static void unlist(struct clock *c, int64_t v)
+{
 	int64_t last = c->ulist[--c->m];
 
 	c->ulist[c->upos[v]] = last;
 	c->upos[last] = c->upos[v];
+}
+
+/* Live node v, out of the list already, learns at time t; j0 its first tick after that. */
+static void inform(struct clock *c, int64_t v, double t, int64_t j0)
+{
+	struct cnode *nd = &c->node[v];
+
 	bit_clear(c->uni, v);
 	c->when[c->informed++] = t;
-	nd->informed = nd->holder = 1;
-	nd->j0 = nd->ju = j0;
-	nd->sent_u = nd->probe_sent = 0;
+	c->state[v] = INFORMED | HOLDER;
+	*nd = (struct cnode){ j0, j0, 0, 0, -1 };
 	c->holders++;
+	if (!c->probes) {
+		int64_t by_h = tick_after(c, v, c->h);
+		c->pushes_sum += (uint64_t)pushes_by_h(c, nd, by_h);
+		c->pull_ticks += (uint64_t)j0;
+		c->informed_ticks += (uint64_t)by_h;
+	}
 	if (c->t_win > 0)
 		heap_set(c, v, nextafter(tick_time(c, v, j0 + c->t_win - 1), INFINITY), EV_CLOSE);
 	if (!c->pushes)
@@ -487,11 +526,36 @@ static void inform(struct clock *c, int64_t v, double t, int64_t j0)
 		act_set(c, v, 1);
 }
 
-/* A uniform uninformed live node learns at t. */
+/*
+ * A uniform uninformed live node learns at t.  Unless given nodes learn too
+ * (track), the list of the uninformed is made only once they are a minority:
+ * before, a uniform node is drawn until an uninformed one comes (fewer than
+ * two draws on average), which touches no list.
+ */
 static void inform_any(struct clock *c, double t)
 {
-	int64_t v = c->ulist[rng_below(&c->rng, (uint64_t)c->m)];
+	int64_t i, v;
 
+	if (!c->track && !c->listed && 2 * c->m <= c->live) {
+		c->m = 0;
+		for (int64_t w = 0; w < c->words; w++)
+			for (uint64_t b = c->uni[w]; b; b &= b - 1)
+				c->ulist[c->m++] = w * 64 + __builtin_ctzll(b);
+		c->listed = 1;
+	}
+	if (!c->track && !c->listed) {
+		do
+			v = (int64_t)rng_below(&c->rng, (uint64_t)c->live);
+		while (!bit_get(c->uni, v));
+		c->m--;
+	} else {
+		i = (int64_t)rng_below(&c->rng, (uint64_t)c->m);
+		v = c->ulist[i];
+		if (c->track)
+			unlist(c, v);
+		else /* nobody asks where a node is in the list */
+			c->ulist[i] = c->ulist[--c->m];
+	}
 	inform(c, v, t, tick_after(c, v, t));
 }
 
@@ -503,6 +567,7 @@ static void push_some(struct clock *c, int64_t sends, double t)
 
 	if (c->m == 0 || sends == 0)
 		return;
+	c->hits_for = -1;
 	any = arrival_pmf(c, c->m, sends, &top);
 	if (!(rng_unit(&c->rng) < any))
 		return;
@@ -549,7 +614,7 @@ static void run_probe(struct clock *c, double t)
 {
 	const struct gossip_params *p = c->p;
 	int64_t v = c->pnode[c->pslot], j, w;
-	int carry = c->node[v].holder, back;
+	int carry = (c->state[v] & HOLDER) != 0, back;
 
 	c->pings++;
 	c->messages++;
@@ -561,15 +626,19 @@ static void run_probe(struct clock *c, double t)
 	if (j >= c->live - 1)
 		return; /* a failed peer */
 	w = j < v ? j : j + 1;
-	back = c->node[w].holder;
-	if (carry && !c->node[w].informed)
+	back = (c->state[w] & HOLDER) != 0;
+	if (carry && !(c->state[w] & INFORMED)) {
+		unlist(c, w);
 		inform(c, w, t, tick_after(c, w, t));
+	}
 	c->messages++;
 	if (!back)
 		return;
 	probe_send(c, w, t);
-	if (!rng_bernoulli(&c->rng, p->loss) && !c->node[v].informed)
+	if (!rng_bernoulli(&c->rng, p->loss) && !(c->state[v] & INFORMED)) {
+		unlist(c, v);
 		inform(c, v, t, tick_after(c, v, t));
+	}
 }
 
 /* Pings (and their acks) after the cursor up to H, when they can no longer change anything. */
@@ -600,32 +669,34 @@ static int quiet(const struct clock *c)
 }
 
 /* Pushes and pull requests by H, summed over nodes; transmits into *transmits. */
+/*
+ * Pushes and pull requests by H into the messages; transmits into
+ * *transmits.  Without probes a node's pushes are known when it learns
+ * (inform() sums them); with probes they are summed here.
+ */
 static void count_sends(struct clock *c, uint64_t *transmits)
 {
-	uint64_t gossip = 0, pulls = 0;
+	uint64_t all_ticks = 0;
 
-	for (int64_t v = 0; v < c->live; v++) {
-		const struct cnode *nd = &c->node[v];
-		int64_t by_h = tick_after(c, v, c->h); /* ticks in [0, H] */
-		if (!nd->informed) {
-			pulls += (uint64_t)by_h;
-			continue;
-		}
-		pulls += (uint64_t)nd->j0;
-		if (!c->pushes)
-			continue;
-		if (c->p->transmit_limit > 0) {
-			int64_t all = nd->sent_u + c->k * (by_h > nd->ju ? by_h - nd->ju : 0);
-			gossip += (uint64_t)(imin(c->x, all) - nd->probe_sent);
-		} else {
-			int64_t ticks = by_h > nd->j0 ? by_h - nd->j0 : 0;
-			if (c->t_win > 0)
-				ticks = imin(ticks, c->t_win);
-			gossip += (uint64_t)(c->k * ticks);
+	if (c->probes) {
+		c->pushes_sum = c->pull_ticks = c->informed_ticks = 0;
+		for (int64_t v = 0; v < c->live; v++) {
+			if (c->state[v] & INFORMED) {
+				int64_t by_h = tick_after(c, v, c->h);
+				c->pushes_sum += (uint64_t)pushes_by_h(c, &c->node[v], by_h);
+				c->pull_ticks += (uint64_t)c->node[v].j0;
+				c->informed_ticks += (uint64_t)by_h;
+			}
 		}
 	}
-	c->messages += gossip + (c->pulls ? (uint64_t)c->k * pulls : 0);
-	*transmits = gossip + c->probe_transmits;
+	if (c->pulls) {
+		/* The uninformed pull at every tick in [0, H]; the informed before they learnt. */
+		for (int64_t v = 0; v < c->live; v++)
+			all_ticks += (uint64_t)tick_after(c, v, c->h);
+		c->messages += (uint64_t)c->k * (c->pull_ticks + all_ticks - c->informed_ticks);
+	}
+	c->messages += c->pushes_sum;
+	*transmits = c->pushes_sum + c->probe_transmits;
 }
 
 static void clock_trial(struct clock *c, struct sim_timed *out)
@@ -637,11 +708,12 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	sorted_uniforms(&c->rng, c->gphase, c->live, 1);
 	memset(c->act, 0, (size_t)c->words * sizeof *c->act);
 	memset(c->uni, 0, (size_t)c->words * sizeof *c->uni);
-	for (int64_t v = 0; v < c->live; v++) {
-		c->ulist[v] = c->upos[v] = v;
+	memset(c->state, 0, (size_t)c->live);
+	if (c->track)
+		for (int64_t v = 0; v < c->live; v++)
+			c->ulist[v] = c->upos[v] = v;
+	for (int64_t v = 0; v < c->live; v++)
 		bit_set(c->uni, v);
-		c->node[v] = (struct cnode){ .hpos = -1 };
-	}
 	if (c->probes) {
 		sorted_uniforms(&c->rng, c->pphase, c->live, c->period);
 		for (int64_t s = 0; s < c->live; s++) {
@@ -656,8 +728,15 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	c->pcycle = c->pslot = 0;
 	c->pings = c->messages = c->probe_transmits = 0;
 	c->push_ok = c->pull_ok = 0;
+	c->hits_for = -1;
 	c->at_node = -1;
 	origin = (int64_t)rng_below(&c->rng, (uint64_t)c->live);
+	c->listed = 0;
+	c->pushes_sum = c->pull_ticks = c->informed_ticks = 0;
+	if (c->track)
+		unlist(c, origin);
+	else
+		c->m--;
 	inform(c, origin, 0, tick_after(c, origin, 0));
 	for (;;) {
 		double next = INFINITY, pt = c->probes ? probe_time(c) : INFINITY;
@@ -671,8 +750,9 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 		if (c->pushes && c->m > 0 && c->nact > 0 &&
 		    (!c->push_ok || c->push_m != c->m || c->push_av != c->act_version)) {
 			int64_t top;
-			if (c->push_m != c->m || !c->push_ok)
+			if (c->hits_for != c->m)
 				c->push_any = arrival_pmf(c, c->m, c->k, &top);
+			c->hits_for = c->m;
 			c->push_at = next_member(c, c->act, c->nact, t,
 						 sample_geometric(&c->rng, c->push_any), &c->push_node,
 						 &c->push_tick);
@@ -709,8 +789,10 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 		c->at_node = -1;
 		switch (what) {
 		case 0: {
-			int64_t top, d;
-			double any = arrival_pmf(c, c->m, c->k, &top);
+			int64_t top = imin(c->k, c->m), d;
+			double any = c->push_any;
+			if (c->hits_for != c->m)
+				any = arrival_pmf(c, c->m, c->k, &top);
 			c->push_ok = 0;
 			c->at_cycle = c->push_tick;
 			c->at_node = c->push_node;
@@ -723,6 +805,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			c->pull_ok = 0;
 			c->at_cycle = c->pull_tick;
 			c->at_node = c->pull_slot;
+			unlist(c, c->pull_slot);
 			inform(c, c->pull_slot, t, c->pull_tick + 1);
 			break;
 		case 2:

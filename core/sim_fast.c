@@ -104,7 +104,8 @@ static void hit_pmf(struct fast *f, int64_t m, int64_t k, int64_t top)
 	double fall_m[SMALL_FANOUT + 1], fall_o[SMALL_FANOUT + 1];
 
 	if (!f->small || k != p->fanout) {
-		dist_hypergeom(p->nodes - 1, m, k, f->hits, top + 1);
+		struct dist_pmf pmf;
+		dist_hypergeom(p->nodes - 1, m, k, f->hits, top + 1, &pmf);
 		return;
 	}
 	fall_m[0] = fall_o[0] = 1;
@@ -332,23 +333,33 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
  * binomial and the pull success probability when pulling.
  */
 /*
- * sim_clock's trial under independent timers, per live node: about 100 ns,
- * 350 with a push window (its explicit events), 850 with probes as well
- * (taken one by one), 130 in pull; measured with `fanout simulate
- * --sim-threads 1` at N = 10 ... 10^4 (timers-api, see its report), and
- * rounded up.
+ * Independent timers (sim_clock.c), fitted to CPU times of a throwaway run
+ * on the development machine while it was loaded (load average 12 on 2
+ * cores), so on the high side: push, pull and push_pull at N = 1e3 to 1e6,
+ * K = 1 to 10, with and without transmit limits and probes.  A live node
+ * costs 105-130 ns up to N = 1e4, 200-300 ns at 1e5 and 370 ns at 1e6 (its
+ * random accesses leave the caches); push_pull 1.7 times that; each
+ * probe period about as much again (N = 1e3: 590 ns a node with X = 20,
+ * K = 3, P = 5 intervals; 1e5: 1640 ns), probes running while the broadcast
+ * is alive (taken as log2 L + the push window + 4 intervals) or to H.
+ * Measured with a throwaway driver of sim_fast_run on one thread.
  */
-static double clock_cost(const struct gossip_params *p)
+static double timed_cost(const struct gossip_params *p, int64_t trials)
 {
-	double per_node = 150;
+	double live = (double)gossip_live(p), h = gossip_horizon(p);
+	double per_node = 130 + 120 * fmin(fmax(log10(fmax(live, 1)) - 4, 0), 2);
+	double per_trial = 1000 + 2 * live + 2.0 * (double)sim_steps(p);
 
-	if (p->forward_rounds > 0 || p->transmit_limit > 0)
-		per_node += 300;
-	if (p->probe_interval > 0)
-		per_node += 600;
-	if (gossip_pulls(p->mode))
-		per_node += 50;
-	return 40.0 * gossip_horizon(p) + (double)gossip_live(p) * per_node;
+	if (gossip_pushes(p->mode) && gossip_pulls(p->mode))
+		per_node *= 1.7;
+	if (p->probe_interval > 0) {
+		double window = p->transmit_limit > 0 && p->fanout > 0
+			? ceil((double)p->transmit_limit / (double)p->fanout) : (double)p->forward_rounds;
+		double alive = p->transmit_limit > 0 || p->forward_rounds > 0
+			? fmin(h, log2(fmax(live, 2)) + window + 4) : h;
+		per_node += per_node * (alive / p->probe_interval + 1);
+	}
+	return (double)trials * (per_trial + live * per_node);
 }
 
 double sim_fast_cost(const struct gossip_params *p, int64_t trials)
@@ -357,7 +368,7 @@ double sim_fast_cost(const struct gossip_params *p, int64_t trials)
 	double per_trial = 30.0 * (double)p->rounds;
 
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
-		return (double)trials * clock_cost(p);
+		return timed_cost(p, trials);
 
 	if (gossip_pulls(p->mode))
 		per_trial += (double)p->rounds * (50 + 2 * k);

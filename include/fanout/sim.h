@@ -143,7 +143,10 @@ enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uin
 
 /*
  * The fast simulator (sim_fast.c): samples the informed-count chain exactly,
- * in O(L K + R) a trial and memory independent of N.  Runs trials
+ * in O(L K + R) a trial and memory independent of N.  Under independent
+ * timers (sim_clock.c) it keeps every live node's phases instead: O(L) memory
+ * and about O(L log L) work a trial, plus each probe tick while the message
+ * can still move.  Runs trials
  * first_trial … first_trial + trials - 1 on up to `threads` threads
  * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
  * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, FO_TOO_LARGE (see

@@ -16,7 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fanout/calc.h"
+#include "fanout/exact.h"
+#include "fanout/largen.h"
+#include "fanout/meanfield.h"
 #include "fanout/preset.h"
+#include "fanout/tradeoff.h"
 #include "fanout/sim.h"
 #include "stats.h"
 #include "suites.h"
@@ -421,6 +426,76 @@ START_TEST(test_tally_runs_merge)
 }
 END_TEST
 
+/*
+ * The round methods refuse independent timers; auto and simulation answer
+ * by the fast sampler at the horizon: the K found is simulated again with
+ * other seeds and meets the target within 5 standard errors, K - 1 does not
+ * beyond them.
+ */
+START_TEST(test_calc_by_simulation)
+{
+	struct gossip_params p = { 60, 0, 1, GOSSIP_PUSH, 0.1, 0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0, 4 };
+	enum calc_model models[] = { CALC_EXACT, CALC_MEAN_FIELD, CALC_LARGE_N };
+	struct chain_result r;
+	struct largen_result l;
+	struct calc_answer a;
+	struct sim_tally t;
+	double target = 0.9, n = 20000, got;
+
+	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_TOO_LARGE);
+	ck_assert_int_eq(mf_run(&p, &r), FO_TOO_LARGE);
+	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_TOO_LARGE);
+	ck_assert(isinf(exact_cost(&p)) && isinf(mf_cost(&p)) && isinf(largen_cost(&p)));
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(calc_fanout(&p, models[i], target, 1e12, NULL, &a), FO_TOO_LARGE);
+	ck_assert_int_eq(calc_fanout_mt(&p, CALC_AUTO, target, 1e12, 2, NULL, &a), FO_OK);
+	ck_assert_int_eq(a.model, CALC_SIMULATION);
+	ck_assert(a.reachable && a.fanout >= 1 && a.delivery_prob_lo >= target);
+	printf("timers: calc N = 60, loss 0.1, within 4 intervals, target 0.9: K = %lld (P %.4f)\n",
+	       (long long)a.fanout, a.delivery_prob);
+	p.fanout = a.fanout;
+	ck_assert_int_eq(sim_tally_init(&t, &p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 777, 0, (int64_t)n, 2, NULL, &t), FO_OK);
+	got = (double)t.trials_full / n;
+	ck_assert_msg(got >= target - 5 * sqrt(target * (1 - target) / n), "K %lld gives %.4f",
+		      (long long)p.fanout, got);
+	sim_tally_release(&t);
+	if (a.fanout > 1) {
+		p.fanout = a.fanout - 1;
+		ck_assert_int_eq(sim_tally_init(&t, &p, 0), FO_OK);
+		ck_assert_int_eq(sim_fast_run(&p, 778, 0, (int64_t)n, 2, NULL, &t), FO_OK);
+		got = (double)t.trials_full / n;
+		ck_assert_msg(got <= target + 5 * sqrt(target * (1 - target) / n), "K - 1 gives %.4f", got);
+		sim_tally_release(&t);
+	}
+}
+END_TEST
+
+/* tradeoff by simulation: rows in quarter bins, each row's time its bin edge, its messages to then. */
+START_TEST(test_tradeoff_by_simulation)
+{
+	struct gossip_params p = { 40, 0, 8, GOSSIP_PUSH, 0, 0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0, 0 };
+	struct tradeoff out;
+
+	ck_assert_int_eq(tradeoff_run(&p, CALC_EXACT, 0.9, 3, 1e12, NULL, &out), FO_TOO_LARGE);
+	ck_assert_int_eq(tradeoff_run_mt(&p, CALC_SIMULATION, 0.9, 4, 1e12, 2, NULL, &out), FO_OK);
+	ck_assert_int_eq(out.count, 4);
+	ck_assert_int_ge(out.rows[3].rounds, 1);
+	for (int64_t i = 0; i < out.count; i++) {
+		const struct tradeoff_row *row = &out.rows[i];
+		if (row->rounds < 0) /* K = 1 does not reach 0.9 within 8 intervals */
+			continue;
+		ck_assert_int_ge(row->rounds, 1);
+		ck_assert_int_le(row->rounds, sim_steps(&p));
+		ck_assert(row->time == sim_edge(&p, row->rounds));
+		/* Every informed node pushes K a tick: at least K messages, at most K L per interval. */
+		ck_assert(row->messages >= (double)row->fanout &&
+			  row->messages <= (double)row->fanout * 40 * (row->time + 1));
+	}
+	tradeoff_release(&out);
+}
+END_TEST
+
 Suite *timers_suite(void)
 {
 	Suite *s = suite_create("timers");
@@ -434,6 +509,8 @@ Suite *timers_suite(void)
 	tcase_add_test(tc, test_params_check);
 	tcase_add_loop_test(tc, test_memberlist_lan_seconds, 0, 3);
 	tcase_add_loop_test(tc, test_tally_runs_merge, 0, 2);
+	tcase_add_test(tc, test_calc_by_simulation);
+	tcase_add_test(tc, test_tradeoff_by_simulation);
 	suite_add_tcase(s, tc);
 	return s;
 }
