@@ -43,12 +43,26 @@ const struct gossip_preset *gossip_preset_find(const char *name)
 	return NULL;
 }
 
-int64_t gossip_preset_transmit_limit(const struct gossip_preset *s, int64_t nodes)
+/* ceil(log10(N + 1)) is the number of decimal digits of N, in integers. */
+static int64_t digits(int64_t nodes)
 {
-	/* ceil(log10(N + 1)) is the number of decimal digits of N, in integers. */
-	int64_t digits = 0;
+	int64_t d = 0;
 
 	for (int64_t n = nodes; n > 0; n /= 10)
-		digits++;
-	return s->retransmit_mult * digits;
+		d++;
+	return d;
+}
+
+int64_t gossip_preset_transmit_limit(const struct gossip_preset *s, int64_t nodes)
+{
+	return s->retransmit_mult * digits(nodes);
+}
+
+int64_t gossip_preset_retransmit_mult(const struct gossip_preset *s, int64_t nodes, int64_t limit)
+{
+	int64_t d = digits(nodes);
+
+	if (s->retransmit_mult <= 0 || d <= 0)
+		return 0;
+	return limit <= d ? 1 : (limit - 1) / d + 1;
 }

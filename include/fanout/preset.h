@@ -40,4 +40,11 @@ const struct gossip_preset *gossip_preset_find(const char *name);
 /* The preset's transmit_limit at N = nodes >= 1 (0: unlimited). */
 int64_t gossip_preset_transmit_limit(const struct gossip_preset *s, int64_t nodes);
 
+/*
+ * The least RetransmitMult m >= 1 whose transmit_limit at N = nodes,
+ * m * ceil(log10(N + 1)), is at least `limit` (>= 1); 0 when the preset has
+ * no RetransmitMult.
+ */
+int64_t gossip_preset_retransmit_mult(const struct gossip_preset *s, int64_t nodes, int64_t limit);
+
 #endif

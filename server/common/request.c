@@ -23,6 +23,7 @@
 #include "fanout/config.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
+#include "fanout/solve.h"
 #include "fanout/tradeoff.h"
 #include "request.h"
 
@@ -90,6 +91,7 @@ enum field_kind {
 	F_MODEL,        /* a calc model's name */
 	F_PRESET,       /* a preset's name */
 	F_TIMERS,       /* aligned or independent; int (1: independent) at `offset` */
+	F_SOLVE,        /* calc_fanout's knob: fanout, transmit_limit or interval */
 };
 
 #define OP_BIT(op) (1u << (op))
@@ -120,7 +122,8 @@ struct field {
 static const struct field fields[] = {
 	{ "preset", ALL, 0, F_PRESET, 0, AT(preset), -1, 0 },
 	{ "nodes", ALL, ALL, F_INT, 1, AT(params.nodes), -1, 0 },
-	{ "fanout", SIM, SIM, F_INT, 1, AT(params.fanout), AT(has_fanout), 0 },
+	{ "solve_for", CALC, 0, F_SOLVE, 0, AT(solve_for), AT(has_solve_for), 0 },
+	{ "fanout", SIM | CALC, SIM, F_INT, 1, AT(params.fanout), AT(has_fanout), 0 },
 	{ "rounds", BOTH, BOTH, F_INT, 1, AT(params.rounds), -1, 0 },
 	{ "target_prob", CALC | TRADE, CALC | TRADE, F_OPEN_PROB, 0, AT(target_prob), -1, 0 },
 	{ "trials", SIM, SIM, F_INT, 0, AT(trials), -1, 1 },
@@ -165,6 +168,7 @@ static enum req_field_type field_type(enum field_kind kind)
 	case F_MODEL:
 	case F_PRESET:
 	case F_TIMERS:
+	case F_SOLVE:
 		return REQ_FIELD_STRING;
 	}
 	return REQ_FIELD_STRING;
@@ -223,6 +227,28 @@ static const char *preset_name(int i)
 static const char *timers_name(int i)
 {
 	return gossip_timers_name((enum gossip_timers)i);
+}
+
+static const char *const solve_names[REQ_SOLVE_COUNT] = { "fanout", "transmit_limit", "interval" };
+
+const char *req_solve_name(enum req_solve s)
+{
+	return (unsigned)s < REQ_SOLVE_COUNT ? solve_names[s] : "?";
+}
+
+static const char *solve_name(int i)
+{
+	return solve_names[i];
+}
+
+static int solve_parse(const char *name, enum req_solve *out)
+{
+	for (int i = 0; i < REQ_SOLVE_COUNT; i++)
+		if (strcmp(name, solve_names[i]) == 0) {
+			*out = (enum req_solve)i;
+			return 0;
+		}
+	return -1;
 }
 
 /* The value of a JSON integer, saturated to int64_t; 0 and *ok = 0 if not one. */
@@ -322,6 +348,12 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
+	case F_SOLVE:
+		if (cJSON_IsString(v) && solve_parse(v->valuestring, &req->solve_for) == 0)
+			break;
+		name_list(names, sizeof names, solve_name, REQ_SOLVE_COUNT);
+		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		break;
 	}
 	if (f->present >= 0)
 		*(int *)(void *)((char *)req + f->present) = 1;
@@ -341,7 +373,7 @@ static void apply_preset(struct request *req)
 		return;
 	if (!req->has_mode)
 		p->mode = s->mode;
-	if (req->op == REQ_SIMULATE_GOSSIP && !req->has_fanout)
+	if ((req->op == REQ_SIMULATE_GOSSIP || req->solve_for != REQ_SOLVE_FANOUT) && !req->has_fanout)
 		p->fanout = s->fanout;
 	if (!req->has_interval)
 		req->interval = s->interval;
@@ -373,10 +405,14 @@ static int given(const cJSON *json, const char *name)
 	return v && !cJSON_IsNull(v);
 }
 
-/* A required field the request may leave out: rounds (max_rounds is optional) under a time budget. */
-static int timers_waive(const struct field *f, const cJSON *json)
+/*
+ * A required field the request may leave out: rounds (max_rounds is optional)
+ * under a time budget or when solving for the interval (solve_for is read first).
+ */
+static int timers_waive(const struct field *f, const cJSON *json, const struct request *req)
 {
-	return f->offset == AT(params.rounds) && given(json, "within_seconds");
+	return f->offset == AT(params.rounds) &&
+	       (given(json, "within_seconds") || req->solve_for == REQ_SOLVE_INTERVAL);
 }
 
 /*
@@ -420,6 +456,11 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	req->params.timers = req->independent ? GOSSIP_TIMERS_INDEPENDENT : GOSSIP_TIMERS_ALIGNED;
 	if (req->independent && req->probe_interval > 0 && req->interval > 0)
 		req->params.probe_interval = req->probe_interval / req->interval;
+	if (req->solve_for == REQ_SOLVE_INTERVAL) {
+		/* The rounds are searched, up to FO_SOLVE_MAX_ROUNDS; within_seconds is what they must fit. */
+		req->params.rounds = FO_SOLVE_MAX_ROUNDS;
+		return;
+	}
 	if (!req->has_within_seconds)
 		return;
 	if (given(json, rounds)) {
@@ -474,11 +515,63 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 			  "needs P(full delivery) for every round)");
 }
 
+/*
+ * calc_fanout's solve_for: the fields each knob needs and those it answers
+ * (so a client cannot give them).
+ */
+static void check_solve(struct request *req, const cJSON *json, struct req_error *err)
+{
+	if (req->op != REQ_CALC_FANOUT)
+		return;
+	if (req->solve_for == REQ_SOLVE_FANOUT) {
+		if (req->has_fanout)
+			add_error(err, "fanout",
+				  "\"fanout\" is what calc_fanout solves for; give it only with \"solve_for\": "
+				  "\"transmit_limit\" or \"interval\"");
+		return;
+	}
+	if (!req->has_fanout && !req->preset)
+		add_error(err, "fanout", "\"fanout\" is required with \"solve_for\": \"%s\" (or a preset that "
+			  "sets it)", req_solve_name(req->solve_for));
+	if (req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
+		if (req->has_transmit_limit)
+			add_error(err, "transmit_limit",
+				  "\"transmit_limit\" is what \"solve_for\": \"transmit_limit\" answers; leave it out");
+		if (req->has_forward_rounds)
+			add_error(err, "forward_rounds",
+				  "\"forward_rounds\" cannot be given with \"solve_for\": \"transmit_limit\" (the "
+				  "limit searched replaces it)");
+		if (!gossip_pushes(req->params.mode))
+			add_error(err, "solve_for",
+				  "\"solve_for\": \"transmit_limit\" needs a mode that pushes (push or push_pull): "
+				  "the limit bounds a node's pushes");
+		return;
+	}
+	if (given(json, "interval"))
+		add_error(err, "interval",
+			  "\"interval\" is what \"solve_for\": \"interval\" answers; leave it out");
+	if (given(json, "rounds"))
+		add_error(err, "rounds",
+			  "\"rounds\" cannot be given with \"solve_for\": \"interval\" (the rounds are searched; "
+			  "give the time budget \"within_seconds\")");
+	if (!req->has_within_seconds)
+		add_error(err, "within_seconds",
+			  "\"within_seconds\" is required with \"solve_for\": \"interval\" (the time budget "
+			  "the interval must meet)");
+	if (req->independent)
+		add_error(err, "solve_for",
+			  "\"solve_for\": \"interval\" is solved under aligned timers only (the search over "
+			  "rounds does not follow independent timers); add \"timers\": \"aligned\"");
+}
+
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
 static void check_model(const struct request *req, struct req_error *err)
 {
 	struct gossip_problem found[8];
-	int n = gossip_params_check(&req->params, req->op == REQ_SIMULATE_GOSSIP, found, 8);
+	int n = gossip_params_check(&req->params, req->op == REQ_SIMULATE_GOSSIP ||
+					    (req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT &&
+					     (req->has_fanout || req->preset)),
+				    found, 8);
 
 	for (int i = 0; i < n && i < 8; i++) {
 		int seen = 0;
@@ -531,13 +624,14 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 		if (v && !cJSON_IsNull(v))
 			read_field(f, v, out, err);
 		else if ((f->required & OP_BIT(op)) &&
-			 !(out->preset && f->offset == AT(params.fanout)) && !timers_waive(f, json))
+			 !(out->preset && f->offset == AT(params.fanout)) && !timers_waive(f, json, out))
 			add_error(err, f->name, "\"%s\" is required", f->name);
 	}
 	apply_preset(out);
 	apply_timers(out, json, err);
 	if (op == REQ_TRADEOFF)
 		check_tradeoff(out, err);
+	check_solve(out, json, err);
 	check_model(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
 		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
@@ -567,7 +661,16 @@ static uint64_t fresh_seed(void)
 /* The field to lower, and further advice, when `req` is over its budget. */
 void req_budget_advice(const struct request *req, const char **field, const char **advice)
 {
-	if (req->op == REQ_SIMULATE_GOSSIP) {
+	if (req->op == REQ_CALC_FANOUT && req->solve_for == REQ_SOLVE_INTERVAL) {
+		/* The rounds are searched up to FO_SOLVE_MAX_ROUNDS: the client cannot lower them. */
+		*field = "nodes";
+		*advice = " (or \"target_prob\"; the rounds are searched up to " FO_STR(FO_SOLVE_MAX_ROUNDS) ")";
+		return;
+	}
+	if (req->op == REQ_CALC_FANOUT && req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
+		*field = "rounds";
+		*advice = " (or \"nodes\", \"fanout\", \"target_prob\": the limit is searched up to fanout x rounds)";
+	} else if (req->op == REQ_SIMULATE_GOSSIP) {
 		*field = "trials";
 		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
 	} else if (req->op == REQ_TRADEOFF) {
@@ -676,6 +779,12 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 				req->chosen = CALC_LARGE_N;
 			}
 		}
+	} else if (req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
+		/* calc_at chooses per value as the K search does; nothing is rerun at the answer. */
+		req->chosen = req->model;
+		req->work = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
+			? solve_transmit_limit_cost(p, req->model, req->target_prob, lim->sim_threads)
+			: solve_rounds_cost(p, p->rounds, req->model, req->target_prob, lim->sim_threads);
 	} else {
 		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
@@ -1078,6 +1187,67 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	return o;
 }
 
+/*
+ * The answer of calc_fanout with solve_for transmit_limit or interval: the
+ * value found (null when unreachable, with the best reached), whether the
+ * value below it might suffice, and calc_at's figures at the value (at the
+ * largest value searched when unreachable).
+ */
+static cJSON *render_solve(const struct request *req, const struct solve_answer *s)
+{
+	const struct calc_answer *a = &s->at;
+	const struct gossip_preset *ps = req->preset;
+	int64_t n = req->params.nodes;
+	cJSON *o = cJSON_CreateObject();
+	int ok = o != NULL;
+
+	ok = ok && cJSON_AddStringToObject(o, "solve_for", req_solve_name(req->solve_for)) != NULL;
+	if (req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
+		ok = ok && add_count_or_null(o, "min_transmit_limit", s->reachable ? s->value : -1) == 0;
+		if (ok && !s->reachable)
+			ok = add_number(o, "best_transmit_limit", (double)s->value) == 0;
+		ok = ok && cJSON_AddBoolToObject(o, "transmit_limit_uncertain", s->value_uncertain);
+		if (ok && ps && ps->retransmit_mult > 0)
+			ok = add_count_or_null(o, "retransmit_mult",
+					       s->reachable ? gossip_preset_retransmit_mult(ps, n, s->value) : -1) == 0 &&
+			     add_number(o, "preset_retransmit_mult", (double)ps->retransmit_mult) == 0 &&
+			     add_number(o, "preset_transmit_limit", (double)gossip_preset_transmit_limit(ps, n)) == 0;
+	} else {
+		double longest = s->reachable ? solve_longest_interval(req->within_seconds, s->value) : NAN;
+		ok = ok && add_number_or_null(o, "max_interval", longest) == 0;
+		ok = ok && add_count_or_null(o, "min_rounds", s->reachable ? s->value : -1) == 0;
+		if (ok && !s->reachable)
+			ok = add_number(o, "best_rounds", (double)s->value) == 0;
+		ok = ok && cJSON_AddBoolToObject(o, "interval_uncertain", s->value_uncertain);
+		if (ok && s->value_uncertain)
+			ok = add_number(o, "next_interval", solve_longest_interval(req->within_seconds, s->value - 1)) == 0;
+		if (ok && ps)
+			ok = add_number(o, "preset_interval", ps->interval) == 0;
+	}
+	ok = ok && add_number(o, "fanout", (double)a->fanout) == 0;
+	ok = ok && cJSON_AddBoolToObject(o, "reachable", s->reachable);
+	ok = ok && add_number(o, "miss_prob", a->miss_prob) == 0;
+	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(a->model));
+	ok = ok && add_number(o, "delivery_prob", a->delivery_prob) == 0;
+	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob) == 0;
+	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N || a->model == CALC_SIMULATION)) {
+		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
+		ok = add_number(o, "error_bound", a->error_bound) == 0 &&
+		     add_interval(o, "delivery_prob_interval", ci) == 0;
+	}
+	if (ok && a->model == CALC_SIMULATION)
+		ok = add_number(o, "trials", (double)a->sim_trials) == 0 && add_number(o, "seed", (double)a->sim_seed) == 0;
+	if (ok && ps)
+		ok = add_number(o, "preset_fanout", (double)ps->fanout) == 0;
+	ok = ok && add_number(o, "evaluations", (double)s->evaluations) == 0;
+	ok = ok && add_params(o, req) == 0;
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -1370,7 +1540,20 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 	cJSON *o;
 
 	memset(err, 0, sizeof *err);
-	if (req->op == REQ_CALC_FANOUT) {
+	if (req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
+		struct solve_answer s;
+
+		st = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
+			? solve_transmit_limit(&req->params, req->chosen, req->target_prob, lim->work_budget,
+					       lim->sim_threads, cancel, &s)
+			: solve_rounds(&req->params, req->params.rounds, req->chosen, req->target_prob,
+				       lim->work_budget, lim->sim_threads, cancel, &s);
+		if (st != FO_OK) {
+			core_failure(err, st, req, lim->work_budget);
+			return NULL;
+		}
+		o = render_solve(req, &s);
+	} else if (req->op == REQ_CALC_FANOUT) {
 		struct calc_answer a;
 
 		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,

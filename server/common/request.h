@@ -54,6 +54,12 @@ int req_op_parse(const char *name, enum req_op *out);
  */
 cJSON *req_json_parse(const char *text, size_t len);
 
+/* calc_fanout's knob to solve for (API.md, "the knob to solve for"). */
+enum req_solve { REQ_SOLVE_FANOUT, REQ_SOLVE_TRANSMIT_LIMIT, REQ_SOLVE_INTERVAL, REQ_SOLVE_COUNT };
+
+/* "fanout", "transmit_limit" or "interval". */
+const char *req_solve_name(enum req_solve s);
+
 struct request {
 	enum req_op op;
 	struct gossip_params params; /* after the preset filled what the request left unset */
@@ -82,6 +88,14 @@ struct request {
 	double probe_interval;     /* seconds; 0: no probes */
 	double within_seconds;     /* the time budget; 0: not given (rounds or max_rounds was) */
 	int has_timers, has_probe_interval, has_within_seconds;
+	/*
+	 * calc_fanout's solve_for: fanout (the K search), transmit_limit (the
+	 * least X at params.fanout) or interval (the least rounds at
+	 * params.fanout up to params.rounds, hence the longest interval that
+	 * meets within_seconds).
+	 */
+	enum req_solve solve_for;
+	int has_solve_for;
 };
 
 enum req_status {

@@ -27,6 +27,11 @@
 #endif
 
 /* tradeoff: max_rounds when not given (MODEL.md's default). */
+/* calc_fanout's solve_for interval: the most rounds searched (the shortest interval is within_seconds / this). */
+#ifndef FO_SOLVE_MAX_ROUNDS
+#define FO_SOLVE_MAX_ROUNDS 40
+#endif
+
 #ifndef FO_TRADEOFF_MAX_ROUNDS
 #define FO_TRADEOFF_MAX_ROUNDS 100
 #endif

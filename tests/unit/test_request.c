@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fanout/sim.h"
+#include "fanout/solve.h"
 #include "request.h"
 #include "settings.h"
 #include "suites.h"
@@ -82,6 +83,22 @@ static const struct {
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9}", "rounds", "is required" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"interval\":0.5,\"within_seconds\":5}", NULL, NULL },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"interval\":0.5,\"within_seconds\":5,\"max_rounds\":4}", "within_seconds", "stands for \"max_rounds\"" },
+	/* calc_fanout's solve_for: the fields each knob needs and those it answers. */
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"gossip_nodes\"}", "solve_for", "fanout, transmit_limit, interval" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"fanout\":3}", "fanout", "what calc_fanout solves for" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\"}", "fanout", "is required with \"solve_for\"" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"fanout\":3}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"fanout\":25}", "fanout", "from 0 to 24" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"preset\":\"memberlist-lan\"}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"fanout\":3,\"transmit_limit\":4}", "transmit_limit", "answers; leave it out" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"fanout\":3,\"forward_rounds\":2}", "forward_rounds", "cannot be given" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"solve_for\":\"transmit_limit\",\"fanout\":3,\"mode\":\"pull\"}", "solve_for", "needs a mode that pushes" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3}", "within_seconds", "is required with \"solve_for\": \"interval\"" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3,\"within_seconds\":2}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3,\"within_seconds\":2,\"interval\":0.5}", "interval", "answers; leave it out" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3,\"within_seconds\":2,\"rounds\":5}", "rounds", "cannot be given" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"preset\":\"memberlist-lan\",\"within_seconds\":2}", "solve_for", "aligned timers only" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"preset\":\"memberlist-lan\",\"within_seconds\":2,\"timers\":\"aligned\"}", NULL, NULL },
 };
 
 START_TEST(test_parse)
@@ -761,10 +778,79 @@ START_TEST(test_auto_simulation)
 }
 END_TEST
 
+/*
+ * solve_for transmit_limit and interval: the value answered meets the
+ * target at calc_fanout's own figures and the value below it does not (or is
+ * flagged); RetransmitMult is the least whose mult x ceil(log10(N + 1))
+ * covers the limit.
+ */
+START_TEST(test_solve_answers)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_CALC_FANOUT,
+			  "{\"nodes\":30,\"target_prob\":0.999,\"rounds\":15,\"timers\":\"aligned\","
+			  "\"preset\":\"memberlist-lan\",\"solve_for\":\"transmit_limit\"}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	int64_t x, m;
+
+	ck_assert_msg(o, "%s", err.detail);
+	ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(o, "solve_for")->valuestring, "transmit_limit");
+	x = (int64_t)number(o, "min_transmit_limit");
+	m = (int64_t)number(o, "retransmit_mult");
+	ck_assert_int_eq(m, (x + 1) / 2); /* two digits in 30 */
+	ck_assert_double_ge(number(o, "delivery_prob"), 0.999);
+	ck_assert_int_eq((int64_t)number(o, "fanout"), 3);
+	ck_assert_int_eq((int64_t)number(o, "preset_transmit_limit"), 8);
+	cJSON_Delete(o);
+	o = answer(REQ_CALC_FANOUT,
+		   "{\"nodes\":1000,\"target_prob\":0.999,\"fanout\":3,\"loss\":0.05,"
+		   "\"solve_for\":\"interval\",\"within_seconds\":3}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o, "%s", err.detail);
+	{
+		int64_t r = (int64_t)number(o, "min_rounds");
+		double d = number(o, "max_interval");
+		ck_assert_int_ge((int64_t)(3 / d + 1e-12), r);
+		ck_assert_double_eq(d, solve_longest_interval(3, r));
+	}
+	cJSON_Delete(o);
+	/* Out of reach: the best reached, said plainly. */
+	o = answer(REQ_CALC_FANOUT,
+		   "{\"nodes\":30,\"target_prob\":0.999,\"timers\":\"aligned\",\"preset\":\"memberlist-lan\","
+		   "\"solve_for\":\"interval\",\"within_seconds\":3}",
+		   FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o, "%s", err.detail);
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "max_interval")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "reachable")));
+	ck_assert_int_eq((int64_t)number(o, "best_rounds"), FO_SOLVE_MAX_ROUNDS);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_retransmit_mult)
+{
+	const struct gossip_preset *s = gossip_preset_find("memberlist-lan");
+
+	ck_assert_int_eq(gossip_preset_retransmit_mult(s, 30, 8), 4);
+	ck_assert_int_eq(gossip_preset_retransmit_mult(s, 30, 9), 5);
+	ck_assert_int_eq(gossip_preset_retransmit_mult(s, 30, 1), 1);
+	ck_assert_int_eq(gossip_preset_retransmit_mult(s, 100000, 17), 3);
+	ck_assert_int_eq(gossip_preset_retransmit_mult(gossip_preset_find("cassandra"), 30, 9), 0);
+	for (int64_t x = 1; x < 40; x++) {
+		int64_t m = gossip_preset_retransmit_mult(s, 999, x);
+		ck_assert_int_ge(m * 3, x);
+		ck_assert_int_lt((m - 1) * 3, x);
+	}
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_parse, UNIT_COUNT(parses)),
 	UNIT_TEST(test_calc_answers),
+	UNIT_TEST(test_solve_answers),
+	UNIT_TEST(test_retransmit_mult),
 	UNIT_TEST(test_auto_model),
 	UNIT_TEST(test_auto_simulation),
 	UNIT_TEST(test_simulate_answers),
