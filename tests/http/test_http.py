@@ -307,6 +307,27 @@ class Api(unittest.TestCase):
             self.assertEqual(len(answer["rounds_to_all_hist"]), bins * body["rounds"] + 1)
             self.assertEqual(sum(answer["rounds_to_all_hist"]), answer["trials_full"])
 
+    def test_solve_for_both_doors(self):
+        """solve_for transmit_limit and interval: the same answer by POST, GET and fanout-node."""
+        for body in ({"nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan", "timers": "aligned",
+                      "within_seconds": 3, "solve_for": "transmit_limit"},
+                     {"nodes": 1000, "target_prob": 0.999, "fanout": 3, "loss": 0.05, "within_seconds": 3,
+                      "solve_for": "interval"}):
+            status, answer = self.srv.post("/calc_fanout", body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer["solve_for"], body["solve_for"])
+            self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))
+            query = "&".join(f"{k}={v}" for k, v in body.items())
+            status, _, text = self.srv.request("GET", "/calc_fanout?" + query)
+            self.assertEqual((status, json.loads(text)), (200, answer))
+        self.assertEqual((answer["min_rounds"], answer["max_interval"]), (11, 3 / 11))
+        status, problem = self.srv.post("/calc_fanout", {"nodes": 30, "target_prob": 0.99, "rounds": 5,
+                                                          "fanout": 3})
+        self.assertEqual((status, problem["field"]), (400, "fanout"))
+        status, problem = self.srv.post("/calc_fanout", {"nodes": 30, "target_prob": 0.99, "fanout": 3,
+                                                          "solve_for": "interval"})
+        self.assertEqual((status, problem["field"]), (400, "within_seconds"))
+
     def test_independent_timers_follow_the_contract(self):
         """timers, probe_interval, within_seconds: answers in time, every quarter interval, both doors."""
         body = {"nodes": 64, "fanout": 3, "transmit_limit": 8, "timers": "independent", "interval": 0.2,

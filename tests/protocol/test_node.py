@@ -307,6 +307,17 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual((body["type"], body["code"]), ("error", 12))
         self.assertIn('"probe_interval" needs "timers": "independent"', body["text"])
 
+    def test_solve_for(self):
+        body = ask({"type": "calc_fanout", "nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan",
+                    "timers": "aligned", "within_seconds": 3, "solve_for": "transmit_limit"})
+        self.assertEqual(body["type"], "calc_fanout_ok")
+        self.assertEqual((body["min_transmit_limit"], body["retransmit_mult"], body["preset_transmit_limit"]),
+                         (10, 5, 8))
+        body = ask({"type": "calc_fanout", "nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan",
+                    "within_seconds": 3, "solve_for": "interval"})
+        self.assertEqual((body["type"], body["code"]), ("error", 12))
+        self.assertIn('"solve_for": "interval" is solved under aligned timers only', body["text"])
+
     def test_tradeoff(self):
         body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "interval": 0.2,
                     "message_bytes": 1400})
