@@ -15,6 +15,9 @@ struct asset {
 	const char *data;      /* the bytes, len of them (not NUL-terminated) */
 	size_t len;
 	const char *etag;      /* strong entity tag, quotes included */
+	const char *gz;        /* the same bytes as gzip -9n, gz_len of them */
+	size_t gz_len;
+	const char *gz_etag;   /* the gzip variant's entity tag */
 };
 
 extern const struct asset fo_assets[];

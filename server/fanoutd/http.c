@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -300,6 +301,28 @@ static int etag_matches(const char *list, const char *etag)
 	return 0;
 }
 
+/*
+ * Whether an Accept-Encoding value lists gzip (or *) with a q other than 0:
+ * coding tokens separated by commas, each with optional ";q=" weight.
+ */
+static int accepts_gzip(const char *v)
+{
+	while (v && *v) {
+		size_t n;
+		while (*v == ' ' || *v == '\t' || *v == ',')
+			v++;
+		n = strcspn(v, ",; \t");
+		if ((n == 4 && strncasecmp(v, "gzip", 4) == 0) || (n == 1 && *v == '*')) {
+			const char *end = v + n + strcspn(v + n, ",");
+			const char *w = strstr(v + n, "q=");
+			if (!w || w > end || strtod(w + 2, NULL) > 0)
+				return 1;
+		}
+		v += strcspn(v, ",");
+	}
+	return 0;
+}
+
 /* A compiled-in file, or 304 when the client's copy is current. */
 static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *conn)
 {
@@ -311,10 +334,16 @@ static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *con
 			a = &fo_assets[i];
 	if (!a)
 		return problem(ex, conn, 500, "a route names a file that was not compiled in", NULL, NULL);
-	const char *const headers[] = { "ETag", a->etag, "Cache-Control", a->cache, NULL };
-	if (match && etag_matches(match, a->etag))
+	/* The precompressed copy when the client accepts gzip and it is smaller. */
+	int gz = accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding")) &&
+		 a->gz_len < a->len;
+	const char *etag = gz ? a->gz_etag : a->etag;
+	const char *const headers[] = { "ETag", etag, "Cache-Control", a->cache, "Vary", "Accept-Encoding",
+					gz ? "Content-Encoding" : NULL, "gzip", NULL };
+	if (match && etag_matches(match, etag))
 		return respond(ex, conn, 304, NULL, "", 0, MHD_RESPMEM_PERSISTENT, headers);
-	return respond(ex, conn, 200, a->type, a->data, a->len, MHD_RESPMEM_PERSISTENT, headers);
+	return respond(ex, conn, 200, a->type, gz ? a->gz : a->data, gz ? a->gz_len : a->len,
+		       MHD_RESPMEM_PERSISTENT, headers);
 }
 
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn)

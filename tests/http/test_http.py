@@ -686,6 +686,30 @@ class Conventions(unittest.TestCase):
             status, _, _ = self.srv.request("HEAD", path, headers={"If-None-Match": tag})
             self.assertEqual(status, 304, path)
 
+    def test_gzip_when_accepted(self):
+        """Assets precompressed: gzip when the client accepts it (not with q=0), its own ETag, Vary always."""
+        import gzip
+        for path in ASSETS:
+            _, plain_headers, _ = self.srv.request("GET", path)
+            self.assertEqual(plain_headers.get("vary"), "Accept-Encoding", path)
+            self.assertNotIn("content-encoding", plain_headers, path)
+            conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=WAIT)
+            conn.request("GET", path, headers={"Accept-Encoding": "br, gzip"})
+            resp = conn.getresponse()
+            raw = resp.read()
+            hdrs = {k.lower(): v for k, v in resp.getheaders()}
+            conn.close()
+            self.assertEqual(resp.status, 200, path)
+            if hdrs.get("content-encoding") == "gzip":
+                plain = self.srv.request("GET", path, raw=True)[2].encode()
+                self.assertEqual(gzip.decompress(raw), plain, path)
+                self.assertLess(len(raw), len(plain), path)
+                self.assertEqual(hdrs["etag"], plain_headers["etag"][:-1] + '-gz"', path)
+            else:
+                self.assertEqual(path, "/favicon.svg")  # too small to gain
+            _, hdrs, _ = self.srv.request("GET", path, headers={"Accept-Encoding": "gzip;q=0"}, raw=True)
+            self.assertNotIn("content-encoding", hdrs, path)
+
     def test_every_answer_has_security_headers_and_a_final_newline(self):
         cases = [("GET", "/", None), ("GET", "/healthz", None), ("GET", "/metrics", None),
                  ("GET", "/openapi.yaml", None), ("GET", "/page.js", None), ("GET", "/nowhere", None),

@@ -43,6 +43,7 @@
 #include "fanout/exact.h"
 #include "fanout/largen.h"
 #include "fanout/sim.h"
+#include "fanout/solve.h"
 
 struct kase {
 	struct gossip_params p;
@@ -412,12 +413,112 @@ static void row(const char *name, const struct tally *t)
 	       t->intervals ? 100.0 * t->covered / t->intervals : 0);
 }
 
+/*
+ * `validate solve` (`solve quick`: the first cases): solve_transmit_limit and
+ * solve_rounds (solve_for transmit_limit and interval) against an
+ * independent simulation at the value returned and the value below it.  A
+ * case passes when the simulation's 99.9% Wilson interval at the value
+ * reaches the target (the value meets it) and, unless the answer flags the
+ * value below as uncertain, the interval at value - 1 does not lie wholly
+ * above it (value - 1 does not).  X < 0 stands for -X ceil(log10(N + 1)).
+ */
+struct solve_case {
+	struct gossip_params p; /* for interval: R is ignored (searched up to 40) */
+	int interval;           /* 0: solve for X, 1: solve for R */
+	double target;
+};
+
+static int sim_ci(const struct gossip_params *p, int64_t trials, double ci[2], double *est)
+{
+	struct sim_tally t;
+
+	if (sim_tally_init(&t, p, 0) != FO_OK || sim_fast_run(p, 20261203, 0, trials, 2, NULL, &t) != FO_OK)
+		return -1;
+	wilson999((double)t.trials_full, (double)t.trials, ci);
+	*est = (double)t.trials_full / (double)t.trials;
+	sim_tally_release(&t);
+	return 0;
+}
+
+static int solve_validate(int quick)
+{
+	static const struct solve_case c[] = {
+		/* N, K, R, mode, loss, F, T, X; interval; target */
+		{ { 30, 3, 15, GOSSIP_PUSH, 0, 0, 0, 0 }, 0, 0.999 },          /* memberlist-lan K, 3 s at 0.2 s */
+		{ { 1000, 3, 0, GOSSIP_PUSH, 0.05, 0, 0, 0 }, 1, 0.999 },
+		{ { 30, 3, 0, GOSSIP_PUSH, 0.1, 2, 0, -5 }, 1, 0.99 },
+		{ { 1000, 4, 10, GOSSIP_PUSH, 0.1, 10, 0, 0 }, 0, 0.99 },       /* memberlist-wan K */
+		{ { 1000, 3, 0, GOSSIP_PUSH, 0, 0, 0, -4 }, 1, 0.99 },
+		{ { 10000, 3, 20, GOSSIP_PUSH, 0.1, 100, 0, 0 }, 0, 0.99 },
+		{ { 10000, 3, 0, GOSSIP_PUSH, 0.1, 0, 0, -4 }, 1, 0.99 },
+		{ { 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0 }, 0, 0.99 },
+		{ { 100000, 4, 0, GOSSIP_PUSH, 0.1, 1000, 0, -4 }, 1, 0.99 },
+	};
+	size_t count = quick ? 3 : sizeof c / sizeof c[0];
+	int passed = 0;
+
+	printf("| N | K | loss | F | solve | target | value | flagged | sim at value (99.9%%) | sim at value - 1 | ok |\n"
+	       "|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < count; i++) {
+		struct gossip_params p = c[i].p, q;
+		struct solve_answer a;
+		int64_t trials = p.nodes >= 100000 ? 4000 : p.nodes >= 10000 ? 20000 : 100000;
+		double ci[2] = { 0, 0 }, cj[2] = { 0, 0 }, e = 0, f = 0;
+		int st, ok;
+
+		if (p.transmit_limit < 0)
+			p.transmit_limit = -p.transmit_limit * digits(p.nodes);
+		if (c[i].interval) {
+			p.rounds = 40;
+			st = solve_rounds(&p, 40, CALC_AUTO, c[i].target, 1e12, 2, NULL, &a);
+		} else {
+			st = solve_transmit_limit(&p, CALC_AUTO, c[i].target, 1e12, 2, NULL, &a);
+		}
+		if (st != FO_OK || !a.reachable) {
+			printf("| %lld | %lld | %g | %lld | %s | %g | status %d, reachable %d | | | | no |\n",
+			       (long long)p.nodes, (long long)p.fanout, p.loss, (long long)p.failed,
+			       c[i].interval ? "R" : "X", c[i].target, (int)st, a.reachable);
+			continue;
+		}
+		q = p;
+		if (c[i].interval)
+			q.rounds = a.value;
+		else
+			q.transmit_limit = a.value, q.forward_rounds = 0;
+		if (sim_ci(&q, trials, ci, &e) < 0)
+			return -1;
+		ok = ci[1] >= c[i].target;
+		if (a.value > 1) {
+			if (c[i].interval)
+				q.rounds = a.value - 1;
+			else
+				q.transmit_limit = a.value - 1;
+			if (sim_ci(&q, trials, cj, &f) < 0)
+				return -1;
+			ok = ok && (a.value_uncertain || cj[0] < c[i].target);
+		}
+		printf("| %lld | %lld | %g | %lld | %s%s | %g | %lld | %s | %.5f [%.5f, %.5f] | %.5f [%.5f, %.5f] | %s |\n",
+		       (long long)p.nodes, (long long)p.fanout, p.loss, (long long)p.failed,
+		       c[i].interval ? "R" : "X", p.transmit_limit > 0 && c[i].interval ? " (X fixed)" : "",
+		       c[i].target, (long long)a.value, a.value_uncertain ? "yes" : "no", e, ci[0], ci[1], f, cj[0],
+		       cj[1], ok ? "yes" : "NO");
+		fflush(stdout);
+		passed += ok;
+	}
+	printf("solve: %d of %zu cases pass (trials: 100000 at N <= 10^3, 20000 at 10^4, 4000 at 10^5)\n",
+	       passed, count);
+	return passed == (int)count ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	static struct kase cases[1000];
 	int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
 	int beyond = argc > 1 && strcmp(argv[1], "beyond") == 0;
 	int limits = argc > 1 && strcmp(argv[1], "limits") == 0;
+
+	if (argc > 1 && strcmp(argv[1], "solve") == 0)
+		return solve_validate(argc > 2 && strcmp(argv[2], "quick") == 0) ? 1 : 0;
 	int only = -1, n, skipped = 0, fail = 0;
 	struct tally by_mode[3] = { { 0 } }, all = { 0 };
 	double t0 = now();
