@@ -153,7 +153,34 @@ function horizon(params) {
   return params.interval ? `${num(params.rounds * params.interval)} s` : `${params.rounds} gossip intervals`;
 }
 
+// The time allowed, for the headline: seconds where the interval is known.
+function within(params) {
+  if (params.within_seconds) return `${num(params.within_seconds)} s`;
+  if (params.interval && params.timers !== "independent") return `${num(params.rounds * params.interval)} s`;
+  return horizon(params);
+}
+
+function percent(p) {
+  return `${Number((p * 100).toPrecision(6))}%`;
+}
+
+// The answer in one sentence, first: what K does, and whether the preset's own K is enough.
+function headline(calc) {
+  const params = calc.params || {};
+  const k = chosenFanout(calc);
+  const goal = `${percent(params.target_prob)} of broadcasts to every node within ${within(params)}`;
+  let text = calc.reachable ? `K = ${k} reaches ${goal}`
+    : `No fanout reaches ${goal}; the best, K = ${k}, reaches ${percent(calc.delivery_prob)}`;
+  if (calc.preset_fanout !== undefined) {
+    const system = params.preset.replace(/-.*/, "");
+    text += `; ${system}'s default K = ${calc.preset_fanout} is ${calc.reachable && calc.preset_fanout >= k
+      ? "enough" : "not enough"}`;
+  }
+  return `${text}.`;
+}
+
 function showFigures(calc) {
+  $("headline").textContent = headline(calc);
   const k = chosenFanout(calc);
   const params = calc.params || {};
   const interval = calc.delivery_prob_interval;
@@ -165,7 +192,6 @@ function showFigures(calc) {
        ? ` (between ${prob(interval[0])} and ${prob(interval[1])})` : "")],
     ["P(one given node still uninformed)", prob(calc.node_miss_prob)],
     ["Could K − 1 do?", calc.fanout_uncertain ? "perhaps: its interval straddles the target" : null],
-    ["Note", calc.note || null],
     [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
      calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
     [timed(calc) ? "Gossip intervals to everyone" : "Rounds to everyone", quantiles(calc.rounds_to_all, "")],
@@ -175,7 +201,7 @@ function showFigures(calc) {
       : num(calc.transmits_per_broadcast, 4)],
     ["Traffic per broadcast", calc.bytes_per_broadcast === undefined ? null : bytes(calc.bytes_per_broadcast)],
     ["Max bandwidth per node (Serf's figure)", calc.max_bytes_per_s_per_node === undefined ? null
-      : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${num(calc.max_bytes_per_s_per_node * 8 / 1024)} kbit/s`],
+      : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${num(calc.max_bytes_per_s_per_node * 8 / 1000)} kbit/s`],
     [`The ${params.preset} default fanout`, calc.preset_fanout === undefined ? null
       : `${calc.preset_fanout}: ${calc.preset_fanout >= k ? "enough" : "NOT enough"} for this target`],
   ]);
@@ -466,6 +492,7 @@ async function calculate() {
     last = { query, calc, tradeoff, byRounds, sim: null };
     $("answer").hidden = false;
     $("sim-figures").hidden = true;
+    stale(false);
     showFigures(calc);
     showPresetValues(calc);
     showRaw();
@@ -550,7 +577,12 @@ form.addEventListener("submit", (e) => {
   e.preventDefault();
   calculate();
 });
-form.addEventListener("input", (e) => { if (e.target.id !== "live") scheduled(); });
+// An answer to other inputs is dimmed until the new one arrives.
+function stale(on) {
+  for (const id of ["answer", "charts"]) $(id).classList.toggle("stale", on);
+}
+
+form.addEventListener("input", (e) => { if (e.target.id !== "live") { stale(true); scheduled(); } });
 form.addEventListener("change", (e) => { if (e.target.tagName === "SELECT") scheduled(); });
 $("check").addEventListener("click", simulate);
 $("use-mean-field").addEventListener("click", () => {

@@ -85,6 +85,19 @@ test('the defaults give the least fanout, exactly, with no console error', async
   await page.context().close();
 });
 
+test('the headline sentence is the first thing in the answer; an answer to old inputs is dimmed', async () => {
+  const page = await open('/?nodes=25&target_prob=0.99&rounds=5&interval=0.2');
+  const first = await page.$eval('#answer', (s) => s.firstElementChild.id);
+  assert.equal(first, 'headline');
+  assert.equal(await page.textContent('#headline'),
+    'K = 3 reaches 99% of broadcasts to every node within 1 s.');
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), false);
+  await page.uncheck('#live');
+  await page.fill('#nodes', '26');
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), true);
+  await page.context().close();
+});
+
 test('a preset fills the fields left empty, and the answer uses it', async () => {
   const page = await open('/?nodes=300&target_prob=0.99&rounds=30');
   // The preset runs independent timers, which only the simulation follows:
