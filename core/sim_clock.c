@@ -534,7 +534,7 @@ static void inform(struct clock *c, int64_t v, double t, int64_t j0)
  */
 static void inform_any(struct clock *c, double t)
 {
-	int64_t i, v;
+	int64_t v;
 
 	if (!c->track && !c->listed && 2 * c->m <= c->live) {
 		c->m = 0;
@@ -549,7 +549,7 @@ static void inform_any(struct clock *c, double t)
 		while (!bit_get(c->uni, v));
 		c->m--;
 	} else {
-		i = (int64_t)rng_below(&c->rng, (uint64_t)c->m);
+		int64_t i = (int64_t)rng_below(&c->rng, (uint64_t)c->m);
 		v = c->ulist[i];
 		if (c->track)
 			unlist(c, v);
@@ -676,8 +676,6 @@ static int quiet(const struct clock *c)
  */
 static void count_sends(struct clock *c, uint64_t *transmits)
 {
-	uint64_t all_ticks = 0;
-
 	if (c->probes) {
 		c->pushes_sum = c->pull_ticks = c->informed_ticks = 0;
 		for (int64_t v = 0; v < c->live; v++) {
@@ -691,6 +689,7 @@ static void count_sends(struct clock *c, uint64_t *transmits)
 	}
 	if (c->pulls) {
 		/* The uninformed pull at every tick in [0, H]; the informed before they learnt. */
+		uint64_t all_ticks = 0;
 		for (int64_t v = 0; v < c->live; v++)
 			all_ticks += (uint64_t)tick_after(c, v, c->h);
 		c->messages += (uint64_t)c->k * (c->pull_ticks + all_ticks - c->informed_ticks);
