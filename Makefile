@@ -76,7 +76,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-quick \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-quick lighthouse \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -220,6 +220,10 @@ slurm: $(FANOUT)
 # The page at / in Debian's chromium, driven by playwright-core (no browser download).
 browser: $(FANOUTD)
 	FANOUTD=$(abspath $(FANOUTD)) SHOTS=$(abspath $(BUILD)) node --test tests/browser/
+
+# Lighthouse on the page, desktop and mobile (reports under $(BUILD)/; about a minute, not in make test).
+lighthouse: $(FANOUTD)
+	sh tests/browser/lighthouse.sh $(abspath $(FANOUTD)) $(abspath $(BUILD))
 
 # Static analysis; the OpenAPI contract against redocly's recommended rules and
 # its enums against the code's tables (tests/lint/tables.py).

@@ -461,6 +461,31 @@ async function tradeoffOrReason(query, signal) {
   }
 }
 
+// When the target is out of reach under a transmit limit: what to raise it
+// to, from solve_for transmit_limit at the preset's K (or the best K); null
+// when there is no limit, or the service cannot say within its budget.
+async function raiseAdvice(query, calc, signal) {
+  const params = calc.params || {};
+  if (calc.reachable || !params.transmit_limit || params.mode === "pull") return null;
+  const k = calc.preset_fanout !== undefined ? calc.preset_fanout : calc.best_fanout;
+  const q = new URLSearchParams(query);
+  for (const name of ["transmit_limit", "forward_rounds", "curve", "model"]) q.delete(name);
+  q.set("solve_for", "transmit_limit");
+  q.set("fanout", String(k));
+  try {
+    const s = await getJSON("/calc_fanout", q, signal);
+    if (!s.reachable) return `Even without a transmit limit K = ${k} falls short: allow more time.`;
+    if (s.retransmit_mult) {
+      return `To reach it at K = ${k}, raise RetransmitMult from ${s.preset_retransmit_mult} to ${s.retransmit_mult}` +
+        ` (transmit limit ${s.min_transmit_limit}).`;
+    }
+    return `To reach it at K = ${k}, raise the transmit limit to ${s.min_transmit_limit}.`;
+  } catch (e) {
+    if (e instanceof Problem) return null;
+    throw e;
+  }
+}
+
 async function calculate() {
   clearTimeout(timer);
   if (calcRun) calcRun.abort();
@@ -487,13 +512,15 @@ async function calculate() {
     if (k !== null && k !== undefined && calc.params.nodes > 1) {
       tradeQuery.set("max_fanout", String(Math.min(calc.params.nodes - 1, k + 3)));
     }
-    const tradeoff = await tradeoffOrReason(tradeQuery, run.signal);
+    const [tradeoff, raise] = await Promise.all([tradeoffOrReason(tradeQuery, run.signal),
+      raiseAdvice(query, calc, run.signal)]);
     clearErrors();
     last = { query, calc, tradeoff, byRounds, sim: null };
     $("answer").hidden = false;
     $("sim-figures").hidden = true;
     stale(false);
     showFigures(calc);
+    if (raise) $("headline").textContent += ` ${raise}`;
     showPresetValues(calc);
     showRaw();
     drawAll();

@@ -98,6 +98,17 @@ test('the headline sentence is the first thing in the answer; an answer to old i
   await page.context().close();
 });
 
+test('out of reach under memberlist\'s transmit limit: the headline says what to raise, and to what', async () => {
+  const page = await open('/?preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=15&timers=aligned');
+  await page.waitForFunction(() => /RetransmitMult/.test(document.getElementById('headline').textContent), null, WAIT);
+  const solve = (await api('/calc_fanout',
+    'preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=15&timers=aligned&solve_for=transmit_limit&fanout=3')).body;
+  assert.match(await page.textContent('#headline'), new RegExp(`^No fanout reaches 99\\.9% .*memberlist's default K = 3 is ` +
+    `not enough\\. To reach it at K = 3, raise RetransmitMult from 4 to ${solve.retransmit_mult} ` +
+    `\\(transmit limit ${solve.min_transmit_limit}\\)\\.$`));
+  await page.context().close();
+});
+
 test('a preset fills the fields left empty, and the answer uses it', async () => {
   const page = await open('/?nodes=300&target_prob=0.99&rounds=30');
   // The preset runs independent timers, which only the simulation follows:
