@@ -425,14 +425,22 @@ function drawByFanout(calc, trade) {
   });
 }
 
-function drawAll() {
+// One chart a task, so that no task blocks input for long on a slow phone.
+const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
+
+async function drawAll() {
   if (!last || typeof Chart === "undefined") return;
+  const shown = last;
   Chart.defaults.color = "#222";
   Chart.defaults.font.size = 13;
   $("charts").hidden = false;
-  drawConvergence(last.calc, last.sim);
-  drawTradeoff(last.calc, last.tradeoff);
-  drawByFanout(last.calc, last.byRounds);
+  drawConvergence(shown.calc, shown.sim);
+  await nextTask();
+  if (last !== shown) return;
+  drawTradeoff(shown.calc, shown.tradeoff);
+  await nextTask();
+  if (last !== shown) return;
+  drawByFanout(shown.calc, shown.byRounds);
 }
 
 function showRaw() {
@@ -523,7 +531,7 @@ async function calculate() {
     if (raise) $("headline").textContent += ` ${raise}`;
     showPresetValues(calc);
     showRaw();
-    drawAll();
+    await drawAll();
     $("status").textContent = "Up to date.";
   } catch (e) {
     if (e.name === "AbortError") return;
@@ -579,7 +587,7 @@ async function simulate() {
     ]);
     dl.hidden = false;
     showRaw();
-    drawAll();
+    await drawAll();
     $("status").textContent = "Simulation done.";
   } catch (e) {
     if (e.name === "AbortError") return;
