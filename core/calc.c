@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/calc.h"
 #include "fanout/config.h"
 #include "fanout/exact.h"
@@ -19,9 +20,6 @@
 #include "fanout/meanfield.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
-
-/* Work units charged for one evaluation of the closed form. */
-#define FORMULA_EVAL_COST 100.0
 
 /* One K's answer: the compared probability, its complement, both with intervals. */
 struct eval {

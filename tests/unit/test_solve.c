@@ -7,7 +7,6 @@
 #include <math.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
@@ -123,16 +122,15 @@ START_TEST(test_budget)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_transmit_limit_against_scan, UNIT_COUNT(cases)),
+	UNIT_LOOP(test_rounds_against_tradeoff, UNIT_COUNT(cases)),
+	UNIT_TEST(test_longest_interval),
+	UNIT_TEST(test_budget),
+};
+
 Suite *solve_suite(void)
 {
-	Suite *s = suite_create("solve");
-	TCase *tc = tcase_create("solve");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_transmit_limit_against_scan, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_loop_test(tc, test_rounds_against_tradeoff, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_longest_interval);
-	tcase_add_test(tc, test_budget);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("solve", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

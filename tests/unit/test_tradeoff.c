@@ -5,11 +5,11 @@
 #include <math.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/largen.h"
 #include "fanout/model.h"
 #include "fanout/tradeoff.h"
+#include "settings.h"
 #include "suites.h"
 
 static const struct {
@@ -188,16 +188,15 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_rows_agree_with_calc, UNIT_COUNT(cases)),
+	UNIT_TEST(test_limits),
+	UNIT_LOOP(test_largen_rows, UNIT_COUNT(fleet)),
+	UNIT_TEST(test_rows_stop_at_top),
+};
+
 Suite *tradeoff_suite(void)
 {
-	Suite *s = suite_create("tradeoff");
-	TCase *tc = tcase_create("tradeoff");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_rows_agree_with_calc, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_limits);
-	tcase_add_loop_test(tc, test_largen_rows, 0, (int)(sizeof fleet / sizeof fleet[0]));
-	tcase_add_test(tc, test_rows_stop_at_top);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("tradeoff", suite_cases, UNIT_COUNT(suite_cases), 300);
 }
