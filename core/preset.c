@@ -1,7 +1,7 @@
 /*
  * preset.c — the presets' table (see preset.h and docs/MODEL.md for sources):
  * memberlist's DefaultLANConfig, DefaultWANConfig and DefaultLocalConfig
- * (GossipNodes, GossipInterval, RetransmitMult, UDPBufferSize) and
+ * (GossipNodes, GossipInterval, RetransmitMult, UDPBufferSize, ProbeInterval) and
  * Cassandra's Gossiper (one SYN/ACK/ACK2 exchange with one peer a second).
  */
 #include <string.h>
@@ -9,10 +9,10 @@
 #include "fanout/preset.h"
 
 static const struct gossip_preset presets[GOSSIP_PRESET_COUNT] = {
-	{ "memberlist-lan", GOSSIP_PUSH, 3, 0.2, 4, 1400 },
-	{ "memberlist-wan", GOSSIP_PUSH, 4, 0.5, 4, 1400 },
-	{ "memberlist-local", GOSSIP_PUSH, 3, 0.1, 2, 1400 },
-	{ "cassandra", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0 },
+	{ "memberlist-lan", GOSSIP_PUSH, 3, 0.2, 4, 1400, GOSSIP_TIMERS_INDEPENDENT, 1.0 },
+	{ "memberlist-wan", GOSSIP_PUSH, 4, 0.5, 4, 1400, GOSSIP_TIMERS_INDEPENDENT, 5.0 },
+	{ "memberlist-local", GOSSIP_PUSH, 3, 0.1, 2, 1400, GOSSIP_TIMERS_INDEPENDENT, 1.0 },
+	{ "cassandra", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0 },
 };
 
 const struct gossip_preset *gossip_preset(int i)

@@ -24,6 +24,7 @@
 #include "fanout/dist.h"
 #include "fanout/sample.h"
 #include "fanout/sim.h"
+#include "sim_clock.h"
 
 /*
  * Up to this fanout a sender's hit pmf is formed from falling factorials
@@ -202,10 +203,39 @@ static int64_t fast_trial(struct fast *f, uint64_t *messages)
 	return rounds_to_all;
 }
 
+/* sim_fast_trial under independent timers: the curve at the bin edges, the bin of full delivery. */
+static enum fo_status timed_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				  int64_t *informed, uint64_t *messages, int64_t *rounds_to_all)
+{
+	struct sim_tally t;
+	struct sim_timed out;
+	double *when = malloc((size_t)gossip_live(p) * sizeof *when);
+	enum fo_status st = when ? sim_fast_timed(p, seed, trial, when, &out) : FO_NOMEM;
+
+	if (st == FO_OK)
+		st = sim_tally_init(&t, p, 1);
+	if (st == FO_OK) {
+		sim_tally_add_timed(&t, &out);
+		*rounds_to_all = -1;
+		for (int64_t b = 0; b <= t.rounds; b++) {
+			informed[b] = (int64_t)t.informed_by_round[b];
+			if (*rounds_to_all < 0 && t.rounds_to_all_hist[b])
+				*rounds_to_all = b;
+		}
+		*messages = out.messages;
+		sim_tally_release(&t);
+	}
+	free(when);
+	return st;
+}
+
 enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all)
 {
 	struct fast f;
+
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
+		return timed_trial(p, seed, trial, informed, messages, rounds_to_all);
 
 	if (fast_init(&f, p) < 0)
 		return FO_NOMEM;
@@ -231,6 +261,11 @@ static int run_part(void *arg)
 	struct part *part = arg;
 	struct fast f;
 
+	if (part->p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+		part->status = sim_clock_run(part->p, part->seed, part->first, part->trials, part->cancel,
+					     &part->tally);
+		return 0;
+	}
 	if (fast_init(&f, part->p) < 0) {
 		part->status = FO_NOMEM;
 		return 0;

@@ -5,7 +5,9 @@
  * defines that a request leaves unset.  memberlist (Consul, Serf, Nomad)
  * bounds how often one node sends a broadcast, RetransmitMult x
  * ceil(log10(N + 1)) transmissions in all, which is the model's
- * transmit_limit; Cassandra's Gossiper has no such bound.
+ * transmit_limit; Cassandra's Gossiper has no such bound.  Every node of
+ * these systems runs its own timers (independent timers); memberlist's probes
+ * (ProbeInterval) carry broadcasts on their pings and acks.
  */
 #ifndef FANOUT_PRESET_H
 #define FANOUT_PRESET_H
@@ -21,6 +23,8 @@ struct gossip_preset {
 	double interval;          /* seconds per round */
 	int64_t retransmit_mult;  /* transmit_limit = mult * ceil(log10(N + 1)); 0: unlimited */
 	int64_t message_bytes;    /* one message on the wire; 0: not defined */
+	enum gossip_timers timers; /* every node runs its own timer (memberlist, Cassandra) */
+	double probe_interval;    /* seconds between a node's failure-detector probes; 0: none */
 };
 
 enum { GOSSIP_PRESET_COUNT = 4 };

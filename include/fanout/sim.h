@@ -156,11 +156,20 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 /*
  * Trial `trial` of the fast simulator alone: informed[0..R] gets the informed
  * count after each round, *messages its messages and *rounds_to_all the first
- * round with full delivery, or -1 if none.  FO_OK, or FO_NOMEM with the
+ * round with full delivery, or -1 if none.  Under independent timers the
+ * steps are the quarter-interval bin edges (sim_steps + 1 entries) and
+ * *rounds_to_all the bin of full delivery.  FO_OK, or FO_NOMEM with the
  * outputs unset.
  */
 enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all);
+
+/*
+ * Trial `trial` of the fast simulator under independent timers
+ * (sim_clock.c): like sim_agent_timed, and of the same law.
+ */
+enum fo_status sim_fast_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			      double *when, struct sim_timed *out);
 
 /*
  * Clopper-Pearson interval, two-sided at confidence 1 - alpha, for the

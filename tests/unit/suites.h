@@ -57,5 +57,6 @@ Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
+Suite *timers_suite(void);
 
 #endif

@@ -1,0 +1,785 @@
+/*
+ * sim_clock.c — the fast simulator under independent timers: an exact
+ * sampler of the same law as sim_agent.c's timed trial.
+ *
+ * The live nodes' gossip phases are drawn at the start of a trial, already
+ * sorted (exponential spacings), and node i is the one with the i-th
+ * smallest phase; with probes each node also gets a probe phase, the sorted
+ * probe phases handed out by a uniform permutation.  Since all phases are
+ * i.i.d. and nodes are chosen uniformly, this is the model's law.  Then:
+ *
+ * - every tick of an active pusher that would send K (its "full" ticks) is
+ *   productive (at least one of its messages reaches an uninformed live
+ *   node) with a probability a(m) that depends only on the m uninformed, so
+ *   the number of unproductive full ticks before the next productive one is
+ *   geometric.  The pushers' ticks come in the cyclic order of their phases,
+ *   so the next productive one is found by counting set bits of a bitset
+ *   over the sorted phases: work per productive tick, not per tick.  Who
+ *   is reached is a uniform choice among the uninformed.
+ * - pull is the same over the uninformed nodes' ticks, productive with the
+ *   pull success probability for the i informed.
+ * - whatever a pusher does apart from full ticks (a last tick with fewer
+ *   than K sends, the end of its forward_rounds window, running out of
+ *   transmits) is an explicit event in a heap with one entry per node.
+ * - probe ticks are taken one by one, in the cyclic order of the probe
+ *   phases, until nothing can change any more; the pings and acks still to
+ *   come are then counted in one binomial draw.
+ *
+ * Whenever the state changes the pending geometric draws are redrawn, which
+ * memorylessness allows.  Sends of full ticks are not counted as they
+ * happen: a node's sends by H follow from its tick count (min(X, sends at
+ * its last update + K ticks)), and are summed at the end.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fanout/dist.h"
+#include "fanout/sample.h"
+#include "fanout/sim.h"
+#include "sim_clock.h"
+
+/* Up to this many sends a tick's hit pmf comes from falling factorials. */
+#define SMALL_SENDS 16
+
+enum ev_kind {
+	EV_LEAVE,   /* after its last full tick; a partial tick follows */
+	EV_EXHAUST, /* after its last full tick, which used its last transmit */
+	EV_PARTIAL, /* its last tick, with fewer than K transmits left */
+	EV_CLOSE    /* after its T-th tick: its forward_rounds window closes */
+};
+
+struct event {
+	double at;
+	int64_t v;
+	enum ev_kind kind;
+};
+
+struct cnode {
+	int64_t j0;         /* index of its first gossip tick after it learnt */
+	int64_t ju;         /* index of its first gossip tick after its last update */
+	int64_t sent_u;     /* transmits by its last update */
+	int64_t probe_sent; /* transmits on pings and acks */
+	int64_t hpos;       /* its event's place in the heap, or -1 */
+	unsigned char informed, holder;
+};
+
+struct clock {
+	const struct gossip_params *p;
+	int64_t live, k, x, t_win; /* x: INT64_MAX when unlimited */
+	double h, period;
+	int pushes, pulls, probes, limited;
+	double *gphase;            /* L, ascending in [0, 1) */
+	double *pphase;            /* L, ascending in [0, P) (probes) */
+	int64_t *pnode;            /* L: node of each probe phase (probes) */
+	uint64_t *act, *uni;       /* bitsets over nodes: full-tick pushers, uninformed */
+	int64_t words, nact;
+	uint64_t act_version;
+	int64_t *ulist, *upos, m;  /* the uninformed, in any order */
+	struct cnode *node;
+	struct event *heap;
+	int64_t heap_n;
+	double *when;
+	int64_t informed, holders;
+	/* The probe cursor: next probe tick is pcycle * P + pphase[pslot]. */
+	int64_t pcycle, pslot;
+	uint64_t pings;            /* probe ticks taken so far */
+	uint64_t messages, probe_transmits;
+	/* Pending draws: the next productive push and pull tick. */
+	double push_at, pull_at;
+	int64_t pull_slot, pull_tick, push_node, push_tick;
+	int push_ok, pull_ok;
+	int64_t push_m;            /* m and act_version the push draw was made for */
+	uint64_t push_av;
+	int64_t pull_i;
+	double push_any;           /* a(m) for K sends */
+	/*
+	 * When the last step was a gossip tick, its cycle and node: ticks
+	 * after it start at the next node, which t - floor(t) might not say
+	 * exactly in floating point.
+	 */
+	int64_t at_cycle, at_node;
+	/* Scratch for hit pmfs. */
+	double *hits, *kept;
+	double inv_fact[SMALL_SENDS + 1], loss_pow[SMALL_SENDS + 1];
+	struct rng rng;
+};
+
+static int64_t imin(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static void clock_release(struct clock *c)
+{
+	free(c->gphase);
+	free(c->pphase);
+	free(c->pnode);
+	free(c->act);
+	free(c->uni);
+	free(c->ulist);
+	free(c->upos);
+	free(c->node);
+	free(c->heap);
+	free(c->when);
+	free(c->hits);
+	free(c->kept);
+}
+
+static int clock_init(struct clock *c, const struct gossip_params *p)
+{
+	size_t n, top;
+
+	memset(c, 0, sizeof *c);
+	c->p = p;
+	c->live = gossip_live(p);
+	n = (size_t)c->live;
+	c->k = p->fanout;
+	c->x = p->transmit_limit > 0 ? p->transmit_limit : INT64_MAX;
+	c->t_win = p->forward_rounds;
+	c->limited = p->transmit_limit > 0 || p->forward_rounds > 0;
+	c->h = gossip_horizon(p);
+	c->period = p->probe_interval;
+	c->pushes = gossip_pushes(p->mode);
+	c->pulls = gossip_pulls(p->mode) && p->fanout > 0;
+	c->probes = p->probe_interval > 0;
+	c->words = (c->live + 63) / 64;
+	top = (size_t)imin(p->fanout, c->live) + 1;
+	c->gphase = malloc(n * sizeof *c->gphase);
+	c->act = malloc((size_t)c->words * sizeof *c->act);
+	c->uni = malloc((size_t)c->words * sizeof *c->uni);
+	c->ulist = malloc(n * sizeof *c->ulist);
+	c->upos = malloc(n * sizeof *c->upos);
+	c->node = malloc(n * sizeof *c->node);
+	c->heap = malloc(n * sizeof *c->heap);
+	c->when = malloc(n * sizeof *c->when);
+	c->hits = malloc(top * sizeof *c->hits);
+	c->kept = malloc(top * sizeof *c->kept);
+	if (c->probes) {
+		c->pphase = malloc(n * sizeof *c->pphase);
+		c->pnode = malloc(n * sizeof *c->pnode);
+	}
+	if (!c->gphase || !c->act || !c->uni || !c->ulist || !c->upos || !c->node || !c->heap ||
+	    !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode))) {
+		clock_release(c);
+		return -1;
+	}
+	c->inv_fact[0] = c->loss_pow[0] = 1;
+	for (int j = 1; j <= SMALL_SENDS; j++) {
+		c->inv_fact[j] = c->inv_fact[j - 1] / j;
+		c->loss_pow[j] = c->loss_pow[j - 1] * p->loss;
+	}
+	return 0;
+}
+
+/* n i.i.d. uniforms on [0, scale), ascending: normalised sums of n + 1 exponentials. */
+static void sorted_uniforms(struct rng *r, double *out, int64_t n, double scale)
+{
+	double sum = 0;
+
+	for (int64_t i = 0; i < n; i++) {
+		sum -= log1p(-rng_unit(r));
+		out[i] = sum;
+	}
+	sum -= log1p(-rng_unit(r));
+	for (int64_t i = 0; i < n; i++) {
+		out[i] = out[i] / sum * scale;
+		if (out[i] >= scale)
+			out[i] = nextafter(scale, 0);
+	}
+}
+
+/* ---- the event heap: at most one pending event per node ---------------- */
+
+static void heap_place(struct clock *c, int64_t i, struct event e)
+{
+	c->heap[i] = e;
+	c->node[e.v].hpos = i;
+}
+
+static void heap_up(struct clock *c, int64_t i)
+{
+	struct event e = c->heap[i];
+
+	while (i > 0 && e.at < c->heap[(i - 1) / 2].at) {
+		heap_place(c, i, c->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_place(c, i, e);
+}
+
+static void heap_down(struct clock *c, int64_t i)
+{
+	struct event e = c->heap[i];
+
+	for (;;) {
+		int64_t ch = 2 * i + 1;
+		if (ch >= c->heap_n)
+			break;
+		if (ch + 1 < c->heap_n && c->heap[ch + 1].at < c->heap[ch].at)
+			ch++;
+		if (!(c->heap[ch].at < e.at))
+			break;
+		heap_place(c, i, c->heap[ch]);
+		i = ch;
+	}
+	heap_place(c, i, e);
+}
+
+static void heap_remove(struct clock *c, int64_t v)
+{
+	int64_t i = c->node[v].hpos;
+
+	if (i < 0)
+		return;
+	c->node[v].hpos = -1;
+	if (--c->heap_n == i)
+		return;
+	heap_place(c, i, c->heap[c->heap_n]);
+	heap_up(c, i);
+	heap_down(c, c->node[c->heap[i].v].hpos);
+}
+
+/* Sets v's one pending event (replacing any). */
+static void heap_set(struct clock *c, int64_t v, double at, enum ev_kind kind)
+{
+	heap_remove(c, v);
+	c->heap[c->heap_n] = (struct event){ at, v, kind };
+	c->node[v].hpos = c->heap_n;
+	heap_up(c, c->heap_n++);
+}
+
+/* ---- sets of nodes and their ticks -------------------------------------- */
+
+static void bit_set(uint64_t *b, int64_t v)
+{
+	b[v >> 6] |= (uint64_t)1 << (v & 63);
+}
+
+static void bit_clear(uint64_t *b, int64_t v)
+{
+	b[v >> 6] &= ~((uint64_t)1 << (v & 63));
+}
+
+static int bit_get(const uint64_t *b, int64_t v)
+{
+	return (int)(b[v >> 6] >> (v & 63) & 1);
+}
+
+static void act_set(struct clock *c, int64_t v, int on)
+{
+	if (bit_get(c->act, v) == on)
+		return;
+	if (on)
+		bit_set(c->act, v);
+	else
+		bit_clear(c->act, v);
+	c->nact += on ? 1 : -1;
+	c->act_version++;
+}
+
+/* Index of the r-th (0-based) set bit of w, which has more than r. */
+static int select_bit(uint64_t w, int64_t r)
+{
+	while (r-- > 0)
+		w &= w - 1;
+	return __builtin_ctzll(w);
+}
+
+/*
+ * The (g+1)-th tick strictly after time t of the n members of set `bits`
+ * (each ticking at gphase + j): its time, or INFINITY if it lies beyond the
+ * horizon; *who the member and *tick its tick index j.
+ */
+static double next_member(const struct clock *c, const uint64_t *bits, int64_t n, double t,
+			  uint64_t g, int64_t *who, int64_t *tick)
+{
+	double cyc = floor(t), x = t - cyc;
+	uint64_t q = g / (uint64_t)n;
+	int64_t r = (int64_t)(g % (uint64_t)n), lo = 0, hi = c->live;
+
+	if (g == UINT64_MAX || (double)q > c->h + 2)
+		return INFINITY;
+	if (c->at_node >= 0) {
+		cyc = (double)c->at_cycle;
+		lo = c->at_node + 1;
+	} else {
+		while (lo < hi) { /* first phase above x */
+			int64_t mid = lo + (hi - lo) / 2;
+			if (c->gphase[mid] > x)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		int64_t wi = pass ? 0 : lo >> 6;
+		for (; wi < c->words; wi++) {
+			uint64_t w = bits[wi];
+			int64_t have;
+			if (!pass && wi == lo >> 6)
+				w &= ~(uint64_t)0 << (lo & 63);
+			have = __builtin_popcountll(w);
+			if (r < have) {
+				int64_t v = wi * 64 + select_bit(w, r);
+				double at = cyc + (double)pass + (double)q + c->gphase[v];
+				*who = v;
+				*tick = (int64_t)cyc + pass + (int64_t)q;
+				return at > c->h ? INFINITY : at;
+			}
+			r -= have;
+		}
+	}
+	return INFINITY; /* unreachable: n > r members */
+}
+
+/* ---- what a tick delivers ------------------------------------------------ */
+
+/*
+ * hits[d] for d = 1..top: P(d of `sends` distinct uniform peers among N - 1
+ * are among the m uninformed live nodes and arrive); returns their sum,
+ * P(at least one arrives).
+ */
+static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *top)
+{
+	const struct gossip_params *p = c->p;
+	int64_t others = p->nodes - 1 - m;
+	double any = 0;
+
+	*top = imin(sends, m);
+	if (sends <= SMALL_SENDS && p->nodes <= 1000000000) {
+		double fall_m = 1, fall_o[SMALL_SENDS + 1], choose = 1;
+		fall_o[0] = 1;
+		for (int64_t j = 1; j <= sends; j++) {
+			fall_o[j] = fall_o[j - 1] * (double)(others - j + 1);
+			choose = choose * (double)(p->nodes - j) / (double)j;
+		}
+		for (int64_t d = 1; d <= *top; d++) {
+			fall_m *= (double)(m - d + 1);
+			c->hits[d] = sends - d > others ? 0
+				: fall_m * c->inv_fact[d] * fall_o[sends - d] * c->inv_fact[sends - d] / choose;
+		}
+	} else {
+		dist_hypergeom(p->nodes - 1, m, sends, c->hits, *top + 1);
+	}
+	for (int64_t d = 1; d <= *top; d++) {
+		if (p->loss > 0)
+			c->hits[d] *= 1 - (d <= SMALL_SENDS ? c->loss_pow[d] : pow(p->loss, (double)d));
+		any += c->hits[d];
+	}
+	return any;
+}
+
+/* How many arrive, given that at least one does (after arrival_pmf for m, sends). */
+static int64_t draw_arrivals(struct clock *c, int64_t top, double any)
+{
+	const struct gossip_params *p = c->p;
+	int64_t h = sample_discrete(&c->rng, c->hits, 1, top, any);
+	double some = 0;
+
+	if (p->loss <= 0)
+		return h;
+	dist_binom(h, 1 - p->loss, c->kept);
+	for (int64_t j = 1; j <= h; j++)
+		some += c->kept[j];
+	return sample_discrete(&c->rng, c->kept, 1, h, some);
+}
+
+/* ---- a node's schedule --------------------------------------------------- */
+
+static double tick_time(const struct clock *c, int64_t v, int64_t j)
+{
+	return c->gphase[v] + (double)j;
+}
+
+/* Index of v's first gossip tick strictly after t. */
+static int64_t tick_after(const struct clock *c, int64_t v, double t)
+{
+	return (int64_t)floor(t - c->gphase[v]) + 1;
+}
+
+static void stop_holding(struct clock *c, int64_t v)
+{
+	if (c->node[v].holder) {
+		c->node[v].holder = 0;
+		c->holders--;
+	}
+	act_set(c, v, 0);
+}
+
+/*
+ * Under a transmit limit, in a mode that pushes: v has x - sent_u transmits
+ * left from its tick ju on; full ticks while K fit, then one partial tick.
+ */
+static void plan_limited(struct clock *c, int64_t v)
+{
+	struct cnode *nd = &c->node[v];
+	int64_t left = c->x - nd->sent_u, full, part;
+
+	if (left <= 0) {
+		heap_remove(c, v);
+		stop_holding(c, v);
+		return;
+	}
+	if (c->k == 0) {
+		heap_remove(c, v);
+		return;
+	}
+	full = left / c->k;
+	part = left % c->k;
+	act_set(c, v, full > 0);
+	if (full > 0)
+		heap_set(c, v, nextafter(tick_time(c, v, nd->ju + full - 1), INFINITY),
+			 part ? EV_LEAVE : EV_EXHAUST);
+	else
+		heap_set(c, v, tick_time(c, v, nd->ju), EV_PARTIAL);
+}
+
+/* v's transmits by time t (as a holder: fewer than x). */
+static int64_t sent_by(const struct clock *c, int64_t v, double t)
+{
+	const struct cnode *nd = &c->node[v];
+	int64_t ticks = tick_after(c, v, t) - nd->ju;
+
+	if (!c->pushes || ticks <= 0)
+		return nd->sent_u;
+	return imin(c->x, nd->sent_u + c->k * ticks);
+}
+
+/* v (a holder) sends one copy on a ping or an ack at time t. */
+static void probe_send(struct clock *c, int64_t v, double t)
+{
+	struct cnode *nd = &c->node[v];
+
+	nd->probe_sent++;
+	c->probe_transmits++;
+	if (c->p->transmit_limit <= 0)
+		return;
+	nd->sent_u = sent_by(c, v, t) + 1;
+	nd->ju = tick_after(c, v, t);
+	if (c->pushes)
+		plan_limited(c, v);
+	else if (nd->sent_u >= c->x)
+		stop_holding(c, v);
+}
+
+/* Live node v learns at time t; j0 its first tick after that. */
+static void inform(struct clock *c, int64_t v, double t, int64_t j0)
+{
+	struct cnode *nd = &c->node[v];
+	int64_t last = c->ulist[--c->m];
+
+	c->ulist[c->upos[v]] = last;
+	c->upos[last] = c->upos[v];
+	bit_clear(c->uni, v);
+	c->when[c->informed++] = t;
+	nd->informed = nd->holder = 1;
+	nd->j0 = nd->ju = j0;
+	nd->sent_u = nd->probe_sent = 0;
+	c->holders++;
+	if (c->t_win > 0)
+		heap_set(c, v, nextafter(tick_time(c, v, j0 + c->t_win - 1), INFINITY), EV_CLOSE);
+	if (!c->pushes)
+		return;
+	if (c->p->transmit_limit > 0)
+		plan_limited(c, v);
+	else
+		act_set(c, v, 1);
+}
+
+/* A uniform uninformed live node learns at t. */
+static void inform_any(struct clock *c, double t)
+{
+	int64_t v = c->ulist[rng_below(&c->rng, (uint64_t)c->m)];
+
+	inform(c, v, t, tick_after(c, v, t));
+}
+
+/* `sends` messages to uniform distinct peers at time t. */
+static void push_some(struct clock *c, int64_t sends, double t)
+{
+	int64_t top, d;
+	double any;
+
+	if (c->m == 0 || sends == 0)
+		return;
+	any = arrival_pmf(c, c->m, sends, &top);
+	if (!(rng_unit(&c->rng) < any))
+		return;
+	d = draw_arrivals(c, top, any);
+	while (d-- > 0)
+		inform_any(c, t);
+}
+
+static void run_event(struct clock *c, struct event e)
+{
+	struct cnode *nd = &c->node[e.v];
+
+	nd->hpos = -1;
+	switch (e.kind) {
+	case EV_LEAVE: {
+		/* Its full ticks are done: the partial one comes next. */
+		int64_t full = (c->x - nd->sent_u) / c->k;
+		act_set(c, e.v, 0);
+		nd->ju += full;
+		nd->sent_u += c->k * full;
+		heap_set(c, e.v, tick_time(c, e.v, nd->ju), EV_PARTIAL);
+		break;
+	}
+	case EV_EXHAUST:
+	case EV_CLOSE:
+		stop_holding(c, e.v);
+		break;
+	case EV_PARTIAL:
+		stop_holding(c, e.v);
+		push_some(c, c->x - nd->sent_u, e.at);
+		break;
+	}
+}
+
+/* ---- probes -------------------------------------------------------------- */
+
+static double probe_time(const struct clock *c)
+{
+	return (double)c->pcycle * c->period + c->pphase[c->pslot];
+}
+
+/* The probe tick under the cursor: MODEL.md's ping and ack (see sim_agent.c). */
+static void run_probe(struct clock *c, double t)
+{
+	const struct gossip_params *p = c->p;
+	int64_t v = c->pnode[c->pslot], j, w;
+	int carry = c->node[v].holder, back;
+
+	c->pings++;
+	c->messages++;
+	if (carry)
+		probe_send(c, v, t);
+	if (rng_bernoulli(&c->rng, p->loss))
+		return;
+	j = (int64_t)rng_below(&c->rng, (uint64_t)(p->nodes - 1));
+	if (j >= c->live - 1)
+		return; /* a failed peer */
+	w = j < v ? j : j + 1;
+	back = c->node[w].holder;
+	if (carry && !c->node[w].informed)
+		inform(c, w, t, tick_after(c, w, t));
+	c->messages++;
+	if (!back)
+		return;
+	probe_send(c, w, t);
+	if (!rng_bernoulli(&c->rng, p->loss) && !c->node[v].informed)
+		inform(c, v, t, tick_after(c, v, t));
+}
+
+/* Pings (and their acks) after the cursor up to H, when they can no longer change anything. */
+static void probes_left(struct clock *c)
+{
+	const struct gossip_params *p = c->p;
+	uint64_t total = 0, rest, acks;
+
+	for (int64_t s = 0; s < c->live; s++)
+		if (c->pphase[s] <= c->h)
+			total += (uint64_t)floor((c->h - c->pphase[s]) / c->period) + 1;
+	rest = total - c->pings;
+	acks = sample_binomial(&c->rng, rest,
+			       (1 - p->loss) * (double)(c->live - 1) / (double)(p->nodes - 1));
+	c->messages += rest + acks;
+	if (c->holders > 0) /* every live node holds it for good: every ping and ack carries */
+		c->probe_transmits += rest + acks;
+}
+
+/* ---- one trial ----------------------------------------------------------- */
+
+/* Nothing that happens from now on can inform anyone or change a count but the pings'. */
+static int quiet(const struct clock *c)
+{
+	if (c->m == 0)
+		return c->holders == 0 || !c->limited || !c->probes;
+	return c->holders == 0 && !c->pulls;
+}
+
+/* Pushes and pull requests by H, summed over nodes; transmits into *transmits. */
+static void count_sends(struct clock *c, uint64_t *transmits)
+{
+	uint64_t gossip = 0, pulls = 0;
+
+	for (int64_t v = 0; v < c->live; v++) {
+		const struct cnode *nd = &c->node[v];
+		int64_t by_h = tick_after(c, v, c->h); /* ticks in [0, H] */
+		if (!nd->informed) {
+			pulls += (uint64_t)by_h;
+			continue;
+		}
+		pulls += (uint64_t)nd->j0;
+		if (!c->pushes)
+			continue;
+		if (c->p->transmit_limit > 0) {
+			int64_t all = nd->sent_u + c->k * (by_h > nd->ju ? by_h - nd->ju : 0);
+			gossip += (uint64_t)(imin(c->x, all) - nd->probe_sent);
+		} else {
+			int64_t ticks = by_h > nd->j0 ? by_h - nd->j0 : 0;
+			if (c->t_win > 0)
+				ticks = imin(ticks, c->t_win);
+			gossip += (uint64_t)(c->k * ticks);
+		}
+	}
+	c->messages += gossip + (c->pulls ? (uint64_t)c->k * pulls : 0);
+	*transmits = gossip + c->probe_transmits;
+}
+
+static void clock_trial(struct clock *c, struct sim_timed *out)
+{
+	const struct gossip_params *p = c->p;
+	int64_t origin;
+	double t = 0;
+
+	sorted_uniforms(&c->rng, c->gphase, c->live, 1);
+	memset(c->act, 0, (size_t)c->words * sizeof *c->act);
+	memset(c->uni, 0, (size_t)c->words * sizeof *c->uni);
+	for (int64_t v = 0; v < c->live; v++) {
+		c->ulist[v] = c->upos[v] = v;
+		bit_set(c->uni, v);
+		c->node[v] = (struct cnode){ .hpos = -1 };
+	}
+	if (c->probes) {
+		sorted_uniforms(&c->rng, c->pphase, c->live, c->period);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->pnode[s] = c->pnode[j];
+			c->pnode[j] = s;
+		}
+	}
+	c->m = c->live;
+	c->nact = 0;
+	c->heap_n = c->informed = c->holders = 0;
+	c->pcycle = c->pslot = 0;
+	c->pings = c->messages = c->probe_transmits = 0;
+	c->push_ok = c->pull_ok = 0;
+	c->at_node = -1;
+	origin = (int64_t)rng_below(&c->rng, (uint64_t)c->live);
+	inform(c, origin, 0, tick_after(c, origin, 0));
+	for (;;) {
+		double next = INFINITY, pt = c->probes ? probe_time(c) : INFINITY;
+		int what = -1;
+
+		if (quiet(c)) {
+			if (c->probes)
+				probes_left(c);
+			break;
+		}
+		if (c->pushes && c->m > 0 && c->nact > 0 &&
+		    (!c->push_ok || c->push_m != c->m || c->push_av != c->act_version)) {
+			int64_t top;
+			if (c->push_m != c->m || !c->push_ok)
+				c->push_any = arrival_pmf(c, c->m, c->k, &top);
+			c->push_at = next_member(c, c->act, c->nact, t,
+						 sample_geometric(&c->rng, c->push_any), &c->push_node,
+						 &c->push_tick);
+			c->push_ok = 1;
+			c->push_m = c->m;
+			c->push_av = c->act_version;
+		}
+		if (c->pulls && c->m > 0 && (!c->pull_ok || c->pull_i != c->informed)) {
+			double a = dist_pull_success(p->nodes - 1, c->informed, p->fanout, p->loss, c->kept);
+			c->pull_at = next_member(c, c->uni, c->m, t, sample_geometric(&c->rng, a),
+						 &c->pull_slot, &c->pull_tick);
+			c->pull_ok = 1;
+			c->pull_i = c->informed;
+		}
+		if (c->pushes && c->m > 0 && c->nact > 0 && c->push_at < next) {
+			next = c->push_at;
+			what = 0;
+		}
+		if (c->pulls && c->m > 0 && c->pull_at < next) {
+			next = c->pull_at;
+			what = 1;
+		}
+		if (pt < next) {
+			next = pt;
+			what = 2;
+		}
+		if (c->heap_n > 0 && c->heap[0].at < next) {
+			next = c->heap[0].at;
+			what = 3;
+		}
+		if (what < 0 || next > c->h)
+			break;
+		t = next;
+		c->at_node = -1;
+		switch (what) {
+		case 0: {
+			int64_t top, d;
+			double any = arrival_pmf(c, c->m, c->k, &top);
+			c->push_ok = 0;
+			c->at_cycle = c->push_tick;
+			c->at_node = c->push_node;
+			d = draw_arrivals(c, top, any);
+			while (d-- > 0)
+				inform_any(c, t);
+			break;
+		}
+		case 1:
+			c->pull_ok = 0;
+			c->at_cycle = c->pull_tick;
+			c->at_node = c->pull_slot;
+			inform(c, c->pull_slot, t, c->pull_tick + 1);
+			break;
+		case 2:
+			run_probe(c, t);
+			if (++c->pslot == c->live) {
+				c->pslot = 0;
+				c->pcycle++;
+			}
+			break;
+		default: {
+			struct event e = c->heap[0];
+			heap_remove(c, e.v);
+			run_event(c, e);
+			break;
+		}
+		}
+	}
+	out->when = c->when;
+	out->informed = c->informed;
+	count_sends(c, &out->transmits);
+	out->messages = c->messages;
+	out->probe_transmits = c->probe_transmits;
+}
+
+enum fo_status sim_fast_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+			       double *when, struct sim_timed *out)
+{
+	struct clock c;
+
+	if (clock_init(&c, p) < 0)
+		return FO_NOMEM;
+	rng_stream(&c.rng, seed, trial);
+	clock_trial(&c, out);
+	memcpy(when, c.when, (size_t)out->informed * sizeof *when);
+	out->when = when;
+	clock_release(&c);
+	return FO_OK;
+}
+
+enum fo_status sim_clock_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
+			     int64_t trials, const atomic_int *cancel, struct sim_tally *t)
+{
+	struct clock c;
+	enum fo_status st = FO_OK;
+
+	if (clock_init(&c, p) < 0)
+		return FO_NOMEM;
+	for (int64_t i = 0; i < trials; i++) {
+		struct sim_timed out;
+		if (fo_cancelled(cancel)) {
+			st = FO_CANCELLED;
+			break;
+		}
+		rng_stream(&c.rng, seed, first_trial + (uint64_t)i);
+		clock_trial(&c, &out);
+		sim_tally_add_timed(t, &out);
+	}
+	clock_release(&c);
+	return st;
+}

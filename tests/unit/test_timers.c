@@ -1,0 +1,439 @@
+/*
+ * test_timers.c — independent timers: the fast sampler (sim_clock.c) against
+ * the agent-based reference on a table of cases, the reference against
+ * cases computed by hand, the transmit limit's ceiling against aligned
+ * timers, the quarter-interval tally, the parameters' check, and the
+ * memberlist-lan preset against the spec's seconds.
+ *
+ * Two simulations are compared by the difference of their means, which must
+ * stay within 5 standard errors of that difference (each from its own
+ * sample variance), and by a chi-square test of homogeneity of their
+ * time-to-all histograms at a tail probability of about 1e-6.  Seeds are
+ * fixed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fanout/preset.h"
+#include "fanout/sim.h"
+#include "stats.h"
+#include "suites.h"
+
+#define PAIR_TRIALS 20000
+#define EDGES 5
+
+/* N, K, mode, loss, F, T, X, probe interval, horizon (intervals). */
+static const struct {
+	int64_t n, k;
+	enum gossip_mode mode;
+	double loss;
+	int64_t f, t, x;
+	double probe, horizon;
+} cases[] = {
+	{ 30, 2, GOSSIP_PUSH, 0, 0, 0, 0, 0, 6 },
+	{ 30, 1, GOSSIP_PUSH, 0.2, 5, 0, 0, 0, 8 },
+	{ 30, 2, GOSSIP_PULL, 0, 0, 0, 0, 0, 5 },
+	{ 30, 1, GOSSIP_PULL, 0.3, 4, 0, 0, 0, 8.3 },
+	{ 30, 1, GOSSIP_PUSH_PULL, 0.1, 3, 0, 0, 0, 6 },
+	{ 30, 2, GOSSIP_PUSH, 0, 0, 2, 0, 0, 8 },          /* forward_rounds */
+	{ 30, 1, GOSSIP_PUSH_PULL, 0.2, 3, 1, 0, 0, 7 },
+	{ 30, 3, GOSSIP_PUSH, 0, 0, 0, 5, 0, 8 },          /* a partial last tick */
+	{ 40, 4, GOSSIP_PUSH, 0.1, 2, 0, 2, 0, 10 },       /* X < K */
+	{ 30, 3, GOSSIP_PUSH_PULL, 0.1, 2, 0, 4, 0, 6 },
+	{ 30, 3, GOSSIP_PUSH, 0.1, 3, 0, 7, 2.5, 8 },      /* probes */
+	{ 16, 3, GOSSIP_PUSH, 0, 0, 0, 8, 5, 10 },         /* memberlist-lan at N = 16 */
+	{ 30, 1, GOSSIP_PUSH_PULL, 0.1, 3, 0, 0, 1.5, 8 },
+	{ 30, 2, GOSSIP_PULL, 0, 0, 0, 4, 3, 8 },
+	{ 30, 2, GOSSIP_PULL, 0, 0, 2, 0, 1, 8 },
+	{ 25, 2, GOSSIP_PUSH, 0.05, 2, 3, 0, 0.7, 6 },
+	{ 40, 0, GOSSIP_PUSH, 0, 0, 0, 3, 1, 12 },         /* probes alone */
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+static struct gossip_params case_params(int i)
+{
+	struct gossip_params p = { 0 };
+
+	p.nodes = cases[i].n;
+	p.fanout = cases[i].k;
+	p.rounds = 1;
+	p.mode = cases[i].mode;
+	p.loss = cases[i].loss;
+	p.failed = cases[i].f;
+	p.forward_rounds = cases[i].t;
+	p.transmit_limit = cases[i].x;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.probe_interval = cases[i].probe;
+	p.horizon = cases[i].horizon;
+	return p;
+}
+
+typedef enum fo_status (*timed_fn)(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				   double *when, struct sim_timed *out);
+
+/* Running sums of one simulator's figures. */
+struct moments {
+	double n, full, sum[EDGES + 4], sq[EDGES + 4];
+};
+
+static void add(struct moments *m, int j, double x)
+{
+	m->sum[j] += x;
+	m->sq[j] += x * x;
+}
+
+static double mean(const struct moments *m, int j)
+{
+	return m->sum[j] / m->n;
+}
+
+static double var_of_mean(const struct moments *m, int j)
+{
+	double mu = mean(m, j);
+	return fmax(m->sq[j] / m->n - mu * mu, 0) / (m->n - 1);
+}
+
+/*
+ * Runs `trials` trials of one simulator: moments of the informed count at
+ * EDGES times, of P(full by H), messages, transmits, probe transmits; the
+ * time-to-all histogram in the tally's bins into hist (sim_steps + 1).
+ */
+static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
+		    struct moments *m, int64_t *hist)
+{
+	double *when = malloc((size_t)p->nodes * sizeof *when), h = gossip_horizon(p);
+	int64_t live = gossip_live(p), steps = sim_steps(p);
+
+	ck_assert_ptr_nonnull(when);
+	memset(m, 0, sizeof *m);
+	memset(hist, 0, (size_t)(steps + 1) * sizeof *hist);
+	for (int t = 0; t < trials; t++) {
+		struct sim_timed o;
+		int full;
+		ck_assert_int_eq(run(p, seed, (uint64_t)t, when, &o), FO_OK);
+		for (int64_t i = 1; i < o.informed; i++)
+			ck_assert(when[i] >= when[i - 1] && when[i] <= h);
+		for (int j = 0; j < EDGES; j++) {
+			double at = h * (j + 1) / EDGES;
+			int64_t c = 0;
+			while (c < o.informed && when[c] <= at)
+				c++;
+			add(m, j, (double)c);
+		}
+		full = o.informed == live;
+		add(m, EDGES, full);
+		add(m, EDGES + 1, (double)o.messages);
+		add(m, EDGES + 2, (double)o.transmits);
+		add(m, EDGES + 3, (double)o.probe_transmits);
+		if (full) {
+			double q = ceil(4 * when[live - 1]);
+			hist[q >= (double)steps ? steps : (int64_t)q]++;
+		}
+		m->n++;
+	}
+	free(when);
+}
+
+/* Chi-square of homogeneity of two histograms, bins pooled to expect at least 5 in each. */
+static void homogeneous(const int64_t *a, const int64_t *b, int64_t bins, const char *what)
+{
+	double na = 0, nb = 0, chi = 0, ea = 0, eb = 0, oa = 0, ob = 0;
+	int df = -1;
+
+	for (int64_t i = 0; i < bins; i++) {
+		na += (double)a[i];
+		nb += (double)b[i];
+	}
+	for (int64_t i = 0; i < bins; i++) {
+		double share = (double)(a[i] + b[i]) / (na + nb);
+		oa += (double)a[i];
+		ob += (double)b[i];
+		ea += share * na;
+		eb += share * nb;
+		if ((ea >= 5 && eb >= 5) || i == bins - 1) {
+			if (ea > 0 && eb > 0) {
+				chi += (oa - ea) * (oa - ea) / ea + (ob - eb) * (ob - eb) / eb;
+				df++;
+			}
+			ea = eb = oa = ob = 0;
+		}
+	}
+	if (df < 1)
+		return;
+	ck_assert_msg(chi <= chi_square_limit(df), "%s: time to all histograms differ, chi2 %.1f df %d",
+		      what, chi, df);
+}
+
+START_TEST(test_fast_matches_agent)
+{
+	struct gossip_params p = case_params(_i);
+	int64_t steps = sim_steps(&p);
+	int64_t *ha = calloc((size_t)steps + 1, sizeof *ha), *hf = calloc((size_t)steps + 1, sizeof *hf);
+	static const char *const names[EDGES + 4] = { "informed at H/5", "informed at 2H/5",
+		"informed at 3H/5", "informed at 4H/5", "informed at H", "P(full by H)", "messages",
+		"transmits", "probe transmits" };
+	struct moments a, f;
+
+	ck_assert_ptr_nonnull(ha);
+	ck_assert_ptr_nonnull(hf);
+	collect(&p, sim_agent_timed, 101 + (uint64_t)_i, PAIR_TRIALS, &a, ha);
+	collect(&p, sim_fast_timed, 202 + (uint64_t)_i, PAIR_TRIALS, &f, hf);
+	for (int j = 0; j < EDGES + 4; j++) {
+		double se = sqrt(var_of_mean(&a, j) + var_of_mean(&f, j));
+		ck_assert_msg(fabs(mean(&a, j) - mean(&f, j)) <= 5 * se + 1e-9,
+			      "case %d, %s: agent %.5f fast %.5f (5 se %.5f)", _i, names[j], mean(&a, j),
+			      mean(&f, j), 5 * se);
+	}
+	homogeneous(ha, hf, steps + 1, "fast vs agent");
+	free(ha);
+	free(hf);
+}
+END_TEST
+
+/*
+ * N = 2 by hand: the other node is informed by the origin's first gossip
+ * tick (push, K = 1), or by its own first tick (pull): both uniform on
+ * [0, 1), so P(full by t) = t.  Probes alone (K = 0) with period P: each
+ * node's first ping carries it (the origin's ping, or the ack to the other's
+ * ping), so P(full by t) = 1 - (1 - t/P)^2 for t <= P.
+ */
+START_TEST(test_two_nodes_by_hand)
+{
+	struct gossip_params p = { 0 };
+	timed_fn run = _i < 3 ? sim_agent_timed : sim_fast_timed;
+	double when[2], period = 2.0;
+	int trials = 40000;
+
+	p.nodes = 2;
+	p.fanout = _i % 3 == 2 ? 0 : 1;
+	p.rounds = 1;
+	p.mode = _i % 3 == 1 ? GOSSIP_PULL : GOSSIP_PUSH;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.probe_interval = _i % 3 == 2 ? period : 0;
+	p.horizon = _i % 3 == 2 ? period : 1;
+	for (int e = 1; e <= 4; e++) {
+		double at = p.horizon * e / 4, want = _i % 3 == 2 ? 1 - pow(1 - at / period, 2) : at;
+		int hits = 0;
+		for (int t = 0; t < trials; t++) {
+			struct sim_timed o;
+			ck_assert_int_eq(run(&p, 9, (uint64_t)t, when, &o), FO_OK);
+			hits += o.informed == 2 && when[1] <= at;
+		}
+		ck_assert_msg(fabs((double)hits / trials - want) <= 5 * sqrt(want * (1 - want) / trials) + 1e-12,
+			      "case %d: P(full by %.2f) want %.4f got %.4f", _i, at, want,
+			      (double)hits / trials);
+	}
+}
+END_TEST
+
+/*
+ * Without probes the transmit limit's ceiling on P(everyone informed
+ * eventually) is the same under both timers: each informed node sends its X
+ * copies to uniform peers whatever the timing.  A horizon long enough for
+ * every node to use its limit (X / K + 2 ticks after the last informing)
+ * reaches it; compared at 5 standard errors of the difference.
+ */
+START_TEST(test_limit_ceiling_timer_free)
+{
+	static const struct gossip_params base[] = {
+		{ 30, 3, 60, GOSSIP_PUSH, 0, 0, 0, 4, 0, 0, 0 },
+		{ 50, 2, 80, GOSSIP_PUSH, 0.1, 5, 0, 6, 0, 0, 0 },
+		{ 40, 4, 60, GOSSIP_PUSH, 0, 0, 0, 5, 0, 0, 0 },
+	};
+	struct gossip_params p = base[_i];
+	struct sim_tally al, in;
+	double n = 20000, pa, pi, se;
+
+	ck_assert_int_eq(sim_tally_init(&al, &p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 31, 0, (int64_t)n, 2, NULL, &al), FO_OK);
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	ck_assert_int_eq(sim_tally_init(&in, &p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 32, 0, (int64_t)n, 2, NULL, &in), FO_OK);
+	pa = (double)al.trials_full / n;
+	pi = (double)in.trials_full / n;
+	se = sqrt(pa * (1 - pa) / n + pi * (1 - pi) / n);
+	printf("timers: ceiling under transmit limit %lld: aligned %.4f independent %.4f\n",
+	       (long long)p.transmit_limit, pa, pi);
+	ck_assert_msg(fabs(pa - pi) <= 5 * se + 1e-9, "case %d: aligned %.4f independent %.4f", _i, pa, pi);
+	/* Every node that learns sends exactly X: the mean messages agree too. */
+	ck_assert_msg(fabs((double)al.messages_sum / n - (double)in.messages_sum / n) <=
+			      5 * (double)p.transmit_limit * sqrt((double)p.nodes / n) * 2,
+		      "case %d: messages aligned %.2f independent %.2f", _i,
+		      (double)al.messages_sum / n, (double)in.messages_sum / n);
+	sim_tally_release(&al);
+	sim_tally_release(&in);
+}
+END_TEST
+
+/* A trial added by hand: bins (b-1, b] of a quarter interval, the last edge at H. */
+START_TEST(test_tally_quarter_bins)
+{
+	struct gossip_params p = { 4, 1, 1, GOSSIP_PUSH, 0, 0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0, 1.1 };
+	double when[4] = { 0, 0.25, 0.3, 1.05 };
+	struct sim_timed o = { when, 4, 10, 7, 2 };
+	struct sim_tally t;
+	struct sim_summary s;
+
+	ck_assert_int_eq(sim_steps(&p), 5);
+	ck_assert(sim_edge(&p, 4) == 1.0 && sim_edge(&p, 5) == 1.1);
+	ck_assert_int_eq(sim_tally_init(&t, &p, 1), FO_OK);
+	ck_assert_int_eq(t.time_base, SIM_TIME_QUARTERS);
+	sim_tally_add_timed(&t, &o);
+	o.informed = 3;
+	sim_tally_add_timed(&t, &o);
+	ck_assert_int_eq(t.trials_full, 1);
+	ck_assert_int_eq(t.rounds_to_all_hist[5], 1);
+	ck_assert_uint_eq(t.rounds_to_all_sum, (uint64_t)llround(1.05 * SIM_TIME_UNITS));
+	ck_assert_uint_eq(t.informed_by_round[0], 2);
+	ck_assert_uint_eq(t.informed_by_round[1], 4); /* 0.25 is in the bin ending at 0.25 */
+	ck_assert_uint_eq(t.informed_by_round[2], 6);
+	ck_assert_uint_eq(t.informed_by_round[5], 7);
+	ck_assert_int_eq(t.full_by_round[4], 0);
+	ck_assert_int_eq(t.full_by_round[5], 1);
+	ck_assert_uint_eq(t.transmits_sum, 14);
+	ck_assert_uint_eq(t.probe_transmits_sum, 4);
+	sim_summarize(&t, &s);
+	ck_assert_double_eq_tol(s.avg_rounds_to_all, 1.05, 1.0 / SIM_TIME_UNITS);
+	sim_tally_release(&t);
+	/* A horizon a hair above a quarter (1 s / 0.2 s) gets no extra bin. */
+	p.horizon = 1.0 / 0.2;
+	ck_assert_int_eq(sim_steps(&p), 20);
+	p.timers = GOSSIP_TIMERS_ALIGNED;
+	p.horizon = 0;
+	ck_assert_int_eq(sim_steps(&p), 1);
+}
+END_TEST
+
+START_TEST(test_params_check)
+{
+	struct gossip_params p = { 10, 2, 5, GOSSIP_PUSH, 0, 0, 0, 0, GOSSIP_TIMERS_ALIGNED, 0, 0 };
+	struct gossip_problem found[4];
+	enum gossip_timers t;
+
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 0);
+	p.probe_interval = 5;
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 1);
+	ck_assert_str_eq(found[0].field, "probe_interval");
+	p.horizon = 3;
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 2);
+	ck_assert_str_eq(found[1].field, "within_seconds");
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 0);
+	p.probe_interval = -1;
+	p.horizon = NAN;
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 2);
+	p.probe_interval = 0;
+	p.horizon = 0;
+	p.timers = (enum gossip_timers)7;
+	ck_assert_int_eq(gossip_params_check(&p, 1, found, 4), 1);
+	ck_assert_str_eq(found[0].field, "timers");
+	ck_assert_str_eq(gossip_timers_name(GOSSIP_TIMERS_INDEPENDENT), "independent");
+	ck_assert_int_eq(gossip_timers_parse("aligned", &t), 0);
+	ck_assert_int_eq(t, GOSSIP_TIMERS_ALIGNED);
+	ck_assert_int_eq(gossip_timers_parse("lockstep", &t), -1);
+}
+END_TEST
+
+/*
+ * memberlist-lan (K = 3, interval 0.2 s, X = 4 ceil(log10(N + 1)), probes
+ * every 1 s) against MODEL.md's event simulation: seconds to all p50/p90 of
+ * 0.34/0.47 (N = 16), 0.54/0.69 (64), 0.71/0.84 (256).  Checked as the share
+ * of trials done by the quoted second, within 5 standard errors plus 0.03
+ * for the quote's rounding to 10 ms.
+ */
+START_TEST(test_memberlist_lan_seconds)
+{
+	static const struct { int64_t n; double p50, p90; } want[] = {
+		{ 16, 0.34, 0.47 }, { 64, 0.54, 0.69 }, { 256, 0.71, 0.84 },
+	};
+	const struct gossip_preset *lan = gossip_preset_find("memberlist-lan");
+	struct gossip_params p = { 0 };
+	int trials = 4000, by50 = 0, by90 = 0;
+	double *when, tol50, tol90;
+
+	p.nodes = want[_i].n;
+	p.fanout = lan->fanout;
+	p.rounds = 1;
+	p.transmit_limit = gossip_preset_transmit_limit(lan, p.nodes);
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.probe_interval = lan->probe_interval / lan->interval;
+	p.horizon = 5 / lan->interval;
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_fast_timed(&p, 16, (uint64_t)t, when, &o), FO_OK);
+		if (o.informed == p.nodes) {
+			by50 += when[p.nodes - 1] * lan->interval <= want[_i].p50;
+			by90 += when[p.nodes - 1] * lan->interval <= want[_i].p90;
+		}
+	}
+	free(when);
+	tol50 = 5 * sqrt(0.25 / trials) + 0.03;
+	tol90 = 5 * sqrt(0.09 / trials) + 0.03;
+	printf("timers: memberlist-lan N = %lld: done by %.2f s %.3f, by %.2f s %.3f\n",
+	       (long long)p.nodes, want[_i].p50, (double)by50 / trials, want[_i].p90,
+	       (double)by90 / trials);
+	ck_assert(fabs((double)by50 / trials - 0.5) <= tol50);
+	ck_assert(fabs((double)by90 / trials - 0.9) <= tol90);
+}
+END_TEST
+
+/* Both simulators fill a quarters tally, split runs merge exactly, and threads do not matter. */
+START_TEST(test_tally_runs_merge)
+{
+	struct gossip_params p = case_params(10);
+	struct sim_tally whole, a, b, threads;
+
+	ck_assert_int_eq(sim_tally_init(&whole, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&a, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&b, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&threads, &p, 1), FO_OK);
+	if (_i == 0) {
+		ck_assert_int_eq(sim_agent_run(&p, 3, 0, 300, NULL, &whole), FO_OK);
+		ck_assert_int_eq(sim_agent_run(&p, 3, 0, 100, NULL, &a), FO_OK);
+		ck_assert_int_eq(sim_agent_run(&p, 3, 100, 200, NULL, &b), FO_OK);
+		ck_assert_int_eq(sim_agent_run(&p, 3, 0, 300, NULL, &threads), FO_OK);
+	} else {
+		ck_assert_int_eq(sim_fast_run(&p, 3, 0, 300, 1, NULL, &whole), FO_OK);
+		ck_assert_int_eq(sim_fast_run(&p, 3, 0, 100, 1, NULL, &a), FO_OK);
+		ck_assert_int_eq(sim_fast_run(&p, 3, 100, 200, 1, NULL, &b), FO_OK);
+		ck_assert_int_eq(sim_fast_run(&p, 3, 0, 300, 3, NULL, &threads), FO_OK);
+	}
+	sim_tally_merge(&a, &b);
+	ck_assert_int_eq(whole.time_base, SIM_TIME_QUARTERS);
+	ck_assert_int_eq(whole.trials, 300);
+	ck_assert_uint_eq(whole.transmits_sum, a.transmits_sum);
+	ck_assert_uint_eq(whole.probe_transmits_sum, threads.probe_transmits_sum);
+	ck_assert_uint_eq(whole.rounds_to_all_sum, a.rounds_to_all_sum);
+	ck_assert_uint_eq(whole.messages_sum, threads.messages_sum);
+	ck_assert_mem_eq(whole.informed_by_round, a.informed_by_round,
+			 (size_t)(whole.rounds + 1) * sizeof *whole.informed_by_round);
+	ck_assert_mem_eq(whole.rounds_to_all_hist, threads.rounds_to_all_hist,
+			 (size_t)(whole.rounds + 1) * sizeof *whole.rounds_to_all_hist);
+	ck_assert_int_eq(whole.full_by_round[whole.rounds], whole.trials_full);
+	sim_tally_release(&whole);
+	sim_tally_release(&a);
+	sim_tally_release(&b);
+	sim_tally_release(&threads);
+}
+END_TEST
+
+Suite *timers_suite(void)
+{
+	Suite *s = suite_create("timers");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, test_fast_matches_agent, 0, NCASES);
+	tcase_add_loop_test(tc, test_two_nodes_by_hand, 0, 6);
+	tcase_add_loop_test(tc, test_limit_ceiling_timer_free, 0, 3);
+	tcase_add_test(tc, test_tally_quarter_bins);
+	tcase_add_test(tc, test_params_check);
+	tcase_add_loop_test(tc, test_memberlist_lan_seconds, 0, 3);
+	tcase_add_loop_test(tc, test_tally_runs_merge, 0, 2);
+	suite_add_tcase(s, tc);
+	return s;
+}
