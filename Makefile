@@ -12,6 +12,7 @@
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
+#   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
@@ -74,7 +75,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-timers validate-quick \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -306,6 +307,10 @@ validate-beyond: $(BUILD)/validate
 
 validate-limits: $(BUILD)/validate
 	nice $(BUILD)/validate limits
+
+# large_n under independent timers against the agent-based simulator (docs/VALIDATION.md).
+validate-timers: $(BUILD)/validate
+	nice $(BUILD)/validate timers
 
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick

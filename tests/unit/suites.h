@@ -58,5 +58,6 @@ Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
 Suite *timers_suite(void);
+Suite *largen_timers_suite(void);
 
 #endif
