@@ -86,8 +86,6 @@ struct lt {
 	double *alpha, *beta;   /* S and P factors of the uninformed */
 	double *curve;          /* NULL or per whole Δ: miss at r Δ of this sample */
 	int64_t curve_n;
-	double *early_full;     /* per whole Δ: the sampled state was full by then (1/0), before the switch */
-	double work;
 };
 
 static void ivec_push(struct ivec *v, int32_t x, int *fail)
@@ -224,12 +222,12 @@ static int32_t inform(struct lt *e, int64_t t, enum via via)
 static int gossip_tick(struct lt *e, int64_t t, int32_t v)
 {
 	int64_t sends = e->push ? tick_sends(e, e->node[v].left) : 0;
-	int64_t inf_picked = 0, unf_lost = 0, failed_picked = 0, informed_before = e->count;
+	/* Peers already picked are out of the draw: informed ones implicitly (the rest of N - 1 - r). */
+	int64_t unf_lost = 0, failed_picked = 0;
 
 	for (int64_t r = 0; r < sends; r++) {
 		int64_t uninformed = e->live - e->count - unf_lost;
 		uint64_t u = rng_below(&e->rng, (uint64_t)(e->nodes - 1 - r));
-		(void)inf_picked;
 		if (u < (uint64_t)uninformed) {
 			if (e->keep >= 1 || rng_unit(&e->rng) < e->keep) {
 				if (inform(e, t, VIA_SEND) < 0)
@@ -239,12 +237,8 @@ static int gossip_tick(struct lt *e, int64_t t, int32_t v)
 			}
 		} else if (u < (uint64_t)(uninformed + e->failed - failed_picked)) {
 			failed_picked++;
-		} else {
-			inf_picked++;
 		}
 	}
-	(void)informed_before;
-	e->work += (double)sends;
 	if (e->kind == BUDGET_SENDS)
 		e->node[v].left -= (int32_t)sends;
 	else if (e->kind == BUDGET_TICKS)
@@ -263,7 +257,6 @@ static int probe_tick(struct lt *e, int64_t t, int32_t v)
 	uint64_t u = rng_below(&e->rng, (uint64_t)(e->nodes - 1));
 	int carries = e->node[v].left > 0;
 
-	e->work += 1;
 	if (carries)
 		spend_one(e, v);
 	if (u < (uint64_t)uninformed) {
@@ -330,7 +323,6 @@ static int early_slot(struct lt *e, int64_t t, double w)
 					return -1;
 			}
 		}
-		e->work += (double)hits;
 	}
 	e->probe_open = 0;
 	if (e->pull) {
@@ -341,8 +333,8 @@ static int early_slot(struct lt *e, int64_t t, double w)
 		 * would grow by (1 + K/S)^S a Δ instead of e^K).
 		 */
 		int64_t *cls = &e->cg[t % e->slots], pullers = *cls;
-		for (int b = LT_PULL_BATCHES; b > 0; b--) {
-			int64_t part = pullers / b;
+		for (int batch = LT_PULL_BATCHES; batch > 0; batch--) {
+			int64_t part = pullers / batch;
 			int64_t got = (int64_t)sample_binomial(&e->rng, (uint64_t)part,
 							       w * (1 - pull_miss(e, (double)e->count)));
 			pullers -= part;
@@ -351,7 +343,6 @@ static int early_slot(struct lt *e, int64_t t, double w)
 				if (inform(e, t, VIA_PULL) < 0)
 					return -1;
 			}
-			e->work += (double)got + 1;
 		}
 	}
 	return 0;
@@ -412,7 +403,6 @@ static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q
 						a -= n;
 				}
 			}
-			e->work += B1;
 		}
 		if (e->pp)
 			logstay += w * a / e->pp * log1p(-keep / nm1);
@@ -469,7 +459,6 @@ static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q
 					m[s] = (s ? m[s] * (1 - r) : m[s]) + r * m[s + 1];
 				m[B1 - 1] *= 1 - r;
 			}
-			e->work += (double)S * B1;
 		}
 		if (e->curve && (t + 1) % S == 0 && (t + 1) / S < e->curve_n) {
 			double q = uninf / (double)u0;

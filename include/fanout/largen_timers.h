@@ -11,8 +11,10 @@
  *   1. Early phase, sampled: the informed nodes one by one (gossip slot,
  *      probe slot, sends left), each gossip tick's K distinct peers drawn
  *      among informed, uninformed live and failed nodes, each probe's peer,
- *      ping and ack; pulls and the probes of uninformed nodes as binomial
- *      counts per slot.  It runs until M = FO_LT_THRESHOLD nodes are
+ *      ping and ack; the uninformed counted by gossip slot and by probe slot
+ *      (those whose tick passed in vain stay, so the next classes hold more
+ *      of them), their pulls and pings binomial per class.  It runs until
+ *      M = FO_LT_THRESHOLD nodes are
  *      informed, or to the horizon (then the sample is exact in the slot
  *      model: full or not).
  *   2. Late phase, deterministic: from the sampled state, the informed mass

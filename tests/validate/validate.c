@@ -471,7 +471,7 @@ static struct gossip_params timers_params(const struct tcase *c, int64_t k)
 
 static int timers_main(void)
 {
-	static const struct tcase grid[] = {
+	static const struct tcase configs[] = {
 		{ 1000, GOSSIP_PUSH, 0, 0, 0, 0, 5, 3000 },
 		{ 1000, GOSSIP_PUSH, 0, 0, 1, 5, 5, 3000 },
 		{ 1000, GOSSIP_PUSH, 0.1, 100, 1, 5, 8, 3000 },
@@ -500,8 +500,8 @@ static int timers_main(void)
 	printf("large_n under independent timers against the fast sampler (fixed K)\n\n");
 	printf("| N | mode | loss | failed | X | probe | H | K | large_n P [lo, hi] | samples | simulated P [99.9%%] | trials | covers |\n");
 	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < sizeof grid / sizeof grid[0]; i++) {
-		const struct tcase *c = &grid[i];
+	for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+		const struct tcase *c = &configs[i];
 		int64_t k0 = 0;
 		for (int64_t k = 1; k <= 64 && !k0; k++) {
 			struct gossip_params q = timers_params(c, k);
