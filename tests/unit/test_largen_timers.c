@@ -11,6 +11,7 @@
 #include "settings.h"
 #include "fanout/largen_timers.h"
 #include "fanout/sim.h"
+#include "fanout/tradeoff.h"
 #include "suites.h"
 
 static struct gossip_params timed(int64_t n, int64_t k, double h, enum gossip_mode mode, double loss,
@@ -192,6 +193,39 @@ START_TEST(test_cancel)
 }
 END_TEST
 
+/*
+ * tradeoff's rows under independent timers: each row's R (whole intervals)
+ * has an interval of its own that meets the target, R - 1's does not, and
+ * K's rows stop a few past the first K that reaches the target.
+ */
+START_TEST(test_tradeoff_rows)
+{
+	struct gossip_params p = timed(100000, 0, 10, GOSSIP_PUSH, 0, 0, 24, 5);
+	struct tradeoff t;
+	int rows_with_r = 0;
+
+	ck_assert_int_eq(tradeoff_run(&p, CALC_LARGE_N, 0.99, 6, HUGE_VAL, NULL, &t), FO_OK);
+	ck_assert_int_eq(t.count, 6);
+	for (int64_t i = 0; i < t.count; i++) {
+		const struct tradeoff_row *row = &t.rows[i];
+		struct gossip_params q = p;
+		struct largen_result l;
+		if (row->rounds < 0)
+			continue;
+		rows_with_r++;
+		ck_assert_double_ge(row->p_lo, 0.99);
+		q.fanout = row->fanout;
+		q.horizon = (double)(row->rounds - 1);
+		q.rounds = row->rounds - 1;
+		ck_assert_int_eq(largen_timers_run(&q, 0.99, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
+		ck_assert_msg(l.miss_hi > 0.01, "K = %lld: R - 1 = %lld meets the target too", (long long)row->fanout,
+			      (long long)q.rounds);
+	}
+	ck_assert_int_ge(rows_with_r, 3);
+	tradeoff_release(&t);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_interval_covers_sampler, UNIT_COUNT(cover_cases)),
 	UNIT_LOOP(test_memberlist_lan_within_budget, UNIT_COUNT(lan_nodes)),
@@ -200,6 +234,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_horizon_monotone),
 	UNIT_TEST(test_refusals_and_budget),
 	UNIT_TEST(test_cancel),
+	UNIT_TEST(test_tradeoff_rows),
 };
 
 Suite *largen_timers_suite(void)
