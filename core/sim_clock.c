@@ -360,7 +360,8 @@ static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *to
 				: fall_m * c->inv_fact[d] * fall_o[sends - d] * c->inv_fact[sends - d] / choose;
 		}
 	} else {
-		dist_hypergeom(p->nodes - 1, m, sends, c->hits, *top + 1);
+		struct dist_pmf pmf;
+		dist_hypergeom(p->nodes - 1, m, sends, c->hits, *top + 1, &pmf);
 	}
 	for (int64_t d = 1; d <= *top; d++) {
 		if (p->loss > 0)
