@@ -13,6 +13,7 @@
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
+#   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
@@ -76,7 +77,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-quick lighthouse \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -321,6 +322,10 @@ validate-beyond: $(BUILD)/validate
 
 validate-limits: $(BUILD)/validate
 	nice $(BUILD)/validate limits
+
+# large_n under independent timers against the agent-based simulator (docs/VALIDATION.md).
+validate-timers: $(BUILD)/validate
+	nice $(BUILD)/validate timers
 
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick

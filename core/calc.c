@@ -17,6 +17,7 @@
 #include "fanout/exact.h"
 #include "fanout/formula.h"
 #include "fanout/largen.h"
+#include "fanout/largen_timers.h"
 #include "fanout/meanfield.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
@@ -140,6 +141,18 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 	if (model != CALC_AUTO)
 		return model;
 	q.fanout = k;
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+		/*
+		 * No chain follows independent timers: the simulation where it
+		 * can show the target for no more than large_n (small N), else
+		 * large_n (largen_timers.h), else the simulation.
+		 */
+		int64_t n = calc_sim_trials(&q, target);
+		double sim = sim_fast_cost(&q, n), lt = largen_timers_cost_target(&q, target);
+		if (calc_sim_resolves(n, target) && (sim <= lt || isinf(lt)))
+			return CALC_SIMULATION;
+		return isinf(lt) ? CALC_SIMULATION : CALC_LARGE_N;
+	}
 	exact = exact_cost(&q);
 	largen = largen_cost(&q);
 	/* Exact while affordable, and past that while it costs no more than large_n. */
@@ -165,7 +178,7 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, do
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
 	case CALC_LARGE_N:
-		return largen_cost(&q);
+		return p->timers == GOSSIP_TIMERS_INDEPENDENT ? largen_timers_cost_target(&q, target) : largen_cost(&q);
 	case CALC_SIMULATION: {
 		/* A simulation that cannot show the target is refused before it runs: it costs nothing. */
 		int64_t n = calc_sim_trials(&q, target);
@@ -259,15 +272,28 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	struct largen_result l;
 	enum fo_status st;
 
+	q.fanout = k;
+	memset(e, 0, sizeof *e);
+	e->by = resolve(s->p, s->model, s->target, k);
+	if (e->by == CALC_LARGE_N && q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+		/* It charges its samples look by look, within what the budget leaves. */
+		struct largen_timers_info info;
+		if (fo_cancelled(s->cancel))
+			return FO_CANCELLED;
+		s->evaluations++;
+		st = largen_timers_run(&q, s->target, s->work_limit - s->work, s->cancel, &l, &info, NULL);
+		s->work += info.work;
+		if (st != FO_OK)
+			return st;
+		from_largen(e, &l);
+		return FO_OK;
+	}
 	s->work += eval_cost(s->p, s->model, s->target, k, s->threads);
 	if (s->work > s->work_limit)
 		return FO_TOO_LARGE;
 	if (fo_cancelled(s->cancel))
 		return FO_CANCELLED;
 	s->evaluations++;
-	q.fanout = k;
-	memset(e, 0, sizeof *e);
-	e->by = resolve(s->p, s->model, s->target, k);
 	switch (e->by) {
 	case CALC_SIMULATION:
 		return from_sim(s, &q, e);
@@ -454,6 +480,17 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 
 	q.forward_rounds = 0;
 	q.transmit_limit = 0;
+	if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+		/*
+		 * Predicted in rounds: a node's first tick comes half an interval
+		 * after it learns, so H intervals go about as far as
+		 * FO_PREDICT_TIMERS_SPEEDUP H aligned rounds.
+		 */
+		q.rounds = (int64_t)fmax(1, floor(FO_PREDICT_TIMERS_SPEEDUP * gossip_horizon(p)));
+		q.timers = GOSSIP_TIMERS_ALIGNED;
+		q.probe_interval = 0;
+		q.horizon = 0;
+	}
 	if (q.rounds > FO_PREDICT_MAX_ROUNDS)
 		q.rounds = FO_PREDICT_MAX_ROUNDS;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
@@ -537,6 +574,24 @@ double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double
 	if (model == CALC_EXACT && !(eval_cost(p, model, target, 1, threads) < FO_EXACT_HOPELESS))
 		return HUGE_VAL;
 	k = predict_fanout(p, target);
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT && resolve(p, model, target, k) == CALC_LARGE_N) {
+		/*
+		 * large_n stops a K at the first look that decides it: K well
+		 * below the answer cost one look, the one near it about twice what
+		 * the target needs.  A linear search tries K = 1 … k + 1, a
+		 * monotone one about log2(k) values.
+		 */
+		int64_t near = k < top ? k + 1 : top, j;
+		struct gossip_params q = *p;
+		double far = 0;
+		for (j = 1; j <= near && j <= 64; j++) {
+			q.fanout = j;
+			far += FO_LT_FIRST_SAMPLES * largen_timers_sample_cost(&q);
+		}
+		if (monotone(p, model))
+			far *= fmin(1, (log2((double)near) + 1) / (double)(j - 1));
+		return far + eval_cost(p, model, target, near, threads);
+	}
 	if (!monotone(p, model)) {
 		/*
 		 * K = 1 … about twice the prediction, each at its own cost: under a

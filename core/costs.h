@@ -33,6 +33,17 @@
 #define LG_ROUND_COST 40.0
 #define LG_CURVE_COST 30.0
 
+/*
+ * largen_timers.c: work units per early-phase pick, probe or pull draw, per
+ * late-phase cell update, and per sample (set-up and bookkeeping); measured
+ * with the prototype's timing runs (docs/VALIDATION.md, "Independent timers:
+ * large N").
+ */
+#define LT_PICK_COST 2.5
+#define LT_CELL_COST 1.2
+#define LT_SAMPLE_COST 3000.0
+#define LT_PULL_DRAW_COST 120.0
+
 /* calc.c: work units charged for one evaluation of the closed form (fixed costs dominate). */
 #define FORMULA_EVAL_COST 100.0
 

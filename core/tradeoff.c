@@ -11,6 +11,7 @@
 #include "fanout/exact.h"
 #include "fanout/grow.h"
 #include "fanout/largen.h"
+#include "fanout/largen_timers.h"
 #include "fanout/meanfield.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
@@ -40,6 +41,8 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 		return exact_cost(&q);
 	case CALC_LARGE_N:
 		/* The curve to max_rounds, and about two runs at the rows' own R to confirm them. */
+		if (q.timers == GOSSIP_TIMERS_INDEPENDENT)
+			return largen_timers_cost(&q) + TRADEOFF_LARGEN_CONFIRMS * largen_timers_cost_target(&q, target);
 		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
@@ -242,6 +245,78 @@ done:
 	return st;
 }
 
+/*
+ * largen_row under independent timers (largen_timers.h): the curve of one run
+ * to the horizon H (points at whole intervals) proposes the least r whose
+ * point meets the target; runs with horizon r, each with its own interval,
+ * confirm it as largen_row does, so a row is never optimistic.  Each
+ * confirming run charges its samples to *work as it draws them.  Messages
+ * are not followed (NAN).
+ */
+static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
+				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
+{
+	struct gossip_params q = *p;
+	struct largen_result at_max, l, best;
+	struct largen_timers_info info;
+	double h = gossip_horizon(p), *curve;
+	int64_t whole = (int64_t)floor(h + 1e-9), r, lo, hi;
+	enum fo_status st;
+	int first = 1;
+
+	/* Rows count whole intervals: the run to the horizon stops at the last whole one. */
+	q.fanout = k;
+	q.horizon = (double)(whole > 0 ? whole : 1);
+	q.rounds = whole > 0 ? whole : 1;
+	if (!(curve = malloc((size_t)(whole + 1) * sizeof *curve)))
+		return FO_NOMEM;
+	st = largen_timers_run(&q, 0, HUGE_VAL, cancel, &at_max, NULL, curve);
+	row->model = CALC_LARGE_N;
+	row->rounds = -1;
+	row->messages = NAN;
+	row->error_bound = 0;
+	if (st != FO_OK)
+		goto done;
+	row->prob_by_max_rounds = at_max.p_full;
+	row->delivery_prob = at_max.p_full;
+	row->p_lo = at_max.p_lo;
+	row->p_hi = at_max.p_hi;
+	if (!largen_sure(target, &at_max))
+		goto done;
+	for (r = 0; r < whole && !point_meets(target, curve[r], 1 - curve[r]); r++)
+		;
+	/* Invariant: hi's interval meets the target (best holds it), lo's does not (0 never does). */
+	lo = r > 1 ? r - 1 : 0;
+	hi = whole;
+	best = at_max;
+	while (hi - lo > 1) {
+		/* The curve's proposal first, then bisection. */
+		int64_t mid = first ? lo + 1 : lo + (hi - lo) / 2;
+		first = 0;
+		q.horizon = (double)mid;
+		q.rounds = mid;
+		st = largen_timers_run(&q, target, work_limit - *work, cancel, &l, &info, NULL);
+		*work += info.work;
+		if (st != FO_OK)
+			break;
+		if (largen_sure(target, &l)) {
+			hi = mid;
+			best = l;
+		} else {
+			lo = mid;
+		}
+	}
+	if (st == FO_OK) {
+		row->rounds = hi;
+		row->delivery_prob = best.p_full;
+		row->p_lo = best.p_lo;
+		row->p_hi = best.p_hi;
+	}
+done:
+	free(curve);
+	return st;
+}
+
 /* One row from one chain run at K = k. */
 static enum fo_status row_at(const struct gossip_params *p, enum calc_model model, double target,
 			     int64_t k, const atomic_int *cancel, struct tradeoff_row *row)
@@ -315,6 +390,8 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		row.fanout = k;
 		if (model == CALC_SIMULATION) {
 			st = sim_row(p, target, k, threads, cancel, &row);
+		} else if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+			st = timers_row(p, target, k, &work, work_limit, cancel, &row);
 		} else if (model == CALC_LARGE_N) {
 			st = largen_row(p, target, k, &work, work_limit, cancel, &row);
 			if (st == FO_TOO_LARGE && work <= work_limit) {

@@ -155,6 +155,51 @@
 #define FO_LARGEN_MAX_WORK 6e10
 #endif
 
+/* calc under independent timers: the aligned rounds whose prediction starts the K search, per interval of the horizon. */
+#ifndef FO_PREDICT_TIMERS_SPEEDUP
+#define FO_PREDICT_TIMERS_SPEEDUP 1.8
+#endif
+
+/* largen under independent timers: slots per interval Δ (every phase rounded to its slot). */
+#ifndef FO_LT_SLOTS
+#define FO_LT_SLOTS 16
+#endif
+
+/* largen under independent timers: the early phase is sampled until this many are informed. */
+#ifndef FO_LT_THRESHOLD
+#define FO_LT_THRESHOLD 1000
+#endif
+
+/* largen under independent timers: samples of the first look; each look doubles them ... */
+#ifndef FO_LT_FIRST_SAMPLES
+#define FO_LT_FIRST_SAMPLES 128
+#endif
+
+/* ... up to this many. */
+#ifndef FO_LT_MAX_SAMPLES
+#define FO_LT_MAX_SAMPLES 8192
+#endif
+
+/* largen under independent timers: the interval is this many gaps (M against M / 4) wider each side. */
+#ifndef FO_LT_SAFETY
+#define FO_LT_SAFETY 3
+#endif
+
+/* largen under independent timers: plus this share of min(P, miss), for the slots' gap to continuous time. */
+#ifndef FO_LT_REL
+#define FO_LT_REL 0.1
+#endif
+
+/* largen under independent timers: largest transmit limit or forward_rounds it follows. */
+#ifndef FO_LT_MAX_BUDGET
+#define FO_LT_MAX_BUDGET 4096
+#endif
+
+/* largen under independent timers: most slots up to the horizon (horizon x FO_LT_SLOTS). */
+#ifndef FO_LT_MAX_SLOTS
+#define FO_LT_MAX_SLOTS 100000
+#endif
+
 /* calc_fanout/tradeoff by simulation: two-sided confidence of each K's Clopper-Pearson interval. */
 #ifndef FO_CALC_SIM_CONFIDENCE
 #define FO_CALC_SIM_CONFIDENCE 0.999

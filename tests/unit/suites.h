@@ -59,5 +59,6 @@ Suite *autosim_suite(void);
 Suite *solve_suite(void);
 Suite *strbuf_suite(void);
 Suite *timers_suite(void);
+Suite *largen_timers_suite(void);
 
 #endif

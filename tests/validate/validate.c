@@ -42,6 +42,7 @@
 #include "fanout/calc.h"
 #include "fanout/exact.h"
 #include "fanout/largen.h"
+#include "fanout/largen_timers.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 
@@ -510,6 +511,157 @@ static int solve_validate(int quick)
 	return passed == (int)count ? 0 : 1;
 }
 
+/*
+ * `validate timers` (make validate-timers): large_n under independent timers
+ * (largen_timers.h) against the agent-based reference simulator
+ * (sim_fast_run: sim_clock.c, tested against the agent-based reference in
+ * test_timers.c).  Part 1, fixed K: for each configuration the K where
+ * large_n's P(full by H) first reaches 0.3 and the K above it; covered when
+ * large_n's interval meets the simulation's 99.9% Wilson interval.  Part 2,
+ * calc_fanout under auto with memberlist-lan's settings (push, X =
+ * 4 ceil(log10(N + 1)), probes every 5 intervals, H = 5): K is optimistic
+ * when the simulation at K lies clearly below the target (Wilson upper end
+ * below it).
+ */
+struct tcase {
+	int64_t nodes;
+	enum gossip_mode mode;
+	double loss;
+	int64_t failed_per_mille;
+	int limit;              /* memberlist's 4 ceil(log10(N + 1)) */
+	double probe, horizon;
+	int64_t trials;
+};
+
+/* The simulated share of full trials at fanout k (the fast sampler), with its 99.9% Wilson interval. */
+static int timers_truth(const struct gossip_params *q, int64_t trials, double ci[2], double *p)
+{
+	struct sim_tally t;
+
+	if (sim_tally_init(&t, q, 0) != FO_OK)
+		return -1;
+	if (sim_fast_run(q, 0x76616c6964ULL, 0, trials, 1, NULL, &t) != FO_OK) {
+		sim_tally_release(&t);
+		return -1;
+	}
+	*p = (double)t.trials_full / (double)t.trials;
+	wilson999((double)t.trials_full, (double)t.trials, ci);
+	sim_tally_release(&t);
+	return 0;
+}
+
+static struct gossip_params timers_params(const struct tcase *c, int64_t k)
+{
+	struct gossip_params q = { 0 };
+
+	q.nodes = c->nodes;
+	q.fanout = k;
+	q.rounds = (int64_t)ceil(c->horizon);
+	q.mode = c->mode;
+	q.loss = c->loss;
+	q.failed = c->nodes * c->failed_per_mille / 1000;
+	q.transmit_limit = c->limit ? 4 * digits(c->nodes) : 0;
+	q.timers = GOSSIP_TIMERS_INDEPENDENT;
+	q.probe_interval = c->probe;
+	q.horizon = c->horizon;
+	return q;
+}
+
+static int timers_main(void)
+{
+	static const struct tcase configs[] = {
+		{ 1000, GOSSIP_PUSH, 0, 0, 0, 0, 5, 3000 },
+		{ 1000, GOSSIP_PUSH, 0, 0, 1, 5, 5, 3000 },
+		{ 1000, GOSSIP_PUSH, 0.1, 100, 1, 5, 8, 3000 },
+		{ 1000, GOSSIP_PULL, 0, 0, 0, 0, 5, 3000 },
+		{ 1000, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0, 4, 3000 },
+		{ 1000, GOSSIP_PUSH_PULL, 0, 100, 1, 5, 5, 3000 },
+		{ 10000, GOSSIP_PUSH, 0, 0, 0, 0, 5, 1500 },
+		{ 10000, GOSSIP_PUSH, 0, 0, 1, 5, 5, 1500 },
+		{ 10000, GOSSIP_PUSH, 0.1, 0, 1, 5, 5, 1500 },
+		{ 10000, GOSSIP_PUSH, 0, 100, 1, 1, 5, 1500 },
+		{ 10000, GOSSIP_PUSH, 0.2, 0, 0, 0, 8, 1500 },
+		{ 10000, GOSSIP_PUSH, 0, 0, 1, 0, 6, 1500 },
+		{ 10000, GOSSIP_PULL, 0, 0, 0, 0, 6, 1500 },
+		{ 10000, GOSSIP_PULL, 0.1, 100, 0, 5, 6, 1500 },
+		{ 10000, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 5, 1500 },
+		{ 10000, GOSSIP_PUSH_PULL, 0.1, 0, 1, 5, 5, 1500 },
+		{ 100000, GOSSIP_PUSH, 0, 0, 1, 5, 5, 300 },
+		{ 100000, GOSSIP_PUSH, 0.1, 10, 0, 0, 6, 300 },
+		{ 100000, GOSSIP_PULL, 0, 0, 0, 0, 6, 300 },
+		{ 100000, GOSSIP_PUSH_PULL, 0, 0, 1, 5, 5, 300 },
+		{ 1000000, GOSSIP_PUSH, 0, 0, 1, 5, 5, 40 },
+	};
+	int cases = 0, covered = 0, calc_cases = 0, optimistic = 0;
+	double t0 = now();
+
+	printf("large_n under independent timers against the fast sampler (fixed K)\n\n");
+	printf("| N | mode | loss | failed | X | probe | H | K | large_n P [lo, hi] | samples | simulated P [99.9%%] | trials | covers |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof configs / sizeof configs[0]; i++) {
+		const struct tcase *c = &configs[i];
+		int64_t k0 = 0;
+		for (int64_t k = 1; k <= 64 && !k0; k++) {
+			struct gossip_params q = timers_params(c, k);
+			struct largen_result l;
+			if (largen_timers_run(&q, 0.5, HUGE_VAL, NULL, &l, NULL, NULL) == FO_OK && l.p_full >= 0.3)
+				k0 = k;
+		}
+		for (int64_t k = k0; k0 && k <= k0 + 1; k++) {
+			struct gossip_params q = timers_params(c, k);
+			struct largen_result l;
+			struct largen_timers_info info;
+			double ci[2], p;
+			int ok;
+			if (largen_timers_run(&q, 0, HUGE_VAL, NULL, &l, &info, NULL) != FO_OK ||
+			    timers_truth(&q, c->trials, ci, &p) < 0)
+				continue;
+			ok = l.p_lo <= ci[1] && ci[0] <= l.p_hi;
+			cases++;
+			covered += ok;
+			printf("| %lld | %s | %g | %lld | %lld | %g | %g | %lld | %.4f [%.4f, %.4f] | %lld | %.4f [%.4f, %.4f] | %lld | %s |\n",
+			       (long long)c->nodes, mode_names[c->mode], c->loss, (long long)q.failed,
+			       (long long)q.transmit_limit, c->probe, c->horizon, (long long)k, l.p_full, l.p_lo, l.p_hi,
+			       (long long)info.samples, p, ci[0], ci[1], (long long)c->trials, ok ? "yes" : "NO");
+			fflush(stdout);
+		}
+	}
+	printf("\nfixed K: %d/%d intervals meet the simulation's 99.9%% interval (%.0f s)\n\n", covered, cases, now() - t0);
+	printf("calc_fanout (auto), memberlist-lan: push, X = 4 ceil(log10(N+1)), probes every 5, H = 5\n\n");
+	printf("| N | target | K | model | P [lo, hi] | simulated P at K [99.9%%] | at K - 1 | optimistic |\n");
+	printf("|---|---|---|---|---|---|---|---|\n");
+	for (int ni = 0; ni < 3; ni++) {
+		static const int64_t ns[] = { 1000, 10000, 100000 };
+		static const int64_t trials[] = { 3000, 1500, 300 };
+		for (int ti = 0; ti < 2; ti++) {
+			double target = ti ? 0.99 : 0.9, ci[2], p, cim[2] = { 0, 0 }, pm = 0;
+			struct tcase c = { ns[ni], GOSSIP_PUSH, 0, 0, 1, 5, 5, trials[ni] };
+			struct gossip_params q = timers_params(&c, 0);
+			struct calc_answer a;
+			int opt;
+			if (calc_fanout(&q, CALC_AUTO, target, 2e9, NULL, &a) != FO_OK || !a.reachable)
+				continue;
+			q.fanout = a.fanout;
+			if (timers_truth(&q, c.trials, ci, &p) < 0)
+				continue;
+			if (a.fanout > 1) {
+				q.fanout = a.fanout - 1;
+				timers_truth(&q, c.trials, cim, &pm);
+			}
+			opt = ci[1] < target;
+			calc_cases++;
+			optimistic += opt;
+			printf("| %lld | %g | %lld | %s | %.4f [%.4f, %.4f] | %.4f [%.4f, %.4f] | %.4f [%.4f, %.4f] | %s |\n",
+			       (long long)c.nodes, target, (long long)a.fanout, calc_model_name(a.model), a.delivery_prob,
+			       a.delivery_prob_lo, a.delivery_prob_hi, p, ci[0], ci[1], pm, cim[0], cim[1],
+			       opt ? "YES" : "no");
+			fflush(stdout);
+		}
+	}
+	printf("\ncalc: %d cases, %d optimistic (%.0f s in all)\n", calc_cases, optimistic, now() - t0);
+	return covered < 0.99 * cases || optimistic > 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct kase cases[1000];
@@ -523,6 +675,8 @@ int main(int argc, char **argv)
 	struct tally by_mode[3] = { { 0 } }, all = { 0 };
 	double t0 = now();
 
+	if (argc > 1 && strcmp(argv[1], "timers") == 0)
+		return timers_main();
 	/* `validate beyond MODE`: one mode's part of the beyond grid. */
 	for (int m = 0; m < 3 && beyond && argc > 2; m++)
 		if (strcmp(argv[2], mode_names[m]) == 0)

@@ -1,0 +1,891 @@
+/*
+ * largen_timers.c — the large-N method under independent timers (see
+ * largen_timers.h for the phases and the interval).
+ *
+ * Time is in units of Δ, cut into S slots; slot t covers [t/S, (t+1)/S).  A
+ * node's gossip ticks fall in the slots t = g (mod S), its probe ticks in
+ * t = j (mod P), P the probe period in slots.  Within a slot the order is:
+ * gossip ticks, probe ticks of informed nodes, probes of uninformed nodes,
+ * pulls.  A node informed during a slot whose own tick falls in that same slot
+ * ticks in it with probability 1/2 (its tick and the arrival are both uniform
+ * in the slot), so a node waits on average Δ/2 for its first tick as in
+ * continuous time.  The last slot may be partial (weight w < 1: each tick in
+ * it falls before H with probability w).
+ *
+ * Budget of an informed node ("sends left" s, 1 … B, 0 = done): transmit
+ * limit X: B = X, a gossip tick sends min(K, s) and a ping or ack carrying the
+ * message one; forward_rounds T: B = T ticks, probes free; neither: B = 1,
+ * never spent.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "costs.h"
+#include "fanout/config.h"
+#include "fanout/largen_timers.h"
+#include "fanout/rng.h"
+#include "fanout/sample.h"
+
+
+/* One sample in this many also runs the late phase from M / FO_LARGEN_CHECK_RATIO (the gap is paired). */
+#define LT_CHECK_EVERY 4
+
+/* Classes of more uninformed nodes than this are dealt by a normal approximation (see deal). */
+#define LT_DEAL_EXACT 1000.0
+
+/* Pulls of one slot are drawn in this many batches (see early_slot). */
+#define LT_PULL_BATCHES 8
+
+enum budget_kind { BUDGET_NONE, BUDGET_SENDS, BUDGET_TICKS };
+/*
+ * How a node learnt: a push or a ping (both its classes drawn), its own pull
+ * (its gossip slot is now; the caller took it out of cg), the ack to its own
+ * ping (its probe slot is now; the caller took it out of cp), or the origin.
+ */
+enum via { VIA_SEND, VIA_PULL, VIA_ACK, VIA_ORIGIN };
+
+struct node {
+	int32_t left;          /* budget left; 0: no longer sends */
+	int32_t apos;          /* index in the active list, or -1 */
+	int64_t first_g;       /* earliest slot its gossip tick counts in */
+	int64_t first_p;       /* the same for its probe tick */
+	int32_t g, j;          /* gossip slot (mod S), probe slot (mod P) */
+};
+
+struct ivec {
+	int32_t *v;
+	int32_t n, cap;
+};
+
+struct lt {
+	/* parameters */
+	int64_t nodes, live, failed, k;
+	double keep;            /* 1 - loss */
+	int push, pull;
+	int ticking;            /* informed nodes' gossip ticks matter: they push, or count down T */
+	enum budget_kind kind;
+	int32_t budget;         /* B */
+	int slots;              /* S */
+	int32_t pp;             /* probe period in slots; 0: no probes */
+	int64_t nslots;         /* slots 0 … nslots - 1 ... */
+	double wlast;           /* ... the last with this weight */
+	int64_t m, mc;          /* switch thresholds M and M / CHECK_RATIO */
+	/* early state */
+	struct node *node;
+	int32_t count, cap;
+	struct ivec *gb, *pb;   /* gossip buckets by slot g, probe buckets by slot j */
+	struct ivec act;        /* nodes with budget left */
+	int64_t *cg, *cp;       /* uninformed live nodes by gossip slot (S) and by probe slot (P) */
+	int64_t cg_max, cp_max; /* bounds on their entries (they only fall) */
+	struct rng rng;
+	int gossip_open, probe_open;
+	/* late phase scratch */
+	double *mass;           /* S x (B + 1) */
+	double *log_keep;       /* B + 1: log(1 - sends(s) (1 - loss) / (N - 1)), one sender's miss of a node */
+	double *alpha, *beta;   /* S and P factors of the uninformed */
+	double *curve;          /* NULL or per whole Δ: miss at r Δ of this sample */
+	int64_t curve_n;
+};
+
+static void ivec_push(struct ivec *v, int32_t x, int *fail)
+{
+	if (v->n == v->cap) {
+		int32_t cap = v->cap ? 2 * v->cap : 16;
+		int32_t *n = realloc(v->v, (size_t)cap * sizeof *n);
+		if (!n) {
+			*fail = 1;
+			return;
+		}
+		v->v = n;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+}
+
+static int64_t imin(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Sends one gossip tick makes from budget s. */
+static int64_t tick_sends(const struct lt *e, int32_t s)
+{
+	return e->kind == BUDGET_SENDS ? imin(e->k, s) : e->k;
+}
+
+static void deactivate(struct lt *e, int32_t v)
+{
+	struct node *n = &e->node[v];
+	int32_t last;
+
+	if (n->apos < 0)
+		return;
+	last = e->act.v[--e->act.n];
+	e->act.v[n->apos] = last;
+	e->node[last].apos = n->apos;
+	n->apos = -1;
+}
+
+/* One send of v's budget (a ping or an ack carrying the message). */
+static void spend_one(struct lt *e, int32_t v)
+{
+	if (e->kind == BUDGET_SENDS && --e->node[v].left == 0)
+		deactivate(e, v);
+}
+
+/* The slot in the same class mod `per` as `cls` that comes first at or after t (t itself when open and by a coin). */
+static int64_t first_slot(struct lt *e, int64_t t, int32_t cls, int32_t per, int open)
+{
+	int32_t now = (int32_t)(t % per);
+
+	if (cls == now)
+		return open && (rng_next(&e->rng) >> 63) ? t : t + per;
+	return t;
+}
+
+/*
+ * An uninformed node's class (its gossip or probe slot), drawn in proportion
+ * to the uninformed counts c[0 … n-1] (total `total` > 0, entries at most
+ * max), and taken out of it.  Nodes that ticked without learning stay in their
+ * class, so the classes whose tick comes next hold more of the uninformed: a
+ * pull or a probe sees them, not a uniform share.
+ */
+static int32_t take_class(struct lt *e, int64_t *c, int32_t n, int64_t total, int64_t max)
+{
+	int32_t k;
+
+	if (total * 4 >= max * n) {
+		for (;;) {
+			k = (int32_t)rng_below(&e->rng, (uint64_t)n);
+			if ((int64_t)rng_below(&e->rng, (uint64_t)max) < c[k])
+				break;
+		}
+	} else {
+		int64_t u = (int64_t)rng_below(&e->rng, (uint64_t)total);
+		for (k = 0; u >= c[k]; k++)
+			u -= c[k];
+	}
+	c[k]--;
+	return k;
+}
+
+/* A new informed node at slot t; -1 when memory runs out. */
+static int32_t inform(struct lt *e, int64_t t, enum via via)
+{
+	struct node *n;
+	int32_t v;
+	int64_t uninformed;
+	int fail = 0;
+
+	if (e->count == e->cap) {
+		int32_t cap = e->cap ? 2 * e->cap : 1024;
+		struct node *nn = realloc(e->node, (size_t)cap * sizeof *nn);
+		if (!nn)
+			return -1;
+		e->node = nn;
+		e->cap = cap;
+	}
+	/* The uninformed before this one, it included: its classes are drawn from them (the origin's are uniform). */
+	uninformed = e->live - e->count;
+	v = e->count++;
+	n = &e->node[v];
+	n->left = e->budget;
+	n->apos = -1;
+	if (via == VIA_PULL) {
+		n->g = (int32_t)(t % e->slots);
+		n->first_g = t + e->slots;
+	} else {
+		n->g = via == VIA_ORIGIN ? (int32_t)rng_below(&e->rng, (uint64_t)e->slots)
+			 : take_class(e, e->cg, e->slots, uninformed, e->cg_max);
+		n->first_g = via == VIA_ORIGIN ? 0 : first_slot(e, t, n->g, e->slots, e->gossip_open);
+	}
+	if (e->pp) {
+		if (via == VIA_ACK) {
+			n->j = (int32_t)(t % e->pp);
+			n->first_p = t + e->pp;
+		} else {
+			n->j = via == VIA_ORIGIN ? (int32_t)rng_below(&e->rng, (uint64_t)e->pp)
+				 : take_class(e, e->cp, e->pp, uninformed, e->cp_max);
+			n->first_p = via == VIA_ORIGIN ? 0 : first_slot(e, t, n->j, e->pp, e->probe_open);
+		}
+		ivec_push(&e->pb[n->j], v, &fail);
+	}
+	if (e->ticking)
+		ivec_push(&e->gb[n->g], v, &fail);
+	n->apos = e->act.n;
+	ivec_push(&e->act, v, &fail);
+	return fail ? -1 : v;
+}
+
+/* v's gossip tick: K distinct peers among the N - 1 others (none in pull alone: the tick only counts down T). */
+static int gossip_tick(struct lt *e, int64_t t, int32_t v)
+{
+	int64_t sends = e->push ? tick_sends(e, e->node[v].left) : 0;
+	/* Peers already picked are out of the draw: informed ones implicitly (the rest of N - 1 - r). */
+	int64_t unf_lost = 0, failed_picked = 0;
+
+	for (int64_t r = 0; r < sends; r++) {
+		int64_t uninformed = e->live - e->count - unf_lost;
+		uint64_t u = rng_below(&e->rng, (uint64_t)(e->nodes - 1 - r));
+		if (u < (uint64_t)uninformed) {
+			if (e->keep >= 1 || rng_unit(&e->rng) < e->keep) {
+				if (inform(e, t, VIA_SEND) < 0)
+					return -1;
+			} else {
+				unf_lost++;
+			}
+		} else if (u < (uint64_t)(uninformed + e->failed - failed_picked)) {
+			failed_picked++;
+		}
+	}
+	if (e->kind == BUDGET_SENDS)
+		e->node[v].left -= (int32_t)sends;
+	else if (e->kind == BUDGET_TICKS)
+		e->node[v].left--;
+	if (e->node[v].left <= 0) {
+		e->node[v].left = 0;
+		deactivate(e, v);
+	}
+	return 0;
+}
+
+/* v's probe tick: one uniform peer, the ping and its ack. */
+static int probe_tick(struct lt *e, int64_t t, int32_t v)
+{
+	int64_t uninformed = e->live - e->count;
+	uint64_t u = rng_below(&e->rng, (uint64_t)(e->nodes - 1));
+	int carries = e->node[v].left > 0;
+
+	if (carries)
+		spend_one(e, v);
+	if (u < (uint64_t)uninformed) {
+		/* The target did not hold it when the ping came: its ack carries nothing. */
+		if (carries && rng_unit(&e->rng) < e->keep && inform(e, t, VIA_SEND) < 0)
+			return -1;
+	} else if (u >= (uint64_t)(uninformed + e->failed) && e->count > 1) {
+		int32_t w = (int32_t)rng_below(&e->rng, (uint64_t)(e->count - 1));
+		if (w >= v)
+			w++;
+		if (e->node[w].left > 0 && rng_unit(&e->rng) < e->keep)
+			spend_one(e, w);
+	}
+	return 0;
+}
+
+/* P(an uninformed puller's K distinct peers give it nothing), i informed (binomial approximation). */
+static double pull_miss(const struct lt *e, double informed)
+{
+	double x = e->keep * informed / (double)(e->nodes - 1);
+
+	return x >= 1 ? 0 : exp((double)e->k * log1p(-x));
+}
+
+/* One slot of the early phase. */
+static int early_slot(struct lt *e, int64_t t, double w)
+{
+	struct ivec *b;
+
+	e->gossip_open = e->probe_open = 1;
+	if (e->ticking) {
+		b = &e->gb[t % e->slots];
+		for (int32_t i = 0; i < b->n;) {
+			int32_t v = b->v[i];
+			if (e->node[v].left <= 0) {
+				b->v[i] = b->v[--b->n];
+				continue;
+			}
+			if (e->node[v].first_g <= t && (w >= 1 || rng_unit(&e->rng) < w) && gossip_tick(e, t, v) < 0)
+				return -1;
+			i++;
+		}
+	}
+	e->gossip_open = 0;
+	if (e->pp) {
+		int64_t hits;
+		b = &e->pb[t % e->pp];
+		for (int32_t i = 0; i < b->n; i++) {
+			int32_t v = b->v[i];
+			if (e->node[v].first_p <= t && (w >= 1 || rng_unit(&e->rng) < w) && probe_tick(e, t, v) < 0)
+				return -1;
+		}
+		e->probe_open = 0;
+		/* The uninformed whose probe tick this is, and whose ping reaches a node with sends left. */
+		int64_t *cls = &e->cp[t % e->pp];
+		hits = (int64_t)sample_binomial(&e->rng, (uint64_t)*cls,
+						w * e->keep * (double)e->act.n / (double)(e->nodes - 1));
+		for (int64_t h = 0; h < hits && e->act.n > 0; h++) {
+			int32_t target = e->act.v[rng_below(&e->rng, (uint64_t)e->act.n)];
+			spend_one(e, target);
+			if (rng_unit(&e->rng) < e->keep) {
+				(*cls)--;
+				if (inform(e, t, VIA_ACK) < 0)
+					return -1;
+			}
+		}
+	}
+	e->probe_open = 0;
+	if (e->pull) {
+		/*
+		 * The uninformed whose gossip tick this is ask K peers, in
+		 * LT_PULL_BATCHES batches through the slot: those who learn early
+		 * in it answer the later ones, as in continuous time (one batch
+		 * would grow by (1 + K/S)^S a Δ instead of e^K).
+		 */
+		int64_t *cls = &e->cg[t % e->slots], pullers = *cls;
+		for (int batch = LT_PULL_BATCHES; batch > 0; batch--) {
+			int64_t part = pullers / batch;
+			int64_t got = (int64_t)sample_binomial(&e->rng, (uint64_t)part,
+							       w * (1 - pull_miss(e, (double)e->count)));
+			pullers -= part;
+			for (int64_t h = 0; h < got; h++) {
+				(*cls)--;
+				if (inform(e, t, VIA_PULL) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static double slot_weight(const struct lt *e, int64_t t)
+{
+	return t == e->nslots - 1 ? e->wlast : 1;
+}
+
+/*
+ * The late phase from the state at the end of slot t0: the miss probability
+ * (1 - (1 - q)^U) into *miss, (1 - q)^U into *full, q into *q_out.  With
+ * e->curve, the miss at every whole Δ after t0 too.
+ */
+static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q_out)
+{
+	int S = e->slots, B1 = e->budget + 1;
+	int64_t u0 = e->live - e->count;
+	double nm1 = (double)(e->nodes - 1), keep = e->keep;
+	double c = 0, a = 0, informed = (double)e->count, sum_a = S, sum_b = e->pp ? e->pp : 1;
+	double pend = 0, rho = 0, uninf = (double)u0, last_fresh = 0;
+	double *mass = e->mass;
+
+	memset(mass, 0, (size_t)S * (size_t)B1 * sizeof *mass);
+	for (int32_t i = 0; i < e->act.n; i++) {
+		const struct node *n = &e->node[e->act.v[i]];
+		mass[n->g * B1 + n->left] += 1;
+	}
+	a = e->act.n;
+	/* Each class's share of the uninformed, relative to a uniform one. */
+	for (int g = 0; g < S; g++)
+		e->alpha[g] = u0 > 0 ? (double)e->cg[g] * S / (double)u0 : 1;
+	for (int32_t j = 0; j < e->pp; j++)
+		e->beta[j] = u0 > 0 ? (double)e->cp[j] * e->pp / (double)u0 : 1;
+	if (e->pp && e->kind == BUDGET_SENDS)
+		rho = (1 + keep * (double)(e->live - 1) / nm1) / e->pp;
+	for (int64_t t = t0 + 1; t < e->nslots && u0 > 0; t++) {
+		double w = slot_weight(e, t), logstay = pend, before, after, fresh, pulled = 0;
+		int g = (int)(t % S);
+		double *col = mass + g * B1;
+
+		pend = 0;
+		if (e->ticking) {
+			for (int s = 1; s < B1; s++) {
+				double n = col[s];
+				int64_t k = tick_sends(e, s);
+				int to;
+				if (n == 0)
+					continue;
+				if (e->push)
+					logstay += w * n * e->log_keep[s];
+				to = e->kind == BUDGET_SENDS ? (int)(s - k) : e->kind == BUDGET_TICKS ? s - 1 : s;
+				if (to != s) {
+					col[s] = 0;
+					col[to] += n;
+					if (to == 0)
+						a -= n;
+				}
+			}
+		}
+		if (e->pp)
+			logstay += w * a / e->pp * log1p(-keep / nm1);
+		before = uninf;
+		c += logstay;
+		/*
+		 * Pulls and the acks to uninformed pingers see the nodes informed
+		 * earlier in the slot: about half of its new ones, estimated by the
+		 * last slot's.
+		 */
+		if (e->pull) {
+			double old = e->alpha[g];
+			e->alpha[g] *= 1 - w * (1 - pull_miss(e, informed + last_fresh / 2));
+			sum_a += e->alpha[g] - old;
+			pulled = (double)u0 * exp(c) * (sum_b / (e->pp ? e->pp : 1)) * (old - e->alpha[g]) / S;
+		}
+		if (e->pp) {
+			int32_t j = (int32_t)(t % e->pp);
+			double old = e->beta[j], x = w * (a + last_fresh / 2) * keep * keep / nm1;
+			e->beta[j] *= x >= 1 ? 0 : 1 - x;
+			sum_b += e->beta[j] - old;
+		}
+		after = (double)u0 * exp(c) * (sum_a / S) * (sum_b / (e->pp ? e->pp : 1));
+		uninf = after;
+		fresh = fmax(0, before - after);
+		last_fresh = fresh;
+		informed += fresh;
+		a += fresh;
+		if (e->push || e->pp) {
+			double spread = fmax(0, fresh - pulled) / S;
+			for (int h = 0; h < S; h++)
+				mass[h * B1 + B1 - 1] += spread;
+			col[B1 - 1] += pulled;
+			if (e->push && spread > 0) {
+				/* Half of the share whose tick is this slot ticks in it: its hits count from the next slot. */
+				int64_t k = tick_sends(e, B1 - 1);
+				double half = spread / 2;
+				int to = e->kind == BUDGET_SENDS ? (int)(B1 - 1 - k) : e->kind == BUDGET_TICKS ? B1 - 2 : B1 - 1;
+				pend += half * e->log_keep[B1 - 1];
+				if (to != B1 - 1) {
+					col[B1 - 1] -= half;
+					col[to] += half;
+					if (to == 0)
+						a -= half;
+				}
+			}
+		}
+		if (rho > 0) {
+			double r = fmin(1, w * rho);
+			for (int h = 0; h < S; h++) {
+				double *m = mass + h * B1;
+				a -= r * m[1];
+				for (int s = 0; s + 1 < B1; s++)
+					m[s] = (s ? m[s] * (1 - r) : m[s]) + r * m[s + 1];
+				m[B1 - 1] *= 1 - r;
+			}
+		}
+		if (e->curve && (t + 1) % S == 0 && (t + 1) / S < e->curve_n) {
+			double q = uninf / (double)u0;
+			e->curve[(t + 1) / S] = q >= 1 ? 1 : -expm1((double)u0 * log1p(-q));
+		}
+	}
+	if (u0 == 0) {
+		*miss = 0;
+		*full = 1;
+		*q_out = 0;
+		return;
+	}
+	{
+		double q = fmin(1, uninf / (double)u0);
+		*q_out = q;
+		*miss = q >= 1 ? 1 : -expm1((double)u0 * log1p(-q));
+		*full = q >= 1 ? 0 : exp((double)u0 * log1p(-q));
+	}
+}
+
+/* The Chernoff bound's KL divergence of Bernoulli(x) from Bernoulli(m). */
+static double kl(double x, double m)
+{
+	double r = 0;
+
+	if (x > 0)
+		r += x * log(x / m);
+	if (x < 1)
+		r += (1 - x) * log((1 - x) / (1 - m));
+	return r;
+}
+
+/* The interval [lo, hi] for the mean of n [0, 1] samples with mean x, each side at error delta. */
+static void kl_interval(double x, double n, double delta, double out[2])
+{
+	double level = log(1 / delta) / n, a, b;
+
+	a = x;
+	b = 1;
+	for (int i = 0; i < 100 && x < 1; i++) {
+		double mid = (a + b) / 2;
+		if (kl(x, mid) > level)
+			b = mid;
+		else
+			a = mid;
+	}
+	out[1] = x < 1 ? b : 1;
+	a = 0;
+	b = x;
+	for (int i = 0; i < 100 && x > 0; i++) {
+		double mid = (a + b) / 2;
+		if (kl(x, mid) > level)
+			a = mid;
+		else
+			b = mid;
+	}
+	out[0] = x > 0 ? a : 0;
+}
+
+static uint64_t params_seed(const struct gossip_params *p)
+{
+	uint64_t h = 0x74696d657273ULL, v[10], d;
+
+	v[0] = (uint64_t)p->nodes;
+	v[1] = (uint64_t)p->fanout;
+	memcpy(&d, &p->loss, sizeof d);
+	v[2] = d;
+	v[3] = (uint64_t)p->mode;
+	v[4] = (uint64_t)p->failed;
+	v[5] = (uint64_t)p->forward_rounds;
+	v[6] = (uint64_t)p->transmit_limit;
+	memcpy(&d, &p->probe_interval, sizeof d);
+	v[7] = d;
+	v[8] = (uint64_t)p->rounds;
+	memcpy(&d, &p->horizon, sizeof d);
+	v[9] = d;
+	for (int i = 0; i < 10; i++)
+		h = rng_mix64(h ^ v[i]);
+	return h;
+}
+
+static void lt_release(struct lt *e)
+{
+	if (e->gb)
+		for (int g = 0; g < e->slots; g++)
+			free(e->gb[g].v);
+	if (e->pb)
+		for (int32_t j = 0; j < e->pp; j++)
+			free(e->pb[j].v);
+	free(e->gb);
+	free(e->pb);
+	free(e->act.v);
+	free(e->node);
+	free(e->mass);
+	free(e->log_keep);
+	free(e->alpha);
+	free(e->beta);
+	free(e->cg);
+	free(e->cp);
+	free(e->curve);
+}
+
+/* Sets up e for p; -1 on a parameter outside what the method follows, -2 on memory. */
+static int lt_init(struct lt *e, const struct gossip_params *p, int curve)
+{
+	double h = gossip_horizon(p), hs;
+
+	memset(e, 0, sizeof *e);
+	e->nodes = p->nodes;
+	e->live = gossip_live(p);
+	e->failed = p->failed;
+	e->k = p->fanout;
+	e->keep = 1 - p->loss;
+	e->push = gossip_pushes(p->mode);
+	e->pull = gossip_pulls(p->mode);
+	e->ticking = e->push || p->forward_rounds > 0;
+	e->slots = FO_LT_SLOTS;
+	if (p->transmit_limit > 0) {
+		e->kind = BUDGET_SENDS;
+		e->budget = (int32_t)p->transmit_limit;
+	} else if (p->forward_rounds > 0) {
+		e->kind = BUDGET_TICKS;
+		e->budget = (int32_t)p->forward_rounds;
+	} else {
+		e->kind = BUDGET_NONE;
+		e->budget = 1;
+	}
+	if (p->transmit_limit > FO_LT_MAX_BUDGET || p->forward_rounds > FO_LT_MAX_BUDGET)
+		return -1;
+	if (p->probe_interval > 0)
+		e->pp = (int32_t)fmax(1, lround(p->probe_interval * e->slots));
+	hs = h * e->slots;
+	if (hs > FO_LT_MAX_SLOTS)
+		return -1;
+	e->nslots = (int64_t)ceil(hs - 1e-9);
+	e->wlast = hs - (double)(e->nslots - 1);
+	if (e->wlast > 1 - 1e-9)
+		e->wlast = 1;
+	e->m = imin(FO_LT_THRESHOLD, e->live);
+	e->mc = e->m / FO_LARGEN_CHECK_RATIO;
+	e->gb = calloc((size_t)e->slots, sizeof *e->gb);
+	e->pb = calloc((size_t)(e->pp ? e->pp : 1), sizeof *e->pb);
+	e->mass = malloc((size_t)e->slots * (size_t)(e->budget + 1) * sizeof *e->mass);
+	e->alpha = malloc((size_t)e->slots * sizeof *e->alpha);
+	e->log_keep = malloc((size_t)(e->budget + 1) * sizeof *e->log_keep);
+	if (e->log_keep)
+		for (int32_t b = 0; b <= e->budget; b++)
+			e->log_keep[b] = log1p(-(double)tick_sends(e, b) * e->keep / (double)(e->nodes - 1));
+	e->beta = malloc((size_t)(e->pp ? e->pp : 1) * sizeof *e->beta);
+	e->cg = malloc((size_t)e->slots * sizeof *e->cg);
+	e->cp = malloc((size_t)(e->pp ? e->pp : 1) * sizeof *e->cp);
+	e->curve_n = curve ? (int64_t)floor(h + 1e-9) + 1 : 0;
+	if (curve)
+		e->curve = malloc((size_t)e->curve_n * sizeof *e->curve);
+	if (!e->gb || !e->pb || !e->mass || !e->log_keep || !e->alpha || !e->beta || !e->cg || !e->cp || (curve && !e->curve))
+		return -2;
+	return 0;
+}
+
+/* The L - 1 uninformed nodes dealt into n classes uniformly (a multinomial); *max the largest. */
+static void deal(struct lt *e, int64_t *c, int32_t n, int64_t *max)
+{
+	int64_t left = e->live - 1;
+
+	*max = 0;
+	for (int32_t k = 0; k < n; k++) {
+		double q = 1.0 / (n - k), mean = (double)left * q;
+		/* Past LT_DEAL_EXACT a class, the binomial's normal approximation (relative error ~ 1/sqrt(N)). */
+		if (k == n - 1)
+			c[k] = left;
+		else if (mean < LT_DEAL_EXACT)
+			c[k] = (int64_t)sample_binomial(&e->rng, (uint64_t)left, q);
+		else
+			c[k] = imin(left, (int64_t)fmax(0, llround(mean + sqrt(mean * (1 - q)) * sample_normal(&e->rng))));
+		left -= c[k];
+		if (c[k] > *max)
+			*max = c[k];
+	}
+}
+
+/* One sample: the miss at M (and its full, and q), and the miss at M / CHECK_RATIO when checked. */
+struct sample {
+	double miss, full, miss_c, q;
+	int switched;           /* the late phase answered it (else the early phase ended it: exact) */
+};
+
+/* Runs sample `index`; with `check`, also the late phase from M / CHECK_RATIO.  -1 on memory. */
+static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, struct sample *out,
+		      double *curve_acc)
+{
+	int done_c = !check;
+	double q = 0, f;
+	int64_t t;
+
+	rng_stream(&e->rng, seed, index);
+	e->count = 0;
+	e->act.n = 0;
+	for (int g = 0; g < e->slots; g++)
+		e->gb[g].n = 0;
+	for (int32_t j = 0; j < e->pp; j++)
+		e->pb[j].n = 0;
+	e->gossip_open = e->probe_open = 1;
+	deal(e, e->cg, e->slots, &e->cg_max);
+	if (e->pp)
+		deal(e, e->cp, e->pp, &e->cp_max);
+	if (inform(e, 0, VIA_ORIGIN) < 0)
+		return -1;
+	if (e->curve)
+		for (int64_t r = 0; r < e->curve_n; r++)
+			e->curve[r] = e->live > 1;
+	out->miss = out->miss_c = e->live > 1;
+	out->full = e->live <= 1;
+	out->q = (double)(e->live > 1);
+	out->switched = 0;
+	for (t = 0; t < e->nslots && e->count < e->live; t++) {
+		if (early_slot(e, t, slot_weight(e, t)) < 0)
+			return -1;
+		if (e->curve && (t + 1) % e->slots == 0 && (t + 1) / e->slots < e->curve_n)
+			e->curve[(t + 1) / e->slots] = e->count < e->live;
+		if (e->count >= e->live)
+			break;
+		if (!done_c && e->count >= e->mc) {
+			double *keep_curve = e->curve;
+			e->curve = NULL;
+			late(e, t, &out->miss_c, &f, &q);
+			e->curve = keep_curve;
+			done_c = 1;
+		}
+		if (e->count >= e->m) {
+			late(e, t, &out->miss, &out->full, &out->q);
+			out->switched = 1;
+			if (!done_c)
+				out->miss_c = out->miss;
+			break;
+		}
+	}
+	if (e->count >= e->live) {
+		out->miss = 0;
+		out->full = 1;
+		out->q = 0;
+		if (!done_c)
+			out->miss_c = 0;
+		if (e->curve)
+			for (int64_t r = t / e->slots + 1; r < e->curve_n; r++)
+				e->curve[r] = 0;
+	} else if (e->count < e->m && t >= e->nslots) {
+		/* Reached the horizon in the early phase: the sample is exact. */
+		out->q = (double)(e->live - e->count) / (double)(e->live - 1);
+		if (!done_c)
+			out->miss_c = 1;
+	}
+	if (curve_acc)
+		for (int64_t r = 0; r < e->curve_n; r++)
+			curve_acc[r] += 1 - e->curve[r];
+	return 0;
+}
+
+/* Looks at FO_LT_FIRST_SAMPLES, twice that, … FO_LT_MAX_SAMPLES: how many. */
+static int looks(void)
+{
+	int n = 0;
+
+	for (int64_t s = FO_LT_FIRST_SAMPLES; s <= FO_LT_MAX_SAMPLES; s *= 2)
+		n++;
+	return n;
+}
+
+/* Each side's error at one look: FO_CALC_SIM_CONFIDENCE split over both sides and every look. */
+static double look_delta(void)
+{
+	return (1 - FO_CALC_SIM_CONFIDENCE) / 2 / looks();
+}
+
+/* The interval after n samples with these means; gap is the checked samples' mean difference. */
+static void interval(double miss, double full, double gap, double n, struct largen_result *out)
+{
+	double b[2], extra = FO_LT_SAFETY * gap + FO_LT_REL * fmin(miss, full) + FO_LARGEN_ABS_FLOOR;
+
+	kl_interval(miss, n, look_delta(), b);
+	out->miss = miss;
+	out->p_full = full;
+	out->miss_lo = fmax(0, b[0] - extra);
+	out->miss_hi = fmin(1, b[1] + extra);
+	kl_interval(full, n, look_delta(), b);
+	out->p_lo = fmax(0, b[0] - extra);
+	out->p_hi = fmin(1, b[1] + extra);
+}
+
+/* 1: the interval shows the target met, -1: missed, 0: neither. */
+static int decides(const struct largen_result *r, double target)
+{
+	if (target >= 0.5)
+		return r->miss_hi <= 1 - target ? 1 : r->miss_lo > 1 - target ? -1 : 0;
+	return r->p_lo >= target ? 1 : r->p_hi < target ? -1 : 0;
+}
+
+enum fo_status largen_timers_run(const struct gossip_params *p, double target, double max_work,
+				 const atomic_int *cancel, struct largen_result *out,
+				 struct largen_timers_info *info, double *curve)
+{
+	struct lt e;
+	struct sample s;
+	uint64_t seed = params_seed(p);
+	double sum_miss = 0, sum_full = 0, sum_diff = 0, sum_q = 0, gap = 0, checked = 0;
+	double one = largen_timers_sample_cost(p), work = 0;
+	int64_t n = 0, next = FO_LT_FIRST_SAMPLES;
+	int rc = lt_init(&e, p, curve != NULL);
+	double *acc = NULL;
+	enum fo_status st = FO_OK;
+
+	memset(out, 0, sizeof *out);
+	if (info)
+		memset(info, 0, sizeof *info);
+	if (rc == 0 && curve && !(acc = calloc((size_t)e.curve_n, sizeof *acc)))
+		rc = -2;
+	if (rc != 0 || !(one < HUGE_VAL)) {
+		lt_release(&e);
+		free(acc);
+		return rc == -2 ? FO_NOMEM : FO_TOO_LARGE;
+	}
+	for (;;) {
+		if (n == 0 || n == next / 2) {
+			/* The next look's samples must fit in what is left. */
+			if (work + (double)(next - n) * one > max_work) {
+				st = FO_TOO_LARGE;
+				break;
+			}
+			work += (double)(next - n) * one;
+		}
+		if (fo_cancelled(cancel)) {
+			st = FO_CANCELLED;
+			break;
+		}
+		if (run_sample(&e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, &s, acc) < 0) {
+			st = FO_NOMEM;
+			break;
+		}
+		if (n % LT_CHECK_EVERY == 0) {
+			/* Only a sample that switched at M owes its value to the late phase (else it is exact). */
+			if (s.switched)
+				sum_diff += s.miss - s.miss_c;
+			checked++;
+		}
+		n++;
+		sum_miss += s.miss;
+		sum_full += s.full;
+		sum_q += s.q;
+		if (n == next) {
+			struct largen_result last;
+			double m = sum_miss / (double)n, f = sum_full / (double)n;
+			gap = fabs(sum_diff) / checked;
+			interval(m, f, gap, (double)n, out);
+			if (n >= FO_LT_MAX_SAMPLES)
+				break;
+			if (target > 0 && !curve) {
+				if (decides(out, target) != 0)
+					break;
+				/* Stop when even the most samples, with these means, would not decide. */
+				interval(m, f, gap, FO_LT_MAX_SAMPLES, &last);
+				if (decides(&last, target) == 0)
+					break;
+			}
+			next *= 2;
+		}
+	}
+	if (st == FO_OK) {
+		out->node_miss = sum_q / (double)n;
+		if (curve)
+			for (int64_t r = 0; r < e.curve_n; r++)
+				curve[r] = acc[r] / (double)n;
+	} else {
+		memset(out, 0, sizeof *out);
+	}
+	if (info) {
+		info->samples = n;
+		info->gap = gap;
+		info->work = work;
+	}
+	free(acc);
+	lt_release(&e);
+	return st;
+}
+
+/*
+ * Work units of one sample (upper-end): the early phase's picks, probes and
+ * pull batches up to M (or the horizon), and its late phase (a quarter of the
+ * samples run a second one), whose slots update a column of B + 1 cells, or
+ * every column with probes under a transmit limit.  HUGE_VAL when it refuses.
+ */
+double largen_timers_sample_cost(const struct gossip_params *p)
+{
+	double h = gossip_horizon(p), live = (double)gossip_live(p), k = (double)p->fanout;
+	double m = fmin(FO_LT_THRESHOLD, live), sends, ticks = ceil(h) + 1, slots = h * FO_LT_SLOTS;
+	double cells, probes = 0, pulls = 0, budget;
+
+	if (live <= 1)
+		return 0;
+	if (slots > FO_LT_MAX_SLOTS || p->transmit_limit > FO_LT_MAX_BUDGET ||
+	    p->forward_rounds > FO_LT_MAX_BUDGET || p->nodes > INT32_MAX || p->fanout > INT32_MAX)
+		return HUGE_VAL;
+	budget = p->transmit_limit > 0 ? (double)p->transmit_limit : p->forward_rounds > 0 ? (double)p->forward_rounds : 1;
+	sends = !gossip_pushes(p->mode) ? 0 : p->transmit_limit > 0 ? fmin(budget, k * ticks)
+		: p->forward_rounds > 0 ? k * fmin(budget, ticks) : k * ticks;
+	if (p->probe_interval > 0)
+		probes = 2 * (h / p->probe_interval + 1);
+	if (gossip_pulls(p->mode))
+		pulls = slots * LT_PULL_BATCHES * LT_PULL_DRAW_COST;
+	cells = slots * (budget + 1) * (p->probe_interval > 0 && p->transmit_limit > 0 ? FO_LT_SLOTS + 1 : 1);
+	/* The slot that crosses M may inform up to about half as many more. */
+	return LT_PICK_COST * 1.5 * m * (sends + probes + 2) + pulls +
+	       (1 + 1.0 / LT_CHECK_EVERY) * LT_CELL_COST * cells + LT_SAMPLE_COST;
+}
+
+double largen_timers_cost(const struct gossip_params *p)
+{
+	return FO_LT_MAX_SAMPLES * largen_timers_sample_cost(p);
+}
+
+double largen_timers_cost_target(const struct gossip_params *p, double target)
+{
+	double one = largen_timers_sample_cost(p), show, n = FO_LT_FIRST_SAMPLES;
+
+	if (!(one < HUGE_VAL))
+		return one;
+	/* Twice the first look whose KL bound, with no miss at all, could show the target. */
+	show = log(1 / look_delta()) / fmax(target >= 0.5 ? 1 - target : target, 1e-12);
+	while (n < show && n < FO_LT_MAX_SAMPLES)
+		n *= 2;
+	return one * fmin(FO_LT_MAX_SAMPLES, 2 * n);
+}

@@ -1,0 +1,78 @@
+/*
+ * largen_timers.h — P(full delivery by H) under independent timers at any N,
+ * with an interval.
+ *
+ * Under independent timers (MODEL.md, "Independent timers") no chain over a
+ * few counts describes the state: each informed node has its own gossip and
+ * probe phase and its own sends left.  This method is a hybrid of sampling
+ * and a deterministic late phase, on time cut into S = FO_LT_SLOTS slots per
+ * interval Δ (every phase rounded to its slot):
+ *
+ *   1. Early phase, sampled: the informed nodes one by one (gossip slot,
+ *      probe slot, sends left), each gossip tick's K distinct peers drawn
+ *      among informed, uninformed live and failed nodes, each probe's peer,
+ *      ping and ack; the uninformed counted by gossip slot and by probe slot
+ *      (those whose tick passed in vain stay, so the next classes hold more
+ *      of them), their pulls and pings binomial per class.  It runs until
+ *      M = FO_LT_THRESHOLD nodes are
+ *      informed, or to the horizon (then the sample is exact in the slot
+ *      model: full or not).
+ *   2. Late phase, deterministic: from the sampled state, the informed mass
+ *      by (gossip slot, sends left) evolves by its mean; an uninformed live
+ *      node's miss probability q is the product over slots of its chances to
+ *      escape every sender, every ping, its own pulls and its own probes
+ *      (exact per node given the senders), and the U uninformed are taken as
+ *      independent: P(full | sample) = (1 - q)^U.
+ *   3. The estimate is the mean over samples.  The interval: a Chernoff (KL)
+ *      bound on the mean of a [0, 1] variable at FO_CALC_SIM_CONFIDENCE
+ *      (split over the looks below), widened by FO_LT_SAFETY times the gap to
+ *      the same samples switched at M / FO_LARGEN_CHECK_RATIO (what the
+ *      deterministic late phase cannot see), a share FO_LT_REL of
+ *      min(P, miss) (the slots' gap to continuous time, measured in
+ *      tests/validate and docs/VALIDATION.md) and FO_LARGEN_ABS_FLOOR.
+ *
+ * Samples are drawn in looks of 128, 256, … up to FO_LT_MAX_SAMPLES; with a
+ * target, sampling stops at the first look whose interval decides it (the
+ * lower end of P reaches the target, or the upper end falls short).  The
+ * seed is a hash of the parameters: the same request gets the same answer.
+ * Cost depends on M, K, X, S and the horizon, not on N.
+ */
+#ifndef FANOUT_LARGEN_TIMERS_H
+#define FANOUT_LARGEN_TIMERS_H
+
+#include "fanout/largen.h"
+#include "fanout/model.h"
+
+struct largen_timers_info {
+	int64_t samples;        /* early-phase paths drawn */
+	double gap;             /* mean over checked samples of miss at M - miss at M / FO_LARGEN_CHECK_RATIO */
+	double work;            /* work units charged: samples drawn times largen_timers_sample_cost */
+};
+
+/*
+ * Fills *out (and *info, may be NULL) for fanout p->fanout under independent
+ * timers, up to the horizon gossip_horizon(p).  With a target in (0, 1) the
+ * sampling stops at the first look that decides it, or that shows that even
+ * FO_LT_MAX_SAMPLES would not (the interval then straddles the target); 0
+ * draws FO_LT_MAX_SAMPLES.  Before each look it charges that look's samples
+ * and stops with FO_TOO_LARGE (out zeroed) if the total would pass max_work.
+ * curve (NULL: none) receives floor(H) + 1 entries: curve[r] = the estimated
+ * P(full by r intervals), points without an interval (sampling then runs to
+ * FO_LT_MAX_SAMPLES).  Returns FO_OK, FO_NOMEM, FO_CANCELLED, or FO_TOO_LARGE
+ * also when the parameters are outside what it follows
+ * (largen_timers_sample_cost is HUGE_VAL).
+ */
+enum fo_status largen_timers_run(const struct gossip_params *p, double target, double max_work,
+				 const atomic_int *cancel, struct largen_result *out,
+				 struct largen_timers_info *info, double *curve);
+
+/* Work units of one sample; HUGE_VAL when the method refuses p (horizon or budget too long). */
+double largen_timers_sample_cost(const struct gossip_params *p);
+
+/* Work units of largen_timers_run with its most samples. */
+double largen_timers_cost(const struct gossip_params *p);
+
+/* Work units with twice the samples that could show the target (what a search charges a K). */
+double largen_timers_cost_target(const struct gossip_params *p, double target);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * test_largen_timers.c — the large-N method under independent timers
+ * (largen_timers.h): its interval against the fast sampler, calc_fanout at
+ * memberlist-lan's settings within the default budget, and its consistency.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fanout/calc.h"
+#include "fanout/config.h"
+#include "settings.h"
+#include "fanout/largen_timers.h"
+#include "fanout/sim.h"
+#include "fanout/tradeoff.h"
+#include "suites.h"
+
+static struct gossip_params timed(int64_t n, int64_t k, double h, enum gossip_mode mode, double loss,
+				  int64_t failed, int64_t limit, double probe)
+{
+	struct gossip_params p;
+
+	memset(&p, 0, sizeof p);
+	p.nodes = n;
+	p.fanout = k;
+	p.rounds = (int64_t)ceil(h);
+	p.mode = mode;
+	p.loss = loss;
+	p.failed = failed;
+	p.transmit_limit = limit;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.probe_interval = probe;
+	p.horizon = h;
+	return p;
+}
+
+/*
+ * Cases past the switch point M = FO_LT_THRESHOLD (so the late phase
+ * answers), each with P(full by H) away from 0 and 1: push under a transmit
+ * limit with probes, loss and failures, pull, push_pull, forward_rounds.
+ */
+static const struct {
+	int64_t n, k;
+	double h;
+	enum gossip_mode mode;
+	double loss;
+	int64_t failed, limit;
+	double probe;
+	int64_t forward;
+} cover_cases[] = {
+	{ 3000, 4, 5, GOSSIP_PUSH, 0, 0, 16, 5, 0 },
+	{ 3000, 3, 6, GOSSIP_PUSH, 0.1, 300, 0, 0, 0 },
+	{ 3000, 2, 5, GOSSIP_PULL, 0, 0, 0, 0, 0 },
+	{ 3000, 2, 4, GOSSIP_PUSH_PULL, 0.1, 0, 0, 5, 0 },
+	{ 3000, 3, 6, GOSSIP_PUSH, 0, 0, 0, 2, 3 },
+};
+
+/*
+ * The interval covers the fast sampler's share of full trials, up to 5
+ * standard errors of that share (the sampler's own noise, not the method's).
+ */
+START_TEST(test_interval_covers_sampler)
+{
+	struct gossip_params p = timed(cover_cases[_i].n, cover_cases[_i].k, cover_cases[_i].h,
+				       cover_cases[_i].mode, cover_cases[_i].loss, cover_cases[_i].failed,
+				       cover_cases[_i].limit, cover_cases[_i].probe);
+	struct largen_result l;
+	struct sim_tally t;
+	const int64_t trials = 1500;
+	double share, se;
+
+	p.forward_rounds = cover_cases[_i].forward;
+	ck_assert_int_eq(largen_timers_run(&p, 0, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&t, &p, 0), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 2024, 0, trials, 1, NULL, &t), FO_OK);
+	share = (double)t.trials_full / (double)trials;
+	se = sqrt(fmax(share * (1 - share), 1.0 / trials) / trials);
+	ck_assert_msg(l.p_lo - 5 * se <= share && share <= l.p_hi + 5 * se,
+		      "case %d: sampler %.4f (se %.4f) outside large_n [%.4f, %.4f] (point %.4f)", _i, share, se,
+		      l.p_lo, l.p_hi, l.p_full);
+	ck_assert(l.p_lo <= l.p_full && l.p_full <= l.p_hi);
+	ck_assert(l.miss_lo <= l.miss && l.miss <= l.miss_hi);
+	ck_assert_double_lt(fabs(l.p_full + l.miss - 1), 1e-12);
+	sim_tally_release(&t);
+}
+END_TEST
+
+static const int64_t lan_nodes[] = { 30, 1000, 100000, 1000000 };
+
+/*
+ * calc_fanout with memberlist-lan's settings (push, K searched, X = 4
+ * ceil(log10(N + 1)), probes every 5 intervals, H = 5 intervals = 1 s) and a
+ * target of 0.99: the planning estimate is within the default budget, and the
+ * search answers within it, never passing it (it charges each look before
+ * drawing it); a reachable answer's interval meets the target.
+ */
+START_TEST(test_memberlist_lan_within_budget)
+{
+	int64_t n = lan_nodes[_i];
+	struct gossip_params p = timed(n, 0, 5, GOSSIP_PUSH, 0, 0, 4 * (int64_t)ceil(log10((double)n + 1)), 5);
+	struct calc_answer a;
+	double est = calc_cost(&p, CALC_AUTO, 0.99);
+
+	ck_assert_msg(est <= FO_DEFAULT_WORK_BUDGET, "N = %lld: estimate %g past the budget", (long long)n, est);
+	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.99, FO_DEFAULT_WORK_BUDGET, NULL, &a), FO_OK);
+	ck_assert(a.delivery_prob_lo <= a.delivery_prob && a.delivery_prob <= a.delivery_prob_hi);
+	if (n >= 1000) {
+		ck_assert_msg(a.reachable, "N = %lld: no K reaches 0.99", (long long)n);
+		ck_assert_double_ge(a.delivery_prob_lo, 0.99);
+	}
+	if (n >= 100000)
+		ck_assert_int_eq(a.model, CALC_LARGE_N);
+}
+END_TEST
+
+/* The same parameters give the same answer, bit for bit (the seed is a hash of them). */
+START_TEST(test_reproducible)
+{
+	struct gossip_params p = timed(20000, 4, 5, GOSSIP_PUSH, 0.1, 100, 20, 5);
+	struct largen_result a, b;
+
+	ck_assert_int_eq(largen_timers_run(&p, 0.9, HUGE_VAL, NULL, &a, NULL, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_run(&p, 0.9, HUGE_VAL, NULL, &b, NULL, NULL), FO_OK);
+	ck_assert(memcmp(&a, &b, sizeof a) == 0);
+}
+END_TEST
+
+/*
+ * The curve (P(full by r) at whole intervals) rises with r, starts at 0, and
+ * at r = H is the answer's own point estimate.
+ */
+START_TEST(test_curve_consistent)
+{
+	struct gossip_params p = timed(5000, 3, 6, GOSSIP_PUSH_PULL, 0, 0, 0, 5);
+	struct largen_result l;
+	double curve[7];
+
+	ck_assert_int_eq(largen_timers_run(&p, 0, HUGE_VAL, NULL, &l, NULL, curve), FO_OK);
+	ck_assert_double_eq(curve[0], 0);
+	for (int r = 1; r <= 6; r++)
+		ck_assert_double_ge(curve[r] + 1e-12, curve[r - 1]);
+	ck_assert_double_eq_tol(curve[6], l.p_full, 1e-12);
+	ck_assert_double_gt(curve[6], 0.1);
+}
+END_TEST
+
+/*
+ * A longer horizon never looks worse: the interval at H = 6 lies above the one
+ * at H = 4 for a case that goes from rare to likely in between.
+ */
+START_TEST(test_horizon_monotone)
+{
+	struct gossip_params p4 = timed(50000, 4, 4, GOSSIP_PUSH, 0, 0, 0, 0);
+	struct gossip_params p6 = timed(50000, 4, 6, GOSSIP_PUSH, 0, 0, 0, 0);
+	struct largen_result a, b;
+
+	ck_assert_int_eq(largen_timers_run(&p4, 0, HUGE_VAL, NULL, &a, NULL, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_run(&p6, 0, HUGE_VAL, NULL, &b, NULL, NULL), FO_OK);
+	ck_assert_msg(a.p_hi < b.p_lo, "H = 4: [%g, %g], H = 6: [%g, %g]", a.p_lo, a.p_hi, b.p_lo, b.p_hi);
+}
+END_TEST
+
+/*
+ * It refuses what it does not follow (a horizon past FO_LT_MAX_SLOTS slots)
+ * and a budget that cannot pay for its first look, and charges no more than
+ * it was given.
+ */
+START_TEST(test_refusals_and_budget)
+{
+	struct gossip_params p = timed(100000, 4, 5, GOSSIP_PUSH, 0, 0, 24, 5);
+	struct gossip_params far = timed(100000, 4, (double)FO_LT_MAX_SLOTS, GOSSIP_PUSH, 0, 0, 0, 0);
+	struct largen_result l;
+	struct largen_timers_info info;
+	double one = largen_timers_sample_cost(&p);
+
+	ck_assert(isinf(largen_timers_cost(&far)));
+	ck_assert_int_eq(largen_timers_run(&far, 0.9, HUGE_VAL, NULL, &l, NULL, NULL), FO_TOO_LARGE);
+	ck_assert_int_eq(largen_timers_run(&p, 0.9, one * FO_LT_FIRST_SAMPLES / 2, NULL, &l, &info, NULL),
+			 FO_TOO_LARGE);
+	ck_assert_double_eq(info.work, 0);
+	largen_timers_run(&p, 0.99, one * FO_LT_FIRST_SAMPLES * 3, NULL, &l, &info, NULL);
+	ck_assert_double_le(info.work, one * FO_LT_FIRST_SAMPLES * 3);
+}
+END_TEST
+
+/* Cancelled before it starts, it says so and holds nothing. */
+START_TEST(test_cancel)
+{
+	struct gossip_params p = timed(100000, 4, 5, GOSSIP_PUSH, 0, 0, 24, 5);
+	struct largen_result l;
+	atomic_int stop = 1;
+
+	ck_assert_int_eq(largen_timers_run(&p, 0.9, HUGE_VAL, &stop, &l, NULL, NULL), FO_CANCELLED);
+}
+END_TEST
+
+/*
+ * tradeoff's rows under independent timers: each row's R (whole intervals)
+ * has an interval of its own that meets the target, R - 1's does not, and
+ * K's rows stop a few past the first K that reaches the target.
+ */
+START_TEST(test_tradeoff_rows)
+{
+	struct gossip_params p = timed(100000, 0, 10, GOSSIP_PUSH, 0, 0, 24, 5);
+	struct tradeoff t;
+	int rows_with_r = 0;
+
+	ck_assert_int_eq(tradeoff_run(&p, CALC_LARGE_N, 0.99, 6, HUGE_VAL, NULL, &t), FO_OK);
+	ck_assert_int_eq(t.count, 6);
+	for (int64_t i = 0; i < t.count; i++) {
+		const struct tradeoff_row *row = &t.rows[i];
+		struct gossip_params q = p;
+		struct largen_result l;
+		if (row->rounds < 0)
+			continue;
+		rows_with_r++;
+		ck_assert_double_ge(row->p_lo, 0.99);
+		q.fanout = row->fanout;
+		q.horizon = (double)(row->rounds - 1);
+		q.rounds = row->rounds - 1;
+		ck_assert_int_eq(largen_timers_run(&q, 0.99, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
+		ck_assert_msg(l.miss_hi > 0.01, "K = %lld: R - 1 = %lld meets the target too", (long long)row->fanout,
+			      (long long)q.rounds);
+	}
+	ck_assert_int_ge(rows_with_r, 3);
+	tradeoff_release(&t);
+}
+END_TEST
+
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_interval_covers_sampler, UNIT_COUNT(cover_cases)),
+	UNIT_LOOP(test_memberlist_lan_within_budget, UNIT_COUNT(lan_nodes)),
+	UNIT_TEST(test_reproducible),
+	UNIT_TEST(test_curve_consistent),
+	UNIT_TEST(test_horizon_monotone),
+	UNIT_TEST(test_refusals_and_budget),
+	UNIT_TEST(test_cancel),
+	UNIT_TEST(test_tradeoff_rows),
+};
+
+Suite *largen_timers_suite(void)
+{
+	return unit_suite("largen_timers", suite_cases, UNIT_COUNT(suite_cases), 600);
+}
