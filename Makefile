@@ -11,6 +11,7 @@
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
+#   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -67,7 +68,7 @@ MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick validate-intervals \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -288,12 +289,17 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
-$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (README's large-N table); a three-case subset runs in make test.
 validate: $(BUILD)/validate
 	nice $(BUILD)/validate
+	nice $(BUILD)/validate intervals
+
+# simulate_gossip's 95% intervals over 1000 seeds a case (docs/VALIDATION.md).
+validate-intervals: $(BUILD)/validate
+	nice $(BUILD)/validate intervals
 
 validate-beyond: $(BUILD)/validate
 	nice $(BUILD)/validate beyond

@@ -32,12 +32,21 @@ struct sim_tally {
 	int64_t *full_by_round;          /* NULL, or R + 1 counts of trials full by round r */
 };
 
+/*
+ * The level of a tally's intervals, and their methods as the answers name
+ * them: both hold their level at every number of trials and every truth.
+ */
+#define SIM_CONFIDENCE 0.95
+#define SIM_DELIVERY_SIDE 0.025                /* (1 - SIM_CONFIDENCE) / 2 a side */
+#define SIM_DELIVERY_CI_METHOD "empirical_bernstein"
+#define SIM_FULL_CI_METHOD "clopper_pearson"
+
 /* A tally's statistics; the intervals are 95% confidence intervals. */
 struct sim_summary {
 	double delivery_rate;        /* mean informed fraction of live nodes after R */
-	double delivery_ci[2];
+	double delivery_ci[2];       /* empirical Bernstein (Maurer-Pontil), see tally.c */
 	double full_rate;            /* share of trials with full delivery by R */
-	double full_ci[2];           /* Wilson score interval */
+	double full_ci[2];           /* Clopper-Pearson: 0 at no full trial, 1 at all */
 	double avg_rounds_to_all;    /* over trials with full delivery; NaN if none */
 	double messages_mean;
 };

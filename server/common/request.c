@@ -863,6 +863,15 @@ static int add_u128(cJSON *o, const char *name, unsigned __int128 v)
 	return cJSON_AddStringToObject(o, name, p) != NULL;
 }
 
+/* The methods of the two intervals, named as openapi.yaml's IntervalMethods. */
+static int add_interval_methods(cJSON *o)
+{
+	cJSON *m = cJSON_AddObjectToObject(o, "interval_methods");
+
+	return m && cJSON_AddStringToObject(m, "delivery_rate_ci", SIM_DELIVERY_CI_METHOD) &&
+	       cJSON_AddStringToObject(m, "full_delivery_rate_ci", SIM_FULL_CI_METHOD);
+}
+
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
 	struct sim_summary s;
@@ -880,6 +889,7 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_interval(o, "delivery_rate_ci", s.delivery_ci);
 	ok = ok && add_number(o, "full_delivery_rate", s.full_rate);
 	ok = ok && add_interval(o, "full_delivery_rate_ci", s.full_ci);
+	ok = ok && add_interval_methods(o);
 	ok = ok && add_number(o, "trials_full", (double)t->trials_full);
 	ok = ok && add_number(o, "trials", (double)t->trials);
 	ok = ok && add_number(o, "first_trial", (double)req->first_trial);

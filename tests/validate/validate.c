@@ -43,6 +43,7 @@
 #include "fanout/exact.h"
 #include "fanout/largen.h"
 #include "fanout/sim.h"
+#include "validate.h"
 
 struct kase {
 	struct gossip_params p;
@@ -422,6 +423,8 @@ int main(int argc, char **argv)
 	struct tally by_mode[3] = { { 0 } }, all = { 0 };
 	double t0 = now();
 
+	if (argc > 1 && strcmp(argv[1], "intervals") == 0)
+		return validate_intervals();
 	/* `validate beyond MODE`: one mode's part of the beyond grid. */
 	for (int m = 0; m < 3 && beyond && argc > 2; m++)
 		if (strcmp(argv[2], mode_names[m]) == 0)
