@@ -731,7 +731,9 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
 		ok = add_number(o, "error_bound", a->error_bound) &&
 		     add_interval(o, "delivery_prob_interval", ci) &&
-		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
+		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain) &&
+		     (a->fanout_possible > 0 || a->fanout == 0 ? add_number(o, "min_fanout_possible", (double)a->fanout_possible)
+					     : cJSON_AddNullToObject(o, "min_fanout_possible") != NULL);
 	}
 	if (ok && req->preset)
 		ok = add_number(o, "preset_fanout", (double)req->preset->fanout);
