@@ -2,8 +2,9 @@
  * preset.h — the gossip settings of real systems, as named presets.
  *
  * docs/MODEL.md's table, stated once: a preset fills every parameter it
- * defines that a request leaves unset.  memberlist (Consul, Serf, Nomad)
- * bounds how often one node sends a broadcast, RetransmitMult x
+ * defines that a request leaves unset.  memberlist (Consul and Serf on the
+ * LAN timing; Consul WAN and Nomad's servers on the WAN timing) bounds how
+ * often one node sends a broadcast, RetransmitMult x
  * ceil(log10(N + 1)) transmissions in all, which is the model's
  * transmit_limit; Cassandra's Gossiper has no such bound.
  */
