@@ -12,6 +12,7 @@
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
+#   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -68,7 +69,7 @@ MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick validate-intervals \
+.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick validate-intervals validate-windows \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -289,13 +290,18 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
-$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(LIB)
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (README's large-N table); a three-case subset runs in make test.
 validate: $(BUILD)/validate
 	nice $(BUILD)/validate
 	nice $(BUILD)/validate intervals
+	nice $(BUILD)/validate windows
+
+# calc_fanout (auto) with push windows of 4 to 8 rounds against simulation (docs/VALIDATION.md).
+validate-windows: $(BUILD)/validate
+	nice $(BUILD)/validate windows
 
 # simulate_gossip's 95% intervals over 1000 seeds a case (docs/VALIDATION.md).
 validate-intervals: $(BUILD)/validate

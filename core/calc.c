@@ -80,6 +80,9 @@ static double trials_to_show(double target)
 
 int64_t calc_sim_trials(const struct gossip_params *q, double target)
 {
+	struct gossip_params view = gossip_known_view(q);
+
+	q = &view;
 	double one = sim_fast_cost(q, 1);
 	double n = one > 0 ? floor(FO_CALC_SIM_EVAL_WORK / one) : FO_CALC_SIM_MAX_TRIALS;
 
@@ -89,6 +92,9 @@ int64_t calc_sim_trials(const struct gossip_params *q, double target)
 
 uint64_t calc_sim_seed(const struct gossip_params *q)
 {
+	struct gossip_params view = gossip_known_view(q);
+
+	q = &view;
 	uint64_t loss, h = 0x666f616e6f7574ULL; /* "fanout" */
 	uint64_t v[8];
 
@@ -653,6 +659,9 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 			      double work_limit, int threads, const atomic_int *cancel,
 			      struct calc_answer *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0 };
 	enum fo_status st;
 
@@ -701,6 +710,9 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 
 double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t top = gossip_fanout_top(p), k;
 	double cost = 0, reserve;
 

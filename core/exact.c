@@ -1034,11 +1034,17 @@ fail:
 enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel,
 			 struct chain_result *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return run(p, cancel, 0, out);
 }
 
 enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return run(p, NULL, 1, out);
 }
 
@@ -1156,6 +1162,9 @@ static double cost_window(const struct gossip_params *p, int64_t window)
 
 double exact_cost(const struct gossip_params *p)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t window = gossip_window(p);
 
 	if (gossip_live(p) > 1000000)

@@ -38,6 +38,9 @@ static double pull_miss(double n_others, int64_t k, double e)
 
 enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t window = gossip_window(p);
 	double live = (double)gossip_live(p), others = (double)(p->nodes - 1);
 	double per_sender = others > 0 ? 1 - (double)p->fanout * (1 - p->loss) / others : 1;
@@ -88,6 +91,9 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 
 double mf_cost(const struct gossip_params *p)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	double per_round = 20 + (double)gossip_window(p);
 
 	if (gossip_pulls(p->mode))

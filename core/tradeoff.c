@@ -132,6 +132,9 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			       int64_t max_fanout, double work_limit, int threads,
 			       const atomic_int *cancel, struct tradeoff *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t top = p->nodes - 1, last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
 	double work = 0;
 	size_t cap = 0;
@@ -173,6 +176,9 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t top = p->nodes - 1, last = max_fanout;
 	double cost = 0;
 

@@ -28,6 +28,13 @@ struct gossip_params {
 	int64_t failed;         /* F, 0 <= F <= N - 1 */
 	int64_t forward_rounds; /* T >= 1; 0 means unlimited */
 	int64_t transmit_limit; /* X >= 1 sends in all; 0 means unlimited; exclusive with T */
+	/*
+	 * Non-zero: senders and pullers choose their peers among the other
+	 * live nodes only (L - 1 in place of N - 1), as for failures older than
+	 * memberlist's GossipToTheDeadTime, and as Cassandra always does.  The
+	 * model is then an L-node cluster without failures (gossip_known_view).
+	 */
+	int failed_known;
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -71,6 +78,16 @@ void chain_result_release(struct chain_result *r);
 
 /* L = N - F, the live nodes. */
 int64_t gossip_live(const struct gossip_params *p);
+
+/*
+ * The parameters a computation follows: with failed_known, no message ever
+ * goes to a failed node and failed nodes do nothing, so the model is exactly
+ * the cluster of its L live nodes without failures (nodes L, failed 0);
+ * otherwise *p itself.  Every calculator, the fast simulator and the costs
+ * take this view; the agent simulator follows failed_known literally (peers
+ * among the live nodes of N), which the tests compare.
+ */
+struct gossip_params gossip_known_view(const struct gossip_params *p);
 
 /*
  * The push window in effect, in a mode that pushes: a node pushes in the W

@@ -126,6 +126,7 @@ static const struct field fields[] = {
 	{ "mode", ALL, 0, F_MODE, 1, AT(params.mode), AT(has_mode), 0 },
 	{ "loss", ALL, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
 	{ "failed_nodes", ALL, 0, F_INT, 1, AT(params.failed), -1, 0 },
+	{ "failed_known", ALL, 0, F_BOOL, 1, AT(params.failed_known), -1, 0 },
 	{ "forward_rounds", ALL, 0, F_INT, 1, AT(params.forward_rounds), AT(has_forward_rounds), 1 },
 	{ "transmit_limit", ALL, 0, F_INT, 1, AT(params.transmit_limit), AT(has_transmit_limit), 1 },
 	{ "interval", ALL, 0, F_POSITIVE, 0, AT(interval), AT(has_interval), 0 },
@@ -616,6 +617,7 @@ static int add_params(cJSON *o, const struct request *req)
 	ok = ok && cJSON_AddStringToObject(d, "mode", gossip_mode_name(p->mode)) != NULL;
 	ok = ok && add_number(d, "loss", p->loss);
 	ok = ok && add_number(d, "failed_nodes", (double)p->failed);
+	ok = ok && cJSON_AddBoolToObject(d, "failed_known", p->failed_known) != NULL;
 	ok = ok && add_count_or_null(d, "forward_rounds", p->forward_rounds > 0 ? p->forward_rounds : -1);
 	ok = ok && add_count_or_null(d, "transmit_limit", p->transmit_limit > 0 ? p->transmit_limit : -1);
 	ok = ok && add_number_or_null(d, "interval", req->interval > 0 ? req->interval : NAN);
@@ -696,11 +698,14 @@ static int add_formula_note(cJSON *o, const struct request *req)
 
 	used = (size_t)snprintf(note, sizeof note,
 				"the formula treats each round as one independent chance from the origin "
-				"alone: it ignores mode, failed_nodes, forward_rounds and transmit_limit, "
+				"alone: it ignores mode, failed_nodes (with failed_known its N is the live "
+				"nodes), forward_rounds and transmit_limit, "
 				"and gives no rounds_to_all, curve or message counts");
-	if (p->mode != GOSSIP_PUSH || p->failed > 0 || p->forward_rounds > 0 || p->transmit_limit > 0)
+	if (p->mode != GOSSIP_PUSH || (p->failed > 0 && !p->failed_known) || p->forward_rounds > 0 ||
+	    p->transmit_limit > 0)
 		snprintf(note + used, sizeof note - used, "; ignored here:%s%s%s%s",
-			 p->mode != GOSSIP_PUSH ? " mode" : "", p->failed > 0 ? " failed_nodes" : "",
+			 p->mode != GOSSIP_PUSH ? " mode" : "",
+			 p->failed > 0 && !p->failed_known ? " failed_nodes" : "",
 			 p->forward_rounds > 0 ? " forward_rounds" : "",
 			 p->transmit_limit > 0 ? " transmit_limit" : "");
 	return cJSON_AddStringToObject(o, "note", note) != NULL;

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, guard_suite());
 	srunner_add_suite(sr, autosim_suite());
 	srunner_add_suite(sr, intervals_suite());
+	srunner_add_suite(sr, known_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

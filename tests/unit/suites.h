@@ -22,5 +22,6 @@ Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *intervals_suite(void);
+Suite *known_suite(void);
 
 #endif

@@ -15,10 +15,10 @@ static const struct {
 	double target;
 } cases[] = {
 	/* p.rounds is max_rounds */
-	{ { 1000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 0 }, 0.999 },
-	{ { 200, 0, 40, GOSSIP_PUSH, 0.1, 10, 0, 0 }, 0.99 },
-	{ { 200, 0, 30, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.999 },
-	{ { 40, 0, 20, GOSSIP_PUSH, 0, 0, 0, 5 }, 0.99 },
+	{ { 1000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 0.999 },
+	{ { 200, 0, 40, GOSSIP_PUSH, 0.1, 10, 0, 0, 0 }, 0.99 },
+	{ { 200, 0, 30, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 }, 0.999 },
+	{ { 40, 0, 20, GOSSIP_PUSH, 0, 0, 0, 5, 0 }, 0.99 },
 };
 
 /*
@@ -76,7 +76,7 @@ END_TEST
 
 START_TEST(test_limits)
 {
-	struct gossip_params p = { 1000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 0 };
+	struct gossip_params p = { 1000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
 	struct tradeoff t;
 
 	ck_assert_int_eq(tradeoff_run(&p, CALC_MEAN_FIELD, 0.999, 2, HUGE_VAL, NULL, &t), FO_OK);
