@@ -47,7 +47,7 @@ static long double binom_range(int n, long double p, int a, int b)
 /* Coverage at p of the intervals lo[k], hi[k] (k = 0 … n, both rising in k). */
 static long double coverage_at(int n, const double *lo, const double *hi, double p)
 {
-	int a = 0, b = n, l, h;
+	int a, b, l, h;
 
 	/* a: least k with hi[k] >= p;  b: largest k with lo[k] <= p. */
 	for (l = 0, h = n + 1; l < h;) {
