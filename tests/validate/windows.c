@@ -126,8 +126,10 @@ int validate_windows(void)
 			verdict = "least + 1";
 			one_above++;
 			clear++;
+		} else if (c2[1] < c->target) {
+			verdict = "within one (K - 1 or K too near the target to say which)";
 		} else {
-			verdict = "not clear (K - 1 or K near the target); within one";
+			verdict = "not clear";
 		}
 		printf("| %lld | %lld | %lld | %g | %lld | %g | %lld | %s | %lld | %.4f | %.4f | %.4f | %s |\n",
 		       (long long)c->p.nodes, (long long)c->p.rounds, (long long)c->p.forward_rounds, c->p.loss,
