@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/calc.h"
 #include "fanout/config.h"
 #include "fanout/exact.h"
@@ -19,9 +20,6 @@
 #include "fanout/meanfield.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
-
-/* Work units charged for one evaluation of the closed form. */
-#define FORMULA_EVAL_COST 100.0
 
 /* One K's answer: the compared probability, its complement, both with intervals. */
 struct eval {
@@ -701,6 +699,37 @@ static double straddle_reserve(const struct gossip_params *p, enum calc_model mo
 	    gossip_window(&q) <= FO_LARGEN_TUPLE_WINDOW)
 		return 0;
 	return fmin(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
+}
+
+enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
+		       double *work, double work_limit, int threads, const atomic_int *cancel,
+		       struct calc_answer *out)
+{
+	struct gossip_params view = gossip_known_view(p);
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct eval e;
+	enum fo_status st;
+
+	p = &view;
+	memset(out, 0, sizeof *out);
+	st = evaluate(&s, p->fanout, &e);
+	*work = s.work;
+	out->evaluations = s.evaluations;
+	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
+	if (st != FO_OK)
+		return st;
+	answer(&s, out, meets(&s, &e), p->fanout, &e, NULL);
+	out->may_reach = may_meet(&s, &e);
+	out->evaluations = s.evaluations;
+	return FO_OK;
+}
+
+double calc_at_cost(const struct gossip_params *p, enum calc_model model, double target, int threads)
+{
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
+	return eval_cost(p, model, target, p->fanout, threads < 1 ? 1 : threads);
 }
 
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target)

@@ -598,7 +598,7 @@ static int input_ended(struct conn_watch *w)
 static void *reaper(void *arg)
 {
 	struct http_server *s = arg;
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	const struct timespec tick = { 0, FO_HTTP_READ_TICK_MS * 1000L * 1000L };
 
 	while (!atomic_load(&s->stopping)) {
 		struct timespec t = guard_now();

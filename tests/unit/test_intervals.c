@@ -21,6 +21,7 @@
 #include "fanout/config.h"
 #include "fanout/exact.h"
 #include "fanout/sim.h"
+#include "settings.h"
 #include "suites.h"
 
 #define CP_NMAX 2000
@@ -296,23 +297,18 @@ START_TEST(test_fanout_possible_exact)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_clopper_pearson_coverage),
+	UNIT_TEST(test_full_interval_ends),
+	UNIT_TEST(test_delivery_interval_formula),
+	UNIT_LOOP(test_delivery_coverage, UNIT_COUNT(cover_cases)),
+	UNIT_TEST(test_wide_window_least_k),
+	UNIT_TEST(test_window_estimate_holds),
+	UNIT_TEST(test_fanout_possible_exact),
+};
+
 Suite *intervals_suite(void)
 {
-	Suite *s = suite_create("intervals");
-	TCase *tc = tcase_create("intervals");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_clopper_pearson_coverage);
-	tcase_add_test(tc, test_full_interval_ends);
-	tcase_add_test(tc, test_delivery_interval_formula);
-	tcase_add_loop_test(tc, test_delivery_coverage, 0,
-			    (int)(sizeof cover_cases / sizeof cover_cases[0]));
-	suite_add_tcase(s, tc);
-	tc = tcase_create("windows");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_wide_window_least_k);
-	tcase_add_test(tc, test_window_estimate_holds);
-	tcase_add_test(tc, test_fanout_possible_exact);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("intervals", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -198,17 +198,16 @@ START_TEST(test_known_checks)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_known_is_cluster_of_live, NKNOWN),
+	UNIT_TEST(test_known_largen),
+	UNIT_LOOP(test_known_agent_matches_exact, NKNOWN),
+	UNIT_LOOP(test_known_agent_distribution, NKNOWN),
+	UNIT_TEST(test_known_checks),
+};
+
 Suite *known_suite(void)
 {
-	Suite *s = suite_create("known");
-	TCase *tc = tcase_create("failed_known");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_known_is_cluster_of_live, 0, NKNOWN);
-	tcase_add_test(tc, test_known_largen);
-	tcase_add_loop_test(tc, test_known_agent_matches_exact, 0, NKNOWN);
-	tcase_add_loop_test(tc, test_known_agent_distribution, 0, NKNOWN);
-	tcase_add_test(tc, test_known_checks);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("known", suite_cases, UNIT_COUNT(suite_cases), 300);
 }
