@@ -9,10 +9,10 @@
 #include "fanout/preset.h"
 
 static const struct gossip_preset presets[GOSSIP_PRESET_COUNT] = {
-	{ "memberlist-lan", GOSSIP_PUSH, 3, 0.2, 4, 1400 },
-	{ "memberlist-wan", GOSSIP_PUSH, 4, 0.5, 4, 1400 },
-	{ "memberlist-local", GOSSIP_PUSH, 3, 0.1, 2, 1400 },
-	{ "cassandra", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0 },
+	{ "memberlist-lan", GOSSIP_PUSH, 3, 0.2, 4, 1400, 0 },
+	{ "memberlist-wan", GOSSIP_PUSH, 4, 0.5, 4, 1400, 0 },
+	{ "memberlist-local", GOSSIP_PUSH, 3, 0.1, 2, 1400, 0 },
+	{ "cassandra", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0, 1 },
 };
 
 const struct gossip_preset *gossip_preset(int i)

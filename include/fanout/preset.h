@@ -6,7 +6,8 @@
  * LAN timing; Consul WAN and Nomad's servers on the WAN timing) bounds how
  * often one node sends a broadcast, RetransmitMult x
  * ceil(log10(N + 1)) transmissions in all, which is the model's
- * transmit_limit; Cassandra's Gossiper has no such bound.
+ * transmit_limit; Cassandra's Gossiper has no such bound, and gossips to
+ * live peers only (failed_known).
  */
 #ifndef FANOUT_PRESET_H
 #define FANOUT_PRESET_H
@@ -22,6 +23,7 @@ struct gossip_preset {
 	double interval;          /* seconds per round */
 	int64_t retransmit_mult;  /* transmit_limit = mult * ceil(log10(N + 1)); 0: unlimited */
 	int64_t message_bytes;    /* one message on the wire; 0: not defined */
+	int failed_known;         /* peers among live nodes only (Cassandra gossips to live peers) */
 };
 
 enum { GOSSIP_PRESET_COUNT = 4 };

@@ -126,7 +126,7 @@ static const struct field fields[] = {
 	{ "mode", ALL, 0, F_MODE, 1, AT(params.mode), AT(has_mode), 0 },
 	{ "loss", ALL, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
 	{ "failed_nodes", ALL, 0, F_INT, 1, AT(params.failed), -1, 0 },
-	{ "failed_known", ALL, 0, F_BOOL, 1, AT(params.failed_known), -1, 0 },
+	{ "failed_known", ALL, 0, F_BOOL, 1, AT(params.failed_known), AT(has_failed_known), 0 },
 	{ "forward_rounds", ALL, 0, F_INT, 1, AT(params.forward_rounds), AT(has_forward_rounds), 1 },
 	{ "transmit_limit", ALL, 0, F_INT, 1, AT(params.transmit_limit), AT(has_transmit_limit), 1 },
 	{ "interval", ALL, 0, F_POSITIVE, 0, AT(interval), AT(has_interval), 0 },
@@ -328,6 +328,8 @@ static void apply_preset(struct request *req)
 		req->interval = s->interval;
 	if (!req->has_message_bytes)
 		req->message_bytes = s->message_bytes;
+	if (!req->has_failed_known)
+		p->failed_known = s->failed_known;
 	if (!req->has_forward_rounds && !req->has_transmit_limit && p->nodes >= 1 &&
 	    p->nodes <= FO_MAX_JSON_INT)
 		p->transmit_limit = gossip_preset_transmit_limit(s, p->nodes);

@@ -18,6 +18,7 @@
 #include "fanout/largen.h"
 #include "fanout/meanfield.h"
 #include "fanout/sim.h"
+#include "request.h"
 #include "stats.h"
 #include "suites.h"
 
@@ -198,6 +199,51 @@ START_TEST(test_known_checks)
 }
 END_TEST
 
+/*
+ * The request field, through the request layer both doors share: parsed,
+ * false by default, set by the cassandra preset (which gossips to live
+ * peers) unless the request says otherwise, and checked against L - 1.
+ */
+START_TEST(test_known_request)
+{
+	static const struct {
+		const char *json;
+		enum req_status st;
+		int known;
+	} rows[] = {
+		{ "{\"nodes\":100,\"rounds\":5,\"target_prob\":0.9,\"failed_nodes\":10}", REQ_OK, 0 },
+		{ "{\"nodes\":100,\"rounds\":5,\"target_prob\":0.9,\"failed_nodes\":10,\"failed_known\":true}", REQ_OK, 1 },
+		{ "{\"preset\":\"cassandra\",\"nodes\":100,\"rounds\":5,\"target_prob\":0.9}", REQ_OK, 1 },
+		{ "{\"preset\":\"cassandra\",\"nodes\":100,\"rounds\":5,\"target_prob\":0.9,\"failed_known\":false}",
+		  REQ_OK, 0 },
+		{ "{\"preset\":\"memberlist-lan\",\"nodes\":100,\"rounds\":5,\"target_prob\":0.9}", REQ_OK, 0 },
+		{ "{\"nodes\":100,\"rounds\":5,\"target_prob\":0.9,\"failed_known\":1}", REQ_BAD_FIELD, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		cJSON *in = cJSON_Parse(rows[i].json);
+		struct request req;
+		struct req_error err;
+		ck_assert_ptr_nonnull(in);
+		ck_assert_int_eq(req_parse(REQ_CALC_FANOUT, in, &req, &err), rows[i].st);
+		if (rows[i].st == REQ_OK)
+			ck_assert_int_eq(req.params.failed_known, rows[i].known);
+		else
+			ck_assert_str_eq(err.field, "failed_known");
+		cJSON_Delete(in);
+	}
+	{
+		cJSON *in = cJSON_Parse("{\"nodes\":30,\"fanout\":20,\"rounds\":5,\"trials\":10,"
+					"\"failed_nodes\":10,\"failed_known\":true}");
+		struct request req;
+		struct req_error err;
+		ck_assert_int_eq(req_parse(REQ_SIMULATE_GOSSIP, in, &req, &err), REQ_BAD_FIELD);
+		ck_assert_str_eq(err.field, "fanout");
+		cJSON_Delete(in);
+	}
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_known_is_cluster_of_live, NKNOWN),
@@ -205,6 +251,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_known_agent_matches_exact, NKNOWN),
 	UNIT_LOOP(test_known_agent_distribution, NKNOWN),
 	UNIT_TEST(test_known_checks),
+	UNIT_TEST(test_known_request),
 };
 
 Suite *known_suite(void)
