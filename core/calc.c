@@ -698,7 +698,9 @@ static double straddle_reserve(const struct gossip_params *p, enum calc_model mo
 	if (model != CALC_AUTO || resolve(p, model, target, k) != CALC_LARGE_N ||
 	    gossip_window(&q) <= FO_LARGEN_TUPLE_WINDOW)
 		return 0;
-	return fmin(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
+	/* settle_straddle runs at least calc_sim_trials' trials, and at most the cap's or the most. */
+	return fmin(fmax(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, calc_sim_trials(&q, target))),
+		    sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
 }
 
 enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
