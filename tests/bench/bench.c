@@ -41,11 +41,11 @@ struct workload {
 
 static const struct workload table[] = {
 	/* name                 N  K  R  mode  loss  F  T  X        trials, agent, python */
-	{ "push 1e5", { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 200, 5, 1 },
-	{ "push_pull 1e4 loss", { 10000, 4, 30, GOSSIP_PUSH_PULL, 0.1, 100, 0, 0, 0 }, 1000, 40, 2 },
-	{ "push 1e3 window", { 1000, 2, 20, GOSSIP_PUSH, 0.2, 10, 3, 0, 0 }, 20000, 1000, 20 },
-	{ "pull 1e4", { 10000, 2, 40, GOSSIP_PULL, 0.1, 0, 0, 0, 0 }, 20000, 50, 2 },
-	{ "push 1e6", { 1000000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 100, 1, 0 },
+	{ "push 1e5", { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0 }, 200, 5, 1 },
+	{ "push_pull 1e4 loss", { 10000, 4, 30, GOSSIP_PUSH_PULL, 0.1, 100, 0, 0 }, 1000, 40, 2 },
+	{ "push 1e3 window", { 1000, 2, 20, GOSSIP_PUSH, 0.2, 10, 3, 0 }, 20000, 1000, 20 },
+	{ "pull 1e4", { 10000, 2, 40, GOSSIP_PULL, 0.1, 0, 0, 0 }, 20000, 50, 2 },
+	{ "push 1e6", { 1000000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0 }, 100, 1, 0 },
 };
 
 static double now(void)
@@ -171,10 +171,10 @@ static const struct exact_target {
 	double target, cap; /* seconds: the goal, and when to give up */
 } exact_targets[] = {
 	/*  N        K  R   mode              loss F  T  X    target cap */
-	{ { 1000000, 2, 20, GOSSIP_PULL, 0, 0, 0, 0, 0 }, 1, 20 },
-	{ { 100000, 2, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 }, 5, 30 },
-	{ { 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 3, 30 },
-	{ { 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 60, 120 },
+	{ { 1000000, 2, 20, GOSSIP_PULL, 0, 0, 0, 0 }, 1, 20 },
+	{ { 100000, 2, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 5, 30 },
+	{ { 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0 }, 3, 30 },
+	{ { 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0 }, 60, 120 },
 };
 
 struct capped_run {
@@ -222,7 +222,7 @@ static double capped_exact(struct capped_run *c, double cap)
 static void bench_exact(void)
 {
 	static const char *const modes[] = { "push", "pull", "push_pull" };
-	struct gossip_params small = { 2000, 2, 12, GOSSIP_PUSH_PULL, 0.1, 20, 0, 0, 0 };
+	struct gossip_params small = { 2000, 2, 12, GOSSIP_PUSH_PULL, 0.1, 20, 0, 0 };
 	struct chain_result fast, ref;
 	double t_fast, t_ref;
 
@@ -263,7 +263,7 @@ static void bench_exact(void)
 
 static void bench_calculators(void)
 {
-	struct gossip_params p = { 1000, 0, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 1000, 0, 10, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct calc_answer a;
 	struct chain_result r;
 	double t;
@@ -274,21 +274,21 @@ static void bench_calculators(void)
 	t = now() - t;
 	printf("calc_fanout exact      N=1000 R=10 p=0.999: K=%lld P=%.9f bound %.1e, %lld evaluations, %.1f ms\n",
 	       (long long)a.fanout, a.delivery_prob, a.error_bound, (long long)a.evaluations, t * 1e3);
-	p = (struct gossip_params){ 2000, 3, 12, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	p = (struct gossip_params){ 2000, 3, 12, GOSSIP_PUSH, 0, 0, 0, 0 };
 	t = now();
 	exact_run(&p, NULL, &r);
 	t = now() - t;
 	printf("exact chain            N=2000 K=3 R=12: P(full)=%.12f bound %.1e, %.1f ms\n", r.p_full[12],
 	       r.round_bound[12], t * 1e3);
 	chain_result_release(&r);
-	p = (struct gossip_params){ 20000, 3, 15, GOSSIP_PUSH, 0.1, 200, 0, 0, 0 };
+	p = (struct gossip_params){ 20000, 3, 15, GOSSIP_PUSH, 0.1, 200, 0, 0 };
 	t = now();
 	exact_run(&p, NULL, &r);
 	t = now() - t;
 	printf("exact chain            N=20000 K=3 R=15 loss 0.1 F=200: P(full)=%.9f bound %.1e, %.1f ms\n",
 	       r.p_full[15], r.round_bound[15], t * 1e3);
 	chain_result_release(&r);
-	p = (struct gossip_params){ 1000000, 0, 30, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	p = (struct gossip_params){ 1000000, 0, 30, GOSSIP_PUSH, 0, 0, 0, 0 };
 	t = now();
 	calc_fanout(&p, CALC_MEAN_FIELD, 0.99, HUGE_VAL, NULL, &a);
 	t = now() - t;

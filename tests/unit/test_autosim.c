@@ -63,16 +63,16 @@ END_TEST
 /* Small cases exact can answer, push windows and transmit limits among them. */
 static const struct gossip_params table[] = {
 	/* N, K, R, mode, loss, F, T, X */
-	{ 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 },      { 25, 2, 6, GOSSIP_PUSH, 0, 0, 0, 4, 0 },
-	{ 20, 1, 10, GOSSIP_PUSH, 0, 0, 0, 3, 0 },     { 20, 2, 8, GOSSIP_PUSH, 0.1, 0, 0, 5, 0 },
-	{ 15, 3, 5, GOSSIP_PUSH, 0, 2, 0, 4, 0 },      { 30, 2, 6, GOSSIP_PUSH, 0, 0, 2, 0, 0 },
-	{ 30, 3, 4, GOSSIP_PULL, 0.1, 0, 0, 0, 0 },    { 20, 2, 4, GOSSIP_PUSH_PULL, 0, 1, 0, 0, 0 },
-	{ 10, 1, 6, GOSSIP_PUSH, 0, 0, 0, 2, 0 },      { 10, 2, 4, GOSSIP_PUSH, 0.2, 0, 0, 3, 0 },
-	{ 25, 4, 4, GOSSIP_PUSH, 0, 0, 1, 0, 0 },      { 18, 2, 6, GOSSIP_PUSH, 0, 0, 0, 3, 0 },
-	{ 22, 3, 5, GOSSIP_PUSH, 0.05, 0, 0, 6, 0 },   { 12, 1, 8, GOSSIP_PUSH, 0, 0, 3, 0, 0 },
-	{ 16, 2, 5, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0, 0 }, { 28, 3, 5, GOSSIP_PUSH, 0, 3, 0, 5, 0 },
-	{ 14, 2, 6, GOSSIP_PUSH, 0, 0, 0, 5, 0 },      { 24, 2, 7, GOSSIP_PUSH, 0, 0, 2, 0, 0 },
-	{ 20, 3, 4, GOSSIP_PULL, 0, 0, 0, 0, 0 },      { 30, 1, 12, GOSSIP_PUSH, 0, 0, 0, 4, 0 },
+	{ 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 },      { 25, 2, 6, GOSSIP_PUSH, 0, 0, 0, 4 },
+	{ 20, 1, 10, GOSSIP_PUSH, 0, 0, 0, 3 },     { 20, 2, 8, GOSSIP_PUSH, 0.1, 0, 0, 5 },
+	{ 15, 3, 5, GOSSIP_PUSH, 0, 2, 0, 4 },      { 30, 2, 6, GOSSIP_PUSH, 0, 0, 2, 0 },
+	{ 30, 3, 4, GOSSIP_PULL, 0.1, 0, 0, 0 },    { 20, 2, 4, GOSSIP_PUSH_PULL, 0, 1, 0, 0 },
+	{ 10, 1, 6, GOSSIP_PUSH, 0, 0, 0, 2 },      { 10, 2, 4, GOSSIP_PUSH, 0.2, 0, 0, 3 },
+	{ 25, 4, 4, GOSSIP_PUSH, 0, 0, 1, 0 },      { 18, 2, 6, GOSSIP_PUSH, 0, 0, 0, 3 },
+	{ 22, 3, 5, GOSSIP_PUSH, 0.05, 0, 0, 6 },   { 12, 1, 8, GOSSIP_PUSH, 0, 0, 3, 0 },
+	{ 16, 2, 5, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0 }, { 28, 3, 5, GOSSIP_PUSH, 0, 3, 0, 5 },
+	{ 14, 2, 6, GOSSIP_PUSH, 0, 0, 0, 5 },      { 24, 2, 7, GOSSIP_PUSH, 0, 0, 2, 0 },
+	{ 20, 3, 4, GOSSIP_PULL, 0, 0, 0, 0 },      { 30, 1, 12, GOSSIP_PUSH, 0, 0, 0, 4 },
 };
 #define TABLE_SIZE ((int)(sizeof table / sizeof table[0]))
 
@@ -112,12 +112,12 @@ END_TEST
 
 /* The simulation's least K is never below exact's: its lower end has to meet the target. */
 static const struct { struct gossip_params p; double target; } searches[] = {
-	{ { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 0.99 },
-	{ { 20, 0, 6, GOSSIP_PUSH, 0, 0, 2, 0, 0 }, 0.9 },
-	{ { 20, 0, 10, GOSSIP_PUSH, 0, 0, 0, 4, 0 }, 0.95 },
-	{ { 30, 0, 4, GOSSIP_PULL, 0.1, 0, 0, 0, 0 }, 0.95 },
-	{ { 15, 0, 8, GOSSIP_PUSH, 0.1, 1, 0, 6, 0 }, 0.9 },
-	{ { 30, 0, 20, GOSSIP_PUSH, 0, 0, 0, 4, 0 }, 0.99 },
+	{ { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0, 0 }, 0.99 },
+	{ { 20, 0, 6, GOSSIP_PUSH, 0, 0, 2, 0 }, 0.9 },
+	{ { 20, 0, 10, GOSSIP_PUSH, 0, 0, 0, 4 }, 0.95 },
+	{ { 30, 0, 4, GOSSIP_PULL, 0.1, 0, 0, 0 }, 0.95 },
+	{ { 15, 0, 8, GOSSIP_PUSH, 0.1, 1, 0, 6 }, 0.9 },
+	{ { 30, 0, 20, GOSSIP_PUSH, 0, 0, 0, 4 }, 0.99 },
 };
 
 START_TEST(test_sim_fanout_not_below_exact)
@@ -142,7 +142,7 @@ END_TEST
 /* The same request twice, and on one thread or two, gives the same answer bit for bit. */
 START_TEST(test_reproducible)
 {
-	struct gossip_params p = { 300, 0, 20, GOSSIP_PUSH, 0, 0, 0, 12, 0 };
+	struct gossip_params p = { 300, 0, 20, GOSSIP_PUSH, 0, 0, 0, 12 };
 	struct calc_answer a, b;
 
 	ck_assert_int_eq(calc_fanout_mt(&p, CALC_SIMULATION, 0.99, HUGE_VAL, 2, NULL, &a), FO_OK);
@@ -164,7 +164,7 @@ START_TEST(test_memberlist_lan_auto)
 {
 	static const int64_t nodes[] = { 30, 1000, 10000, 100000 };
 	const struct gossip_preset *lan = gossip_preset_find("memberlist-lan");
-	struct gossip_params p = { nodes[_i], 0, 20, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { nodes[_i], 0, 20, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct calc_answer a;
 	double cost;
 
@@ -189,7 +189,7 @@ END_TEST
 /* A target no affordable trial count can show: refused, and said why (never optimistic). */
 START_TEST(test_unresolvable_target)
 {
-	struct gossip_params p = { 1000, 0, 20, GOSSIP_PUSH, 0, 0, 0, 16, 0 };
+	struct gossip_params p = { 1000, 0, 20, GOSSIP_PUSH, 0, 0, 0, 16 };
 	struct calc_answer a;
 
 	ck_assert(!calc_sim_resolves(FO_CALC_SIM_MAX_TRIALS, 1 - 1e-9));
@@ -201,7 +201,7 @@ END_TEST
 /* tradeoff by simulation: each row's lower end meets the target, the rounds before it do not. */
 START_TEST(test_tradeoff_sim)
 {
-	struct gossip_params p = { 20, 0, 30, GOSSIP_PUSH, 0, 0, 0, 4, 0 };
+	struct gossip_params p = { 20, 0, 30, GOSSIP_PUSH, 0, 0, 0, 4 };
 	struct tradeoff s, e;
 
 	ck_assert_int_eq(tradeoff_run_mt(&p, CALC_SIMULATION, 0.95, 4, HUGE_VAL, 2, NULL, &s), FO_OK);

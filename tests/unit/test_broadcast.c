@@ -50,11 +50,11 @@ static const struct {
 	struct gossip_params p;
 	double messages;
 } certain[] = {
-	{ { 10, 9, 3, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 9 * (1 + 2 * 10) },
-	{ { 10, 9, 3, GOSSIP_PULL, 0, 0, 0, 0, 0 }, 9 * 9 },
-	{ { 10, 9, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 }, 81 + 9 + 180 },
-	{ { 10, 9, 4, GOSSIP_PUSH, 0, 0, 0, 13, 0 }, 10 * 13 },
-	{ { 10, 9, 4, GOSSIP_PUSH, 0, 0, 1, 0, 0 }, 9 + 9 * 9 },
+	{ { 10, 9, 3, GOSSIP_PUSH, 0, 0, 0, 0 }, 9 * (1 + 2 * 10) },
+	{ { 10, 9, 3, GOSSIP_PULL, 0, 0, 0, 0 }, 9 * 9 },
+	{ { 10, 9, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 81 + 9 + 180 },
+	{ { 10, 9, 4, GOSSIP_PUSH, 0, 0, 0, 13 }, 10 * 13 },
+	{ { 10, 9, 4, GOSSIP_PUSH, 0, 0, 1, 0 }, 9 + 9 * 9 },
 };
 
 START_TEST(test_messages_certain)
@@ -69,11 +69,11 @@ END_TEST
 
 static const struct gossip_params sampled[] = {
 	/* N  K  R  mode              loss  F  T  X */
-	{ 30, 3, 8, GOSSIP_PUSH, 0.1, 2, 0, 7, 0 },
-	{ 30, 2, 6, GOSSIP_PUSH, 0.2, 0, 2, 0, 0 },
-	{ 30, 2, 5, GOSSIP_PULL, 0.1, 3, 0, 0, 0 },
-	{ 30, 3, 5, GOSSIP_PUSH_PULL, 0, 0, 0, 4, 0 },
-	{ 40, 2, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 },
+	{ 30, 3, 8, GOSSIP_PUSH, 0.1, 2, 0, 7 },
+	{ 30, 2, 6, GOSSIP_PUSH, 0.2, 0, 2, 0 },
+	{ 30, 2, 5, GOSSIP_PULL, 0.1, 3, 0, 0 },
+	{ 30, 3, 5, GOSSIP_PUSH_PULL, 0, 0, 0, 4 },
+	{ 40, 2, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
 };
 
 /* The linearity figure against the fast simulator's mean, within 5 standard errors. */

@@ -12,7 +12,7 @@
 /* MODEL.md's reference point: push, N = 25, K = 3, R = 5 gives 0.994726… */
 START_TEST(test_reference_point)
 {
-	struct gossip_params p = { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -30,32 +30,32 @@ END_TEST
 
 static const struct gossip_params brute_cases[] = {
 	/* N  K  R  mode              loss  F  T  X */
-	{ 4, 1, 3, GOSSIP_PUSH, 0, 0, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH, 0, 0, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH, 0.3, 0, 0, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH, 0.2, 1, 0, 0, 0 },
-	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 1, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH, 0.25, 1, 2, 0, 0 },
-	{ 5, 4, 2, GOSSIP_PUSH, 0.5, 0, 0, 0, 0 },
-	{ 4, 1, 3, GOSSIP_PULL, 0, 0, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PULL, 0.3, 1, 0, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 1, 0, 0 },     /* the window does not limit pull */
-	{ 4, 1, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.4, 1, 0, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0.1, 0, 1, 0, 0 },
-	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0, 2, 2, 0, 0 },
-	{ 3, 0, 2, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 }, /* no fanout: nothing moves */
-	{ 4, 2, 2, GOSSIP_PUSH, 0, 3, 0, 0, 0 },     /* only the origin is live */
+	{ 4, 1, 3, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH, 0.3, 0, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.2, 1, 0, 0 },
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH, 0.25, 1, 2, 0 },
+	{ 5, 4, 2, GOSSIP_PUSH, 0.5, 0, 0, 0 },
+	{ 4, 1, 3, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PULL, 0.3, 1, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 1, 0 },     /* the window does not limit pull */
+	{ 4, 1, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.4, 1, 0, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0.1, 0, 1, 0 },
+	{ 5, 1, 4, GOSSIP_PUSH_PULL, 0, 2, 2, 0 },
+	{ 3, 0, 2, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, /* no fanout: nothing moves */
+	{ 4, 2, 2, GOSSIP_PUSH, 0, 3, 0, 0 },     /* only the origin is live */
 	/* transmit_limit: a partial last round, whole rounds, fewer than K, with loss and failures */
-	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 3, 0 },
-	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 4, 0 },
-	{ 5, 3, 3, GOSSIP_PUSH, 0.2, 0, 0, 2, 0 },
-	{ 5, 2, 5, GOSSIP_PUSH, 0.3, 1, 0, 5, 0 },
-	{ 5, 3, 4, GOSSIP_PUSH, 0.1, 0, 0, 4, 0 },
-	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.2, 1, 0, 3, 0 },
-	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 0, 1, 0 },  /* the limit does not limit pull */
-	{ 6, 2, 4, GOSSIP_PUSH, 0.1, 0, 0, 3, 0 },
-	{ 5, 2, 2, GOSSIP_PUSH, 0, 0, 0, 3, 0 },  /* W = R with a partial last round */
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 3 },
+	{ 5, 2, 4, GOSSIP_PUSH, 0, 0, 0, 4 },
+	{ 5, 3, 3, GOSSIP_PUSH, 0.2, 0, 0, 2 },
+	{ 5, 2, 5, GOSSIP_PUSH, 0.3, 1, 0, 5 },
+	{ 5, 3, 4, GOSSIP_PUSH, 0.1, 0, 0, 4 },
+	{ 5, 2, 3, GOSSIP_PUSH_PULL, 0.2, 1, 0, 3 },
+	{ 5, 1, 4, GOSSIP_PULL, 0, 0, 0, 1 },  /* the limit does not limit pull */
+	{ 6, 2, 4, GOSSIP_PUSH, 0.1, 0, 0, 3 },
+	{ 5, 2, 2, GOSSIP_PUSH, 0, 0, 0, 3 },  /* W = R with a partial last round */
 };
 
 START_TEST(test_against_brute_force)
@@ -77,19 +77,19 @@ END_TEST
 
 static const struct gossip_params reference_cases[] = {
 	/* N   K  R   mode              loss  F   T */
-	{ 200, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 },
-	{ 150, 2, 12, GOSSIP_PUSH, 0.3, 20, 0, 0, 0 },
-	{ 120, 1, 25, GOSSIP_PUSH, 0.1, 0, 0, 0, 0 },
-	{ 200, 2, 10, GOSSIP_PULL, 0, 0, 0, 0, 0 },
-	{ 150, 3, 8, GOSSIP_PULL, 0.25, 15, 0, 0, 0 },
-	{ 100, 1, 20, GOSSIP_PULL, 0.5, 0, 0, 0, 0 },
-	{ 200, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 150, 1, 10, GOSSIP_PUSH_PULL, 0.2, 10, 0, 0, 0 },
-	{ 60, 5, 6, GOSSIP_PUSH_PULL, 0.7, 3, 0, 0, 0 },
+	{ 200, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 150, 2, 12, GOSSIP_PUSH, 0.3, 20, 0, 0 },
+	{ 120, 1, 25, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+	{ 200, 2, 10, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 150, 3, 8, GOSSIP_PULL, 0.25, 15, 0, 0 },
+	{ 100, 1, 20, GOSSIP_PULL, 0.5, 0, 0, 0 },
+	{ 200, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 150, 1, 10, GOSSIP_PUSH_PULL, 0.2, 10, 0, 0 },
+	{ 60, 5, 6, GOSSIP_PUSH_PULL, 0.7, 3, 0, 0 },
 	/* Wide enough that the sweep's paired steps span several tiles. */
-	{ 1500, 1, 14, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 1200, 3, 9, GOSSIP_PUSH_PULL, 0.1, 30, 0, 0, 0 },
-	{ 1000, 4, 8, GOSSIP_PUSH_PULL, 0.2, 0, 0, 0, 0 },
+	{ 1500, 1, 14, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 1200, 3, 9, GOSSIP_PUSH_PULL, 0.1, 30, 0, 0 },
+	{ 1000, 4, 8, GOSSIP_PUSH_PULL, 0.2, 0, 0, 0 },
 };
 
 /*
@@ -122,7 +122,7 @@ END_TEST
 /* A window as long as R is no window: bit-identical to unlimited. */
 START_TEST(test_window_at_least_rounds_is_unlimited)
 {
-	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0.1, 3, 0, 0, 0 };
+	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0.1, 3, 0, 0 };
 	struct chain_result a, b;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
@@ -141,7 +141,7 @@ END_TEST
  */
 START_TEST(test_transmit_limit_whole_rounds)
 {
-	struct gossip_params p = { 40, 3, 8, (enum gossip_mode)(_i % 3), 0.15, 4, 2, 0, 0 };
+	struct gossip_params p = { 40, 3, 8, (enum gossip_mode)(_i % 3), 0.15, 4, 2, 0 };
 	struct chain_result a, b;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &a), FO_OK);
@@ -166,7 +166,7 @@ END_TEST
 /* P(full by r) never falls, and E[informed] stays within [1, L]. */
 START_TEST(test_invariants)
 {
-	struct gossip_params p = { 60, 2, 12, (enum gossip_mode)(_i % 3), 0.2, 5, _i < 3 ? 0 : 2, 0, 0 };
+	struct gossip_params p = { 60, 2, 12, (enum gossip_mode)(_i % 3), 0.2, 5, _i < 3 ? 0 : 2, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -181,7 +181,7 @@ END_TEST
 
 START_TEST(test_single_live_node)
 {
-	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 1, 0, 3, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &r), FO_OK);
@@ -194,7 +194,7 @@ END_TEST
 
 START_TEST(test_refusals)
 {
-	struct gossip_params p = { 200, 3, 100, GOSSIP_PUSH, 0, 0, 70, 0, 0 };
+	struct gossip_params p = { 200, 3, 100, GOSSIP_PUSH, 0, 0, 70, 0 };
 	struct chain_result r;
 	atomic_int cancel = 1;
 
@@ -216,7 +216,7 @@ END_TEST
  */
 START_TEST(test_cost_estimate)
 {
-	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 };
 	double small = exact_cost(&p), big;
 
 	p.nodes = 1000;
@@ -228,7 +228,7 @@ START_TEST(test_cost_estimate)
 	p.mode = GOSSIP_PUSH_PULL;
 	ck_assert_double_gt(exact_cost(&p), 2 * big);
 	p.rounds = 1000;
-	ck_assert_double_lt(exact_cost(&p), 2 * exact_cost(&(struct gossip_params){ 1000, 3, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 }));
+	ck_assert_double_lt(exact_cost(&p), 2 * exact_cost(&(struct gossip_params){ 1000, 3, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }));
 	p.nodes = 2000000;
 	ck_assert(isinf(exact_cost(&p)));
 }

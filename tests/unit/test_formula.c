@@ -50,7 +50,7 @@ static const struct {
 START_TEST(test_search_by_hand)
 {
 	struct gossip_params p = { searches[_i].nodes, 0, searches[_i].rounds, GOSSIP_PUSH,
-				   searches[_i].loss, 0, 0, 0, 0 };
+				   searches[_i].loss, 0, 0, 0 };
 	struct calc_answer a;
 
 	ck_assert_int_eq(calc_fanout(&p, CALC_FORMULA, searches[_i].target, HUGE_VAL, NULL, &a), FO_OK);

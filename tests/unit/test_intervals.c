@@ -140,7 +140,7 @@ END_TEST
 /* The ends are exact: 0 when no trial was fully delivered, 1 when all were. */
 START_TEST(test_full_interval_ends)
 {
-	static const struct gossip_params p = { 200, 1, 10, GOSSIP_PUSH, 0.3, 20, 0, 0, 0 };
+	static const struct gossip_params p = { 200, 1, 10, GOSSIP_PUSH, 0.3, 20, 0, 0 };
 	struct sim_tally t;
 	struct sim_summary s;
 
@@ -161,7 +161,7 @@ END_TEST
 /* The empirical-Bernstein half width, from the sums by hand; one trial says nothing. */
 START_TEST(test_delivery_interval_formula)
 {
-	static const struct gossip_params p = { 11, 1, 1, GOSSIP_PUSH, 0, 1, 0, 0, 0 }; /* L = 10 */
+	static const struct gossip_params p = { 11, 1, 1, GOSSIP_PUSH, 0, 1, 0, 0 }; /* L = 10 */
 	struct sim_tally t;
 	struct sim_summary s;
 	double lg = log(80), var, half;
@@ -197,9 +197,9 @@ static const struct {
 	struct gossip_params p;
 	int64_t trials;
 } cover_cases[] = {
-	{ { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 100 },
-	{ { 30, 1, 6, GOSSIP_PUSH_PULL, 0.1, 3, 0, 0, 0 }, 20 },
-	{ { 40, 2, 5, GOSSIP_PUSH, 0.1, 0, 1, 0, 0 }, 50 },
+	{ { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 }, 100 },
+	{ { 30, 1, 6, GOSSIP_PUSH_PULL, 0.1, 3, 0, 0 }, 20 },
+	{ { 40, 2, 5, GOSSIP_PUSH, 0.1, 0, 1, 0 }, 50 },
 };
 
 /*
@@ -239,7 +239,7 @@ END_TEST
  */
 START_TEST(test_wide_window_least_k)
 {
-	static const struct gossip_params p = { 10000, 0, 30, GOSSIP_PUSH, 0.5, 0, 4, 0, 0 };
+	static const struct gossip_params p = { 10000, 0, 30, GOSSIP_PUSH, 0.5, 0, 4, 0 };
 	struct calc_answer a;
 
 	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.9, HUGE_VAL, NULL, &a), FO_OK);
@@ -267,7 +267,7 @@ END_TEST
  */
 START_TEST(test_window_estimate_holds)
 {
-	static const struct gossip_params p = { 10000, 0, 20, GOSSIP_PUSH, 0, 3000, 2, 0, 0 };
+	static const struct gossip_params p = { 10000, 0, 20, GOSSIP_PUSH, 0, 3000, 2, 0 };
 	double est = calc_cost(&p, CALC_AUTO, 0.99);
 	struct calc_answer a;
 
@@ -283,8 +283,8 @@ END_TEST
 /* min_fanout_possible on a monotone search: exact's narrow intervals make it K itself. */
 START_TEST(test_fanout_possible_exact)
 {
-	static const struct gossip_params p = { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
-	static const struct gossip_params q = { 25, 0, 1, GOSSIP_PUSH, 0.5, 0, 0, 0, 0 };
+	static const struct gossip_params p = { 25, 0, 5, GOSSIP_PUSH, 0, 0, 0, 0 };
+	static const struct gossip_params q = { 25, 0, 1, GOSSIP_PUSH, 0.5, 0, 0, 0 };
 	struct calc_answer a;
 
 	ck_assert_int_eq(calc_fanout(&p, CALC_EXACT, 0.99, HUGE_VAL, NULL, &a), FO_OK);

@@ -22,14 +22,14 @@
 #include "stats.h"
 #include "suites.h"
 
-/* N, K, R, mode, loss, F, T, X, failed_known */
+/* N, K, R, mode, loss, F, T, X, and failed_known by name */
 static const struct gossip_params known[] = {
-	{ 30, 2, 5, GOSSIP_PUSH, 0, 10, 0, 0, 1 },
-	{ 25, 1, 6, GOSSIP_PULL, 0.1, 8, 0, 0, 1 },
-	{ 20, 1, 4, GOSSIP_PUSH_PULL, 0, 5, 0, 0, 1 },
-	{ 30, 2, 6, GOSSIP_PUSH, 0.1, 10, 2, 0, 1 },
-	{ 28, 3, 5, GOSSIP_PUSH, 0, 9, 0, 4, 1 },
-	{ 40, 1, 10, GOSSIP_PUSH, 0.2, 30, 0, 0, 1 },
+	{ 30, 2, 5, GOSSIP_PUSH, 0, 10, 0, 0, .failed_known = 1 },
+	{ 25, 1, 6, GOSSIP_PULL, 0.1, 8, 0, 0, .failed_known = 1 },
+	{ 20, 1, 4, GOSSIP_PUSH_PULL, 0, 5, 0, 0, .failed_known = 1 },
+	{ 30, 2, 6, GOSSIP_PUSH, 0.1, 10, 2, 0, .failed_known = 1 },
+	{ 28, 3, 5, GOSSIP_PUSH, 0, 9, 0, 4, .failed_known = 1 },
+	{ 40, 1, 10, GOSSIP_PUSH, 0.2, 30, 0, 0, .failed_known = 1 },
 };
 #define NKNOWN ((int)(sizeof known / sizeof known[0]))
 
@@ -99,7 +99,7 @@ END_TEST
 /* large_n at a size exact does not reach: the same as the live cluster. */
 START_TEST(test_known_largen)
 {
-	static const struct gossip_params p = { 40000, 3, 14, GOSSIP_PUSH, 0.1, 10000, 0, 0, 1 };
+	static const struct gossip_params p = { 40000, 3, 14, GOSSIP_PUSH, 0.1, 10000, 0, 0, .failed_known = 1 };
 	struct gossip_params q = cluster_of_live(&p);
 	struct largen_result a, b;
 
@@ -180,7 +180,7 @@ END_TEST
 /* fanout is at most L - 1 with failed_known; the flag changes the answer. */
 START_TEST(test_known_checks)
 {
-	struct gossip_params p = { 30, 20, 5, GOSSIP_PUSH, 0, 10, 0, 0, 1 };
+	struct gossip_params p = { 30, 20, 5, GOSSIP_PUSH, 0, 10, 0, 0, .failed_known = 1 };
 	struct gossip_problem probs[4];
 	struct chain_result a, b;
 

@@ -20,20 +20,20 @@
  */
 static const struct gossip_params cover_cases[] = {
 	/* N, K, R, mode, loss, F, T */
-	{ 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 },
-	{ 5000, 4, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 },
-	{ 3000, 2, 10, GOSSIP_PULL, 0.3, 300, 0, 0, 0 },
-	{ 10000, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 },
-	{ 10000, 3, 12, GOSSIP_PUSH, 0.1, 1000, 0, 0, 0 },
-	{ 4000, 2, 14, GOSSIP_PUSH, 0.3, 40, 0, 0, 0 },
-	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0, 0 },
-	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0, 0, 0 },
-	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
+	{ 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 5000, 4, 8, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 3000, 2, 10, GOSSIP_PULL, 0.3, 300, 0, 0 },
+	{ 10000, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 10000, 3, 12, GOSSIP_PUSH, 0.1, 1000, 0, 0 },
+	{ 4000, 2, 14, GOSSIP_PUSH, 0.3, 40, 0, 0 },
+	{ 1000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 },
+	{ 2000, 1, 9, GOSSIP_PUSH_PULL, 0, 20, 0, 0 },
+	{ 200, 2, 6, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
 	/* Deep tails: the last uninformed keep each other so (miss 8.5e-12, 4.6e-15). */
-	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0, 0 },
-	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1, 0, 0 },
+	{ 1500, 1, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 1500, 2, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0 },
+	{ 400, 2, 10, GOSSIP_PUSH_PULL, 0.2, 0, 1, 0 },
 };
 
 START_TEST(test_interval_covers_exact)
@@ -64,7 +64,7 @@ END_TEST
  */
 START_TEST(test_small_miss_relative)
 {
-	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 3000, 4, 14, GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct largen_result l;
 	struct chain_result e;
 	double miss;
@@ -87,9 +87,9 @@ END_TEST
  */
 START_TEST(test_reproducers)
 {
-	struct gossip_params a = { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 };
-	struct gossip_params b = { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0, 0 };
-	struct gossip_params c = { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 };
+	struct gossip_params a = { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
+	struct gossip_params b = { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 };
+	struct gossip_params c = { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 };
 	struct calc_answer r;
 
 	for (int m = 0; m < 2; m++) {
@@ -118,7 +118,7 @@ START_TEST(test_targets_near_one)
 	};
 
 	for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
-		struct gossip_params p = { t[j].nodes, 0, 20, GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+		struct gossip_params p = { t[j].nodes, 0, 20, GOSSIP_PUSH, 0, 0, 0, 0 };
 		struct calc_answer a;
 		int64_t want = 0;
 
@@ -155,13 +155,13 @@ END_TEST
 #define CURVE_INFORMED_TOL 1e-3
 
 static const struct gossip_params curve_cases[] = {
-	{ 2000, 2, 16, GOSSIP_PUSH, 0.1, 0, 0, 0, 0 },
-	{ 20000, 3, 14, GOSSIP_PUSH, 0, 200, 0, 0, 0 },
-	{ 5000, 3, 9, GOSSIP_PULL, 0, 0, 0, 0, 0 },
-	{ 20000, 2, 12, GOSSIP_PULL, 0.3, 2000, 0, 0, 0 },
-	{ 3000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 30, 0, 0, 0 },
-	{ 10000, 1, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 },
-	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0, 0 },
+	{ 2000, 2, 16, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+	{ 20000, 3, 14, GOSSIP_PUSH, 0, 200, 0, 0 },
+	{ 5000, 3, 9, GOSSIP_PULL, 0, 0, 0, 0 },
+	{ 20000, 2, 12, GOSSIP_PULL, 0.3, 2000, 0, 0 },
+	{ 3000, 2, 8, GOSSIP_PUSH_PULL, 0.3, 30, 0, 0 },
+	{ 10000, 1, 10, GOSSIP_PUSH_PULL, 0, 0, 0, 0 },
+	{ 240, 4, 10, GOSSIP_PUSH, 0.1, 2, 2, 0 },
 };
 
 START_TEST(test_curve_against_exact)
@@ -212,7 +212,7 @@ END_TEST
 /* K - 1 is flagged exactly when its interval reaches the target. */
 START_TEST(test_fanout_uncertain_flag)
 {
-	struct gossip_params p = { 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 5000, 3, 8, GOSSIP_PULL, 0, 0, 0, 0 };
 	struct largen_result l;
 	struct calc_answer a;
 
@@ -231,8 +231,8 @@ END_TEST
 /* Planning is bounded whatever the parameters (issue 9's 67-second case). */
 START_TEST(test_planning_bounded)
 {
-	struct gossip_params p = { 649, 0, 999999, GOSSIP_PUSH_PULL, 0.9999999999999999, 317, 0, 0, 0 };
-	struct gossip_params q = { 2147483648LL, 0, 1000000, GOSSIP_PULL, 0.9999999999999999, 1208172603, 0, 0, 0 };
+	struct gossip_params p = { 649, 0, 999999, GOSSIP_PUSH_PULL, 0.9999999999999999, 317, 0, 0 };
+	struct gossip_params q = { 2147483648LL, 0, 1000000, GOSSIP_PULL, 0.9999999999999999, 1208172603, 0, 0 };
 
 	/* No assertion on time: these only have to return (the suite's timeout is the bound). */
 	ck_assert(calc_cost(&p, CALC_AUTO, 1e-16) > 0);
@@ -243,9 +243,9 @@ END_TEST
 
 START_TEST(test_cancel)
 {
-	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0, 0, 0 };
-	struct gossip_params wide = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 24, 0 };
-	struct gossip_params partial = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 7, 0 };
+	struct gossip_params p = { 100000, 3, 20, GOSSIP_PUSH, 0.1, 0, 0, 0 };
+	struct gossip_params wide = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 24 };
+	struct gossip_params partial = { 5000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 7 };
 	struct largen_result l;
 	atomic_int cancel = 1;
 
@@ -272,7 +272,7 @@ START_TEST(test_tiny_windows)
 			for (int j = 0; j < 18; j++) {
 				/* Loss 0 at N = 2: a sure delivery, log 0 = -inf for one sender's miss. */
 				struct gossip_params p = { n, k, 6, (enum gossip_mode)(j % 3), j % 2 ? 0.1 : 0, 0,
-							   1 + (j / 6) % 3, 0, 0 };
+							   1 + (j / 6) % 3, 0 };
 				struct largen_result l;
 				ck_assert_int_eq(largen_run(&p, NULL, &l), FO_OK);
 				ck_assert(0 <= l.p_lo && l.p_lo <= l.p_full && l.p_full <= l.p_hi && l.p_hi <= 1);
@@ -287,9 +287,9 @@ END_TEST
 START_TEST(test_limit_is_forward_rounds)
 {
 	static const struct gossip_params t[] = {
-		{ 20000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0, 0 },
-		{ 20000, 2, 16, GOSSIP_PUSH, 0.1, 200, 6, 0, 0 },
-		{ 20000, 2, 10, GOSSIP_PUSH_PULL, 0.3, 0, 6, 0, 0 },
+		{ 20000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0 },
+		{ 20000, 2, 16, GOSSIP_PUSH, 0.1, 200, 6, 0 },
+		{ 20000, 2, 10, GOSSIP_PUSH_PULL, 0.3, 0, 6, 0 },
 	};
 
 	for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
@@ -317,10 +317,10 @@ END_TEST
  * more trials, in tests/validate (validate limits).
  */
 static const struct gossip_params limit_cases[] = {
-	{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10, 0 },       /* W = 3, last round 2 of 4 */
-	{ 10000, 2, 14, GOSSIP_PUSH, 0, 0, 0, 20, 0 },       /* W = 10 */
-	{ 12000, 3, 11, GOSSIP_PUSH, 0.1, 100, 0, 20, 0 },   /* W = 7, last round 2 of 3 */
-	{ 10000, 2, 9, GOSSIP_PUSH_PULL, 0.3, 0, 0, 16, 0 }, /* W = 8 */
+	{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10 },       /* W = 3, last round 2 of 4 */
+	{ 10000, 2, 14, GOSSIP_PUSH, 0, 0, 0, 20 },       /* W = 10 */
+	{ 12000, 3, 11, GOSSIP_PUSH, 0.1, 100, 0, 20 },   /* W = 7, last round 2 of 3 */
+	{ 10000, 2, 9, GOSSIP_PUSH_PULL, 0.3, 0, 0, 16 }, /* W = 8 */
 };
 
 START_TEST(test_limit_against_sim)
@@ -351,7 +351,7 @@ END_TEST
  */
 START_TEST(test_window_overrun_stops)
 {
-	struct gossip_params p = { 401643, 2, 20, GOSSIP_PUSH, 0, 121329, 2, 0, 0 };
+	struct gossip_params p = { 401643, 2, 20, GOSSIP_PUSH, 0, 121329, 2, 0 };
 	struct largen_result r;
 
 	ck_assert_int_eq(largen_run(&p, NULL, &r), FO_TOO_LARGE);

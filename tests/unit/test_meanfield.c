@@ -22,7 +22,7 @@ static const struct { int64_t nodes, fanout, rounds; double tol; } push_cases[] 
 START_TEST(test_push_close_to_exact)
 {
 	struct gossip_params p = { push_cases[_i].nodes, push_cases[_i].fanout, push_cases[_i].rounds,
-				   GOSSIP_PUSH, 0, 0, 0, 0, 0 };
+				   GOSSIP_PUSH, 0, 0, 0, 0 };
 	struct chain_result e, m;
 
 	ck_assert_int_eq(exact_run(&p, NULL, &e), FO_OK);
@@ -45,9 +45,9 @@ END_TEST
  */
 static const struct gossip_params first_round[] = {
 	/* N  K  R  mode               loss  F  T  X */
-	{ 40, 3, 1, GOSSIP_PUSH, 0.25, 4, 0, 0, 0 },
-	{ 40, 3, 1, GOSSIP_PULL, 0, 4, 0, 0, 0 },
-	{ 40, 3, 1, GOSSIP_PUSH_PULL, 0, 4, 0, 0, 0 },
+	{ 40, 3, 1, GOSSIP_PUSH, 0.25, 4, 0, 0 },
+	{ 40, 3, 1, GOSSIP_PULL, 0, 4, 0, 0 },
+	{ 40, 3, 1, GOSSIP_PUSH_PULL, 0, 4, 0, 0 },
 };
 
 START_TEST(test_first_round_is_exact)
@@ -72,7 +72,7 @@ END_TEST
 /* Fanouts past 1024 take the lgamma path; it must match the product. */
 START_TEST(test_pull_lgamma_matches_product)
 {
-	struct gossip_params p = { 100000, 1025, 1, GOSSIP_PULL, 0.1, 0, 0, 0, 0 };
+	struct gossip_params p = { 100000, 1025, 1, GOSSIP_PULL, 0.1, 0, 0, 0 };
 	struct chain_result r;
 	double log_miss = 0, want;
 
@@ -87,7 +87,7 @@ END_TEST
 
 START_TEST(test_degenerate)
 {
-	struct gossip_params p = { 10, 0, 4, GOSSIP_PUSH_PULL, 0, 0, 0, 0, 0 };
+	struct gossip_params p = { 10, 0, 4, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
 	struct chain_result r;
 
 	ck_assert_int_eq(mf_run(&p, &r), FO_OK);
@@ -104,7 +104,7 @@ END_TEST
 /* With a window of 1 only the newest cohort pushes: fewer informed than without. */
 START_TEST(test_window_limits)
 {
-	struct gossip_params p = { 1000, 2, 10, GOSSIP_PUSH, 0, 0, 1, 0, 0 };
+	struct gossip_params p = { 1000, 2, 10, GOSSIP_PUSH, 0, 0, 1, 0 };
 	struct chain_result w, u;
 
 	ck_assert_int_eq(mf_run(&p, &w), FO_OK);
@@ -123,7 +123,7 @@ END_TEST
  */
 START_TEST(test_transmit_limit)
 {
-	struct gossip_params p = { 1000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0, 0 };
+	struct gossip_params p = { 1000, 3, 10, GOSSIP_PUSH, 0.1, 0, 2, 0 };
 	struct chain_result t, x, lo, hi;
 
 	ck_assert_int_eq(mf_run(&p, &t), FO_OK);

@@ -16,10 +16,10 @@ static const struct {
 	struct gossip_params p; /* fanout: the K searched at; rounds: R (transmit_limit) */
 	double target;
 } cases[] = {
-	{ { 30, 2, 8, GOSSIP_PUSH, 0.1, 0, 0, 0, 0 }, 0.9 },
-	{ { 25, 1, 10, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 0.9 },
-	{ { 40, 2, 6, GOSSIP_PUSH_PULL, 0.2, 4, 0, 0, 0 }, 0.99 },
-	{ { 32, 1, 6, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 0.99 },  /* unreachable: K = 1 needs more rounds */
+	{ { 30, 2, 8, GOSSIP_PUSH, 0.1, 0, 0, 0 }, 0.9 },
+	{ { 25, 1, 10, GOSSIP_PUSH, 0, 0, 0, 0 }, 0.9 },
+	{ { 40, 2, 6, GOSSIP_PUSH_PULL, 0.2, 4, 0, 0 }, 0.99 },
+	{ { 32, 1, 6, GOSSIP_PUSH, 0, 0, 0, 0 }, 0.99 },  /* unreachable: K = 1 needs more rounds */
 };
 
 /*

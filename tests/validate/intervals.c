@@ -30,15 +30,15 @@ struct icase {
 
 static const struct icase icases[] = {
 	/* N, K, R, mode, loss, F, T, X */
-	{ "issue: 25/3/5, 1000 trials", { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 1000 },
-	{ "issue: 200/2/12 loss .1 T 1", { 200, 2, 12, GOSSIP_PUSH, 0.1, 0, 1, 0, 0 }, 100 },
-	{ "issue: 25/3/5, 100 trials", { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0, 0 }, 100 },
-	{ "issue: 200/1/10 loss .3 F 20", { 200, 1, 10, GOSSIP_PUSH, 0.3, 20, 0, 0, 0 }, 1000 },
-	{ "pull 50/1/6 loss .2", { 50, 1, 6, GOSSIP_PULL, 0.2, 0, 0, 0, 0 }, 30 },
-	{ "push_pull 100/1/5 F 10", { 100, 1, 5, GOSSIP_PUSH_PULL, 0, 10, 0, 0, 0 }, 50 },
-	{ "push 64/2/6 X 3", { 64, 2, 6, GOSSIP_PUSH, 0, 0, 0, 3, 0 }, 10 },
-	{ "push 300/1/12 loss .3 T 2", { 300, 1, 12, GOSSIP_PUSH, 0.3, 0, 2, 0, 0 }, 200 },
-	{ "push 40/2/4 loss .2", { 40, 2, 4, GOSSIP_PUSH, 0.2, 0, 0, 0, 0 }, 2 },
+	{ "issue: 25/3/5, 1000 trials", { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 }, 1000 },
+	{ "issue: 200/2/12 loss .1 T 1", { 200, 2, 12, GOSSIP_PUSH, 0.1, 0, 1, 0 }, 100 },
+	{ "issue: 25/3/5, 100 trials", { 25, 3, 5, GOSSIP_PUSH, 0, 0, 0, 0 }, 100 },
+	{ "issue: 200/1/10 loss .3 F 20", { 200, 1, 10, GOSSIP_PUSH, 0.3, 20, 0, 0 }, 1000 },
+	{ "pull 50/1/6 loss .2", { 50, 1, 6, GOSSIP_PULL, 0.2, 0, 0, 0 }, 30 },
+	{ "push_pull 100/1/5 F 10", { 100, 1, 5, GOSSIP_PUSH_PULL, 0, 10, 0, 0 }, 50 },
+	{ "push 64/2/6 X 3", { 64, 2, 6, GOSSIP_PUSH, 0, 0, 0, 3 }, 10 },
+	{ "push 300/1/12 loss .3 T 2", { 300, 1, 12, GOSSIP_PUSH, 0.3, 0, 2, 0 }, 200 },
+	{ "push 40/2/4 loss .2", { 40, 2, 4, GOSSIP_PUSH, 0.2, 0, 0, 0 }, 2 },
 };
 
 /* The intervals simulate_gossip gave before issue 23, for comparison. */

@@ -257,24 +257,24 @@ static int limits_fixed(int *cases, int *covered)
 {
 	static const struct gossip_params c[] = {
 		/* N, K, R, mode, loss, F, T, X */
-		{ 10000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4, 0 },       /* memberlist-lan */
-		{ 10000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, -4, 0 },     /* memberlist-wan */
-		{ 10000, 3, 14, GOSSIP_PUSH, 0, 0, 0, -2, 0 },       /* memberlist-local */
-		{ 10000, 2, 14, GOSSIP_PUSH, 0.1, 0, 0, -4, 0 },
-		{ 10000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4, 0 },
-		{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10, 0 },
-		{ 10000, 3, 11, GOSSIP_PUSH_PULL, 0.3, 0, 0, 8, 0 },
-		{ 100000, 3, 16, GOSSIP_PUSH, 0, 0, 0, -4, 0 },      /* memberlist-lan */
-		{ 100000, 4, 14, GOSSIP_PUSH, 0.1, 1000, 0, -4, 0 }, /* memberlist-wan */
-		{ 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -2, 0 },      /* memberlist-local */
-		{ 100000, 2, 20, GOSSIP_PUSH, 0, 0, 0, -4, 0 },
-		{ 100000, 2, 24, GOSSIP_PUSH, 0.3, 0, 0, -4, 0 },
-		{ 100000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4, 0 },
-		{ 100000, 5, 12, GOSSIP_PUSH, 0.1, 0, 0, -4, 0 },
-		{ 100000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, 10, 0 },
-		{ 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4, 0 },     /* memberlist-lan */
-		{ 1000000, 4, 16, GOSSIP_PUSH, 0.1, 0, 0, -4, 0 },   /* memberlist-wan */
-		{ 1000000, 2, 40, GOSSIP_PUSH, 0.3, 10000, 0, -4, 0 },
+		{ 10000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4 },       /* memberlist-lan */
+		{ 10000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, -4 },     /* memberlist-wan */
+		{ 10000, 3, 14, GOSSIP_PUSH, 0, 0, 0, -2 },       /* memberlist-local */
+		{ 10000, 2, 14, GOSSIP_PUSH, 0.1, 0, 0, -4 },
+		{ 10000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 10000, 4, 10, GOSSIP_PUSH, 0, 0, 0, 10 },
+		{ 10000, 3, 11, GOSSIP_PUSH_PULL, 0.3, 0, 0, 8 },
+		{ 100000, 3, 16, GOSSIP_PUSH, 0, 0, 0, -4 },      /* memberlist-lan */
+		{ 100000, 4, 14, GOSSIP_PUSH, 0.1, 1000, 0, -4 }, /* memberlist-wan */
+		{ 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -2 },      /* memberlist-local */
+		{ 100000, 2, 20, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 100000, 2, 24, GOSSIP_PUSH, 0.3, 0, 0, -4 },
+		{ 100000, 1, 30, GOSSIP_PUSH, 0, 0, 0, -4 },
+		{ 100000, 5, 12, GOSSIP_PUSH, 0.1, 0, 0, -4 },
+		{ 100000, 4, 12, GOSSIP_PUSH, 0.1, 0, 0, 10 },
+		{ 1000000, 3, 20, GOSSIP_PUSH, 0, 0, 0, -4 },     /* memberlist-lan */
+		{ 1000000, 4, 16, GOSSIP_PUSH, 0.1, 0, 0, -4 },   /* memberlist-wan */
+		{ 1000000, 2, 40, GOSSIP_PUSH, 0.3, 10000, 0, -4 },
 	};
 	int missed = 0;
 
@@ -324,9 +324,9 @@ static int grid(struct kase *out, int quick, int beyond, int only)
 
 	if (quick) {
 		struct kase q[] = {
-			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 }, 0.9, 0 },
-			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0, 0 }, 0.9, 0 },
-			{ { 3000, 0, 12, GOSSIP_PUSH, 0.1, 30, 0, 0, 0 }, 0.99, 0 },
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 }, 0.9, 0 },
+			{ { 3000, 0, 12, GOSSIP_PUSH, 0.1, 30, 0, 0 }, 0.99, 0 },
 		};
 		memcpy(out, q, sizeof q);
 		return 3;
@@ -343,7 +343,7 @@ static int grid(struct kase *out, int quick, int beyond, int only)
 						if (m == GOSSIP_PUSH_PULL && ni == 1)
 							continue;
 						out[n++] = (struct kase){ { nn, 0, rounds[idx % 3], (enum gossip_mode)m,
-									   losses[li], (int64_t)(fails[fi] * (double)nn), 0, 0, 0 },
+									   losses[li], (int64_t)(fails[fi] * (double)nn), 0, 0 },
 									 targets[ti], 0 };
 					}
 	/* Push windows (forward_rounds) past the window threshold (200), exact. */
@@ -352,9 +352,9 @@ static int grid(struct kase *out, int quick, int beyond, int only)
 			for (int ti = 0; ti < 4; ti++, idx++)
 				out[n++] = (struct kase){ { 400, 0, rounds[idx % 3] + 4,
 							   mi ? GOSSIP_PUSH_PULL : GOSSIP_PUSH, losses[li],
-							   4 * (idx % 2), 1, 0, 0 }, targets[ti], 0 };
+							   4 * (idx % 2), 1, 0 }, targets[ti], 0 };
 	for (int ti = 0; ti < 4 && !beyond; ti += 2)
-		out[n++] = (struct kase){ { 240, 0, 12, GOSSIP_PUSH, 0.1, 0, 2, 0, 0 }, targets[ti], 0 };
+		out[n++] = (struct kase){ { 240, 0, 12, GOSSIP_PUSH, 0.1, 0, 2, 0 }, targets[ti], 0 };
 	if (beyond) {
 		/*
 		 * Past where auto uses exact: N = 10^5 and 10^6, each mode, 12 cases
@@ -382,7 +382,7 @@ static int grid(struct kase *out, int quick, int beyond, int only)
 					/* A window of T rounds needs more rounds. */
 					int64_t r = r_by_mode[m][ni][(j + m) % 4] + (w ? 6 / w + 2 : 0);
 					out[n++] = (struct kase){ { nn, 0, r, (enum gossip_mode)m, losses[j % 3],
-								   (int64_t)(fails[(j / 3) % 3] * (double)nn), w, 0, 0 },
+								   (int64_t)(fails[(j / 3) % 3] * (double)nn), w, 0 },
 								 targets[(j + j / 3) % 3], -1 };
 				}
 		return n;
@@ -390,14 +390,14 @@ static int grid(struct kase *out, int quick, int beyond, int only)
 	/* The cases beyond exact, and a few more at 10^5 and 10^6, by simulation. */
 	{
 		struct kase sim[] = {
-			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 }, 0.9, 0 },
-			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0, 0 }, 0.9, 0 },
+			{ { 5000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.9, 0 },
+			{ { 1000, 0, 8, GOSSIP_PUSH_PULL, 0.3, 0, 0, 0 }, 0.9, 0 },
 			/* Trials: pull's rounds are single binomial draws, so it affords more. */
-			{ { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0, 0 }, 0.99, 400000 },
-			{ { 100000, 0, 12, GOSSIP_PUSH, 0.3, 1000, 0, 0, 0 }, 0.99, 4000 },
-			{ { 100000, 0, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0, 0 }, 0.9, 4000 },
-			{ { 1000000, 0, 10, GOSSIP_PULL, 0.1, 0, 0, 0, 0 }, 0.9, 20000 },
-			{ { 1000000, 0, 20, GOSSIP_PUSH, 0, 10000, 0, 0, 0 }, 0.9, 500 },
+			{ { 100000, 0, 8, GOSSIP_PULL, 0, 0, 0, 0 }, 0.99, 400000 },
+			{ { 100000, 0, 12, GOSSIP_PUSH, 0.3, 1000, 0, 0 }, 0.99, 4000 },
+			{ { 100000, 0, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0 }, 0.9, 4000 },
+			{ { 1000000, 0, 10, GOSSIP_PULL, 0.1, 0, 0, 0 }, 0.9, 20000 },
+			{ { 1000000, 0, 20, GOSSIP_PUSH, 0, 10000, 0, 0 }, 0.9, 500 },
 		};
 		memcpy(out + n, sim, sizeof sim);
 		n += (int)(sizeof sim / sizeof sim[0]);
@@ -444,7 +444,7 @@ int main(int argc, char **argv)
 			for (int j = 0; j < 4; j++) {
 				int64_t nn = ni == 0 ? 10000 : ni == 1 ? 100000 : 1000000;
 				struct gossip_params q = { nn, 0, 20 + 10 * (j % 3), GOSSIP_PUSH, j == 1 ? 0.1 : j == 3 ? 0.3 : 0,
-							   j == 2 ? nn / 100 : 0, 0, 4 * digits(nn), 0 };
+							   j == 2 ? nn / 100 : 0, 0, 4 * digits(nn) };
 				/*
 				 * The limit caps P(full) near exp(-L e^(-X (1 - loss))): with
 				 * loss 0.3 about 0.995 at 10^5 and 0.997 at 10^6, so at most 0.99
