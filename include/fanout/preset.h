@@ -18,6 +18,7 @@
 
 struct gossip_preset {
 	const char *name;
+	const char *label;        /* what it is, for people (the page's select) */
 	enum gossip_mode mode;
 	int64_t fanout;           /* K: peers gossiped to per round */
 	double interval;          /* seconds per round */
@@ -26,9 +27,10 @@ struct gossip_preset {
 	int failed_known;         /* peers among live nodes only (Cassandra gossips to live peers) */
 };
 
-enum { GOSSIP_PRESET_COUNT = 4 };
+/* How many presets there are: the rows of preset.c's table. */
+int gossip_preset_count(void);
 
-/* Preset i, for 0 <= i < GOSSIP_PRESET_COUNT. */
+/* Preset i, for 0 <= i < gossip_preset_count(). */
 const struct gossip_preset *gossip_preset(int i);
 
 /* The preset called name, or NULL. */
