@@ -318,9 +318,9 @@ static double straddle_trials(double p, double target)
  * Under auto, large_n's interval for a wide push window straddles the
  * target: a simulation of this K decides instead (see
  * FO_CALC_STRADDLE_WORK), with the trials straddle_trials asks for, fewer if
- * the budget or FO_CALC_STRADDLE_WORK says so.  When the trials that fit
- * cannot show the target at all, large_n's answer stands (the K does not
- * reach the target).
+ * the budget or FO_CALC_STRADDLE_WORK says so, but never fewer than
+ * calc_sim_trials.  When those do not fit, or cannot show the target at all,
+ * large_n's answer stands (the K does not reach the target).
  */
 static enum fo_status settle_straddle(struct search *s, const struct gossip_params *q, struct eval *e)
 {
@@ -333,7 +333,8 @@ static enum fo_status settle_straddle(struct search *s, const struct gossip_para
 	if (one > 0)
 		n = fmin(n, floor(fmin(FO_CALC_STRADDLE_WORK / s->threads, left) / one));
 	n = fmax(n, (double)calc_sim_trials(q, s->target));
-	if (!calc_sim_resolves((int64_t)n, s->target) || n * one > left)
+	if (!calc_sim_resolves((int64_t)n, s->target) || n * one > left ||
+	    n * one > FO_CALC_STRADDLE_WORK / s->threads)
 		return FO_OK;
 	s->work += n * one;
 	memset(&sim, 0, sizeof sim);
@@ -698,9 +699,8 @@ static double straddle_reserve(const struct gossip_params *p, enum calc_model mo
 	if (model != CALC_AUTO || resolve(p, model, target, k) != CALC_LARGE_N ||
 	    gossip_window(&q) <= FO_LARGEN_TUPLE_WINDOW)
 		return 0;
-	/* settle_straddle runs at least calc_sim_trials' trials, and at most the cap's or the most. */
-	return fmin(fmax(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, calc_sim_trials(&q, target))),
-		    sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
+	/* settle_straddle spends at most the cap, and no more than the most trials cost. */
+	return fmin(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
 }
 
 enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
