@@ -14,6 +14,8 @@
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
+#   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
+#   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
@@ -78,7 +80,7 @@ TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
 .PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
-	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
+	validate-intervals validate-windows install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -123,8 +125,8 @@ $(BUILD)/server/%.o: ALL_CFLAGS += -Iserver/common
 $(UNIT_OBJ): ALL_CFLAGS += -Iserver/common
 
 # Test tables list the round model's parameters of struct gossip_params
-# positionally; the fields after them (timers, probe_interval, horizon) are
-# left zero, which is the round model.
+# positionally; the fields after them (timers, probe_interval, horizon,
+# failed_known) are left zero, which is the model as before them.
 $(BUILD)/tests/%.o: ALL_CFLAGS += -Wno-missing-field-initializers
 
 # Files fanoutd serves as they are, compiled in as byte arrays with their
@@ -310,12 +312,22 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
-$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (README's large-N table); a three-case subset runs in make test.
 validate: $(BUILD)/validate
 	nice $(BUILD)/validate
+	nice $(BUILD)/validate intervals
+	nice $(BUILD)/validate windows
+
+# calc_fanout (auto) with push windows of 4 to 8 rounds against simulation (docs/VALIDATION.md).
+validate-windows: $(BUILD)/validate
+	nice $(BUILD)/validate windows
+
+# simulate_gossip's 95% intervals over 1000 seeds a case (docs/VALIDATION.md).
+validate-intervals: $(BUILD)/validate
+	nice $(BUILD)/validate intervals
 
 validate-beyond: $(BUILD)/validate
 	nice $(BUILD)/validate beyond

@@ -56,6 +56,9 @@ static double informed_at(const double *m, int64_t j)
 
 double broadcast_messages(const struct gossip_params *p, const double *m)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	double k = (double)p->fanout, last = (double)gossip_last_sends(p), live = (double)gossip_live(p);
 	int64_t w = gossip_window(p);
 	double total = 0;
@@ -77,6 +80,9 @@ double broadcast_messages(const struct gossip_params *p, const double *m)
 enum fo_status broadcast_chain(const struct gossip_params *p, enum calc_model model,
 			       const atomic_int *cancel, struct chain_result *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct largen_result l;
 
 	if (model == CALC_LARGE_N)

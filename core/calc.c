@@ -79,6 +79,9 @@ static double trials_to_show(double target)
 
 int64_t calc_sim_trials(const struct gossip_params *q, double target)
 {
+	struct gossip_params view = gossip_known_view(q);
+
+	q = &view;
 	double one = sim_fast_cost(q, 1);
 	double n = one > 0 ? floor(FO_CALC_SIM_EVAL_WORK / one) : FO_CALC_SIM_MAX_TRIALS;
 
@@ -88,6 +91,9 @@ int64_t calc_sim_trials(const struct gossip_params *q, double target)
 
 uint64_t calc_sim_seed(const struct gossip_params *q)
 {
+	struct gossip_params view = gossip_known_view(q);
+
+	q = &view;
 	uint64_t loss, h = 0x666f616e6f7574ULL; /* "fanout" */
 	uint64_t v[8];
 
@@ -166,6 +172,39 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 	return CALC_EXACT;
 }
 
+/* Does auto probe fanout k with a few trials before large_n (see probe())? */
+static int probed(const struct gossip_params *p, enum calc_model model, int64_t k)
+{
+	struct gossip_params q = *p;
+
+	q.fanout = k;
+	return model == CALC_AUTO && gossip_window(&q) > 0;
+}
+
+static double probe_cost(const struct gossip_params *p, int64_t k, int threads)
+{
+	struct gossip_params q = *p;
+
+	q.fanout = k;
+	return sim_fast_cost(&q, FO_CALC_PROBE_TRIALS) / threads;
+}
+
+static double eval_cost(const struct gossip_params *p, enum calc_model model, double target,
+			int64_t k, int threads);
+
+/*
+ * What large_n stopping past its estimate costs beyond that estimate under
+ * auto: the rest of its FO_LARGEN_OVERRUN_WIDE allowance, then the simulation.
+ */
+static double fallback_cost(const struct gossip_params *p, double target, int64_t k, int threads)
+{
+	struct gossip_params q = *p;
+
+	q.fanout = k;
+	return (FO_LARGEN_OVERRUN_WIDE - 1) * largen_cost(&q) +
+	       eval_cost(&q, CALC_SIMULATION, target, k, threads);
+}
+
 static double eval_cost(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t k, int threads)
 {
@@ -178,7 +217,8 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, do
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
 	case CALC_LARGE_N:
-		return p->timers == GOSSIP_TIMERS_INDEPENDENT ? largen_timers_cost_target(&q, target) : largen_cost(&q);
+		return (p->timers == GOSSIP_TIMERS_INDEPENDENT ? largen_timers_cost_target(&q, target) : largen_cost(&q)) +
+		       (probed(p, model, k) ? probe_cost(p, k, threads) : 0);
 	case CALC_SIMULATION: {
 		/* A simulation that cannot show the target is refused before it runs: it costs nothing. */
 		int64_t n = calc_sim_trials(&q, target);
@@ -232,14 +272,18 @@ static void from_largen(struct eval *e, const struct largen_result *l)
 	e->error_bound = fmax(e->p - e->p_lo, e->p_hi - e->p);
 }
 
-/* K = q->fanout by the fast simulator: the share of trials fully delivered, with its interval. */
-static enum fo_status from_sim(struct search *s, const struct gossip_params *q, struct eval *e)
+/*
+ * K = q->fanout by the fast simulator, `trials` trials (0: calc_sim_trials):
+ * the share of trials fully delivered, with its interval.
+ */
+static enum fo_status from_sim(struct search *s, const struct gossip_params *q, int64_t trials,
+			       struct eval *e)
 {
 	struct sim_tally t;
 	enum fo_status st;
 	double p[2], miss[2], live = (double)gossip_live(q);
 
-	e->trials = calc_sim_trials(q, s->target);
+	e->trials = trials > 0 ? trials : calc_sim_trials(q, s->target);
 	e->seed = calc_sim_seed(q);
 	if (!calc_sim_resolves(e->trials, s->target)) {
 		s->unresolved = 1;
@@ -260,6 +304,105 @@ static enum fo_status from_sim(struct search *s, const struct gossip_params *q, 
 		/* Uninformed live nodes over the L - 1 that could be (the origin always knows). */
 		e->node_miss = live > 1 ? fmax(0, (live * n - (double)t.informed_sum) / ((live - 1) * n)) : 0;
 		e->error_bound = fmax(e->p - e->p_lo, e->p_hi - e->p);
+	}
+	sim_tally_release(&t);
+	return st;
+}
+
+/* The target is surely reached: the interval's lower end meets it. */
+static int meets(const struct search *s, const struct eval *e)
+{
+	return s->target >= 0.5 ? e->miss_hi <= 1 - s->target : e->p_lo >= s->target;
+}
+
+/* The target may be reached: the interval's upper end meets it. */
+static int may_meet(const struct search *s, const struct eval *e)
+{
+	return s->target >= 0.5 ? e->miss_lo <= 1 - s->target : e->p_hi >= s->target;
+}
+
+/*
+ * Trials that tell large_n's point estimate p from the target at the
+ * simulation's confidence with room to spare: 4 z^2 v / d^2 (the interval's
+ * half width about d / 2), v the larger Bernoulli variance of p and the
+ * target, d their distance.
+ */
+static double straddle_trials(double p, double target)
+{
+	const double z = 3.2905267314919255; /* two-sided 99.9% */
+	double v = fmax(p * (1 - p), target * (1 - target)), d = fabs(p - target);
+
+	return d > 0 ? ceil(4 * z * z * v / (d * d)) : HUGE_VAL;
+}
+
+/*
+ * Under auto, large_n's interval for a wide push window straddles the
+ * target: a simulation of this K decides instead (see
+ * FO_CALC_STRADDLE_WORK), with the trials straddle_trials asks for, fewer if
+ * the budget or FO_CALC_STRADDLE_WORK says so, but never fewer than
+ * calc_sim_trials.  When those do not fit, or cannot show the target at all,
+ * large_n's answer stands (the K does not reach the target).
+ */
+static enum fo_status settle_straddle(struct search *s, const struct gossip_params *q, struct eval *e)
+{
+	double one = sim_fast_cost(q, 1) / s->threads, left = s->work_limit - s->work;
+	double n = straddle_trials(e->p, s->target);
+	struct eval sim;
+	enum fo_status st;
+
+	n = fmin(n, FO_CALC_SIM_MAX_TRIALS);
+	if (one > 0)
+		n = fmin(n, floor(fmin(FO_CALC_STRADDLE_WORK / s->threads, left) / one));
+	n = fmax(n, (double)calc_sim_trials(q, s->target));
+	if (!calc_sim_resolves((int64_t)n, s->target) || n * one > left ||
+	    n * one > FO_CALC_STRADDLE_WORK / s->threads)
+		return FO_OK;
+	s->work += n * one;
+	memset(&sim, 0, sizeof sim);
+	sim.by = CALC_SIMULATION;
+	st = from_sim(s, q, (int64_t)n, &sim);
+	if (st == FO_TOO_LARGE && s->unresolved) {
+		s->unresolved = 0;
+		return FO_OK;
+	}
+	if (st == FO_OK)
+		*e = sim;
+	return st;
+}
+
+/*
+ * Under auto with a push window, before large_n: FO_CALC_PROBE_TRIALS
+ * trials of the simulation (the first of those a full simulation of this K
+ * would run).  When their Clopper-Pearson interval's upper end falls short of
+ * the target, this K cannot meet it (at the simulation's confidence) and *e
+ * is that answer (*out set); large_n, whose early phase crawls where growth
+ * is slow (issue 23: 399 s for K that reach nothing), is then not run.
+ */
+static enum fo_status probe(struct search *s, const struct gossip_params *q, struct eval *e, int *out)
+{
+	struct sim_tally t;
+	enum fo_status st;
+	double p[2], miss[2], n = FO_CALC_PROBE_TRIALS, live = (double)gossip_live(q);
+
+	*out = 0;
+	if ((st = sim_tally_init(&t, q, 0)) != FO_OK)
+		return st;
+	st = sim_fast_run(q, calc_sim_seed(q), 0, FO_CALC_PROBE_TRIALS, s->threads, s->cancel, &t);
+	if (st == FO_OK) {
+		struct eval r = { CALC_SIMULATION, 0, 0, 0, 0, 0, 0, 0, 0, FO_CALC_PROBE_TRIALS, calc_sim_seed(q) };
+		calc_sim_interval(t.trials_full, t.trials, p, miss);
+		r.p = (double)t.trials_full / n;
+		r.miss = (double)(t.trials - t.trials_full) / n;
+		r.p_lo = p[0];
+		r.p_hi = p[1];
+		r.miss_lo = miss[0];
+		r.miss_hi = miss[1];
+		r.node_miss = live > 1 ? fmax(0, (live * n - (double)t.informed_sum) / ((live - 1) * n)) : 0;
+		r.error_bound = fmax(r.p - r.p_lo, r.p_hi - r.p);
+		if (!may_meet(s, &r)) {
+			*e = r;
+			*out = 1;
+		}
 	}
 	sim_tally_release(&t);
 	return st;
@@ -296,7 +439,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	s->evaluations++;
 	switch (e->by) {
 	case CALC_SIMULATION:
-		return from_sim(s, &q, e);
+		return from_sim(s, &q, 0, e);
 	case CALC_FORMULA: {
 		double miss = formula_miss(q.nodes, k, q.rounds, q.loss);
 		point(e, 1 - miss, miss);
@@ -304,22 +447,34 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 		return FO_OK;
 	}
 	case CALC_LARGE_N:
+		if (probed(s->p, s->model, k)) {
+			int out;
+			if ((st = probe(s, &q, e, &out)) != FO_OK)
+				return st;
+			if (out) {
+				s->work -= largen_cost(&q); /* charged above, not spent */
+				return FO_OK;
+			}
+		}
 		st = largen_run(&q, s->cancel, &l);
 		if (st == FO_TOO_LARGE && s->model == CALC_AUTO) {
 			/*
 			 * A transmit limit's cohorts outgrew large_n's estimate (it
 			 * stops at a multiple of it, largen.h): auto simulates this K,
-			 * charged as such.
+			 * charged as such, with the work large_n spent before it stopped.
 			 */
-			s->work += eval_cost(&q, CALC_SIMULATION, s->target, k, s->threads);
+			s->work += fallback_cost(&q, s->target, k, s->threads);
 			if (s->work > s->work_limit)
 				return FO_TOO_LARGE;
 			e->by = CALC_SIMULATION;
-			return from_sim(s, &q, e);
+			return from_sim(s, &q, 0, e);
 		}
 		if (st != FO_OK)
 			return st;
 		from_largen(e, &l);
+		if (s->model == CALC_AUTO && gossip_window(&q) > FO_LARGEN_TUPLE_WINDOW && !meets(s, e) &&
+		    may_meet(s, e))
+			return settle_straddle(s, &q, e);
 		return FO_OK;
 	case CALC_EXACT:
 		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
@@ -335,18 +490,6 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	}
 	chain_result_release(&r);
 	return FO_OK;
-}
-
-/* The target is surely reached: the interval's lower end meets it. */
-static int meets(const struct search *s, const struct eval *e)
-{
-	return s->target >= 0.5 ? e->miss_hi <= 1 - s->target : e->p_lo >= s->target;
-}
-
-/* The target may be reached: the interval's upper end meets it. */
-static int may_meet(const struct search *s, const struct eval *e)
-{
-	return s->target >= 0.5 ? e->miss_lo <= 1 - s->target : e->p_hi >= s->target;
 }
 
 /* Fills *out for K = k answered by e; below (NULL if not evaluated) is K - 1's answer. */
@@ -367,18 +510,47 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
 	out->sim_seed = e->by == CALC_SIMULATION ? e->seed : 0;
 }
 
+/*
+ * out->fanout_possible when K = hi's interval reaches the target and no K up
+ * to lo's does (lo = 0: none known): bisection on "the upper end reaches the
+ * target" between them, which rises with K where P(full) does.  If the
+ * budget stops it, the least K not yet ruled out (lo + 1) is reported: no K
+ * below it can meet the target.
+ */
+static enum fo_status least_possible(struct search *s, int64_t lo, int64_t hi, struct calc_answer *out)
+{
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		struct eval e;
+		enum fo_status st = evaluate(s, mid, &e);
+		if (st == FO_TOO_LARGE && !s->unresolved)
+			break;
+		if (st != FO_OK)
+			return st;
+		if (may_meet(s, &e))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	out->fanout_possible = lo + 1;
+	return FO_OK;
+}
+
 /* K = 1, 2, …: the first K that surely reaches the target, else the best one. */
 static enum fo_status search_linear(struct search *s, struct calc_answer *out)
 {
 	struct eval e, prev = { 0 }, best = { 0 };
-	int64_t best_k = 1, top = gossip_fanout_top(s->p);
+	int64_t best_k = 1, top = gossip_fanout_top(s->p), possible = 0;
 
 	for (int64_t k = 1; k <= top; k++) {
 		enum fo_status st = evaluate(s, k, &e);
 		if (st != FO_OK)
 			return st;
+		if (!possible && may_meet(s, &e))
+			possible = k;
 		if (meets(s, &e)) {
 			answer(s, out, 1, k, &e, k > 1 ? &prev : NULL);
+			out->fanout_possible = possible;
 			return FO_OK;
 		}
 		if (k == 1 || e.p > best.p) {
@@ -388,6 +560,7 @@ static enum fo_status search_linear(struct search *s, struct calc_answer *out)
 		prev = e;
 	}
 	answer(s, out, 0, best_k, &best, NULL);
+	out->fanout_possible = possible;
 	return FO_OK;
 }
 
@@ -430,7 +603,7 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 			int64_t k;
 			if (lo == top) {
 				answer(s, out, 0, top, &e, NULL);
-				return FO_OK;
+				return may_meet(s, &e) ? least_possible(s, 0, top, out) : FO_OK;
 			}
 			k = top - lo <= step ? top : lo + step;
 			if ((st = evaluate(s, k, &e)) != FO_OK)
@@ -459,7 +632,8 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 		}
 	}
 	answer(s, out, 1, hi, &at_hi, lo > 0 ? &at_lo : NULL);
-	return FO_OK;
+	out->fanout_possible = hi;
+	return lo > 0 && may_meet(s, &at_lo) ? least_possible(s, 0, lo, out) : FO_OK;
 }
 
 static int monotone(const struct gossip_params *p, enum calc_model model)
@@ -468,18 +642,18 @@ static int monotone(const struct gossip_params *p, enum calc_model model)
 }
 
 /*
- * The K a search will end near, predicted by the mean field without a push
- * window over at most FO_PREDICT_MAX_ROUNDS rounds, so the prediction costs
- * a bounded amount whatever the parameters; N - 1 when the mean field says no
- * K reaches the target.  It only chooses where the search starts.
+ * The K a search will end near, predicted by the mean field over at most
+ * FO_PREDICT_MAX_ROUNDS rounds, so the prediction costs a bounded amount
+ * whatever the parameters: without a push window where K's search is
+ * monotone; with the window where it is not (the linear search's length, for
+ * calc_cost); N - 1 when the mean field says no K reaches the target.  It
+ * only chooses where the search starts and what calc_cost expects.
  */
 static int64_t predict_fanout(const struct gossip_params *p, double target)
 {
 	struct gossip_params q = gossip_as_rounds(p);
 	struct calc_answer a;
 
-	q.forward_rounds = 0;
-	q.transmit_limit = 0;
 	if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
 		/*
 		 * Predicted in rounds: a node's first tick comes half an interval
@@ -493,6 +667,27 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	}
 	if (q.rounds > FO_PREDICT_MAX_ROUNDS)
 		q.rounds = FO_PREDICT_MAX_ROUNDS;
+	if (!gossip_fanout_monotone(p)) {
+		/*
+		 * A push window: the K a linear search ends at, by the mean field
+		 * with the window, K = 1 … FO_PREDICT_MAX_LINEAR in turn (without
+		 * the window it would predict far too few K: issue 23).
+		 */
+		int64_t top = gossip_fanout_top(p);
+		for (q.fanout = 1; q.fanout <= top && q.fanout <= FO_PREDICT_MAX_LINEAR; q.fanout++) {
+			struct chain_result r;
+			int met;
+			if (mf_run(&q, &r) != FO_OK)
+				break;
+			met = r.p_full[q.rounds] >= target;
+			chain_result_release(&r);
+			if (met)
+				return q.fanout;
+		}
+		return q.fanout > top ? top : q.fanout;
+	}
+	q.forward_rounds = 0;
+	q.transmit_limit = 0;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
 		return p->nodes - 1;
 	return a.fanout;
@@ -508,6 +703,9 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 			      double work_limit, int threads, const atomic_int *cancel,
 			      struct calc_answer *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0 };
 	enum fo_status st;
 
@@ -515,6 +713,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	out->model = resolve(p, model, target, 1);
 	if (p->nodes == 1) {
 		out->reachable = 1;
+		out->fanout_possible = 0;
 		out->delivery_prob = out->delivery_prob_lo = out->delivery_prob_hi = 1;
 		return FO_OK;
 	}
@@ -526,18 +725,39 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 					 model == CALC_SIMULATION
 					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
+	out->work = s.work;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
 	return st;
+}
+
+/*
+ * Under auto, one straddling K near the prediction may be simulated
+ * (settle_straddle): its most work, when large_n answers there with a wide
+ * push window.
+ */
+static double straddle_reserve(const struct gossip_params *p, enum calc_model model, double target,
+			       int64_t k, int threads)
+{
+	struct gossip_params q = *p;
+
+	q.fanout = k;
+	if (model != CALC_AUTO || resolve(p, model, target, k) != CALC_LARGE_N ||
+	    gossip_window(&q) <= FO_LARGEN_TUPLE_WINDOW)
+		return 0;
+	/* settle_straddle spends at most the cap, and no more than the most trials cost. */
+	return fmin(FO_CALC_STRADDLE_WORK, sim_fast_cost(&q, FO_CALC_SIM_MAX_TRIALS)) / threads;
 }
 
 enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
 		       double *work, double work_limit, int threads, const atomic_int *cancel,
 		       struct calc_answer *out)
 {
-	struct search s = { p, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct gossip_params view = gossip_known_view(p);
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
 	struct eval e;
 	enum fo_status st;
 
+	p = &view;
 	memset(out, 0, sizeof *out);
 	st = evaluate(&s, p->fanout, &e);
 	*work = s.work;
@@ -553,6 +773,9 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 
 double calc_at_cost(const struct gossip_params *p, enum calc_model model, double target, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return eval_cost(p, model, target, p->fanout, threads < 1 ? 1 : threads);
 }
 
@@ -563,8 +786,11 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 
 double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t top = gossip_fanout_top(p), k;
-	double cost = 0;
+	double cost = 0, reserve;
 
 	if (p->nodes == 1)
 		return 0;
@@ -592,19 +818,30 @@ double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double
 			far *= fmin(1, (log2((double)near) + 1) / (double)(j - 1));
 		return far + eval_cost(p, model, target, near, threads);
 	}
+	reserve = straddle_reserve(p, model, target, k, threads);
 	if (!monotone(p, model)) {
 		/*
-		 * K = 1 … about twice the prediction, each at its own cost: under a
+		 * K = 1 … the prediction (the mean field with the window, which
+		 * is optimistic) and a quarter more, each at its own cost: under a
 		 * transmit limit the smallest K have the widest windows and cost the
-		 * most.  Past 64 values, the rest at the dearer end.
+		 * most.  Under auto, the K below the prediction but one cost their
+		 * probe alone: it rules them out; the one just below may be near
+		 * the target, where growth is slow enough for large_n to stop and
+		 * auto to simulate (evaluate), so it costs that as well, or the
+		 * simulation of a straddling K if dearer (one of the two is what a
+		 * search near the target meets).  Past 64 values, the rest at the
+		 * dearer end.
 		 */
-		int64_t j;
-		k = k > top / 2 ? top : 2 * k;
-		for (j = 1; j <= k && j <= 64; j++)
-			cost += eval_cost(p, model, target, j, threads);
-		if (k > 64)
-			cost += (double)(k - 64) * fmax(eval_cost(p, model, target, 64, threads),
-							eval_cost(p, model, target, k, threads));
+		int64_t j, last = top - k <= k / 4 + 1 ? top : k + k / 4 + 1;
+		for (j = 1; j <= last && j <= 64; j++)
+			cost += j < k - 1 && probed(p, model, j) ? probe_cost(p, j, threads)
+							      : eval_cost(p, model, target, j, threads);
+		if (k > 1 && probed(p, model, k - 1) && resolve(p, model, target, k - 1) == CALC_LARGE_N)
+			reserve = fmax(reserve, fallback_cost(p, target, k - 1, threads));
+		cost += reserve;
+		if (last > 64)
+			cost += (double)(last - 64) * fmax(eval_cost(p, model, target, 64, threads),
+							   eval_cost(p, model, target, last, threads));
 		return cost;
 	}
 	if (model != CALC_MEAN_FIELD) {
@@ -613,7 +850,7 @@ double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double
 		 * field is optimistic, so one above; the search stops at the budget).
 		 */
 		int64_t near = k < top ? k + 1 : top;
-		return 3 * eval_cost(p, model, target, near, threads);
+		return reserve + 3 * eval_cost(p, model, target, near, threads);
 	}
 	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;

@@ -1031,6 +1031,9 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 {
 	if (p->timers != GOSSIP_TIMERS_ALIGNED)
 		return FO_TOO_LARGE;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return run(p, cancel, 0, out);
 }
 
@@ -1038,6 +1041,9 @@ enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_r
 {
 	if (p->timers != GOSSIP_TIMERS_ALIGNED)
 		return FO_TOO_LARGE;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return run(p, NULL, 1, out);
 }
 
@@ -1155,6 +1161,9 @@ static double cost_window(const struct gossip_params *p, int64_t window)
 
 double exact_cost(const struct gossip_params *p)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t window = gossip_window(p);
 
 	if (gossip_live(p) > 1000000 || p->timers != GOSSIP_TIMERS_ALIGNED)

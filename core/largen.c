@@ -833,12 +833,18 @@ static void curve_out(struct lg *g, const struct largen_result *out, struct chai
 enum fo_status largen_run(const struct gossip_params *p, const atomic_int *cancel,
 			  struct largen_result *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return largen_curve(p, cancel, out, NULL);
 }
 
 enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *cancel,
 			    struct largen_result *out, struct chain_result *curve)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct lg g;
 	enum fo_status st;
 	double full, miss, pessimistic, uninformed, dropped, forced, gap = 0, err;
@@ -953,6 +959,9 @@ double largen_cost(const struct gossip_params *p)
 {
 	if (p->timers != GOSSIP_TIMERS_ALIGNED)
 		return HUGE_VAL;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	double live = (double)gossip_live(p), k = (double)p->fanout, keep = 1 - p->loss;
 	double w = (double)gossip_window(p);
 	int wide = w > FO_LARGEN_TUPLE_WINDOW;

@@ -40,6 +40,9 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 {
 	if (p->timers != GOSSIP_TIMERS_ALIGNED)
 		return FO_TOO_LARGE; /* a recurrence over rounds */
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t window = gossip_window(p);
 	double live = (double)gossip_live(p), others = (double)(p->nodes - 1);
 	double per_sender = others > 0 ? 1 - (double)p->fanout * (1 - p->loss) / others : 1;
@@ -92,6 +95,9 @@ double mf_cost(const struct gossip_params *p)
 {
 	if (p->timers != GOSSIP_TIMERS_ALIGNED)
 		return HUGE_VAL;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	double per_round = 20 + (double)gossip_window(p);
 
 	if (gossip_pulls(p->mode))

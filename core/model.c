@@ -65,6 +65,18 @@ struct gossip_params gossip_as_rounds(const struct gossip_params *p)
 	return q;
 }
 
+struct gossip_params gossip_known_view(const struct gossip_params *p)
+{
+	struct gossip_params q = *p;
+
+	if (q.failed_known) {
+		q.nodes = gossip_live(p);
+		q.failed = 0;
+		q.failed_known = 0;
+	}
+	return q;
+}
+
 /* The window a limit sets, before asking whether it bites within R; *last its last round's sends. */
 static int64_t window_of(const struct gossip_params *p, int64_t *last)
 {
@@ -115,7 +127,7 @@ int gossip_fanout_monotone(const struct gossip_params *p)
 
 int64_t gossip_fanout_top(const struct gossip_params *p)
 {
-	int64_t top = p->nodes - 1;
+	int64_t top = (p->failed_known ? gossip_live(p) : p->nodes) - 1;
 
 	if (p->mode == GOSSIP_PUSH && p->transmit_limit > 0 && p->transmit_limit < top)
 		return p->transmit_limit;
@@ -173,6 +185,11 @@ int gossip_params_check(const struct gossip_params *p, int check_fanout,
 		n = problem(out, max, n, "nodes", at_least, "nodes", 1);
 	if (nodes_ok && check_fanout && (p->fanout < 0 || p->fanout > top))
 		n = problem(out, max, n, "fanout", range, "fanout", 0LL, top);
+	else if (nodes_ok && check_fanout && p->failed_known && p->failed >= 0 && p->failed <= top &&
+		 p->fanout > top - p->failed)
+		n = problem(out, max, n, "fanout",
+			    "\"fanout\" must be at most the live nodes less one (%lld) with \"failed_known\"",
+			    top - (long long)p->failed);
 	if (p->rounds < 1 || p->rounds > FO_MAX_ROUNDS)
 		n = problem(out, max, n, "rounds", range, "rounds", 1LL, (long long)FO_MAX_ROUNDS);
 	if ((unsigned)p->mode >= GOSSIP_MODE_COUNT)

@@ -15,14 +15,14 @@
  * A new preset is a row here and its line in docs/MODEL.md.
  */
 static const struct gossip_preset presets[] = {
-	{ "memberlist-lan", "memberlist LAN (Consul, Serf, Nomad)", GOSSIP_PUSH, 3, 0.2, 4, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 1.0 },
-	{ "memberlist-wan", "memberlist WAN (Consul WAN)", GOSSIP_PUSH, 4, 0.5, 4, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 5.0 },
+	{ "memberlist-lan", "memberlist LAN (Consul, Serf)", GOSSIP_PUSH, 3, 0.2, 4, 1400,
+	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0 },
+	{ "memberlist-wan", "memberlist WAN (Consul WAN, Nomad servers)", GOSSIP_PUSH, 4, 0.5, 4, 1400,
+	  GOSSIP_TIMERS_INDEPENDENT, 5.0, 0 },
 	{ "memberlist-local", "memberlist local", GOSSIP_PUSH, 3, 0.1, 2, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 1.0 },
+	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0 },
 	{ "cassandra", "Cassandra gossiper", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0,
-	  GOSSIP_TIMERS_INDEPENDENT, 0 },
+	  GOSSIP_TIMERS_INDEPENDENT, 0, 1 },
 };
 
 int gossip_preset_count(void)

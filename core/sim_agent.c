@@ -42,6 +42,8 @@ struct agent {
 	int64_t *sent;         /* N: messages each node has pushed in this trial */
 	int64_t count;         /* entries of order */
 	int64_t *ids;          /* N - 1: scratch for choosing the failed set */
+	int64_t *live_ids;     /* failed_known: the L live nodes, the origin first */
+	int64_t *pos;          /* failed_known: N, a live node's index in live_ids */
 	uint64_t *mark;        /* N - 1: mark[j] == stamp when peer index j is taken */
 	uint64_t stamp;
 	int64_t *peers;        /* K chosen peers of the current node */
@@ -52,12 +54,14 @@ struct agent {
 
 /*
  * k distinct peers of `self` uniformly among the other N - 1 nodes (Floyd's
- * sampling of k of the indices 0 … N-2, index j naming node j or j + 1).
+ * sampling of k of the indices 0 … N-2, index j naming node j or j + 1); with
+ * failed_known among the other L - 1 live nodes (the same over live_ids).
  */
 static void choose_peers(struct agent *a, int64_t self, int64_t k)
 {
-	uint64_t others = (uint64_t)(a->p->nodes - 1);
-	int64_t c = 0;
+	int known = a->p->failed_known;
+	uint64_t others = (uint64_t)((known ? gossip_live(a->p) : a->p->nodes) - 1);
+	int64_t c = 0, me = known ? a->pos[self] : self;
 
 	a->stamp++;
 	for (uint64_t j = others - (uint64_t)k; j < others; j++) {
@@ -65,7 +69,8 @@ static void choose_peers(struct agent *a, int64_t self, int64_t k)
 		if (a->mark[t] == a->stamp)
 			t = j;
 		a->mark[t] = a->stamp;
-		a->peers[c++] = (int64_t)t < self ? (int64_t)t : (int64_t)t + 1;
+		int64_t idx = (int64_t)t < me ? (int64_t)t : (int64_t)t + 1;
+		a->peers[c++] = known ? a->live_ids[idx] : idx;
 	}
 }
 
@@ -139,6 +144,14 @@ static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
 		a->ids[j] = a->ids[pick];
 		a->ids[pick] = t;
 		a->informed_at[a->ids[j]] = FAILED;
+	}
+	if (p->failed_known) {
+		a->live_ids[0] = 0;
+		a->pos[0] = 0;
+		for (int64_t j = p->failed; j < p->nodes - 1; j++) {
+			a->pos[a->ids[j]] = j - p->failed + 1;
+			a->live_ids[j - p->failed + 1] = a->ids[j];
+		}
 	}
 	a->count = 0;
 	a->messages = 0;
@@ -351,6 +364,8 @@ static void agent_release(struct agent *a)
 	free(a->order);
 	free(a->sent);
 	free(a->ids);
+	free(a->live_ids);
+	free(a->pos);
 	free(a->mark);
 	free(a->peers);
 	free(a->curve);
@@ -372,10 +387,12 @@ static int agent_init(struct agent *a, const struct gossip_params *p)
 	a->order = malloc(n * sizeof *a->order);
 	a->sent = malloc(n * sizeof *a->sent);
 	a->ids = malloc(n * sizeof *a->ids);
+	a->live_ids = malloc(n * sizeof *a->live_ids);
+	a->pos = malloc(n * sizeof *a->pos);
 	a->mark = calloc(n, sizeof *a->mark);
 	a->peers = malloc(((size_t)p->fanout + 1) * sizeof *a->peers);
 	a->curve = malloc(((size_t)p->rounds + 1) * sizeof *a->curve);
-	ok = a->informed_at && a->order && a->sent && a->ids && a->mark && a->peers && a->curve;
+	ok = a->informed_at && a->order && a->sent && a->ids && a->live_ids && a->pos && a->mark && a->peers && a->curve;
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
 		a->when = malloc(n * sizeof *a->when);
 		a->ticks = malloc(n * sizeof *a->ticks);

@@ -233,6 +233,9 @@ static enum fo_status timed_trial(const struct gossip_params *p, uint64_t seed, 
 enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct fast f;
 
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
@@ -289,6 +292,9 @@ static int run_part(void *arg)
 enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			    int64_t trials, int threads, const atomic_int *cancel, struct sim_tally *t)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct part parts[FO_SIM_MAX_THREADS] = { 0 };
 	thrd_t tids[FO_SIM_MAX_THREADS];
 	int started[FO_SIM_MAX_THREADS] = { 0 }, n = threads < 1 ? 1 : threads;
@@ -364,6 +370,9 @@ static double timed_cost(const struct gossip_params *p, int64_t trials)
 
 double sim_fast_cost(const struct gossip_params *p, int64_t trials)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	double live = (double)gossip_live(p), k = (double)imin(p->fanout, gossip_live(p));
 	double per_trial = 30.0 * (double)p->rounds;
 

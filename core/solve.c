@@ -115,6 +115,9 @@ enum fo_status solve_transmit_limit(const struct gossip_params *p, enum calc_mod
 				    double work_limit, int threads, const atomic_int *cancel,
 				    struct solve_answer *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct knob k = { *p, set_limit, model, target, 0, work_limit, threads, cancel, 0 };
 
 	return search(&k, limit_top(p), out);
@@ -124,6 +127,9 @@ enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, e
 			    double target, double work_limit, int threads, const atomic_int *cancel,
 			    struct solve_answer *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	struct knob k = { *p, set_rounds, model, target, 0, work_limit, threads, cancel, 0 };
 
 	return search(&k, max_rounds, out);
@@ -132,12 +138,18 @@ enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, e
 double solve_transmit_limit_cost(const struct gossip_params *p, enum calc_model model, double target,
 				 int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return search_cost(p, set_limit, limit_top(p), model, target, threads);
 }
 
 double solve_rounds_cost(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
 			 double target, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	return search_cost(p, set_rounds, max_rounds, model, target, threads);
 }
 

@@ -174,11 +174,13 @@ void sim_wilson(double hits, double n, double ci[2])
 }
 
 /*
- * The delivery fraction's interval is mean ± 1.96 s/sqrt(n).  When every trial
- * gave the same fraction (s = 0, or n = 1) that would be a point, so the
- * Wilson interval of a proportion equal to the mean is used instead: it is
- * conservative, since no [0, 1] variable with that mean has more variance
- * than a Bernoulli one.
+ * The delivery fraction's interval: the empirical-Bernstein bound of Maurer
+ * and Pontil (2009, Theorem 4), which holds at every n for iid variables in
+ * [0, 1] whatever their distribution (skewed, bimodal): with probability at
+ * least 1 - d, the mean lies below  m + sqrt(2 V ln(2/d) / n) + 7 ln(2/d) / (3 (n - 1)),
+ * V the unbiased sample variance.  Applied to X and to 1 - X with d = 0.025
+ * each, the interval is two-sided at 95% or more.  Only the mean and V enter,
+ * which the integer sums give exactly.  One trial says nothing: [0, 1].
  */
 static void delivery_interval(const struct sim_tally *t, double mean, double ci[2])
 {
@@ -186,15 +188,17 @@ static void delivery_interval(const struct sim_tally *t, double mean, double ci[
 	unsigned __int128 sum = t->informed_sum;
 	unsigned __int128 nsq = (unsigned __int128)t->trials * t->informed_sq_sum;
 	unsigned __int128 spread = nsq - sum * sum; /* n * sum x^2 - (sum x)^2 >= 0 */
-	double var;
+	double var, lg = log(2 / SIM_DELIVERY_SIDE), half;
 
-	if (t->trials < 2 || spread == 0) {
-		sim_wilson(mean * n, n, ci);
+	if (t->trials < 2) {
+		ci[0] = 0;
+		ci[1] = 1;
 		return;
 	}
 	var = (double)spread / (n * (n - 1)) / (live * live);
-	ci[0] = fmax(0, mean - Z95 * sqrt(var / n));
-	ci[1] = fmin(1, mean + Z95 * sqrt(var / n));
+	half = sqrt(2 * var * lg / n) + 7 * lg / (3 * (n - 1));
+	ci[0] = fmax(0, mean - half);
+	ci[1] = fmin(1, mean + half);
 }
 
 void sim_summarize(const struct sim_tally *t, struct sim_summary *s)
@@ -204,7 +208,7 @@ void sim_summarize(const struct sim_tally *t, struct sim_summary *s)
 	s->delivery_rate = (double)t->informed_sum / (n * (double)t->live);
 	delivery_interval(t, s->delivery_rate, s->delivery_ci);
 	s->full_rate = (double)t->trials_full / n;
-	sim_wilson((double)t->trials_full, n, s->full_ci);
+	sim_clopper_pearson(t->trials_full, t->trials, 1 - SIM_CONFIDENCE, s->full_ci);
 	s->avg_rounds_to_all = t->trials_full ? (double)t->rounds_to_all_sum / (double)t->trials_full
 					      : NAN;
 	if (t->time_base == SIM_TIME_QUARTERS)

@@ -365,6 +365,9 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			       int64_t max_fanout, double work_limit, int threads,
 			       const atomic_int *cancel, struct tradeoff *out)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	/* By default rows stop at the largest K that can differ from the smaller ones. */
 	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p);
 	int64_t last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
@@ -423,6 +426,9 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
 	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout;
 	double cost = 0;
 

@@ -49,7 +49,14 @@ struct calc_answer {
 	double node_miss_prob;  /* P(a given live non-origin node missed) at `fanout` */
 	double error_bound;     /* exact: dropped mass; large_n, simulation: the interval's larger side */
 	int fanout_uncertain;   /* K - 1's interval reaches the target too: it might suffice */
+	/*
+	 * The least K whose interval's upper end reaches the target: no K below
+	 * it can (as far as the intervals tell); `fanout` when K - 1 cannot, 0
+	 * when no K's interval reaches the target.
+	 */
+	int64_t fanout_possible;
 	int64_t evaluations;    /* values of K computed */
+	double work;            /* work units the search charged (its estimates, as it went) */
 	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
 	uint64_t sim_seed;      /* simulation: their seed */
 	int sim_unresolved;     /* on FO_TOO_LARGE: the simulation's trials cannot show the target */

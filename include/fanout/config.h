@@ -60,6 +60,11 @@
 #define FO_PREDICT_MAX_ROUNDS 64
 #endif
 
+/* calc: with a push window, the prediction tries K = 1 … this at most (mean field, a few µs each). */
+#ifndef FO_PREDICT_MAX_LINEAR
+#define FO_PREDICT_MAX_LINEAR 4096
+#endif
+
 /* largen: the early phase is the random chain until this many are informed. */
 #ifndef FO_LARGEN_THRESHOLD
 #define FO_LARGEN_THRESHOLD 1000
@@ -218,6 +223,26 @@
 /* calc_fanout/tradeoff by simulation: at least this many times the trials that could show the target. */
 #ifndef FO_CALC_SIM_RESOLVE_FACTOR
 #define FO_CALC_SIM_RESOLVE_FACTOR 3
+#endif
+
+/*
+ * calc_fanout under auto: when large_n's interval for a K with a push window
+ * wider than FO_LARGEN_TUPLE_WINDOW straddles the target (too wide to say),
+ * a simulation of that K decides, with trials enough to tell large_n's
+ * point estimate from the target, costing at most this many one-thread work
+ * units (the rerun at the K found costs as much again).
+ */
+#ifndef FO_CALC_STRADDLE_WORK
+#define FO_CALC_STRADDLE_WORK 1e9
+#endif
+
+/*
+ * calc_fanout under auto with a push window: trials of the simulation run
+ * before large_n for each K; a K whose 99.9% interval from them falls short
+ * of the target is not run through large_n.
+ */
+#ifndef FO_CALC_PROBE_TRIALS
+#define FO_CALC_PROBE_TRIALS 64
 #endif
 
 /* Most threads one simulation request may use. */

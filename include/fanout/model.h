@@ -56,6 +56,13 @@ struct gossip_params {
 	enum gossip_timers timers;
 	double probe_interval;  /* probe period in gossip intervals (independent only); 0: no probes */
 	double horizon;         /* independent only: observe up to this time (intervals); 0: R */
+	/*
+	 * Non-zero: senders and pullers choose their peers among the other
+	 * live nodes only (L - 1 in place of N - 1), as for failures older than
+	 * memberlist's GossipToTheDeadTime, and as Cassandra always does.  The
+	 * model is then an L-node cluster without failures (gossip_known_view).
+	 */
+	int failed_known;
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -109,6 +116,16 @@ double gossip_horizon(const struct gossip_params *p);
  * (the mean field cannot run under independent timers).
  */
 struct gossip_params gossip_as_rounds(const struct gossip_params *p);
+
+/*
+ * The parameters a computation follows: with failed_known, no message ever
+ * goes to a failed node and failed nodes do nothing, so the model is exactly
+ * the cluster of its L live nodes without failures (nodes L, failed 0);
+ * otherwise *p itself.  Every calculator, the fast simulator and the costs
+ * take this view; the agent simulator follows failed_known literally (peers
+ * among the live nodes of N), which the tests compare.
+ */
+struct gossip_params gossip_known_view(const struct gossip_params *p);
 
 /*
  * The push window in effect, in a mode that pushes: a node pushes in the W

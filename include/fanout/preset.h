@@ -2,12 +2,15 @@
  * preset.h — the gossip settings of real systems, as named presets.
  *
  * docs/MODEL.md's table, stated once: a preset fills every parameter it
- * defines that a request leaves unset.  memberlist (Consul, Serf, Nomad)
- * bounds how often one node sends a broadcast, RetransmitMult x
+ * defines that a request leaves unset.  memberlist (Consul and Serf on the
+ * LAN timing; Consul WAN and Nomad's servers on the WAN timing) bounds how
+ * often one node sends a broadcast, RetransmitMult x
  * ceil(log10(N + 1)) transmissions in all, which is the model's
  * transmit_limit; Cassandra's Gossiper has no such bound.  Every node of
  * these systems runs its own timers (independent timers); memberlist's probes
  * (ProbeInterval) carry broadcasts on their pings and acks.
+ * transmit_limit; Cassandra's Gossiper has no such bound, and gossips to
+ * live peers only (failed_known).
  */
 #ifndef FANOUT_PRESET_H
 #define FANOUT_PRESET_H
@@ -26,6 +29,7 @@ struct gossip_preset {
 	int64_t message_bytes;    /* one message on the wire; 0: not defined */
 	enum gossip_timers timers; /* every node runs its own timer (memberlist, Cassandra) */
 	double probe_interval;    /* seconds between a node's failure-detector probes; 0: none */
+	int failed_known;         /* peers among live nodes only (Cassandra gossips to live peers) */
 };
 
 /* How many presets there are: the rows of preset.c's table. */

@@ -82,12 +82,21 @@ int64_t sim_steps(const struct gossip_params *p);
 /* Time of step b (0 <= b <= sim_steps) in gossip intervals: b, or min(b / 4, H). */
 double sim_edge(const struct gossip_params *p, int64_t b);
 
+/*
+ * The level of a tally's intervals, and their methods as the answers name
+ * them: both hold their level at every number of trials and every truth.
+ */
+#define SIM_CONFIDENCE 0.95
+#define SIM_DELIVERY_SIDE 0.025                /* (1 - SIM_CONFIDENCE) / 2 a side */
+#define SIM_DELIVERY_CI_METHOD "empirical_bernstein"
+#define SIM_FULL_CI_METHOD "clopper_pearson"
+
 /* A tally's statistics; the intervals are 95% confidence intervals. */
 struct sim_summary {
 	double delivery_rate;        /* mean informed fraction of live nodes after R */
-	double delivery_ci[2];
+	double delivery_ci[2];       /* empirical Bernstein (Maurer-Pontil), see tally.c */
 	double full_rate;            /* share of trials with full delivery by R */
-	double full_ci[2];           /* Wilson score interval */
+	double full_ci[2];           /* Clopper-Pearson: 0 at no full trial, 1 at all */
 	double avg_rounds_to_all;    /* over trials with full delivery, in rounds or intervals; NaN if none */
 	double messages_mean;
 };

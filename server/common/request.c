@@ -130,6 +130,7 @@ static const struct field fields[] = {
 	{ "mode", ALL, 0, F_MODE, 1, AT(params.mode), AT(has_mode), 0 },
 	{ "loss", ALL, 0, F_NUMBER, 1, AT(params.loss), -1, 0 },
 	{ "failed_nodes", ALL, 0, F_INT, 1, AT(params.failed), -1, 0 },
+	{ "failed_known", ALL, 0, F_BOOL, 1, AT(params.failed_known), AT(has_failed_known), 0 },
 	{ "forward_rounds", ALL, 0, F_INT, 1, AT(params.forward_rounds), AT(has_forward_rounds), 1 },
 	{ "transmit_limit", ALL, 0, F_INT, 1, AT(params.transmit_limit), AT(has_transmit_limit), 1 },
 	{ "interval", ALL, 0, F_POSITIVE, 0, AT(interval), AT(has_interval), 0 },
@@ -379,6 +380,8 @@ static void apply_preset(struct request *req)
 		req->interval = s->interval;
 	if (!req->has_message_bytes)
 		req->message_bytes = s->message_bytes;
+	if (!req->has_failed_known)
+		p->failed_known = s->failed_known;
 	if (!req->has_forward_rounds && !req->has_transmit_limit && p->nodes >= 1 &&
 	    p->nodes <= FO_MAX_JSON_INT)
 		p->transmit_limit = gossip_preset_transmit_limit(s, p->nodes);
@@ -891,6 +894,7 @@ static int add_params(cJSON *o, const struct request *req)
 	ok = ok && cJSON_AddStringToObject(d, "mode", gossip_mode_name(p->mode)) != NULL;
 	ok = ok && add_number(d, "loss", p->loss) == 0;
 	ok = ok && add_number(d, "failed_nodes", (double)p->failed) == 0;
+	ok = ok && cJSON_AddBoolToObject(d, "failed_known", p->failed_known) != NULL;
 	ok = ok && add_count_or_null(d, "forward_rounds",
 				     p->forward_rounds > 0 ? p->forward_rounds : -1) == 0;
 	ok = ok && add_count_or_null(d, "transmit_limit",
@@ -1096,12 +1100,14 @@ static int add_formula_note(cJSON *o, const struct request *req)
 
 	used = (size_t)snprintf(note, sizeof note,
 				"the formula treats each round as one independent chance from the origin "
-				"alone: it ignores mode, failed_nodes, forward_rounds and transmit_limit, "
+				"alone: it ignores mode, failed_nodes (with failed_known its N is the live "
+				"nodes), forward_rounds and transmit_limit, "
 				"and gives no rounds_to_all, curve or message counts");
-	if (p->mode != GOSSIP_PUSH || p->failed > 0 || p->forward_rounds > 0 || p->transmit_limit > 0 ||
-	    timed(req))
+	if (p->mode != GOSSIP_PUSH || (p->failed > 0 && !p->failed_known) || p->forward_rounds > 0 ||
+	    p->transmit_limit > 0 || timed(req))
 		snprintf(note + used, sizeof note - used, "; ignored here:%s%s%s%s%s",
-			 p->mode != GOSSIP_PUSH ? " mode" : "", p->failed > 0 ? " failed_nodes" : "",
+			 p->mode != GOSSIP_PUSH ? " mode" : "",
+			 p->failed > 0 && !p->failed_known ? " failed_nodes" : "",
 			 p->forward_rounds > 0 ? " forward_rounds" : "",
 			 p->transmit_limit > 0 ? " transmit_limit" : "",
 			 timed(req) ? " timers (it counts R = ceil(horizon) rounds)" : "");
@@ -1134,7 +1140,10 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
 		ok = add_number(o, "error_bound", a->error_bound) == 0 &&
 		     add_interval(o, "delivery_prob_interval", ci) == 0 &&
-		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
+		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain) &&
+		     (a->fanout_possible > 0 || a->fanout == 0
+		      ? add_number(o, "min_fanout_possible", (double)a->fanout_possible) == 0
+		      : cJSON_AddNullToObject(o, "min_fanout_possible") != NULL);
 	}
 	if (ok && req->preset)
 		ok = add_number(o, "preset_fanout", (double)req->preset->fanout) == 0;
@@ -1351,6 +1360,15 @@ static int add_u128(cJSON *o, const char *name, unsigned __int128 v)
 	return cJSON_AddStringToObject(o, name, p) ? 0 : -1;
 }
 
+/* The methods of the two intervals, as openapi.yaml names them: 0, or -1 if out of memory. */
+static int add_interval_methods(cJSON *o)
+{
+	cJSON *m = cJSON_AddObjectToObject(o, "interval_methods");
+
+	return m && cJSON_AddStringToObject(m, "delivery_rate_ci", SIM_DELIVERY_CI_METHOD) &&
+	       cJSON_AddStringToObject(m, "full_delivery_rate_ci", SIM_FULL_CI_METHOD) ? 0 : -1;
+}
+
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
 	struct sim_summary s;
@@ -1371,6 +1389,7 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_interval(o, "delivery_rate_ci", s.delivery_ci) == 0;
 	ok = ok && add_number(o, "full_delivery_rate", s.full_rate) == 0;
 	ok = ok && add_interval(o, "full_delivery_rate_ci", s.full_ci) == 0;
+	ok = ok && add_interval_methods(o) == 0;
 	ok = ok && add_number(o, "trials_full", (double)t->trials_full) == 0;
 	ok = ok && add_number(o, "trials", (double)t->trials) == 0;
 	ok = ok && add_number(o, "first_trial", (double)req->first_trial) == 0;

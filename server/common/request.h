@@ -66,7 +66,7 @@ struct request {
 	const struct gossip_preset *preset; /* or NULL */
 	double interval;           /* seconds per round; 0: not given */
 	int64_t message_bytes;     /* bytes per message; 0: not given */
-	int has_mode, has_fanout, has_forward_rounds, has_transmit_limit, has_interval,
+	int has_mode, has_fanout, has_forward_rounds, has_transmit_limit, has_interval, has_failed_known,
 	    has_message_bytes;     /* given by the request itself (a preset fills the rest) */
 	double target_prob;        /* calc_fanout, tradeoff */
 	enum calc_model model;     /* calc_fanout, tradeoff: as asked (CALC_AUTO by default) */

@@ -9,7 +9,7 @@
 "use strict";
 
 // The calculator's inputs, in the order they appear; all are API fields.
-const FIELDS = ["preset", "nodes", "failed_nodes", "loss", "mode", "target_prob", "rounds", "model",
+const FIELDS = ["preset", "nodes", "failed_nodes", "failed_known", "loss", "mode", "target_prob", "rounds", "model",
                 "interval", "timers", "probe_interval", "message_bytes", "transmit_limit", "forward_rounds"];
 // The simulation's own inputs; in the address only once a simulation ran.
 const SIM_FIELDS = ["trials", "seed"];
@@ -192,6 +192,9 @@ function showFigures(calc) {
        ? ` (between ${prob(interval[0])} and ${prob(interval[1])})` : "")],
     ["P(one given node still uninformed)", prob(calc.node_miss_prob)],
     ["Could K − 1 do?", calc.fanout_uncertain ? "perhaps: its interval straddles the target" : null],
+    ["Least K that might do", calc.min_fanout_possible !== undefined && calc.min_fanout_possible !== null &&
+      calc.min_fanout_possible !== k ? `${calc.min_fanout_possible} (its interval reaches the target)` : null],
+    ["Note", calc.note || null],
     [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
      calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
     [timed(calc) ? "Gossip intervals to everyone" : "Rounds to everyone", quantiles(calc.rounds_to_all, "")],

@@ -112,12 +112,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.forward_rounds = take(&b, 1) % 2 ? 0 : pick_int(&b, 1, FO_MAX_JSON_INT);
 	target = pick_prob(&b, 1);
 	trials = pick_int(&b, 1, 64);
+	/* Last, so that inputs written before failed_known decode as they did (then 0). */
+	p.failed_known = take(&b, 1) % 2 && p.fanout <= p.nodes - p.failed - 1;
 
 	trace = getenv("FUZZ_TRACE") != NULL;
 	if (trace)
-		fprintf(stderr, "N=%lld K=%lld R=%lld mode=%d loss=%.17g F=%lld T=%lld target=%.17g trials=%lld\n",
+		fprintf(stderr, "N=%lld K=%lld R=%lld mode=%d loss=%.17g F=%lld T=%lld target=%.17g trials=%lld "
+			"known=%d\n",
 			(long long)p.nodes, (long long)p.fanout, (long long)p.rounds, (int)p.mode, p.loss,
-			(long long)p.failed, (long long)p.forward_rounds, target, (long long)trials);
+			(long long)p.failed, (long long)p.forward_rounds, target, (long long)trials, p.failed_known);
 	check_prob(formula_miss(p.nodes - p.failed, p.fanout, p.rounds, p.loss));
 	for (int m = 0; m < CALC_MODEL_COUNT; m++) {
 		double cost = calc_cost(&p, (enum calc_model)m, target);

@@ -60,5 +60,7 @@ Suite *solve_suite(void);
 Suite *strbuf_suite(void);
 Suite *timers_suite(void);
 Suite *largen_timers_suite(void);
+Suite *intervals_suite(void);
+Suite *known_suite(void);
 
 #endif

@@ -44,6 +44,7 @@
 #include "fanout/largen.h"
 #include "fanout/largen_timers.h"
 #include "fanout/sim.h"
+#include "validate.h"
 #include "fanout/solve.h"
 
 struct kase {
@@ -674,6 +675,11 @@ int main(int argc, char **argv)
 	int only = -1, n, skipped = 0, fail = 0;
 	struct tally by_mode[3] = { { 0 } }, all = { 0 };
 	double t0 = now();
+
+	if (argc > 1 && strcmp(argv[1], "intervals") == 0)
+		return validate_intervals();
+	if (argc > 1 && strcmp(argv[1], "windows") == 0)
+		return validate_windows();
 
 	if (argc > 1 && strcmp(argv[1], "timers") == 0)
 		return timers_main();

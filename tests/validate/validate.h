@@ -1,0 +1,13 @@
+/*
+ * validate.h — the modes of tests/validate that live in their own files.
+ */
+#ifndef FANOUT_VALIDATE_H
+#define FANOUT_VALIDATE_H
+
+/* `validate intervals`: simulate_gossip's intervals over 1000 seeds (intervals.c). */
+int validate_intervals(void);
+
+/* `validate windows`: calc_fanout (auto) with push windows T = 4 … 8 against the simulator (windows.c). */
+int validate_windows(void);
+
+#endif
