@@ -66,6 +66,11 @@
 #define FO_TRADEOFF_EXTRA_FANOUT 3
 #endif
 
+/* tradeoff's estimate: rows costed one by one; the rest at the dearer end (planning stays cheap). */
+#ifndef FO_TRADEOFF_COST_ROWS
+#define FO_TRADEOFF_COST_ROWS 8
+#endif
+
 /* tradeoff: max_rounds when not given (MODEL.md's default). */
 #ifndef FO_TRADEOFF_MAX_ROUNDS
 #define FO_TRADEOFF_MAX_ROUNDS 100
@@ -74,6 +79,16 @@
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64
+#endif
+
+/*
+ * Work units the mean field may spend predicting where a search or a
+ * tradeoff's rows end (planning runs it before any budget is known, so it
+ * must be cheap for every request; past this the prediction looks fewer
+ * rounds ahead, or gives up and assumes the worst).
+ */
+#ifndef FO_PREDICT_WORK
+#define FO_PREDICT_WORK 2e6
 #endif
 
 /* largen: the early phase is the random chain until this many are informed. */
@@ -209,6 +224,31 @@
 /* How often waiting loops (watchdog, drain) look again, in milliseconds. */
 #ifndef FO_TICK_MS
 #define FO_TICK_MS 10
+#endif
+
+/*
+ * Largest answer a request may ask for, in bytes of memory while it is built
+ * and sent (its JSON tree and text, as estimated before any work; the text
+ * is about a fifth): past it, a refusal naming "curve" or "rounds" (or
+ * "max_fanout").  Bounds what each worker holds at once.
+ */
+#ifndef FO_MAX_ANSWER_BYTES
+#define FO_MAX_ANSWER_BYTES (40 * 1024 * 1024)
+#endif
+
+/* Work units to make and render one curve point or tradeoff row (tests/bench/estimates.c). */
+#ifndef FO_RENDER_POINT_WORK
+#define FO_RENDER_POINT_WORK 3000
+#endif
+
+/* Work units to make and render one entry of simulate_gossip's rounds_to_all_hist. */
+#ifndef FO_RENDER_ENTRY_WORK
+#define FO_RENDER_ENTRY_WORK 400
+#endif
+
+/* After an answer this large is freed, the programs hand free memory back to the system. */
+#ifndef FO_TRIM_BYTES
+#define FO_TRIM_BYTES (1024 * 1024)
 #endif
 
 /* fanout-node: requests estimated above this run on a worker thread. */

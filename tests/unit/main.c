@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, opt_suite());
 	srunner_add_suite(sr, guard_suite());
 	srunner_add_suite(sr, autosim_suite());
+	srunner_add_suite(sr, limits_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -21,5 +21,6 @@ Suite *request_suite(void);
 Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
+Suite *limits_suite(void);
 
 #endif
