@@ -318,6 +318,11 @@
 #define FO_HTTP_PER_ADDRESS 64
 #endif
 
+/* fanoutd: most query parameters a GET may carry; past it, 414 (the API has about 20 fields; 1024 parsed fit the memory pool). */
+#ifndef FO_HTTP_MAX_PARAMS
+#define FO_HTTP_MAX_PARAMS 1024
+#endif
+
 /* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
 #ifndef FO_HTTP_READ_DEADLINE
 #define FO_HTTP_READ_DEADLINE 10
