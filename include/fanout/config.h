@@ -359,14 +359,39 @@
 #define FO_REMOTE_PER_ENDPOINT 2
 #endif
 
-/* fanout --endpoints: times a failing job goes round all the endpoints before the run stops. */
-#ifndef FO_REMOTE_ROUNDS
-#define FO_REMOTE_ROUNDS 3
+/* fanout --endpoints: times one job (shard) is tried before the run stops. */
+#ifndef FO_REMOTE_ATTEMPTS
+#define FO_REMOTE_ATTEMPTS 10
 #endif
 
-/* fanout --endpoints: seconds an endpoint whose connection failed gets no new job. */
-#ifndef FO_REMOTE_REST
-#define FO_REMOTE_REST 2
+/* fanout --endpoints: seconds a failing endpoint first rests; doubled with each failure in a row. */
+#ifndef FO_REMOTE_BACKOFF
+#define FO_REMOTE_BACKOFF 0.5
+#endif
+
+/* fanout --endpoints: longest rest, whatever the failures or a Retry-After say. */
+#ifndef FO_REMOTE_BACKOFF_MAX
+#define FO_REMOTE_BACKOFF_MAX 60
+#endif
+
+/* fanout --endpoints: connections refused in a row, on every endpoint, that stop the run. */
+#ifndef FO_REMOTE_GONE
+#define FO_REMOTE_GONE 3
+#endif
+
+/* fanout --endpoints: a transfer may receive nothing for this many seconds ... */
+#ifndef FO_REMOTE_STALL_SLACK
+#define FO_REMOTE_STALL_SLACK 5
+#endif
+
+/* ... plus this many times its estimated work (in seconds) before it is abandoned. */
+#ifndef FO_REMOTE_STALL_FACTOR
+#define FO_REMOTE_STALL_FACTOR 10
+#endif
+
+/* fanout --endpoints: largest answer accepted, in bytes (fanoutd's answers are far below). */
+#ifndef FO_REMOTE_MAX_ANSWER
+#define FO_REMOTE_MAX_ANSWER (64 * 1024 * 1024)
 #endif
 
 /* fanout --endpoints: seconds one request may take, end to end, before it is retried. */
