@@ -547,7 +547,7 @@ static double op_cost(const struct request *req, enum calc_model model, int thre
 #define ANSWER_FIXED_BYTES 16384
 
 /* Decimal digits of v >= 0. */
-static double digits(int64_t v)
+static double decimal_digits(int64_t v)
 {
 	double d = 1;
 
@@ -572,7 +572,7 @@ static double answer_bytes(const struct request *req, double *work, double *curv
 	bytes += *curve_bytes;
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		double entries = (double)req->params.rounds + 1;
-		bytes += entries * (HIST_ENTRY_BYTES + digits(req->trials) + 1);
+		bytes += entries * (HIST_ENTRY_BYTES + decimal_digits(req->trials) + 1);
 		*work += entries * FO_RENDER_ENTRY_WORK;
 	} else if (req->op == REQ_TRADEOFF) {
 		double rows = (double)tradeoff_rows(&req->params, req->target_prob, req->max_fanout);

@@ -167,7 +167,6 @@ struct exchange {
 	size_t bytes;
 	int had_job;
 	int http11;                    /* HTTP/1.1: an interim 100 may be sent */
-	int too_many_params;           /* the query had more than FO_HTTP_MAX_PARAMS */
 };
 
 struct job {
@@ -674,7 +673,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		params += *c == '&' || *c == ';';
 	if (params <= FO_HTTP_MAX_PARAMS)
 		return NULL;
-	((char *)(uintptr_t)query)[1] = '\0';
+	/* libmicrohttpd's buffer, which it reads after this returns: */
+	memset((char *)(uintptr_t)query + 1, 0, 1);
 	return &too_many_params;
 }
 
