@@ -304,9 +304,11 @@ validate-limits: $(BUILD)/validate
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick
 
-# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
-$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min),
+# then whole requests with curves and long rounds through the request layer.
+$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/tests/bench/estimates.o: ALL_CFLAGS += -Iserver/common
 
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)

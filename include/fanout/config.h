@@ -238,7 +238,12 @@
 
 /* Work units to make and render one curve point or tradeoff row (tests/bench/estimates.c). */
 #ifndef FO_RENDER_POINT_WORK
-#define FO_RENDER_POINT_WORK 3000
+#define FO_RENDER_POINT_WORK 4000
+#endif
+
+/* Work units to make and render the rest of any answer (its scalars, notes and params). */
+#ifndef FO_RENDER_BASE_WORK
+#define FO_RENDER_BASE_WORK 20000
 #endif
 
 /* Work units to make and render one entry of simulate_gossip's rounds_to_all_hist. */

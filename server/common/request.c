@@ -568,7 +568,7 @@ static double answer_bytes(const struct request *req, double *work, double *curv
 	double points = req->curve ? (double)req->params.rounds + 1 : 0, bytes = ANSWER_FIXED_BYTES;
 
 	*curve_bytes = points * CURVE_POINT_BYTES;
-	*work = points * FO_RENDER_POINT_WORK;
+	*work = FO_RENDER_BASE_WORK + points * FO_RENDER_POINT_WORK;
 	bytes += *curve_bytes;
 	if (req->op == REQ_SIMULATE_GOSSIP) {
 		double entries = (double)req->params.rounds + 1;
