@@ -186,9 +186,9 @@ contract: $(FANOUTD) $(NPM_STAMP)
 cli: $(FANOUT) $(FANOUTD)
 	python3 tests/cli/test_cli.py $(FANOUT) $(FANOUTD)
 
-# A single-node Slurm (Debian's slurm-wlm and munge, run as root from a
-# temporary directory on 127.0.0.1) runs deploy/slurm-study.sh as a 4-task
-# array; the merged shards must equal the in-process run.  Not part of
+# A single-node Slurm (Debian's slurm-wlm and munge, run from a temporary
+# directory as nobody, bound to 127.0.0.1 only) runs deploy/slurm-study.sh as a
+# 4-task array; the merged shards must equal the in-process run.  Not part of
 # `make test`: it installs and starts daemons.
 slurm: $(FANOUT)
 	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
