@@ -56,6 +56,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/exact.h"
@@ -63,11 +64,6 @@
 #include "tupmap.h"
 
 #define U (DBL_EPSILON / 2)
-
-/* exact_cost's constants: ns per unit of its shape, fitted over a grid (see there). */
-#define EXACT_COST_PULL 29.0
-#define EXACT_COST_PUSH 2.2
-#define EXACT_COST_PUSH_PULL 3.2
 
 /* Work units (about a nanosecond each) between two reads of the cancel flag. */
 #define EXACT_CHECK_EVERY (1 << 20)

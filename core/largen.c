@@ -21,17 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/largen.h"
 #include "grow.h"
 #include "tupmap.h"
-
-/* Work units charged per transition entry and per late-phase round. */
-#define LG_ENTRY_COST 25.0
-#define LG_ROUND_COST 40.0
-/* Work units per point of the curve (one entry, one round). */
-#define LG_CURVE_COST 30.0
 
 /* A growable array of doubles. */
 struct buf {

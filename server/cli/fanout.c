@@ -28,7 +28,7 @@
 #include <curl/curl.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "remote.h"
 #include "request.h"
 

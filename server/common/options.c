@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 
 static struct opt_option *find(struct opt_option *opts, int count, const char *name, size_t len)
 {

@@ -345,10 +345,10 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
 		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
-	if (req->model == CALC_FORMULA || req->model == CALC_LARGE_N)
+	if (req->model == CALC_FORMULA)
 		add_error(err, "model",
-			  "\"model\" must be auto, exact, simulation or mean_field for tradeoff (it needs "
-			  "P(full delivery) for every round)");
+			  "\"model\" must be auto, exact, large_n, simulation or mean_field for tradeoff (it "
+			  "needs P(full delivery) for every round)");
 }
 
 /*
@@ -632,12 +632,22 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
 		/*
 		 * tradeoff needs every round's P(full): exact while affordable, else
-		 * a simulation per K with its interval (never the optimistic mean field).
+		 * large_n (its rows confirmed by their own intervals) where it can
+		 * go within the budget or costs less, else a simulation per K with
+		 * its interval; never the optimistic mean field.
 		 */
+		double largen;
 		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
-		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_SIMULATION;
-		if (req->chosen != CALC_EXACT)
-			req->work = op_cost(req, req->chosen, lim->sim_threads);
+		req->chosen = CALC_EXACT;
+		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, budget)) {
+			largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
+			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
+			req->chosen = CALC_SIMULATION;
+			if (largen <= budget || largen <= req->work) {
+				req->work = largen;
+				req->chosen = CALC_LARGE_N;
+			}
+		}
 	} else {
 		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
@@ -918,11 +928,16 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 		     add_number_or_null(x, "messages_per_broadcast", row->messages);
 		if (ok && req->chosen == CALC_EXACT)
 			ok = add_number(x, "error_bound", row->error_bound);
-		if (ok && req->chosen == CALC_SIMULATION) {
+		if (ok && row->model == CALC_SIMULATION) {
 			double ci[2] = { row->p_lo, row->p_hi };
 			ok = cJSON_AddStringToObject(x, "model", "simulation") != NULL &&
 			     add_interval(x, "delivery_prob_interval", ci) &&
 			     add_number(x, "trials", (double)row->trials) && add_number(x, "seed", (double)row->seed);
+		}
+		if (ok && row->model == CALC_LARGE_N) {
+			double ci[2] = { row->p_lo, row->p_hi };
+			ok = cJSON_AddStringToObject(x, "model", "large_n") != NULL &&
+			     add_interval(x, "delivery_prob_interval", ci);
 		}
 		if (ok && req->interval > 0)
 			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN);
@@ -936,6 +951,12 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 					     "the mean field errs on the optimistic side (too few rounds, "
 					     "about one round early when there is loss, pull or failures); "
 					     "check a row with simulate_gossip") != NULL;
+	else if (ok && req->chosen == CALC_LARGE_N)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "large-N estimates: for each K, large_n's curve to max_rounds proposes "
+					     "the least rounds and large_n at those rounds confirms them: a row's "
+					     "rounds is the least r whose interval's lower end meets the target "
+					     "(a K large_n cannot follow is simulated, and says so)") != NULL;
 	else if (ok && req->chosen == CALC_SIMULATION)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "Monte Carlo estimates: for each K, trials of the fast simulator at "

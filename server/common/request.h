@@ -22,7 +22,7 @@
 #include <cjson/cJSON.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "fanout/model.h"
 #include "fanout/sim.h"
 #include "fanout/preset.h"

@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "http.h"
 #include "probe.h"
 #include "log.h"

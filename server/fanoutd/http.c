@@ -629,10 +629,8 @@ static int input_ended(struct conn_watch *w)
  * FO_HTTP_READ_DEADLINE seconds after it began, or can no longer arrive
  * because the client ended its input (libmicrohttpd 0.9.75 does not always
  * notice that while waiting for a body); libmicrohttpd then closes it.  Run
- * by the guard's watchdog thread every REAP_MS.
+ * by the guard's watchdog thread every FO_HTTP_READ_TICK_MS.
  */
-#define REAP_MS 100
-
 static void reap(void *arg)
 {
 	struct http_server *s = arg;
@@ -977,7 +975,7 @@ struct http_server *http_start(const struct http_config *cfg)
 		goto fail;
 	}
 	s->high_water = cfg->connections - (cfg->connections / 8 > 1 ? cfg->connections / 8 : 1);
-	guard_on_tick(s->guard, REAP_MS, reap, s);
+	guard_on_tick(s->guard, FO_HTTP_READ_TICK_MS, reap, s);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

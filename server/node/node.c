@@ -29,7 +29,7 @@
 #include <cjson/cJSON.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "guard.h"
 #include "request.h"
 #include "workpool.h"

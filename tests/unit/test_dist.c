@@ -103,16 +103,15 @@ START_TEST(test_pull_fail)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_hypergeom_direct, UNIT_COUNT(hyp_cases)),
+	UNIT_LOOP(test_binom_direct, UNIT_COUNT(bin_cases)),
+	UNIT_LOOP(test_binom_truncated, 9),
+	UNIT_LOOP(test_pull_fail, 2),
+};
+
 Suite *dist_suite(void)
 {
-	Suite *s = suite_create("dist");
-	TCase *tc = tcase_create("pmf");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_hypergeom_direct, 0, (int)(sizeof hyp_cases / sizeof hyp_cases[0]));
-	tcase_add_loop_test(tc, test_binom_direct, 0, (int)(sizeof bin_cases / sizeof bin_cases[0]));
-	tcase_add_loop_test(tc, test_binom_truncated, 0, 9);
-	tcase_add_loop_test(tc, test_pull_fail, 0, 2);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("dist", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -184,19 +184,18 @@ START_TEST(test_one_node_simulation)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_planning_is_cheap, UNIT_COUNT(hard_plans)),
+	UNIT_LOOP(test_answer_bound, UNIT_COUNT(big_answers)),
+	UNIT_TEST(test_render_cancelled),
+	UNIT_TEST(test_mean_field_complement),
+	UNIT_TEST(test_curve_in_unit_interval),
+	UNIT_TEST(test_interval_overflow),
+	UNIT_TEST(test_one_node_simulation),
+};
+
 Suite *limits_suite(void)
 {
-	Suite *s = suite_create("limits");
-	TCase *tc = tcase_create("limits");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_planning_is_cheap, 0, (int)(sizeof hard_plans / sizeof hard_plans[0]));
-	tcase_add_loop_test(tc, test_answer_bound, 0, (int)(sizeof big_answers / sizeof big_answers[0]));
-	tcase_add_test(tc, test_render_cancelled);
-	tcase_add_test(tc, test_mean_field_complement);
-	tcase_add_test(tc, test_curve_in_unit_interval);
-	tcase_add_test(tc, test_interval_overflow);
-	tcase_add_test(tc, test_one_node_simulation);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("limits", suite_cases, UNIT_COUNT(suite_cases), 60);
 }

@@ -85,13 +85,13 @@ START_TEST(test_threads_bounds)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_cgroup_cpu_limit, UNIT_COUNT(quotas)),
+	UNIT_TEST(test_threads_bounds),
+};
+
 Suite *opt_suite(void)
 {
-	Suite *s = suite_create("cli");
-	TCase *tc = tcase_create("cpus");
-
-	tcase_add_loop_test(tc, test_cgroup_cpu_limit, 0, (int)(sizeof quotas / sizeof quotas[0]));
-	tcase_add_test(tc, test_threads_bounds);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("options", suite_cases, UNIT_COUNT(suite_cases), 0);
 }
