@@ -583,16 +583,16 @@ static double answer_bytes(const struct request *req, double *work, double *curv
 }
 
 /*
- * Adds the answer's making and rendering to req->work, and refuses an answer
- * over FO_MAX_ANSWER_BYTES, naming what to drop: "curve" when the answer fits
- * without it, else "rounds" ("max_fanout" or "max_rounds" for tradeoff).
+ * Puts the work of making and rendering req's answer in *render, and refuses
+ * an answer over FO_MAX_ANSWER_BYTES, naming what to drop: "curve" when the
+ * answer fits without it, else "rounds" ("max_fanout" or "max_rounds" for
+ * tradeoff).
  */
-static enum req_status plan_answer(struct request *req, struct req_error *err)
+static enum req_status plan_answer(const struct request *req, double *render, struct req_error *err)
 {
-	double work, curve, bytes = answer_bytes(req, &work, &curve);
+	double curve, bytes = answer_bytes(req, render, &curve);
 	const char *field;
 
-	req->work += work;
 	if (bytes <= FO_MAX_ANSWER_BYTES)
 		return REQ_OK;
 	field = req->curve && bytes - curve <= FO_MAX_ANSWER_BYTES ? "curve"
@@ -614,7 +614,7 @@ static enum req_status plan_answer(struct request *req, struct req_error *err)
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
 	const struct gossip_params *p = &req->params;
-	double budget = lim->work_budget;
+	double budget = lim->work_budget, render;
 	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
@@ -652,10 +652,18 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
 	}
-	if (plan_answer(req, err) != REQ_OK)
+	/*
+	 * The budget bounds the computation (a search stops at it, so its
+	 * estimate may be the budget itself); the answer's size bound bounds its
+	 * rendering.  req->work, which the guard's overrun limit and the choice
+	 * of a worker follow, is both.
+	 */
+	if (plan_answer(req, &render, err) != REQ_OK)
 		return err->status;
-	if (req->work <= budget)
+	if (req->work <= budget) {
+		req->work += render;
 		return REQ_OK;
+	}
 	req_budget_advice(req, &field, &advice);
 	return over_budget(err, req->work, budget, field, advice);
 }
