@@ -636,11 +636,10 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		 * go within the budget or costs less, else a simulation per K with
 		 * its interval; never the optimistic mean field.
 		 */
-		double largen;
 		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
 		req->chosen = CALC_EXACT;
 		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, budget)) {
-			largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
+			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
 			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
 			req->chosen = CALC_SIMULATION;
 			if (largen <= budget || largen <= req->work) {

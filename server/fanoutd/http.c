@@ -143,6 +143,7 @@ struct http_server {
 	pthread_mutex_t conns_lock;
 	struct conn_watch *conns;      /* newest first */
 	int nconns;
+	int nshed;                     /* of which shed and not yet closed */
 	int high_water;                /* past this many connections, idle ones are shed */
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
@@ -560,6 +561,7 @@ static void shed_idle(struct http_server *s, const struct conn_watch *keep, int 
 			continue;
 		shutdown(w->fd, SHUT_RDWR);
 		w->shed = 1;
+		s->nshed++;
 		count--;
 	}
 }
@@ -587,8 +589,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		if (s->conns)
 			s->conns->prev = w;
 		s->conns = w;
-		if (++s->nconns > s->high_water)
-			shed_idle(s, w, s->nconns - s->high_water);
+		if (++s->nconns - s->nshed > s->high_water)
+			shed_idle(s, w, s->nconns - s->nshed - s->high_water);
 		pthread_mutex_unlock(&s->conns_lock);
 		*socket_context = w;
 		return;
@@ -604,6 +606,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (w->next)
 		w->next->prev = w->prev;
 	s->nconns--;
+	s->nshed -= w->shed;
 	pthread_mutex_unlock(&s->conns_lock);
 	free(w);
 	*socket_context = NULL;

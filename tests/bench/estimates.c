@@ -177,7 +177,6 @@ static void answers(int cases, struct rng *r)
 		struct req_error err;
 		cJSON *in;
 		int cut;
-		double secs;
 
 		if (op == REQ_CALC_FANOUT)
 			snprintf(json, sizeof json, "{\"nodes\":%lld,\"target_prob\":%g,\"rounds\":%lld,\"curve\":true,"
@@ -196,7 +195,7 @@ static void answers(int cases, struct rng *r)
 				 (long long)rounds, rng_next(r) % 2 ? "mean_field" : "auto");
 		in = cJSON_Parse(json);
 		if (req_prepare((enum req_op)op, in, &lim, &req, &err) == REQ_OK && req.work > 0) {
-			secs = run_request(&req, &lim, &cut);
+			double secs = run_request(&req, &lim, &cut);
 			record(&st[op], req.work, secs, cut, json);
 			if (req.work >= 1e6 && secs / (req.work * 1e-9) > worst) {
 				worst = secs / (req.work * 1e-9);
