@@ -168,7 +168,7 @@ static void rest(struct endpoint *e, double base, double retry_after, int refuse
 	e->failures++;
 	e->refused = refused ? e->refused + 1 : 0;
 	e->rest_until = now() + fmin(fmax(backoff, retry_after), FO_REMOTE_BACKOFF_MAX);
-	snprintf(e->last, sizeof e->last, "%s", what);
+	snprintf(e->last, sizeof e->last, "%.150s", what);
 }
 
 /* Have all endpoints refused FO_REMOTE_GONE connections in a row? */

@@ -301,6 +301,12 @@ def proc_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def sanitized(pid):
+    """Built with AddressSanitizer: its allocator keeps freed memory (quarantine), so RSS says nothing."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
 def proc_rss_mb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -351,7 +357,8 @@ class Bounded(unittest.TestCase):
         rss = proc_rss_mb(pid)
         # Each is answered or refused within 1 s of CPU (all of them well within that).
         self.assertLess(used, 1.0 * len(requests), f"{used:.2f} s of CPU for {len(requests)} requests")
-        self.assertLess(rss, 100, f"fanoutd RSS {rss:.0f} MB")
+        if not sanitized(pid):
+            self.assertLess(rss, 100, f"fanoutd RSS {rss:.0f} MB")
         return answers, used, worst, rss
 
     def test_tradeoff_planning_reproducers(self):
@@ -381,7 +388,8 @@ class Bounded(unittest.TestCase):
             self.assertEqual(len(answer["curve"]), 70001)
         rss = proc_rss_mb(self.srv.proc.pid)
         print(f"\nfaults: after two 70001-point curves fanoutd's RSS is {rss:.0f} MB", file=sys.stderr)
-        self.assertLess(rss, 100)
+        if not sanitized(self.srv.proc.pid):
+            self.assertLess(rss, 100)
 
     def test_many_query_parameters_get_414(self):
         """Issue 18.6: 3,650 parameters got no answer at all; any count now gets 414 at once."""
