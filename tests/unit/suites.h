@@ -57,6 +57,7 @@ Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
+Suite *strbuf_suite(void);
 Suite *limits_suite(void);
 
 #endif
