@@ -211,7 +211,10 @@ class Stub(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Length", str(200 * 1024 * 1024))
             self.end_headers()
-            self.wfile.write(b"{")
+            try:
+                self.wfile.write(b"{")
+            except OSError:  # the client refused the answer and left, as it should
+                pass
             return
         body = b'{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"stub says no"}'
         self.send_response(503)
@@ -243,7 +246,7 @@ def test_flaky_fleet():
     healthy, h_url, _ = start_server("--sim-threads", "1")
     stub, handler, b_url = start_stub("503", "30")
     # The draining replica is busy with a long job and then told to stop: it answers 503 meanwhile.
-    long_job = threading.Thread(target=lambda: post(d_url + "/simulate_gossip", {
+    long_job = threading.Thread(target=lambda: post_quietly(d_url + "/simulate_gossip", {
         "nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 200, "seed": 5}), daemon=True)
     long_job.start()
     for _ in range(3000):  # until the long job runs (bounded: 30 s)
@@ -254,21 +257,32 @@ def test_flaky_fleet():
     draining.send_signal(signal.SIGTERM)
     check(wait_for_log(d_log, "draining", draining, limit=30), "one replica is draining (SIGTERM while busy)")
     stopped.send_signal(signal.SIGSTOP)
+    start = time.monotonic()
     try:
         p = subprocess.run([FANOUT, "simulate", *map(str, flags(run)), "--endpoints",
                             ",".join((d_url, s_url, b_url, h_url)), "--shard-trials", "100"],
                            capture_output=True, text=True, timeout=600)
     finally:
+        took = time.monotonic() - start
         stopped.send_signal(signal.SIGCONT)
         stub.shutdown()
     check(p.returncode == 0, f"the run over a draining, a stopped, a 503 and a healthy replica finished "
           f"(exit {p.returncode}: {p.stderr[-300:]})")
     check(p.stdout == whole, "... and equals the in-process run, byte for byte")
     check("stalled" in p.stderr, "the stopped replica's transfers were abandoned as stalled")
-    check(handler.hits <= 2, f"the replica answering 503 with Retry-After 30 got its first requests only "
-          f"({handler.hits}), then rested")
+    # Two in flight at first, then two again after each 30 s rest at most (a slow, sanitized run).
+    check(handler.hits <= 2 * (1 + int(took // 30)), f"the replica answering 503 with Retry-After 30 got "
+          f"{handler.hits} requests in {took:.0f} s: it rested 30 s after each 503")
     check("draining" in p.stderr, "the draining replica's 503 was seen and its shard went elsewhere")
     long_job.join(timeout=600)
+
+
+def post_quietly(url, body):
+    """post(), for load whose answer does not matter (it may time out on a slow build)."""
+    try:
+        post(url, body)
+    except OSError:
+        pass
 
 
 def test_single_endpoint_briefly_full():
@@ -276,7 +290,7 @@ def test_single_endpoint_briefly_full():
     proc, url, _ = start_server("--sim-threads", "1", "--threads", "1", "--queue", "1")
     run = {"nodes": 2000, "fanout": 3, "rounds": 12, "trials": 400, "seed": 9}
     whole = fanout("simulate", *flags(run)).stdout
-    busy = [threading.Thread(target=lambda: post(url + "/simulate_gossip", {
+    busy = [threading.Thread(target=lambda: post_quietly(url + "/simulate_gossip", {
         "nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 30, "seed": s}), daemon=True) for s in (1, 2)]
     for b in busy:
         b.start()
