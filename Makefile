@@ -211,9 +211,9 @@ contract: $(FANOUTD)
 cli: $(FANOUT) $(FANOUTD)
 	python3 tests/cli/test_cli.py $(FANOUT) $(FANOUTD)
 
-# A single-node Slurm (Debian's slurm-wlm and munge, run as root from a
-# temporary directory on 127.0.0.1) runs deploy/slurm-study.sh as a 4-task
-# array; the merged shards must equal the in-process run.  Not part of
+# A single-node Slurm (Debian's slurm-wlm and munge, run from a temporary
+# directory as nobody, bound to 127.0.0.1 only) runs deploy/slurm-study.sh as a
+# 4-task array; the merged shards must equal the in-process run.  Not part of
 # `make test`: it installs and starts daemons.
 slurm: $(FANOUT)
 	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
@@ -347,9 +347,11 @@ validate-quick: $(BUILD)/validate
 validate-solve: $(BUILD)/validate
 	nice $(BUILD)/validate solve
 
-# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
-$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
+# Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min),
+# then whole requests with curves and long rounds through the request layer.
+$(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/tests/bench/estimates.o: ALL_CFLAGS += -Iserver/common
 
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)

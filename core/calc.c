@@ -484,7 +484,11 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 	default:
 		if ((st = mf_run(&q, &r)) != FO_OK)
 			return st;
-		point(e, r.p_full[q.rounds], -expm1(-(double)gossip_live(&q) * r.node_miss));
+		/*
+		 * P(full) = exp(-(L - x)) with L - x = (L - 1) node_miss uninformed on
+		 * average; the miss is its complement, computed without cancellation.
+		 */
+		point(e, r.p_full[q.rounds], -expm1(-(double)(gossip_live(&q) - 1) * r.node_miss));
 		e->node_miss = r.node_miss;
 		break;
 	}

@@ -417,6 +417,40 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 	return FO_OK;
 }
 
+/*
+ * Where the default rows stop: the mean field's least K (without a window)
+ * plus FO_TRADEOFF_EXTRA_FANOUT, or N - 1 when it finds none.  The search is
+ * given FO_PREDICT_WORK at R = max_rounds; past that, R is cut to
+ * FO_PREDICT_MAX_ROUNDS (fewer rounds need a K at least as large, so the
+ * prediction only grows: the estimate stays on the safe side).  Either way
+ * the prediction costs at most twice FO_PREDICT_WORK, whatever the request.
+ */
+static int64_t predict_last(const struct gossip_params *p, double target)
+{
+	struct gossip_params q = gossip_as_rounds(p);
+	struct calc_answer a;
+	enum fo_status st;
+
+	q.forward_rounds = 0;
+	q.transmit_limit = 0;
+	st = calc_fanout(&q, CALC_MEAN_FIELD, target, FO_PREDICT_WORK, NULL, &a);
+	if (st == FO_TOO_LARGE && q.rounds > FO_PREDICT_MAX_ROUNDS) {
+		q.rounds = FO_PREDICT_MAX_ROUNDS;
+		st = calc_fanout(&q, CALC_MEAN_FIELD, target, FO_PREDICT_WORK, NULL, &a);
+	}
+	if (st != FO_OK || !a.reachable)
+		return p->nodes - 1;
+	return a.fanout + FO_TRADEOFF_EXTRA_FANOUT;
+}
+
+int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout)
+{
+	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p);
+	int64_t last = max_fanout > 0 ? max_fanout : top >= 1 ? predict_last(p, target) : 0;
+
+	return top < 1 ? 0 : last < top ? last : top;
+}
+
 double tradeoff_cost(const struct gossip_params *p, enum calc_model model, double target,
 		     int64_t max_fanout)
 {
@@ -434,27 +468,23 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 
 	if (top < 1)
 		return 0;
-	if (last <= 0) {
-		/* The mean field's least K, without a window (cheap), predicts where the rows stop. */
-		struct gossip_params q = gossip_as_rounds(p);
-		struct calc_answer a;
-		q.forward_rounds = 0;
-		q.transmit_limit = 0;
-		if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
-			last = top;
-		else
-			last = a.fanout + FO_TRADEOFF_EXTRA_FANOUT;
-	}
+	if (last <= 0)
+		last = predict_last(p, target);
 	if (last > top)
 		last = top;
-	/* Each run costs at most the last one; K itself barely moves the chain's cost. */
+	/*
+	 * K itself barely moves the chain's cost.  The first rows one by one
+	 * (under a window the smallest K cost the most), the rest at the dearer
+	 * of the last counted and the last row: at most FO_TRADEOFF_COST_ROWS + 1
+	 * cost evaluations, so planning stays cheap however many rows there are.
+	 */
 	if (isinf(run_cost(p, model, target, 1, threads)))
 		return HUGE_VAL;
 	for (int64_t k = 1; k <= last && cost < HUGE_VAL; k++) {
-		cost += run_cost(p, model, target, k, threads);
-		if (k > 64 && k < last) {
-			/* Many rows: charge the rest at the last one's cost, not one by one. */
-			cost += (double)(last - k) * run_cost(p, model, target, last, threads);
+		double one = run_cost(p, model, target, k, threads);
+		cost += one;
+		if (k >= FO_TRADEOFF_COST_ROWS && k < last) {
+			cost += (double)(last - k) * fmax(one, run_cost(p, model, target, last, threads));
 			break;
 		}
 	}

@@ -55,6 +55,11 @@
 #define FO_TRADEOFF_EXTRA_FANOUT 3
 #endif
 
+/* tradeoff's estimate: rows costed one by one; the rest at the dearer end (planning stays cheap). */
+#ifndef FO_TRADEOFF_COST_ROWS
+#define FO_TRADEOFF_COST_ROWS 4
+#endif
+
 /* calc: the mean field that predicts where a K search starts looks this many rounds ahead at most. */
 #ifndef FO_PREDICT_MAX_ROUNDS
 #define FO_PREDICT_MAX_ROUNDS 64
@@ -63,6 +68,16 @@
 /* calc: with a push window, the prediction tries K = 1 … this at most (mean field, a few µs each). */
 #ifndef FO_PREDICT_MAX_LINEAR
 #define FO_PREDICT_MAX_LINEAR 4096
+#endif
+
+/*
+ * Work units the mean field may spend predicting where a search or a
+ * tradeoff's rows end (planning runs it before any budget is known, so it
+ * must be cheap for every request; past this the prediction looks fewer
+ * rounds ahead, or gives up and assumes the worst).
+ */
+#ifndef FO_PREDICT_WORK
+#define FO_PREDICT_WORK 2e6
 #endif
 
 /* largen: the early phase is the random chain until this many are informed. */

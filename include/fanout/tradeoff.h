@@ -61,6 +61,13 @@ enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model
 double tradeoff_cost(const struct gossip_params *p, enum calc_model model, double target,
 		     int64_t max_fanout);
 
+/*
+ * The most rows tradeoff_run may give: max_fanout when given, else the
+ * default's prediction (as tradeoff_cost makes it); at most N - 1.  Costs at
+ * most twice FO_PREDICT_WORK.
+ */
+int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout);
+
 /* tradeoff_run and tradeoff_cost with simulations on `threads` threads (work: one-thread / threads). */
 enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model model, double target,
 			       int64_t max_fanout, double work_limit, int threads,

@@ -55,6 +55,10 @@ static const char usage[] =
 	"                       (FANOUT_ENDPOINTS)\n"
 	"  --shard-trials N     trials per shard with --endpoints (default: the trials\n"
 	"                       over " FO_STR(FO_REMOTE_SHARDS_PER_ENDPOINT) " shards per endpoint)\n"
+	"  --backoff SECONDS    with --endpoints, how long an endpoint that failed first\n"
+	"                       rests (at least its Retry-After), doubled with each\n"
+	"                       failure in a row, up to " FO_STR(FO_REMOTE_BACKOFF_MAX) " s; each shard is tried\n"
+	"                       " FO_STR(FO_REMOTE_ATTEMPTS) " times (FANOUT_BACKOFF, default " FO_STR(FO_REMOTE_BACKOFF) ")\n"
 	"  --shard I/N          simulate shard I of N (0-based) of the trials and print\n"
 	"                       it for `fanout merge`; needs --seed\n"
 	"  --work-budget UNITS  in-process work one request may cost, about 1 ns each\n"
@@ -88,7 +92,7 @@ static const struct {
 	{ "tradeoff", REQ_TRADEOFF },
 };
 
-enum { O_FORMAT, O_OUTPUT, O_ENDPOINTS, O_SHARD_TRIALS, O_SHARD, O_BUDGET, O_SIM_THREADS, O_FIXED };
+enum { O_FORMAT, O_OUTPUT, O_ENDPOINTS, O_SHARD_TRIALS, O_BACKOFF, O_SHARD, O_BUDGET, O_SIM_THREADS, O_FIXED };
 
 /* Everything one invocation was told. */
 struct run {
@@ -103,6 +107,7 @@ struct run {
 	char *endpoint_list;
 	int n_endpoints;
 	int64_t shard_trials;       /* 0: the default split */
+	double backoff;             /* seconds a failing endpoint first rests */
 	int shard_index, shard_count; /* --shard I/N; count 0 without it */
 };
 
@@ -649,20 +654,25 @@ static void run_points(const struct run *r, struct point *pts, size_t n)
 		for (size_t s = 0; s < pts[i].n_jobs; s++, j++) {
 			cJSON *f;
 			jobs[j].path = need(strdup(path));
+			struct request shard = pts[i].req;
+			struct req_error err;
 			if (r->op == REQ_SIMULATE_GOSSIP) {
 				int64_t first, count;
 				shard_range(&pts[i].req, (int64_t)s, (int64_t)pts[i].n_jobs, &first, &count);
 				f = shard_fields(pts[i].fields, pts[i].req.seed, first, count);
+				shard.trials = count;
 			} else {
 				f = need(cJSON_Duplicate(pts[i].fields, 1));
 			}
+			/* Its estimate sets how long a transfer may go without a byte (a stopped replica). */
+			jobs[j].work = req_plan(&shard, &r->lim, &err) == REQ_OK ? shard.work : r->lim.work_budget;
 			jobs[j].body = need(cJSON_PrintUnformatted(f));
 			cJSON_Delete(f);
 		}
 	}
 	prog.what = "requests";
-	if (remote_run(r->endpoints, r->n_endpoints, jobs, n_jobs, FO_REMOTE_PER_ENDPOINT, show_progress,
-		       &prog, why, sizeof why) < 0)
+	if (remote_run(r->endpoints, r->n_endpoints, jobs, n_jobs, FO_REMOTE_PER_ENDPOINT, r->backoff,
+		       show_progress, &prog, why, sizeof why) < 0)
 		die("%s: %s", r->prog, why);
 	for (size_t i = 0; i < n; i++) {
 		struct point *pt = &pts[i];
@@ -1012,6 +1022,7 @@ static void configure(struct run *r, int argc, char **argv)
 	r->opts[O_OUTPUT] = (struct opt_option){ "output", NULL, NULL };
 	r->opts[O_ENDPOINTS] = (struct opt_option){ "endpoints", "FANOUT_ENDPOINTS", NULL };
 	r->opts[O_SHARD_TRIALS] = (struct opt_option){ "shard-trials", NULL, NULL };
+	r->opts[O_BACKOFF] = (struct opt_option){ "backoff", "FANOUT_BACKOFF", FO_STR(FO_REMOTE_BACKOFF) };
 	r->opts[O_SHARD] = (struct opt_option){ "shard", NULL, NULL };
 	r->opts[O_BUDGET] = (struct opt_option){ "work-budget", "FANOUT_WORK_BUDGET",
 						 FO_STR(FO_CLI_WORK_BUDGET) };
@@ -1029,6 +1040,7 @@ static void configure(struct run *r, int argc, char **argv)
 	free(text);
 	if (opt_number(r->prog, &r->opts[O_BUDGET], 1, 1e18, 0, &budget) < 0 ||
 	    opt_number(r->prog, &r->opts[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &threads) < 0 ||
+	    opt_number(r->prog, &r->opts[O_BACKOFF], 0.001, FO_REMOTE_BACKOFF_MAX, 0, &r->backoff) < 0 ||
 	    (r->opts[O_SHARD_TRIALS].value &&
 	     opt_number(r->prog, &r->opts[O_SHARD_TRIALS], 1, FO_MAX_JSON_INT, 1, &shard_trials) < 0))
 		exit(2);

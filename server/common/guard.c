@@ -25,6 +25,9 @@ struct guard {
 	void *ctx;
 	atomic_int stopping;
 	pthread_t thread;
+	void (*tick_fn)(void *ctx);    /* guard_on_tick's, or NULL */
+	void *tick_ctx;
+	int tick_every;                /* in watchdog ticks */
 };
 
 struct timespec guard_now(void)
@@ -119,9 +122,13 @@ static void *watchdog(void *arg)
 	struct guard *g = arg;
 	const struct timespec tick = { 0, FO_TICK_MS * 1000L * 1000L };
 
-	while (!atomic_load(&g->stopping)) {
+	for (unsigned long n = 0; !atomic_load(&g->stopping); n++) {
 		struct timespec t = guard_now();
+		void (*fn)(void *ctx);
+		void *ctx;
 		pthread_mutex_lock(&g->lock);
+		fn = g->tick_fn && n % (unsigned long)g->tick_every == 0 ? g->tick_fn : NULL;
+		ctx = g->tick_ctx;
 		for (struct guard_item *it = g->items; it; it = it->next) {
 			enum guard_why why;
 			if (atomic_load(&it->why) != GUARD_NONE)
@@ -135,6 +142,8 @@ static void *watchdog(void *arg)
 				g->on_cancel(g->ctx, why);
 		}
 		pthread_mutex_unlock(&g->lock);
+		if (fn)
+			fn(ctx);
 		nanosleep(&tick, NULL);
 	}
 	return NULL;
@@ -215,12 +224,21 @@ void guard_unwatch(struct guard *g, struct guard_item *it)
 	pthread_mutex_unlock(&g->lock);
 }
 
+void guard_on_tick(struct guard *g, int every_ms, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&g->lock);
+	g->tick_every = every_ms > FO_TICK_MS ? every_ms / FO_TICK_MS : 1;
+	g->tick_ctx = ctx;
+	g->tick_fn = fn;
+	pthread_mutex_unlock(&g->lock);
+}
+
 void guard_cancel_all(struct guard *g)
 {
 	pthread_mutex_lock(&g->lock);
 	for (struct guard_item *it = g->items; it; it = it->next) {
 		int none = GUARD_NONE;
-		atomic_compare_exchange_strong(&it->why, &none, GUARD_TIMEOUT);
+		atomic_compare_exchange_strong(&it->why, &none, GUARD_DRAIN);
 		atomic_store(&it->cancel, 1);
 	}
 	pthread_mutex_unlock(&g->lock);

@@ -16,6 +16,9 @@
  * that alone never cancels: for HTTP/1.1 the guard then sends one interim
  * "100 Continue", which a half-closed client reads and ignores, and a closed
  * one answers with a reset that the next tick sees.
+ *
+ * The same thread runs a program's other periodic checks (guard_on_tick), so
+ * each program has one watcher thread.
  */
 #ifndef FANOUT_GUARD_H
 #define FANOUT_GUARD_H
@@ -25,7 +28,7 @@
 
 #include <cjson/cJSON.h>
 
-enum guard_why { GUARD_NONE = -1, GUARD_TIMEOUT, GUARD_GONE, GUARD_OVERRUN };
+enum guard_why { GUARD_NONE = -1, GUARD_TIMEOUT, GUARD_GONE, GUARD_OVERRUN, GUARD_DRAIN };
 
 struct guard_item {
 	atomic_int cancel;             /* pass &cancel to the core */
@@ -65,8 +68,15 @@ void guard_begin(struct guard *g, struct guard_item *it, double work);
 /* Stops watching `it`; afterwards the guard never touches it again. */
 void guard_unwatch(struct guard *g, struct guard_item *it);
 
-/* Cancels every item watched (reason: time limit unless already set). */
+/* Cancels every item watched (reason: GUARD_DRAIN unless already set): the program is stopping. */
 void guard_cancel_all(struct guard *g);
+
+/*
+ * Also calls fn(ctx) from the watchdog thread about every `every_ms`
+ * milliseconds, outside the guard's lock (fanoutd's connection reaper): the
+ * one watcher thread of a program.  Call once, before any work is watched.
+ */
+void guard_on_tick(struct guard *g, int every_ms, void (*fn)(void *ctx), void *ctx);
 
 struct request;
 struct req_error;

@@ -567,6 +567,25 @@ static void check_solve(struct request *req, const cJSON *json, struct req_error
 			  "rounds does not follow independent timers); add \"timers\": \"aligned\"");
 }
 
+/*
+ * Seconds and bandwidth must stay finite numbers: "interval" times the
+ * rounds, and 2 K b / interval for the largest K, may not overflow a double.
+ */
+static void check_time(const struct request *req, struct req_error *err)
+{
+	double rounds = (double)(req->op == REQ_TRADEOFF ? req->max_rounds : req->params.rounds);
+	double nodes = (double)req->params.nodes;
+
+	if (req->interval <= 0)
+		return;
+	if (!isfinite(req->interval * fmax(rounds, 1)))
+		add_error(err, "interval",
+			  "\"interval\" times the rounds must be a finite number of seconds; lower \"interval\"");
+	else if (req->message_bytes > 0 && !isfinite(2 * fmax(nodes, 1) * (double)req->message_bytes / req->interval))
+		add_error(err, "interval",
+			  "\"interval\" is too small: bytes per second per node would overflow; raise \"interval\"");
+}
+
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
 static void check_model(const struct request *req, struct req_error *err)
 {
@@ -636,6 +655,7 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 		check_tradeoff(out, err);
 	check_solve(out, json, err);
 	check_model(out, err);
+	check_time(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
 		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
 	if (err->count) {
@@ -746,10 +766,88 @@ static double op_cost(const struct request *req, enum calc_model model, int thre
 	}
 }
 
+/* ---- the answer's size ---------------------------------------------------- */
+
+/*
+ * Bytes one curve point, histogram entry or tradeoff row takes at most while
+ * the answer is built: its text (17 significant digits per number) plus its
+ * cJSON nodes (80 bytes each with malloc's overhead, and each member's name).
+ */
+#define CURVE_POINT_BYTES (110 + 420)
+#define HIST_ENTRY_BYTES 80
+#define TRADEOFF_ROW_BYTES (420 + 1500)
+/* Everything else an answer holds: the scalars, notes and params. */
+#define ANSWER_FIXED_BYTES 16384
+
+/* Decimal digits of v >= 0. */
+static double decimal_digits(int64_t v)
+{
+	double d = 1;
+
+	for (; v >= 10; v /= 10)
+		d++;
+	return d;
+}
+
+/*
+ * The most bytes req's answer takes while it is built and sent, and in *work
+ * what making and rendering its per-round parts costs: the curve (R + 1
+ * points), simulate_gossip's histogram (R + 1 counts of at most `trials`
+ * each) and tradeoff's rows.  `curve_bytes` is the curve's share, so a
+ * refusal can say which to drop.
+ */
+static double answer_bytes(const struct request *req, double *work, double *curve_bytes)
+{
+	double points = req->curve ? (double)req->params.rounds + 1 : 0, bytes = ANSWER_FIXED_BYTES;
+
+	*curve_bytes = points * CURVE_POINT_BYTES;
+	*work = FO_RENDER_BASE_WORK + points * FO_RENDER_POINT_WORK;
+	bytes += *curve_bytes;
+	if (req->op == REQ_SIMULATE_GOSSIP) {
+		double entries = (double)req->params.rounds + 1;
+		bytes += entries * (HIST_ENTRY_BYTES + decimal_digits(req->trials) + 1);
+		*work += entries * FO_RENDER_ENTRY_WORK;
+	} else if (req->op == REQ_TRADEOFF) {
+		double rows = (double)tradeoff_rows(&req->params, req->target_prob, req->max_fanout);
+		bytes += rows * TRADEOFF_ROW_BYTES;
+		*work += rows * FO_RENDER_POINT_WORK;
+	}
+	return bytes;
+}
+
+/*
+ * Puts the work of making and rendering req's answer in *render, and refuses
+ * an answer over FO_MAX_ANSWER_BYTES, naming what to drop: "curve" when the
+ * answer fits without it, else "rounds" ("max_fanout" or "max_rounds" for
+ * tradeoff).
+ */
+static enum req_status plan_answer(const struct request *req, double *render, struct req_error *err)
+{
+	double curve, bytes = answer_bytes(req, render, &curve);
+	const char *field;
+
+	if (bytes <= FO_MAX_ANSWER_BYTES)
+		return REQ_OK;
+	field = req->curve && bytes - curve <= FO_MAX_ANSWER_BYTES ? "curve"
+		: req->op == REQ_TRADEOFF ? (req->max_fanout > 0 ? "max_fanout" : "max_rounds")
+		: "rounds";
+	fail(err, REQ_OVER_BUDGET, field,
+	     "the answer would take up to %.3g bytes to build, over the limit of %d; %s", bytes,
+	     (int)FO_MAX_ANSWER_BYTES,
+	     strcmp(field, "curve") == 0 ? "leave out \"curve\" (or lower \"rounds\")"
+	     : strcmp(field, "rounds") == 0 ? (req->curve ? "lower \"rounds\" or leave out \"curve\""
+						      : "lower \"rounds\"")
+	     : strcmp(field, "max_fanout") == 0 ? "lower \"max_fanout\""
+	     : "give a smaller \"max_fanout\" (or lower \"max_rounds\" so fewer rows are needed)");
+	err->estimate = bytes;
+	err->budget = FO_MAX_ANSWER_BYTES;
+	return REQ_OVER_BUDGET;
+}
+
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
 	const struct gossip_params *p = &req->params;
-	double budget = lim->work_budget;
+	double budget = lim->work_budget, render;
 	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
@@ -792,8 +890,18 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
 	}
-	if (req->work <= budget)
+	/*
+	 * The budget bounds the computation (a search stops at it, so its
+	 * estimate may be the budget itself); the answer's size bound bounds its
+	 * rendering.  req->work, which the guard's overrun limit and the choice
+	 * of a worker follow, is both.
+	 */
+	if (plan_answer(req, &render, err) != REQ_OK)
+		return err->status;
+	if (req->work <= budget) {
+		req->work += render;
 		return REQ_OK;
+	}
 	if (timers_refused(req)) {
 		add_error(err, "model",
 			  "\"model\": \"%s\" does not follow independent timers (the simulation does); "
@@ -1047,8 +1155,26 @@ static int add_time_and_bytes(cJSON *o, const struct request *req, const struct 
 	return ok ? 0 : -1;
 }
 
+/*
+ * Rendering a long answer polls the cancel flag every this many points, so
+ * the watchdog's time limit holds while it is built.
+ */
+#define RENDER_POLL 1024
+
+static int render_cancelled(const atomic_int *cancel, int64_t i)
+{
+	return i % RENDER_POLL == 0 && fo_cancelled(cancel);
+}
+
+/* A probability or a share that rounding carried a few ulps out of [0, 1], put back. */
+static double clamp01(double v)
+{
+	return fmin(fmax(v, 0), 1);
+}
+
 /* calc_fanout's per-round curve, r = 0 … R, from the chain at the K returned. */
-static int add_chain_curve(cJSON *o, const struct request *req, const struct chain_result *c)
+static int add_chain_curve(cJSON *o, const struct request *req, const struct chain_result *c,
+			   const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
 	double live = (double)gossip_live(&req->params);
@@ -1056,21 +1182,22 @@ static int add_chain_curve(cJSON *o, const struct request *req, const struct cha
 	if (!curve)
 		return -1;
 	for (int64_t r = 0; r <= c->rounds; r++) {
-		cJSON *pt = cJSON_CreateObject();
+		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
 			return -1;
 		}
 		if (add_number(pt, "round", (double)r) < 0 ||
-		    add_number(pt, "full_delivery_prob", c->p_full[r]) < 0 ||
-		    add_number(pt, "informed_fraction", c->mean_informed[r] / live) < 0)
+		    add_number(pt, "full_delivery_prob", clamp01(c->p_full[r])) < 0 ||
+		    add_number(pt, "informed_fraction", clamp01(c->mean_informed[r] / live)) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* The same curve from a simulation's tally (the K returned, the search's seed and trials). */
-static int add_tally_curve(cJSON *o, const struct request *req, const struct sim_tally *t)
+static int add_tally_curve(cJSON *o, const struct request *req, const struct sim_tally *t,
+			   const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
 	double live = (double)gossip_live(&req->params), n = (double)t->trials;
@@ -1078,7 +1205,7 @@ static int add_tally_curve(cJSON *o, const struct request *req, const struct sim
 	if (!curve)
 		return -1;
 	for (int64_t r = 0; r <= t->rounds; r++) {
-		cJSON *pt = cJSON_CreateObject();
+		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
 			return -1;
@@ -1119,7 +1246,8 @@ static int add_formula_note(cJSON *o, const struct request *req)
  * returned, `tally` the simulation's (NULL when not that model).
  */
 static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
-			  const struct chain_result *chain, const struct sim_tally *tally)
+			  const struct chain_result *chain, const struct sim_tally *tally,
+			  const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
 	int ok = o != NULL;
@@ -1155,7 +1283,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		ok = add_rounds(o, "rounds_to_all", &r, 1) == 0 &&
 		     add_number(o, "messages_per_broadcast", messages) == 0;
 		if (ok && req->curve)
-			ok = add_chain_curve(o, req, chain) == 0;
+			ok = add_chain_curve(o, req, chain, cancel) == 0;
 	}
 	if (ok && tally) {
 		char note[320];
@@ -1171,7 +1299,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		     add_number(o, "seed", (double)a->sim_seed) == 0;
 		if (ok && req->curve)
 			ok = (timed(req) ? add_timed_curve(o, req, tally, 0, "full_delivery_prob")
-					 : add_tally_curve(o, req, tally)) == 0;
+					 : add_tally_curve(o, req, tally, cancel)) == 0;
 		snprintf(note, sizeof note,
 			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
 			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
@@ -1257,7 +1385,8 @@ static cJSON *render_solve(const struct request *req, const struct solve_answer 
 	return o;
 }
 
-static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t)
+static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t,
+			      const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *rows = o ? cJSON_AddArrayToObject(o, "rows") : NULL;
@@ -1266,7 +1395,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 	for (int64_t i = 0; ok && i < t->count; i++) {
 		const struct tradeoff_row *row = &t->rows[i];
 		int reached = row->rounds >= 0;
-		cJSON *x = cJSON_CreateObject();
+		cJSON *x = render_cancelled(cancel, i) ? NULL : cJSON_CreateObject();
 		if (!x || !cJSON_AddItemToArray(rows, x)) {
 			cJSON_Delete(x);
 			ok = 0;
@@ -1326,7 +1455,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 	return o;
 }
 
-static int add_curve(cJSON *o, const struct sim_tally *t)
+static int add_curve(cJSON *o, const struct sim_tally *t, const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
 	double n = (double)t->trials, live = (double)t->live;
@@ -1334,7 +1463,7 @@ static int add_curve(cJSON *o, const struct sim_tally *t)
 	if (!curve)
 		return -1;
 	for (int64_t r = 1; r <= t->rounds; r++) {
-		cJSON *pt = cJSON_CreateObject();
+		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
 			return -1;
@@ -1369,7 +1498,8 @@ static int add_interval_methods(cJSON *o)
 	       cJSON_AddStringToObject(m, "full_delivery_rate_ci", SIM_FULL_CI_METHOD) ? 0 : -1;
 }
 
-cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
+/* req_render_tally, stopping (NULL) when *cancel is set. */
+static cJSON *render_tally(const struct request *req, const struct sim_tally *t, const atomic_int *cancel)
 {
 	struct sim_summary s;
 	struct rounds_to_all r;
@@ -1408,7 +1538,7 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 		ok = add_hist_bin(o, req) == 0;
 	ok = ok && (hist = cJSON_AddArrayToObject(o, "rounds_to_all_hist")) != NULL;
 	for (int64_t k = 0; ok && k <= tally_last(t); k++) {
-		cJSON *n = cJSON_CreateNumber((double)t->rounds_to_all_hist[k]);
+		cJSON *n = render_cancelled(cancel, k) ? NULL : cJSON_CreateNumber((double)t->rounds_to_all_hist[k]);
 		ok = n && cJSON_AddItemToArray(hist, n);
 		if (!ok)
 			cJSON_Delete(n);
@@ -1416,13 +1546,18 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 	ok = ok && add_time_and_bytes(o, req, &r, timed(req) ? &times : NULL, s.messages_mean,
 				      req->params.fanout) == 0;
 	if (ok && req->curve)
-		ok = (timed(req) ? add_timed_curve(o, req, t, 1, "full_delivery_rate") : add_curve(o, t)) == 0;
+		ok = (timed(req) ? add_timed_curve(o, req, t, 1, "full_delivery_rate") : add_curve(o, t, cancel)) == 0;
 	ok = ok && add_params(o, req) == 0;
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
 	}
 	return o;
+}
+
+cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
+{
+	return render_tally(req, t, NULL);
 }
 
 /*
@@ -1592,8 +1727,8 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			return NULL;
 		}
 		if (a.model == CALC_FORMULA) {
-			o = render_calc(req, &a, NULL, NULL);
-		} else if (a.model == CALC_SIMULATION) {
+			o = render_calc(req, &a, NULL, NULL, cancel);
+		} else if (a.model == CALC_SIMULATION && req->params.nodes > 1) {
 			/* The K found, again with its seed and trials: the same tally, with the curve. */
 			struct gossip_params q = req->params;
 			struct sim_tally t;
@@ -1603,7 +1738,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				return NULL;
 			}
 			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
-			o = st == FO_OK ? render_calc(req, &a, NULL, &t) : NULL;
+			o = st == FO_OK ? render_calc(req, &a, NULL, &t, cancel) : NULL;
 			sim_tally_release(&t);
 			if (st != FO_OK) {
 				core_failure(err, st, req, lim->work_budget);
@@ -1612,7 +1747,8 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		} else {
 			/*
 			 * The chain at the K found: rounds to all, curve, messages (N = 1:
-			 * trivial); large_n's own run with its curve.
+			 * trivial, whatever the model, as no trial was run); large_n's own
+			 * run with its curve.
 			 */
 			struct gossip_params q = req->params;
 			struct chain_result c;
@@ -1624,7 +1760,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				core_failure(err, st, req, lim->work_budget);
 				return NULL;
 			}
-			o = render_calc(req, &a, &c, NULL);
+			o = render_calc(req, &a, &c, NULL, cancel);
 			chain_result_release(&c);
 		}
 	} else if (req->op == REQ_TRADEOFF) {
@@ -1641,7 +1777,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		o = render_tradeoff(req, &t);
+		o = render_tradeoff(req, &t, cancel);
 		tradeoff_release(&t);
 	} else {
 		struct sim_tally t;
@@ -1652,7 +1788,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
 				  lim->sim_threads,
 				  cancel, &t);
-		o = st == FO_OK ? req_render_tally(req, &t) : NULL;
+		o = st == FO_OK ? render_tally(req, &t, cancel) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);
@@ -1660,6 +1796,6 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		}
 	}
 	if (!o)
-		core_failure(err, FO_NOMEM, req, 0);
+		core_failure(err, fo_cancelled(cancel) ? FO_CANCELLED : FO_NOMEM, req, 0);
 	return o;
 }

@@ -51,6 +51,36 @@
 #define FO_TICK_MS 10
 #endif
 
+/*
+ * Largest answer a request may ask for, in bytes of memory while it is built
+ * and sent (its JSON tree and text, as estimated before any work; the text
+ * is about a fifth): past it, a refusal naming "curve" or "rounds" (or
+ * "max_fanout").  Bounds what each worker holds at once.
+ */
+#ifndef FO_MAX_ANSWER_BYTES
+#define FO_MAX_ANSWER_BYTES (40 * 1024 * 1024)
+#endif
+
+/* Work units to make and render one curve point or tradeoff row (tests/bench/estimates.c). */
+#ifndef FO_RENDER_POINT_WORK
+#define FO_RENDER_POINT_WORK 4000
+#endif
+
+/* Work units to make and render the rest of any answer (its scalars, notes and params). */
+#ifndef FO_RENDER_BASE_WORK
+#define FO_RENDER_BASE_WORK 20000
+#endif
+
+/* Work units to make and render one entry of simulate_gossip's rounds_to_all_hist. */
+#ifndef FO_RENDER_ENTRY_WORK
+#define FO_RENDER_ENTRY_WORK 400
+#endif
+
+/* After an answer this large is freed, the programs hand free memory back to the system. */
+#ifndef FO_TRIM_BYTES
+#define FO_TRIM_BYTES (1024 * 1024)
+#endif
+
 /* fanout-node: requests estimated above this run on a worker thread. */
 #ifndef FO_NODE_INLINE_WORK
 #define FO_NODE_INLINE_WORK 1e6
@@ -118,6 +148,11 @@
 #define FO_HTTP_PER_ADDRESS 64
 #endif
 
+/* fanoutd: most query parameters a GET may carry; past it, 414 (the API has about 20 fields; 1024 parsed fit the memory pool). */
+#ifndef FO_HTTP_MAX_PARAMS
+#define FO_HTTP_MAX_PARAMS 1024
+#endif
+
 /* fanoutd: seconds a request's headers and body may take to arrive, however they trickle. */
 #ifndef FO_HTTP_READ_DEADLINE
 #define FO_HTTP_READ_DEADLINE 10
@@ -154,14 +189,39 @@
 #define FO_REMOTE_PER_ENDPOINT 2
 #endif
 
-/* fanout --endpoints: times a failing job goes round all the endpoints before the run stops. */
-#ifndef FO_REMOTE_ROUNDS
-#define FO_REMOTE_ROUNDS 3
+/* fanout --endpoints: times one job (shard) is tried before the run stops. */
+#ifndef FO_REMOTE_ATTEMPTS
+#define FO_REMOTE_ATTEMPTS 10
 #endif
 
-/* fanout --endpoints: seconds an endpoint whose connection failed gets no new job. */
-#ifndef FO_REMOTE_REST
-#define FO_REMOTE_REST 2
+/* fanout --endpoints: seconds a failing endpoint first rests; doubled with each failure in a row. */
+#ifndef FO_REMOTE_BACKOFF
+#define FO_REMOTE_BACKOFF 0.5
+#endif
+
+/* fanout --endpoints: longest rest, whatever the failures or a Retry-After say. */
+#ifndef FO_REMOTE_BACKOFF_MAX
+#define FO_REMOTE_BACKOFF_MAX 60
+#endif
+
+/* fanout --endpoints: connections refused in a row, on every endpoint, that stop the run. */
+#ifndef FO_REMOTE_GONE
+#define FO_REMOTE_GONE 3
+#endif
+
+/* fanout --endpoints: a transfer may receive nothing for this many seconds ... */
+#ifndef FO_REMOTE_STALL_SLACK
+#define FO_REMOTE_STALL_SLACK 5
+#endif
+
+/* ... plus this many times its estimated work (in seconds) before it is abandoned. */
+#ifndef FO_REMOTE_STALL_FACTOR
+#define FO_REMOTE_STALL_FACTOR 10
+#endif
+
+/* fanout --endpoints: largest answer accepted, in bytes (fanoutd's answers are far below). */
+#ifndef FO_REMOTE_MAX_ANSWER
+#define FO_REMOTE_MAX_ANSWER (64 * 1024 * 1024)
 #endif
 
 /* fanout --endpoints: seconds one request may take, end to end, before it is retried. */
@@ -179,7 +239,7 @@
 #define FO_VERSION "0.1.0"
 #endif
 
-/* fanoutd: how often it looks for requests past their read deadline, in milliseconds. */
+/* fanoutd: how often the watchdog looks for requests past their read deadline, in milliseconds. */
 #ifndef FO_HTTP_READ_TICK_MS
 #define FO_HTTP_READ_TICK_MS 100
 #endif

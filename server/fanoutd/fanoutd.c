@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "options.h"
@@ -125,6 +126,39 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	return 0;
 }
 
+/*
+ * File descriptors beyond the connections: the listening socket, each
+ * connection thread's epoll, the log, and what libc and libmicrohttpd open.
+ */
+#define FD_SPARE 64
+
+/*
+ * Makes sure --connections can be reached: raises the soft RLIMIT_NOFILE to
+ * what they need (up to the hard limit), or says why it cannot.  -1 then.
+ */
+static int fit_fd_limit(int connections)
+{
+	struct rlimit r;
+	rlim_t need = (rlim_t)connections + FD_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY || r.rlim_cur >= need)
+		return 0;
+	if (r.rlim_max != RLIM_INFINITY && r.rlim_max < need) {
+		fprintf(stderr,
+			"fanoutd: '--connections %d' needs %llu open files, but the limit is %llu (ulimit -n "
+			"-H); lower '--connections' to at most %llu or raise the limit (LimitNOFILE= in the "
+			"unit)\n", connections, (unsigned long long)need, (unsigned long long)r.rlim_max,
+			r.rlim_max > FD_SPARE ? (unsigned long long)(r.rlim_max - FD_SPARE) : 0ULL);
+		return -1;
+	}
+	r.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &r) != 0) {
+		perror("fanoutd: setrlimit(RLIMIT_NOFILE)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Waits up to `seconds` for work to finish; a signal meanwhile cuts it short. */
 static void drain(struct http_server *s, const sigset_t *signals, double seconds)
 {
@@ -155,7 +189,7 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "--healthcheck") == 0 && argc <= 3)
 		return probe_run(argc == 3 ? argv[2] : NULL, FO_PROBE_TIMEOUT);
-	if (configure(argc, argv, &cfg, &grace) < 0)
+	if (configure(argc, argv, &cfg, &grace) < 0 || fit_fd_limit(cfg.connections) < 0)
 		return 2;
 	log_set_json(cfg.log_json);
 	sigemptyset(&signals);

@@ -14,9 +14,13 @@
  * Connection defences: at most FO_HTTP_PER_ADDRESS connections per client
  * address (so /healthz from another address stays answered), a per-connection
  * memory pool sized for long query strings (libmicrohttpd answers 414 or 431
- * beyond it), and a reaper thread that closes a connection whose request has
- * not fully arrived FO_HTTP_READ_DEADLINE seconds after it began, however
- * slowly its bytes trickle in.  The server never stops libmicrohttpd while a
+ * beyond it; a query of more than FO_HTTP_MAX_PARAMS parameters, which would
+ * not fit the pool once parsed, gets 414 from here), and a reaper, run by the
+ * guard's watchdog thread (guard_on_tick), that closes a connection whose
+ * request has not fully arrived FO_HTTP_READ_DEADLINE seconds after it
+ * began, however slowly its bytes trickle in.  When the connections near
+ * --connections, the oldest idle or incomplete ones are shed at once, so a
+ * health check always finds room.  The server never stops libmicrohttpd while a
  * connection is suspended (libmicrohttpd 0.9.75 aborts then): jobs are only
  * suspended while `closed` is not set, and http_stop refuses while any is.
  */
@@ -24,9 +28,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -68,6 +74,7 @@ struct conn_watch {
 	int reading;                   /* a request is arriving (or awaited) */
 	struct timespec since;         /* when it began to */
 	int ended;                     /* reaper ticks in a row that saw the client's end of input */
+	int shed;                      /* shut down to make room */
 	struct conn_watch *prev, *next;
 };
 
@@ -110,7 +117,8 @@ static const struct route routes[] = {
 /* Every status fanoutd answers with, and its reason phrase; metrics count these. */
 static const struct http_status statuses[] = {
 	{ 200, "OK" }, { 204, "No Content" }, { 304, "Not Modified" }, { 400, "Bad Request" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 413, "Content Too Large" }, { 422, "Unprocessable Content" },
+	{ 405, "Method Not Allowed" }, { 413, "Content Too Large" }, { 414, "URI Too Long" },
+	{ 422, "Unprocessable Content" },
 	{ STATUS_CLIENT_GONE, "Client Closed Request" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" }, { 504, "Gateway Timeout" },
 };
@@ -134,9 +142,10 @@ struct http_server {
 	int suspended;                 /* connections suspended for a job */
 	int closed;                    /* no more suspensions: stopping */
 	pthread_mutex_t conns_lock;
-	struct conn_watch *conns;
-	pthread_t reaper;
-	atomic_int stopping;
+	struct conn_watch *conns;      /* newest first */
+	int nconns;
+	int nshed;                     /* of which shed and not yet closed */
+	int high_water;                /* past this many connections, idle ones are shed */
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
 	uint64_t id_seed;              /* generated request ids: this, mixed with a count */
@@ -401,6 +410,9 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 	}
 	if (err.status == REQ_CANCELLED && why == GUARD_GONE)
 		return problem(ex, conn, STATUS_CLIENT_GONE, "the client closed the connection", NULL, NULL);
+	if (err.status == REQ_CANCELLED && why == GUARD_DRAIN)
+		return busy(ex, conn, "draining: the service is stopping and cancelled this request; retry "
+				      "on another replica");
 	if (err.status == REQ_CANCELLED) {
 		char detail[160];
 		snprintf(detail, sizeof detail,
@@ -565,6 +577,28 @@ static void conn_read_again(struct http_server *s, struct MHD_Connection *conn)
 	pthread_mutex_unlock(&s->conns_lock);
 }
 
+/*
+ * Shuts down up to `count` connections, oldest first, that wait for a
+ * request or are still receiving one (never `keep`, the one just accepted,
+ * nor one whose request is being answered); libmicrohttpd then closes them.
+ * Called with conns_lock held.
+ */
+static void shed_idle(struct http_server *s, const struct conn_watch *keep, int count)
+{
+	struct conn_watch *w = s->conns;
+
+	while (w && w->next)
+		w = w->next;
+	for (; w && count > 0; w = w->prev) {
+		if (w == keep || !w->reading || w->shed)
+			continue;
+		shutdown(w->fd, SHUT_RDWR);
+		w->shed = 1;
+		s->nshed++;
+		count--;
+	}
+}
+
 /* Tracks each connection from its start (for the read deadline) to its close. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
@@ -588,6 +622,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		if (s->conns)
 			s->conns->prev = w;
 		s->conns = w;
+		if (++s->nconns - s->nshed > s->high_water)
+			shed_idle(s, w, s->nconns - s->nshed - s->high_water);
 		pthread_mutex_unlock(&s->conns_lock);
 		*socket_context = w;
 		return;
@@ -602,6 +638,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		s->conns = w->next;
 	if (w->next)
 		w->next->prev = w->prev;
+	s->nconns--;
+	s->nshed -= w->shed;
 	pthread_mutex_unlock(&s->conns_lock);
 	free(w);
 	*socket_context = NULL;
@@ -626,28 +664,53 @@ static int input_ended(struct conn_watch *w)
  * Shuts down the socket of every connection whose request is still arriving
  * FO_HTTP_READ_DEADLINE seconds after it began, or can no longer arrive
  * because the client ended its input (libmicrohttpd 0.9.75 does not always
- * notice that while waiting for a body); libmicrohttpd then closes it.
+ * notice that while waiting for a body); libmicrohttpd then closes it.  Run
+ * by the guard's watchdog thread every FO_HTTP_READ_TICK_MS.
  */
-static void *reaper(void *arg)
+static void reap(void *arg)
 {
 	struct http_server *s = arg;
-	const struct timespec tick = { 0, FO_HTTP_READ_TICK_MS * 1000L * 1000L };
+	struct timespec t = guard_now();
 
-	while (!atomic_load(&s->stopping)) {
-		struct timespec t = guard_now();
-		pthread_mutex_lock(&s->conns_lock);
-		for (struct conn_watch *w = s->conns; w; w = w->next)
-			if (w->reading && (guard_seconds(&w->since, &t) > s->cfg.read_deadline || input_ended(w))) {
-				shutdown(w->fd, SHUT_RDWR);
-				w->reading = 0;
-			}
-		pthread_mutex_unlock(&s->conns_lock);
-		nanosleep(&tick, NULL);
-	}
-	return NULL;
+	pthread_mutex_lock(&s->conns_lock);
+	for (struct conn_watch *w = s->conns; w; w = w->next)
+		if (w->reading && (guard_seconds(&w->since, &t) > s->cfg.read_deadline || input_ended(w))) {
+			shutdown(w->fd, SHUT_RDWR);
+			w->reading = 0;
+		}
+	pthread_mutex_unlock(&s->conns_lock);
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
+
+/* The request context of a request whose query has too many parameters, until on_request. */
+static char too_many_params;
+
+/*
+ * Sees each request's URI before libmicrohttpd parses its query.  Parsed,
+ * every parameter takes room in the connection's memory pool, and when the
+ * pool runs out libmicrohttpd closes the connection without an answer; so a
+ * query of more than FO_HTTP_MAX_PARAMS parameters is emptied here (in
+ * libmicrohttpd's own buffer, which it parses after this call) and answered
+ * 414 by on_request.
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	const char *query = strchr(uri, '?');
+	size_t params = 1;
+
+	(void)cls;
+	(void)conn;
+	if (!query)
+		return NULL;
+	for (const char *c = query; *c && params <= FO_HTTP_MAX_PARAMS; c++)
+		params += *c == '&' || *c == ';';
+	if (params <= FO_HTTP_MAX_PARAMS)
+		return NULL;
+	/* libmicrohttpd's buffer, which it reads after this returns: */
+	memset((char *)(uintptr_t)query + 1, 0, 1);
+	return &too_many_params;
+}
 
 static const struct route *find_route(const char *url)
 {
@@ -800,11 +863,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct exchange *ex = *con_cls;
 
-	if (!ex) {
+	if (!ex || ex == (void *)&too_many_params) {
+		int cut = ex != NULL;
 		ex = exchange_new(cls, conn, url, method, version);
+		*con_cls = ex;
 		if (!ex)
 			return MHD_NO;
-		*con_cls = ex;
+		if (cut) {
+			char detail[96];
+			snprintf(detail, sizeof detail, "the query has more than %d parameters",
+				 (int)FO_HTTP_MAX_PARAMS);
+			return problem(ex, conn, 414, detail, NULL, NULL);
+		}
 		return announced_too_large(ex, conn) ? too_large(ex, conn) : MHD_YES;
 	}
 	if (*upload_size) {
@@ -858,8 +928,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int status;
 	double secs;
 
-	if (!ex)
+	if (!ex || ex == (void *)&too_many_params) {
+		*con_cls = NULL;
 		return;
+	}
 	/* An answer that never reached the client is logged as the client's leaving. */
 	status = ex->status && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ex->status : STATUS_CLIENT_GONE;
 	secs = guard_seconds(&ex->start, &end);
@@ -869,6 +941,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);
+	/* A big answer's memory goes back to the system, not only to malloc's free lists. */
+	if (ex->bytes > FO_TRIM_BYTES)
+		malloc_trim(0);
 	free(ex);
 	*con_cls = NULL;
 }
@@ -929,10 +1004,12 @@ struct http_server *http_start(const struct http_config *cfg)
 	s->metrics = metrics_new(s->paths, NROUTES, statuses, sizeof statuses / sizeof statuses[0]);
 	s->pool = workpool_new(cfg->threads, cfg->queue);
 	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
-	if (!s->guard || !s->pool || pthread_create(&s->reaper, NULL, reaper, s) != 0) {
+	if (!s->guard || !s->pool) {
 		log_line("error", "fanoutd: out of memory or threads");
 		goto fail;
 	}
+	s->high_water = cfg->connections - (cfg->connections / 8 > 1 ? cfg->connections / 8 : 1);
+	guard_on_tick(s->guard, FO_HTTP_READ_TICK_MS, reap, s);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -943,11 +1020,10 @@ struct http_server *http_start(const struct http_config *cfg)
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FO_HTTP_IDLE_TIMEOUT,
 				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				     MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 				     MHD_OPTION_END);
 	if (!s->daemon) {
 		log_line("error", "fanoutd: cannot listen on %s port %d", cfg->address, cfg->port);
-		atomic_store(&s->stopping, 1);
-		pthread_join(s->reaper, NULL);
 		goto fail;
 	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1010,8 +1086,6 @@ int http_stop(struct http_server *s)
 		return -1;
 	MHD_stop_daemon(s->daemon);
 	workpool_free(s->pool);
-	atomic_store(&s->stopping, 1);
-	pthread_join(s->reaper, NULL);
 	guard_free(s->guard);
 	metrics_free(s->metrics);
 	pthread_mutex_destroy(&s->state_lock);

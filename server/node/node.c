@@ -7,7 +7,9 @@
  * simulation never stops the node from reading.  Every reply is written whole
  * and flushed under one lock, which also hands out msg_id 0, 1, 2, … in
  * output order.  Bad input is logged to stderr and never ends the node; end
- * of input waits for the workers and exits 0.
+ * of input waits for the workers and exits 0.  A reply that cannot be
+ * written (stdout closed or full) is logged, the node stops reading and
+ * exits 1: its client can no longer hear it.
  *
  * All work runs under the guard (guard.h): past --timeout it stops with
  * code 0 (timeout), and work that outgrows its estimate stops with code 14,
@@ -15,7 +17,11 @@
  * worker.  Built with -DFUZZING there is no main(): a fuzzer includes this
  * file and calls node_open and read_loop.
  */
+#include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +52,7 @@ struct node {
 	double timeout;             /* seconds one request may take */
 	struct workpool *pool;
 	struct guard *guard;
+	atomic_int write_failed;    /* a reply could not be written: stop */
 };
 
 /* Who a reply goes to and what it answers. */
@@ -116,16 +123,24 @@ static void emit(struct node *n, const struct reply_to *to, cJSON *body)
 	}
 	if (text) {
 		n->next_msg_id++;
-		fputs(text, n->out);
-		fputc('\n', n->out);
-		fflush(n->out);
+		errno = 0;
+		if ((fputs(text, n->out) == EOF || fputc('\n', n->out) == EOF || fflush(n->out) == EOF) &&
+		    !atomic_exchange(&n->write_failed, 1))
+			fprintf(stderr, "fanout-node: cannot write a reply to stdout (%s); stopping\n",
+				errno ? strerror(errno) : "write error");
 	} else {
 		fputs("fanout-node: out of memory writing a reply\n", stderr);
 	}
 	pthread_mutex_unlock(&n->out_lock);
-	free(text);
 	cJSON_Delete(body);
 	cJSON_Delete(msg);
+	/* A big answer's memory goes back to the system, not only to malloc's free lists. */
+	if (text && strlen(text) > FO_TRIM_BYTES) {
+		free(text);
+		malloc_trim(0);
+	} else {
+		free(text);
+	}
 }
 
 static void emit_error(struct node *n, const struct reply_to *to, int code, const char *text)
@@ -321,7 +336,7 @@ static void read_loop(struct node *n, char *buf, FILE *in)
 {
 	long lineno = 0;
 
-	for (;;) {
+	while (!atomic_load(&n->write_failed)) {
 		size_t len = 0;
 		int c, too_long = 0;
 
@@ -409,9 +424,11 @@ int main(int argc, char **argv)
 		fputs("fanout-node: cannot start: out of memory or threads\n", stderr);
 		return 1;
 	}
+	/* A closed stdout is a write error to report, not a signal that kills silently. */
+	signal(SIGPIPE, SIG_IGN);
 	read_loop(&n, buf, stdin);
 	node_close(&n);
 	free(buf);
-	return 0;
+	return atomic_load(&n.write_failed) ? 1 : 0;
 }
 #endif

@@ -10,6 +10,12 @@
  * estimate plus 0.2 s.  The guard stops real work at 2 times plus 0.1 s,
  * so "worst" above 2 names cases the services stop as "grew past the budget".
  *
+ * A second grid sends whole requests through the request layer (plan,
+ * execute, render, print) with curves and long rounds, up to 10^5: there
+ * the per-round output and the answer's text are most of the work, and
+ * req_plan's estimate must cover them.  It prints the same columns per
+ * operation, then the worst ratio over every case of 1 ms or more.
+ *
  * Usage: estimates [CASES] [SEED]   (default 300 cases, seed 1)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -24,6 +30,7 @@
 #include "fanout/calc.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
+#include "request.h"
 
 #define MAX_ESTIMATE 3e8  /* cases estimated above 0.3 s are skipped, to keep the run short */
 #define CUTOFF_FACTOR 20
@@ -126,6 +133,92 @@ static double run(int model, const struct gossip_params *p, double target, int64
 	return secs;
 }
 
+/* A whole request: plan, execute, render, print; its CPU seconds, *cut if cut off. */
+static double run_request(const struct request *req, const struct req_limits *lim, int *cut)
+{
+	struct watch w = { 0 };
+	struct req_error err;
+	pthread_t t;
+	double start, secs;
+	cJSON *o;
+	char *text;
+
+	w.limit = CUTOFF_FACTOR * req->work * 1e-9 + CUTOFF_SLACK;
+	pthread_create(&t, NULL, watcher, &w);
+	start = now_s(CLOCK_THREAD_CPUTIME_ID);
+	o = req_execute(req, lim, &w.cancel, &err);
+	text = o ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_free(text);
+	cJSON_Delete(o);
+	secs = now_s(CLOCK_THREAD_CPUTIME_ID) - start;
+	atomic_store(&w.done, 1);
+	pthread_join(t, NULL);
+	*cut = !o && err.status == REQ_CANCELLED;
+	return secs;
+}
+
+/* The second grid: calc_fanout and simulate_gossip with curves, tradeoff, long rounds. */
+static void answers(int cases, struct rng *r)
+{
+	static struct stats st[REQ_OP_COUNT];
+	struct req_limits lim = { MAX_ESTIMATE, 1 };
+	static const char *const models[] = { "auto", "exact", "mean_field", "large_n" };
+	double worst = 0;
+	char worst_case[768] = "";
+
+	for (int op = 0; op < REQ_OP_COUNT; op++)
+		st[op].name = req_op_name((enum req_op)op);
+	for (int i = 0; i < cases; i++) {
+		int op = (int)(rng_next(r) % REQ_OP_COUNT);
+		int64_t nodes = 2 + (int64_t)exp(rng_unit(r) * log(op == REQ_SIMULATE_GOSSIP ? 1e3 : 1e5));
+		int64_t rounds = 1 + (int64_t)exp(rng_unit(r) * log(op == REQ_TRADEOFF ? 1e4 : 1e5));
+		char json[320];
+		struct request req;
+		struct req_error err;
+		cJSON *in;
+		int cut;
+
+		if (op == REQ_CALC_FANOUT)
+			snprintf(json, sizeof json, "{\"nodes\":%lld,\"target_prob\":%g,\"rounds\":%lld,\"curve\":true,"
+				 "\"model\":\"%s\",\"loss\":%g}", (long long)nodes,
+				 (double[]){ 0.5, 0.9, 0.99 }[rng_next(r) % 3], (long long)rounds,
+				 models[rng_next(r) % 4], rng_next(r) % 2 ? 0 : 0.3 * rng_unit(r));
+		else if (op == REQ_SIMULATE_GOSSIP)
+			snprintf(json, sizeof json, "{\"nodes\":%lld,\"fanout\":%lld,\"rounds\":%lld,\"trials\":%lld,"
+				 "\"seed\":1,\"curve\":%s}", (long long)nodes,
+				 1 + (long long)(rng_next(r) % (uint64_t)(nodes - 1 < 5 ? nodes - 1 : 5)),
+				 (long long)rounds, 1 + (long long)(rng_next(r) % 20),
+				 rng_next(r) % 2 ? "true" : "false");
+		else
+			snprintf(json, sizeof json, "{\"nodes\":%lld,\"target_prob\":%g,\"max_rounds\":%lld,"
+				 "\"model\":\"%s\"}", (long long)nodes, (double[]){ 0.5, 0.9, 0.99 }[rng_next(r) % 3],
+				 (long long)rounds, rng_next(r) % 2 ? "mean_field" : "auto");
+		in = cJSON_Parse(json);
+		if (req_prepare((enum req_op)op, in, &lim, &req, &err) == REQ_OK && req.work > 0) {
+			double secs = run_request(&req, &lim, &cut);
+			record(&st[op], req.work, secs, cut, json);
+			if (req.work >= 1e6 && secs / (req.work * 1e-9) > worst) {
+				worst = secs / (req.work * 1e-9);
+				snprintf(worst_case, sizeof worst_case, "%s %s (est %.3g s, took %.3g s)",
+					 req_op_name((enum req_op)op), json, req.work * 1e-9, secs);
+			}
+		}
+		cJSON_Delete(in);
+	}
+	printf("\nwhole requests (plan, execute, render, print), curves and long rounds:\n");
+	printf("%-16s %6s %8s %8s %6s %10s  %s\n", "operation", "cases", "median", "worst", "cut",
+	       ">=1ms:n/worst", "worst case");
+	for (int op = 0; op < REQ_OP_COUNT; op++) {
+		struct stats *s = &st[op];
+		if (!s->n)
+			continue;
+		qsort(s->ratios, (size_t)s->n, sizeof s->ratios[0], cmp);
+		printf("%-16s %6d %8.3f %8.2f %6d %5d/%-7.2f  %s\n", s->name, s->n, s->ratios[s->n / 2], s->worst,
+		       s->over, s->big, s->worst_big, s->worst_case);
+	}
+	printf("worst measured/estimated over the cases of 1 ms or more: %.2f  %s\n", worst, worst_case);
+}
+
 int main(int argc, char **argv)
 {
 	int cases = argc > 1 ? atoi(argv[1]) : 300;
@@ -179,5 +272,6 @@ int main(int argc, char **argv)
 		if (s->big)
 			printf("%-16s %6s %8s %8s %6s %10s  >=1ms: %s\n", "", "", "", "", "", "", s->worst_big_case);
 	}
+	answers(cases, &r);
 	return 0;
 }

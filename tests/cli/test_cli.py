@@ -10,6 +10,11 @@ usage: test_cli.py FANOUT FANOUTD [GROUP ...]   (a group: test_sweep, ...; all b
   byte (all tallies, intervals and the per-round curve), for several n;
 - --endpoints across 4 fanoutd on loopback, one of them killed (SIGKILL)
   while the run is going, equals the in-process run byte for byte;
+- --endpoints with one replica draining (SIGTERM while busy), one stopped
+  (SIGSTOP), one answering 503 with Retry-After 30, equals the in-process run
+  byte for byte; so does one briefly full single endpoint; when every
+  endpoint is gone the run fails at once, saying so; a shard that keeps
+  failing lists what it tried; an oversized answer is refused;
 - sweeps: the grid's rows are the single answers, the same over endpoints;
 - bad flags, refusals and damaged shard files are reported, never merged.
 
@@ -17,6 +22,7 @@ Everything listens on 127.0.0.1 only; every process started is ended by PID.
 Prints one line per check and "N passed, N failed" at the end.
 """
 import csv
+import http.server
 import io
 import json
 import os
@@ -25,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -68,6 +75,7 @@ def start_server(*extra):
 def stop_all():
     for p in servers:
         if p.poll() is None:
+            p.send_signal(signal.SIGCONT)
             p.kill()
         p.wait()
 
@@ -238,6 +246,129 @@ def test_endpoints_with_a_replica_killed():
     return reps
 
 
+class Stub(http.server.BaseHTTPRequestHandler):
+    """A replica that answers every POST 503 with a Retry-After, or with a huge body."""
+    mode, retry_after, hits = "503", "30", 0
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).hits += 1
+        if self.mode == "huge":
+            self.send_response(200)
+            self.send_header("Content-Length", str(200 * 1024 * 1024))
+            self.end_headers()
+            try:
+                self.wfile.write(b"{")
+            except OSError:  # the client refused the answer and left, as it should
+                pass
+            return
+        body = b'{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"stub says no"}'
+        self.send_response(503)
+        if self.retry_after:
+            self.send_header("Retry-After", self.retry_after)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_stub(mode, retry_after):
+    handler = type("StubHandler", (Stub,), {"mode": mode, "retry_after": retry_after, "hits": 0})
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, handler, f"http://127.0.0.1:{srv.server_address[1]}"
+
+
+def test_flaky_fleet():
+    """Issue 18.3-4: a draining, a stopped and a 503-ing replica beside a healthy one."""
+    run = {"nodes": 20000, "fanout": 3, "rounds": 20, "trials": 3000, "seed": 43, "loss": 0.05, "curve": True}
+    whole = fanout("simulate", *flags(run)).stdout
+    draining, d_url, d_log = start_server("--sim-threads", "1", "--grace", "120", "--timeout", "600",
+                                          "--work-budget", "1e10")
+    stopped, s_url, _ = start_server("--sim-threads", "1")
+    healthy, h_url, _ = start_server("--sim-threads", "1")
+    stub, handler, b_url = start_stub("503", "30")
+    # The draining replica is busy with a long job and then told to stop: it answers 503 meanwhile.
+    long_job = threading.Thread(target=lambda: post_quietly(d_url + "/simulate_gossip", {
+        "nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 200, "seed": 5}), daemon=True)
+    long_job.start()
+    for _ in range(3000):  # until the long job runs (bounded: 30 s)
+        with urllib.request.urlopen(d_url + "/metrics", timeout=60) as r:
+            if re.search(rb"^fanoutd_work_in_flight 1$", r.read(), re.M):
+                break
+        time.sleep(0.01)
+    draining.send_signal(signal.SIGTERM)
+    check(wait_for_log(d_log, "draining", draining, limit=30), "one replica is draining (SIGTERM while busy)")
+    stopped.send_signal(signal.SIGSTOP)
+    start = time.monotonic()
+    try:
+        p = subprocess.run([FANOUT, "simulate", *map(str, flags(run)), "--endpoints",
+                            ",".join((d_url, s_url, b_url, h_url)), "--shard-trials", "100"],
+                           capture_output=True, text=True, timeout=600)
+    finally:
+        took = time.monotonic() - start
+        stopped.send_signal(signal.SIGCONT)
+        stub.shutdown()
+    check(p.returncode == 0, f"the run over a draining, a stopped, a 503 and a healthy replica finished "
+          f"(exit {p.returncode}: {p.stderr[-300:]})")
+    check(p.stdout == whole, "... and equals the in-process run, byte for byte")
+    check("stalled" in p.stderr, "the stopped replica's transfers were abandoned as stalled")
+    # Two in flight at first, then two again after each 30 s rest at most (a slow, sanitized run).
+    check(handler.hits <= 2 * (1 + int(took // 30)), f"the replica answering 503 with Retry-After 30 got "
+          f"{handler.hits} requests in {took:.0f} s: it rested 30 s after each 503")
+    check("draining" in p.stderr, "the draining replica's 503 was seen and its shard went elsewhere")
+    long_job.join(timeout=600)
+
+
+def post_quietly(url, body):
+    """post(), for load whose answer does not matter (it may time out on a slow build)."""
+    try:
+        post(url, body)
+    except OSError:
+        pass
+
+
+def test_single_endpoint_briefly_full():
+    """A Service address whose one replica is full for a moment: the run waits it out."""
+    proc, url, _ = start_server("--sim-threads", "1", "--threads", "1", "--queue", "1")
+    run = {"nodes": 2000, "fanout": 3, "rounds": 12, "trials": 400, "seed": 9}
+    whole = fanout("simulate", *flags(run)).stdout
+    busy = [threading.Thread(target=lambda: post_quietly(url + "/simulate_gossip", {
+        "nodes": 1000000, "fanout": 3, "rounds": 100, "trials": 30, "seed": s}), daemon=True) for s in (1, 2)]
+    for b in busy:
+        b.start()
+    time.sleep(0.2)
+    p = fanout("simulate", *flags(run), "--endpoints", url, "--shard-trials", "100", check_rc=False)
+    for b in busy:
+        b.join(timeout=600)
+    check(p.returncode == 0 and p.stdout == whole,
+          f"one briefly full endpoint: the run waited (503s: {p.stderr.count('answered (503')}) and equals "
+          f"the in-process run")
+    proc.kill()
+
+
+def test_all_gone_and_budget():
+    """Every endpoint gone fails at once; a shard that keeps failing lists its attempts."""
+    p = fanout("simulate", "--nodes", 100, "--fanout", 3, "--rounds", 5, "--trials", 100, "--seed", 1,
+               "--endpoints", "http://127.0.0.1:9,http://127.0.0.1:7", check_rc=False)
+    check(p.returncode != 0 and "no endpoint is reachable" in p.stderr and p.stderr.count("retrying") < 8,
+          f"all endpoints gone: a clear failure after {p.stderr.count('retrying')} retries")
+    stub, handler, url = start_stub("503", None)
+    p = fanout("simulate", "--nodes", 100, "--fanout", 3, "--rounds", 5, "--trials", 100, "--seed", 1,
+               "--endpoints", url, "--backoff", "0.001", check_rc=False)
+    check(p.returncode != 0 and "failed 10 times; tried:" in p.stderr and "stub says no" in p.stderr,
+          "a shard's attempt budget: the run stops listing what it tried")
+    stub.shutdown()
+    stub, handler, url = start_stub("huge", None)
+    p = fanout("simulate", "--nodes", 100, "--fanout", 3, "--rounds", 5, "--trials", 100, "--seed", 1,
+               "--endpoints", url, check_rc=False)
+    check(p.returncode != 0 and "answer over" in p.stderr, "an answer over the size bound is refused")
+    stub.shutdown()
+
+
 def test_refusals(reps):
     _, url, _ = start_server("--work-budget", "1000")
     p = fanout("simulate", "--nodes", 1000, "--fanout", 3, "--rounds", 10, "--trials", 100, "--seed", 1,
@@ -282,7 +413,8 @@ def test_sweep(reps):
 def main():
     # Named groups (test_sweep ...) run alone; the endpoints' replicas start when one needs them.
     groups = ["test_calc_without_server", "test_same_as_fanoutd", "test_shard_merge", "test_timers",
-              "test_endpoints_with_a_replica_killed", "test_refusals", "test_sweep"]
+              "test_endpoints_with_a_replica_killed", "test_refusals", "test_sweep",
+              "test_flaky_fleet", "test_single_endpoint_briefly_full", "test_all_gone_and_budget"]
     wanted = set(sys.argv[3:]) or set(groups)
     if wanted - set(groups):
         raise SystemExit(f"test_cli.py: no group {sorted(wanted - set(groups))}; the groups: {groups}")
@@ -298,12 +430,18 @@ def main():
             if "test_timers" in wanted:
                 _, url, _ = start_server()
                 test_timers(tmp, url)
-            if wanted & set(groups[4:]):
+            if wanted & set(groups[4:7]):
                 reps = test_endpoints_with_a_replica_killed()
                 if "test_refusals" in wanted:
                     test_refusals(reps)
                 if "test_sweep" in wanted:
                     test_sweep(reps)
+            if "test_flaky_fleet" in wanted:
+                test_flaky_fleet()
+            if "test_single_endpoint_briefly_full" in wanted:
+                test_single_endpoint_briefly_full()
+            if "test_all_gone_and_budget" in wanted:
+                test_all_gone_and_budget()
         finally:
             stop_all()
     print(f"cli: {passed} passed, {failed} failed")

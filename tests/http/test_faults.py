@@ -14,7 +14,9 @@ import http.client
 import json
 import os
 import resource
+import signal
 import socket
+import subprocess
 import sys
 import time
 import unittest
@@ -290,6 +292,179 @@ class Connections(unittest.TestCase):
             srv.wait_metric("fanoutd_work_in_flight", 0)
         finally:
             self.assertEqual(srv.stop(), 0)
+
+
+def proc_cpu_seconds(pid):
+    """utime + stime of a process, from /proc (clock ticks to seconds)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def sanitized(pid):
+    """Built with AddressSanitizer: its allocator keeps freed memory (quarantine), so RSS says nothing."""
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
+
+
+def proc_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# Issue 18.1: planning these took 23-38 s of CPU on an HTTP thread (tradeoff predicted
+# its rows with a mean field over every one of max_rounds), holding /healthz for 32 s.
+TRADEOFF_REPRODUCERS = [
+    {"nodes": 9007199254740991, "target_prob": 0.999999, "max_rounds": 1000000, "mode": "pull", "loss": 0.999999},
+    {"nodes": 9007199254740991, "target_prob": 0.999999, "max_rounds": 100000, "mode": "pull", "loss": 0.999999},
+    {"nodes": 9007199254740991, "target_prob": 0.999999, "max_rounds": 1000000, "mode": "push", "loss": 0.999999},
+    {"nodes": 9007199254740991, "target_prob": 0.999999, "max_rounds": 1000000, "mode": "pull", "loss": 0.999999,
+     "model": "mean_field"},
+]
+# Issue 18.2: estimated at 0.15 ms, these cost 2.7 s of CPU, 541 MB and an 80 MB answer.
+BIG_ANSWERS = [
+    ("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 1000000, "curve": True}, "curve"),
+    ("/simulate_gossip", {"nodes": 2, "fanout": 1, "rounds": 1000000, "trials": 10, "curve": True}, "rounds"),
+]
+
+
+class Bounded(unittest.TestCase):
+    """Issue 18: no planning, answer or request line may hold fanoutd."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server("--timeout", test_http.SLOW_TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.srv.stop() == 0
+
+    def refused_cheaply(self, requests):
+        """Sends (path, body) pairs two at a time; their answers, /healthz latency, CPU and RSS."""
+        pid = self.srv.proc.pid
+        cpu = proc_cpu_seconds(pid)
+        answers, worst = [], 0.0
+        for i in range(0, len(requests), 2):
+            heavy = [Background(self.srv.post, path, body) for path, body in requests[i:i + 2]]
+            status, secs = healthz_from(self.srv.port, "127.0.0.2")
+            self.assertEqual(status, 200)
+            worst = max(worst, secs)
+            answers += [h.wait() for h in heavy]
+        used = proc_cpu_seconds(pid) - cpu
+        rss = proc_rss_mb(pid)
+        # Each is answered or refused within 1 s of CPU (all of them well within that).
+        self.assertLess(used, 1.0 * len(requests), f"{used:.2f} s of CPU for {len(requests)} requests")
+        if not sanitized(pid):
+            self.assertLess(rss, 100, f"fanoutd RSS {rss:.0f} MB")
+        return answers, used, worst, rss
+
+    def test_tradeoff_planning_reproducers(self):
+        requests = [("/tradeoff", body) for body in TRADEOFF_REPRODUCERS]
+        answers, used, worst, rss = self.refused_cheaply(requests)
+        for (status, answer), (_, body) in zip(answers, requests):
+            self.assertEqual((status, answer["field"]), (422, "max_rounds"), (body, answer))
+        print(f"\nfaults: {len(requests)} tradeoff planning reproducers refused with {used:.3f} s of CPU in all, "
+              f"/healthz from 127.0.0.2 meanwhile at worst {worst * 1e3:.1f} ms, RSS {rss:.0f} MB", file=sys.stderr)
+
+    def test_big_answers_refused_before_work(self):
+        requests = [(path, body) for path, body, _ in BIG_ANSWERS] * 2
+        answers, used, worst, rss = self.refused_cheaply(requests)
+        for (status, answer), (_, _, field) in zip(answers, BIG_ANSWERS * 2):
+            self.assertEqual((status, answer["field"]), (422, field), answer)
+            self.assertIn("bytes to build", answer["detail"])
+        print(f"\nfaults: {len(requests)} huge answers refused with {used:.3f} s of CPU, /healthz at worst "
+              f"{worst * 1e3:.1f} ms, RSS {rss:.0f} MB", file=sys.stderr)
+
+    def test_big_answer_memory_goes_back(self):
+        """The largest curve allowed, twice at once: memory is returned afterwards."""
+        body = {"nodes": 25, "target_prob": 0.99, "rounds": 70000, "curve": True, "model": "mean_field"}
+        heavy = [Background(self.srv.post, "/calc_fanout", body) for _ in range(2)]
+        for h in heavy:
+            status, answer = h.wait()
+            self.assertEqual(status, 200)
+            self.assertEqual(len(answer["curve"]), 70001)
+        rss = proc_rss_mb(self.srv.proc.pid)
+        print(f"\nfaults: after two 70001-point curves fanoutd's RSS is {rss:.0f} MB", file=sys.stderr)
+        if not sanitized(self.srv.proc.pid):
+            self.assertLess(rss, 100)
+
+    def test_many_query_parameters_get_414(self):
+        """Issue 18.6: 3,650 parameters got no answer at all; any count now gets 414 at once."""
+        for count in (3650, 20000):
+            query = "nodes=25&target_prob=0.99&rounds=5&" + "&".join(f"a{i}=1" for i in range(count))
+            status, headers, text = raw_request(self.srv.port, b"GET /calc_fanout?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+                                                % query.encode())
+            self.assertEqual(status, 414, count)
+            self.assertIn("parameters", json.loads(text)["detail"])
+        for size in (8000, 100000, 300000, 1000000):
+            status, _, _ = raw_request(self.srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: %s\r\n\r\n"
+                                       % (b"a" * size))
+            self.assertIn(status, (200, 431), size)
+            status, _, _ = raw_request(self.srv.port, b"GET /healthz?%s HTTP/1.1\r\nHost: x\r\n\r\n"
+                                       % (b"a" * size))
+            self.assertIn(status, (200, 414, 431), size)
+
+
+class Capacity(unittest.TestCase):
+    """Issue 18.5 and 18.8: connections near the limit, file descriptors, drain."""
+
+    def test_idle_connections_are_shed_for_healthz(self):
+        """17 addresses x 64 idle connections against --connections 1024: /healthz still answered."""
+        srv = Server("--connections", "1024")
+        socks = []
+        try:
+            for a in range(17):
+                for _ in range(PER_ADDRESS):
+                    try:
+                        socks.append(socket.create_connection(("127.0.0.1", srv.port), timeout=WAIT,
+                                                              source_address=(f"127.0.0.{a + 10}", 0)))
+                    except OSError:
+                        break
+            time.sleep(0.3)
+            held = sum(still_open(s) for s in socks)
+            status, secs = healthz_from(srv.port, "127.0.0.100")
+            self.assertEqual(status, 200)
+            print(f"\nfaults: {len(socks)} idle connections from 17 addresses, {held} still held; /healthz from "
+                  f"127.0.0.100 in {secs * 1e3:.1f} ms", file=sys.stderr)
+            self.assertLess(held, 1024)
+        finally:
+            for s in socks:
+                s.close()
+            self.assertEqual(srv.stop(), 0)
+
+    def test_connections_checked_against_open_file_limit(self):
+        def limit(soft, hard):
+            return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        proc = subprocess.run([test_http.FANOUTD, "--port", "0"], preexec_fn=limit(128, 128),
+                              capture_output=True, timeout=WAIT)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn(b"'--connections 1024' needs", proc.stderr)
+        proc = subprocess.Popen([test_http.FANOUTD, "--port", "0"], preexec_fn=limit(128, 4096),
+                                stderr=subprocess.PIPE)
+        try:
+            self.assertIn(b"listening", proc.stderr.readline())
+            with open(f"/proc/{proc.pid}/limits") as f:
+                soft = next(int(l.split()[3]) for l in f if l.startswith("Max open files"))
+            self.assertGreaterEqual(soft, 1024)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(timeout=WAIT), 0)
+            proc.stderr.close()
+
+    def test_drain_cancels_with_503_and_retry_after(self):
+        """Issue 18.8: work cancelled by a drain was told it ran past its time limit (504)."""
+        srv = Server("--grace", "0", "--timeout", test_http.SLOW_TIMEOUT)
+        heavy = Background(srv.request, "POST", "/simulate_gossip", HEAVY)
+        srv.wait_metric("fanoutd_work_in_flight", 1)
+        srv.proc.send_signal(signal.SIGTERM)
+        status, headers, text = heavy.wait()
+        self.assertEqual(srv.stop(), 0)
+        self.assertEqual(status, 503, text)
+        self.assertIn("retry-after", headers)
+        self.assertIn("draining", json.loads(text)["detail"])
 
 
 if __name__ == "__main__":

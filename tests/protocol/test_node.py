@@ -11,6 +11,7 @@ Python standard library only.
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -464,6 +465,49 @@ class Hardening(unittest.TestCase):
         self.assertEqual(code, 0)
         self.assertIn("not UTF-8", stderr)
         self.assertEqual(len(replies), 2)
+
+
+class Bounded(unittest.TestCase):
+    """Issue 18: the read loop never plans for long; replies that cannot be written stop the node."""
+
+    def test_tradeoff_planning_in_the_read_loop(self):
+        """The read loop blocked 20 s planning this; now each is refused within 1 s of CPU."""
+        bodies = [{"nodes": 9007199254740991, "target_prob": 0.999999, "max_rounds": r, "mode": m,
+                   "loss": 0.999999, **extra}
+                  for r, m, extra in ((1000000, "pull", {}), (100000, "pull", {}), (1000000, "push", {}),
+                                      (1000000, "pull", {"model": "mean_field"}))]
+        lines = [INIT] + [msg(dict(b, type="tradeoff", msg_id=2 + i)) for i, b in enumerate(bodies)]
+        lines.append(msg({"type": "calc_fanout", "msg_id": 99, "nodes": 25, "target_prob": 0.99, "rounds": 5}))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        replies, stderr, code = run_node(lines)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        self.assertEqual(code, 0, stderr)
+        for r in replies[1:-1]:
+            self.assertEqual((r["body"]["type"], r["body"]["code"]), ("error", 14), r)
+            self.assertIn("max_rounds", r["body"]["text"])
+        self.assertEqual(replies[-1]["body"]["min_fanout"], 3)
+        self.assertLess(cpu, 1.0 * len(bodies), f"{cpu:.2f} s of CPU")
+        print(f"\nprotocol: {len(bodies)} tradeoff planning reproducers refused with {cpu:.3f} s of CPU",
+              file=sys.stderr)
+
+    def test_huge_answer_refused(self):
+        body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 1000000, "curve": True})
+        self.assertEqual((body["type"], body["code"]), ("error", 14))
+        self.assertIn('"curve"', body["text"])
+
+    def test_write_error_exits_nonzero(self):
+        """stdout full (/dev/full) or closed: logged, and the exit status says so."""
+        data = (INIT + "\n").encode()
+        with open("/dev/full", "wb") as full:
+            proc = subprocess.run([NODE], input=data, stdout=full, stderr=subprocess.PIPE, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn(b"cannot write a reply to stdout", proc.stderr)
+        proc = subprocess.Popen([NODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc.stdout.close()
+        _, err = proc.communicate(data * 3, timeout=TIMEOUT)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn(b"cannot write a reply to stdout", err)
 
 
 if __name__ == "__main__":

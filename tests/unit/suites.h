@@ -62,5 +62,6 @@ Suite *timers_suite(void);
 Suite *largen_timers_suite(void);
 Suite *intervals_suite(void);
 Suite *known_suite(void);
+Suite *limits_suite(void);
 
 #endif
