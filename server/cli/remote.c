@@ -196,10 +196,9 @@ int remote_run(char *const *endpoints, int n_endpoints, struct remote_job *jobs,
 					snprintf(why, why_size, "%s answered 200 with no JSON object",
 						 ep[tr->endpoint].url);
 					failed = 1;
-				} else if (progress) {
-					progress(ctx, ++done, count);
-				} else {
-					done++;
+				} else if (++done && progress && progress(ctx, done, count)) {
+					snprintf(why, why_size, "stopped");
+					failed = 1;
 				}
 				flight[tr->job - jobs] = NULL;
 				finish(multi, ep, tr);
@@ -238,6 +237,10 @@ int remote_run(char *const *endpoints, int n_endpoints, struct remote_job *jobs,
 		}
 		if (!failed && done < count)
 			curl_multi_poll(multi, NULL, 0, 50, NULL);
+		if (!failed && done < count && progress && progress(ctx, done, count)) {
+			snprintf(why, why_size, "stopped");
+			failed = 1;
+		}
 	}
 	/* Stopped early: abandon what is still in flight. */
 	for (size_t i = 0; flight && i < count; i++)

@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "fanout/rng.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
+#include "options.h"
 #include "request.h"
 
 static const struct {
@@ -76,6 +78,50 @@ cJSON *req_json_parse(const char *text, size_t len)
 		}
 	}
 	return v;
+}
+
+/* Numbers cJSON would write in exponent form although they are whole. */
+static int exact_integer(const cJSON *v)
+{
+	double d = fabs(v->valuedouble);
+
+	return cJSON_IsNumber(v) && d >= 1e15 && d < 0x1p64 && floor(d) == d;
+}
+
+/* Turns those numbers in v and below into raw text (undo != 0: back into numbers). */
+static int integers_as_raw(cJSON *v, int undo)
+{
+	if (undo && cJSON_IsRaw(v)) {
+		free(v->valuestring);
+		v->valuestring = NULL;
+		v->type = cJSON_Number;
+	} else if (!undo && exact_integer(v)) {
+		char text[32];
+		snprintf(text, sizeof text, "%.0f", v->valuedouble);
+		v->valuestring = malloc(strlen(text) + 1);
+		if (!v->valuestring)
+			return -1;
+		strcpy(v->valuestring, text);
+		v->type = cJSON_Raw;
+	}
+	for (cJSON *c = v->child; c; c = c->next)
+		if (integers_as_raw(c, undo) < 0)
+			return -1;
+	return 0;
+}
+
+char *req_json_print(cJSON *o)
+{
+	char *text = NULL;
+
+	/* No Raw item reaches a tree from outside (req_json_parse makes none),
+	 * so every Raw item the undo pass meets is one made here. */
+	if (!o)
+		return NULL;
+	if (integers_as_raw(o, 0) == 0)
+		text = cJSON_PrintUnformatted(o);
+	integers_as_raw(o, 1);
+	return text;
 }
 
 /* ---- the fields ---------------------------------------------------------- */
@@ -391,6 +437,44 @@ static enum req_status fail(struct req_error *err, enum req_status st, const cha
 	return st;
 }
 
+/* Each member of json that is not a field of op, named, with the nearest field of op. */
+static void check_unknown(enum req_op op, const cJSON *json, struct req_error *err)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, json) {
+		const char *nearest = NULL, *other = NULL;
+		int best = 3;   /* suggest within two edits */
+		size_t i, k;
+		for (i = 0; i < NFIELDS && strcmp(fields[i].name, m->string) != 0; i++) {
+			int d = opt_edit_distance(m->string, fields[i].name);
+			if ((fields[i].ops & OP_BIT(op)) && d < best) {
+				best = d;
+				nearest = fields[i].name;
+			}
+		}
+		if (i < NFIELDS && (fields[i].ops & OP_BIT(op)))
+			continue;
+		if (i < NFIELDS)
+			other = req_op_name(op);
+		if (err->count < FO_MAX_FIELD_ERRORS) {
+			/* The name as sent, cut, anything but printable ASCII as '?'. */
+			char *name = err->errors[err->count].name;
+			for (k = 0; m->string[k] && k + 1 < sizeof err->errors[0].name; k++)
+				name[k] = m->string[k] >= 0x20 && m->string[k] < 0x7f ? m->string[k] : '?';
+			name[k] = '\0';
+			if (other)
+				add_error(err, name, "\"%s\" is not a field of %s", name, other);
+			else if (nearest)
+				add_error(err, name, "unknown field \"%s\" (did you mean \"%s\"?)", name, nearest);
+			else
+				add_error(err, name, "unknown field \"%s\"", name);
+		} else {
+			err->count++;
+		}
+	}
+}
+
 enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out,
 			  struct req_error *err)
 {
@@ -417,6 +501,7 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 	check_model(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
 		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
+	check_unknown(op, json, err);
 	if (err->count) {
 		join_details(err);
 		return REQ_BAD_FIELD;
@@ -850,6 +935,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 	return o;
 }
 
+/* simulate_gossip's per-round means, r = 0 … R like calc_fanout's curve. */
 static int add_curve(cJSON *o, const struct sim_tally *t)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
@@ -857,7 +943,7 @@ static int add_curve(cJSON *o, const struct sim_tally *t)
 
 	if (!curve)
 		return 0;
-	for (int64_t r = 1; r <= t->rounds; r++) {
+	for (int64_t r = 0; r <= t->rounds; r++) {
 		cJSON *pt = cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
@@ -1045,11 +1131,18 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				    lim->sim_threads, cancel, &a);
 		if (st == FO_TOO_LARGE && a.sim_unresolved) {
+			char target[32];
+			/* The target as given (0.999999999, not %g's "1"). */
+			for (int prec = 6; prec <= 17; prec++) {
+				snprintf(target, sizeof target, "%.*g", prec, req->target_prob);
+				if (strtod(target, NULL) == req->target_prob)
+					break;
+			}
 			fail(err, REQ_OVER_BUDGET, "target_prob",
-			     "the simulation %s uses here (exact and large_n cannot follow this push window) "
-			     "runs too few trials within its share of the budget to show a probability of "
-			     "%g; lower \"target_prob\" (or \"nodes\", \"rounds\")",
-			     req->model == CALC_AUTO ? "auto" : "the model", req->target_prob);
+			     "the simulation %s runs too few trials within its share of the budget to "
+			     "show a probability of %s; lower \"target_prob\" (or \"nodes\", \"rounds\")",
+			     req->model == CALC_AUTO ? "auto uses here (exact and large_n cannot follow this "
+						       "push window)" : "asked for", target);
 			err->estimate = lim->work_budget;
 			err->budget = lim->work_budget;
 			return NULL;

@@ -208,7 +208,7 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *conn, int status,
 				    const char *type, cJSON *o, const char *const *headers)
 {
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL, *line = NULL;
+	char *text = o ? req_json_print(o) : NULL, *line = NULL;
 	size_t len = text ? strlen(text) : 0;
 
 	cJSON_Delete(o);
@@ -811,7 +811,7 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	cJSON_AddNumberToObject(o, "bytes", (double)ex->bytes);
 	cJSON_AddNumberToObject(o, "ms", secs * 1e3);
 	cJSON_AddStringToObject(o, "request_id", ex->request_id);
-	line = cJSON_PrintUnformatted(o);
+	line = req_json_print(o);
 	if (line)
 		fprintf(stderr, "%s\n", line);
 	free(line);
