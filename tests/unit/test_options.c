@@ -85,10 +85,31 @@ START_TEST(test_threads_bounds)
 }
 END_TEST
 
+/* Misspelt names and how far they are from the known ones. */
+static const struct {
+	const char *a, *b;
+	int distance;
+} spellings[] = {
+	{ "los", "loss", 1 }, { "fanuot", "fanout", 2 }, { "target-prob", "target_prob", 1 },
+	{ "", "abc", 3 }, { "nodes", "nodes", 0 }, { "kitten", "sitting", 3 },
+	{ "a", "abcdefghijklmnop", 9 },   /* capped */
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "a", 9 },   /* longer than 32 bytes */
+};
+
+START_TEST(test_edit_distance)
+{
+	ck_assert_msg(opt_edit_distance(spellings[_i].a, spellings[_i].b) == spellings[_i].distance,
+		      "'%s' to '%s': %d, not %d", spellings[_i].a, spellings[_i].b,
+		      opt_edit_distance(spellings[_i].a, spellings[_i].b), spellings[_i].distance);
+	ck_assert_int_eq(opt_edit_distance(spellings[_i].b, spellings[_i].a), spellings[_i].distance);
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_cgroup_cpu_limit, UNIT_COUNT(quotas)),
 	UNIT_TEST(test_threads_bounds),
+	UNIT_LOOP(test_edit_distance, UNIT_COUNT(spellings)),
 };
 
 Suite *opt_suite(void)
