@@ -355,6 +355,29 @@ class Api(unittest.TestCase):
         status, _, text = self.srv.request("GET", "/calc_fanout?nodes=25&rounds=5&target_prob=%2299%22")
         self.assertEqual((status, json.loads(text)["field"]), (400, "target_prob"))
 
+    def test_unknown_fields_are_refused_with_the_nearest(self):
+        """A typo is a 400 naming it and the nearest field, through the body and the query."""
+        status, answer = self.srv.post("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 5, "los": 0.3})
+        self.assertEqual((status, answer["field"]), (400, "los"))
+        self.assertIn('unknown field "los" (did you mean "loss"?)', answer["detail"])
+        status, _, text = self.srv.request("GET", "/calc_fanout?nodes=25&target_prob=0.99&rounds=5&los=0.3")
+        self.assertEqual((status, json.loads(text)["field"]), (400, "los"))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 25, "target_prob": 0.99, "rounds": 5})
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["errors"], [{"field": "rounds", "detail": '"rounds" is not a field of tradeoff'}])
+        status, _, text = self.srv.request("GET", "/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=9&sed=1")
+        self.assertIn('(did you mean "seed"?)', json.loads(text)["detail"])
+
+    def test_integers_above_2_to_the_50_are_exact(self):
+        """cJSON alone writes 4767549831167740 as 4.76754983116774e+15."""
+        seed = 4767549831167740
+        status, _, text = self.srv.request("POST", "/simulate_gossip",
+                                           {"nodes": 25, "fanout": 3, "rounds": 5, "trials": 20, "seed": seed})
+        self.assertEqual(status, 200)
+        self.assertIn(f'"seed":{seed},', text)
+        status, _, text = self.srv.request("GET", f"/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=20&seed={seed}")
+        self.assertIn(f'"seed":{seed},', text)
+
     def test_not_found_and_method_not_allowed(self):
         status, _, _ = self.srv.request("GET", "/nowhere")
         self.assertEqual(status, 404)
