@@ -51,6 +51,7 @@ struct calc_answer {
 	int fanout_uncertain;   /* K - 1's interval reaches the target too: it might suffice */
 	int64_t evaluations;    /* values of K computed */
 	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
+	int64_t sim_trials_total; /* every trial simulated, over every K tried */
 	uint64_t sim_seed;      /* simulation: their seed */
 	int sim_unresolved;     /* on FO_TOO_LARGE: the simulation's trials cannot show the target */
 	int may_reach;          /* calc_at: the interval's upper end meets the target */

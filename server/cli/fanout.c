@@ -690,7 +690,7 @@ struct point {
 /* Gives every simulation point a seed, so all its shards share it. */
 static void fix_seed(struct point *pt)
 {
-	struct req_limits unbounded = { DBL_MAX, 1 };
+	struct req_limits unbounded = { .work_budget = DBL_MAX, .sim_threads = 1 };
 	struct req_error err;
 
 	if (pt->req.op != REQ_SIMULATE_GOSSIP || pt->req.has_seed)

@@ -1118,6 +1118,13 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 	}
 }
 
+/* Tells lim's trials_done about `trials` simulated trials, if it wants to know. */
+static void count_trials(const struct req_limits *lim, int64_t trials)
+{
+	if (lim->trials_done && trials > 0)
+		lim->trials_done(lim->trials_ctx, trials);
+}
+
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		   const atomic_int *cancel, struct req_error *err)
 {
@@ -1130,6 +1137,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 
 		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				    lim->sim_threads, cancel, &a);
+		count_trials(lim, a.sim_trials_total);
 		if (st == FO_TOO_LARGE && a.sim_unresolved) {
 			char target[32];
 			/* The target as given (0.999999999, not %g's "1"). */
@@ -1163,6 +1171,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				return NULL;
 			}
 			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
+			count_trials(lim, st == FO_OK ? t.trials : 0);
 			o = st == FO_OK ? render_calc(req, &a, NULL, &t) : NULL;
 			sim_tally_release(&t);
 			if (st != FO_OK) {
@@ -1201,6 +1210,8 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
+		for (int64_t k = 0; k < t.count; k++)
+			count_trials(lim, t.rows[k].trials);
 		o = render_tradeoff(req, &t);
 		tradeoff_release(&t);
 	} else {
@@ -1212,6 +1223,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
 				  lim->sim_threads,
 				  cancel, &t);
+		count_trials(lim, st == FO_OK ? t.trials : 0);
 		o = st == FO_OK ? req_render_tally(req, &t) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {

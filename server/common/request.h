@@ -93,6 +93,10 @@ struct req_error {
 struct req_limits {
 	double work_budget;        /* work units (~ns of wall time) one request may cost */
 	int sim_threads;           /* threads one simulation may use, >= 1 */
+	/* Or NULL: told the trials req_execute simulated (simulate_gossip's, and those of
+	 * calc_fanout's and tradeoff's simulations), from the thread that runs it. */
+	void (*trials_done)(void *ctx, int64_t trials);
+	void *trials_ctx;
 };
 
 /*

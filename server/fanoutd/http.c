@@ -362,8 +362,6 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 
 	o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
 	if (o) {
-		if (req->op == REQ_SIMULATE_GOSSIP)
-			metrics_add_trials(s->metrics, (uint64_t)req->trials);
 		return respond_json(ex, conn, 200, "application/json", o, NULL);
 	}
 	if (err.status == REQ_CANCELLED && why == GUARD_GONE)
@@ -441,6 +439,12 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 }
 
 /* ---- operations --------------------------------------------------------- */
+
+/* req_limits' trials_done: every simulated trial, whatever the operation, in the metrics. */
+static void count_trials(void *ctx, int64_t trials)
+{
+	metrics_add_trials(ctx, (uint64_t)trials);
+}
 
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
@@ -896,6 +900,8 @@ struct http_server *http_start(const struct http_config *cfg)
 	for (size_t i = 0; i < NROUTES; i++)
 		s->paths[i] = routes[i].path;
 	s->metrics = metrics_new(s->paths, NROUTES, statuses, sizeof statuses / sizeof statuses[0]);
+	s->limits.trials_done = count_trials;
+	s->limits.trials_ctx = s->metrics;
 	s->pool = workpool_new(cfg->threads, cfg->queue);
 	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
 	if (!s->guard || !s->pool || pthread_create(&s->reaper, NULL, reaper, s) != 0) {

@@ -450,8 +450,30 @@ class Api(unittest.TestCase):
             buckets = [float(l.split()[-1]) for l in text.splitlines()
                        if l.startswith('fanoutd_request_duration_seconds_bucket{path="/healthz"')]
             self.assertEqual(buckets, sorted(buckets))
-            for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining"):
+            for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining",
+                         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                         "process_max_fds", "process_virtual_memory_bytes", "process_start_time_seconds"):
                 self.assertIsNotNone(srv.metric(name), name)
+            self.assertGreater(srv.metric("process_resident_memory_bytes"), 1 << 20)
+            self.assertGreater(srv.metric("process_open_fds"), 2)
+            self.assertAlmostEqual(srv.metric("process_start_time_seconds"), time.time(), delta=600)
+            self.assertIn('fanoutd_build_info{version="', text)
+            self.assertIn("# TYPE process_cpu_seconds_total counter", text)
+            # Every simulated trial counts: simulate_gossip's, and calc_fanout's and tradeoff's searches.
+            before = srv.metric("fanoutd_trials_simulated_total")
+            srv.request("POST", "/simulate_gossip", {"nodes": 25, "fanout": 3, "rounds": 5, "trials": 7, "seed": 1})
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), before + 7)
+            status, _, text = srv.request("POST", "/calc_fanout", {"nodes": 200, "target_prob": 0.99, "rounds": 10,
+                                                                   "model": "simulation"})
+            answer = json.loads(text)
+            self.assertEqual((status, answer["model"]), (200, "simulation"))
+            # The search's trials (at least the K returned) and the rerun at K for the answer's figures.
+            self.assertGreaterEqual(srv.metric("fanoutd_trials_simulated_total"), before + 7 + 2 * answer["trials"])
+            before = srv.metric("fanoutd_trials_simulated_total")
+            status, _, text = srv.request("POST", "/tradeoff", {"nodes": 200, "target_prob": 0.99, "max_fanout": 3,
+                                                                "max_rounds": 12, "model": "simulation"})
+            rows = json.loads(text)["rows"]
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), before + sum(r["trials"] for r in rows))
         finally:
             self.assertEqual(srv.stop(), 0)
 

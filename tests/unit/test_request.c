@@ -93,7 +93,7 @@ END_TEST
 static cJSON *answer(enum req_op op, const char *json, double budget, struct request *req,
 		     struct req_error *err)
 {
-	struct req_limits lim = { budget, FO_WORKER_THREADS };
+	struct req_limits lim = { .work_budget = budget, .sim_threads = FO_WORKER_THREADS };
 	cJSON *in = cJSON_Parse(json), *out = NULL;
 
 	if (req_prepare(op, in, &lim, req, err) == REQ_OK)
@@ -302,7 +302,8 @@ END_TEST
  */
 START_TEST(test_budget_exceeded_while_running)
 {
-	struct req_limits plan = { FO_DEFAULT_WORK_BUDGET, FO_WORKER_THREADS }, run = { 5000, FO_WORKER_THREADS };
+	struct req_limits plan = { .work_budget = FO_DEFAULT_WORK_BUDGET, .sim_threads = FO_WORKER_THREADS },
+			  run = { .work_budget = 5000, .sim_threads = FO_WORKER_THREADS };
 	struct request req;
 	struct req_error err;
 	const char *texts[] = { "{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8,\"model\":\"exact\"}",
