@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * calc.c — the fanout search shared by every calculator (see calc.h).
  *

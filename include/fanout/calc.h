@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * calc.h — calc_fanout: the least fanout K that reaches a target probability.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * remote.c — see remote.h.  One libcurl multi handle drives every transfer;
  * the loop hands waiting jobs to endpoints with room, and sorts finished

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * remote.h — send many JSON requests to a set of fanoutd endpoints in
  * parallel (libcurl's multi interface), retrying each failed one elsewhere.

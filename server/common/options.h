@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.h — command-line options with environment-variable twins, shared by
  * fanoutd and fanout-node.

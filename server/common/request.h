@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request.h — the request layer both front ends share (docs/API.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c — fanoutd's routes, request bodies, worker hand-off and access log.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c — one mutex over plain counters; rendering formats into a
  * growing buffer.  Status codes are counted per path in a small table of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * node.c — fanout-node: a Maelstrom node (JSON lines on stdin/stdout) over
  * the shared request layer; docs/API.md is its contract.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The browser page at / in a real browser: Debian's chromium driven by
 // playwright-core against a fanoutd on 127.0.0.1 (FANOUTD names the binary).
 // An engineer's path through it: a preset, live recompute, a shared address,

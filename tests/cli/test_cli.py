@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """fanout, the command-line tool: answers without a server, and split runs
 that merge bit for bit.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Dredd hooks: make each response that openapi.yaml documents happen for real.
 //
 // Dredd sends each operation's example request and checks the answer against

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Fault tests of fanoutd: the attacks of issue 9, each of which the code
 before it failed.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tests of fanoutd against a running server, with real clients.
 
 Usage: test_http.py FANOUTD FANOUT_NODE OPENAPI_JSON

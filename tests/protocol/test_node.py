@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Protocol tests for fanout-node: feed it JSON lines, check every reply.
 
 Usage: test_node.py PATH/TO/fanout-node

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_options.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
  * in a temporary directory (the machine's own may have no cgroup v2 quota).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_request.c — the shared request layer: every rule names its field,
  * budgets refuse before work, "auto" picks the model, answers carry the
