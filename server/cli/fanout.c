@@ -1223,7 +1223,7 @@ static void sweep_resume(struct sweep *sw, const char *path)
 		size_t n, *widths;
 		char ***recs = csv_records(text, &n, &widths);
 		for (size_t i = 0; i < n; i++) {
-			int ok = i == 0 ? widths[0] >= sw->n_columns : widths[i] == widths[0] && i <= sw->n_points;
+			int ok = i == 0 ? widths[0] >= sw->n_columns : i <= sw->n_points && widths[i] == widths[0];
 			for (size_t c = 0; ok && c < sw->n_columns; c++) {
 				char *t = i == 0 ? need(strdup(sw->columns[c])) : column_text(sw, i - 1, c);
 				ok = strcmp(recs[i][c], t) == 0;
@@ -1467,9 +1467,8 @@ int main(int argc, char **argv)
 		c++;
 	if (c == sizeof commands / sizeof commands[0]) {
 		const char *near = NULL;
-		char *help;
 		if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-			help = field_help();
+			char *help = field_help();
 			printf(usage, help);
 			free(help);
 			return 0;

@@ -446,7 +446,7 @@ static void check_unknown(enum req_op op, const cJSON *json, struct req_error *e
 	cJSON_ArrayForEach(m, json) {
 		const char *nearest = NULL, *other = NULL;
 		int best = 3;   /* suggest within two edits */
-		size_t i, k;
+		size_t i;
 		for (i = 0; i < NFIELDS && strcmp(fields[i].name, m->string) != 0; i++) {
 			int d = opt_edit_distance(m->string, fields[i].name);
 			if ((fields[i].ops & OP_BIT(op)) && d < best) {
@@ -461,6 +461,7 @@ static void check_unknown(enum req_op op, const cJSON *json, struct req_error *e
 		if (err->count < FO_MAX_FIELD_ERRORS) {
 			/* The name as sent, cut, anything but printable ASCII as '?'. */
 			char *name = err->errors[err->count].name;
+			size_t k;
 			for (k = 0; m->string[k] && k + 1 < sizeof err->errors[0].name; k++)
 				name[k] = m->string[k] >= 0x20 && m->string[k] < 0x7f ? m->string[k] : '?';
 			name[k] = '\0';
