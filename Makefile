@@ -63,7 +63,8 @@ CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
 SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/workpool.o \
-	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o
+	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o \
+	     $(BUILD)/server/common/strbuf.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 FANOUT     = $(BUILD)/fanout
@@ -137,14 +138,21 @@ $(UNIT_OBJ): ALL_CFLAGS += -Iserver/common
 # Content-Type, Cache-Control and ETag: URL path|file|type|caching.  Chart.js
 # comes from Debian's libjs-chart.js, so building needs only apt.
 CHARTJS = /usr/share/javascript/chart.js/chart.min.js
-ASSETS  = '/|server/fanoutd/page.html|text/html; charset=utf-8|no-cache' \
+ASSETS  = '/|$(BUILD)/gen/page.html|text/html; charset=utf-8|no-cache' \
 	  '/page.js|server/fanoutd/page.js|text/javascript; charset=utf-8|no-cache' \
 	  '/page.css|server/fanoutd/page.css|text/css; charset=utf-8|no-cache' \
 	  '/favicon.svg|server/fanoutd/favicon.svg|image/svg+xml|public, max-age=86400' \
 	  '/chart.js|$(CHARTJS)|text/javascript; charset=utf-8|public, max-age=86400' \
 	  '/openapi.yaml|openapi.yaml|application/yaml|no-cache'
-ASSET_FILES = server/fanoutd/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
+ASSET_FILES = $(BUILD)/gen/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
 	      $(CHARTJS) openapi.yaml
+# The page's preset select comes from the presets' table, through a build-time tool.
+TABLES = $(BUILD)/gen/tables
+$(TABLES): $(BUILD)/server/fanoutd/tables.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/gen/page.html: server/fanoutd/page.html $(TABLES)
+	$(TABLES) page < $< > $@.tmp && mv $@.tmp $@
+
 $(BUILD)/gen/assets.c: server/fanoutd/assets.sh $(ASSET_FILES)
 	@mkdir -p $(@D)
 	sh server/fanoutd/assets.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
@@ -228,11 +236,13 @@ slurm: $(FANOUT)
 browser: $(FANOUTD)
 	FANOUTD=$(abspath $(FANOUTD)) SHOTS=$(abspath $(BUILD)) node --test tests/browser/
 
-# Static analysis, and the OpenAPI contract against redocly's recommended rules.
+# Static analysis; the OpenAPI contract against redocly's recommended rules and
+# its enums against the code's tables (tests/lint/tables.py).
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
-lint: $(FANOUTD) $(NODE) $(FANOUT)
+lint: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 	python3 tests/lint/links.py
+	python3 tests/lint/tables.py $(TABLES) $(FANOUT)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver/common --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
 	  tests/rational tests/validate tests/fuzz tests/stop

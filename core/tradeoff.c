@@ -10,11 +10,11 @@
 
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
+#include "fanout/grow.h"
 #include "fanout/largen.h"
 #include "fanout/meanfield.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
-#include "grow.h"
 
 void tradeoff_release(struct tradeoff *t)
 {

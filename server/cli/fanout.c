@@ -32,10 +32,12 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "fanout/grow.h"
 #include "options.h"
-#include "settings.h"
 #include "remote.h"
 #include "request.h"
+#include "settings.h"
+#include "strbuf.h"
 
 static const char short_usage[] =
 	"usage: fanout calc|simulate|tradeoff [--FIELD VALUE ...] [options]\n"
@@ -160,6 +162,14 @@ static void *need(void *p)
 	return p;
 }
 
+/* sb's contents, to be freed with free(); exits if any of its allocations failed. */
+static char *need_text(struct strbuf *sb)
+{
+	if (sb->failed)
+		die("out of memory");
+	return need(strbuf_detach(sb, NULL));
+}
+
 /* ---- flags from the request layer's field table ---------------------------- */
 
 /* "--target-prob" for "target_prob", in a buffer that lives as long as the program. */
@@ -180,13 +190,11 @@ static char *field_help(void)
 		[REQ_FIELD_INTEGER] = "N", [REQ_FIELD_NUMBER] = "X",
 		[REQ_FIELD_BOOL] = "true|false", [REQ_FIELD_STRING] = "NAME",
 	};
-	size_t size = 256 * (req_field_count() + 1), used = 0;
-	char *out = need(malloc(size));
+	struct strbuf out = STRBUF_INIT, ops = STRBUF_INIT;
 
-	out[0] = '\0';
 	for (size_t i = 0; i < req_field_count(); i++) {
 		struct req_field_info f;
-		char left[64], ops[96] = "";
+		char left[64];
 		char *flag;
 
 		req_field_info(i, &f);
@@ -197,14 +205,14 @@ static char *field_help(void)
 				continue;
 			for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
 				if (commands[c].op == (enum req_op)op)
-					snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s%s",
-						 ops[0] ? ", " : "", commands[c].command,
-						 f.required & (1u << op) ? " (required)" : "");
+					strbuf_addf(&ops, "%s%s%s", ops.len ? ", " : "", commands[c].command,
+						    f.required & (1u << op) ? " (required)" : "");
 		}
-		used += (size_t)snprintf(out + used, size - used, "  %-20s %s\n", left, ops);
+		strbuf_addf(&out, "  %-20s %s\n", left, ops.buf);
+		strbuf_release(&ops);
 		free(flag);
 	}
-	return out;
+	return need_text(&out);
 }
 
 /* The JSON value of flag text for field f; exits with a message if it is not one. */
@@ -489,7 +497,7 @@ static void csv_cell(FILE *out, const char *text, int first)
 
 struct row {
 	char **keys, **values;
-	size_t n, cap;
+	size_t n, keys_cap, values_cap;
 	int table;                   /* cells as a table shows them */
 	char *const *taken;          /* a sweep's columns: an answer key that is one gets */
 	size_t n_taken;              /* "answer.", and params.COLUMN is left out */
@@ -497,11 +505,8 @@ struct row {
 
 static void row_put(struct row *r, const char *key, char *value)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 32;
-		r->keys = need(realloc(r->keys, r->cap * sizeof *r->keys));
-		r->values = need(realloc(r->values, r->cap * sizeof *r->values));
-	}
+	if (FO_GROW(r->keys, r->n + 1, r->keys_cap) < 0 || FO_GROW(r->values, r->n + 1, r->values_cap) < 0)
+		die("out of memory");
 	r->keys[r->n] = need(strdup(key));
 	r->values[r->n++] = value;
 }
@@ -539,7 +544,7 @@ static void row_free(struct row *r)
 	free(r->keys);
 	free(r->values);
 	r->keys = r->values = NULL;
-	r->n = r->cap = 0;
+	r->n = r->keys_cap = r->values_cap = 0;
 }
 
 /* The first member of o that is an array of objects (curve, rows), or NULL. */
@@ -904,21 +909,21 @@ static void write_to(const char *path)
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 4096;
-	char *buf;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
 
 	if (!f)
 		return NULL;
-	buf = need(malloc(cap));
-	*len = 0;
-	for (size_t n; (n = fread(buf + *len, 1, cap - *len, f)) > 0;) {
-		*len += n;
-		if (*len == cap)
-			buf = need(realloc(buf, cap *= 2));
-	}
+	do {
+		if (strbuf_grow(&sb, 4096) < 0)
+			die("out of memory");
+		n = fread(sb.buf + sb.len, 1, sb.alloc - sb.len - 1, f);
+		sb.len += n;
+		sb.buf[sb.len] = '\0';
+	} while (n > 0);
 	if (f != stdin)
 		fclose(f);
-	return buf;
+	return need(strbuf_detach(&sb, len));
 }
 
 /* fanout merge FILE…: the shards of one run, merged and checked. */
@@ -1035,7 +1040,7 @@ struct sweep {
 	size_t n_columns;
 	struct row *rows;           /* csv: every row, for rewriting under a wider header */
 	char **header;              /* csv: the answer keys the header line has */
-	size_t n_header;
+	size_t n_header, header_cap;
 	int header_out;             /* the header line is written */
 	int late;                   /* a row has keys the header line lacks */
 };
@@ -1051,7 +1056,8 @@ static void add_header_key(struct sweep *sw, const char *key)
 	for (size_t k = 0; k < sw->n_header; k++)
 		if (strcmp(sw->header[k], key) == 0)
 			return;
-	sw->header = need(realloc(sw->header, (sw->n_header + 1) * sizeof *sw->header));
+	if (FO_GROW(sw->header, sw->n_header + 1, sw->header_cap) < 0)
+		die("out of memory");
 	sw->header[sw->n_header++] = need(strdup(key));
 }
 
@@ -1152,13 +1158,13 @@ static void sweep_widen(struct sweep *sw)
 static char ***csv_records(const char *text, size_t *n, size_t **widths)
 {
 	char ***recs = NULL;
-	size_t cap = 0;
+	size_t recs_cap = 0, widths_cap = 0;
 
 	*n = 0;
 	*widths = NULL;
 	while (*text) {
 		char **cells = NULL;
-		size_t n_cells = 0;
+		size_t n_cells = 0, cells_cap = 0;
 		for (;;) {
 			/* A cell is never longer than its text up to the next unquoted comma or line end. */
 			const char *end = text;
@@ -1178,7 +1184,8 @@ static char ***csv_records(const char *text, size_t *n, size_t **widths)
 			while (*text && *text != ',' && *text != '\n')
 				cell[len++] = *text++;
 			cell[len] = '\0';
-			cells = need(realloc(cells, (n_cells + 1) * sizeof *cells));
+			if (FO_GROW(cells, n_cells + 1, cells_cap) < 0)
+				die("out of memory");
 			cells[n_cells++] = cell;
 			if (*text != ',')
 				break;
@@ -1186,11 +1193,8 @@ static char ***csv_records(const char *text, size_t *n, size_t **widths)
 		}
 		if (*text == '\n')
 			text++;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 16;
-			recs = need(realloc(recs, cap * sizeof *recs));
-			*widths = need(realloc(*widths, cap * sizeof **widths));
-		}
+		if (FO_GROW(recs, *n + 1, recs_cap) < 0 || FO_GROW(*widths, *n + 1, widths_cap) < 0)
+			die("out of memory");
 		(*widths)[*n] = n_cells;
 		recs[(*n)++] = cells;
 	}
@@ -1358,7 +1362,7 @@ static void configure(struct run *r, int argc, char **argv)
 {
 	size_t nf = req_field_count();
 	char *help = field_help(), *text;
-	size_t size = sizeof usage + strlen(help);
+	struct strbuf usage_text = STRBUF_INIT;
 	double budget, threads, shard_trials = 0;
 
 	r->n_opts = O_FIXED + (int)nf;
@@ -1377,8 +1381,8 @@ static void configure(struct run *r, int argc, char **argv)
 		req_field_info(i, &f);
 		r->opts[O_FIXED + i] = (struct opt_option){ flag_name(f.name), NULL, NULL };
 	}
-	text = need(malloc(size));
-	snprintf(text, size, usage, help);
+	strbuf_addf(&usage_text, usage, help);
+	text = need_text(&usage_text);
 	free(help);
 	if (opt_parse(argc, argv, r->opts, r->n_opts, "fanout", FO_VERSION, text) < 0)
 		exit(2);

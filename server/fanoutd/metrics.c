@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "metrics.h"
 #include "settings.h"
+#include "strbuf.h"
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -117,41 +117,9 @@ void metrics_cancelled(struct metrics *m, enum metrics_cancel why)
 	pthread_mutex_unlock(&m->lock);
 }
 
-struct text {
-	char *buf;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct text *t, const char *fmt, ...)
+static void render_requests(const struct metrics *m, struct strbuf *t)
 {
-	va_list ap;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		int n;
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = t->cap * 2 + (size_t)(n > 0 ? n : 0);
-		char *buf = realloc(t->buf, cap);
-		if (n < 0 || !buf) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = buf;
-		t->cap = cap;
-	}
-}
-
-static void render_requests(const struct metrics *m, struct text *t)
-{
-	put(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
+	strbuf_addf(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
 	       "# TYPE fanoutd_requests_total counter\n");
 	for (size_t p = 0; p <= m->npaths; p++) {
 		const uint64_t *requests = m->per_path[p].requests;
@@ -159,18 +127,18 @@ static void render_requests(const struct metrics *m, struct text *t)
 			if (!requests[s])
 				continue;
 			if (s < m->nstatuses)
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
+				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
 				    path_name(m, p), m->statuses[s].code, (unsigned long long)requests[s]);
 			else
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
+				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
 				    path_name(m, p), (unsigned long long)requests[s]);
 		}
 	}
 }
 
-static void render_latency(const struct metrics *m, struct text *t)
+static void render_latency(const struct metrics *m, struct strbuf *t)
 {
-	put(t, "# HELP fanoutd_request_duration_seconds Time from request to response, by path.\n"
+	strbuf_addf(t, "# HELP fanoutd_request_duration_seconds Time from request to response, by path.\n"
 	       "# TYPE fanoutd_request_duration_seconds histogram\n");
 	for (size_t p = 0; p <= m->npaths; p++) {
 		const struct path_metrics *pm = &m->per_path[p];
@@ -178,11 +146,11 @@ static void render_latency(const struct metrics *m, struct text *t)
 		uint64_t cumulative = 0;
 		for (int b = 0; b < NBUCKET; b++) {
 			cumulative += pm->bucket[b];
-			put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
+			strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
 			    name, buckets[b], (unsigned long long)cumulative);
 		}
 		cumulative += pm->bucket[NBUCKET];
-		put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
+		strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
 		       "fanoutd_request_duration_seconds_sum{path=\"%s\"} %.9g\n"
 		       "fanoutd_request_duration_seconds_count{path=\"%s\"} %llu\n",
 		    name, (unsigned long long)cumulative, name, pm->seconds, name,
@@ -196,7 +164,7 @@ static void render_latency(const struct metrics *m, struct text *t)
  * open descriptors (/proc/self/fd, less the one reading it) and their limit.
  * A figure that cannot be read is left out rather than made up.
  */
-static void render_process(const struct metrics *m, struct text *t)
+static void render_process(const struct metrics *m, struct strbuf *t)
 {
 	struct rusage ru;
 	struct rlimit rl;
@@ -206,13 +174,13 @@ static void render_process(const struct metrics *m, struct text *t)
 	DIR *d;
 
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
-		put(t, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+		strbuf_addf(t, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
 		       "# TYPE process_cpu_seconds_total counter\n"
 		       "process_cpu_seconds_total %.6f\n",
 		    (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	if (f && page > 0 && fscanf(f, "%llu %llu", &pages_virt, &pages_res) == 2)
-		put(t, "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+		strbuf_addf(t, "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
 		       "# TYPE process_virtual_memory_bytes gauge\n"
 		       "process_virtual_memory_bytes %llu\n"
 		       "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
@@ -227,15 +195,15 @@ static void render_process(const struct metrics *m, struct text *t)
 		while ((e = readdir(d)) != NULL)
 			fds += e->d_name[0] != '.';
 		closedir(d);
-		put(t, "# HELP process_open_fds Number of open file descriptors.\n"
+		strbuf_addf(t, "# HELP process_open_fds Number of open file descriptors.\n"
 		       "# TYPE process_open_fds gauge\n"
 		       "process_open_fds %ld\n", fds);
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		put(t, "# HELP process_max_fds Maximum number of open file descriptors.\n"
+		strbuf_addf(t, "# HELP process_max_fds Maximum number of open file descriptors.\n"
 		       "# TYPE process_max_fds gauge\n"
 		       "process_max_fds %llu\n", (unsigned long long)rl.rlim_cur);
-	put(t, "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+	strbuf_addf(t, "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
 	       "# TYPE process_start_time_seconds gauge\n"
 	       "process_start_time_seconds %.3f\n"
 	       "# HELP fanoutd_build_info The version of fanoutd running, as a label; always 1.\n"
@@ -246,14 +214,12 @@ static void render_process(const struct metrics *m, struct text *t)
 char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
 		     size_t *len)
 {
-	struct text t = { malloc(4096), 0, 4096, 0 };
+	struct strbuf t = STRBUF_INIT;
 
-	if (!t.buf)
-		return NULL;
 	pthread_mutex_lock(&m->lock);
 	render_requests(m, &t);
 	render_latency(m, &t);
-	put(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed, by every "
+	strbuf_addf(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed, by every "
 		"operation (calc_fanout's and tradeoff's simulations too).\n"
 		"# TYPE fanoutd_trials_simulated_total counter\n"
 		"fanoutd_trials_simulated_total %llu\n"
@@ -265,7 +231,7 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 	    (unsigned long long)m->trials, (unsigned long long)m->cancelled[MC_TIMEOUT],
 	    (unsigned long long)m->cancelled[MC_DISCONNECT], (unsigned long long)m->cancelled[MC_OVERRUN]);
 	pthread_mutex_unlock(&m->lock);
-	put(&t, "# HELP fanoutd_work_in_flight Heavy requests queued or running on workers.\n"
+	strbuf_addf(&t, "# HELP fanoutd_work_in_flight Heavy requests queued or running on workers.\n"
 		"# TYPE fanoutd_work_in_flight gauge\n"
 		"fanoutd_work_in_flight %zu\n"
 		"# HELP fanoutd_work_queue_limit Heavy requests that may wait before 503.\n"
@@ -277,9 +243,8 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 	    in_flight, queue_limit, draining);
 	render_process(m, &t);
 	if (t.failed) {
-		free(t.buf);
+		strbuf_release(&t);
 		return NULL;
 	}
-	*len = t.len;
-	return t.buf;
+	return strbuf_detach(&t, len);
 }

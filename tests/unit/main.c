@@ -12,6 +12,7 @@ static Suite *(*const suites[])(void) = {
 	rng_suite, dist_suite, formula_suite, exact_suite, meanfield_suite,
 	calc_suite, largen_suite, sample_suite, sim_suite, broadcast_suite,
 	tradeoff_suite, request_suite, opt_suite, guard_suite, autosim_suite, solve_suite,
+	strbuf_suite,
 };
 
 Suite *unit_suite(const char *name, const struct unit_case *cases, size_t count, int timeout)

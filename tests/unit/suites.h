@@ -58,5 +58,6 @@ Suite *opt_suite(void);
 Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
+Suite *strbuf_suite(void);
 
 #endif
