@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -262,7 +263,7 @@ class Api(unittest.TestCase):
                 "mode": "push_pull", "loss": 0.1, "failed_nodes": 2}
         status, answer = self.srv.post("/simulate_gossip", body)
         self.assertEqual(status, 200)
-        self.assertEqual(len(answer["curve"]), 6)
+        self.assertEqual([p["round"] for p in answer["curve"]], list(range(7)))  # 0 … R, like calc_fanout's
         self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
         query = "&".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}" for k, v in body.items())
         status, _, text = self.srv.request("GET", "/simulate_gossip?" + query)
@@ -459,6 +460,12 @@ class Api(unittest.TestCase):
             self.assertGreater(srv.metric("process_open_fds"), 2)
             self.assertAlmostEqual(srv.metric("process_start_time_seconds"), time.time(), delta=600)
             self.assertIn('fanoutd_build_info{version="', text)
+            # Prometheus' own linter, where it is installed (Debian's prometheus package; not a test
+            # dependency, as it is large): no complaint about names, types or help texts.
+            if shutil.which("promtool"):
+                lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                                      text=True, timeout=WAIT)
+                self.assertEqual((lint.returncode, lint.stdout + lint.stderr), (0, ""))
             self.assertIn("# TYPE process_cpu_seconds_total counter", text)
             # Every simulated trial counts: simulate_gossip's, and calc_fanout's and tradeoff's searches.
             before = srv.metric("fanoutd_trials_simulated_total")
