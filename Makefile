@@ -149,6 +149,7 @@ ASSET_FILES = $(BUILD)/gen/page.html server/fanoutd/page.js server/fanoutd/page.
 # The page's preset select comes from the presets' table, through a build-time tool.
 TABLES = $(BUILD)/gen/tables
 $(TABLES): $(BUILD)/server/fanoutd/tables.o $(SHARED_OBJ) $(LIB)
+	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/gen/page.html: server/fanoutd/page.html $(TABLES)
 	$(TABLES) page < $< > $@.tmp && mv $@.tmp $@
