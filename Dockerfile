@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fanoutd in a container: built with the same Debian packages and `make` the
 # Makefile uses, run as an unprivileged user on port 8080.  The image holds
 # all three programs (fanoutd, fanout-node, fanout); fanoutd is the entry
@@ -12,7 +13,7 @@ RUN apt-get update \
     libcurl4-openssl-dev libjs-chart.js \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile openapi.yaml ./
+COPY Makefile openapi.yaml LICENSE ./
 COPY include include
 COPY core core
 COPY server server
@@ -24,11 +25,13 @@ FROM debian:12-slim
 LABEL org.opencontainers.image.title="fanoutd" \
       org.opencontainers.image.description="Gossip fanout calculator: HTTP service, Maelstrom node and command-line tool" \
       org.opencontainers.image.version="0.1.0" \
+      org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.base.name="debian:12-slim"
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libcjson1 libmicrohttpd12 libcurl4 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/usr/local/bin/ /usr/local/bin/
+COPY --from=build /out/usr/local/share/doc/fanout/ /usr/local/share/doc/fanout/
 USER 65534:65534
 EXPOSE 8080
 # Listen on every interface inside the container; the rest keeps its defaults

@@ -1,11 +1,14 @@
+# SPDX-License-Identifier: MIT
 # fanout — gossip fanout calculator: core library, fanoutd, fanout-node, fanout, tests.
 #
 #   make            build everything (installs missing Debian packages first)
-#   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
+#   make run        build the three programs and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
+#   make examples   write the example outputs of README.md, docs/ and the man pages again
+#                   (make docs checks them; make test runs it)
 #   make unit       the Check suites; SUITE=name, CASE=name for one (docs/TESTING.md)
-#   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser and fanout
-#                   (CLI) tests, normal and ASan+UBSan builds, and make install into a temporary
-#                   directory
+#   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser, fanout
+#                   (CLI) and example-output tests, normal and ASan+UBSan builds, and make install
+#                   into a temporary directory (needs Node.js >= 20.19: README.md, Quick start)
 #   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
 #   make bench      simulators and calculators side by side, with Python (~2 min)
@@ -30,6 +33,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/fanout
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 BUILD   ?= build/release
 SAN     ?= 0
@@ -79,7 +83,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
+.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
 	validate-intervals validate-windows install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -100,9 +104,19 @@ $(DEPS_STAMP) $(TEST_DEPS_STAMP): Makefile
 	fi
 	@mkdir -p $(@D) && touch $@
 
-# The test tooling from npm (redocly, pinned in tests/package-lock.json).
+# The test tooling from npm (redocly, Dredd, playwright-core; pinned in
+# tests/package-lock.json).  It needs Node.js >= NODE_MIN, newer than Debian 12's
+# own nodejs (18), so it is checked here rather than installed (README.md, Quick start).
+NODE_MIN = 20.19
 $(NPM_STAMP): tests/package-lock.json | $(TEST_DEPS_STAMP)
-	@command -v npm >/dev/null || { echo "installing nodejs and npm"; $(APT_INSTALL) nodejs npm; }
+	@v=$$(node --version 2>/dev/null | sed 's/^v//'); \
+	if [ -z "$$v" ] || [ "$$(printf '%s\n%s\n' $(NODE_MIN) "$$v" | sort -V | head -1)" != $(NODE_MIN) ] || \
+	   ! command -v npm >/dev/null; then \
+	  echo "make: the tests need Node.js >= $(NODE_MIN) with npm; found $${v:-no node}$$(command -v npm >/dev/null || echo ', no npm')." >&2; \
+	  echo "      Debian 12's nodejs is 18: install a newer Node.js (for example from NodeSource's Debian" >&2; \
+	  echo "      repository, see README.md, Quick start), then run make test again." >&2; \
+	  exit 1; \
+	fi
 	cd tests && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -169,7 +183,8 @@ CURL_LIBS  = $(shell pkg-config --libs libcurl)
 $(FANOUT): $(BUILD)/server/cli/fanout.o $(BUILD)/server/cli/remote.o $(SHARED_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
 
-run: $(FANOUTD)
+# All three programs, since the README's next examples use fanout and fanout-node too.
+run: $(FANOUTD) $(NODE) $(FANOUT)
 	$(FANOUTD) $(ARGS)
 
 $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
@@ -206,6 +221,13 @@ $(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver/common -Iserver/fanoutd
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
 contract: $(FANOUTD)
 	sh tests/contract/dredd.sh $(abspath $(FANOUTD))
+
+# Every marked example in README.md, docs/*.md and docs/man/*.1 run and compared
+# (tests/docs/examples.py); `make examples` writes their outputs instead.
+docs: $(FANOUTD) $(NODE) $(FANOUT)
+	python3 tests/docs/examples.py check $(BUILD)
+examples: $(FANOUTD) $(NODE) $(FANOUT)
+	python3 tests/docs/examples.py write $(BUILD)
 
 # fanout: in-process answers, shard + merge, 4 fanoutd on loopback with one killed, sweeps.
 cli: $(FANOUT) $(FANOUTD)
@@ -256,7 +278,7 @@ lint: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 test: lint
 	@# The benchmark programs are not run here, but they must keep compiling.
 	$(MAKE) BUILD=build/release build/release/bench build/release/estimates
-	$(MAKE) BUILD=build/release unit rational protocol http contract browser cli validate-quick install-check
+	$(MAKE) BUILD=build/release unit rational protocol http contract browser cli docs validate-quick install-check
 	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser cli validate-quick
 	rm -rf build/fuzz/short
 	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)" FUZZ_CORPUS=short
@@ -315,7 +337,7 @@ bench: $(BUILD)/bench $(FANOUTD)
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
-# The whole grid (README's large-N table); a three-case subset runs in make test.
+# The whole grid (docs/VALIDATION.md's large-N table); a three-case subset runs in make test.
 validate: $(BUILD)/validate
 	nice $(BUILD)/validate
 	nice $(BUILD)/validate intervals
@@ -356,16 +378,17 @@ $(BUILD)/tests/bench/estimates.o: ALL_CFLAGS += -Iserver/common
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)
 
-# The binaries, the systemd unit (its ExecStart pointing into BINDIR) and the
-# man pages.  Paths follow PREFIX; DESTDIR stages them for a package.
+# The binaries, the systemd unit (its ExecStart pointing into BINDIR), the
+# man pages and the license.  Paths follow PREFIX; DESTDIR stages them for a package.
 install: $(NODE) $(FANOUTD) $(FANOUT)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 755 $(NODE) $(DESTDIR)$(BINDIR)/fanout-node
 	install -m 755 $(FANOUTD) $(DESTDIR)$(BINDIR)/fanoutd
 	install -m 755 $(FANOUT) $(DESTDIR)$(BINDIR)/fanout
 	sed 's|@BINDIR@|$(BINDIR)|g' deploy/fanoutd.service.in > $(DESTDIR)$(UNITDIR)/fanoutd.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/fanoutd.service
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 
 # make install into a temporary DESTDIR, checked file by file.
 install-check: $(NODE) $(FANOUTD) $(FANOUT)
@@ -375,7 +398,7 @@ clean:
 	rm -rf build/release build/san build/fuzz
 
 # What the goals need, installed (by the rules under `deps`) before anything is built.
-TEST_GOALS = test unit rational protocol http contract browser cli lint fuzz fuzzers fuzz-regress \
+TEST_GOALS = test unit rational protocol http contract browser cli docs examples lint fuzz fuzzers fuzz-regress \
 	     install-check identity soak
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
 -include $(DEPS_STAMP)

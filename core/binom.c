@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * binom.c — the Clopper-Pearson interval of a binomial proportion (sim.h),
  * from the regularized incomplete beta function: P(X >= k | n, p) = I_p(k, n - k + 1).

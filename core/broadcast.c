@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * broadcast.c — rounds to all and messages per broadcast (see broadcast.h).
  */

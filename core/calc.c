@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * calc.c — the fanout search shared by every calculator (see calc.h).
  *
@@ -41,6 +42,7 @@ struct search {
 	int64_t evaluations;
 	int threads;      /* for simulations */
 	int unresolved;   /* a simulation could not show the target */
+	int64_t trials;   /* simulated so far, over every K */
 };
 
 static const char *const model_names[CALC_MODEL_COUNT] = {
@@ -294,6 +296,7 @@ static enum fo_status from_sim(struct search *s, const struct gossip_params *q, 
 	st = sim_fast_run(q, e->seed, 0, e->trials, s->threads, s->cancel, &t);
 	if (st == FO_OK) {
 		double n = (double)t.trials;
+		s->trials += t.trials;
 		calc_sim_interval(t.trials_full, t.trials, p, miss);
 		e->p = (double)t.trials_full / n;
 		e->miss = (double)(t.trials - t.trials_full) / n;
@@ -710,7 +713,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
@@ -730,6 +733,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
 	out->work = s.work;
+	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
 	return st;
 }
@@ -757,7 +761,7 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 		       struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
 	struct eval e;
 	enum fo_status st;
 
@@ -766,6 +770,7 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 	st = evaluate(&s, p->fanout, &e);
 	*work = s.work;
 	out->evaluations = s.evaluations;
+	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
 	if (st != FO_OK)
 		return st;

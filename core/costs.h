@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * costs.h — the constants the work estimates are fitted with, in one place
  * (the core's internal limits, as config.h holds its tunables).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dist.c — hypergeometric and binomial pmfs by ratio recurrences, each with
  * a bound on its relative rounding error (see dist.h).

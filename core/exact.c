@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exact.c — the informed-count Markov chain (see exact.h for the transitions).
  *

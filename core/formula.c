@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * formula.c — the seed's closed form, P(miss) = (1 - K(1 - loss)/(N - 1))^R.
  */

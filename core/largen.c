@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * largen.c — the large-N method (see largen.h for the three phases).
  *

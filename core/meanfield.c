@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * meanfield.c — see meanfield.h for the recurrence.  Cohorts of newly
  * informed nodes are kept for the push window, so forward_rounds and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model.c — small facts about the model's parameters shared by every
  * calculator and simulator (live nodes, the push window, monotonicity) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preset.c — the presets' table (see preset.h and docs/MODEL.md for sources):
  * memberlist's DefaultLANConfig, DefaultWANConfig and DefaultLocalConfig

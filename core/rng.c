@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rng.c — stream derivation for the xoshiro256** generator in rng.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_agent.c — the reference simulator: every node, every message.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim_fast.c — the fast simulator: samples the informed-count chain exactly.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * solve.c — see solve.h.  One search over an integer knob serves both: a
  * setter puts the value into the parameters, calc_at evaluates it.

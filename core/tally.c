@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tally.c — exact accumulation of simulation trials and their statistics.
  *

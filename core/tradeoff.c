@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tradeoff.c — see tradeoff.h.  Rows are found K = 1, 2, … (no monotonicity
  * in K is assumed, so the least K that reaches the target is the first one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tupmap.c — open addressing with linear probing over a power-of-two table
  * kept at most half full; keys live in one growing array in interning order.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tupmap.h — interns fixed-width tuples of int32 as dense indices 0, 1, 2, …
  *

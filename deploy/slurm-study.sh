@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # One simulation split over a Slurm job array: task i of n runs shard i/n of
 # the trials with `fanout simulate --shard`, and a job that waits for the
 # whole array merges them with `fanout merge` into exactly the answer one run

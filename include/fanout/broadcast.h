@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * broadcast.h — what one broadcast costs and how long it takes, from the
  * per-round figures of a chain calculator or a simulation.

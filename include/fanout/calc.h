@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * calc.h — calc_fanout: the least fanout K that reaches a target probability.
  *
@@ -58,6 +59,7 @@ struct calc_answer {
 	int64_t evaluations;    /* values of K computed */
 	double work;            /* work units the search charged (its estimates, as it went) */
 	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
+	int64_t sim_trials_total; /* every trial simulated, over every K tried */
 	uint64_t sim_seed;      /* simulation: their seed */
 	int sim_unresolved;     /* on FO_TOO_LARGE: the simulation's trials cannot show the target */
 	int may_reach;          /* calc_at: the interval's upper end meets the target */

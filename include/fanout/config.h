@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.h — the tunables of the core (libfanout.a), in one place.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dist.h — probability mass functions the exact chain is built from.
  *

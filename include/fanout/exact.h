@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * exact.h — the exact distribution of the informed count, round by round.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * formula.h — the seed task's closed form, kept because users compare with it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * grow.h — one way to grow an array, in the style of git's ALLOC_GROW.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * largen.h — P(full delivery by R) at any N, with an interval that covers it.
  *
@@ -25,7 +26,7 @@
  * M and M / FO_LARGEN_CHECK_RATIO; their gap (times FO_LARGEN_SAFETY), a
  * relative floor FO_LARGEN_REL_FLOOR of the miss and of P(full), and every
  * probability trimmed, widen it.  Its coverage is validated against the exact
- * chain and the simulator (tests/validate, README), not proven.
+ * chain and the simulator (tests/validate, docs/VALIDATION.md), not proven.
  *
  * Push windows (forward_rounds T, or transmit_limit X: W = ceil(X/K) rounds,
  * the last sending X - (W-1)K): the senders of a round are the cohorts of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * meanfield.h — the deterministic recurrence for the expected informed count.
  *

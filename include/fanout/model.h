@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model.h — the gossip model's parameters and what the calculators share.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * preset.h — the gossip settings of real systems, as named presets.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * rng.h — the simulators' random numbers: xoshiro256** with explicit state.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sample.h — exact samplers for the fast simulator, over the rng in rng.h.
  *

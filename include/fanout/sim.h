@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim.h — Monte Carlo simulation of the gossip model, and its tallies.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * solve.h — the knobs an operator has besides the fanout: the least
  * transmit limit X at a given K, and the least rounds R at a given K (which

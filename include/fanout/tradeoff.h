@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tradeoff.h — the latency/traffic frontier: for each fanout K, the least
  * number of rounds that reaches a target probability of full delivery.

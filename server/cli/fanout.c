@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fanout.c — the command-line front end over the shared request layer.
  *
@@ -16,12 +17,16 @@
  * tallies exactly (req_read_tally) before it is merged.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -33,6 +38,12 @@
 #include "request.h"
 #include "settings.h"
 #include "strbuf.h"
+
+static const char short_usage[] =
+	"usage: fanout calc|simulate|tradeoff [--FIELD VALUE ...] [options]\n"
+	"       fanout sweep calc|simulate|tradeoff [--FIELD LIST ...] [options]\n"
+	"       fanout merge [--format FORMAT] [--output FILE] FILE...\n"
+	"'fanout --help' lists the fields and options\n";
 
 static const char usage[] =
 	"usage: fanout calc|simulate|tradeoff [--FIELD VALUE ...] [options]\n"
@@ -47,8 +58,12 @@ static const char usage[] =
 	"%s"
 	"\n"
 	"Options:\n"
-	"  --format FORMAT      json (default), table or csv; sweep: csv (default) or jsonl\n"
+	"  --format FORMAT      json (default), table or csv (one row; a list such as\n"
+	"                       curve or rounds_to_all_hist is one cell of JSON, and a\n"
+	"                       tradeoff is its rows); sweep: csv (default) or jsonl\n"
 	"  --output FILE        write the answer to FILE instead of standard output\n"
+	"  --resume FILE        sweep: keep the rows FILE already holds, run the rest\n"
+	"                       and append them (FILE is also the output)\n"
 	"  --endpoints URLS     comma-separated fanoutd base URLs: run there, each\n"
 	"                       simulation split into shards by first_trial, sent in\n"
 	"                       parallel, a failed shard retried on another endpoint\n"
@@ -69,8 +84,10 @@ static const char usage[] =
 	"  --version            the version\n"
 	"\n"
 	"Sweep: a field's value may be a list a,b,c or a range a:b[:step] (step 1\n"
-	"by default); every combination is one point, one CSV row or JSON line.\n"
-	"A progress bar goes to stderr when it is a terminal.\n"
+	"by default); every combination is one point, one CSV row or JSON line,\n"
+	"written in order as soon as it is done.  SIGINT or SIGTERM keeps the rows\n"
+	"done and says where the sweep stopped; --resume FILE goes on from there.\n"
+	"A progress bar with an ETA goes to stderr when it is a terminal.\n"
 	"\n"
 	"Examples:\n"
 	"  fanout calc --nodes 25 --target-prob 0.99 --rounds 5\n"
@@ -92,7 +109,8 @@ static const struct {
 	{ "tradeoff", REQ_TRADEOFF },
 };
 
-enum { O_FORMAT, O_OUTPUT, O_ENDPOINTS, O_SHARD_TRIALS, O_BACKOFF, O_SHARD, O_BUDGET, O_SIM_THREADS, O_FIXED };
+enum { O_FORMAT, O_OUTPUT, O_RESUME, O_ENDPOINTS, O_SHARD_TRIALS, O_BACKOFF, O_SHARD, O_BUDGET, O_SIM_THREADS,
+       O_FIXED };
 
 /* Everything one invocation was told. */
 struct run {
@@ -305,7 +323,15 @@ static void parse(const struct run *r, const cJSON *fields, struct request *req)
 		reject(r, &err);
 }
 
-/* The answer of one request run here; exits on refusal or failure. */
+/* Set by SIGINT or SIGTERM (the signal's number): the work in hand is cancelled. */
+static atomic_int stop_signal;
+
+static void on_stop(int sig)
+{
+	atomic_store(&stop_signal, sig);
+}
+
+/* The answer of one request run here; NULL when a signal stopped it; exits on refusal or failure. */
 static cJSON *run_local(const struct run *r, const cJSON *fields)
 {
 	struct request req;
@@ -314,8 +340,8 @@ static cJSON *run_local(const struct run *r, const cJSON *fields)
 
 	if (req_prepare(r->op, fields, &r->lim, &req, &err) != REQ_OK)
 		reject(r, &err);
-	answer = req_execute(&req, &r->lim, NULL, &err);
-	if (!answer)
+	answer = req_execute(&req, &r->lim, &stop_signal, &err);
+	if (!answer && !(err.status == REQ_CANCELLED && atomic_load(&stop_signal)))
 		reject(r, &err);
 	return answer;
 }
@@ -385,18 +411,58 @@ static int merge_shard(const struct request *whole, int64_t first, int64_t count
 
 /* ---- output ---------------------------------------------------------------- */
 
-/* A scalar as text: numbers as JSON writes them, strings bare, null empty. */
-static char *scalar_text(const cJSON *v, int null_empty)
+/*
+ * A number as text.  Whole numbers with every digit (a seed of 4767549831167740
+ * stays that); for csv every other number as JSON writes it (17 digits when a
+ * shorter text would not read back the same); for a table six significant
+ * digits, more near 1 (up to 15) so that 0.999999999 is not shown as "1".
+ */
+static char *number_text(const cJSON *v, int table)
+{
+	double d = v->valuedouble, a = fabs(d);
+	char buf[64];
+	int prec = 6;
+
+	if (isfinite(d) && floor(d) == d && a < 0x1p64) {
+		snprintf(buf, sizeof buf, "%.0f", d);
+		return need(strdup(buf));
+	}
+	if (!table)
+		return need(req_json_print((cJSON *)v));
+	if (a > 0.9 && a < 1)
+		prec = (int)ceil(-log10(1 - a)) + 3;
+	snprintf(buf, sizeof buf, "%.*g", prec < 6 ? 6 : prec > 15 ? 15 : prec, d);
+	return need(strdup(buf));
+}
+
+/* A value as a cell: strings bare, null empty (csv) or "null" (table), lists as JSON. */
+static char *scalar_text(const cJSON *v, int table)
 {
 	if (cJSON_IsString(v))
 		return need(strdup(v->valuestring));
-	if (cJSON_IsNull(v))
-		return need(strdup(null_empty ? "" : "null"));
-	return need(cJSON_PrintUnformatted(v));
+	if (cJSON_IsNull(v) || !v)
+		return need(strdup(table ? "null" : ""));
+	if (cJSON_IsNumber(v))
+		return number_text(v, table);
+	return need(req_json_print((cJSON *)v));
 }
 
-/* Calls fn for each scalar of o, flattened: a.b for objects, a_lo/a_hi for intervals. */
-static void flatten(const cJSON *o, const char *prefix,
+/* An interval member: [lo, hi], written as two cells. */
+static int is_interval(const cJSON *v)
+{
+	size_t len = strlen(v->string);
+
+	return cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2 &&
+	       ((len > 3 && strcmp(v->string + len - 3, "_ci") == 0) ||
+		(len > 9 && strcmp(v->string + len - 9, "_interval") == 0));
+}
+
+/*
+ * Calls fn for each member of o, flattened: a.b for objects, a_lo/a_hi for
+ * intervals, other lists whole (one cell of JSON); lists of objects (curve,
+ * rows) only when `lists`, as a table prints them apart.
+ */
+static void flatten(const cJSON *o, const char *prefix, int lists,
 		    void (*fn)(void *ctx, const char *key, const cJSON *v), void *ctx)
 {
 	const cJSON *v;
@@ -405,17 +471,14 @@ static void flatten(const cJSON *o, const char *prefix,
 		char key[256];
 		snprintf(key, sizeof key, "%s%s%s", prefix, prefix[0] ? "." : "", v->string);
 		if (cJSON_IsObject(v)) {
-			flatten(v, key, fn, ctx);
-		} else if (cJSON_IsArray(v)) {
-			if (cJSON_GetArraySize(v) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(v, 0))) {
-				char k2[300];
-				snprintf(k2, sizeof k2, "%s_lo", key);
-				fn(ctx, k2, cJSON_GetArrayItem(v, 0));
-				snprintf(k2, sizeof k2, "%s_hi", key);
-				fn(ctx, k2, cJSON_GetArrayItem(v, 1));
-			}
-			/* Arrays of objects (curve, rows) are tables of their own. */
-		} else {
+			flatten(v, key, lists, fn, ctx);
+		} else if (is_interval(v)) {
+			char k2[300];
+			snprintf(k2, sizeof k2, "%s_lo", key);
+			fn(ctx, k2, cJSON_GetArrayItem(v, 0));
+			snprintf(k2, sizeof k2, "%s_hi", key);
+			fn(ctx, k2, cJSON_GetArrayItem(v, 1));
+		} else if (lists || !cJSON_IsObject(cJSON_GetArrayItem(v, 0))) {
 			fn(ctx, key, v);
 		}
 	}
@@ -441,25 +504,41 @@ static void csv_cell(FILE *out, const char *text, int first)
 struct row {
 	char **keys, **values;
 	size_t n, keys_cap, values_cap;
-	const char *prefix;          /* put before keys that are already columns */
-	char *const *taken;          /* those columns */
-	size_t n_taken;
+	int table;                   /* cells as a table shows them */
+	char *const *taken;          /* a sweep's columns: an answer key that is one gets */
+	size_t n_taken;              /* "answer.", and params.COLUMN is left out */
 };
+
+static void row_put(struct row *r, const char *key, char *value)
+{
+	if (FO_GROW(r->keys, r->n + 1, r->keys_cap) < 0 || FO_GROW(r->values, r->n + 1, r->values_cap) < 0)
+		die("out of memory");
+	r->keys[r->n] = need(strdup(key));
+	r->values[r->n++] = value;
+}
 
 static void row_add(void *ctx, const char *key, const cJSON *v)
 {
 	struct row *r = ctx;
-	char buf[300];
+	char buf[320];
 
-	for (size_t i = 0; i < r->n_taken; i++)
-		if (strcmp(r->taken[i], key) == 0) {
-			snprintf(buf, sizeof buf, "%s%s", r->prefix, key);
-			key = buf;
-		}
-	if (FO_GROW(r->keys, r->n + 1, r->keys_cap) < 0 || FO_GROW(r->values, r->n + 1, r->values_cap) < 0)
-		die("out of memory");
-	r->keys[r->n] = need(strdup(key));
-	r->values[r->n++] = scalar_text(v, 1);
+	snprintf(buf, sizeof buf, "%.300s", key);
+	for (size_t i = 0; i < r->n_taken; i++) {
+		if (strncmp(key, "params.", 7) == 0 && strcmp(key + 7, r->taken[i]) == 0)
+			return;     /* the column says it already */
+		if (strcmp(r->taken[i], key) == 0)
+			snprintf(buf, sizeof buf, "answer.%.300s", key);
+	}
+	row_put(r, buf, scalar_text(v, r->table));
+}
+
+/* The value of `key` in r, or "" when r has none. */
+static const char *row_get(const struct row *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->keys[i], key) == 0)
+			return r->values[i];
+	return "";
 }
 
 static void row_free(struct row *r)
@@ -470,6 +549,8 @@ static void row_free(struct row *r)
 	}
 	free(r->keys);
 	free(r->values);
+	r->keys = r->values = NULL;
+	r->n = r->keys_cap = r->values_cap = 0;
 }
 
 /* The first member of o that is an array of objects (curve, rows), or NULL. */
@@ -493,7 +574,7 @@ static void print_list(FILE *out, const cJSON *list, int csv)
 	for (const cJSON *item = csv ? NULL : list->child; item; item = item->next) {
 		size_t c = 0;
 		for (const cJSON *v = item->child; v && c < cols; v = v->next, c++) {
-			char *t = scalar_text(v, 0);
+			char *t = scalar_text(v, 1);
 			width[c] = strlen(t) > width[c] ? strlen(t) : width[c];
 			if (item == head && strlen(v->string) > width[c])
 				width[c] = strlen(v->string);
@@ -514,7 +595,7 @@ static void print_list(FILE *out, const cJSON *list, int csv)
 			c = 0;
 		}
 		for (const cJSON *v = item->child; v; v = v->next, c++) {
-			char *t = scalar_text(v, csv);
+			char *t = scalar_text(v, !csv);
 			if (csv)
 				csv_cell(out, t, c == 0);
 			else
@@ -530,34 +611,36 @@ static void print_list(FILE *out, const cJSON *list, int csv)
 /* One answer in r->format on stdout. */
 static void print_answer(const struct run *r, const cJSON *answer)
 {
-	struct row row = { .prefix = "" };
+	int csv = strcmp(r->format, "csv") == 0;
+	struct row row = { .table = !csv };
 	const cJSON *list = object_list(answer);
 
 	if (strcmp(r->format, "json") == 0) {
-		char *text = need(cJSON_PrintUnformatted(answer));
+		char *text = need(req_json_print((cJSON *)answer));
 		puts(text);
 		cJSON_free(text);
 		return;
 	}
-	flatten(answer, "", row_add, &row);
-	if (strcmp(r->format, "csv") == 0) {
-		/* A list answer (tradeoff's rows) is its list; otherwise one row of scalars. */
+	if (csv) {
+		/* A list answer (tradeoff's rows) is its list; otherwise one row, lists as JSON cells. */
 		if (list && strcmp(list->string, "rows") == 0) {
 			print_list(stdout, list, 1);
-		} else {
-			for (size_t i = 0; i < row.n; i++)
-				csv_cell(stdout, row.keys[i], i == 0);
-			putchar('\n');
-			for (size_t i = 0; i < row.n; i++)
-				csv_cell(stdout, row.values[i], i == 0);
-			putchar('\n');
+			return;
 		}
+		flatten(answer, "", 1, row_add, &row);
+		for (size_t i = 0; i < row.n; i++)
+			csv_cell(stdout, row.keys[i], i == 0);
+		putchar('\n');
+		for (size_t i = 0; i < row.n; i++)
+			csv_cell(stdout, row.values[i], i == 0);
+		putchar('\n');
 	} else {
 		size_t w = 0;
+		flatten(answer, "", 0, row_add, &row);
 		for (size_t i = 0; i < row.n; i++)
 			w = strlen(row.keys[i]) > w ? strlen(row.keys[i]) : w;
 		for (size_t i = 0; i < row.n; i++)
-			printf("%-*s  %s\n", (int)w, row.keys[i], row.values[i][0] ? row.values[i] : "null");
+			printf("%-*s  %s\n", (int)w, row.keys[i], row.values[i]);
 		if (list) {
 			printf("\n%s:\n", list->string);
 			print_list(stdout, list, 0);
@@ -571,20 +654,39 @@ static void print_answer(const struct run *r, const cJSON *answer)
 struct progress {
 	int tty;
 	const char *what;
+	struct timespec start;
 };
 
-static void show_progress(void *ctx, size_t done, size_t total)
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Draws the bar with an ETA on a terminal; nonzero once a signal asked to stop. */
+static int show_progress(void *ctx, size_t done, size_t total)
 {
 	const struct progress *p = ctx;
 	int width = 30, filled = total ? (int)((double)done / (double)total * width) : width;
+	char eta[32] = "";
 
 	if (!p->tty)
-		return;
-	fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s", filled, "##############################",
-		width - filled, "", done, total, p->what);
+		return atomic_load(&stop_signal);
+	if (done > 0 && done < total) {
+		double left = seconds_since(&p->start) / (double)done * (double)(total - done);
+		if (left < 3600)
+			snprintf(eta, sizeof eta, " ETA %dm%02ds", (int)left / 60, (int)left % 60);
+		else
+			snprintf(eta, sizeof eta, " ETA %.1fh", left / 3600);
+	}
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu %s%s\033[K", filled, "##############################",
+		width - filled, "", done, total, p->what, eta);
 	if (done == total)
 		fputs("\r\033[K", stderr);
 	fflush(stderr);
+	return atomic_load(&stop_signal);
 }
 
 /* ---- the points of a run ------------------------------------------------------ */
@@ -600,7 +702,7 @@ struct point {
 /* Gives every simulation point a seed, so all its shards share it. */
 static void fix_seed(struct point *pt)
 {
-	struct req_limits unbounded = { DBL_MAX, 1 };
+	struct req_limits unbounded = { .work_budget = DBL_MAX, .sim_threads = 1 };
 	struct req_error err;
 
 	if (pt->req.op != REQ_SIMULATE_GOSSIP || pt->req.has_seed)
@@ -625,19 +727,86 @@ static int64_t shard_count(const struct run *r, const struct request *req)
 	return (req->trials + per - 1) / per;
 }
 
-/* Runs every point: in-process one after another, or all their shards at once remotely. */
-static void run_points(const struct run *r, struct point *pts, size_t n)
-{
-	struct progress prog = { isatty(2) && (r->sweep || r->n_endpoints), NULL };
+/* Called with each point's index, in input order, as soon as its answer is there. */
+typedef void point_done(void *ctx, size_t i);
 
+/* A remote run's state, for the progress callback that finishes points in order. */
+struct remote_points {
+	const struct run *r;
+	struct point *pts;
+	size_t n, next;             /* points [0, next) are finished */
+	struct remote_job *jobs;
+	point_done *done;
+	void *ctx;
+	struct progress *prog;
+};
+
+/* Gives pt its answer from its jobs' answers: the shards merged, or the one answer. */
+static void finish_point(const struct run *r, struct point *pt, struct remote_job *jobs)
+{
+	struct sim_tally merged;
+
+	if (r->op != REQ_SIMULATE_GOSSIP) {
+		pt->answer = jobs[pt->first_job].answer;
+		jobs[pt->first_job].answer = NULL;
+		return;
+	}
+	if (sim_tally_init(&merged, &pt->req.params, pt->req.curve) != FO_OK)
+		die("out of memory");
+	for (size_t s = 0; s < pt->n_jobs; s++) {
+		int64_t first, count;
+		char from[96];
+		shard_range(&pt->req, (int64_t)s, (int64_t)pt->n_jobs, &first, &count);
+		snprintf(from, sizeof from, "the answer for shard %zu of %zu", s, pt->n_jobs);
+		if (merge_shard(&pt->req, first, count, jobs[pt->first_job + s].answer, &merged, from) < 0)
+			exit(1);
+	}
+	pt->answer = need(req_render_tally(&pt->req, &merged));
+	sim_tally_release(&merged);
+}
+
+/* remote_run's progress: finishes the points whose jobs all answered, in order. */
+static int remote_progress_points(void *ctx, size_t done, size_t total)
+{
+	struct remote_points *rp = ctx;
+
+	while (rp->next < rp->n) {
+		struct point *pt = &rp->pts[rp->next];
+		size_t s = 0;
+		while (s < pt->n_jobs && rp->jobs[pt->first_job + s].answer)
+			s++;
+		if (s < pt->n_jobs)
+			break;
+		finish_point(rp->r, pt, rp->jobs);
+		if (rp->done)
+			rp->done(rp->ctx, rp->next);
+		rp->next++;
+	}
+	return show_progress(rp->prog, done, total);
+}
+
+/*
+ * Runs every point: in-process one after another, or all their shards at once
+ * remotely; `done` (when not NULL) gets each point as soon as it and every
+ * point before it have their answers.  Returns how many points (from the
+ * first) have their answers: fewer than n when a signal stopped the run.
+ */
+static size_t run_points(const struct run *r, struct point *pts, size_t n, point_done *done, void *ctx)
+{
+	struct progress prog = { isatty(2) && (r->sweep || r->n_endpoints), NULL, { 0, 0 } };
+
+	clock_gettime(CLOCK_MONOTONIC, &prog.start);
 	if (!r->n_endpoints) {
 		prog.what = "points";
 		for (size_t i = 0; i < n; i++) {
-			pts[i].answer = run_local(r, pts[i].fields);
+			if (atomic_load(&stop_signal) || !(pts[i].answer = run_local(r, pts[i].fields)))
+				return i;
+			if (done)
+				done(ctx, i);
 			if (r->sweep)
 				show_progress(&prog, i + 1, n);
 		}
-		return;
+		return n;
 	}
 	size_t n_jobs = 0, j = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -647,6 +816,7 @@ static void run_points(const struct run *r, struct point *pts, size_t n)
 		n_jobs += pts[i].n_jobs;
 	}
 	struct remote_job *jobs = need(calloc(n_jobs, sizeof *jobs));
+	struct remote_points rp = { r, pts, n, 0, jobs, done, ctx, &prog };
 	char path[64], why[512];
 
 	for (size_t i = 0; i < n; i++) {
@@ -666,42 +836,22 @@ static void run_points(const struct run *r, struct point *pts, size_t n)
 			}
 			/* Its estimate sets how long a transfer may go without a byte (a stopped replica). */
 			jobs[j].work = req_plan(&shard, &r->lim, &err) == REQ_OK ? shard.work : r->lim.work_budget;
-			jobs[j].body = need(cJSON_PrintUnformatted(f));
+			jobs[j].body = need(req_json_print(f));
 			cJSON_Delete(f);
 		}
 	}
 	prog.what = "requests";
 	if (remote_run(r->endpoints, r->n_endpoints, jobs, n_jobs, FO_REMOTE_PER_ENDPOINT, r->backoff,
-		       show_progress, &prog, why, sizeof why) < 0)
+		       remote_progress_points, &rp, why, sizeof why) < 0 && !atomic_load(&stop_signal))
 		die("%s: %s", r->prog, why);
-	for (size_t i = 0; i < n; i++) {
-		struct point *pt = &pts[i];
-		struct sim_tally merged;
-		if (r->op != REQ_SIMULATE_GOSSIP) {
-			pt->answer = jobs[pt->first_job].answer;
-			jobs[pt->first_job].answer = NULL;
-			continue;
-		}
-		if (sim_tally_init(&merged, &pt->req.params, pt->req.curve) != FO_OK)
-			die("out of memory");
-		for (size_t s = 0; s < pt->n_jobs; s++) {
-			int64_t first, count;
-			char from[96];
-			shard_range(&pt->req, (int64_t)s, (int64_t)pt->n_jobs, &first, &count);
-			snprintf(from, sizeof from, "the answer for shard %zu of %zu", s, pt->n_jobs);
-			if (merge_shard(&pt->req, first, count, jobs[pt->first_job + s].answer, &merged,
-					from) < 0)
-				exit(1);
-		}
-		pt->answer = need(req_render_tally(&pt->req, &merged));
-		sim_tally_release(&merged);
-	}
+	remote_progress_points(&rp, 0, 0);
 	for (size_t k = 0; k < n_jobs; k++) {
 		free((char *)jobs[k].path);
 		cJSON_free(jobs[k].body);
 		cJSON_Delete(jobs[k].answer);
 	}
 	free(jobs);
+	return rp.next;
 }
 
 /* ---- subcommands ------------------------------------------------------------ */
@@ -742,7 +892,8 @@ static int run_shard(struct run *r, cJSON *fields)
 	{
 		struct point one = { .fields = part };
 		parse(r, part, &one.req);
-		run_points(r, &one, 1);
+		if (run_points(r, &one, 1, NULL, NULL) < 1)
+			exit(128 + atomic_load(&stop_signal));
 		file = need(cJSON_CreateObject());
 		need(cJSON_AddStringToObject(file, "fanout_shard", req_op_name(r->op)));
 		need(cJSON_AddNumberToObject(file, "index", r->shard_index));
@@ -751,7 +902,7 @@ static int run_shard(struct run *r, cJSON *fields)
 		cJSON_AddItemToObject(file, "answer", one.answer);
 	}
 	cJSON_Delete(part);
-	text = need(cJSON_PrintUnformatted(file));
+	text = need(req_json_print(file));
 	puts(text);
 	cJSON_free(text);
 	cJSON_Delete(file);
@@ -834,11 +985,11 @@ static int cmd_merge(struct run *r, int argc, char **argv)
 	if (strcmp(r->format, "json") && strcmp(r->format, "table") && strcmp(r->format, "csv"))
 		bad_flag("merge: '--format' must be json, table or csv, not '%s'", r->format);
 	if (!n)
-		die("merge: name the shard files to merge");
+		bad_flag("merge: name the shard files to merge; 'fanout --help' says how they are made");
 	write_to(output);
 	for (int i = 0; i < n; i++) {
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(files[i], "count");
-		char *req = need(cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(files[i], "request")));
+		char *req = need(req_json_print(cJSON_GetObjectItemCaseSensitive(files[i], "request")));
 		if (i == 0) {
 			const cJSON *op = cJSON_GetObjectItemCaseSensitive(files[0], "fanout_shard");
 			if (!cJSON_IsString(op) || req_op_parse(op->valuestring, &r->op) < 0 ||
@@ -888,15 +1039,261 @@ static int cmd_merge(struct run *r, int argc, char **argv)
 	return 0;
 }
 
+/* A sweep's output: rows written in order as their points finish. */
+struct sweep {
+	const struct run *r;
+	struct point *pts;
+	size_t n_points, written;   /* rows in the output (those resumed included) */
+	int csv;
+	char **axes;                /* every swept field (the columns: those with several values) */
+	size_t n_axes;
+	char **columns;
+	size_t n_columns;
+	struct row *rows;           /* csv: every row, for rewriting under a wider header */
+	char **header;              /* csv: the answer keys the header line has */
+	size_t n_header, header_cap;
+	int header_out;             /* the header line is written */
+	int late;                   /* a row has keys the header line lacks */
+};
+
+/* The cell texts of point p's swept columns. */
+static char *column_text(const struct sweep *sw, size_t p, size_t c)
+{
+	return scalar_text(cJSON_GetObjectItemCaseSensitive(sw->pts[p].fields, sw->columns[c]), 0);
+}
+
+static void add_header_key(struct sweep *sw, const char *key)
+{
+	for (size_t k = 0; k < sw->n_header; k++)
+		if (strcmp(sw->header[k], key) == 0)
+			return;
+	if (FO_GROW(sw->header, sw->n_header + 1, sw->header_cap) < 0)
+		die("out of memory");
+	sw->header[sw->n_header++] = need(strdup(key));
+}
+
+static void write_csv_header(const struct sweep *sw)
+{
+	for (size_t c = 0; c < sw->n_columns; c++)
+		csv_cell(stdout, sw->columns[c], c == 0);
+	for (size_t k = 0; k < sw->n_header; k++)
+		csv_cell(stdout, sw->header[k], sw->n_columns == 0 && k == 0);
+	putchar('\n');
+}
+
+static void write_csv_row(const struct sweep *sw, size_t p)
+{
+	for (size_t c = 0; c < sw->n_columns; c++) {
+		char *t = column_text(sw, p, c);
+		csv_cell(stdout, t, c == 0);
+		free(t);
+	}
+	for (size_t k = 0; k < sw->n_header; k++)
+		csv_cell(stdout, row_get(&sw->rows[p], sw->header[k]), sw->n_columns == 0 && k == 0);
+	putchar('\n');
+}
+
+/* point_done for a sweep: writes point i's row (i is the next row) and flushes it. */
+static void sweep_row(void *ctx, size_t i)
+{
+	struct sweep *sw = ctx;
+	struct point *pt;
+
+	/* i counts from the first point run here; the rows resumed come before it. */
+	(void)i;
+	i = sw->written;
+	pt = &sw->pts[i];
+
+	if (sw->csv) {
+		struct row *row = &sw->rows[i];
+		*row = (struct row){ .taken = sw->columns, .n_taken = sw->n_columns };
+		flatten(pt->answer, "", 1, row_add, row);
+		if (!sw->header_out) {
+			for (size_t k = 0; k < row->n; k++)
+				add_header_key(sw, row->keys[k]);
+			write_csv_header(sw);
+			sw->header_out = 1;
+		}
+		for (size_t k = 0; k < row->n && !sw->late; k++) {
+			size_t h = 0;
+			while (h < sw->n_header && strcmp(sw->header[h], row->keys[k]) != 0)
+				h++;
+			sw->late = h == sw->n_header;
+		}
+		write_csv_row(sw, i);
+	} else {
+		cJSON *line = need(cJSON_CreateObject());
+		char *text;
+		cJSON_AddItemToObject(line, "request", pt->fields);
+		cJSON_AddItemToObject(line, "answer", pt->answer);
+		text = need(req_json_print(line));
+		puts(text);
+		cJSON_free(text);
+		cJSON_DetachItemViaPointer(line, pt->fields);
+		cJSON_DetachItemViaPointer(line, pt->answer);
+		cJSON_Delete(line);
+	}
+	cJSON_Delete(pt->answer);
+	pt->answer = NULL;
+	fflush(stdout);
+	sw->written = i + 1;
+}
+
+/*
+ * CSV rows whose answers had members the header (taken from the first row)
+ * lacks: a regular file is written again under the header of every row's
+ * members, in first-seen order; anything else is told what it misses.
+ */
+static void sweep_widen(struct sweep *sw)
+{
+	struct stat st;
+
+	if (!sw->late)
+		return;
+	for (size_t p = 0; p < sw->written; p++)
+		for (size_t k = 0; k < sw->rows[p].n; k++)
+			add_header_key(sw, sw->rows[p].keys[k]);
+	if (fstat(fileno(stdout), &st) == 0 && S_ISREG(st.st_mode) && fflush(stdout) == 0 &&
+	    ftruncate(fileno(stdout), 0) == 0 && fseek(stdout, 0, SEEK_SET) == 0) {
+		write_csv_header(sw);
+		for (size_t p = 0; p < sw->written; p++)
+			write_csv_row(sw, p);
+		fflush(stdout);
+		return;
+	}
+	fprintf(stderr, "fanout: %s: later rows have members the CSV header lacks, left out; "
+		"--output FILE or --format jsonl keeps them\n", sw->r->prog);
+}
+
+/* The records of a CSV text, each an array of cells; *n records. */
+static char ***csv_records(const char *text, size_t *n, size_t **widths)
+{
+	char ***recs = NULL;
+	size_t recs_cap = 0, widths_cap = 0;
+
+	*n = 0;
+	*widths = NULL;
+	while (*text) {
+		char **cells = NULL;
+		size_t n_cells = 0, cells_cap = 0;
+		for (;;) {
+			/* A cell is never longer than its text up to the next unquoted comma or line end. */
+			const char *end = text;
+			for (int quoted = 0; *end && (quoted || (*end != ',' && *end != '\n')); end++)
+				quoted ^= *end == '"';
+			size_t len = 0;
+			char *cell = need(malloc((size_t)(end - text) + 1));
+			if (*text == '"') {
+				for (text++; *text && !(*text == '"' && text[1] != '"'); text++) {
+					if (*text == '"')
+						text++;
+					cell[len++] = *text;
+				}
+				if (*text == '"')
+					text++;
+			}
+			while (*text && *text != ',' && *text != '\n')
+				cell[len++] = *text++;
+			cell[len] = '\0';
+			if (FO_GROW(cells, n_cells + 1, cells_cap) < 0)
+				die("out of memory");
+			cells[n_cells++] = cell;
+			if (*text != ',')
+				break;
+			text++;
+		}
+		if (*text == '\n')
+			text++;
+		if (FO_GROW(recs, *n + 1, recs_cap) < 0 || FO_GROW(*widths, *n + 1, widths_cap) < 0)
+			die("out of memory");
+		(*widths)[*n] = n_cells;
+		recs[(*n)++] = cells;
+	}
+	return recs;
+}
+
+/*
+ * --resume FILE: the rows FILE holds, checked to be this sweep's first rows,
+ * taken as written; a last line cut short is dropped.  Then FILE is the
+ * output, appended to.  A FILE that does not exist yet is simply the output.
+ */
+static void sweep_resume(struct sweep *sw, const char *path)
+{
+	size_t len = 0, keep;
+	char *text = slurp(path, &len);
+
+	if (!text) {
+		if (errno != ENOENT)
+			die("%s: cannot read '%s': %s", sw->r->prog, path, strerror(errno));
+		write_to(path);
+		return;
+	}
+	for (keep = len; keep > 0 && text[keep - 1] != '\n'; keep--)
+		;
+	text[keep] = '\0';
+	if (keep < len && truncate(path, (off_t)keep) < 0)
+		die("%s: cannot cut the unfinished last line of '%s': %s", sw->r->prog, path,
+		    strerror(errno));
+	if (sw->csv) {
+		size_t n, *widths;
+		char ***recs = csv_records(text, &n, &widths);
+		for (size_t i = 0; i < n; i++) {
+			int ok = i == 0 ? widths[0] >= sw->n_columns : i <= sw->n_points && widths[i] == widths[0];
+			for (size_t c = 0; ok && c < sw->n_columns; c++) {
+				char *t = i == 0 ? need(strdup(sw->columns[c])) : column_text(sw, i - 1, c);
+				ok = strcmp(recs[i][c], t) == 0;
+				free(t);
+			}
+			if (!ok)
+				die("%s: line %zu of '%s' is not %s of this sweep", sw->r->prog, i + 1, path,
+				    i == 0 ? "the header" : "the row");
+		}
+		for (size_t k = sw->n_columns; n > 0 && k < widths[0]; k++)
+			add_header_key(sw, recs[0][k]);
+		sw->header_out = n > 0;
+		for (size_t i = 1; i < n; i++) {
+			sw->rows[i - 1] = (struct row){ 0 };
+			for (size_t k = sw->n_columns; k < widths[i]; k++)
+				row_put(&sw->rows[i - 1], recs[0][k], need(strdup(recs[i][k])));
+		}
+		sw->written = n > 0 ? n - 1 : 0;
+		for (size_t i = 0; i < n; i++) {
+			for (size_t c = 0; c < widths[i]; c++)
+				free(recs[i][c]);
+			free(recs[i]);
+		}
+		free(recs);
+		free(widths);
+	} else {
+		char *save = NULL;
+		for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			cJSON *o = req_json_parse(line, strlen(line));
+			const cJSON *req = cJSON_GetObjectItemCaseSensitive(o, "request");
+			int ok = o && sw->written < sw->n_points;
+			for (size_t a = 0; ok && a < sw->n_axes; a++)
+				ok = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(req, sw->axes[a]),
+						   cJSON_GetObjectItemCaseSensitive(sw->pts[sw->written].fields,
+										    sw->axes[a]), 1);
+			cJSON_Delete(o);
+			if (!ok)
+				die("%s: line %zu of '%s' is not the row of this sweep", sw->r->prog,
+				    sw->written + 1, path);
+			sw->written++;
+		}
+	}
+	free(text);
+	if (!freopen(path, "a", stdout))
+		die("cannot write '%s': %s", path, strerror(errno));
+}
+
 /* fanout sweep OP …: every combination of the fields' lists, one row each. */
 static int cmd_sweep(struct run *r)
 {
 	struct axis *axes = need(calloc(req_field_count() + 1, sizeof *axes));
-	size_t n_axes = 0, n_points = 1, *at;
+	size_t n_axes = 0, n_points = 1, *at, done;
 	struct point *pts;
-	char **columns = NULL;
-	size_t n_columns = 0, columns_cap = 0;
-	int csv = strcmp(r->format, "csv") == 0;
+	struct sweep sw = { .r = r, .csv = strcmp(r->format, "csv") == 0 };
+	const char *resume = r->opts[O_RESUME].value;
 
 	for (size_t i = 0; i < req_field_count(); i++) {
 		const struct opt_option *o = &r->opts[O_FIXED + i];
@@ -928,84 +1325,47 @@ static int cmd_sweep(struct run *r)
 		}
 		parse(r, pts[p].fields, &pts[p].req);
 	}
-	run_points(r, pts, n_points);
-	for (size_t a = 0; a < n_axes; a++)
-		if (axes[a].count > 1) {
-			struct req_field_info f;
-			req_field_info(axes[a].field, &f);
-			if (FO_GROW(columns, n_columns + 1, columns_cap) < 0)
-				die("out of memory");
-			columns[n_columns++] = (char *)f.name;
-		}
-	if (csv) {
-		/* Columns: the swept fields, then every answer key any point has, in first-seen order. */
-		struct row *rows = need(calloc(n_points, sizeof *rows));
-		char **keys = NULL;
-		size_t n_keys = 0, keys_cap = 0;
-		for (size_t p = 0; p < n_points; p++) {
-			rows[p] = (struct row){ .prefix = "answer.", .taken = columns, .n_taken = n_columns };
-			flatten(pts[p].answer, "", row_add, &rows[p]);
-			for (size_t i = 0; i < rows[p].n; i++) {
-				size_t k = 0;
-				while (k < n_keys && strcmp(keys[k], rows[p].keys[i]) != 0)
-					k++;
-				if (k == n_keys) {
-					if (FO_GROW(keys, n_keys + 1, keys_cap) < 0)
-						die("out of memory");
-					keys[n_keys++] = rows[p].keys[i];
-				}
-			}
-		}
-		for (size_t c = 0; c < n_columns; c++)
-			csv_cell(stdout, columns[c], c == 0);
-		for (size_t k = 0; k < n_keys; k++)
-			csv_cell(stdout, keys[k], n_columns == 0 && k == 0);
-		putchar('\n');
-		for (size_t p = 0; p < n_points; p++) {
-			for (size_t c = 0; c < n_columns; c++) {
-				char *t = scalar_text(cJSON_GetObjectItemCaseSensitive(pts[p].fields, columns[c]), 1);
-				csv_cell(stdout, t, c == 0);
-				free(t);
-			}
-			for (size_t k = 0; k < n_keys; k++) {
-				const char *v = "";
-				for (size_t i = 0; i < rows[p].n; i++)
-					if (strcmp(rows[p].keys[i], keys[k]) == 0)
-						v = rows[p].values[i];
-				csv_cell(stdout, v, n_columns == 0 && k == 0);
-			}
-			putchar('\n');
-		}
-		for (size_t p = 0; p < n_points; p++)
-			row_free(&rows[p]);
-		free(rows);
-		free(keys);
+	sw.pts = pts;
+	sw.n_points = n_points;
+	sw.rows = need(calloc(n_points, sizeof *sw.rows));
+	sw.axes = need(calloc(n_axes + 1, sizeof *sw.axes));
+	sw.columns = need(calloc(n_axes + 1, sizeof *sw.columns));
+	for (size_t a = 0; a < n_axes; a++) {
+		struct req_field_info f;
+		req_field_info(axes[a].field, &f);
+		sw.axes[sw.n_axes++] = (char *)f.name;
+		if (axes[a].count > 1)
+			sw.columns[sw.n_columns++] = (char *)f.name;
 	}
+	if (resume)
+		sweep_resume(&sw, resume);
+	done = sw.written + run_points(r, pts + sw.written, n_points - sw.written, sweep_row, &sw);
+	if (sw.csv)
+		sweep_widen(&sw);
+	if (done < n_points)
+		fprintf(stderr, "fanout: %s: stopped by %s after %zu of %zu rows; the same command with "
+			"--resume FILE (the output) runs the rest\n", r->prog,
+			atomic_load(&stop_signal) == SIGTERM ? "SIGTERM" : "SIGINT", done, n_points);
 	for (size_t p = 0; p < n_points; p++) {
-		if (!csv) {
-			cJSON *line = need(cJSON_CreateObject());
-			char *text;
-			cJSON_AddItemToObject(line, "request", pts[p].fields);
-			cJSON_AddItemToObject(line, "answer", pts[p].answer);
-			text = need(cJSON_PrintUnformatted(line));
-			puts(text);
-			cJSON_free(text);
-			pts[p].fields = pts[p].answer = NULL;
-			cJSON_Delete(line);
-		}
 		cJSON_Delete(pts[p].fields);
 		cJSON_Delete(pts[p].answer);
+		row_free(&sw.rows[p]);
 	}
+	for (size_t k = 0; k < sw.n_header; k++)
+		free(sw.header[k]);
 	for (size_t a = 0; a < n_axes; a++) {
 		for (size_t v = 0; v < axes[a].count; v++)
 			free(axes[a].values[v]);
 		free(axes[a].values);
 	}
+	free(sw.header);
+	free(sw.rows);
+	free(sw.axes);
+	free(sw.columns);
 	free(axes);
 	free(at);
 	free(pts);
-	free(columns);
-	return 0;
+	return done < n_points ? 128 + atomic_load(&stop_signal) : 0;
 }
 
 /* Reads the options of a calc/simulate/sweep invocation into *r. */
@@ -1020,6 +1380,7 @@ static void configure(struct run *r, int argc, char **argv)
 	r->opts = need(calloc((size_t)r->n_opts, sizeof *r->opts));
 	r->opts[O_FORMAT] = (struct opt_option){ "format", NULL, r->sweep ? "csv" : "json" };
 	r->opts[O_OUTPUT] = (struct opt_option){ "output", NULL, NULL };
+	r->opts[O_RESUME] = (struct opt_option){ "resume", NULL, NULL };
 	r->opts[O_ENDPOINTS] = (struct opt_option){ "endpoints", "FANOUT_ENDPOINTS", NULL };
 	r->opts[O_SHARD_TRIALS] = (struct opt_option){ "shard-trials", NULL, NULL };
 	r->opts[O_BACKOFF] = (struct opt_option){ "backoff", "FANOUT_BACKOFF", FO_STR(FO_REMOTE_BACKOFF) };
@@ -1048,7 +1409,13 @@ static void configure(struct run *r, int argc, char **argv)
 	r->lim.sim_threads = opt_threads(threads);
 	r->shard_trials = (int64_t)shard_trials;
 	r->format = r->opts[O_FORMAT].value;
-	write_to(r->opts[O_OUTPUT].value);
+	if (r->opts[O_RESUME].value && !r->sweep)
+		bad_flag("%s: --resume continues a sweep", r->prog);
+	if (r->opts[O_RESUME].value && r->opts[O_OUTPUT].value &&
+	    strcmp(r->opts[O_RESUME].value, r->opts[O_OUTPUT].value) != 0)
+		bad_flag("%s: --resume FILE writes to FILE; --output names another file", r->prog);
+	if (!r->opts[O_RESUME].value)
+		write_to(r->opts[O_OUTPUT].value);
 	if (r->sweep ? strcmp(r->format, "csv") && strcmp(r->format, "jsonl")
 		     : strcmp(r->format, "json") && strcmp(r->format, "table") && strcmp(r->format, "csv"))
 		bad_flag("%s: '--format' must be %s, not '%s'", r->prog,
@@ -1108,22 +1475,45 @@ int main(int argc, char **argv)
 		argv++;
 		cmd = argc > 1 ? argv[1] : "";
 	}
+	if (!*cmd) {
+		fputs(short_usage, stderr);
+		return 2;
+	}
 	size_t c = 0;
 	while (c < sizeof commands / sizeof commands[0] && strcmp(commands[c].command, cmd) != 0)
 		c++;
 	if (c == sizeof commands / sizeof commands[0]) {
-		char *help = field_help();
-		int known = strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0;
-		if (!known)
-			fprintf(stderr, "fanout: unknown command '%s'\n", cmd);
-		fprintf(known ? stdout : stderr, usage, help);
-		free(help);
-		return known ? 0 : 2;
+		const char *near = NULL;
+		if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+			char *help = field_help();
+			printf(usage, help);
+			free(help);
+			return 0;
+		}
+		for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+			if (opt_edit_distance(cmd, commands[k].command) <= 2)
+				near = commands[k].command;
+		if (!r.sweep && opt_edit_distance(cmd, "sweep") <= 2)
+			near = "sweep";
+		if (!r.sweep && opt_edit_distance(cmd, "merge") <= 2)
+			near = "merge";
+		fprintf(stderr, "fanout: unknown command '%s'%s%s%s; 'fanout --help' lists them\n", cmd,
+			near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+		return 2;
 	}
 	r.op = commands[c].op;
 	snprintf(prog, sizeof prog, "%s%s", r.sweep ? "sweep " : "", cmd);
 	r.prog = prog;
 	configure(&r, argc - 1, argv + 1);
+	{
+		/* A signal only sets stop_signal: the work in hand is cancelled, what is done kept. */
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_stop;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		die("cannot start libcurl");
 	if (r.sweep) {
@@ -1135,7 +1525,8 @@ int main(int argc, char **argv)
 		} else {
 			struct point pt = { .fields = fields };
 			parse(&r, fields, &pt.req);
-			run_points(&r, &pt, 1);
+			if (run_points(&r, &pt, 1, NULL, NULL) < 1)
+				exit(128 + atomic_load(&stop_signal));
 			print_answer(&r, pt.answer);
 			cJSON_Delete(pt.answer);
 			status = 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * remote.c — see remote.h.  One libcurl multi handle drives every transfer;
  * the loop hands waiting jobs to healthy endpoints with room, and sorts
@@ -252,10 +253,9 @@ int remote_run(char *const *endpoints, int n_endpoints, struct remote_job *jobs,
 				if (!tr->job->answer) {
 					snprintf(why, why_size, "%s answered 200 with no JSON object", e->url);
 					failed = 1;
-				} else if (progress) {
-					progress(ctx, ++done, count);
-				} else {
-					done++;
+				} else if (++done && progress && progress(ctx, done, count)) {
+					snprintf(why, why_size, "stopped");
+					failed = 1;
 				}
 				e->failures = e->refused = 0;
 				flight[tr->job - jobs] = NULL;
@@ -312,6 +312,10 @@ int remote_run(char *const *endpoints, int n_endpoints, struct remote_job *jobs,
 		}
 		if (!failed && done < count)
 			curl_multi_poll(multi, NULL, 0, 50, NULL);
+		if (!failed && done < count && progress && progress(ctx, done, count)) {
+			snprintf(why, why_size, "stopped");
+			failed = 1;
+		}
 	}
 	/* Stopped early: abandon what is still in flight. */
 	for (size_t i = 0; flight && i < count; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * remote.h — send many JSON requests to a set of fanoutd endpoints in
  * parallel (libcurl's multi interface), retrying each failed one elsewhere.
@@ -40,8 +41,11 @@ struct remote_job {
 	char tried[REMOTE_TRIED_SIZE];
 };
 
-/* Called after each job finishes (done of total), e.g. for a progress bar. */
-typedef void remote_progress(void *ctx, size_t done, size_t total);
+/*
+ * Called after each job finishes and at least every 50 ms (done of total),
+ * e.g. for a progress bar; a nonzero return stops the run (why: "stopped").
+ */
+typedef int remote_progress(void *ctx, size_t done, size_t total);
 
 /*
  * Runs jobs[0..count-1] against endpoints[0..n_endpoints-1] (base URLs such

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guard.c — the watchdog: a mutex-protected list of items and one thread
  * that looks at them every FO_TICK_MS.

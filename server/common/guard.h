@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * guard.h — one watchdog thread that stops work which runs too long, outgrows
  * its estimate, or whose client has gone; shared by fanoutd and fanout-node.

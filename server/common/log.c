@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.c — text or JSON lines on stderr for fanoutd (see log.h).  The format
  * is set once at start, before any thread that logs exists.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.h — fanoutd's lines on stderr, as text or, in json mode, one JSON
  * object a line (startup, shutdown and libmicrohttpd's own messages included),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.c — see options.h.
  */
@@ -25,6 +26,51 @@ static struct opt_option *find(struct opt_option *opts, int count, const char *n
 	return NULL;
 }
 
+int opt_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[33];
+
+	if (la > 32 || lb > 32)
+		return 9;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int diag = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+			best = up + 1 < best ? up + 1 : best;
+			best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb] < 9 ? row[lb] : 9;
+}
+
+/* The option nearest to `name` (len bytes) within two edits, or NULL. */
+static const struct opt_option *nearest(const struct opt_option *opts, int count, const char *name,
+					size_t len)
+{
+	const struct opt_option *best = NULL;
+	char text[40];
+	int dist = 3;
+
+	if (len >= sizeof text)
+		return NULL;
+	memcpy(text, name, len);
+	text[len] = '\0';
+	for (int i = 0; i < count; i++) {
+		int d = opt_edit_distance(text, opts[i].name);
+		if (d < dist) {
+			dist = d;
+			best = &opts[i];
+		}
+	}
+	return best;
+}
+
 int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const char *prog,
 	      const char *version, const char *usage)
 {
@@ -49,7 +95,13 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
 		opt = strncmp(arg, "--", 2) == 0
 			? find(opts, count, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2)) : NULL;
 		if (!opt) {
-			fprintf(stderr, "%s: unknown option '%s'\n%s", prog, arg, usage);
+			const struct opt_option *near = strncmp(arg, "--", 2) == 0
+				? nearest(opts, count, arg + 2, eq ? (size_t)(eq - arg - 2) : strlen(arg + 2))
+				: NULL;
+			fprintf(stderr, "%s: unknown option '%s'", prog, arg);
+			if (near)
+				fprintf(stderr, " (did you mean '--%s'?)", near->name);
+			fprintf(stderr, "; '%s --help' lists them\n", prog);
 			return -1;
 		}
 		if (eq) {
@@ -57,7 +109,8 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
 		} else if (i + 1 < argc) {
 			opt->value = argv[++i];
 		} else {
-			fprintf(stderr, "%s: option '--%s' needs a value\n%s", prog, opt->name, usage);
+			fprintf(stderr, "%s: option '--%s' needs a value; '%s --help' lists the options\n",
+				prog, opt->name, prog);
 			return -1;
 		}
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.h — command-line options with environment-variable twins, shared by
  * fanoutd and fanout-node.
@@ -23,7 +24,8 @@ struct opt_option {
 /*
  * Fills opts[0..count-1] from the environment, then from argv.  --help prints
  * `usage` to stdout and exits 0; --version prints "prog version" and exits 0.
- * Returns 0, or -1 after printing the problem and `usage` to stderr.
+ * Returns 0, or -1 after printing the problem to stderr in one line (an
+ * unknown option with the nearest one, within two edits).
  */
 int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const char *prog,
 	      const char *version, const char *usage);
@@ -41,6 +43,13 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
  */
 int opt_usage(struct strbuf *out, const char *head, const char *about, const char *op_prefix,
 	      const char *tail);
+
+/*
+ * The Levenshtein distance of a and b, capped at 9 (and 9 when either is
+ * longer than 32 bytes): how far a misspelt name is from a known one, for
+ * suggestions here and in the request layer.
+ */
+int opt_edit_distance(const char *a, const char *b);
 
 /*
  * Converts opt's value to a number in [lo, hi] (an integer when `integral`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request.c — parse, plan, execute and render the operations.
  *
@@ -15,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
+#include "options.h"
 #include "request.h"
 
 static const struct {
@@ -77,6 +80,50 @@ cJSON *req_json_parse(const char *text, size_t len)
 		}
 	}
 	return v;
+}
+
+/* Numbers cJSON would write in exponent form although they are whole. */
+static int exact_integer(const cJSON *v)
+{
+	double d = fabs(v->valuedouble);
+
+	return cJSON_IsNumber(v) && d >= 1e15 && d < 0x1p64 && floor(d) == d;
+}
+
+/* Turns those numbers in v and below into raw text (undo != 0: back into numbers). */
+static int integers_as_raw(cJSON *v, int undo)
+{
+	if (undo && cJSON_IsRaw(v)) {
+		free(v->valuestring);
+		v->valuestring = NULL;
+		v->type = cJSON_Number;
+	} else if (!undo && exact_integer(v)) {
+		char text[32];
+		snprintf(text, sizeof text, "%.0f", v->valuedouble);
+		v->valuestring = malloc(strlen(text) + 1);
+		if (!v->valuestring)
+			return -1;
+		strcpy(v->valuestring, text);
+		v->type = cJSON_Raw;
+	}
+	for (cJSON *c = v->child; c; c = c->next)
+		if (integers_as_raw(c, undo) < 0)
+			return -1;
+	return 0;
+}
+
+char *req_json_print(cJSON *o)
+{
+	char *text = NULL;
+
+	/* No Raw item reaches a tree from outside (req_json_parse makes none),
+	 * so every Raw item the undo pass meets is one made here. */
+	if (!o)
+		return NULL;
+	if (integers_as_raw(o, 0) == 0)
+		text = cJSON_PrintUnformatted(o);
+	integers_as_raw(o, 1);
+	return text;
 }
 
 /* ---- the fields ---------------------------------------------------------- */
@@ -629,6 +676,45 @@ static enum req_status fail(struct req_error *err, enum req_status st, const cha
 	return st;
 }
 
+/* Each member of json that is not a field of op, named, with the nearest field of op. */
+static void check_unknown(enum req_op op, const cJSON *json, struct req_error *err)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, json) {
+		const char *nearest = NULL, *other = NULL;
+		int best = 3;   /* suggest within two edits */
+		size_t i;
+		for (i = 0; i < NFIELDS && strcmp(fields[i].name, m->string) != 0; i++) {
+			int d = opt_edit_distance(m->string, fields[i].name);
+			if ((fields[i].ops & OP_BIT(op)) && d < best) {
+				best = d;
+				nearest = fields[i].name;
+			}
+		}
+		if (i < NFIELDS && (fields[i].ops & OP_BIT(op)))
+			continue;
+		if (i < NFIELDS)
+			other = req_op_name(op);
+		if (err->count < FO_MAX_FIELD_ERRORS) {
+			/* The name as sent, cut, anything but printable ASCII as '?'. */
+			char *name = err->errors[err->count].name;
+			size_t k;
+			for (k = 0; m->string[k] && k + 1 < sizeof err->errors[0].name; k++)
+				name[k] = m->string[k] >= 0x20 && m->string[k] < 0x7f ? m->string[k] : '?';
+			name[k] = '\0';
+			if (other)
+				add_error(err, name, "\"%s\" is not a field of %s", name, other);
+			else if (nearest)
+				add_error(err, name, "unknown field \"%s\" (did you mean \"%s\"?)", name, nearest);
+			else
+				add_error(err, name, "unknown field \"%s\"", name);
+		} else {
+			err->count++;
+		}
+	}
+}
+
 enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out,
 			  struct req_error *err)
 {
@@ -658,6 +744,7 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 	check_time(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
 		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
+	check_unknown(op, json, err);
 	if (err->count) {
 		join_details(err);
 		return REQ_BAD_FIELD;
@@ -1455,6 +1542,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 	return o;
 }
 
+/* simulate_gossip's per-round means, r = 0 … R like calc_fanout's curve. */
 static int add_curve(cJSON *o, const struct sim_tally *t, const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
@@ -1462,7 +1550,7 @@ static int add_curve(cJSON *o, const struct sim_tally *t, const atomic_int *canc
 
 	if (!curve)
 		return -1;
-	for (int64_t r = 1; r <= t->rounds; r++) {
+	for (int64_t r = 0; r <= t->rounds; r++) {
 		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
@@ -1687,6 +1775,13 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 	}
 }
 
+/* Tells lim's trials_done about `trials` simulated trials, if it wants to know. */
+static void count_trials(const struct req_limits *lim, int64_t trials)
+{
+	if (lim->trials_done && trials > 0)
+		lim->trials_done(lim->trials_ctx, trials);
+}
+
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		   const atomic_int *cancel, struct req_error *err)
 {
@@ -1712,12 +1807,20 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 
 		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
 				    lim->sim_threads, cancel, &a);
+		count_trials(lim, a.sim_trials_total);
 		if (st == FO_TOO_LARGE && a.sim_unresolved) {
+			char target[32];
+			/* The target as given (0.999999999, not %g's "1"). */
+			for (int prec = 6; prec <= 17; prec++) {
+				snprintf(target, sizeof target, "%.*g", prec, req->target_prob);
+				if (strtod(target, NULL) == req->target_prob)
+					break;
+			}
 			fail(err, REQ_OVER_BUDGET, "target_prob",
-			     "the simulation %s uses here (exact and large_n cannot follow this push window) "
-			     "runs too few trials within its share of the budget to show a probability of "
-			     "%g; lower \"target_prob\" (or \"nodes\", \"rounds\")",
-			     req->model == CALC_AUTO ? "auto" : "the model", req->target_prob);
+			     "the simulation %s runs too few trials within its share of the budget to "
+			     "show a probability of %s; lower \"target_prob\" (or \"nodes\", \"rounds\")",
+			     req->model == CALC_AUTO ? "auto uses here (exact and large_n cannot follow this "
+						       "push window)" : "asked for", target);
 			err->estimate = lim->work_budget;
 			err->budget = lim->work_budget;
 			return NULL;
@@ -1738,6 +1841,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				return NULL;
 			}
 			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
+			count_trials(lim, st == FO_OK ? t.trials : 0);
 			o = st == FO_OK ? render_calc(req, &a, NULL, &t, cancel) : NULL;
 			sim_tally_release(&t);
 			if (st != FO_OK) {
@@ -1777,6 +1881,8 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
+		for (int64_t k = 0; k < t.count; k++)
+			count_trials(lim, t.rows[k].trials);
 		o = render_tradeoff(req, &t, cancel);
 		tradeoff_release(&t);
 	} else {
@@ -1788,6 +1894,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
 				  lim->sim_threads,
 				  cancel, &t);
+		count_trials(lim, st == FO_OK ? t.trials : 0);
 		o = st == FO_OK ? render_tally(req, &t, cancel) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {

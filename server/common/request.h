@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * request.h — the request layer both front ends share (docs/API.md).
  *
@@ -109,8 +110,9 @@ enum req_status {
 
 /* One bad field of a request. */
 struct req_field_error {
-	const char *field;
+	const char *field;         /* a field's name, or `name` for an unknown field */
 	char detail[160];          /* lowercase, names the field, says what it must be */
+	char name[48];             /* an unknown field's name as sent (cut, non-ASCII as '?') */
 };
 
 struct req_error {
@@ -125,12 +127,19 @@ struct req_error {
 struct req_limits {
 	double work_budget;        /* work units (~ns of wall time) one request may cost */
 	int sim_threads;           /* threads one simulation may use, >= 1 */
+	/* Or NULL: told the trials req_execute simulated (simulate_gossip's, and those of
+	 * calc_fanout's and tradeoff's simulations), from the thread that runs it. */
+	void (*trials_done)(void *ctx, int64_t trials);
+	void *trials_ctx;
 };
 
 /*
- * Reads the fields of `op` from the JSON object `fields` into *out.  Unknown
- * fields are ignored and null means absent.  REQ_OK, or REQ_BAD_FIELD with
- * every bad field in *err (the first FO_MAX_FIELD_ERRORS of them).
+ * Reads the fields of `op` from the JSON object `fields` into *out.  Null
+ * means absent; a member that is not a field of `op` is a bad field, named,
+ * with the nearest field of `op` when one is within two edits ("los":
+ * "loss").  REQ_OK, or REQ_BAD_FIELD with every bad field in *err (the first
+ * FO_MAX_FIELD_ERRORS of them).  err->field and errors[].field may point into
+ * *err itself, so *err is not to be copied.
  */
 enum req_status req_parse(enum req_op op, const cJSON *fields, struct request *out,
 			  struct req_error *err);
@@ -160,6 +169,15 @@ enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct re
  */
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		   const atomic_int *cancel, struct req_error *err);
+
+/*
+ * o as compact JSON text, like cJSON_PrintUnformatted, except that a whole
+ * number of magnitude 10^15 … 2^64 is written with all its digits (cJSON's
+ * %.15g would write 4767549831167740 as 4.76754983116774e+15, which a
+ * reader asking for an integer refuses).  The caller frees the text with
+ * cJSON_free; NULL when out of memory.  o is left as it was.
+ */
+char *req_json_print(cJSON *o);
 
 /* ---- for front ends that take fields as text, and merge split runs ---- */
 

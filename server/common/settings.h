@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * settings.h — the settings of the programs (fanoutd, fanout-node, fanout),
  * in one place, beside the core's tunables in fanout/config.h (included).

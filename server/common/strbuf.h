@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strbuf.h — a growable byte buffer for the programs, in the style of git's
  * strbuf: answers, metrics, usage texts and files read whole are built in one.

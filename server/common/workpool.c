@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workpool.c — a mutex, a condition variable and a singly linked FIFO.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workpool.h — a fixed set of threads running queued jobs in FIFO order.
  *

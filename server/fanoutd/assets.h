@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * assets.h — files served as they are, compiled in at build time (the
  * Makefile runs server/fanoutd/assets.sh over the page, its script, style and icon,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # assets.sh — writes the C source of the files fanoutd serves as they are.
 #
 #   sh server/fanoutd/assets.sh 'URL-PATH|FILE|CONTENT-TYPE|CACHE-CONTROL' ... > assets.c

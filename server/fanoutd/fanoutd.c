@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fanoutd.c — the HTTP service: options, start, and a graceful stop.
  *

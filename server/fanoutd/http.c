@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.c — fanoutd's routes, request bodies, worker hand-off and access log.
  *
@@ -221,7 +222,7 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *conn, int status,
 				    const char *type, cJSON *o, const char *const *headers)
 {
-	char *text = o ? cJSON_PrintUnformatted(o) : NULL, *line = NULL;
+	char *text = o ? req_json_print(o) : NULL, *line = NULL;
 	size_t len = text ? strlen(text) : 0;
 
 	cJSON_Delete(o);
@@ -404,8 +405,6 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 
 	o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
 	if (o) {
-		if (req->op == REQ_SIMULATE_GOSSIP)
-			metrics_add_trials(s->metrics, (uint64_t)req->trials);
 		return respond_json(ex, conn, 200, "application/json", o, NULL);
 	}
 	if (err.status == REQ_CANCELLED && why == GUARD_GONE)
@@ -486,6 +485,12 @@ static enum MHD_Result start_job(struct exchange *ex, struct MHD_Connection *con
 }
 
 /* ---- operations --------------------------------------------------------- */
+
+/* req_limits' trials_done: every simulated trial, whatever the operation, in the metrics. */
+static void count_trials(void *ctx, int64_t trials)
+{
+	metrics_add_trials(ctx, (uint64_t)trials);
+}
 
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *value)
@@ -912,7 +917,7 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	cJSON_AddNumberToObject(o, "bytes", (double)ex->bytes);
 	cJSON_AddNumberToObject(o, "ms", secs * 1e3);
 	cJSON_AddStringToObject(o, "request_id", ex->request_id);
-	line = cJSON_PrintUnformatted(o);
+	line = req_json_print(o);
 	if (line)
 		fprintf(stderr, "%s\n", line);
 	free(line);
@@ -1002,6 +1007,8 @@ struct http_server *http_start(const struct http_config *cfg)
 	for (size_t i = 0; i < NROUTES; i++)
 		s->paths[i] = routes[i].path;
 	s->metrics = metrics_new(s->paths, NROUTES, statuses, sizeof statuses / sizeof statuses[0]);
+	s->limits.trials_done = count_trials;
+	s->limits.trials_ctx = s->metrics;
 	s->pool = workpool_new(cfg->threads, cfg->queue);
 	s->guard = s->metrics ? guard_new(cfg->timeout, on_cancel, s) : NULL;
 	if (!s->guard || !s->pool) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * http.h — fanoutd's HTTP front end over libmicrohttpd (API.md, "HTTP").
  *

@@ -1,13 +1,20 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c — one mutex over plain counters; rendering formats into a
  * growing buffer.  Status codes are counted per path in a small table of the
  * codes fanoutd can answer, plus a catch-all.
  */
+#include <dirent.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "metrics.h"
+#include "settings.h"
 #include "strbuf.h"
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
@@ -31,6 +38,7 @@ struct metrics {
 	uint64_t *counts;              /* storage of every row's requests */
 	uint64_t trials;
 	uint64_t cancelled[MC_COUNT];
+	double start_time;             /* Unix time when the metrics were made (fanoutd started) */
 };
 
 struct metrics *metrics_new(const char *const *paths, size_t npaths,
@@ -54,6 +62,11 @@ struct metrics *metrics_new(const char *const *paths, size_t npaths,
 	}
 	for (size_t p = 0; p <= npaths; p++)
 		m->per_path[p].requests = m->counts + p * (nstatuses + 1);
+	{
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		m->start_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	}
 	pthread_mutex_init(&m->lock, NULL);
 	return m;
 }
@@ -145,6 +158,59 @@ static void render_latency(const struct metrics *m, struct strbuf *t)
 	}
 }
 
+/*
+ * The process metrics every Prometheus client library exports, under their
+ * standard names: CPU time (getrusage), memory (/proc/self/statm, in pages),
+ * open descriptors (/proc/self/fd, less the one reading it) and their limit.
+ * A figure that cannot be read is left out rather than made up.
+ */
+static void render_process(const struct metrics *m, struct strbuf *t)
+{
+	struct rusage ru;
+	struct rlimit rl;
+	unsigned long long pages_virt, pages_res;
+	long page = sysconf(_SC_PAGESIZE);
+	FILE *f = fopen("/proc/self/statm", "r");
+	DIR *d;
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		strbuf_addf(t, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+		       "# TYPE process_cpu_seconds_total counter\n"
+		       "process_cpu_seconds_total %.6f\n",
+		    (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
+	if (f && page > 0 && fscanf(f, "%llu %llu", &pages_virt, &pages_res) == 2)
+		strbuf_addf(t, "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+		       "# TYPE process_virtual_memory_bytes gauge\n"
+		       "process_virtual_memory_bytes %llu\n"
+		       "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+		       "# TYPE process_resident_memory_bytes gauge\n"
+		       "process_resident_memory_bytes %llu\n",
+		    pages_virt * (unsigned long long)page, pages_res * (unsigned long long)page);
+	if (f)
+		fclose(f);
+	if ((d = opendir("/proc/self/fd")) != NULL) {
+		long fds = -1; /* the directory's own descriptor is not fanoutd's */
+		const struct dirent *e;
+		while ((e = readdir(d)) != NULL)
+			fds += e->d_name[0] != '.';
+		closedir(d);
+		strbuf_addf(t, "# HELP process_open_fds Number of open file descriptors.\n"
+		       "# TYPE process_open_fds gauge\n"
+		       "process_open_fds %ld\n", fds);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		strbuf_addf(t, "# HELP process_max_fds Maximum number of open file descriptors.\n"
+		       "# TYPE process_max_fds gauge\n"
+		       "process_max_fds %llu\n", (unsigned long long)rl.rlim_cur);
+	strbuf_addf(t, "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+	       "# TYPE process_start_time_seconds gauge\n"
+	       "process_start_time_seconds %.3f\n"
+	       "# HELP fanoutd_build_info The version of fanoutd running, as a label; always 1.\n"
+	       "# TYPE fanoutd_build_info gauge\n"
+	       "fanoutd_build_info{version=\"%s\"} 1\n", m->start_time, FO_VERSION);
+}
+
 char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
 		     size_t *len)
 {
@@ -153,7 +219,8 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 	pthread_mutex_lock(&m->lock);
 	render_requests(m, &t);
 	render_latency(m, &t);
-	strbuf_addf(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed.\n"
+	strbuf_addf(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed, by every "
+		"operation (calc_fanout's and tradeoff's simulations too).\n"
 		"# TYPE fanoutd_trials_simulated_total counter\n"
 		"fanoutd_trials_simulated_total %llu\n"
 		"# HELP fanoutd_cancelled_total Work cancelled before it finished, by reason.\n"
@@ -174,6 +241,7 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 		"# TYPE fanoutd_draining gauge\n"
 		"fanoutd_draining %d\n",
 	    in_flight, queue_limit, draining);
+	render_process(m, &t);
 	if (t.failed) {
 		strbuf_release(&t);
 		return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.h — fanoutd's counters, gauges and latency histogram, rendered in
  * the Prometheus text exposition format (version 0.0.4).

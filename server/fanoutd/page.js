@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // page.js — the browser page at /: inputs, answers and charts over fanoutd's API.
 //
 // Every input is a query parameter of GET /calc_fanout (and of /tradeoff), and

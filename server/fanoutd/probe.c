@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe.c — see probe.h.  HTTP/1.0 with "Connection: close": the status line
  * is all that is read, so nothing else of HTTP is needed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe.h — `fanoutd --healthcheck [URL]`: one GET with plain sockets, for
  * container health checks in images that have no curl or shell.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tables.c — a build-time tool: what the tables hold, for the files that
  * cannot include them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * node.c — fanout-node: a Maelstrom node (JSON lines on stdin/stdout) over
  * the shared request layer; docs/API.md is its contract.
@@ -119,7 +120,7 @@ static void emit(struct node *n, const struct reply_to *to, cJSON *body)
 	     cJSON_AddItemToObject(body, "in_reply_to", cJSON_Duplicate(to->in_reply_to, 1)))) {
 		cJSON_AddItemToObject(msg, "body", body);
 		body = NULL;
-		text = cJSON_PrintUnformatted(msg);
+		text = req_json_print(msg);
 	}
 	if (text) {
 		n->next_msg_id++;
@@ -229,9 +230,17 @@ static void handle_op(struct node *n, struct reply_to *to, enum req_op op, const
 	struct request req;
 	struct guard_item it;
 	struct timespec arrival = guard_now();
+	/* The envelope's own members are known; the rest are the request's fields. */
+	cJSON *fields = cJSON_Duplicate(body, 1);
+	enum req_status st;
+	int copied = fields != NULL;
 
-	if (req_prepare(op, body, &n->limits, &req, &err) != REQ_OK) {
-		emit_error(n, to, code_of[err.status], err.detail);
+	cJSON_DeleteItemFromObjectCaseSensitive(fields, "type");
+	cJSON_DeleteItemFromObjectCaseSensitive(fields, "msg_id");
+	st = copied ? req_prepare(op, fields, &n->limits, &req, &err) : REQ_FAILED;
+	cJSON_Delete(fields);
+	if (st != REQ_OK) {
+		emit_error(n, to, code_of[st], copied ? err.detail : "out of memory");
 		reply_to_release(to);
 		return;
 	}

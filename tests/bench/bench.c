@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.c — `make bench`: the simulators and calculators on a fixed table of
  * workloads, side by side in one run, with the comparisons printed.

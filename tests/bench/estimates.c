@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * estimates.c — the work estimates against measured CPU time, over a
  * randomized grid (fixed seed), for every calc_fanout model and the fast

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Plain-Python Monte Carlo baseline for the gossip model (docs/MODEL.md).
 
 This is the "straightforward Python implementation of the same model" that the

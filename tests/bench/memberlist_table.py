@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The README's memberlist table: seconds until P(every live node informed)
+# SPDX-License-Identifier: MIT
+"""docs/OPERATIONS.md's memberlist table: seconds until P(every live node informed)
 reaches 99% and 99.99% under memberlist's LAN and WAN defaults, from this
 service, beside the time at which Serf's convergence-simulator formula
 reaches 99.99% convergence.

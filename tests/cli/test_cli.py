@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """fanout, the command-line tool: answers without a server, and split runs
 that merge bit for bit.
 
@@ -16,6 +17,10 @@ usage: test_cli.py FANOUT FANOUTD [GROUP ...]   (a group: test_sweep, ...; all b
   endpoint is gone the run fails at once, saying so; a shard that keeps
   failing lists what it tried; an oversized answer is refused;
 - sweeps: the grid's rows are the single answers, the same over endpoints;
+  a sweep stopped by SIGINT after its second row keeps those rows and
+  --resume finishes it with the file of an uninterrupted run;
+- a seed above 2^50 comes back exactly in JSON, table and CSV; tables show
+  six digits, CSV holds curve and rounds_to_all_hist;
 - bad flags, refusals and damaged shard files are reported, never merged.
 
 Everything listens on 127.0.0.1 only; every process started is ended by PID.
@@ -379,7 +384,16 @@ def test_refusals(reps):
                "--endpoints", "http://127.0.0.1:9", check_rc=False)
     check(p.returncode != 0 and "failed" in p.stderr, "an unreachable endpoint fails after its retries")
     p = fanout("simulate", "--nodes", 25, "--fanuot", 3, check_rc=False)
-    check(p.returncode == 2 and "unknown option '--fanuot'" in p.stderr, "a misspelt flag is refused")
+    check(p.returncode == 2 and p.stderr.count("\n") == 1 and "unknown option '--fanuot'" in p.stderr
+          and "did you mean '--fanout'?" in p.stderr,
+          "a misspelt flag is refused in one line, with the nearest flag")
+    p = fanout(check_rc=False)
+    check(p.returncode == 2 and p.stderr.startswith("usage: fanout") and len(p.stderr.splitlines()) <= 5
+          and "unknown command" not in p.stderr, "fanout alone prints a short usage and exits 2")
+    p = fanout("simulat", check_rc=False)
+    check(p.returncode == 2 and "did you mean 'simulate'?" in p.stderr, "a misspelt command gets a suggestion")
+    p = fanout("merge", check_rc=False)
+    check(p.returncode == 2 and "name the shard files" in p.stderr, "merge with no files exits 2")
     p = fanout("simulate", "--nodes", 25, "--target-prob", 0.9, check_rc=False)
     check(p.returncode != 0 and "not a field" in p.stderr, "a field of another operation is refused")
     p = fanout("simulate", "--nodes", 25, "--rounds", 5, "--trials", 0, check_rc=False)
@@ -410,9 +424,76 @@ def test_sweep(reps):
           "calc sweep: 12 rows; the asked model and the answering one both shown")
 
 
+BIG_SEED = 4767549831167740   # above 2^50: cJSON's %.15g would write 4.76754983116774e+15
+
+
+def test_output():
+    sim = ["simulate", "--nodes", 25, "--fanout", 3, "--rounds", 5, "--trials", 100, "--seed", BIG_SEED]
+    text = fanout(*sim, "--curve", "true").stdout
+    check(f'"seed":{BIG_SEED},' in text and json.loads(text)["seed"] == BIG_SEED,
+          "a seed above 2^50 comes back exactly in JSON")
+    answer = json.loads(text)
+    check([p["round"] for p in answer["curve"]] == list(range(6)),
+          "simulate's curve starts at round 0, like calc's")
+    calc = json.loads(fanout("calc", "--nodes", 25, "--target-prob", 0.99, "--rounds", 5, "--curve", "true").stdout)
+    check(calc["curve"][0]["round"] == 0, "calc's curve starts at round 0")
+    table = fanout(*sim, "--format", "table").stdout
+    cells = dict(line.split(None, 1) for line in table.splitlines() if line.strip())
+    check(cells["seed"].strip() == str(BIG_SEED), "a seed above 2^50 comes back exactly in a table")
+    check(not re.search(r"\d\.\d{16}", table), "a table shows no 17-digit numbers")
+    check(cells["rounds_to_all_hist"].strip() == json.dumps(answer["rounds_to_all_hist"], separators=(",", ":")),
+          "a table shows rounds_to_all_hist")
+    row = next(csv.DictReader(io.StringIO(fanout(*sim, "--format", "csv", "--curve", "true").stdout)))
+    check(row["seed"] == str(BIG_SEED), "a seed above 2^50 comes back exactly in CSV")
+    check(json.loads(row["rounds_to_all_hist"]) == answer["rounds_to_all_hist"] and
+          json.loads(row["curve"]) == answer["curve"], "CSV holds curve and rounds_to_all_hist as JSON cells")
+    out = fanout("sweep", *sim, "--fanout", "2,3").stdout
+    head = next(csv.reader(io.StringIO(out)))
+    check("fanout" in head and "params.fanout" not in head and "params.nodes" in head,
+          "a sweep's CSV does not repeat a swept field as params.*")
+    check(next(csv.DictReader(io.StringIO(out)))["seed"] == str(BIG_SEED), "a sweep's CSV keeps the seed exact")
+
+
+def test_sweep_resume(tmp):
+    # Points 1 and 2 are quick; point 3 (10^5 nodes) takes about a second of CPU.
+    grid = ["sweep", "simulate", "--nodes", "100,200,100000,300", "--fanout", 3, "--rounds", 30,
+            "--trials", 500, "--seed", 5, "--sim-threads", 1]
+    whole = fanout(*grid).stdout
+    path = os.path.join(tmp, "study.csv")
+    proc = subprocess.Popen([FANOUT, *map(str, grid), "--output", path], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if os.path.exists(path) and open(path).read().count("\n") >= 3:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    kept = open(path).read()
+    rows = kept.count("\n") - 1
+    check(proc.returncode == 130 and 2 <= rows < 4 and whole.startswith(kept) and
+          f"after {rows} of 4 rows" in err and "--resume" in err,
+          f"SIGINT after the second row keeps the rows done ({rows}) and says where it stopped")
+    p = fanout(*grid, "--resume", path)
+    check(p.stdout == "" and open(path).read() == whole,
+          "--resume finishes the sweep; the file equals an uninterrupted run")
+    # A last line cut short (the process killed mid-write) is dropped and written again.
+    lines = fanout(*grid[:3], "100,200,300", *grid[4:], "--format", "jsonl").stdout
+    path = os.path.join(tmp, "study.jsonl")
+    with open(path, "w") as f:
+        f.write(lines.splitlines(keepends=True)[0] + lines.splitlines()[1][:40])
+    fanout(*grid[:3], "100,200,300", *grid[4:], "--format", "jsonl", "--resume", path)
+    check(open(path).read() == lines, "--resume (jsonl) drops a cut last line and finishes the sweep")
+    with open(path, "w") as f:
+        f.write(lines.splitlines(keepends=True)[1])
+    p = fanout(*grid[:3], "100,200,300", *grid[4:], "--format", "jsonl", "--resume", path, check_rc=False)
+    check(p.returncode != 0 and "not the row of this sweep" in p.stderr,
+          "--resume refuses a file of another sweep")
+
+
 def main():
     # Named groups (test_sweep ...) run alone; the endpoints' replicas start when one needs them.
-    groups = ["test_calc_without_server", "test_same_as_fanoutd", "test_shard_merge", "test_timers",
+    groups = ["test_calc_without_server", "test_same_as_fanoutd", "test_shard_merge", "test_timers", "test_output",
+              "test_sweep_resume",
               "test_endpoints_with_a_replica_killed", "test_refusals", "test_sweep",
               "test_flaky_fleet", "test_single_endpoint_briefly_full", "test_all_gone_and_budget"]
     wanted = set(sys.argv[3:]) or set(groups)
@@ -430,7 +511,11 @@ def main():
             if "test_timers" in wanted:
                 _, url, _ = start_server()
                 test_timers(tmp, url)
-            if wanted & set(groups[4:7]):
+            if "test_output" in wanted:
+                test_output()
+            if "test_sweep_resume" in wanted:
+                test_sweep_resume(tmp)
+            if wanted & set(groups[6:9]):
                 reps = test_endpoints_with_a_replica_killed()
                 if "test_refusals" in wanted:
                     test_refusals(reps)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # dredd.sh FANOUTD [DREDD OPTION ...] — Dredd (pinned in tests/package.json) checks every
 # request/response pair of openapi.yaml against a fanoutd it starts on
 # 127.0.0.1 at a free port; tests/contract/dredd-hooks.js makes the error

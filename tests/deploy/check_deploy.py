@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks the deployment files against the binaries they deploy.
 
 usage: check_deploy.py FANOUTD FANOUT_NODE FANOUT
@@ -243,8 +244,11 @@ def check_dockerfile(fanoutd, fanoutd_help):
         check(cmd[0] == "/usr/local/bin/fanoutd" and cmd[1] == "--healthcheck",
               "HEALTHCHECK runs fanoutd --healthcheck")
     labels = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', text))
-    for key in ("title", "description", "version", "base.name"):
+    for key in ("title", "description", "version", "base.name", "licenses"):
         check(f"org.opencontainers.image.{key}" in labels, f"OCI label org.opencontainers.image.{key}")
+    spdx = re.search(r"^SPDX-License-Identifier: (\S+)|^(MIT) License$", read("LICENSE"), re.M)
+    check(spdx is not None and labels.get("org.opencontainers.image.licenses") == (spdx.group(1) or spdx.group(2)),
+          "OCI licenses label names the LICENSE file's license")
     version = subprocess.run([fanoutd, "--version"], capture_output=True, text=True).stdout.split()[-1]
     check(labels.get("org.opencontainers.image.version") == version,
           f"OCI version label is fanoutd --version ({version})")

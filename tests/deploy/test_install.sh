@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `make install DESTDIR=... PREFIX=/usr` into a temporary directory: the
-# binaries, the unit (ExecStart in PREFIX/bin) and man pages that render with
+# binaries, the unit (ExecStart in PREFIX/bin), the LICENSE, and man pages that render with
 # `man -l` without warnings.  usage: test_install.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -26,5 +27,6 @@ unit=$dest/usr/lib/systemd/system/fanoutd.service
 check "unit installed" test -f "$unit"
 check "unit's ExecStart is PREFIX/bin/fanoutd" grep -qx 'ExecStart=/usr/bin/fanoutd' "$unit"
 check "unit has no placeholder left" bash -c "! grep -q '@[A-Z]*@' '$unit'"
+check "LICENSE installed as share/doc/fanout/LICENSE" cmp -s LICENSE "$dest/usr/share/doc/fanout/LICENSE"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_core.c — the core's entry points with parameters at the edges of
  * their domains (MODEL.md): N, K, R, F and T from a table of edge values or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_node.c — any bytes as fanout-node's standard input: node.c's own
  * read loop and line handler (built with -DFUZZING, which drops its main),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_request.c — any bytes as the body of any operation, through the
  * request layer: the same steps as both front ends (parse, plan, and, when

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh SECONDS CORPUS TARGET... — the libFuzzer targets built in build/fuzz/
 # (make fuzzers), each first on its regression inputs (tests/fuzz/regress/TARGET),
 # then for SECONDS from its seed corpus (tests/fuzz/corpus/TARGET, read only) plus

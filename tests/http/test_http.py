@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Tests of fanoutd against a running server, with real clients.
 
 Usage: test_http.py FANOUTD FANOUT_NODE OPENAPI_JSON
@@ -14,6 +15,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -261,7 +263,7 @@ class Api(unittest.TestCase):
                 "mode": "push_pull", "loss": 0.1, "failed_nodes": 2}
         status, answer = self.srv.post("/simulate_gossip", body)
         self.assertEqual(status, 200)
-        self.assertEqual(len(answer["curve"]), 6)
+        self.assertEqual([p["round"] for p in answer["curve"]], list(range(7)))  # 0 … R, like calc_fanout's
         self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
         query = "&".join(f"{k}={json.dumps(v) if isinstance(v, bool) else v}" for k, v in body.items())
         status, _, text = self.srv.request("GET", "/simulate_gossip?" + query)
@@ -454,6 +456,29 @@ class Api(unittest.TestCase):
         status, _, text = self.srv.request("GET", "/calc_fanout?nodes=25&rounds=5&target_prob=%2299%22")
         self.assertEqual((status, json.loads(text)["field"]), (400, "target_prob"))
 
+    def test_unknown_fields_are_refused_with_the_nearest(self):
+        """A typo is a 400 naming it and the nearest field, through the body and the query."""
+        status, answer = self.srv.post("/calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 5, "los": 0.3})
+        self.assertEqual((status, answer["field"]), (400, "los"))
+        self.assertIn('unknown field "los" (did you mean "loss"?)', answer["detail"])
+        status, _, text = self.srv.request("GET", "/calc_fanout?nodes=25&target_prob=0.99&rounds=5&los=0.3")
+        self.assertEqual((status, json.loads(text)["field"]), (400, "los"))
+        status, answer = self.srv.post("/tradeoff", {"nodes": 25, "target_prob": 0.99, "rounds": 5})
+        self.assertEqual(status, 400)
+        self.assertEqual(answer["errors"], [{"field": "rounds", "detail": '"rounds" is not a field of tradeoff'}])
+        status, _, text = self.srv.request("GET", "/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=9&sed=1")
+        self.assertIn('(did you mean "seed"?)', json.loads(text)["detail"])
+
+    def test_integers_above_2_to_the_50_are_exact(self):
+        """cJSON alone writes 4767549831167740 as 4.76754983116774e+15."""
+        seed = 4767549831167740
+        status, _, text = self.srv.request("POST", "/simulate_gossip",
+                                           {"nodes": 25, "fanout": 3, "rounds": 5, "trials": 20, "seed": seed})
+        self.assertEqual(status, 200)
+        self.assertIn(f'"seed":{seed},', text)
+        status, _, text = self.srv.request("GET", f"/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=20&seed={seed}")
+        self.assertIn(f'"seed":{seed},', text)
+
     def test_not_found_and_method_not_allowed(self):
         status, _, _ = self.srv.request("GET", "/nowhere")
         self.assertEqual(status, 404)
@@ -526,8 +551,36 @@ class Api(unittest.TestCase):
             buckets = [float(l.split()[-1]) for l in text.splitlines()
                        if l.startswith('fanoutd_request_duration_seconds_bucket{path="/healthz"')]
             self.assertEqual(buckets, sorted(buckets))
-            for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining"):
+            for name in ("fanoutd_work_in_flight", "fanoutd_trials_simulated_total", "fanoutd_draining",
+                         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                         "process_max_fds", "process_virtual_memory_bytes", "process_start_time_seconds"):
                 self.assertIsNotNone(srv.metric(name), name)
+            self.assertGreater(srv.metric("process_resident_memory_bytes"), 1 << 20)
+            self.assertGreater(srv.metric("process_open_fds"), 2)
+            self.assertAlmostEqual(srv.metric("process_start_time_seconds"), time.time(), delta=600)
+            self.assertIn('fanoutd_build_info{version="', text)
+            # Prometheus' own linter, where it is installed (Debian's prometheus package; not a test
+            # dependency, as it is large): no complaint about names, types or help texts.
+            if shutil.which("promtool"):
+                lint = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
+                                      text=True, timeout=WAIT)
+                self.assertEqual((lint.returncode, lint.stdout + lint.stderr), (0, ""))
+            self.assertIn("# TYPE process_cpu_seconds_total counter", text)
+            # Every simulated trial counts: simulate_gossip's, and calc_fanout's and tradeoff's searches.
+            before = srv.metric("fanoutd_trials_simulated_total")
+            srv.request("POST", "/simulate_gossip", {"nodes": 25, "fanout": 3, "rounds": 5, "trials": 7, "seed": 1})
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), before + 7)
+            status, _, text = srv.request("POST", "/calc_fanout", {"nodes": 200, "target_prob": 0.99, "rounds": 10,
+                                                                   "model": "simulation"})
+            answer = json.loads(text)
+            self.assertEqual((status, answer["model"]), (200, "simulation"))
+            # The search's trials (at least the K returned) and the rerun at K for the answer's figures.
+            self.assertGreaterEqual(srv.metric("fanoutd_trials_simulated_total"), before + 7 + 2 * answer["trials"])
+            before = srv.metric("fanoutd_trials_simulated_total")
+            status, _, text = srv.request("POST", "/tradeoff", {"nodes": 200, "target_prob": 0.99, "max_fanout": 3,
+                                                                "max_rounds": 12, "model": "simulation"})
+            rows = json.loads(text)["rows"]
+            self.assertEqual(srv.metric("fanoutd_trials_simulated_total"), before + sum(r["trials"] for r in rows))
         finally:
             self.assertEqual(srv.stop(), 0)
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Byte-identity corpus: the same requests through every door, answers kept as bytes.
 
 Usage:

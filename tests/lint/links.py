@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Every link in the repository stays inside it.
 
 Markdown links must point at files that exist in the repository (or at

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """openapi.yaml's enums, the page's selects and the asset list against the tables.
 
 Usage: tables.py TABLES FANOUT   (run from the repository root; make lint)

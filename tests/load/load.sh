@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Load test for fanoutd: throughput vs. nginx serving a static file, RSS growth,
 # and latency of light requests while two heavy simulations occupy the workers.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Protocol tests for fanout-node: feed it JSON lines, check every reply.
 
 Usage: test_node.py PATH/TO/fanout-node
@@ -103,7 +104,7 @@ class Answers(unittest.TestCase):
                       "delivery_rate_ci", "full_delivery_rate_ci", "messages_mean", "seed"):
             self.assertIn(field, body)
         self.assertEqual(body["seed"], 11)
-        self.assertEqual(len(body["curve"]), 8)
+        self.assertEqual([p["round"] for p in body["curve"]], list(range(9)))  # 0 … R, like calc's
         lo, hi = body["full_delivery_rate_ci"]
         self.assertTrue(lo <= body["full_delivery_rate"] <= hi)
         self.assertEqual(ask(req), body)  # same seed, same answer
@@ -165,6 +166,25 @@ class Errors(unittest.TestCase):
         self.error({"type": "calc_fanout", "nodes": 25, "target_prob": "high", "rounds": 5}, 12, '"target_prob"')
         self.error({"type": "simulate_gossip", "nodes": 10, "fanout": 2, "rounds": 5, "trials": True}, 12, '"trials" must be an integer')
         self.error({"type": "simulate_gossip", "nodes": 10, "fanout": 2, "rounds": 5, "trials": 5, "curve": "yes"}, 12, '"curve"')
+
+    def test_unknown_fields_named_with_the_nearest(self):
+        # The envelope's type and msg_id are known; a typo is refused, not ignored.
+        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 5, "los": 0.3}, 12,
+                   'unknown field "los" (did you mean "loss"?)')
+        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 5, "fanout": 3}, 12,
+                   '"fanout" is not a field of calc_fanout')
+        self.error({"type": "tradeoff", "nodes": 25, "target_prob": 0.9, "color": "red"}, 12,
+                   'unknown field "color"')
+
+    def test_seed_above_2_to_the_50_exact(self):
+        # cJSON alone would write 4.76754983116774e+15, which an integer reader refuses.
+        seed = 4767549831167740
+        line = msg({"type": "simulate_gossip", "msg_id": 2, "nodes": 25, "fanout": 3, "rounds": 5,
+                    "trials": 20, "seed": seed})
+        out = subprocess.run([NODE], input=(INIT + "\n" + line + "\n").encode(), capture_output=True,
+                             timeout=TIMEOUT)
+        self.assertIn(f'"seed":{seed},'.encode(), out.stdout)
+        self.assertEqual(json.loads(out.stdout.splitlines()[1])["body"]["seed"], seed)
 
     def test_huge_and_negative_numbers(self):
         self.error({"type": "calc_fanout", "nodes": 1e308, "target_prob": 0.9, "rounds": 5}, 12, '"nodes"')

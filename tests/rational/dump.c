@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c — runs the exact chain once and prints what it reports, exactly
  * (hexadecimal floating point), for tests/rational/test_rational.py.

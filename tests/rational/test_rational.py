@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The exact chain's figures against exact rational arithmetic.
 
 Usage: python3 test_rational.py DUMP [I ...]   (only CASES[I], and no long run)

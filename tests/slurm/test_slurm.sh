@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deploy/slurm-study.sh as a 4-task job array on a one-node Slurm started
 # here: munged, slurmctld and slurmd from Debian's packages, run from a
 # temporary directory as an unprivileged user (nobody when started as root:

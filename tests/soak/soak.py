@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Soak test: fanoutd and fanout-node under a long, mixed, partly hostile load.
 
 Usage: soak.py FANOUTD FANOUT_NODE SECONDS

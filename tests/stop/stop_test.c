@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stop_test.c — http_stop while a connection is still suspended (issue 9).
  *

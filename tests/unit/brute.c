@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * brute.c — see brute.h.  A configuration gives each node a code: UNINF,
  * FAILED, or INFORMED + the round it was informed in; configurations are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * brute.h — the model by brute-force enumeration, for tiny N.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c — runs every unit suite, or the one suite and case that CK_RUN_SUITE
  * and CK_RUN_CASE name; exit status 0 only if all that ran passed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.h — goodness-of-fit for the statistical tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * suites.h — one Check suite per module, each a table of cases; main.c runs them all.
  *

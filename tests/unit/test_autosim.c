@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_autosim.c — calc_fanout's simulation (CALC_SIMULATION, and auto
  * where exact and large_n cannot go): its Clopper-Pearson interval against

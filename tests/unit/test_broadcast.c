@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_broadcast.c — rounds to all from a distribution function and from a
  * histogram, messages per broadcast by linearity (against counts that are

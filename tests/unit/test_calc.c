@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_calc.c — the fanout search against a plain scan over every K.
  */

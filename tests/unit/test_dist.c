@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dist.c — the pmfs against binomial coefficients computed directly.
  */

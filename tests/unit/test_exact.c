@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_exact.c — the exact chain against the reference point, against brute
  * force on labelled nodes, and on its edge cases.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_formula.c — the seed's closed form against values worked by hand.
  */

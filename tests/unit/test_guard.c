@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_guard.c — the watchdog both programs run work under (server/common/guard.c):
  * it stops work that outgrows its estimate, work past the time limit, and

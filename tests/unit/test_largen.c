@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_largen.c — the large-N method's interval against the exact chain, and
  * the fanout search on top of it (the issue's reproducers, targets near 1).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_meanfield.c — the mean field against the exact chain.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_options.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
  * in a temporary directory (the machine's own may have no cgroup v2 quota);
@@ -88,6 +89,26 @@ START_TEST(test_threads_bounds)
 }
 END_TEST
 
+/* Misspelt names and how far they are from the known ones. */
+static const struct {
+	const char *a, *b;
+	int distance;
+} spellings[] = {
+	{ "los", "loss", 1 }, { "fanuot", "fanout", 2 }, { "target-prob", "target_prob", 1 },
+	{ "", "abc", 3 }, { "nodes", "nodes", 0 }, { "kitten", "sitting", 3 },
+	{ "a", "abcdefghijklmnop", 9 },   /* capped */
+	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "a", 9 },   /* longer than 32 bytes */
+};
+
+START_TEST(test_edit_distance)
+{
+	ck_assert_msg(opt_edit_distance(spellings[_i].a, spellings[_i].b) == spellings[_i].distance,
+		      "'%s' to '%s': %d, not %d", spellings[_i].a, spellings[_i].b,
+		      opt_edit_distance(spellings[_i].a, spellings[_i].b), spellings[_i].distance);
+	ck_assert_int_eq(opt_edit_distance(spellings[_i].b, spellings[_i].a), spellings[_i].distance);
+}
+END_TEST
+
 /* Every preset and operation named, the prose filled to its width, head and tail kept as they are. */
 START_TEST(test_usage_lists_tables)
 {
@@ -123,6 +144,7 @@ END_TEST
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_cgroup_cpu_limit, UNIT_COUNT(quotas)),
 	UNIT_TEST(test_threads_bounds),
+	UNIT_LOOP(test_edit_distance, UNIT_COUNT(spellings)),
 	UNIT_TEST(test_usage_lists_tables),
 };
 

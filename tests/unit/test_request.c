@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_request.c — the shared request layer: every rule names its field,
  * budgets refuse before work, "auto" picks the model, answers carry the
@@ -20,7 +21,12 @@ static const struct {
 	const char *detail;    /* substring of the error text */
 } parses[] = {
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5}", NULL, NULL },
-	{ REQ_CALC_FANOUT, "{\"nodes\":25.0,\"target_prob\":0.99,\"rounds\":5,\"extra\":[1]}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25.0,\"target_prob\":0.99,\"rounds\":5}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"extra\":[1]}", "extra", "unknown field \"extra\"" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"los\":0.3}", "los", "unknown field \"los\" (did you mean \"loss\"?)" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"trials\":3}", "trials", "\"trials\" is not a field of calc_fanout" },
+	{ REQ_TRADEOFF, "{\"nodes\":25,\"target_prob\":0.99,\"max_round\":5}", "max_round", "(did you mean \"max_rounds\"?)" },
+	{ REQ_SIMULATE_GOSSIP, "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"sed\":1,\"\u00e9\u00e9\":1}", "sed", "(did you mean \"seed\"?); unknown field \"????\"" },
 	{ REQ_CALC_FANOUT, "{\"target_prob\":0.99,\"rounds\":5}", "nodes", "\"nodes\" is required" },
 	{ REQ_CALC_FANOUT, "{\"nodes\":25.5,\"target_prob\":0.99,\"rounds\":5}", "nodes", "must be an integer" },
 	{ REQ_CALC_FANOUT, "{\"nodes\":\"25\",\"target_prob\":0.99,\"rounds\":5}", "nodes", "must be an integer" },
@@ -126,7 +132,7 @@ END_TEST
 static cJSON *answer(enum req_op op, const char *json, double budget, struct request *req,
 		     struct req_error *err)
 {
-	struct req_limits lim = { budget, FO_WORKER_THREADS };
+	struct req_limits lim = { .work_budget = budget, .sim_threads = FO_WORKER_THREADS };
 	cJSON *in = cJSON_Parse(json), *out = NULL;
 
 	if (req_prepare(op, in, &lim, req, err) == REQ_OK)
@@ -244,9 +250,12 @@ START_TEST(test_simulate_answers)
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "delivery_rate_ci")), 2);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(o, "full_delivery_rate_ci")), 2);
 	curve = cJSON_GetObjectItem(o, "curve");
-	ck_assert_int_eq(cJSON_GetArraySize(curve), 5);
-	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 4), "round"), 5);
-	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 4), "full_delivery_rate"),
+	/* Rounds 0 … 5, like calc_fanout's curve. */
+	ck_assert_int_eq(cJSON_GetArraySize(curve), 6);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 0), "round"), 0);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 0), "informed_fraction"), 0.1);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 5), "round"), 5);
+	ck_assert_double_eq(number(cJSON_GetArrayItem(curve, 5), "full_delivery_rate"),
 			    number(o, "full_delivery_rate"));
 	/* The same seed gives the same answer, field for field. */
 	again = answer(REQ_SIMULATE_GOSSIP,
@@ -332,7 +341,8 @@ END_TEST
  */
 START_TEST(test_budget_exceeded_while_running)
 {
-	struct req_limits plan = { FO_DEFAULT_WORK_BUDGET, FO_WORKER_THREADS }, run = { 5000, FO_WORKER_THREADS };
+	struct req_limits plan = { .work_budget = FO_DEFAULT_WORK_BUDGET, .sim_threads = FO_WORKER_THREADS },
+			  run = { .work_budget = 5000, .sim_threads = FO_WORKER_THREADS };
 	struct request req;
 	struct req_error err;
 	const char *texts[] = { "{\"nodes\":300,\"target_prob\":0.99,\"rounds\":8,\"model\":\"exact\"}",
@@ -775,6 +785,37 @@ START_TEST(test_auto_simulation)
 	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
 	ck_assert_str_eq(err.field, "target_prob");
 	ck_assert_msg(strstr(err.detail, "too few trials"), "%s", err.detail);
+	/* The target as given, and no push window where the request has none. */
+	ck_assert_msg(strstr(err.detail, "0.999999999;") && !strstr(err.detail, "window"), "%s", err.detail);
+}
+END_TEST
+
+/* Whole numbers past 10^15 leave with every digit (cJSON alone writes 4.76754983116774e+15). */
+START_TEST(test_exact_integers)
+{
+	struct request req;
+	struct req_error err;
+	cJSON *o = answer(REQ_SIMULATE_GOSSIP,
+			  "{\"nodes\":10,\"fanout\":3,\"rounds\":5,\"trials\":5,\"seed\":4767549831167740}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+	cJSON *back, *mixed = cJSON_Parse("[-4767549831167740,1e20,0.5,1e15,123,[9007199254740991]]");
+	char *text;
+
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	text = req_json_print(o);
+	ck_assert_msg(strstr(text, "\"seed\":4767549831167740,"), "%s", text);
+	back = cJSON_Parse(text);
+	ck_assert_double_eq(member(back, "seed")->valuedouble, 4767549831167740.0);
+	/* The tree is as it was: still numbers, printed by cJSON as before. */
+	ck_assert(cJSON_IsNumber(member(o, "seed")));
+	ck_assert(cJSON_Compare(o, back, 1));
+	cJSON_free(text);
+	text = req_json_print(mixed);
+	ck_assert_str_eq(text, "[-4767549831167740,1e+20,0.5,1000000000000000,123,[9007199254740991]]");
+	cJSON_free(text);
+	cJSON_Delete(back);
+	cJSON_Delete(mixed);
+	cJSON_Delete(o);
 }
 END_TEST
 
@@ -868,6 +909,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_all_errors),
 	UNIT_TEST(test_null_is_absent),
 	UNIT_TEST(test_nothing_after_json),
+	UNIT_TEST(test_exact_integers),
 };
 
 Suite *request_suite(void)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_rng.c — the generator's known answers, streams, and unbiasedness.
  */

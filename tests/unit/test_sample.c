@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sample.c — the exact samplers against their distributions: chi-square
  * at fixed seeds, failing a correct sampler with probability about 1e-6.

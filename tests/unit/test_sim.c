@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sim.c — both simulators against the exact chain (means at 5 standard
  * errors, whole distributions by chi-square), the fast one against thread

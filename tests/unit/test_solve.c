@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_solve.c — the searches over the transmit limit and the rounds: each
  * answer meets the target and the value below does not, against a plain

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_strbuf.c — the byte buffer's invariants (buf always '\0'-terminated,
  * alloc > len once allocated), growth across its doubling boundaries,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tradeoff.c — the frontier table: within the default budget for
  * MODEL.md's example, and every row agreeing with calc_fanout at its R.

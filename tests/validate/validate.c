@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * validate.c — the large-N method against the truth, over a grid of cases.
  *
