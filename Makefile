@@ -11,6 +11,9 @@
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
+#   make validate-memberlist  real HashiCorp memberlist on loopback beside the memberlist
+#                   presets (Go and memberlist from Debian; ~25 min; ML_NODES, ML_BROADCASTS)
+#   make validate-memberlist-smoke  the same at N = 16, LAN, about 25 s, with sanity checks
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
@@ -68,6 +71,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 
 .PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
+	validate-memberlist validate-memberlist-smoke \
 	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -303,6 +307,48 @@ validate-limits: $(BUILD)/validate
 
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick
+
+# Real HashiCorp memberlist (Debian's golang-github-hashicorp-memberlist-dev,
+# built offline in GOPATH mode with Debian's Go) on 127.0.0.1: N nodes in one
+# process, one broadcast at a time (tests/memberlist/mlcheck.go), then the
+# same presets from this service beside it (tests/memberlist/compare.py).
+# The configurations run side by side; each stops at ML_DEADLINE.
+ML_NODES      ?= 16,32,64,128,256
+ML_BROADCASTS ?= 200
+ML_CONFIGS    ?= lan local
+ML_DEADLINE   ?= 25m
+ML_PACKAGES    = golang-go golang-github-hashicorp-memberlist-dev
+ML_STAMP       = build/.memberlist-deps-installed
+ML_GOENV       = GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH=$(abspath build/gopath):/usr/share/gocode \
+		 GOCACHE=$(abspath build/gocache)
+$(ML_STAMP): PACKAGES = $(ML_PACKAGES) python3
+$(ML_STAMP): Makefile
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing missing packages:$$missing"; \
+	  $(APT_INSTALL) $$missing; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+build/mlcheck: tests/memberlist/mlcheck.go | $(ML_STAMP)
+	$(ML_GOENV) go build -o $@ ./tests/memberlist
+
+validate-memberlist: build/mlcheck $(FANOUT)
+	@mkdir -p build/memberlist
+	@dpkg-query -W golang-github-hashicorp-memberlist-dev golang-go
+	@pids=""; for c in $(ML_CONFIGS); do \
+	  nice build/mlcheck -config $$c -nodes $(ML_NODES) -broadcasts $(ML_BROADCASTS) -detail \
+	    -deadline $(ML_DEADLINE) > build/memberlist/real-$$c.jsonl & pids="$$pids $$!"; done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
+	python3 tests/memberlist/compare.py --md build/memberlist/compare.md $(FANOUT) \
+	  $(ML_CONFIGS:%=build/memberlist/real-%.jsonl); exit $$rc
+
+validate-memberlist-smoke: build/mlcheck
+	@mkdir -p build/memberlist
+	nice build/mlcheck -config lan -nodes 16 -broadcasts 15 -timeout 5s -deadline 60s -detail \
+	  > build/memberlist/smoke.jsonl
+	python3 tests/memberlist/compare.py --smoke build/memberlist/smoke.jsonl
 
 # Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
 $(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
