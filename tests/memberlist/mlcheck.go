@@ -245,8 +245,17 @@ func start(c *check, cfgName string, n int, rng *rand.Rand, until time.Time) err
 			hi = n
 		}
 		for ; i < hi; i++ {
-			seed := c.nodes[rng.Intn(i)].ml.LocalNode().Address()
-			if _, err := c.nodes[i].ml.Join([]string{seed}); err != nil {
+			// A join is one TCP exchange (TCPTimeout: 1 s in the Local
+			// defaults); on a busy machine it may time out, so up to 5
+			// tries, each through another random member.
+			var err error
+			for try := 0; try < 5; try++ {
+				seed := c.nodes[rng.Intn(i)].ml.LocalNode().Address()
+				if _, err = c.nodes[i].ml.Join([]string{seed}); err == nil {
+					break
+				}
+			}
+			if err != nil {
 				return err
 			}
 		}
