@@ -2,6 +2,7 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
+#   make unit       the Check suites; SUITE=name, CASE=name for one (docs/TESTING.md)
 #   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser and fanout
 #                   (CLI) tests, normal and ASan+UBSan builds, and make install into a temporary
 #                   directory
@@ -15,11 +16,14 @@
 #                   presets (Go and memberlist from Debian; ~25 min; ML_NODES, ML_BROADCASTS)
 #   make validate-memberlist-smoke  the same at N = 16, LAN, about 25 s, with sanity checks
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
+#   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean
 #
-# Every target that compiles first makes sure the Debian packages it needs are
-# present and installs the missing ones with apt-get (as root, or via sudo).
+# make deps installs the Debian packages building and testing need (apt-get, as
+# root or via sudo) and the npm test tools; it is the only target that installs.
+# Every other make run checks, once and before anything else, that what its
+# goals need is installed, and runs the same install if not.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -40,14 +44,16 @@ APT_INSTALL = sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends
 
 CFLAGS  ?= -O2 -g
-ifeq ($(SAN),1)
+# SAN=1 comes after the user's CFLAGS and LDFLAGS (its -O1 wins over -O2).
 # Sanitized code runs several times slower than the work estimates assume.
-CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
-	  -DFO_OVERRUN_FACTOR=8
-LDFLAGS += -fsanitize=address,undefined
+ifeq ($(SAN),1)
+SAN_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -DFO_OVERRUN_FACTOR=8
+SAN_LDFLAGS = -fsanitize=address,undefined
 endif
 ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Iinclude \
-	     -MMD -MP $(CFLAGS)
+	     -MMD -MP $(CFLAGS) $(SAN_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_LDFLAGS)
 # Recursive (=) so that pkg-config runs after the packages are installed.
 CHECK_LIBS = $(shell pkg-config --libs check)
 CJSON_LIBS = $(shell pkg-config --libs libcjson)
@@ -56,7 +62,8 @@ CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
 SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/workpool.o \
-	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o
+	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o \
+	     $(BUILD)/server/common/strbuf.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 FANOUT     = $(BUILD)/fanout
@@ -69,15 +76,19 @@ PROGRAMS   = fanoutd fanout-node fanout
 MANPAGES   = $(PROGRAMS:%=docs/man/%.1)
 DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
+NPM_STAMP  = tests/node_modules/.installed
 
 .PHONY: all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-quick \
 	validate-memberlist validate-memberlist-smoke \
-	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates
+	install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
 # and is redone when the Makefile (and so perhaps a package list) changes.
-deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP)
+# The stamps are also included as makefiles (at the end), so make brings them
+# up to date before it builds anything: the build's always, the tests' when a
+# goal tests.
+deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP) $(NPM_STAMP)
 $(DEPS_STAMP): PACKAGES = $(BUILD_PACKAGES)
 $(TEST_DEPS_STAMP): PACKAGES = $(TEST_PACKAGES)
 $(DEPS_STAMP) $(TEST_DEPS_STAMP): Makefile
@@ -90,18 +101,17 @@ $(DEPS_STAMP) $(TEST_DEPS_STAMP): Makefile
 	@mkdir -p $(@D) && touch $@
 
 # The test tooling from npm (redocly, pinned in tests/package-lock.json).
-NPM_STAMP = tests/node_modules/.installed
 $(NPM_STAMP): tests/package-lock.json | $(TEST_DEPS_STAMP)
 	@command -v npm >/dev/null || { echo "installing nodejs and npm"; $(APT_INSTALL) nodejs npm; }
 	cd tests && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # openapi.yaml as JSON, for the contract tests' stdlib-only schema checks.
-$(BUILD)/openapi.json: openapi.yaml $(NPM_STAMP)
+$(BUILD)/openapi.json: openapi.yaml
 	@mkdir -p $(@D)
 	cd tests && npx --no-install redocly bundle ../openapi.yaml --ext json -o ../$@ >/dev/null
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -113,54 +123,59 @@ $(BUILD)/core/exact.o: ALL_CFLAGS += -ftree-vectorize
 # from server/common/ (nothing there includes a program's folder).
 $(BUILD)/server/%.o: ALL_CFLAGS += -Iserver/common
 $(UNIT_OBJ): ALL_CFLAGS += -Iserver/common
-$(UNIT_OBJ): | $(TEST_DEPS_STAMP)
 
 # Files fanoutd serves as they are, compiled in as byte arrays with their
 # Content-Type, Cache-Control and ETag: URL path|file|type|caching.  Chart.js
 # comes from Debian's libjs-chart.js, so building needs only apt.
 CHARTJS = /usr/share/javascript/chart.js/chart.min.js
-ASSETS  = '/|server/fanoutd/page.html|text/html; charset=utf-8|no-cache' \
+ASSETS  = '/|$(BUILD)/gen/page.html|text/html; charset=utf-8|no-cache' \
 	  '/page.js|server/fanoutd/page.js|text/javascript; charset=utf-8|no-cache' \
 	  '/page.css|server/fanoutd/page.css|text/css; charset=utf-8|no-cache' \
 	  '/favicon.svg|server/fanoutd/favicon.svg|image/svg+xml|public, max-age=86400' \
 	  '/chart.js|$(CHARTJS)|text/javascript; charset=utf-8|public, max-age=86400' \
 	  '/openapi.yaml|openapi.yaml|application/yaml|no-cache'
-ASSET_FILES = server/fanoutd/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
+ASSET_FILES = $(BUILD)/gen/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
 	      $(CHARTJS) openapi.yaml
-# Chart.js appears when the build packages are installed.
-$(CHARTJS): | $(DEPS_STAMP)
-$(BUILD)/gen/assets.c: server/fanoutd/assets.sh $(ASSET_FILES) | $(DEPS_STAMP)
+# The page's preset select comes from the presets' table, through a build-time tool.
+TABLES = $(BUILD)/gen/tables
+$(TABLES): $(BUILD)/server/fanoutd/tables.o $(SHARED_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+$(BUILD)/gen/page.html: server/fanoutd/page.html $(TABLES)
+	$(TABLES) page < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/assets.c: server/fanoutd/assets.sh $(ASSET_FILES)
 	@mkdir -p $(@D)
 	sh server/fanoutd/assets.sh $(ASSETS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c | $(DEPS_STAMP)
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
 	$(CC) $(ALL_CFLAGS) -Iserver/fanoutd -c $< -o $@
 
 $(LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
 $(NODE): $(BUILD)/server/node/node.o $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 
 $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
 $(FANOUT): $(BUILD)/server/cli/fanout.o $(BUILD)/server/cli/remote.o $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
 
 run: $(FANOUTD)
 	$(FANOUTD) $(ARGS)
 
 $(UNIT): $(UNIT_OBJ) $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(CJSON_LIBS) -lm -pthread
 
+# SUITE=name and CASE=name run one suite or one case of it (tests/unit/suites.h).
 unit: $(UNIT)
-	$(UNIT)
+	$(if $(SUITE),CK_RUN_SUITE=$(SUITE)) $(if $(CASE),CK_RUN_CASE=$(CASE)) $(UNIT)
 
 # The exact chain's figures against Python fractions (tests/rational/).
 $(BUILD)/rational-dump: $(BUILD)/tests/rational/dump.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm
 
 rational: $(BUILD)/rational-dump
 	python3 tests/rational/test_rational.py $(BUILD)/rational-dump
@@ -174,16 +189,16 @@ http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test
 	$(BUILD)/stop-test
 
 # http_stop with a connection still suspended: http.c built to give up after 1 s, not 30.
-$(BUILD)/stoptest/http.o: server/fanoutd/http.c | $(DEPS_STAMP)
+$(BUILD)/stoptest/http.o: server/fanoutd/http.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DFO_HTTP_CANCEL_WAIT=1 -Iserver/common -Iserver/fanoutd -c $< -o $@
 $(BUILD)/stop-test: $(BUILD)/tests/stop/stop_test.o $(BUILD)/stoptest/http.o \
 		$(filter-out $(BUILD)/server/fanoutd/fanoutd.o $(BUILD)/server/fanoutd/http.o,$(HTTP_OBJ)) $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 $(BUILD)/tests/stop/%.o: ALL_CFLAGS += -Iserver/common -Iserver/fanoutd
 
 # openapi.yaml against the running server, by Dredd (pinned in tests/package-lock.json).
-contract: $(FANOUTD) $(NPM_STAMP)
+contract: $(FANOUTD)
 	sh tests/contract/dredd.sh $(abspath $(FANOUTD))
 
 # fanout: in-process answers, shard + merge, 4 fanoutd on loopback with one killed, sweeps.
@@ -200,14 +215,16 @@ slurm: $(FANOUT)
 	bash tests/slurm/test_slurm.sh $(abspath $(FANOUT))
 
 # The page at / in Debian's chromium, driven by playwright-core (no browser download).
-browser: $(FANOUTD) $(NPM_STAMP)
+browser: $(FANOUTD)
 	FANOUTD=$(abspath $(FANOUTD)) SHOTS=$(abspath $(BUILD)) node --test tests/browser/
 
-# Static analysis, and the OpenAPI contract against redocly's recommended rules.
+# Static analysis; the OpenAPI contract against redocly's recommended rules and
+# its enums against the code's tables (tests/lint/tables.py).
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/.
-lint: $(NPM_STAMP) $(FANOUTD) $(NODE) $(FANOUT) | $(TEST_DEPS_STAMP)
+lint: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 	python3 tests/lint/links.py
+	python3 tests/lint/tables.py $(TABLES) $(FANOUT)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
 	  -Iinclude -Iserver/common --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
 	  tests/rational tests/validate tests/fuzz tests/stop
@@ -232,51 +249,44 @@ test: lint
 	$(MAKE) BUILD=build/release unit rational protocol http contract browser cli validate-quick install-check
 	$(MAKE) BUILD=build/san SAN=1 unit rational protocol http contract browser cli validate-quick
 	rm -rf build/fuzz/short
-	$(MAKE) fuzz-regress
 	$(MAKE) fuzz FUZZ_SECONDS=30 FUZZ_TARGETS="$(FUZZ_TEST_TARGETS)" FUZZ_CORPUS=short
 
 # libFuzzer targets (tests/fuzz), built with Debian's clang under ASan + UBSan:
-# the request layer, the node's line loop, the core's entry points.  Each runs
-# FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, read only) plus
-# what earlier runs found (build/fuzz/FUZZ_CORPUS/NAME; make test starts
-# afresh), after the regression inputs of tests/fuzz/regress/NAME.  A finding
-# stops make with the input in build/fuzz/; it then goes to tests/fuzz/regress.
+# the request layer, the node's line loop, the core's entry points; each runs
+# FUZZ_SECONDS after its regression inputs (tests/fuzz/run.sh says where the
+# corpora are and what a finding leaves).  make test starts its corpus afresh.
 FUZZ_SECONDS ?= 600
 FUZZ_CORPUS  ?= corpus
 FUZZ_TARGETS = request node core
 FUZZ_TEST_TARGETS = $(FUZZ_TARGETS)
 fuzz-regress: fuzzers
-	@for t in $(FUZZ_TARGETS); do [ ! -d tests/fuzz/regress/$$t ] || \
-	  build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
-	  { tail -40 build/fuzz/regress_$$t.log; exit 1; }; done
+	sh tests/fuzz/run.sh 0 $(FUZZ_CORPUS) $(FUZZ_TARGETS)
 FUZZ_CFLAGS  = -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	       -fno-sanitize-recover=all -DFO_OVERRUN_FACTOR=8
-fuzzers: | $(TEST_DEPS_STAMP)
+fuzzers:
 	$(MAKE) BUILD=build/fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
 	  LDFLAGS="-fsanitize=fuzzer,address,undefined" $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 $(BUILD)/fuzz_request: $(BUILD)/tests/fuzz/fuzz_request.o $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/fuzz_node: $(BUILD)/tests/fuzz/fuzz_node.o $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/fuzz_core: $(BUILD)/tests/fuzz/fuzz_core.o $(SHARED_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CJSON_LIBS) -lm -pthread
 $(BUILD)/tests/fuzz/%.o: ALL_CFLAGS += -Iserver/common
 
 fuzz: fuzzers
-	@for t in $(FUZZ_TARGETS); do \
-	  if [ -d tests/fuzz/regress/$$t ]; then \
-	    echo "fuzz_$$t: regression inputs"; \
-	    build/fuzz/fuzz_$$t tests/fuzz/regress/$$t/* 2>build/fuzz/regress_$$t.log || \
-	      { tail -40 build/fuzz/regress_$$t.log; exit 1; }; \
-	  fi; \
-	  mkdir -p build/fuzz/$(FUZZ_CORPUS)/$$t && \
-	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
-	  (cd build/fuzz && nice ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 \
-	    -max_len=4096 -print_final_stats=1 $(FUZZ_CORPUS)/$$t ../../tests/fuzz/corpus/$$t 2>fuzz_$$t.log; \
-	   rc=$$?; grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)" fuzz_$$t.log; \
-	   [ $$rc -eq 0 ] || { tail -40 fuzz_$$t.log; exit 1; }) || exit 1; \
-	done
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_CORPUS) $(FUZZ_TARGETS)
+
+# Byte identity: the corpus of tests/identity through BEFORE's binaries (a build
+# directory of an earlier tree) and this build's, compared answer by answer.
+BEFORE ?=
+identity: $(FANOUTD) $(NODE) $(FANOUT)
+	@[ -n "$(BEFORE)" ] || { echo "usage: make identity BEFORE=path/to/an/earlier/build"; exit 2; }
+	@mkdir -p build/identity
+	python3 tests/identity/corpus.py run $(BEFORE) build/identity/before.txt
+	python3 tests/identity/corpus.py run $(BUILD) build/identity/after.txt
+	python3 tests/identity/corpus.py compare build/identity/before.txt build/identity/after.txt
 
 # Mixed clients against fanoutd and a mixed stream through fanout-node, on loopback.
 SOAK_SECONDS ?= 300
@@ -287,13 +297,13 @@ load: $(FANOUTD)
 	bash tests/load/load.sh $(FANOUTD)
 
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (README's large-N table); a three-case subset runs in make test.
 validate: $(BUILD)/validate
@@ -352,7 +362,7 @@ validate-memberlist-smoke: build/mlcheck
 
 # Work estimates against measured CPU time over a randomized grid (fixed seed, ~1 min).
 $(BUILD)/estimates: $(BUILD)/tests/bench/estimates.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ -lm -pthread
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)
@@ -369,10 +379,20 @@ install: $(NODE) $(FANOUTD) $(FANOUT)
 	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
 
 # make install into a temporary DESTDIR, checked file by file.
-install-check: $(NODE) $(FANOUTD) $(FANOUT) | $(TEST_DEPS_STAMP)
+install-check: $(NODE) $(FANOUTD) $(FANOUT)
 	bash tests/deploy/test_install.sh $(BUILD)
 
 clean:
 	rm -rf build/release build/san build/fuzz
+
+# What the goals need, installed (by the rules under `deps`) before anything is built.
+TEST_GOALS = test unit rational protocol http contract browser cli lint fuzz fuzzers fuzz-regress \
+	     install-check identity soak
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+-include $(DEPS_STAMP)
+endif
+ifneq ($(filter $(TEST_GOALS),$(MAKECMDGOALS)),)
+-include $(TEST_DEPS_STAMP) $(NPM_STAMP)
+endif
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/calc.h"
 #include "fanout/config.h"
 #include "fanout/exact.h"
@@ -19,9 +20,6 @@
 #include "fanout/meanfield.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
-
-/* Work units charged for one evaluation of the closed form. */
-#define FORMULA_EVAL_COST 100.0
 
 /* One K's answer: the compared probability, its complement, both with intervals. */
 struct eval {
@@ -486,6 +484,32 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	out->evaluations = s.evaluations;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
 	return st;
+}
+
+enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
+		       double *work, double work_limit, int threads, const atomic_int *cancel,
+		       struct calc_answer *out)
+{
+	struct search s = { p, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0 };
+	struct eval e;
+	enum fo_status st;
+
+	memset(out, 0, sizeof *out);
+	st = evaluate(&s, p->fanout, &e);
+	*work = s.work;
+	out->evaluations = s.evaluations;
+	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
+	if (st != FO_OK)
+		return st;
+	answer(&s, out, meets(&s, &e), p->fanout, &e, NULL);
+	out->may_reach = may_meet(&s, &e);
+	out->evaluations = s.evaluations;
+	return FO_OK;
+}
+
+double calc_at_cost(const struct gossip_params *p, enum calc_model model, double target, int threads)
+{
+	return eval_cost(p, model, target, p->fanout, threads < 1 ? 1 : threads);
 }
 
 double calc_cost(const struct gossip_params *p, enum calc_model model, double target)

@@ -15,13 +15,10 @@
  * weights adds (W - 1)u and the division u.  A normalised entry is therefore
  * within (2 * dmax * (4u + e) + (W + 2)u) of its true value, relatively.
  */
-#include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "fanout/dist.h"
-
-#define U (DBL_EPSILON / 2)
 
 /* Weights below this are treated as underflowed: the walk stops and bounds the rest. */
 #define TINY 1e-280
@@ -36,7 +33,8 @@ static int64_t imax(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-double dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int64_t len)
+void dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int64_t len,
+		    struct dist_pmf *r)
 {
 	int64_t lo = imax(0, draws - (pop - succ));
 	int64_t hi = imin(draws, succ);
@@ -48,8 +46,12 @@ double dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int
 		out[h] = 0;
 	if (hi >= len)
 		hi = len - 1;
+	r->lo = lo;
+	r->hi = hi;
+	r->tail = 0;
+	r->rel = 0;
 	if (lo > hi)
-		return 0;
+		return;
 	mode = (int64_t)(((double)draws + 1) * ((double)succ + 1) / ((double)pop + 2));
 	mode = imin(imax(mode, lo), hi);
 	out[mode] = 1;
@@ -64,7 +66,7 @@ double dist_hypergeom(int64_t pop, int64_t succ, int64_t draws, double *out, int
 		sum += out[k];
 	for (int64_t k = lo; k <= hi; k++)
 		out[k] /= sum;
-	return (double)(2 * imax(hi - mode, mode - lo) * 4 + (hi - lo + 2)) * U;
+	r->rel = (double)(2 * imax(hi - mode, mode - lo) * 4 + (hi - lo + 2)) * DIST_U;
 }
 
 /*
@@ -128,20 +130,22 @@ void dist_binom_range(int64_t n, double p, double q, double pq_rel, double eps, 
 		out[k - lo] = w[k] * norm;
 	r->lo = lo;
 	r->hi = hi;
-	odds_rel = 2 * pq_rel + U;
+	odds_rel = 2 * pq_rel + DIST_U;
 	dmax = imax(hi - mode, mode - lo);
-	weight_rel = (double)dmax * (4 * U + odds_rel) + (double)(hi - lo + 3) * U;
+	weight_rel = (double)dmax * (4 * DIST_U + odds_rel) + (double)(hi - lo + 3) * DIST_U;
 	/* The bound's own inputs are off by weight_rel at most. */
 	r->tail = fmin(1, tail / sum * (1 + 2 * weight_rel + 1e-12));
 	r->rel = 2 * weight_rel + 2 * r->tail;
 }
 
-double dist_pull_fail(int64_t pop, int64_t succ, int64_t draws, double loss, double *scratch,
-		      double *success, double *rel)
+void dist_pull_fail(int64_t pop, int64_t succ, int64_t draws, double loss, double *scratch,
+		    struct dist_pull *r)
 {
 	int64_t hi = imin(draws, succ);
 	double fail = 0, ok = 0, power = 1, geometric = 0, one_minus = 1 - loss;
-	double hyp_rel = dist_hypergeom(pop, succ, draws, scratch, hi + 1);
+	struct dist_pmf hyp;
+
+	dist_hypergeom(pop, succ, draws, scratch, hi + 1, &hyp);
 
 	/* loss^j and 1 - loss^j = (1 - loss)(1 + loss + ... + loss^(j-1)), both without cancellation. */
 	for (int64_t j = 0; j <= hi; j++) {
@@ -150,16 +154,16 @@ double dist_pull_fail(int64_t pop, int64_t succ, int64_t draws, double loss, dou
 		geometric += power;
 		power *= loss;
 	}
-	*success = ok;
-	*rel = hyp_rel + (double)(3 * hi + 4) * U;
-	return fail;
+	r->fail = fail;
+	r->success = ok;
+	r->rel = hyp.rel + (double)(3 * hi + 4) * DIST_U;
 }
 
 void dist_binom(int64_t n, double p, double *out)
 {
 	struct dist_pmf r;
 
-	dist_binom_range(n, p, 1 - p, U, 0, out, &r);
+	dist_binom_range(n, p, 1 - p, DIST_U, 0, out, &r);
 	memmove(out + r.lo, out, (size_t)(r.hi - r.lo + 1) * sizeof *out);
 	for (int64_t k = 0; k < r.lo; k++)
 		out[k] = 0;
@@ -169,8 +173,8 @@ void dist_binom(int64_t n, double p, double *out)
 
 double dist_pull_success(int64_t pop, int64_t succ, int64_t draws, double loss, double *scratch)
 {
-	double ok, rel;
+	struct dist_pull r;
 
-	dist_pull_fail(pop, succ, draws, loss, scratch, &ok, &rel);
-	return ok;
+	dist_pull_fail(pop, succ, draws, loss, scratch, &r);
+	return r.success;
 }

@@ -51,23 +51,16 @@
  * its relative precision.  Clamping to [0, 1] only moves a figure towards
  * the true one.
  */
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/config.h"
 #include "fanout/dist.h"
 #include "fanout/exact.h"
-#include "grow.h"
+#include "fanout/grow.h"
 #include "tupmap.h"
-
-#define U (DBL_EPSILON / 2)
-
-/* exact_cost's constants: ns per unit of its shape, fitted over a grid (see there). */
-#define EXACT_COST_PULL 29.0
-#define EXACT_COST_PUSH 2.2
-#define EXACT_COST_PUSH_PULL 3.2
 
 /* Work units (about a nanosecond each) between two reads of the cancel flag. */
 #define EXACT_CHECK_EVERY (1 << 20)
@@ -190,7 +183,7 @@ static double binom_full(struct exact *x, int64_t h, double *out)
 {
 	struct dist_pmf b;
 
-	dist_binom_range(h, 1 - x->loss, x->loss, U, 0, out, &b);
+	dist_binom_range(h, 1 - x->loss, x->loss, DIST_U, 0, out, &b);
 	memmove(out + b.lo, out, (size_t)(b.hi - b.lo + 1) * sizeof *out);
 	memset(out, 0, (size_t)b.lo * sizeof *out);
 	memset(out + b.hi + 1, 0, (size_t)(h - b.hi) * sizeof *out);
@@ -203,9 +196,10 @@ static double binom_full(struct exact *x, int64_t h, double *out)
  * sender's hits among m fresh live nodes when it sends k, thinned by loss.
  * Stored by column, kernel[d * L + m] (0 for d > m), so a sender step is
  * k + 1 passes over contiguous memory; x->kernel_rel grows to cover it.
- * Returns 0, -1 if allocation fails, -2 if cancelled.
+ * Returns FO_OK, FO_NOMEM or FO_CANCELLED (*kernel then belongs to x all the
+ * same: exact_release frees it).
  */
-static int build_kernel(struct exact *x, int64_t k, double **kernel)
+static enum fo_status build_kernel(struct exact *x, int64_t k, double **kernel)
 {
 	/* A sender hits at most the live - 1 others, so rows past that are never read. */
 	int64_t live = x->live, rows = imin(k, live - 1) + 1;
@@ -214,18 +208,22 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel)
 	/* Zeroed padding past the last column: the fused steps read up to KERNEL_PAD beyond it. */
 	*kernel = calloc((size_t)rows * (size_t)live + KERNEL_PAD, sizeof **kernel);
 	if (!*kernel)
-		return -1;
+		return FO_NOMEM;
 	/* Bin(.; h, 1 - loss) for h = 0..rows - 1, row h at table + h * h (2h + 1 of room). */
 	if (x->loss > 0 && rows <= KERNEL_TABLE_MAX + 1) {
 		table = malloc((size_t)(rows * rows + 1) * sizeof *table);
 		if (!table)
-			return -1;
+			return FO_NOMEM;
 		for (int64_t h = 0; h < rows; h++)
 			table_rel = fmax(table_rel, binom_full(x, h, table + h * h));
 	}
 	for (int64_t m = 0; m < live; m++) {
 		int64_t top = imin(k, m);
-		double hyp_rel = dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1), bin_rel = table_rel;
+		double bin_rel = table_rel, hyp_rel;
+		struct dist_pmf h_pmf;
+
+		dist_hypergeom(x->nodes - 1, m, k, hyp, top + 1, &h_pmf);
+		hyp_rel = h_pmf.rel;
 
 		if (x->loss == 0) {
 			memcpy(q, hyp, (size_t)(top + 1) * sizeof *q);
@@ -241,27 +239,28 @@ static int build_kernel(struct exact *x, int64_t k, double **kernel)
 				for (int64_t d = 0; d <= h; d++)
 					q[d] += hyp[h] * bin[d];
 			}
-			x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * U);
+			x->kernel_rel = fmax(x->kernel_rel, hyp_rel + bin_rel + (double)(top + 2) * DIST_U);
 		}
 		for (int64_t d = 0; d <= top; d++)
 			(*kernel)[d * live + m] = q[d];
 		if (stop(x, 10 * (top + 1) * (x->loss > 0 ? top + 2 : 1))) {
 			free(table);
-			return -2;
+			return FO_CANCELLED;
 		}
 	}
 	free(table);
-	return 0;
+	return FO_OK;
 }
 
 /* s_i and 1 - s_i for an uninformed node's pull with i informed; returns their relative error. */
 static double pull_prob(struct exact *x, int64_t i, double *ok, double *fail)
 {
 	if (x->pull_fail[i] < 0) {
-		double rel;
-		x->pull_fail[i] = dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2],
-						 &x->pull_ok[i], &rel);
-		x->pull_rel = fmax(x->pull_rel, rel);
+		struct dist_pull r;
+		dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2], &r);
+		x->pull_fail[i] = r.fail;
+		x->pull_ok[i] = r.success;
+		x->pull_rel = fmax(x->pull_rel, r.rel);
 	}
 	*ok = x->pull_ok[i];
 	*fail = x->pull_fail[i];
@@ -377,7 +376,7 @@ static double sender_advance(const struct exact *x, int partial, double **v, dou
 /* Relative error one sender step adds. */
 static double sender_step_rel(const struct exact *x)
 {
-	return x->kernel_rel + (double)(x->fanout + 2) * U;
+	return x->kernel_rel + (double)(x->fanout + 2) * DIST_U;
 }
 
 /* ---- Without a window: dense vectors ---------------------------------- */
@@ -419,7 +418,7 @@ static enum fo_status step_pull(struct exact *x, const struct dense *cur, struct
 	next->hi = hi;
 	x->dropped += trim(v, &next->lo, &next->hi);
 	/* An entry receives one product from each of at most min(states, widest row) states. */
-	x->rel += row_rel + (double)(imin(widest, cur->hi - cur->lo + 1) + 1) * U;
+	x->rel += row_rel + (double)(imin(widest, cur->hi - cur->lo + 1) + 1) * DIST_U;
 	return FO_OK;
 }
 
@@ -534,7 +533,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 	}
 	x->dropped += trim(next->v, &next->lo, &next->hi);
 	/* A join adds a product and a sum; each step adds sender_step_rel; the copy adds one sum. */
-	x->rel += join_rel + 3 * U + (double)steps * sender_step_rel(x);
+	x->rel += join_rel + 3 * DIST_U + (double)steps * sender_step_rel(x);
 	x->dropped += (double)steps * x->kernel_tail;
 	return FO_OK;
 }
@@ -561,7 +560,7 @@ static void thin(double *v, int64_t *lo, int64_t *hi, int64_t m)
 }
 
 /* Relative error a thinning adds: inv, two quotients, two products and a sum. */
-#define THIN_REL (6 * U)
+#define THIN_REL (6 * DIST_U)
 
 /*
  * One push round from cur into next, walking the states up: P_i(.|L - i),
@@ -620,7 +619,7 @@ static enum fo_status step_walk(struct exact *x, const struct dense *cur, struct
 	 * one product from each state.
 	 */
 	x->rel += (double)steps * sender_step_rel(x) + (double)(top - a0) * THIN_REL +
-		  (double)(top - a0 + 2) * U;
+		  (double)(top - a0 + 2) * DIST_U;
 	return FO_OK;
 }
 
@@ -644,7 +643,7 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 			node += m * (double)(live - i);
 		}
 	}
-	g = 1.01 * (x->rel + extra_rel + (double)(d->hi - d->lo + 4) * U);
+	g = 1.01 * (x->rel + extra_rel + (double)(d->hi - d->lo + 4) * DIST_U);
 	dd = x->dropped * (1 + 2 * g) * (1 + 1e-9);
 	if (g > 0.01) {
 		miss_err = full_err = 1;
@@ -653,9 +652,9 @@ static void record(const struct exact *x, const struct dense *d, double extra_re
 		full_err = dd + g * (full + dd) * (1 + 2 * g);
 	}
 	out->p_miss[r] = fmin(miss, 1);
-	if (miss_err + U < full_err) {
+	if (miss_err + DIST_U < full_err) {
 		out->p_full[r] = 1 - out->p_miss[r];
-		full_err = miss_err + U;
+		full_err = miss_err + DIST_U;
 	} else {
 		out->p_full[r] = fmin(full, 1);
 	}
@@ -801,7 +800,7 @@ static int compute_row(struct exact *x, int64_t i, int64_t a, int64_t closing, s
 		for (int64_t k = b.lo; k <= b.hi; k++)
 			w[u - m + k] += v[m] * pmf[k - b.lo];
 	}
-	r->rel += bin_rel + (double)(hi - lo + 2) * U;
+	r->rel += bin_rel + (double)(hi - lo + 2) * DIST_U;
 	lo = u - hi;
 	hi = u;
 	r->dropped += trim(w, &lo, &hi);
@@ -877,7 +876,7 @@ static enum fo_status step_window(struct exact *x, const struct tupmap *cur, con
 		}
 	}
 	/* A state receives at most one product from each state of cur. */
-	x->rel += row_rel + (double)(cur->count + 1) * U;
+	x->rel += row_rel + (double)(cur->count + 1) * DIST_U;
 	return FO_OK;
 }
 
@@ -938,9 +937,9 @@ static enum fo_status run_window(struct exact *x, struct chain_result *out)
 		cur = nxt;
 		by_count(x, &maps[cur], mass[cur], &d);
 		/* Summing cohorts adds at most one addition per state. */
-		record(x, &d, (double)maps[cur].count * U, out, r);
+		record(x, &d, (double)maps[cur].count * DIST_U, out, r);
 		if (same_states(&maps[0], mass[0], &maps[1], mass[1])) {
-			repeat_last(out, x, &d, (double)maps[cur].count * U, r);
+			repeat_last(out, x, &d, (double)maps[cur].count * DIST_U, r);
 			break;
 		}
 	}
@@ -972,7 +971,6 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
 	size_t n = (size_t)p->rounds + 1, live;
-	int kernel;
 
 	memset(out, 0, sizeof *out);
 	memset(&x, 0, sizeof x);
@@ -1011,15 +1009,11 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 		for (size_t i = 0; i <= live; i++)
 			x.pull_fail[i] = -1;
 	}
-	if (gossip_pushes(x.mode) && (kernel = build_kernel(&x, x.fanout, &x.kernel)) < 0) {
-		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
+	if (gossip_pushes(x.mode) && (st = build_kernel(&x, x.fanout, &x.kernel)) != FO_OK)
 		goto fail;
-	}
 	if (gossip_pushes(x.mode) && x.last < x.fanout &&
-	    (kernel = build_kernel(&x, x.last, &x.kernel_last)) < 0) {
-		st = kernel == -2 ? FO_CANCELLED : FO_NOMEM;
+	    (st = build_kernel(&x, x.last, &x.kernel_last)) != FO_OK)
 		goto fail;
-	}
 	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
 	if (st != FO_OK)
 		goto fail;

@@ -21,17 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "costs.h"
 #include "fanout/config.h"
 #include "fanout/dist.h"
+#include "fanout/grow.h"
 #include "fanout/largen.h"
-#include "grow.h"
 #include "tupmap.h"
-
-/* Work units charged per transition entry and per late-phase round. */
-#define LG_ENTRY_COST 25.0
-#define LG_ROUND_COST 40.0
-/* Work units per point of the curve (one entry, one round). */
-#define LG_CURVE_COST 30.0
 
 /* A growable array of doubles. */
 struct buf {
@@ -88,7 +83,8 @@ static double pull_stay_at(struct lg *g, int64_t i)
 		return 1;
 	if (k <= FO_LARGEN_PULL_EXACT) {
 		double stay = 0;
-		dist_hypergeom(g->p->nodes - 1, i, k, g->hyp, top + 1);
+		struct dist_pmf pmf;
+		dist_hypergeom(g->p->nodes - 1, i, k, g->hyp, top + 1, &pmf);
 		for (int64_t j = top; j >= 0; j--)
 			stay = stay * loss + g->hyp[j];
 		return stay;
@@ -776,7 +772,8 @@ static int too_few_live(const struct gossip_params *p)
 	       gossip_live(p) < FO_LARGEN_LIMIT_MIN_LIVE;
 }
 
-static void curve_free(struct lg *g)
+/* Frees the curve arrays of g (g itself stays, the arrays NULL). */
+static void curve_release(struct lg *g)
 {
 	free(g->c_miss);
 	free(g->c_full);
@@ -797,7 +794,7 @@ static int curve_alloc(struct lg *g)
 	g->c_inf_from = calloc(n, sizeof *g->c_inf_from);
 	if (g->c_miss && g->c_full && g->c_inf && g->c_full_from && g->c_inf_from)
 		return 0;
-	curve_free(g);
+	curve_release(g);
 	return -1;
 }
 
@@ -923,7 +920,7 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	free(g.hyp);
 	free(g.hist);
 	if (st != FO_OK) {
-		curve_free(&g);
+		curve_release(&g);
 		return st;
 	}
 	err = FO_LARGEN_SAFETY * gap + FO_LARGEN_REL_FLOOR * fmin(miss, full) + dropped +

@@ -103,7 +103,8 @@ static void hit_pmf(struct fast *f, int64_t m, int64_t k, int64_t top)
 	double fall_m[SMALL_FANOUT + 1], fall_o[SMALL_FANOUT + 1];
 
 	if (!f->small || k != p->fanout) {
-		dist_hypergeom(p->nodes - 1, m, k, f->hits, top + 1);
+		struct dist_pmf pmf;
+		dist_hypergeom(p->nodes - 1, m, k, f->hits, top + 1, &pmf);
 		return;
 	}
 	fall_m[0] = fall_o[0] = 1;

@@ -5,13 +5,15 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
+#include "fanout/grow.h"
+#include "fanout/largen.h"
 #include "fanout/meanfield.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
-#include "grow.h"
 
 void tradeoff_release(struct tradeoff *t)
 {
@@ -20,21 +22,43 @@ void tradeoff_release(struct tradeoff *t)
 	t->count = 0;
 }
 
+/* large_n runs at a row's own R that its estimate counts on (the first usually confirms it). */
+#define TRADEOFF_LARGEN_CONFIRMS 2
+
 static double run_cost(const struct gossip_params *p, enum calc_model model, double target, int64_t k,
 		       int threads)
 {
 	struct gossip_params q = *p;
 
 	q.fanout = k;
-	if (model == CALC_SIMULATION)
+	switch (model) {
+	case CALC_SIMULATION:
 		return sim_fast_cost(&q, calc_sim_trials(&q, target)) / threads;
-	return model == CALC_EXACT ? exact_cost(&q) : mf_cost(&q);
+	case CALC_EXACT:
+		return exact_cost(&q);
+	case CALC_LARGE_N:
+		/* The curve to max_rounds, and about two runs at the rows' own R to confirm them. */
+		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
+	case CALC_MEAN_FIELD:
+		return mf_cost(&q);
+	case CALC_AUTO:
+	case CALC_FORMULA:
+	case CALC_MODEL_COUNT:
+		break;
+	}
+	return HUGE_VAL;
 }
 
 /* Does P(full) with interval [lo, hi] and miss interval [mlo, mhi] surely meet the target? */
 static int sure(double target, const double p[2], const double miss[2])
 {
 	return target >= 0.5 ? miss[1] <= 1 - target : p[0] >= target;
+}
+
+/* Does a point P(full), with its miss summed apart, meet the target? */
+static int point_meets(double target, double p, double miss)
+{
+	return target >= 0.5 ? miss <= 1 - target : p >= target;
 }
 
 /* One row from one simulation at K = k: trials full by r are full_by_round[r]. */
@@ -48,6 +72,7 @@ static enum fo_status sim_row(const struct gossip_params *p, double target, int6
 
 	q.fanout = k;
 	row->fanout = k;
+	row->model = CALC_SIMULATION;
 	row->rounds = -1;
 	row->messages = NAN;
 	row->trials = calc_sim_trials(&q, target);
@@ -86,6 +111,97 @@ static enum fo_status sim_row(const struct gossip_params *p, double target, int6
 	return st;
 }
 
+/* large_n's interval at R = r (r < the curve's R): its figures into *l, its cost charged to *work. */
+static enum fo_status largen_at(const struct gossip_params *q, int64_t r, double *work, double work_limit,
+				const atomic_int *cancel, struct largen_result *l)
+{
+	struct gossip_params at = *q;
+
+	at.rounds = r;
+	*work += largen_cost(&at);
+	if (*work > work_limit)
+		return FO_TOO_LARGE;
+	return largen_run(&at, cancel, l);
+}
+
+static int largen_sure(double target, const struct largen_result *l)
+{
+	double p[2] = { l->p_lo, l->p_hi }, miss[2] = { l->miss_lo, l->miss_hi };
+
+	return sure(target, p, miss);
+}
+
+/*
+ * One row from large_n at K = k.  Its curve to max_rounds has point
+ * estimates only (largen.h), so they only propose a row's R: the least r
+ * whose point meets the target.  large_n run at R = r itself gives that r's
+ * interval; the row's R is an r whose interval's lower end meets the target
+ * while r - 1's does not (tried r0, r0 + 1, then bisected up to max_rounds,
+ * whose interval the curve's run gave), so a row is never optimistic.  The
+ * first TRADEOFF_LARGEN_CONFIRMS runs are in the K's estimate; further ones
+ * are charged to *work as they run (stopping past work_limit).
+ */
+static enum fo_status largen_row(const struct gossip_params *p, double target, int64_t k,
+				 double *work, double work_limit, const atomic_int *cancel,
+				 struct tradeoff_row *row)
+{
+	struct gossip_params q = *p;
+	struct chain_result c;
+	struct largen_result at_max, l, best;
+	enum fo_status st;
+	int64_t r, lo, hi, runs = 0;
+	double free_work = HUGE_VAL;
+
+	q.fanout = k;
+	if ((st = largen_curve(&q, cancel, &at_max, &c)) != FO_OK)
+		return st;
+	row->model = CALC_LARGE_N;
+	row->rounds = -1;
+	row->messages = NAN;
+	row->error_bound = 0;
+	row->prob_by_max_rounds = at_max.p_full;
+	row->delivery_prob = at_max.p_full;
+	row->p_lo = at_max.p_lo;
+	row->p_hi = at_max.p_hi;
+	if (!largen_sure(target, &at_max))
+		goto done;
+	for (r = 0; r < p->rounds && !point_meets(target, c.p_full[r], c.p_miss[r]); r++)
+		;
+	/* Invariant: hi's interval meets the target (best holds it), lo's does not (lo < r: untried). */
+	lo = r - 1;
+	hi = p->rounds;
+	best = at_max;
+	while (hi - lo > 1) {
+		int64_t mid = runs < TRADEOFF_LARGEN_CONFIRMS ? lo + 1 : lo + (hi - lo) / 2;
+		/* The K's estimate paid for the first runs: charge only those after them. */
+		double charged = runs < TRADEOFF_LARGEN_CONFIRMS ? free_work : work_limit;
+		double before = *work;
+		st = largen_at(&q, mid, work, charged, cancel, &l);
+		if (runs < TRADEOFF_LARGEN_CONFIRMS)
+			*work = before;
+		runs++;
+		if (st != FO_OK)
+			break;
+		if (largen_sure(target, &l)) {
+			hi = mid;
+			best = l;
+		} else {
+			lo = mid;
+		}
+	}
+	if (st == FO_OK) {
+		q.rounds = hi;
+		row->rounds = hi;
+		row->delivery_prob = best.p_full;
+		row->p_lo = best.p_lo;
+		row->p_hi = best.p_hi;
+		row->messages = broadcast_messages(&q, c.mean_informed);
+	}
+done:
+	chain_result_release(&c);
+	return st;
+}
+
 /* One row from one chain run at K = k. */
 static enum fo_status row_at(const struct gossip_params *p, enum calc_model model, double target,
 			     int64_t k, const atomic_int *cancel, struct tradeoff_row *row)
@@ -101,6 +217,7 @@ static enum fo_status row_at(const struct gossip_params *p, enum calc_model mode
 	if ((st = broadcast_chain(&q, model, cancel, &c)) != FO_OK)
 		return st;
 	row->fanout = k;
+	row->model = model;
 	row->rounds = -1;
 	row->delivery_prob = c.p_full[p->rounds];
 	/* Rounding can carry the chain a few ulps past 1; a probability is at most 1. */
@@ -132,7 +249,9 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			       int64_t max_fanout, double work_limit, int threads,
 			       const atomic_int *cancel, struct tradeoff *out)
 {
-	int64_t top = p->nodes - 1, last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
+	/* By default rows stop at the largest K that can differ from the smaller ones. */
+	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p);
+	int64_t last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
 	double work = 0;
 	size_t cap = 0;
 
@@ -151,8 +270,21 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			tradeoff_release(out);
 			return FO_NOMEM;
 		}
-		st = model == CALC_SIMULATION ? sim_row(p, target, k, threads, cancel, &row)
-					      : row_at(p, model, target, k, cancel, &row);
+		memset(&row, 0, sizeof row);
+		row.fanout = k;
+		if (model == CALC_SIMULATION) {
+			st = sim_row(p, target, k, threads, cancel, &row);
+		} else if (model == CALC_LARGE_N) {
+			st = largen_row(p, target, k, &work, work_limit, cancel, &row);
+			if (st == FO_TOO_LARGE && work <= work_limit) {
+				/* Cohorts outgrew large_n's estimate (largen.h): this K is simulated. */
+				work += run_cost(p, CALC_SIMULATION, target, k, threads);
+				st = work > work_limit ? FO_TOO_LARGE
+				     : sim_row(p, target, k, threads, cancel, &row);
+			}
+		} else {
+			st = row_at(p, model, target, k, cancel, &row);
+		}
 		if (st != FO_OK) {
 			tradeoff_release(out);
 			return st;
@@ -173,7 +305,7 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
-	int64_t top = p->nodes - 1, last = max_fanout;
+	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout;
 	double cost = 0;
 
 	if (top < 1)

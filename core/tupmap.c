@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grow.h"
+#include "fanout/grow.h"
 #include "tupmap.h"
 
 void tupmap_init(struct tupmap *m, int width)

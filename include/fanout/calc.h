@@ -53,6 +53,7 @@ struct calc_answer {
 	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
 	uint64_t sim_seed;      /* simulation: their seed */
 	int sim_unresolved;     /* on FO_TOO_LARGE: the simulation's trials cannot show the target */
+	int may_reach;          /* calc_at: the interval's upper end meets the target */
 };
 
 /*
@@ -73,6 +74,21 @@ enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model,
 enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model model, double target,
 			      double work_limit, int threads, const atomic_int *cancel,
 			      struct calc_answer *out);
+
+/*
+ * One K alone, p->fanout, as the search evaluates it (auto picks the
+ * calculator for it): *out as calc_fanout fills it for that K, reachable
+ * when the interval's lower end meets the target and may_reach when its
+ * upper end does.  The evaluation's estimated cost is added to *work first,
+ * and FO_TOO_LARGE returned if that passes work_limit.  What searches over
+ * other knobs (solve.h) build on.
+ */
+enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, double target,
+		       double *work, double work_limit, int threads, const atomic_int *cancel,
+		       struct calc_answer *out);
+
+/* Estimated work units of calc_at for p->fanout. */
+double calc_at_cost(const struct gossip_params *p, enum calc_model model, double target, int threads);
 
 /*
  * Estimated work units of calc_fanout.  The exact chain's cost depends on the

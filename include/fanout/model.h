@@ -7,6 +7,17 @@
  * Core functions assume parameters that gossip_params_check() accepts; the
  * request layer runs that check on what a client sent and reports every
  * problem it finds, by field.
+ *
+ * The core's conventions, for every header in include/fanout/:
+ *   - Errors.  A computation that can fail for an expected reason (memory,
+ *     size, cancellation) returns enum fo_status below, and on failure has
+ *     released whatever it had filled.  A lookup returns NULL (…_find) or
+ *     0 / -1 (…_parse) when the name is unknown.  Nothing else fails; a
+ *     parameter outside its domain is the caller's error, not checked again.
+ *   - Ownership.  A result that holds memory is a struct the caller provides
+ *     and frees the contents of with its x_release (the struct stays the
+ *     caller's); no core function returns memory for the caller to free().
+ *   - Error bounds travel with their values in one struct (dist.h).
  */
 #ifndef FANOUT_MODEL_H
 #define FANOUT_MODEL_H
@@ -126,14 +137,29 @@ const char *gossip_mode_name(enum gossip_mode m);
 int gossip_mode_parse(const char *name, enum gossip_mode *out);
 
 /* Whether informed nodes push (push, push_pull) and uninformed ones pull (pull, push_pull). */
+/* Switches without a default: a new mode does not compile until each decides. */
 static inline int gossip_pushes(enum gossip_mode m)
 {
-	return m != GOSSIP_PULL;
+	switch (m) {
+	case GOSSIP_PUSH:
+	case GOSSIP_PUSH_PULL:
+		return 1;
+	case GOSSIP_PULL:
+		return 0;
+	}
+	return 0;
 }
 
 static inline int gossip_pulls(enum gossip_mode m)
 {
-	return m != GOSSIP_PUSH;
+	switch (m) {
+	case GOSSIP_PULL:
+	case GOSSIP_PUSH_PULL:
+		return 1;
+	case GOSSIP_PUSH:
+		return 0;
+	}
+	return 0;
 }
 
 /* Non-zero when the caller asked to stop; cancel may be NULL. */

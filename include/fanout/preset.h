@@ -16,6 +16,7 @@
 
 struct gossip_preset {
 	const char *name;
+	const char *label;        /* what it is, for people (the page's select) */
 	enum gossip_mode mode;
 	int64_t fanout;           /* K: peers gossiped to per round */
 	double interval;          /* seconds per round */
@@ -23,9 +24,10 @@ struct gossip_preset {
 	int64_t message_bytes;    /* one message on the wire; 0: not defined */
 };
 
-enum { GOSSIP_PRESET_COUNT = 4 };
+/* How many presets there are: the rows of preset.c's table. */
+int gossip_preset_count(void);
 
-/* Preset i, for 0 <= i < GOSSIP_PRESET_COUNT. */
+/* Preset i, for 0 <= i < gossip_preset_count(). */
 const struct gossip_preset *gossip_preset(int i);
 
 /* The preset called name, or NULL. */

@@ -6,7 +6,8 @@
  * every r <= R at once, so the table costs about as much as calc_fanout's
  * search over K.  Rows go K = 1, 2, … up to max_fanout; by default that is
  * the least K that reaches the target within max_rounds, plus
- * FO_TRADEOFF_EXTRA_FANOUT (and N - 1 at most).
+ * FO_TRADEOFF_EXTRA_FANOUT, and at most gossip_fanout_top() (N - 1, or the
+ * transmit limit X in push alone, past which every K is the same chain).
  */
 #ifndef FANOUT_TRADEOFF_H
 #define FANOUT_TRADEOFF_H
@@ -17,12 +18,13 @@
 
 struct tradeoff_row {
 	int64_t fanout;
+	enum calc_model model;    /* what answered this row (large_n's may be simulated, see below) */
 	int64_t rounds;           /* least R <= max_rounds with P(full by R) >= target; -1: none */
 	double delivery_prob;     /* P(full by rounds), or by max_rounds when none */
 	double prob_by_max_rounds; /* P(full by max_rounds), whatever `rounds` is */
 	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
 	double error_bound;       /* exact: probability discarded, else 0 */
-	double p_lo, p_hi;        /* simulation: Clopper-Pearson interval of delivery_prob */
+	double p_lo, p_hi;        /* simulation: Clopper-Pearson interval of delivery_prob; large_n: its own */
 	int64_t trials;           /* simulation: trials run for this K (0 otherwise) */
 	uint64_t seed;            /* simulation: their seed (calc_sim_seed) */
 };
@@ -33,11 +35,14 @@ struct tradeoff {
 };
 
 /*
- * Fills *out for model CALC_EXACT, CALC_MEAN_FIELD or CALC_SIMULATION (for
- * each K calc_sim_trials trials of the fast simulator at R = max_rounds; a
- * row's rounds is the least r whose Clopper-Pearson lower end of P(full by r)
- * meets the target), p->rounds being
- * max_rounds and p->fanout ignored; max_fanout 0 means the default.  Before
+ * Fills *out for model CALC_EXACT, CALC_MEAN_FIELD, CALC_LARGE_N or
+ * CALC_SIMULATION (for each K calc_sim_trials trials of the fast simulator
+ * at R = max_rounds; a row's rounds is the least r whose Clopper-Pearson
+ * lower end of P(full by r) meets the target), p->rounds being
+ * max_rounds and p->fanout ignored; max_fanout 0 means the default.
+ * large_n's curve proposes each row's R and large_n at that R confirms it
+ * with its interval's lower end (so a row is the least r that interval
+ * shows); a K whose large_n run outgrows its estimate is simulated.  Before
  * each K it adds that run's estimated cost to the work done and stops with
  * FO_TOO_LARGE past work_limit.  FO_OK, or FO_TOO_LARGE, FO_NOMEM,
  * FO_CANCELLED with nothing held.  N = 1 gives no rows.

@@ -27,10 +27,12 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "fanout/grow.h"
 #include "options.h"
-#include "fanout/config.h"
 #include "remote.h"
 #include "request.h"
+#include "settings.h"
+#include "strbuf.h"
 
 static const char usage[] =
 	"usage: fanout calc|simulate|tradeoff [--FIELD VALUE ...] [options]\n"
@@ -143,6 +145,14 @@ static void *need(void *p)
 	return p;
 }
 
+/* sb's contents, to be freed with free(); exits if any of its allocations failed. */
+static char *need_text(struct strbuf *sb)
+{
+	if (sb->failed)
+		die("out of memory");
+	return need(strbuf_detach(sb, NULL));
+}
+
 /* ---- flags from the request layer's field table ---------------------------- */
 
 /* "--target-prob" for "target_prob", in a buffer that lives as long as the program. */
@@ -163,13 +173,11 @@ static char *field_help(void)
 		[REQ_FIELD_INTEGER] = "N", [REQ_FIELD_NUMBER] = "X",
 		[REQ_FIELD_BOOL] = "true|false", [REQ_FIELD_STRING] = "NAME",
 	};
-	size_t size = 256 * (req_field_count() + 1), used = 0;
-	char *out = need(malloc(size));
+	struct strbuf out = STRBUF_INIT, ops = STRBUF_INIT;
 
-	out[0] = '\0';
 	for (size_t i = 0; i < req_field_count(); i++) {
 		struct req_field_info f;
-		char left[64], ops[96] = "";
+		char left[64];
 		char *flag;
 
 		req_field_info(i, &f);
@@ -180,14 +188,14 @@ static char *field_help(void)
 				continue;
 			for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
 				if (commands[c].op == (enum req_op)op)
-					snprintf(ops + strlen(ops), sizeof ops - strlen(ops), "%s%s%s",
-						 ops[0] ? ", " : "", commands[c].command,
-						 f.required & (1u << op) ? " (required)" : "");
+					strbuf_addf(&ops, "%s%s%s", ops.len ? ", " : "", commands[c].command,
+						    f.required & (1u << op) ? " (required)" : "");
 		}
-		used += (size_t)snprintf(out + used, size - used, "  %-20s %s\n", left, ops);
+		strbuf_addf(&out, "  %-20s %s\n", left, ops.buf);
+		strbuf_release(&ops);
 		free(flag);
 	}
-	return out;
+	return need_text(&out);
 }
 
 /* The JSON value of flag text for field f; exits with a message if it is not one. */
@@ -427,7 +435,7 @@ static void csv_cell(FILE *out, const char *text, int first)
 
 struct row {
 	char **keys, **values;
-	size_t n, cap;
+	size_t n, keys_cap, values_cap;
 	const char *prefix;          /* put before keys that are already columns */
 	char *const *taken;          /* those columns */
 	size_t n_taken;
@@ -443,11 +451,8 @@ static void row_add(void *ctx, const char *key, const cJSON *v)
 			snprintf(buf, sizeof buf, "%s%s", r->prefix, key);
 			key = buf;
 		}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 32;
-		r->keys = need(realloc(r->keys, r->cap * sizeof *r->keys));
-		r->values = need(realloc(r->values, r->cap * sizeof *r->values));
-	}
+	if (FO_GROW(r->keys, r->n + 1, r->keys_cap) < 0 || FO_GROW(r->values, r->n + 1, r->values_cap) < 0)
+		die("out of memory");
 	r->keys[r->n] = need(strdup(key));
 	r->values[r->n++] = scalar_text(v, 1);
 }
@@ -754,21 +759,21 @@ static void write_to(const char *path)
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 4096;
-	char *buf;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
 
 	if (!f)
 		return NULL;
-	buf = need(malloc(cap));
-	*len = 0;
-	for (size_t n; (n = fread(buf + *len, 1, cap - *len, f)) > 0;) {
-		*len += n;
-		if (*len == cap)
-			buf = need(realloc(buf, cap *= 2));
-	}
+	do {
+		if (strbuf_grow(&sb, 4096) < 0)
+			die("out of memory");
+		n = fread(sb.buf + sb.len, 1, sb.alloc - sb.len - 1, f);
+		sb.len += n;
+		sb.buf[sb.len] = '\0';
+	} while (n > 0);
 	if (f != stdin)
 		fclose(f);
-	return buf;
+	return need(strbuf_detach(&sb, len));
 }
 
 /* fanout merge FILE…: the shards of one run, merged and checked. */
@@ -880,7 +885,7 @@ static int cmd_sweep(struct run *r)
 	size_t n_axes = 0, n_points = 1, *at;
 	struct point *pts;
 	char **columns = NULL;
-	size_t n_columns = 0;
+	size_t n_columns = 0, columns_cap = 0;
 	int csv = strcmp(r->format, "csv") == 0;
 
 	for (size_t i = 0; i < req_field_count(); i++) {
@@ -918,14 +923,15 @@ static int cmd_sweep(struct run *r)
 		if (axes[a].count > 1) {
 			struct req_field_info f;
 			req_field_info(axes[a].field, &f);
-			columns = need(realloc(columns, (n_columns + 1) * sizeof *columns));
+			if (FO_GROW(columns, n_columns + 1, columns_cap) < 0)
+				die("out of memory");
 			columns[n_columns++] = (char *)f.name;
 		}
 	if (csv) {
 		/* Columns: the swept fields, then every answer key any point has, in first-seen order. */
 		struct row *rows = need(calloc(n_points, sizeof *rows));
 		char **keys = NULL;
-		size_t n_keys = 0;
+		size_t n_keys = 0, keys_cap = 0;
 		for (size_t p = 0; p < n_points; p++) {
 			rows[p] = (struct row){ .prefix = "answer.", .taken = columns, .n_taken = n_columns };
 			flatten(pts[p].answer, "", row_add, &rows[p]);
@@ -934,7 +940,8 @@ static int cmd_sweep(struct run *r)
 				while (k < n_keys && strcmp(keys[k], rows[p].keys[i]) != 0)
 					k++;
 				if (k == n_keys) {
-					keys = need(realloc(keys, (n_keys + 1) * sizeof *keys));
+					if (FO_GROW(keys, n_keys + 1, keys_cap) < 0)
+						die("out of memory");
 					keys[n_keys++] = rows[p].keys[i];
 				}
 			}
@@ -996,7 +1003,7 @@ static void configure(struct run *r, int argc, char **argv)
 {
 	size_t nf = req_field_count();
 	char *help = field_help(), *text;
-	size_t size = sizeof usage + strlen(help);
+	struct strbuf usage_text = STRBUF_INIT;
 	double budget, threads, shard_trials = 0;
 
 	r->n_opts = O_FIXED + (int)nf;
@@ -1014,8 +1021,8 @@ static void configure(struct run *r, int argc, char **argv)
 		req_field_info(i, &f);
 		r->opts[O_FIXED + i] = (struct opt_option){ flag_name(f.name), NULL, NULL };
 	}
-	text = need(malloc(size));
-	snprintf(text, size, usage, help);
+	strbuf_addf(&usage_text, usage, help);
+	text = need_text(&usage_text);
 	free(help);
 	if (opt_parse(argc, argv, r->opts, r->n_opts, "fanout", FO_VERSION, text) < 0)
 		exit(2);

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "fanout/config.h"
+#include "settings.h"
 #include "request.h"
 #include "guard.h"
 

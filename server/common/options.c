@@ -11,8 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fanout/preset.h"
 #include "options.h"
-#include "fanout/config.h"
+#include "request.h"
+#include "settings.h"
+#include "strbuf.h"
 
 static struct opt_option *find(struct opt_option *opts, int count, const char *name, size_t len)
 {
@@ -59,6 +62,69 @@ int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const c
 		}
 	}
 	return 0;
+}
+
+/* Appends name(0) … name(count − 1), each after prefix, joined by ", " and before the last by `last`. */
+static void add_names(struct strbuf *out, const char *prefix, const char *(*name)(int), int count,
+		      const char *last)
+{
+	for (int i = 0; i < count; i++)
+		strbuf_addf(out, "%s%s%s", i == 0 ? "" : i == count - 1 ? last : ", ", prefix, name(i));
+}
+
+static const char *op_name(int i)
+{
+	return req_op_name((enum req_op)i);
+}
+
+static const char *preset_name(int i)
+{
+	return gossip_preset(i)->name;
+}
+
+/* Appends text, the words of each of its lines filled into lines of OPT_USAGE_WIDTH columns. */
+static void add_filled(struct strbuf *out, const char *text)
+{
+	size_t col = 0;
+
+	while (*text) {
+		size_t len = strcspn(text, " \n");
+		if (col > 0 && col + 1 + len > OPT_USAGE_WIDTH) {
+			strbuf_addstr(out, "\n");
+			col = 0;
+		} else if (col > 0) {
+			strbuf_addstr(out, " ");
+			col++;
+		}
+		strbuf_add(out, text, len);
+		col += len;
+		text += len;
+		if (*text == '\n') {
+			strbuf_addstr(out, "\n");
+			col = 0;
+		}
+		if (*text)
+			text++;
+	}
+}
+
+int opt_usage(struct strbuf *out, const char *head, const char *about, const char *op_prefix,
+	      const char *tail)
+{
+	struct strbuf ops = STRBUF_INIT, presets = STRBUF_INIT, text = STRBUF_INIT;
+	int failed;
+
+	add_names(&ops, op_prefix, op_name, REQ_OP_COUNT, " and ");
+	add_names(&presets, "", preset_name, gossip_preset_count(), ", ");
+	strbuf_addf(&text, about, ops.buf, presets.buf);
+	strbuf_addstr(out, head);
+	add_filled(out, text.buf);
+	strbuf_addstr(out, tail);
+	failed = ops.failed || presets.failed || text.failed || out->failed;
+	strbuf_release(&ops);
+	strbuf_release(&presets);
+	strbuf_release(&text);
+	return failed ? -1 : 0;
 }
 
 int opt_number(const char *prog, const struct opt_option *opt, double lo, double hi, int integral,

@@ -10,6 +10,10 @@
 #ifndef FANOUT_OPTIONS_H
 #define FANOUT_OPTIONS_H
 
+#include <stddef.h>
+
+#include "strbuf.h"
+
 struct opt_option {
 	const char *name;   /* without the leading "--" */
 	const char *env;    /* environment twin, or NULL */
@@ -23,6 +27,20 @@ struct opt_option {
  */
 int opt_parse(int argc, char **argv, struct opt_option *opts, int count, const char *prog,
 	      const char *version, const char *usage);
+
+/* Usage texts wrap their prose at this many columns. */
+#define OPT_USAGE_WIDTH 79
+
+/*
+ * Appends a usage text to out: `head`, then `about` with its words filled
+ * into lines of at most OPT_USAGE_WIDTH columns (each of its own lines filled
+ * apart), then `tail`.  `about` is a printf format taking two strings, made
+ * from the tables: the operations ("a, b and c", each after `op_prefix`),
+ * then the presets ("a, b, c"), so no usage text lists them by hand.
+ * Returns 0, or -1 if allocation failed (out then holds part of the text).
+ */
+int opt_usage(struct strbuf *out, const char *head, const char *about, const char *op_prefix,
+	      const char *tail);
 
 /*
  * Converts opt's value to a number in [lo, hi] (an integer when `integral`).

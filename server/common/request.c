@@ -299,7 +299,7 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 	case F_PRESET:
 		if (cJSON_IsString(v) && (req->preset = gossip_preset_find(v->valuestring)))
 			break;
-		name_list(names, sizeof names, preset_name, GOSSIP_PRESET_COUNT);
+		name_list(names, sizeof names, preset_name, gossip_preset_count());
 		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
@@ -345,10 +345,10 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
 		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
-	if (req->model == CALC_FORMULA || req->model == CALC_LARGE_N)
+	if (req->model == CALC_FORMULA)
 		add_error(err, "model",
-			  "\"model\" must be auto, exact, simulation or mean_field for tradeoff (it needs "
-			  "P(full delivery) for every round)");
+			  "\"model\" must be auto, exact, large_n, simulation or mean_field for tradeoff (it "
+			  "needs P(full delivery) for every round)");
 }
 
 /* Adds the core's verdict on the model's parameters, for fields not yet reported. */
@@ -534,12 +534,21 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
 		/*
 		 * tradeoff needs every round's P(full): exact while affordable, else
-		 * a simulation per K with its interval (never the optimistic mean field).
+		 * large_n (its rows confirmed by their own intervals) where it can
+		 * go within the budget or costs less, else a simulation per K with
+		 * its interval; never the optimistic mean field.
 		 */
 		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
-		req->chosen = req->work <= fmin(FO_EXACT_AUTO_LIMIT, budget) ? CALC_EXACT : CALC_SIMULATION;
-		if (req->chosen != CALC_EXACT)
-			req->work = op_cost(req, req->chosen, lim->sim_threads);
+		req->chosen = CALC_EXACT;
+		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, budget)) {
+			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
+			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
+			req->chosen = CALC_SIMULATION;
+			if (largen <= budget || largen <= req->work) {
+				req->work = largen;
+				req->chosen = CALC_LARGE_N;
+			}
+		}
 	} else {
 		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
@@ -558,9 +567,13 @@ enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct re
 	return st == REQ_OK ? req_plan(out, lim, err) : st;
 }
 
+/*
+ * The add_* helpers below put one member into o: each returns 0, or -1 when
+ * allocation failed (o then holds what was added before, freed with it).
+ */
 static int add_number(cJSON *o, const char *name, double v)
 {
-	return cJSON_AddNumberToObject(o, name, v) != NULL;
+	return cJSON_AddNumberToObject(o, name, v) ? 0 : -1;
 }
 
 /* [lo, hi] as a JSON array member. */
@@ -568,18 +581,22 @@ static int add_interval(cJSON *o, const char *name, const double ci[2])
 {
 	cJSON *a = cJSON_CreateDoubleArray(ci, 2);
 
-	return a && cJSON_AddItemToObject(o, name, a);
+	return a && cJSON_AddItemToObject(o, name, a) ? 0 : -1;
 }
 
 /* v, or null when it is NaN (or, for counts, negative). */
 static int add_number_or_null(cJSON *o, const char *name, double v)
 {
-	return isnan(v) ? cJSON_AddNullToObject(o, name) != NULL : add_number(o, name, v);
+	if (isnan(v))
+		return cJSON_AddNullToObject(o, name) ? 0 : -1;
+	return add_number(o, name, v);
 }
 
 static int add_count_or_null(cJSON *o, const char *name, int64_t v)
 {
-	return v < 0 ? cJSON_AddNullToObject(o, name) != NULL : add_number(o, name, (double)v);
+	if (v < 0)
+		return cJSON_AddNullToObject(o, name) ? 0 : -1;
+	return add_number(o, name, (double)v);
 }
 
 /* {mean, p50, p90, p99} in rounds, times `scale` (1, or the interval for seconds). */
@@ -587,10 +604,10 @@ static int add_rounds(cJSON *o, const char *name, const struct rounds_to_all *r,
 {
 	cJSON *d = cJSON_AddObjectToObject(o, name);
 
-	return d && add_number_or_null(d, "mean", r->mean * scale) &&
-	       add_number_or_null(d, "p50", r->p50 < 0 ? NAN : (double)r->p50 * scale) &&
-	       add_number_or_null(d, "p90", r->p90 < 0 ? NAN : (double)r->p90 * scale) &&
-	       add_number_or_null(d, "p99", r->p99 < 0 ? NAN : (double)r->p99 * scale);
+	return d && add_number_or_null(d, "mean", r->mean * scale) == 0 &&
+	       add_number_or_null(d, "p50", r->p50 < 0 ? NAN : (double)r->p50 * scale) == 0 &&
+	       add_number_or_null(d, "p90", r->p90 < 0 ? NAN : (double)r->p90 * scale) == 0 &&
+	       add_number_or_null(d, "p99", r->p99 < 0 ? NAN : (double)r->p99 * scale) == 0 ? 0 : -1;
 }
 
 /* The parameters used, after the preset: `params` in every answer. */
@@ -602,25 +619,28 @@ static int add_params(cJSON *o, const struct request *req)
 
 	ok = ok && (req->preset ? cJSON_AddStringToObject(d, "preset", req->preset->name) != NULL
 				: cJSON_AddNullToObject(d, "preset") != NULL);
-	ok = ok && add_number(d, "nodes", (double)p->nodes);
+	ok = ok && add_number(d, "nodes", (double)p->nodes) == 0;
 	if (req->op == REQ_SIMULATE_GOSSIP)
-		ok = ok && add_number(d, "fanout", (double)p->fanout);
+		ok = ok && add_number(d, "fanout", (double)p->fanout) == 0;
 	else
-		ok = ok && add_number(d, "target_prob", req->target_prob);
+		ok = ok && add_number(d, "target_prob", req->target_prob) == 0;
 	if (req->op == REQ_TRADEOFF) {
-		ok = ok && add_number(d, "max_rounds", (double)req->max_rounds);
-		ok = ok && add_count_or_null(d, "max_fanout", req->max_fanout > 0 ? req->max_fanout : -1);
+		ok = ok && add_number(d, "max_rounds", (double)req->max_rounds) == 0;
+		ok = ok && add_count_or_null(d, "max_fanout", req->max_fanout > 0 ? req->max_fanout : -1) == 0;
 	} else {
-		ok = ok && add_number(d, "rounds", (double)p->rounds);
+		ok = ok && add_number(d, "rounds", (double)p->rounds) == 0;
 	}
 	ok = ok && cJSON_AddStringToObject(d, "mode", gossip_mode_name(p->mode)) != NULL;
-	ok = ok && add_number(d, "loss", p->loss);
-	ok = ok && add_number(d, "failed_nodes", (double)p->failed);
-	ok = ok && add_count_or_null(d, "forward_rounds", p->forward_rounds > 0 ? p->forward_rounds : -1);
-	ok = ok && add_count_or_null(d, "transmit_limit", p->transmit_limit > 0 ? p->transmit_limit : -1);
-	ok = ok && add_number_or_null(d, "interval", req->interval > 0 ? req->interval : NAN);
-	ok = ok && add_count_or_null(d, "message_bytes", req->message_bytes > 0 ? req->message_bytes : -1);
-	return ok;
+	ok = ok && add_number(d, "loss", p->loss) == 0;
+	ok = ok && add_number(d, "failed_nodes", (double)p->failed) == 0;
+	ok = ok && add_count_or_null(d, "forward_rounds",
+				     p->forward_rounds > 0 ? p->forward_rounds : -1) == 0;
+	ok = ok && add_count_or_null(d, "transmit_limit",
+				     p->transmit_limit > 0 ? p->transmit_limit : -1) == 0;
+	ok = ok && add_number_or_null(d, "interval", req->interval > 0 ? req->interval : NAN) == 0;
+	ok = ok && add_count_or_null(d, "message_bytes",
+				     req->message_bytes > 0 ? req->message_bytes : -1) == 0;
+	return ok ? 0 : -1;
 }
 
 /*
@@ -634,13 +654,13 @@ static int add_time_and_bytes(cJSON *o, const struct request *req, const struct 
 	int ok = 1;
 
 	if (req->interval > 0 && r)
-		ok = add_rounds(o, "seconds_to_all", r, req->interval);
+		ok = add_rounds(o, "seconds_to_all", r, req->interval) == 0;
 	if (ok && req->message_bytes > 0 && !isnan(messages))
-		ok = add_number(o, "bytes_per_broadcast", messages * (double)req->message_bytes);
+		ok = add_number(o, "bytes_per_broadcast", messages * (double)req->message_bytes) == 0;
 	if (ok && req->message_bytes > 0 && req->interval > 0)
 		ok = add_number(o, "max_bytes_per_s_per_node",
-				2.0 * (double)fanout * (double)req->message_bytes / req->interval);
-	return ok;
+				2.0 * (double)fanout * (double)req->message_bytes / req->interval) == 0;
+	return ok ? 0 : -1;
 }
 
 /* calc_fanout's per-round curve, r = 0 … R, from the chain at the K returned. */
@@ -650,19 +670,19 @@ static int add_chain_curve(cJSON *o, const struct request *req, const struct cha
 	double live = (double)gossip_live(&req->params);
 
 	if (!curve)
-		return 0;
+		return -1;
 	for (int64_t r = 0; r <= c->rounds; r++) {
 		cJSON *pt = cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
-			return 0;
+			return -1;
 		}
-		if (!add_number(pt, "round", (double)r) ||
-		    !add_number(pt, "full_delivery_prob", c->p_full[r]) ||
-		    !add_number(pt, "informed_fraction", c->mean_informed[r] / live))
-			return 0;
+		if (add_number(pt, "round", (double)r) < 0 ||
+		    add_number(pt, "full_delivery_prob", c->p_full[r]) < 0 ||
+		    add_number(pt, "informed_fraction", c->mean_informed[r] / live) < 0)
+			return -1;
 	}
-	return 1;
+	return 0;
 }
 
 /* The same curve from a simulation's tally (the K returned, the search's seed and trials). */
@@ -672,19 +692,19 @@ static int add_tally_curve(cJSON *o, const struct request *req, const struct sim
 	double live = (double)gossip_live(&req->params), n = (double)t->trials;
 
 	if (!curve)
-		return 0;
+		return -1;
 	for (int64_t r = 0; r <= t->rounds; r++) {
 		cJSON *pt = cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
-			return 0;
+			return -1;
 		}
-		if (!add_number(pt, "round", (double)r) ||
-		    !add_number(pt, "full_delivery_prob", (double)t->full_by_round[r] / n) ||
-		    !add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)))
-			return 0;
+		if (add_number(pt, "round", (double)r) < 0 ||
+		    add_number(pt, "full_delivery_prob", (double)t->full_by_round[r] / n) < 0 ||
+		    add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)) < 0)
+			return -1;
 	}
-	return 1;
+	return 0;
 }
 
 /* The formula's note: what it leaves out, naming what this request set. */
@@ -703,7 +723,7 @@ static int add_formula_note(cJSON *o, const struct request *req)
 			 p->mode != GOSSIP_PUSH ? " mode" : "", p->failed > 0 ? " failed_nodes" : "",
 			 p->forward_rounds > 0 ? " forward_rounds" : "",
 			 p->transmit_limit > 0 ? " transmit_limit" : "");
-	return cJSON_AddStringToObject(o, "note", note) != NULL;
+	return cJSON_AddStringToObject(o, "note", note) ? 0 : -1;
 }
 
 /*
@@ -718,40 +738,43 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	struct rounds_to_all r;
 	double messages = NAN;
 
-	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout)
+	ok = ok && (a->reachable ? add_number(o, "min_fanout", (double)a->fanout) == 0
 				 : cJSON_AddNullToObject(o, "min_fanout") != NULL);
-	ok = ok && add_number(o, "miss_prob", a->miss_prob);
+	ok = ok && add_number(o, "miss_prob", a->miss_prob) == 0;
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(a->model));
 	ok = ok && cJSON_AddBoolToObject(o, "reachable", a->reachable);
-	ok = ok && add_number(o, "delivery_prob", a->delivery_prob);
-	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob);
+	ok = ok && add_number(o, "delivery_prob", a->delivery_prob) == 0;
+	ok = ok && add_number(o, "node_miss_prob", a->node_miss_prob) == 0;
 	if (ok && !a->reachable)
-		ok = add_number(o, "best_fanout", (double)a->fanout);
+		ok = add_number(o, "best_fanout", (double)a->fanout) == 0;
 	if (ok && (a->model == CALC_EXACT || a->model == CALC_LARGE_N || a->model == CALC_SIMULATION)) {
 		double ci[2] = { a->delivery_prob_lo, a->delivery_prob_hi };
-		ok = add_number(o, "error_bound", a->error_bound) &&
-		     add_interval(o, "delivery_prob_interval", ci) &&
+		ok = add_number(o, "error_bound", a->error_bound) == 0 &&
+		     add_interval(o, "delivery_prob_interval", ci) == 0 &&
 		     cJSON_AddBoolToObject(o, "fanout_uncertain", a->fanout_uncertain);
 	}
 	if (ok && req->preset)
-		ok = add_number(o, "preset_fanout", (double)req->preset->fanout);
+		ok = add_number(o, "preset_fanout", (double)req->preset->fanout) == 0;
 	if (ok && chain) {
 		struct gossip_params q = req->params;
 		q.fanout = a->fanout;
 		rounds_from_cdf(chain->p_full, chain->rounds, &r);
 		messages = broadcast_messages(&q, chain->mean_informed);
-		ok = add_rounds(o, "rounds_to_all", &r, 1) && add_number(o, "messages_per_broadcast", messages);
+		ok = add_rounds(o, "rounds_to_all", &r, 1) == 0 &&
+		     add_number(o, "messages_per_broadcast", messages) == 0;
 		if (ok && req->curve)
-			ok = add_chain_curve(o, req, chain);
+			ok = add_chain_curve(o, req, chain) == 0;
 	}
 	if (ok && tally) {
 		char note[320];
 		rounds_from_hist(tally->rounds_to_all_hist, tally->rounds, tally->trials, &r);
 		messages = (double)tally->messages_sum / (double)tally->trials;
-		ok = add_rounds(o, "rounds_to_all", &r, 1) && add_number(o, "messages_per_broadcast", messages) &&
-		     add_number(o, "trials", (double)a->sim_trials) && add_number(o, "seed", (double)a->sim_seed);
+		ok = add_rounds(o, "rounds_to_all", &r, 1) == 0 &&
+		     add_number(o, "messages_per_broadcast", messages) == 0 &&
+		     add_number(o, "trials", (double)a->sim_trials) == 0 &&
+		     add_number(o, "seed", (double)a->sim_seed) == 0;
 		if (ok && req->curve)
-			ok = add_tally_curve(o, req, tally);
+			ok = add_tally_curve(o, req, tally) == 0;
 		snprintf(note, sizeof note,
 			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
 			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
@@ -759,15 +782,15 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
 		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
 	}
-	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, messages, a->fanout);
+	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
-		ok = add_formula_note(o, req);
+		ok = add_formula_note(o, req) == 0;
 	else if (ok && a->model == CALC_LARGE_N)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "large_n: delivery_prob_interval covers P(full delivery by R); "
 					     "rounds_to_all, the curve and messages_per_broadcast are its point "
 					     "estimates for each round, without an interval") != NULL;
-	ok = ok && add_params(o, req);
+	ok = ok && add_params(o, req) == 0;
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -790,24 +813,30 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			ok = 0;
 			break;
 		}
-		ok = add_number(x, "fanout", (double)row->fanout) &&
-		     add_count_or_null(x, "rounds", row->rounds) &&
-		     add_number(x, "delivery_prob", row->delivery_prob) &&
-		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) &&
-		     add_number_or_null(x, "messages_per_broadcast", row->messages);
+		ok = add_number(x, "fanout", (double)row->fanout) == 0 &&
+		     add_count_or_null(x, "rounds", row->rounds) == 0 &&
+		     add_number(x, "delivery_prob", row->delivery_prob) == 0 &&
+		     add_number(x, "delivery_prob_by_max_rounds", row->prob_by_max_rounds) == 0 &&
+		     add_number_or_null(x, "messages_per_broadcast", row->messages) == 0;
 		if (ok && req->chosen == CALC_EXACT)
-			ok = add_number(x, "error_bound", row->error_bound);
-		if (ok && req->chosen == CALC_SIMULATION) {
+			ok = add_number(x, "error_bound", row->error_bound) == 0;
+		if (ok && row->model == CALC_SIMULATION) {
 			double ci[2] = { row->p_lo, row->p_hi };
 			ok = cJSON_AddStringToObject(x, "model", "simulation") != NULL &&
-			     add_interval(x, "delivery_prob_interval", ci) &&
-			     add_number(x, "trials", (double)row->trials) && add_number(x, "seed", (double)row->seed);
+			     add_interval(x, "delivery_prob_interval", ci) == 0 &&
+			     add_number(x, "trials", (double)row->trials) == 0 &&
+			     add_number(x, "seed", (double)row->seed) == 0;
+		}
+		if (ok && row->model == CALC_LARGE_N) {
+			double ci[2] = { row->p_lo, row->p_hi };
+			ok = cJSON_AddStringToObject(x, "model", "large_n") != NULL &&
+			     add_interval(x, "delivery_prob_interval", ci) == 0;
 		}
 		if (ok && req->interval > 0)
-			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN);
+			ok = add_number_or_null(x, "seconds", reached ? (double)row->rounds * req->interval : NAN) == 0;
 		if (ok && req->message_bytes > 0)
 			ok = add_number_or_null(x, "bytes_per_broadcast",
-						row->messages * (double)req->message_bytes);
+						row->messages * (double)req->message_bytes) == 0;
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
 	if (ok && req->chosen == CALC_MEAN_FIELD)
@@ -815,13 +844,19 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 					     "the mean field errs on the optimistic side (too few rounds, "
 					     "about one round early when there is loss, pull or failures); "
 					     "check a row with simulate_gossip") != NULL;
+	else if (ok && req->chosen == CALC_LARGE_N)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "large-N estimates: for each K, large_n's curve to max_rounds proposes "
+					     "the least rounds and large_n at those rounds confirms them: a row's "
+					     "rounds is the least r whose interval's lower end meets the target "
+					     "(a K large_n cannot follow is simulated, and says so)") != NULL;
 	else if (ok && req->chosen == CALC_SIMULATION)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "Monte Carlo estimates: for each K, trials of the fast simulator at "
 					     "max_rounds from a seed fixed by the parameters; a row's rounds is "
 					     "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
 					     "meets the target") != NULL;
-	ok = ok && add_params(o, req);
+	ok = ok && add_params(o, req) == 0;
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -835,19 +870,19 @@ static int add_curve(cJSON *o, const struct sim_tally *t)
 	double n = (double)t->trials, live = (double)t->live;
 
 	if (!curve)
-		return 0;
+		return -1;
 	for (int64_t r = 1; r <= t->rounds; r++) {
 		cJSON *pt = cJSON_CreateObject();
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
-			return 0;
+			return -1;
 		}
-		if (!add_number(pt, "round", (double)r) ||
-		    !add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)) ||
-		    !add_number(pt, "full_delivery_rate", (double)t->full_by_round[r] / n))
-			return 0;
+		if (add_number(pt, "round", (double)r) < 0 ||
+		    add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)) < 0 ||
+		    add_number(pt, "full_delivery_rate", (double)t->full_by_round[r] / n) < 0)
+			return -1;
 	}
-	return 1;
+	return 0;
 }
 
 /* A 128-bit count in decimal: JSON numbers are exact only to 2^53. */
@@ -860,7 +895,7 @@ static int add_u128(cJSON *o, const char *name, unsigned __int128 v)
 		*--p = (char)('0' + (int)(v % 10));
 		v /= 10;
 	} while (v);
-	return cJSON_AddStringToObject(o, name, p) != NULL;
+	return cJSON_AddStringToObject(o, name, p) ? 0 : -1;
 }
 
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
@@ -873,25 +908,25 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 
 	sim_summarize(t, &s);
 	rounds_from_hist(t->rounds_to_all_hist, t->rounds, t->trials, &r);
-	ok = ok && add_number(o, "delivery_rate", s.delivery_rate);
+	ok = ok && add_number(o, "delivery_rate", s.delivery_rate) == 0;
 	ok = ok && (isnan(s.avg_rounds_to_all)
 		    ? cJSON_AddNullToObject(o, "avg_rounds_to_all") != NULL
-		    : add_number(o, "avg_rounds_to_all", s.avg_rounds_to_all));
-	ok = ok && add_interval(o, "delivery_rate_ci", s.delivery_ci);
-	ok = ok && add_number(o, "full_delivery_rate", s.full_rate);
-	ok = ok && add_interval(o, "full_delivery_rate_ci", s.full_ci);
-	ok = ok && add_number(o, "trials_full", (double)t->trials_full);
-	ok = ok && add_number(o, "trials", (double)t->trials);
-	ok = ok && add_number(o, "first_trial", (double)req->first_trial);
-	ok = ok && add_number(o, "messages_mean", s.messages_mean);
-	ok = ok && add_number(o, "seed", (double)req->seed);
+		    : add_number(o, "avg_rounds_to_all", s.avg_rounds_to_all) == 0);
+	ok = ok && add_interval(o, "delivery_rate_ci", s.delivery_ci) == 0;
+	ok = ok && add_number(o, "full_delivery_rate", s.full_rate) == 0;
+	ok = ok && add_interval(o, "full_delivery_rate_ci", s.full_ci) == 0;
+	ok = ok && add_number(o, "trials_full", (double)t->trials_full) == 0;
+	ok = ok && add_number(o, "trials", (double)t->trials) == 0;
+	ok = ok && add_number(o, "first_trial", (double)req->first_trial) == 0;
+	ok = ok && add_number(o, "messages_mean", s.messages_mean) == 0;
+	ok = ok && add_number(o, "seed", (double)req->seed) == 0;
 	ok = ok && cJSON_AddStringToObject(o, "model", "simulation");
 	ok = ok && cJSON_AddStringToObject(o, "simulator", "fast");
-	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum);
-	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum);
-	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum);
-	ok = ok && add_u128(o, "informed_sq_sum", t->informed_sq_sum);
-	ok = ok && add_rounds(o, "rounds_to_all", &r, 1);
+	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum) == 0;
+	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum) == 0;
+	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum) == 0;
+	ok = ok && add_u128(o, "informed_sq_sum", t->informed_sq_sum) == 0;
+	ok = ok && add_rounds(o, "rounds_to_all", &r, 1) == 0;
 	ok = ok && (hist = cJSON_AddArrayToObject(o, "rounds_to_all_hist")) != NULL;
 	for (int64_t k = 0; ok && k <= t->rounds; k++) {
 		cJSON *n = cJSON_CreateNumber((double)t->rounds_to_all_hist[k]);
@@ -899,10 +934,10 @@ cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 		if (!ok)
 			cJSON_Delete(n);
 	}
-	ok = ok && add_time_and_bytes(o, req, &r, s.messages_mean, req->params.fanout);
+	ok = ok && add_time_and_bytes(o, req, &r, s.messages_mean, req->params.fanout) == 0;
 	if (ok && req->curve)
-		ok = add_curve(o, t);
-	ok = ok && add_params(o, req);
+		ok = add_curve(o, t) == 0;
+	ok = ok && add_params(o, req) == 0;
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;

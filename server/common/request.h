@@ -12,6 +12,16 @@
  *
  * This header is private to the programs (it speaks cJSON); the core's public
  * headers are in include/fanout/.
+ *
+ * The conventions of server/ (this layer and every header beside it):
+ *   - Errors.  A function that can fail returns 0 (or a pointer) on success
+ *     and -1 (or NULL) on failure, never 1 for success; the reason, when a
+ *     client must hear it, is an enum req_status with a struct req_error
+ *     naming the field, the rule and what to do.
+ *   - Ownership.  A function that returns memory says who frees it and with
+ *     what: cJSON objects with cJSON_Delete, text with free(), a strbuf's
+ *     contents as strbuf.h says; a function that takes ownership of an
+ *     argument says so ("takes ownership of o").
  */
 #ifndef FANOUT_REQUEST_H
 #define FANOUT_REQUEST_H
@@ -22,10 +32,10 @@
 #include <cjson/cJSON.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
 #include "fanout/model.h"
-#include "fanout/sim.h"
 #include "fanout/preset.h"
+#include "fanout/sim.h"
+#include "settings.h"
 
 enum req_op { REQ_CALC_FANOUT, REQ_SIMULATE_GOSSIP, REQ_TRADEOFF, REQ_OP_COUNT };
 

@@ -15,19 +15,19 @@
 #include <time.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "http.h"
 #include "probe.h"
 #include "log.h"
 
-static const char usage[] =
-	"usage: fanoutd [options]\n"
-	"\n"
-	"HTTP service answering POST/GET /calc_fanout, /simulate_gossip and /tradeoff\n"
-	"(see /openapi.yaml), with /healthz, /readyz, /metrics and a browser page at /.\n"
-	"Requests may name a preset (memberlist-lan, memberlist-wan, memberlist-local,\n"
-	"cassandra) and give transmit_limit, interval (seconds) and message_bytes.\n"
-	"Every option also has an environment twin, shown in brackets.\n"
+/* The usage text is usage_head, usage_about (the lists from the tables, filled) and usage_tail. */
+static const char usage_head[] = "usage: fanoutd [options]\n\n";
+static const char usage_about[] =
+	"HTTP service answering POST/GET %s (see /openapi.yaml), with /healthz, /readyz, /metrics "
+	"and a browser page at /.\n"
+	"Requests may name a preset (%s) and give transmit_limit, interval (seconds) and message_bytes.\n"
+	"Every option also has an environment twin, shown in brackets.\n";
+static const char usage_tail[] =
 	"\n"
 	"  --address ADDR       listen address (FANOUTD_ADDRESS, default 127.0.0.1)\n"
 	"  --port N             listen port, 0 for any free one (FANOUTD_PORT, default " FO_STR(FO_HTTP_PORT) ")\n"
@@ -81,8 +81,14 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 		[O_READ_DEADLINE] = { "read-deadline", "FANOUTD_READ_DEADLINE", FO_STR(FO_HTTP_READ_DEADLINE) },
 	};
 	double port, threads, sim_threads, http_threads, queue, body, connections, per_address;
+	struct strbuf usage = STRBUF_INIT;
+	int bad;
 
-	if (opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage) < 0 ||
+	if (opt_usage(&usage, usage_head, usage_about, "/", usage_tail) < 0) {
+		fputs("fanoutd: out of memory\n", stderr);
+		return -1;
+	}
+	bad = opt_parse(argc, argv, o, O_COUNT, "fanoutd", FO_VERSION, usage.buf) < 0 ||
 	    opt_number("fanoutd", &o[O_PORT], 0, 65535, 1, &port) < 0 ||
 	    opt_number("fanoutd", &o[O_THREADS], 1, FO_MAX_WORKER_THREADS, 1, &threads) < 0 ||
 	    opt_number("fanoutd", &o[O_SIM_THREADS], 0, FO_SIM_MAX_THREADS, 1, &sim_threads) < 0 ||
@@ -94,7 +100,9 @@ static int configure(int argc, char **argv, struct http_config *cfg, double *gra
 	    opt_number("fanoutd", &o[O_GRACE], 0, 86400, 0, grace) < 0 ||
 	    opt_number("fanoutd", &o[O_CONNECTIONS], 1, 65536, 1, &connections) < 0 ||
 	    opt_number("fanoutd", &o[O_PER_ADDRESS], 1, 65536, 1, &per_address) < 0 ||
-	    opt_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0)
+	    opt_number("fanoutd", &o[O_READ_DEADLINE], 0.1, 86400, 0, &cfg->read_deadline) < 0;
+	strbuf_release(&usage);
+	if (bad)
 		return -1;
 	if (strcmp(o[O_LOG].value, "text") != 0 && strcmp(o[O_LOG].value, "json") != 0) {
 		fprintf(stderr, "fanoutd: '--log-format' must be text or json, not '%s'\n", o[O_LOG].value);

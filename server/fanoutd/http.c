@@ -38,7 +38,7 @@
 #include <microhttpd.h>
 
 #include "assets.h"
-#include "fanout/config.h"
+#include "fanout/rng.h"
 #include "guard.h"
 #include "http.h"
 #include "log.h"
@@ -172,19 +172,22 @@ struct job {
 /* ---- responses ---------------------------------------------------------- */
 
 /*
- * Queues `body` (len bytes; freed with free() when `owned`) with the headers
- * every answer carries, plus `headers`: NULL, or name, value, …, NULL.
+ * Queues `body` (len bytes) with the headers every answer carries, plus
+ * `headers`: NULL, or name, value, …, NULL.  `mem` says who owns the body, in
+ * libmicrohttpd's terms: MHD_RESPMEM_PERSISTENT, the caller, and it outlives
+ * the response (static text, a compiled-in asset); MHD_RESPMEM_MUST_FREE,
+ * this function from now on, which frees it with free() when the response is
+ * done or could not be made.
  */
 static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn, int status,
-			       const char *type, const char *body, size_t len, int owned,
-			       const char *const *headers)
+			       const char *type, const char *body, size_t len,
+			       enum MHD_ResponseMemoryMode mem, const char *const *headers)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-		len, (void *)body, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mem);
 	enum MHD_Result ret;
 
 	if (!r) {
-		if (owned)
+		if (mem == MHD_RESPMEM_MUST_FREE)
 			free((void *)body);
 		return MHD_NO;
 	}
@@ -218,11 +221,12 @@ static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *
 		static const char oom[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
 					  "\"status\":500,\"detail\":\"out of memory\"}\n";
 		free(text);
-		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, 0, NULL);
+		return respond(ex, conn, 500, "application/problem+json", oom, sizeof oom - 1, MHD_RESPMEM_PERSISTENT,
+			       NULL);
 	}
 	line[len++] = '\n';
 	line[len] = '\0';
-	return respond(ex, conn, status, type, line, len, 1, headers);
+	return respond(ex, conn, status, type, line, len, MHD_RESPMEM_MUST_FREE, headers);
 }
 
 /* An RFC 9457 problem; `err` (may be NULL) adds field, estimate and budget. */
@@ -309,8 +313,8 @@ static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *con
 		return problem(ex, conn, 500, "a route names a file that was not compiled in", NULL, NULL);
 	const char *const headers[] = { "ETag", a->etag, "Cache-Control", a->cache, NULL };
 	if (match && etag_matches(match, a->etag))
-		return respond(ex, conn, 304, NULL, "", 0, 0, headers);
-	return respond(ex, conn, 200, a->type, a->data, a->len, 0, headers);
+		return respond(ex, conn, 304, NULL, "", 0, MHD_RESPMEM_PERSISTENT, headers);
+	return respond(ex, conn, 200, a->type, a->data, a->len, MHD_RESPMEM_PERSISTENT, headers);
 }
 
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn)
@@ -342,7 +346,7 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 
 	if (!text)
 		return problem(ex, conn, 500, "out of memory", NULL, NULL);
-	return respond(ex, conn, 200, "text/plain; version=0.0.4", text, len, 1, NULL);
+	return respond(ex, conn, 200, "text/plain; version=0.0.4", text, len, MHD_RESPMEM_MUST_FREE, NULL);
 }
 
 /* ---- work on the pool --------------------------------------------------- */
@@ -598,7 +602,7 @@ static int input_ended(struct conn_watch *w)
 static void *reaper(void *arg)
 {
 	struct http_server *s = arg;
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	const struct timespec tick = { 0, FO_HTTP_READ_TICK_MS * 1000L * 1000L };
 
 	while (!atomic_load(&s->stopping)) {
 		struct timespec t = guard_now();
@@ -652,9 +656,7 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t size)
 /* 64 well-mixed bits from x (SplitMix64's finaliser). */
 static uint64_t mix64(uint64_t x)
 {
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return rng_mix64(x);
 }
 
 /* The client's X-Request-Id when it is short and plain, or a new one. */
@@ -714,7 +716,7 @@ static enum MHD_Result answer(struct exchange *ex, struct MHD_Connection *conn)
 			"Access-Control-Allow-Headers", "Content-Type, X-Request-Id",
 			"Access-Control-Max-Age", "86400", "Allow", r->allow, NULL,
 		};
-		return respond(ex, conn, 204, NULL, "", 0, 0, preflight);
+		return respond(ex, conn, 204, NULL, "", 0, MHD_RESPMEM_PERSISTENT, preflight);
 	}
 	if (ex->method_cut || !allowed(r->allow, ex->method)) {
 		const char *const allow[] = { "Allow", r->allow, NULL };

@@ -4,12 +4,11 @@
  * codes fanoutd can answer, plus a catch-all.
  */
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
+#include "strbuf.h"
 
 /* Upper bounds of the latency buckets, in seconds; +Inf is implied. */
 static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -105,41 +104,9 @@ void metrics_cancelled(struct metrics *m, enum metrics_cancel why)
 	pthread_mutex_unlock(&m->lock);
 }
 
-struct text {
-	char *buf;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct text *t, const char *fmt, ...)
+static void render_requests(const struct metrics *m, struct strbuf *t)
 {
-	va_list ap;
-
-	if (t->failed)
-		return;
-	for (;;) {
-		int n;
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		size_t cap = t->cap * 2 + (size_t)(n > 0 ? n : 0);
-		char *buf = realloc(t->buf, cap);
-		if (n < 0 || !buf) {
-			t->failed = 1;
-			return;
-		}
-		t->buf = buf;
-		t->cap = cap;
-	}
-}
-
-static void render_requests(const struct metrics *m, struct text *t)
-{
-	put(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
+	strbuf_addf(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
 	       "# TYPE fanoutd_requests_total counter\n");
 	for (size_t p = 0; p <= m->npaths; p++) {
 		const uint64_t *requests = m->per_path[p].requests;
@@ -147,18 +114,18 @@ static void render_requests(const struct metrics *m, struct text *t)
 			if (!requests[s])
 				continue;
 			if (s < m->nstatuses)
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
+				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
 				    path_name(m, p), m->statuses[s].code, (unsigned long long)requests[s]);
 			else
-				put(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
+				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
 				    path_name(m, p), (unsigned long long)requests[s]);
 		}
 	}
 }
 
-static void render_latency(const struct metrics *m, struct text *t)
+static void render_latency(const struct metrics *m, struct strbuf *t)
 {
-	put(t, "# HELP fanoutd_request_duration_seconds Time from request to response, by path.\n"
+	strbuf_addf(t, "# HELP fanoutd_request_duration_seconds Time from request to response, by path.\n"
 	       "# TYPE fanoutd_request_duration_seconds histogram\n");
 	for (size_t p = 0; p <= m->npaths; p++) {
 		const struct path_metrics *pm = &m->per_path[p];
@@ -166,11 +133,11 @@ static void render_latency(const struct metrics *m, struct text *t)
 		uint64_t cumulative = 0;
 		for (int b = 0; b < NBUCKET; b++) {
 			cumulative += pm->bucket[b];
-			put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
+			strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
 			    name, buckets[b], (unsigned long long)cumulative);
 		}
 		cumulative += pm->bucket[NBUCKET];
-		put(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
+		strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
 		       "fanoutd_request_duration_seconds_sum{path=\"%s\"} %.9g\n"
 		       "fanoutd_request_duration_seconds_count{path=\"%s\"} %llu\n",
 		    name, (unsigned long long)cumulative, name, pm->seconds, name,
@@ -181,14 +148,12 @@ static void render_latency(const struct metrics *m, struct text *t)
 char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
 		     size_t *len)
 {
-	struct text t = { malloc(4096), 0, 4096, 0 };
+	struct strbuf t = STRBUF_INIT;
 
-	if (!t.buf)
-		return NULL;
 	pthread_mutex_lock(&m->lock);
 	render_requests(m, &t);
 	render_latency(m, &t);
-	put(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed.\n"
+	strbuf_addf(&t, "# HELP fanoutd_trials_simulated_total Monte Carlo trials completed.\n"
 		"# TYPE fanoutd_trials_simulated_total counter\n"
 		"fanoutd_trials_simulated_total %llu\n"
 		"# HELP fanoutd_cancelled_total Work cancelled before it finished, by reason.\n"
@@ -199,7 +164,7 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 	    (unsigned long long)m->trials, (unsigned long long)m->cancelled[MC_TIMEOUT],
 	    (unsigned long long)m->cancelled[MC_DISCONNECT], (unsigned long long)m->cancelled[MC_OVERRUN]);
 	pthread_mutex_unlock(&m->lock);
-	put(&t, "# HELP fanoutd_work_in_flight Heavy requests queued or running on workers.\n"
+	strbuf_addf(&t, "# HELP fanoutd_work_in_flight Heavy requests queued or running on workers.\n"
 		"# TYPE fanoutd_work_in_flight gauge\n"
 		"fanoutd_work_in_flight %zu\n"
 		"# HELP fanoutd_work_queue_limit Heavy requests that may wait before 503.\n"
@@ -210,9 +175,8 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 		"fanoutd_draining %d\n",
 	    in_flight, queue_limit, draining);
 	if (t.failed) {
-		free(t.buf);
+		strbuf_release(&t);
 		return NULL;
 	}
-	*len = t.len;
-	return t.buf;
+	return strbuf_detach(&t, len);
 }

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fanout/config.h"
+#include "settings.h"
 #include "probe.h"
 
 /* Milliseconds left until `end` (CLOCK_MONOTONIC seconds), at least 0. */

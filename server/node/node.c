@@ -23,7 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "options.h"
-#include "fanout/config.h"
+#include "settings.h"
 #include "guard.h"
 #include "request.h"
 #include "workpool.h"
@@ -61,14 +61,16 @@ struct job {
 	struct guard_item guard;
 };
 
-static const char usage[] =
+/* The usage text is usage_head, usage_about (the lists from the tables, filled) and usage_tail. */
+static const char usage_head[] =
 	"usage: fanout-node [--work-budget UNITS] [--timeout SECONDS] [--threads N] [--sim-threads N]\n"
-	"\n"
-	"A Maelstrom node answering calc_fanout, simulate_gossip and tradeoff: one JSON\n"
-	"message per line on stdin, one reply per line on stdout, logs on stderr.\n"
-	"Requests may name a preset (memberlist-lan, memberlist-wan, memberlist-local,\n"
-	"cassandra) and give transmit_limit, interval (seconds) and message_bytes;\n"
-	"answers echo the parameters used under \"params\".\n"
+	"\n";
+static const char usage_about[] =
+	"A Maelstrom node answering %s: one JSON message per line on stdin, one reply per line on "
+	"stdout, logs on stderr.\n"
+	"Requests may name a preset (%s) and give transmit_limit, interval (seconds) and message_bytes; "
+	"answers echo the parameters used under \"params\".\n";
+static const char usage_tail[] =
 	"\n"
 	"  --work-budget UNITS  work one request may cost, about 1 ns each\n"
 	"                       (env FANOUT_WORK_BUDGET, default " FO_STR(FO_DEFAULT_WORK_BUDGET) ")\n"
@@ -372,12 +374,20 @@ static int configure(struct node *n, int argc, char **argv, int *threads)
 		{ "timeout", "FANOUT_TIMEOUT", FO_STR(FO_NODE_TIMEOUT) },
 	};
 	double t, sim;
+	struct strbuf usage = STRBUF_INIT;
+	int bad;
 
-	if (opt_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage) < 0 ||
+	if (opt_usage(&usage, usage_head, usage_about, "", usage_tail) < 0) {
+		fputs("fanout-node: out of memory\n", stderr);
+		return -1;
+	}
+	bad = opt_parse(argc, argv, opts, 4, "fanout-node", FO_VERSION, usage.buf) < 0 ||
 	    opt_number("fanout-node", &opts[0], 1, 1e18, 0, &n->limits.work_budget) < 0 ||
 	    opt_number("fanout-node", &opts[1], 1, FO_MAX_WORKER_THREADS, 1, &t) < 0 ||
 	    opt_number("fanout-node", &opts[2], 0, FO_SIM_MAX_THREADS, 1, &sim) < 0 ||
-	    opt_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0)
+	    opt_number("fanout-node", &opts[3], 0.001, 86400, 0, &n->timeout) < 0;
+	strbuf_release(&usage);
+	if (bad)
 		return -1;
 	*threads = (int)t;
 	n->limits.sim_threads = opt_threads(sim);

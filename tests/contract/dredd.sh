@@ -1,10 +1,11 @@
 #!/bin/sh
-# dredd.sh FANOUTD — Dredd (pinned in tests/package.json) checks every
+# dredd.sh FANOUTD [DREDD OPTION ...] — Dredd (pinned in tests/package.json) checks every
 # request/response pair of openapi.yaml against a fanoutd it starts on
 # 127.0.0.1 at a free port; tests/contract/dredd-hooks.js makes the error
 # responses happen.  Run from the repository root (make contract).
 set -eu
 fanoutd=$1
+shift
 log=$(mktemp)
 "$fanoutd" --port 0 2>"$log" &
 pid=$!
@@ -18,4 +19,4 @@ done
 [ -n "$port" ] || { echo "dredd.sh: fanoutd did not start:" >&2; cat "$log" >&2; exit 1; }
 cd tests
 npx --no-install dredd ../openapi.yaml "http://127.0.0.1:$port" --hookfiles=contract/dredd-hooks.js \
-	--loglevel=error --color=false
+	--loglevel=error --color=false "$@"

@@ -323,6 +323,19 @@ class Api(unittest.TestCase):
             self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
         status, answer = self.srv.post("/tradeoff", {"nodes": 100, "target_prob": 0.99, "max_fanout": 100})
         self.assertEqual((status, answer["field"]), (400, "max_fanout"))
+        # Fleet scale: large_n per K within the default budget, each row with its interval.
+        for target in (0.99, 0.9999):
+            body = {"nodes": 1000000, "target_prob": target, "transmit_limit": 28, "interval": 0.2}
+            status, answer = self.srv.post("/tradeoff", body)
+            self.assertEqual((status, answer["model"]), (200, "large_n"), answer)
+            self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
+            self.assertLessEqual(len(answer["rows"]), 28)
+            for r in answer["rows"]:
+                lo, hi = r["delivery_prob_interval"]
+                self.assertEqual(r["model"], "large_n")
+                self.assertTrue(lo <= r["delivery_prob"] <= hi, r)
+                if r["rounds"] is not None:
+                    self.assertGreaterEqual(lo, target, r)
         status, answer = self.srv.post("/tradeoff", {"nodes": 100000, "target_prob": 0.99, "model": "exact"})
         self.assertEqual(status, 422, answer)
 

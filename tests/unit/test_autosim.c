@@ -12,6 +12,7 @@
 #include "fanout/preset.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
+#include "settings.h"
 #include "suites.h"
 
 /* P(X <= k) for X ~ Binomial(n, p), summed term by term in long double (slow, obviously right). */
@@ -221,19 +222,18 @@ START_TEST(test_tradeoff_sim)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_clopper_pearson),
+	UNIT_TEST(test_intervals_cover_exact),
+	UNIT_LOOP(test_sim_fanout_not_below_exact, UNIT_COUNT(searches)),
+	UNIT_TEST(test_reproducible),
+	UNIT_LOOP(test_memberlist_lan_auto, 4),
+	UNIT_TEST(test_unresolvable_target),
+	UNIT_TEST(test_tradeoff_sim),
+};
+
 Suite *autosim_suite(void)
 {
-	Suite *s = suite_create("autosim");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_clopper_pearson);
-	tcase_add_test(tc, test_intervals_cover_exact);
-	tcase_add_loop_test(tc, test_sim_fanout_not_below_exact, 0, (int)(sizeof searches / sizeof searches[0]));
-	tcase_add_test(tc, test_reproducible);
-	tcase_add_loop_test(tc, test_memberlist_lan_auto, 0, 4);
-	tcase_add_test(tc, test_unresolvable_target);
-	tcase_add_test(tc, test_tradeoff_sim);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("autosim", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

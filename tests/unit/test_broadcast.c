@@ -129,17 +129,16 @@ START_TEST(test_presets)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_rounds_from_cdf),
+	UNIT_TEST(test_rounds_from_hist),
+	UNIT_LOOP(test_messages_certain, UNIT_COUNT(certain)),
+	UNIT_LOOP(test_messages_match_simulation, UNIT_COUNT(sampled)),
+	UNIT_TEST(test_presets),
+};
+
 Suite *broadcast_suite(void)
 {
-	Suite *s = suite_create("broadcast");
-	TCase *tc = tcase_create("broadcast");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_rounds_from_cdf);
-	tcase_add_test(tc, test_rounds_from_hist);
-	tcase_add_loop_test(tc, test_messages_certain, 0, (int)(sizeof certain / sizeof certain[0]));
-	tcase_add_loop_test(tc, test_messages_match_simulation, 0, (int)(sizeof sampled / sizeof sampled[0]));
-	tcase_add_test(tc, test_presets);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("broadcast", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

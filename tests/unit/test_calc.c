@@ -178,19 +178,18 @@ START_TEST(test_fanout_top_under_transmit_limit)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_seed_example),
+	UNIT_LOOP(test_search_matches_scan, UNIT_COUNT(scans)),
+	UNIT_TEST(test_unreachable),
+	UNIT_TEST(test_one_node),
+	UNIT_TEST(test_work_limit),
+	UNIT_TEST(test_auto_exact_while_no_dearer),
+	UNIT_TEST(test_fanout_top_under_transmit_limit),
+};
+
 Suite *calc_suite(void)
 {
-	Suite *s = suite_create("calc");
-	TCase *tc = tcase_create("search");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_seed_example);
-	tcase_add_loop_test(tc, test_search_matches_scan, 0, (int)(sizeof scans / sizeof scans[0]));
-	tcase_add_test(tc, test_unreachable);
-	tcase_add_test(tc, test_one_node);
-	tcase_add_test(tc, test_work_limit);
-	tcase_add_test(tc, test_auto_exact_while_no_dearer);
-	tcase_add_test(tc, test_fanout_top_under_transmit_limit);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("calc", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -27,8 +27,9 @@ START_TEST(test_hypergeom_direct)
 {
 	int64_t pop = hyp_cases[_i].pop, succ = hyp_cases[_i].succ, draws = hyp_cases[_i].draws;
 	double out[64], sum = 0;
+	struct dist_pmf r;
 
-	dist_hypergeom(pop, succ, draws, out, 64);
+	dist_hypergeom(pop, succ, draws, out, 64, &r);
 	for (int64_t h = 0; h < 64; h++) {
 		double want = choose(succ, h) * choose(pop - succ, draws - h) / choose(pop, draws);
 		ck_assert_msg(fabs(out[h] - want) <= 1e-13, "Hyp(%lld; %lld,%lld,%lld): want %.17g got %.17g",
@@ -36,6 +37,10 @@ START_TEST(test_hypergeom_direct)
 		sum += out[h];
 	}
 	ck_assert_double_eq_tol(sum, 1, 1e-13);
+	/* The support it reports, and a bound of a few units of roundoff per entry. */
+	ck_assert_int_eq(r.lo, draws > pop - succ ? draws - (pop - succ) : 0);
+	ck_assert_int_eq(r.hi, draws < succ ? draws : succ);
+	ck_assert_msg(r.rel > 0 && r.rel < 1e-12 && r.tail == 0, "rel %g tail %g", r.rel, r.tail);
 }
 END_TEST
 
@@ -93,26 +98,27 @@ START_TEST(test_pull_fail)
 	double scratch[64], loss = _i ? 0.3 : 0;
 
 	for (int64_t i = 0; i <= 24; i++) {
-		double fail = 0, ok, rel;
+		double fail = 0;
+		struct dist_pull r;
 		for (int64_t j = 0; j <= 3; j++)
 			fail += choose(i, j) * choose(24 - i, 3 - j) / choose(24, 3) * pow(loss, (double)j);
-		ck_assert_double_eq_tol(dist_pull_fail(24, i, 3, loss, scratch, &ok, &rel), fail, 1e-14);
-		ck_assert_double_eq_tol(ok, 1 - fail, 1e-14);
-		ck_assert(rel > 0 && rel < 1e-13);
+		dist_pull_fail(24, i, 3, loss, scratch, &r);
+		ck_assert_double_eq_tol(r.fail, fail, 1e-14);
+		ck_assert_double_eq_tol(r.success, 1 - fail, 1e-14);
+		ck_assert(r.rel > 0 && r.rel < 1e-13);
 	}
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_hypergeom_direct, UNIT_COUNT(hyp_cases)),
+	UNIT_LOOP(test_binom_direct, UNIT_COUNT(bin_cases)),
+	UNIT_LOOP(test_binom_truncated, 9),
+	UNIT_LOOP(test_pull_fail, 2),
+};
+
 Suite *dist_suite(void)
 {
-	Suite *s = suite_create("dist");
-	TCase *tc = tcase_create("pmf");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_hypergeom_direct, 0, (int)(sizeof hyp_cases / sizeof hyp_cases[0]));
-	tcase_add_loop_test(tc, test_binom_direct, 0, (int)(sizeof bin_cases / sizeof bin_cases[0]));
-	tcase_add_loop_test(tc, test_binom_truncated, 0, 9);
-	tcase_add_loop_test(tc, test_pull_fail, 0, 2);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("dist", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

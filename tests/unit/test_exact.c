@@ -234,22 +234,20 @@ START_TEST(test_cost_estimate)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_reference_point),
+	UNIT_LOOP(test_against_brute_force, UNIT_COUNT(brute_cases)),
+	UNIT_LOOP(test_against_reference_rows, UNIT_COUNT(reference_cases)),
+	UNIT_TEST(test_window_at_least_rounds_is_unlimited),
+	UNIT_LOOP(test_transmit_limit_whole_rounds, 3),
+	UNIT_LOOP(test_invariants, 6),
+	UNIT_TEST(test_single_live_node),
+	UNIT_TEST(test_refusals),
+	UNIT_TEST(test_cost_estimate),
+};
+
 Suite *exact_suite(void)
 {
-	Suite *s = suite_create("exact");
-	TCase *tc = tcase_create("chain");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_reference_point);
-	tcase_add_loop_test(tc, test_against_brute_force, 0, (int)(sizeof brute_cases / sizeof brute_cases[0]));
-	tcase_add_loop_test(tc, test_against_reference_rows, 0,
-			    (int)(sizeof reference_cases / sizeof reference_cases[0]));
-	tcase_add_test(tc, test_window_at_least_rounds_is_unlimited);
-	tcase_add_loop_test(tc, test_transmit_limit_whole_rounds, 0, 3);
-	tcase_add_loop_test(tc, test_invariants, 0, 6);
-	tcase_add_test(tc, test_single_live_node);
-	tcase_add_test(tc, test_refusals);
-	tcase_add_test(tc, test_cost_estimate);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("exact", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

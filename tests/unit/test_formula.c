@@ -66,14 +66,13 @@ START_TEST(test_search_by_hand)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_miss_by_hand, UNIT_COUNT(cases)),
+	UNIT_LOOP(test_search_by_hand, UNIT_COUNT(searches)),
+};
+
 Suite *formula_suite(void)
 {
-	Suite *s = suite_create("formula");
-	TCase *tc = tcase_create("closed form");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_miss_by_hand, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_loop_test(tc, test_search_by_hand, 0, (int)(sizeof searches / sizeof searches[0]));
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("formula", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

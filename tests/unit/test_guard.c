@@ -134,16 +134,15 @@ START_TEST(test_closed_client_is_gone)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_overrun_stops_work),
+	UNIT_TEST(test_waiting_is_not_overrun),
+	UNIT_TEST(test_half_close_is_not_gone_reset_is),
+	UNIT_TEST(test_closed_client_is_gone),
+};
+
 Suite *guard_suite(void)
 {
-	Suite *s = suite_create("guard");
-	TCase *tc = tcase_create("watchdog");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_overrun_stops_work);
-	tcase_add_test(tc, test_waiting_is_not_overrun);
-	tcase_add_test(tc, test_half_close_is_not_gone_reset_is);
-	tcase_add_test(tc, test_closed_client_is_gone);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("guard", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

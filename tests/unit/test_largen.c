@@ -358,26 +358,23 @@ START_TEST(test_window_overrun_stops)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_interval_covers_exact, UNIT_COUNT(cover_cases)),
+	UNIT_LOOP(test_curve_against_exact, UNIT_COUNT(curve_cases)),
+	UNIT_TEST(test_small_miss_relative),
+	UNIT_TEST(test_reproducers),
+	UNIT_TEST(test_targets_near_one),
+	UNIT_TEST(test_fanout_uncertain_flag),
+	UNIT_TEST(test_planning_bounded),
+	UNIT_TEST(test_cancel),
+	UNIT_TEST(test_tiny_windows),
+	UNIT_TEST(test_limit_is_forward_rounds),
+	UNIT_TEST(test_window_overrun_stops),
+	UNIT_LOOP(test_limit_against_sim, UNIT_COUNT(limit_cases)),
+};
+
 Suite *largen_suite(void)
 {
-	Suite *s = suite_create("largen");
-	TCase *tc = tcase_create("interval");
-
-	tcase_set_timeout(tc, 600);
-	tcase_add_loop_test(tc, test_interval_covers_exact, 0,
-			    (int)(sizeof cover_cases / sizeof cover_cases[0]));
-	tcase_add_loop_test(tc, test_curve_against_exact, 0,
-			    (int)(sizeof curve_cases / sizeof curve_cases[0]));
-	tcase_add_test(tc, test_small_miss_relative);
-	tcase_add_test(tc, test_reproducers);
-	tcase_add_test(tc, test_targets_near_one);
-	tcase_add_test(tc, test_fanout_uncertain_flag);
-	tcase_add_test(tc, test_planning_bounded);
-	tcase_add_test(tc, test_cancel);
-	tcase_add_test(tc, test_tiny_windows);
-	tcase_add_test(tc, test_limit_is_forward_rounds);
-	tcase_add_test(tc, test_window_overrun_stops);
-	tcase_add_loop_test(tc, test_limit_against_sim, 0, (int)(sizeof limit_cases / sizeof limit_cases[0]));
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("largen", suite_cases, UNIT_COUNT(suite_cases), 600);
 }

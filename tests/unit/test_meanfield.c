@@ -145,18 +145,17 @@ START_TEST(test_transmit_limit)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_push_close_to_exact, UNIT_COUNT(push_cases)),
+	UNIT_LOOP(test_first_round_is_exact, 3),
+	UNIT_TEST(test_pull_lgamma_matches_product),
+	UNIT_TEST(test_degenerate),
+	UNIT_TEST(test_window_limits),
+	UNIT_TEST(test_transmit_limit),
+};
+
 Suite *meanfield_suite(void)
 {
-	Suite *s = suite_create("meanfield");
-	TCase *tc = tcase_create("recurrence");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_push_close_to_exact, 0, (int)(sizeof push_cases / sizeof push_cases[0]));
-	tcase_add_loop_test(tc, test_first_round_is_exact, 0, 3);
-	tcase_add_test(tc, test_pull_lgamma_matches_product);
-	tcase_add_test(tc, test_degenerate);
-	tcase_add_test(tc, test_window_limits);
-	tcase_add_test(tc, test_transmit_limit);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("meanfield", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -1,6 +1,7 @@
 /*
  * test_options.c — the CPU count under cgroup v2 quotas, on a made-up hierarchy
- * in a temporary directory (the machine's own may have no cgroup v2 quota).
+ * in a temporary directory (the machine's own may have no cgroup v2 quota);
+ * usage texts made from the tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "options.h"
 #include "fanout/config.h"
+#include "fanout/preset.h"
+#include "options.h"
+#include "request.h"
 #include "suites.h"
 
 /* Writes `text` to root/rel/cpu.max (creating the directories), or removes it for NULL. */
@@ -85,13 +88,45 @@ START_TEST(test_threads_bounds)
 }
 END_TEST
 
+/* Every preset and operation named, the prose filled to its width, head and tail kept as they are. */
+START_TEST(test_usage_lists_tables)
+{
+	struct strbuf usage = STRBUF_INIT;
+	const char *text, *line;
+
+	ck_assert_int_eq(opt_usage(&usage, "usage: x\n\n",
+				   "answering %s, with presets %s, and here is a sentence long enough to need a "
+				   "second line.\nA short one.\n", "/",
+				   "\n  --flag   a flag whose line is longer than seventy-nine columns, kept whole\n"), 0);
+	text = usage.buf;
+	const char *start = "usage: x\n\nanswering /calc_fanout, /simulate_gossip and /tradeoff, with";
+
+	ck_assert_msg(strncmp(text, start, strlen(start)) == 0, "want a start of \"%s\", got: %s", start, text);
+	for (int i = 0; i < gossip_preset_count(); i++)
+		ck_assert_msg(strstr(text, gossip_preset(i)->name), "preset '%s' missing from: %s",
+			      gossip_preset(i)->name, text);
+	for (int i = 0; i < REQ_OP_COUNT; i++)
+		ck_assert_msg(strstr(text, req_op_name((enum req_op)i)), "operation missing from: %s", text);
+	ck_assert_msg(strstr(text, ".\nA short one.\n\n  --flag   a flag whose line is longer than seventy-nine "
+			      "columns, kept whole\n"), "got: %s", text);
+	for (line = text; *line; ) {
+		size_t len = strcspn(line, "\n");
+		if (strncmp(line, "  --flag", 8) != 0)
+			ck_assert_msg(len <= OPT_USAGE_WIDTH, "line of %zu columns: %.*s", len, (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+	strbuf_release(&usage);
+}
+END_TEST
+
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_cgroup_cpu_limit, UNIT_COUNT(quotas)),
+	UNIT_TEST(test_threads_bounds),
+	UNIT_TEST(test_usage_lists_tables),
+};
+
 Suite *opt_suite(void)
 {
-	Suite *s = suite_create("cli");
-	TCase *tc = tcase_create("cpus");
-
-	tcase_add_loop_test(tc, test_cgroup_cpu_limit, 0, (int)(sizeof quotas / sizeof quotas[0]));
-	tcase_add_test(tc, test_threads_bounds);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("options", suite_cases, UNIT_COUNT(suite_cases), 0);
 }

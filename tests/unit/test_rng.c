@@ -97,17 +97,16 @@ START_TEST(test_unit_interval)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_TEST(test_known_answer),
+	UNIT_TEST(test_streams_are_pure_and_distinct),
+	UNIT_LOOP(test_below_in_range, UNIT_COUNT(bounds)),
+	UNIT_LOOP(test_below_uniform, 2),
+	UNIT_TEST(test_unit_interval),
+};
+
 Suite *rng_suite(void)
 {
-	Suite *s = suite_create("rng");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_known_answer);
-	tcase_add_test(tc, test_streams_are_pure_and_distinct);
-	tcase_add_loop_test(tc, test_below_in_range, 0, (int)(sizeof bounds / sizeof bounds[0]));
-	tcase_add_loop_test(tc, test_below_uniform, 0, 2);
-	tcase_add_test(tc, test_unit_interval);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("rng", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

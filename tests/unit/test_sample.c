@@ -89,15 +89,14 @@ START_TEST(test_beta_moments)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_binomial, UNIT_COUNT(binomials)),
+	UNIT_LOOP(test_geometric, 3),
+	UNIT_LOOP(test_beta_moments, 3),
+};
+
 Suite *sample_suite(void)
 {
-	Suite *s = suite_create("sample");
-	TCase *tc = tcase_create("samplers");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_binomial, 0, (int)(sizeof binomials / sizeof binomials[0]));
-	tcase_add_loop_test(tc, test_geometric, 0, 3);
-	tcase_add_loop_test(tc, test_beta_moments, 0, 3);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("sample", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -350,23 +350,22 @@ START_TEST(test_wilson)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_sim_matches_exact, 2 * NCASES),
+	UNIT_TEST(test_intervals_cover_exact),
+	UNIT_LOOP(test_deterministic_and_splittable, 2 * NCASES),
+	UNIT_LOOP(test_transmit_limit_whole_rounds, 6),
+	UNIT_LOOP(test_transmit_limit_messages, 2),
+	UNIT_TEST(test_seeds_differ),
+	UNIT_LOOP(test_message_counts, 6),
+	UNIT_LOOP(test_degenerate, 2),
+	UNIT_LOOP(test_fast_thread_counts_agree, NCASES),
+	UNIT_LOOP(test_fast_distributions, NCASES),
+	UNIT_TEST(test_wilson),
+};
+
 Suite *sim_suite(void)
 {
-	Suite *s = suite_create("sim");
-	TCase *tc = tcase_create("simulators");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_sim_matches_exact, 0, 2 * NCASES);
-	tcase_add_test(tc, test_intervals_cover_exact);
-	tcase_add_loop_test(tc, test_deterministic_and_splittable, 0, 2 * NCASES);
-	tcase_add_loop_test(tc, test_transmit_limit_whole_rounds, 0, 6);
-	tcase_add_loop_test(tc, test_transmit_limit_messages, 0, 2);
-	tcase_add_test(tc, test_seeds_differ);
-	tcase_add_loop_test(tc, test_message_counts, 0, 6);
-	tcase_add_loop_test(tc, test_degenerate, 0, 2);
-	tcase_add_loop_test(tc, test_fast_thread_counts_agree, 0, NCASES);
-	tcase_add_loop_test(tc, test_fast_distributions, 0, NCASES);
-	tcase_add_test(tc, test_wilson);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("sim", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -5,9 +5,11 @@
 #include <math.h>
 
 #include "fanout/calc.h"
-#include "fanout/config.h"
 #include "fanout/exact.h"
+#include "fanout/largen.h"
+#include "fanout/model.h"
 #include "fanout/tradeoff.h"
+#include "settings.h"
 #include "suites.h"
 
 static const struct {
@@ -74,6 +76,101 @@ START_TEST(test_rows_agree_with_calc)
 }
 END_TEST
 
+/* Fleet sizes, where tradeoff's auto answers with large_n (p.rounds is max_rounds). */
+static const struct {
+	struct gossip_params p;
+	double target;
+	int in_budget;   /* estimated within the default budget (the memberlist-like rows) */
+} fleet[] = {
+	/* memberlist-lan's transmit limit, 4 ceil(log10(N + 1)) */
+	{ { 100000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 24 }, 0.99, 1 },
+	{ { 1000000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 28 }, 0.9999, 1 },
+	{ { 20000, 0, 16, GOSSIP_PULL, 0, 0, 0, 0 }, 0.999, 0 },
+	{ { 50000, 0, 30, GOSSIP_PUSH, 0.2, 500, 0, 0 }, 0.3, 0 },
+};
+
+/* Does large_n's interval at p surely meet the target (its lower end does)? */
+static int largen_meets(const struct gossip_params *p, double target, struct largen_result *l)
+{
+	ck_assert_int_eq(largen_run(p, NULL, l), FO_OK);
+	return target >= 0.5 ? l->miss_hi <= 1 - target : l->p_lo >= target;
+}
+
+/*
+ * A large_n row's R is confirmed by large_n's own interval at R (never by
+ * its curve's point estimates), R - 1's does not meet the target, the row
+ * carries that interval, and calc_fanout (large_n) at R agrees: its K is
+ * at most the row's, and the same figures when it is the row's.
+ */
+START_TEST(test_largen_rows)
+{
+	const struct gossip_params *p = &fleet[_i].p;
+	double target = fleet[_i].target;
+	struct tradeoff t;
+	int reached = 0;
+
+	if (fleet[_i].in_budget)
+		ck_assert_double_le(tradeoff_cost(p, CALC_LARGE_N, target, 0), FO_DEFAULT_WORK_BUDGET);
+	ck_assert_int_eq(tradeoff_run(p, CALC_LARGE_N, target, 0, 20 * FO_DEFAULT_WORK_BUDGET, NULL, &t), FO_OK);
+	ck_assert_int_le(t.count, gossip_fanout_top(p));
+	for (int64_t i = 0; i < t.count; i++) {
+		const struct tradeoff_row *row = &t.rows[i];
+		struct gossip_params q = *p;
+		struct largen_result l;
+		struct calc_answer a;
+
+		ck_assert_int_eq(row->fanout, i + 1);
+		ck_assert_int_eq(row->model, CALC_LARGE_N);
+		ck_assert_double_le(row->p_lo, row->delivery_prob);
+		ck_assert_double_ge(row->p_hi, row->delivery_prob);
+		if (row->rounds < 0)
+			continue;
+		reached = 1;
+		q.fanout = row->fanout;
+		q.rounds = row->rounds;
+		ck_assert_msg(largen_meets(&q, target, &l), "case %d K %lld: R %lld not confirmed", _i,
+			      (long long)row->fanout, (long long)row->rounds);
+		ck_assert_double_eq(l.p_lo, row->p_lo);
+		ck_assert_double_eq(l.p_full, row->delivery_prob);
+		if (row->rounds > 0) {
+			q.rounds = row->rounds - 1;
+			ck_assert_msg(!largen_meets(&q, target, &l), "case %d K %lld: R - 1 = %lld meets too",
+				      _i, (long long)row->fanout, (long long)q.rounds);
+		}
+		q.rounds = row->rounds;
+		ck_assert_int_eq(calc_fanout(&q, CALC_LARGE_N, target, HUGE_VAL, NULL, &a), FO_OK);
+		ck_assert_msg(a.reachable && a.fanout <= row->fanout, "case %d K %lld R %lld: calc_fanout says %lld",
+			      _i, (long long)row->fanout, (long long)row->rounds, (long long)a.fanout);
+		if (a.fanout == row->fanout)
+			ck_assert_double_eq(a.delivery_prob, row->delivery_prob);
+	}
+	ck_assert(reached);
+	tradeoff_release(&t);
+}
+END_TEST
+
+/*
+ * By default, rows stop at gossip_fanout_top(): in push under a transmit
+ * limit X every K >= X is the same chain, so no row past X (N = 1000, X = 4:
+ * no K reaches 0.99 within 20 rounds, which used to mean rows up to N - 1).
+ */
+START_TEST(test_rows_stop_at_top)
+{
+	struct gossip_params p = { 1000, 0, 20, GOSSIP_PUSH, 0, 0, 0, 4 };
+	struct tradeoff t;
+
+	ck_assert_int_eq(tradeoff_run(&p, CALC_MEAN_FIELD, 0.99, 0, HUGE_VAL, NULL, &t), FO_OK);
+	ck_assert_int_eq(t.count, 4);
+	for (int64_t i = 0; i < t.count; i++)
+		ck_assert_int_lt(t.rows[i].rounds, 0);
+	tradeoff_release(&t);
+	/* An explicit max_fanout is kept. */
+	ck_assert_int_eq(tradeoff_run(&p, CALC_MEAN_FIELD, 0.99, 6, HUGE_VAL, NULL, &t), FO_OK);
+	ck_assert_int_eq(t.count, 6);
+	tradeoff_release(&t);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct gossip_params p = { 1000, 0, 100, GOSSIP_PUSH, 0, 0, 0, 0 };
@@ -91,14 +188,15 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_rows_agree_with_calc, UNIT_COUNT(cases)),
+	UNIT_TEST(test_limits),
+	UNIT_LOOP(test_largen_rows, UNIT_COUNT(fleet)),
+	UNIT_TEST(test_rows_stop_at_top),
+};
+
 Suite *tradeoff_suite(void)
 {
-	Suite *s = suite_create("tradeoff");
-	TCase *tc = tcase_create("tradeoff");
-
-	tcase_set_timeout(tc, 300);
-	tcase_add_loop_test(tc, test_rows_agree_with_calc, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_limits);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("tradeoff", suite_cases, UNIT_COUNT(suite_cases), 300);
 }

@@ -8,7 +8,8 @@
  * doubling its capacity as often as needed (FO_GROW_MIN at first).  It
  * evaluates to 0, or to -1 when allocation fails, in which case `arr` and
  * `cap` are unchanged.  FO_GROW_ZEROED also zeroes the elements it adds.
- * The arguments are evaluated more than once.  Internal to core/.
+ * The arguments are evaluated more than once.  Used by core/ and server/
+ * (not part of the library's API).
  */
 #ifndef FANOUT_GROW_H
 #define FANOUT_GROW_H
