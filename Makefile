@@ -19,6 +19,9 @@
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
+#   make validate-memberlist  real HashiCorp memberlist on loopback beside the memberlist
+#                   presets (Go and memberlist from Debian; ~25 min; ML_NODES, ML_BROADCASTS)
+#   make validate-memberlist-smoke  the same at N = 16, LAN, about 25 s, with sanity checks
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600; make test runs 30)
 #   make identity BEFORE=DIR  every door's answers byte for byte against DIR's binaries
 #   make soak       mixed valid, malformed, slow and leaving clients on loopback (SOAK_SECONDS)
@@ -84,7 +87,7 @@ TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
 .PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
-	validate-intervals validate-windows install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
+	validate-intervals validate-windows validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -364,6 +367,48 @@ validate-timers: $(BUILD)/validate
 validate-quick: $(BUILD)/validate
 	$(BUILD)/validate quick
 	$(BUILD)/validate solve quick
+
+# Real HashiCorp memberlist (Debian's golang-github-hashicorp-memberlist-dev,
+# built offline in GOPATH mode with Debian's Go) on 127.0.0.1: N nodes in one
+# process, one broadcast at a time (tests/memberlist/mlcheck.go), then the
+# same presets from this service beside it (tests/memberlist/compare.py).
+# The configurations run side by side; each stops at ML_DEADLINE.
+ML_NODES      ?= 16,32,64,128,256
+ML_BROADCASTS ?= 200
+ML_CONFIGS    ?= lan local
+ML_DEADLINE   ?= 25m
+ML_PACKAGES    = golang-go golang-github-hashicorp-memberlist-dev
+ML_STAMP       = build/.memberlist-deps-installed
+ML_GOENV       = GO111MODULE=off GOPROXY=off GOFLAGS= GOPATH=$(abspath build/gopath):/usr/share/gocode \
+		 GOCACHE=$(abspath build/gocache)
+$(ML_STAMP): PACKAGES = $(ML_PACKAGES) python3
+$(ML_STAMP): Makefile
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing missing packages:$$missing"; \
+	  $(APT_INSTALL) $$missing; \
+	fi
+	@mkdir -p $(@D) && touch $@
+
+build/mlcheck: tests/memberlist/mlcheck.go | $(ML_STAMP)
+	$(ML_GOENV) go build -o $@ ./tests/memberlist
+
+validate-memberlist: build/mlcheck $(FANOUT)
+	@mkdir -p build/memberlist
+	@dpkg-query -W golang-github-hashicorp-memberlist-dev golang-go
+	@pids=""; for c in $(ML_CONFIGS); do \
+	  nice build/mlcheck -config $$c -nodes $(ML_NODES) -broadcasts $(ML_BROADCASTS) -detail \
+	    -deadline $(ML_DEADLINE) > build/memberlist/real-$$c.jsonl & pids="$$pids $$!"; done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; \
+	python3 tests/memberlist/compare.py --md build/memberlist/compare.md $(FANOUT) \
+	  $(ML_CONFIGS:%=build/memberlist/real-%.jsonl); exit $$rc
+
+validate-memberlist-smoke: build/mlcheck
+	@mkdir -p build/memberlist
+	nice build/mlcheck -config lan -nodes 16 -broadcasts 15 -timeout 5s -deadline 60s -detail \
+	  > build/memberlist/smoke.jsonl
+	python3 tests/memberlist/compare.py --smoke build/memberlist/smoke.jsonl
 
 # solve_for (transmit_limit, interval) against the simulator (docs/VALIDATION.md, "solve_for").
 validate-solve: $(BUILD)/validate
