@@ -112,10 +112,10 @@ uint64_t calc_sim_seed(const struct gossip_params *q)
 		h = rng_mix64(h ^ v[i]);
 	if (q->timers != GOSSIP_TIMERS_ALIGNED) {
 		/* Aligned seeds stay what they were; independent ones also see the timers. */
-		uint64_t probe, horizon;
-		memcpy(&probe, &q->probe_interval, sizeof probe);
-		memcpy(&horizon, &q->horizon, sizeof horizon);
-		h = rng_mix64(rng_mix64(rng_mix64(h ^ (uint64_t)q->timers) ^ probe) ^ horizon);
+		uint64_t probe_bits, horizon_bits;
+		memcpy(&probe_bits, &q->probe_interval, sizeof probe_bits);
+		memcpy(&horizon_bits, &q->horizon, sizeof horizon_bits);
+		h = rng_mix64(rng_mix64(rng_mix64(h ^ (uint64_t)q->timers) ^ probe_bits) ^ horizon_bits);
 	}
 	return h & (uint64_t)FO_MAX_JSON_INT;
 }
