@@ -180,7 +180,8 @@ static int probed(const struct gossip_params *p, enum calc_model model, int64_t 
 	struct gossip_params q = *p;
 
 	q.fanout = k;
-	return model == CALC_AUTO && gossip_window(&q) > 0;
+	/* Under independent timers large_n stops at its first deciding look instead (largen_timers.h). */
+	return model == CALC_AUTO && gossip_window(&q) > 0 && p->timers == GOSSIP_TIMERS_ALIGNED;
 }
 
 static double probe_cost(const struct gossip_params *p, int64_t k, int threads)
@@ -219,8 +220,8 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, do
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
 	case CALC_LARGE_N:
-		return (p->timers == GOSSIP_TIMERS_INDEPENDENT ? largen_timers_cost_target(&q, target) : largen_cost(&q)) +
-		       (probed(p, model, k) ? probe_cost(p, k, threads) : 0);
+		return p->timers == GOSSIP_TIMERS_INDEPENDENT ? largen_timers_cost_target(&q, target)
+							       : largen_cost(&q) + (probed(p, model, k) ? probe_cost(p, k, threads) : 0);
 	case CALC_SIMULATION: {
 		/* A simulation that cannot show the target is refused before it runs: it costs nothing. */
 		int64_t n = calc_sim_trials(&q, target);
@@ -674,11 +675,13 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	}
 	if (q.rounds > FO_PREDICT_MAX_ROUNDS)
 		q.rounds = FO_PREDICT_MAX_ROUNDS;
-	if (!gossip_fanout_monotone(p)) {
+	if (!gossip_fanout_monotone(p) && p->timers == GOSSIP_TIMERS_ALIGNED) {
 		/*
 		 * A push window: the K a linear search ends at, by the mean field
 		 * with the window, K = 1 … FO_PREDICT_MAX_LINEAR in turn (without
-		 * the window it would predict far too few K: issue 23).
+		 * the window it would predict far too few K: issue 23).  Under
+		 * independent timers the prediction stays without the window, as
+		 * large_n's timers form was fitted to it.
 		 */
 		int64_t top = gossip_fanout_top(p);
 		for (q.fanout = 1; q.fanout <= top && q.fanout <= FO_PREDICT_MAX_LINEAR; q.fanout++) {

@@ -1398,6 +1398,11 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 				      messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
+	else if (ok && a->model == CALC_LARGE_N && timed(req))
+		ok = cJSON_AddStringToObject(o, "note",
+					     "large_n under independent timers: delivery_prob_interval covers "
+					     "P(full delivery by the horizon); no rounds_to_all, curve or message "
+					     "figures (simulate_gossip at this fanout gives them)") != NULL;
 	else if (ok && a->model == CALC_LARGE_N)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "large_n: delivery_prob_interval covers P(full delivery by R); "
@@ -1829,7 +1834,11 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		if (a.model == CALC_FORMULA) {
+		if (a.model == CALC_FORMULA || (a.model == CALC_LARGE_N && timed(req))) {
+			/*
+			 * Under independent timers large_n answers P(full by the horizon)
+			 * with its interval, and no per-time figures (no chain to rerun).
+			 */
 			o = render_calc(req, &a, NULL, NULL, cancel);
 		} else if (a.model == CALC_SIMULATION && req->params.nodes > 1) {
 			/* The K found, again with its seed and trials: the same tally, with the curve. */

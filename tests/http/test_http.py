@@ -369,7 +369,8 @@ class Api(unittest.TestCase):
         self.assertEqual(status, 200, answer)
         self.assertEqual((answer["params"]["timers"], answer["params"]["probe_interval"]), ("independent", 1))
         self.assertEqual(answer, node_answer(dict(body, type="simulate_gossip")))
-        body = {"nodes": 10, "preset": "memberlist-lan", "within_seconds": 1, "target_prob": 0.9, "curve": True}
+        body = {"nodes": 10, "preset": "memberlist-lan", "within_seconds": 1, "target_prob": 0.9, "curve": True,
+                "model": "simulation"}
         status, answer = self.srv.post("/calc_fanout", body)
         self.assertEqual(status, 200, answer)
         self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))

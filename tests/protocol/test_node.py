@@ -171,8 +171,8 @@ class Errors(unittest.TestCase):
         # The envelope's type and msg_id are known; a typo is refused, not ignored.
         self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 5, "los": 0.3}, 12,
                    'unknown field "los" (did you mean "loss"?)')
-        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 5, "fanout": 3}, 12,
-                   '"fanout" is not a field of calc_fanout')
+        self.error({"type": "calc_fanout", "nodes": 25, "target_prob": 0.9, "rounds": 5, "trials": 3}, 12,
+                   '"trials" is not a field of calc_fanout')
         self.error({"type": "tradeoff", "nodes": 25, "target_prob": 0.9, "color": "red"}, 12,
                    'unknown field "color"')
 

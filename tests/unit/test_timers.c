@@ -435,7 +435,8 @@ END_TEST
 START_TEST(test_calc_by_simulation)
 {
 	struct gossip_params p = { 60, 0, 1, GOSSIP_PUSH, 0.1, 0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0, 4 };
-	enum calc_model models[] = { CALC_EXACT, CALC_MEAN_FIELD, CALC_LARGE_N };
+	/* large_n follows independent timers by its own form (largen_timers.h); these do not. */
+	enum calc_model models[] = { CALC_EXACT, CALC_MEAN_FIELD };
 	struct chain_result r;
 	struct largen_result l;
 	struct calc_answer a;
@@ -446,10 +447,11 @@ START_TEST(test_calc_by_simulation)
 	ck_assert_int_eq(mf_run(&p, &r), FO_TOO_LARGE);
 	ck_assert_int_eq(largen_run(&p, NULL, &l), FO_TOO_LARGE);
 	ck_assert(isinf(exact_cost(&p)) && isinf(mf_cost(&p)) && isinf(largen_cost(&p)));
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(calc_fanout(&p, models[i], target, 1e12, NULL, &a), FO_TOO_LARGE);
 	ck_assert_int_eq(calc_fanout_mt(&p, CALC_AUTO, target, 1e12, 2, NULL, &a), FO_OK);
-	ck_assert_int_eq(a.model, CALC_SIMULATION);
+	/* auto: the simulation, or large_n's timers form where that costs less (calc.c resolve). */
+	ck_assert(a.model == CALC_SIMULATION || a.model == CALC_LARGE_N);
 	ck_assert(a.reachable && a.fanout >= 1 && a.delivery_prob_lo >= target);
 	printf("timers: calc N = 60, loss 0.1, within 4 intervals, target 0.9: K = %lld (P %.4f)\n",
 	       (long long)a.fanout, a.delivery_prob);
