@@ -309,6 +309,7 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	}
 	if (st == FO_OK) {
 		row->rounds = hi;
+		row->time = (double)hi;
 		row->delivery_prob = best.p_full;
 		row->p_lo = best.p_lo;
 		row->p_hi = best.p_hi;
