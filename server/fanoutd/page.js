@@ -195,7 +195,6 @@ function showFigures(calc) {
     ["Could K − 1 do?", calc.fanout_uncertain ? "perhaps: its interval straddles the target" : null],
     ["Least K that might do", calc.min_fanout_possible !== undefined && calc.min_fanout_possible !== null &&
       calc.min_fanout_possible !== k ? `${calc.min_fanout_possible} (its interval reaches the target)` : null],
-    ["Note", calc.note || null],
     [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
      calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
     [timed(calc) ? "Gossip intervals to everyone" : "Rounds to everyone", quantiles(calc.rounds_to_all, "")],

@@ -111,9 +111,9 @@ test('out of reach under memberlist\'s transmit limit: the headline says what to
 });
 
 test('a preset fills the fields left empty, and the answer uses it', async () => {
-  const page = await open('/?nodes=300&target_prob=0.99&rounds=30');
-  // The preset runs independent timers, which only the simulation follows:
-  // auto answers by simulation, with its interval (never the optimistic mean field).
+  const page = await open('/?nodes=300&target_prob=0.99&rounds=30&model=simulation');
+  // The preset runs independent timers: the simulation gives the time figures
+  // (auto's large_n answers P(full) with its interval alone there).
   await page.selectOption('#preset', 'memberlist-lan');
   await page.waitForURL(/preset=memberlist-lan/, WAIT);
   await settled(page);
@@ -236,7 +236,7 @@ test('the charts plot exactly what the API answers for the same inputs', async (
 });
 
 test('under a memberlist preset the convergence chart is in seconds, a point every interval / 4, as the API answers', async () => {
-  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.99&rounds=5';
+  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.99&rounds=5&model=simulation';
   const page = await open(`/?${query}`);
   const calc = (await api('/calc_fanout', `${query}&curve=true`)).body;
   assert.equal(calc.params.timers, 'independent');
