@@ -986,6 +986,7 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	if (plan_answer(req, &render, err) != REQ_OK)
 		return err->status;
 	if (req->work <= budget) {
+		req->render_work = render;
 		req->work += render;
 		return REQ_OK;
 	}

@@ -80,6 +80,7 @@ struct request {
 	int64_t first_trial;
 	int curve;
 	double work;               /* estimated work units, set by req_plan */
+	double render_work;        /* the part of work that makes and renders the answer */
 	/*
 	 * Timers (MODEL.md, "Independent timers"): as asked, else the preset's.
 	 * req_parse gives them to params (timers, probe_interval and horizon, in

@@ -37,7 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fields)
 		return 0;
 	if (req_prepare(op, fields, &lim, &req, &err) == REQ_OK) {
-		if (!(req.work >= 0 && req.work <= FUZZ_BUDGET))
+		/* The budget bounds the computation; the answer's size bound its rendering. */
+		if (!(req.render_work >= 0 && req.work - req.render_work >= 0 &&
+		      req.work - req.render_work <= FUZZ_BUDGET))
 			abort(); /* the plan accepted what it says is over the budget */
 		enum guard_why why;
 		cJSON *answer;
