@@ -6,6 +6,8 @@
 # what earlier runs found (build/fuzz/CORPUS/TARGET).  SECONDS 0: the regression
 # inputs only.  A finding stops the run with the input in build/fuzz/ and the
 # log's tail on stderr; the input then belongs in tests/fuzz/regress/TARGET.
+# FUZZ_SEED, when set, fixes libFuzzer's seed, so that a run repeats the
+# inputs of another (make test sets it: its findings can be reproduced).
 # Run from the repository root (make fuzz, make fuzz-regress).
 set -eu
 [ $# -ge 3 ] || { echo "usage: tests/fuzz/run.sh SECONDS CORPUS TARGET..." >&2; exit 2; }
@@ -23,7 +25,7 @@ for t in "$@"; do
 	echo "fuzz_$t: $seconds s"
 	rc=0
 	(cd build/fuzz && nice ./"fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
-		-max_len=4096 -print_final_stats=1 "$corpus/$t" "../../tests/fuzz/corpus/$t" \
+		-max_len=4096 -print_final_stats=1 ${FUZZ_SEED:+-seed=$FUZZ_SEED} "$corpus/$t" "../../tests/fuzz/corpus/$t" \
 		2>"fuzz_$t.log") || rc=$?
 	grep -E "^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)" \
 		"build/fuzz/fuzz_$t.log" || true
