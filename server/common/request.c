@@ -231,7 +231,7 @@ void req_field_info(size_t i, struct req_field_info *out)
 }
 
 /* Records a problem with `field`; the first one also becomes err->field. */
-static void add_error(struct req_error *err, const char *field, const char *fmt, ...)
+void req_add_error(struct req_error *err, const char *field, const char *fmt, ...)
 {
 	err->status = REQ_BAD_FIELD;
 	if (!err->count && !err->field)
@@ -323,9 +323,9 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 	case F_INT: {
 		int64_t i = json_int(v, &ok);
 		if (!ok)
-			add_error(err, f->name, "\"%s\" must be an integer", f->name);
+			req_add_error(err, f->name, "\"%s\" must be an integer", f->name);
 		else if (!f->in_model && (i < f->lo || i > FO_MAX_JSON_INT))
-			add_error(err, f->name, "\"%s\" must be an integer from %lld to 2^53 - 1",
+			req_add_error(err, f->name, "\"%s\" must be an integer from %lld to 2^53 - 1",
 				  f->name, (long long)f->lo);
 		else {
 			/* A model field below its `lo` (absent's value, or less): the core says so. */
@@ -337,26 +337,26 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 	}
 	case F_NUMBER:
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-			add_error(err, f->name, "\"%s\" must be a number", f->name);
+			req_add_error(err, f->name, "\"%s\" must be a number", f->name);
 		else
 			*(double *)(void *)at = v->valuedouble;
 		break;
 	case F_POSITIVE:
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || !(v->valuedouble > 0))
-			add_error(err, f->name, "\"%s\" must be a number greater than 0", f->name);
+			req_add_error(err, f->name, "\"%s\" must be a number greater than 0", f->name);
 		else
 			*(double *)(void *)at = v->valuedouble;
 		break;
 	case F_OPEN_PROB:
 		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble < 1))
-			add_error(err, f->name, "\"%s\" must be a number greater than 0 and less than 1",
+			req_add_error(err, f->name, "\"%s\" must be a number greater than 0 and less than 1",
 				  f->name);
 		else
 			*(double *)(void *)at = v->valuedouble;
 		break;
 	case F_BOOL:
 		if (!cJSON_IsBool(v))
-			add_error(err, f->name, "\"%s\" must be true or false", f->name);
+			req_add_error(err, f->name, "\"%s\" must be true or false", f->name);
 		else
 			*(int *)(void *)at = cJSON_IsTrue(v);
 		break;
@@ -367,7 +367,7 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 			break;
 		}
 		name_list(names, sizeof names, mode_name, GOSSIP_MODE_COUNT);
-		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		req_add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
 	case F_MODEL: {
@@ -377,14 +377,14 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 			break;
 		}
 		name_list(names, sizeof names, model_name, CALC_MODEL_COUNT);
-		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		req_add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
 	case F_PRESET:
 		if (cJSON_IsString(v) && (req->preset = gossip_preset_find(v->valuestring)))
 			break;
 		name_list(names, sizeof names, preset_name, gossip_preset_count());
-		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		req_add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	case F_TIMERS: {
 		enum gossip_timers t;
@@ -393,14 +393,14 @@ static void read_field(const struct field *f, const cJSON *v, struct request *re
 			break;
 		}
 		name_list(names, sizeof names, timers_name, GOSSIP_TIMERS_COUNT);
-		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		req_add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
 	case F_SOLVE:
 		if (cJSON_IsString(v) && solve_parse(v->valuestring, &req->solve_for) == 0)
 			break;
 		name_list(names, sizeof names, solve_name, REQ_SOLVE_COUNT);
-		add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
+		req_add_error(err, f->name, "\"%s\" must be one of %s", f->name, names);
 		break;
 	}
 	if (f->present >= 0)
@@ -496,11 +496,11 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	    req->preset->timers == GOSSIP_TIMERS_INDEPENDENT)
 		req->probe_interval = req->preset->probe_interval;
 	if (req->has_probe_interval && !req->independent)
-		add_error(err, "probe_interval",
+		req_add_error(err, "probe_interval",
 			  "\"probe_interval\" needs \"timers\": \"independent\" (probes run on timers "
 			  "of their own)");
 	else if (req->has_probe_interval && !(req->interval > 0))
-		add_error(err, "probe_interval",
+		req_add_error(err, "probe_interval",
 			  "\"probe_interval\" needs \"interval\" (or a preset that sets it): probes are "
 			  "timed against the gossip interval");
 	req->params.timers = req->independent ? GOSSIP_TIMERS_INDEPENDENT : GOSSIP_TIMERS_ALIGNED;
@@ -514,26 +514,26 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	if (!req->has_within_seconds)
 		return;
 	if (given(json, rounds)) {
-		add_error(err, "within_seconds",
+		req_add_error(err, "within_seconds",
 			  "\"within_seconds\" stands for \"%s\": give one of them, not both", rounds);
 		return;
 	}
 	/* A bad budget is reported once, as itself: one round keeps the core from also naming rounds. */
 	q = 1;
 	if (!(req->interval > 0)) {
-		add_error(err, "within_seconds",
+		req_add_error(err, "within_seconds",
 			  "\"within_seconds\" needs \"interval\" (or a preset that sets it) to count "
 			  "rounds");
 	} else {
 		q = req->within_seconds / req->interval;
 		q = req->independent ? snap(q, 4) : floor(snap(q, 1));
 		if (q < 1 && !req->independent)
-			add_error(err, "within_seconds",
+			req_add_error(err, "within_seconds",
 				  "\"within_seconds\" must be at least \"interval\" (%g s) under aligned "
 				  "timers: it stands for floor(within_seconds / interval) rounds",
 				  req->interval);
 		else if (!(q <= FO_MAX_ROUNDS))
-			add_error(err, "within_seconds",
+			req_add_error(err, "within_seconds",
 				  "\"within_seconds\" must be at most %lld intervals (%g s)",
 				  (long long)FO_MAX_ROUNDS, (double)FO_MAX_ROUNDS * req->interval);
 		if (!(q >= 1 || req->independent) || !(q <= FO_MAX_ROUNDS))
@@ -554,13 +554,13 @@ static void check_tradeoff(struct request *req, struct req_error *err)
 	if (req->max_rounds == 0)
 		req->max_rounds = FO_TRADEOFF_MAX_ROUNDS;
 	if (req->max_rounds > FO_MAX_ROUNDS)
-		add_error(err, "max_rounds", "\"max_rounds\" must be an integer from 1 to %lld",
+		req_add_error(err, "max_rounds", "\"max_rounds\" must be an integer from 1 to %lld",
 			  (long long)FO_MAX_ROUNDS);
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
-		add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
+		req_add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
 	if (req->model == CALC_FORMULA)
-		add_error(err, "model",
+		req_add_error(err, "model",
 			  "\"model\" must be auto, exact, large_n, simulation or mean_field for tradeoff (it "
 			  "needs P(full delivery) for every round)");
 }
@@ -575,41 +575,41 @@ static void check_solve(struct request *req, const cJSON *json, struct req_error
 		return;
 	if (req->solve_for == REQ_SOLVE_FANOUT) {
 		if (req->has_fanout)
-			add_error(err, "fanout",
+			req_add_error(err, "fanout",
 				  "\"fanout\" is what calc_fanout solves for; give it only with \"solve_for\": "
 				  "\"transmit_limit\" or \"interval\"");
 		return;
 	}
 	if (!req->has_fanout && !req->preset)
-		add_error(err, "fanout", "\"fanout\" is required with \"solve_for\": \"%s\" (or a preset that "
+		req_add_error(err, "fanout", "\"fanout\" is required with \"solve_for\": \"%s\" (or a preset that "
 			  "sets it)", req_solve_name(req->solve_for));
 	if (req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
 		if (req->has_transmit_limit)
-			add_error(err, "transmit_limit",
+			req_add_error(err, "transmit_limit",
 				  "\"transmit_limit\" is what \"solve_for\": \"transmit_limit\" answers; leave it out");
 		if (req->has_forward_rounds)
-			add_error(err, "forward_rounds",
+			req_add_error(err, "forward_rounds",
 				  "\"forward_rounds\" cannot be given with \"solve_for\": \"transmit_limit\" (the "
 				  "limit searched replaces it)");
 		if (!gossip_pushes(req->params.mode))
-			add_error(err, "solve_for",
+			req_add_error(err, "solve_for",
 				  "\"solve_for\": \"transmit_limit\" needs a mode that pushes (push or push_pull): "
 				  "the limit bounds a node's pushes");
 		return;
 	}
 	if (given(json, "interval"))
-		add_error(err, "interval",
+		req_add_error(err, "interval",
 			  "\"interval\" is what \"solve_for\": \"interval\" answers; leave it out");
 	if (given(json, "rounds"))
-		add_error(err, "rounds",
+		req_add_error(err, "rounds",
 			  "\"rounds\" cannot be given with \"solve_for\": \"interval\" (the rounds are searched; "
 			  "give the time budget \"within_seconds\")");
 	if (!req->has_within_seconds)
-		add_error(err, "within_seconds",
+		req_add_error(err, "within_seconds",
 			  "\"within_seconds\" is required with \"solve_for\": \"interval\" (the time budget "
 			  "the interval must meet)");
 	if (req->independent)
-		add_error(err, "solve_for",
+		req_add_error(err, "solve_for",
 			  "\"solve_for\": \"interval\" is solved under aligned timers only (the search over "
 			  "rounds does not follow independent timers); add \"timers\": \"aligned\"");
 }
@@ -626,10 +626,10 @@ static void check_time(const struct request *req, struct req_error *err)
 	if (req->interval <= 0)
 		return;
 	if (!isfinite(req->interval * fmax(rounds, 1)))
-		add_error(err, "interval",
+		req_add_error(err, "interval",
 			  "\"interval\" times the rounds must be a finite number of seconds; lower \"interval\"");
 	else if (req->message_bytes > 0 && !isfinite(2 * fmax(nodes, 1) * (double)req->message_bytes / req->interval))
-		add_error(err, "interval",
+		req_add_error(err, "interval",
 			  "\"interval\" is too small: bytes per second per node would overflow; raise \"interval\"");
 }
 
@@ -647,12 +647,12 @@ static void check_model(const struct request *req, struct req_error *err)
 		for (int j = 0; j < err->count && j < FO_MAX_FIELD_ERRORS; j++)
 			seen |= strcmp(err->errors[j].field, found[i].field) == 0;
 		if (!seen)
-			add_error(err, found[i].field, "%s", found[i].detail);
+			req_add_error(err, found[i].field, "%s", found[i].detail);
 	}
 }
 
 /* err->detail: every problem, joined by "; ". */
-static void join_details(struct req_error *err)
+void req_join_details(struct req_error *err)
 {
 	size_t used = 0, size = sizeof err->detail;
 
@@ -663,7 +663,7 @@ static void join_details(struct req_error *err)
 		snprintf(err->detail + used, size - used, "; and %d more", err->count - FO_MAX_FIELD_ERRORS);
 }
 
-static enum req_status fail(struct req_error *err, enum req_status st, const char *field,
+enum req_status req_fail(struct req_error *err, enum req_status st, const char *field,
 			    const char *fmt, ...)
 {
 	va_list ap;
@@ -704,11 +704,11 @@ static void check_unknown(enum req_op op, const cJSON *json, struct req_error *e
 				name[k] = m->string[k] >= 0x20 && m->string[k] < 0x7f ? m->string[k] : '?';
 			name[k] = '\0';
 			if (other)
-				add_error(err, name, "\"%s\" is not a field of %s", name, other);
+				req_add_error(err, name, "\"%s\" is not a field of %s", name, other);
 			else if (nearest)
-				add_error(err, name, "unknown field \"%s\" (did you mean \"%s\"?)", name, nearest);
+				req_add_error(err, name, "unknown field \"%s\" (did you mean \"%s\"?)", name, nearest);
 			else
-				add_error(err, name, "unknown field \"%s\"", name);
+				req_add_error(err, name, "unknown field \"%s\"", name);
 		} else {
 			err->count++;
 		}
@@ -723,7 +723,7 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 	out->op = op;
 	out->model = CALC_AUTO;
 	if (!cJSON_IsObject(json))
-		return fail(err, REQ_BAD_FIELD, NULL, "the request must be a JSON object");
+		return req_fail(err, REQ_BAD_FIELD, NULL, "the request must be a JSON object");
 	for (size_t i = 0; i < NFIELDS; i++) {
 		const struct field *f = &fields[i];
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, f->name);
@@ -733,7 +733,7 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 			read_field(f, v, out, err);
 		else if ((f->required & OP_BIT(op)) &&
 			 !(out->preset && f->offset == AT(params.fanout)) && !timers_waive(f, json, out))
-			add_error(err, f->name, "\"%s\" is required", f->name);
+			req_add_error(err, f->name, "\"%s\" is required", f->name);
 	}
 	apply_preset(out);
 	apply_timers(out, json, err);
@@ -743,10 +743,10 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 	check_model(out, err);
 	check_time(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)
-		add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
+		req_add_error(err, "first_trial", "\"first_trial\" + \"trials\" must be at most 2^53 - 1");
 	check_unknown(op, json, err);
 	if (err->count) {
-		join_details(err);
+		req_join_details(err);
 		return REQ_BAD_FIELD;
 	}
 	return REQ_OK;
@@ -810,7 +810,7 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
 {
 	/* Past any finite number (exact at a million nodes), say the largest one: JSON has no inf. */
 	estimate = fmin(estimate, DBL_MAX);
-	fail(err, REQ_OVER_BUDGET, field,
+	req_fail(err, REQ_OVER_BUDGET, field,
 	     "estimated work %.3g exceeds the budget %.3g; lower \"%s\"%s", estimate, budget,
 	     field, advice);
 	err->estimate = estimate;
@@ -918,7 +918,7 @@ static enum req_status plan_answer(const struct request *req, double *render, st
 	field = req->curve && bytes - curve <= FO_MAX_ANSWER_BYTES ? "curve"
 		: req->op == REQ_TRADEOFF ? (req->max_fanout > 0 ? "max_fanout" : "max_rounds")
 		: "rounds";
-	fail(err, REQ_OVER_BUDGET, field,
+	req_fail(err, REQ_OVER_BUDGET, field,
 	     "the answer would take up to %.3g bytes to build, over the limit of %d; %s", bytes,
 	     (int)FO_MAX_ANSWER_BYTES,
 	     strcmp(field, "curve") == 0 ? "leave out \"curve\" (or lower \"rounds\")"
@@ -944,7 +944,7 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 			req->has_seed = 1;
 		}
 		if (!sim_counts_fit(p, req->trials))
-			return fail(err, REQ_OVER_BUDGET, "trials",
+			return req_fail(err, REQ_OVER_BUDGET, "trials",
 				    "the messages of this run could exceed 2^64 and not be counted exactly; "
 				    "lower \"trials\" (or \"nodes\", \"fanout\", \"rounds\")");
 		/* The budget is wall time: the trials are shared by the simulation threads. */
@@ -991,11 +991,11 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		return REQ_OK;
 	}
 	if (timers_refused(req)) {
-		add_error(err, "model",
+		req_add_error(err, "model",
 			  "\"model\": \"%s\" does not follow independent timers (the simulation does); "
 			  "use \"auto\" or \"simulation\", or \"timers\": \"aligned\"",
 			  calc_model_name(req->model));
-		join_details(err);
+		req_join_details(err);
 		return REQ_BAD_FIELD;
 	}
 	req_budget_advice(req, &field, &advice);
@@ -1333,7 +1333,7 @@ static int add_formula_note(cJSON *o, const struct request *req)
  * The answer of calc_fanout; `chain` is the chain model's run at the K
  * returned, `tally` the simulation's (NULL when not that model).
  */
-static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
+cJSON *req_render_calc(const struct request *req, const struct calc_answer *a,
 			  const struct chain_result *chain, const struct sim_tally *tally,
 			  const atomic_int *cancel)
 {
@@ -1423,7 +1423,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
  * value below it might suffice, and calc_at's figures at the value (at the
  * largest value searched when unreachable).
  */
-static cJSON *render_solve(const struct request *req, const struct solve_answer *s)
+cJSON *req_render_solve(const struct request *req, const struct solve_answer *s)
 {
 	const struct calc_answer *a = &s->at;
 	const struct gossip_preset *ps = req->preset;
@@ -1478,7 +1478,7 @@ static cJSON *render_solve(const struct request *req, const struct solve_answer 
 	return o;
 }
 
-static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t,
+cJSON *req_render_tradeoff(const struct request *req, const struct tradeoff *t,
 			      const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -1593,7 +1593,7 @@ static int add_interval_methods(cJSON *o)
 }
 
 /* req_render_tally, stopping (NULL) when *cancel is set. */
-static cJSON *render_tally(const struct request *req, const struct sim_tally *t, const atomic_int *cancel)
+cJSON *req_render_sim(const struct request *req, const struct sim_tally *t, const atomic_int *cancel)
 {
 	struct sim_summary s;
 	struct rounds_to_all r;
@@ -1651,7 +1651,7 @@ static cJSON *render_tally(const struct request *req, const struct sim_tally *t,
 
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
-	return render_tally(req, t, NULL);
+	return req_render_sim(req, t, NULL);
 }
 
 /*
@@ -1767,17 +1767,17 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 	const char *field, *advice;
 
 	if (st == FO_CANCELLED) {
-		fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
+		req_fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
 	} else if (st == FO_TOO_LARGE) {
 		req_budget_advice(req, &field, &advice);
-		fail(err, REQ_OVER_BUDGET, field,
+		req_fail(err, REQ_OVER_BUDGET, field,
 		     "the %s computation grew past the work budget %.3g while running; lower \"%s\"%s",
 		     req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen), budget,
 		     field, advice);
 		err->estimate = budget;
 		err->budget = budget;
 	} else {
-		fail(err, REQ_FAILED, NULL, "out of memory");
+		req_fail(err, REQ_FAILED, NULL, "out of memory");
 	}
 }
 
@@ -1807,7 +1807,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			core_failure(err, st, req, lim->work_budget);
 			return NULL;
 		}
-		o = render_solve(req, &s);
+		o = req_render_solve(req, &s);
 	} else if (req->op == REQ_CALC_FANOUT) {
 		struct calc_answer a;
 
@@ -1822,7 +1822,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				if (strtod(target, NULL) == req->target_prob)
 					break;
 			}
-			fail(err, REQ_OVER_BUDGET, "target_prob",
+			req_fail(err, REQ_OVER_BUDGET, "target_prob",
 			     "the simulation %s runs too few trials within its share of the budget to "
 			     "show a probability of %s; lower \"target_prob\" (or \"nodes\", \"rounds\")",
 			     req->model == CALC_AUTO ? "auto uses here (exact and large_n cannot follow this "
@@ -1840,7 +1840,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			 * Under independent timers large_n answers P(full by the horizon)
 			 * with its interval, and no per-time figures (no chain to rerun).
 			 */
-			o = render_calc(req, &a, NULL, NULL, cancel);
+			o = req_render_calc(req, &a, NULL, NULL, cancel);
 		} else if (a.model == CALC_SIMULATION && req->params.nodes > 1) {
 			/* The K found, again with its seed and trials: the same tally, with the curve. */
 			struct gossip_params q = req->params;
@@ -1852,7 +1852,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 			}
 			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
 			count_trials(lim, st == FO_OK ? t.trials : 0);
-			o = st == FO_OK ? render_calc(req, &a, NULL, &t, cancel) : NULL;
+			o = st == FO_OK ? req_render_calc(req, &a, NULL, &t, cancel) : NULL;
 			sim_tally_release(&t);
 			if (st != FO_OK) {
 				core_failure(err, st, req, lim->work_budget);
@@ -1874,7 +1874,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				core_failure(err, st, req, lim->work_budget);
 				return NULL;
 			}
-			o = render_calc(req, &a, &c, NULL, cancel);
+			o = req_render_calc(req, &a, &c, NULL, cancel);
 			chain_result_release(&c);
 		}
 	} else if (req->op == REQ_TRADEOFF) {
@@ -1893,7 +1893,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		}
 		for (int64_t k = 0; k < t.count; k++)
 			count_trials(lim, t.rows[k].trials);
-		o = render_tradeoff(req, &t, cancel);
+		o = req_render_tradeoff(req, &t, cancel);
 		tradeoff_release(&t);
 	} else {
 		struct sim_tally t;
@@ -1905,7 +1905,7 @@ cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 				  lim->sim_threads,
 				  cancel, &t);
 		count_trials(lim, st == FO_OK ? t.trials : 0);
-		o = st == FO_OK ? render_tally(req, &t, cancel) : NULL;
+		o = st == FO_OK ? req_render_sim(req, &t, cancel) : NULL;
 		sim_tally_release(&t);
 		if (st != FO_OK) {
 			core_failure(err, st, req, lim->work_budget);
