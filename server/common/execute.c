@@ -44,130 +44,163 @@ static void count_trials(const struct req_limits *lim, int64_t trials)
 		lim->trials_done(lim->trials_ctx, trials);
 }
 
+/* What a run left in res, released. */
+static void release_result(struct req_result *res)
+{
+	if (res->has_chain)
+		chain_result_release(&res->chain);
+	if (res->has_tally)
+		sim_tally_release(&res->tally);
+	if (res->has_trade)
+		tradeoff_release(&res->trade);
+}
+
+/* calc_fanout with solve_for: the least transmit limit or rounds at the fanout given. */
+static int run_solve(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
+		     struct req_result *res, struct req_error *err)
+{
+	enum fo_status st;
+
+	st = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
+		? solve_transmit_limit(&req->params, req->chosen, req->target_prob, lim->work_budget,
+				       lim->sim_threads, cancel, &res->solve)
+		: solve_rounds(&req->params, req->params.rounds, req->chosen, req->target_prob,
+			       lim->work_budget, lim->sim_threads, cancel, &res->solve);
+	if (st != FO_OK) {
+		core_failure(err, st, req, lim->work_budget);
+		return -1;
+	}
+	return 0;
+}
+
+int req_run_calc(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
+		 struct req_result *res, struct req_error *err)
+{
+	struct calc_answer *a = &res->calc;
+	struct gossip_params q = req->params;
+	enum fo_status st;
+
+	if (req->solve_for != REQ_SOLVE_FANOUT)
+		return run_solve(req, lim, cancel, res, err);
+	st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
+			    lim->sim_threads, cancel, a);
+	count_trials(lim, a->sim_trials_total);
+	if (st == FO_TOO_LARGE && a->sim_unresolved) {
+		char target[32];
+		/* The target as given (0.999999999, not %g's "1"). */
+		for (int prec = 6; prec <= 17; prec++) {
+			snprintf(target, sizeof target, "%.*g", prec, req->target_prob);
+			if (strtod(target, NULL) == req->target_prob)
+				break;
+		}
+		req_fail(err, REQ_OVER_BUDGET, "target_prob",
+			 "the simulation %s runs too few trials within its share of the budget to "
+			 "show a probability of %s; lower \"target_prob\" (or \"nodes\", \"rounds\")",
+			 req->model == CALC_AUTO ? "auto uses here (exact and large_n cannot follow this "
+						   "push window)" : "asked for", target);
+		err->estimate = lim->work_budget;
+		err->budget = lim->work_budget;
+		return -1;
+	}
+	if (st != FO_OK) {
+		core_failure(err, st, req, lim->work_budget);
+		return -1;
+	}
+	/*
+	 * Under independent timers large_n answers P(full by the horizon) with
+	 * its interval, and no per-time figures (no chain to rerun); the
+	 * formula has none either.
+	 */
+	if (a->model == CALC_FORMULA || (a->model == CALC_LARGE_N && timed(req)))
+		return 0;
+	q.fanout = a->fanout;
+	if (a->model == CALC_SIMULATION && req->params.nodes > 1) {
+		/* The K found, again with its seed and trials: the same tally, with the curve. */
+		if (sim_tally_init(&res->tally, &q, 1) != FO_OK) {
+			core_failure(err, FO_NOMEM, req, 0);
+			return -1;
+		}
+		st = sim_fast_run(&q, a->sim_seed, 0, a->sim_trials, lim->sim_threads, cancel, &res->tally);
+		count_trials(lim, st == FO_OK ? res->tally.trials : 0);
+		res->has_tally = 1;
+	} else {
+		/*
+		 * The chain at the K found: rounds to all, curve, messages (N = 1:
+		 * trivial, whatever the model, as no trial was run); large_n's own
+		 * run with its curve.
+		 */
+		st = broadcast_chain(&q, a->model == CALC_MEAN_FIELD || a->model == CALC_LARGE_N ? a->model
+											  : CALC_EXACT,
+				     cancel, &res->chain);
+		res->has_chain = st == FO_OK;
+	}
+	if (st != FO_OK) {
+		release_result(res);
+		core_failure(err, st, req, lim->work_budget);
+		return -1;
+	}
+	return 0;
+}
+
+int req_run_tradeoff(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
+		     struct req_result *res, struct req_error *err)
+{
+	enum fo_status st;
+
+	st = tradeoff_run_mt(&req->params, req->chosen, req->target_prob, req->max_fanout,
+			     lim->work_budget, lim->sim_threads, cancel, &res->trade);
+	if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
+		/* Exact outgrew its estimate: a simulation per K, never the optimistic mean field. */
+		struct request fallback = *req;
+		fallback.chosen = CALC_SIMULATION;
+		return req_run_tradeoff(&fallback, lim, cancel, res, err);
+	}
+	if (st != FO_OK) {
+		core_failure(err, st, req, lim->work_budget);
+		return -1;
+	}
+	res->has_trade = 1;
+	res->chosen = req->chosen;
+	for (int64_t k = 0; k < res->trade.count; k++)
+		count_trials(lim, res->trade.rows[k].trials);
+	return 0;
+}
+
+int req_run_sim(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
+		struct req_result *res, struct req_error *err)
+{
+	enum fo_status st;
+
+	if (sim_tally_init(&res->tally, &req->params, req->curve) != FO_OK) {
+		core_failure(err, FO_NOMEM, req, 0);
+		return -1;
+	}
+	res->has_tally = 1;
+	st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
+			  lim->sim_threads, cancel, &res->tally);
+	count_trials(lim, st == FO_OK ? res->tally.trials : 0);
+	if (st != FO_OK) {
+		release_result(res);
+		core_failure(err, st, req, lim->work_budget);
+		return -1;
+	}
+	return 0;
+}
+
+/* The operation's run, then its answer: both through its row of req_ops. */
 cJSON *req_execute(const struct request *req, const struct req_limits *lim,
 		   const atomic_int *cancel, struct req_error *err)
 {
-	enum fo_status st;
+	const struct req_op_def *op = &req_ops[req->op];
+	struct req_result res;
 	cJSON *o;
 
 	memset(err, 0, sizeof *err);
-	if (req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
-		struct solve_answer s;
-
-		st = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
-			? solve_transmit_limit(&req->params, req->chosen, req->target_prob, lim->work_budget,
-					       lim->sim_threads, cancel, &s)
-			: solve_rounds(&req->params, req->params.rounds, req->chosen, req->target_prob,
-				       lim->work_budget, lim->sim_threads, cancel, &s);
-		if (st != FO_OK) {
-			core_failure(err, st, req, lim->work_budget);
-			return NULL;
-		}
-		o = req_render_solve(req, &s);
-	} else if (req->op == REQ_CALC_FANOUT) {
-		struct calc_answer a;
-
-		st = calc_fanout_mt(&req->params, req->chosen, req->target_prob, lim->work_budget,
-				    lim->sim_threads, cancel, &a);
-		count_trials(lim, a.sim_trials_total);
-		if (st == FO_TOO_LARGE && a.sim_unresolved) {
-			char target[32];
-			/* The target as given (0.999999999, not %g's "1"). */
-			for (int prec = 6; prec <= 17; prec++) {
-				snprintf(target, sizeof target, "%.*g", prec, req->target_prob);
-				if (strtod(target, NULL) == req->target_prob)
-					break;
-			}
-			req_fail(err, REQ_OVER_BUDGET, "target_prob",
-			     "the simulation %s runs too few trials within its share of the budget to "
-			     "show a probability of %s; lower \"target_prob\" (or \"nodes\", \"rounds\")",
-			     req->model == CALC_AUTO ? "auto uses here (exact and large_n cannot follow this "
-						       "push window)" : "asked for", target);
-			err->estimate = lim->work_budget;
-			err->budget = lim->work_budget;
-			return NULL;
-		}
-		if (st != FO_OK) {
-			core_failure(err, st, req, lim->work_budget);
-			return NULL;
-		}
-		if (a.model == CALC_FORMULA || (a.model == CALC_LARGE_N && timed(req))) {
-			/*
-			 * Under independent timers large_n answers P(full by the horizon)
-			 * with its interval, and no per-time figures (no chain to rerun).
-			 */
-			o = req_render_calc(req, &a, NULL, NULL, cancel);
-		} else if (a.model == CALC_SIMULATION && req->params.nodes > 1) {
-			/* The K found, again with its seed and trials: the same tally, with the curve. */
-			struct gossip_params q = req->params;
-			struct sim_tally t;
-			q.fanout = a.fanout;
-			if (sim_tally_init(&t, &q, 1) != FO_OK) {
-				core_failure(err, FO_NOMEM, req, 0);
-				return NULL;
-			}
-			st = sim_fast_run(&q, a.sim_seed, 0, a.sim_trials, lim->sim_threads, cancel, &t);
-			count_trials(lim, st == FO_OK ? t.trials : 0);
-			o = st == FO_OK ? req_render_calc(req, &a, NULL, &t, cancel) : NULL;
-			sim_tally_release(&t);
-			if (st != FO_OK) {
-				core_failure(err, st, req, lim->work_budget);
-				return NULL;
-			}
-		} else {
-			/*
-			 * The chain at the K found: rounds to all, curve, messages (N = 1:
-			 * trivial, whatever the model, as no trial was run); large_n's own
-			 * run with its curve.
-			 */
-			struct gossip_params q = req->params;
-			struct chain_result c;
-			q.fanout = a.fanout;
-			st = broadcast_chain(&q, a.model == CALC_MEAN_FIELD || a.model == CALC_LARGE_N ? a.model
-												: CALC_EXACT,
-					     cancel, &c);
-			if (st != FO_OK) {
-				core_failure(err, st, req, lim->work_budget);
-				return NULL;
-			}
-			o = req_render_calc(req, &a, &c, NULL, cancel);
-			chain_result_release(&c);
-		}
-	} else if (req->op == REQ_TRADEOFF) {
-		struct tradeoff t;
-		st = tradeoff_run_mt(&req->params, req->chosen, req->target_prob, req->max_fanout,
-				     lim->work_budget, lim->sim_threads, cancel, &t);
-		if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
-			/* Exact outgrew its estimate: a simulation per K, never the optimistic mean field. */
-			struct request fallback = *req;
-			fallback.chosen = CALC_SIMULATION;
-			return req_execute(&fallback, lim, cancel, err);
-		}
-		if (st != FO_OK) {
-			core_failure(err, st, req, lim->work_budget);
-			return NULL;
-		}
-		for (int64_t k = 0; k < t.count; k++)
-			count_trials(lim, t.rows[k].trials);
-		o = req_render_tradeoff(req, &t, cancel);
-		tradeoff_release(&t);
-	} else {
-		struct sim_tally t;
-		if (sim_tally_init(&t, &req->params, req->curve) != FO_OK) {
-			core_failure(err, FO_NOMEM, req, 0);
-			return NULL;
-		}
-		st = sim_fast_run(&req->params, (uint64_t)req->seed, (uint64_t)req->first_trial, req->trials,
-				  lim->sim_threads,
-				  cancel, &t);
-		count_trials(lim, st == FO_OK ? t.trials : 0);
-		o = st == FO_OK ? req_render_sim(req, &t, cancel) : NULL;
-		sim_tally_release(&t);
-		if (st != FO_OK) {
-			core_failure(err, st, req, lim->work_budget);
-			return NULL;
-		}
-	}
+	memset(&res, 0, sizeof res);
+	if (op->run(req, lim, cancel, &res, err) < 0)
+		return NULL;
+	o = op->render(req, &res, cancel);
+	release_result(&res);
 	if (!o)
 		core_failure(err, fo_cancelled(cancel) ? FO_CANCELLED : FO_NOMEM, req, 0);
 	return o;

@@ -425,9 +425,11 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 }
 
 /* tradeoff's own fields: max_rounds is the model's R, max_fanout at most N - 1, no formula. */
-static void check_tradeoff(struct request *req, struct req_error *err)
+void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error *err)
 {
 	long long top = (long long)req->params.nodes - 1;
+
+	(void)json;
 
 	if (req->max_rounds == 0)
 		req->max_rounds = FO_TRADEOFF_MAX_ROUNDS;
@@ -447,10 +449,8 @@ static void check_tradeoff(struct request *req, struct req_error *err)
  * calc_fanout's solve_for: the fields each knob needs and those it answers
  * (so a client cannot give them).
  */
-static void check_solve(struct request *req, const cJSON *json, struct req_error *err)
+void req_check_calc(struct request *req, const cJSON *json, struct req_error *err)
 {
-	if (req->op != REQ_CALC_FANOUT)
-		return;
 	if (req->solve_for == REQ_SOLVE_FANOUT) {
 		if (req->has_fanout)
 			req_add_error(err, "fanout",
@@ -615,9 +615,8 @@ enum req_status req_parse(enum req_op op, const cJSON *json, struct request *out
 	}
 	apply_preset(out);
 	apply_timers(out, json, err);
-	if (op == REQ_TRADEOFF)
-		check_tradeoff(out, err);
-	check_solve(out, json, err);
+	if (req_ops[op].check)
+		req_ops[op].check(out, json, err);
 	check_model(out, err);
 	check_time(out, err);
 	if (out->first_trial > FO_MAX_JSON_INT - out->trials)

@@ -211,25 +211,31 @@ static enum req_status plan_answer(const struct request *req, double *render, st
 	return REQ_OVER_BUDGET;
 }
 
-enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
+/* simulate_gossip: a seed if none was given, and the trials' wall time. */
+enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
 	const struct gossip_params *p = &req->params;
-	double budget = lim->work_budget, render;
-	const char *field, *advice;
 
-	memset(err, 0, sizeof *err);
-	if (req->op == REQ_SIMULATE_GOSSIP) {
-		if (!req->has_seed) {
-			req->seed = (int64_t)fresh_seed();
-			req->has_seed = 1;
-		}
-		if (!sim_counts_fit(p, req->trials))
-			return req_fail(err, REQ_OVER_BUDGET, "trials",
-				    "the messages of this run could exceed 2^64 and not be counted exactly; "
-				    "lower \"trials\" (or \"nodes\", \"fanout\", \"rounds\")");
-		/* The budget is wall time: the trials are shared by the simulation threads. */
-		req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
-	} else if (req->op == REQ_TRADEOFF && req->model == CALC_AUTO) {
+	if (!req->has_seed) {
+		req->seed = (int64_t)fresh_seed();
+		req->has_seed = 1;
+	}
+	if (!sim_counts_fit(p, req->trials))
+		return req_fail(err, REQ_OVER_BUDGET, "trials",
+				"the messages of this run could exceed 2^64 and not be counted exactly; "
+				"lower \"trials\" (or \"nodes\", \"fanout\", \"rounds\")");
+	/* The budget is wall time: the trials are shared by the simulation threads. */
+	req->work = sim_fast_cost(p, req->trials) / lim->sim_threads;
+	return REQ_OK;
+}
+
+enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *lim, struct req_error *err)
+{
+	(void)err;
+	req->chosen = req->model;
+	if (req->model != CALC_AUTO) {
+		req->work = op_cost(req, req->chosen, lim->sim_threads);
+	} else {
 		/*
 		 * tradeoff needs every round's P(full): exact while affordable, else
 		 * large_n (its rows confirmed by their own intervals) where it can
@@ -238,25 +244,44 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		 */
 		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
 		req->chosen = CALC_EXACT;
-		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, budget)) {
+		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, lim->work_budget)) {
 			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
 			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
 			req->chosen = CALC_SIMULATION;
-			if (largen <= budget || largen <= req->work) {
+			if (largen <= lim->work_budget || largen <= req->work) {
 				req->work = largen;
 				req->chosen = CALC_LARGE_N;
 			}
 		}
-	} else if (req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
+	}
+	return REQ_OK;
+}
+
+enum req_status req_plan_calc(struct request *req, const struct req_limits *lim, struct req_error *err)
+{
+	const struct gossip_params *p = &req->params;
+
+	(void)err;
+	req->chosen = req->model;
+	if (req->solve_for != REQ_SOLVE_FANOUT) {
 		/* calc_at chooses per value as the K search does; nothing is rerun at the answer. */
-		req->chosen = req->model;
 		req->work = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
 			? solve_transmit_limit_cost(p, req->model, req->target_prob, lim->sim_threads)
 			: solve_rounds_cost(p, p->rounds, req->model, req->target_prob, lim->sim_threads);
 	} else {
-		req->chosen = req->model;
 		req->work = op_cost(req, req->chosen, lim->sim_threads);
 	}
+	return REQ_OK;
+}
+
+enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
+{
+	double budget = lim->work_budget, render;
+	const char *field, *advice;
+
+	memset(err, 0, sizeof *err);
+	if (req_ops[req->op].plan(req, lim, err) != REQ_OK)
+		return err->status;
 	/*
 	 * The budget bounds the computation (a search stops at it, so its
 	 * estimate may be the budget itself); the answer's size bound bounds its

@@ -165,40 +165,6 @@ static int add_point_time(cJSON *pt, const struct request *req, int64_t b)
 }
 
 /*
- * A timed tally's curve, points first … B: calc_fanout's from 0 with
- * full_delivery_prob, simulate_gossip's from 1 with full_delivery_rate (as
- * their aligned curves); 0 or -1.
- */
-static int add_timed_curve(cJSON *o, const struct request *req, const struct sim_tally *t, int64_t first,
-			   const char *full_name)
-{
-	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
-	double live = (double)gossip_live(&req->params), n = (double)t->trials;
-
-	if (!curve)
-		return -1;
-	for (int64_t b = first; b <= tally_last(t); b++) {
-		cJSON *pt = cJSON_CreateObject();
-		double full = (double)t->full_by_round[b] / n;
-		double informed = (double)t->informed_by_round[b] / (n * live);
-		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
-			cJSON_Delete(pt);
-			return -1;
-		}
-		if (add_point_time(pt, req, b) < 0)
-			return -1;
-		/* The aligned order: calc's full then informed, simulate's informed then full. */
-		if (first == 0 && add_number(pt, full_name, full) < 0)
-			return -1;
-		if (add_number(pt, "informed_fraction", informed) < 0)
-			return -1;
-		if (first != 0 && add_number(pt, full_name, full) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/*
  * simulate_gossip's transmits under independent timers: the sends that count
  * against a transmit limit (memberlist's transmits), their integer sums (for
  * split runs) and mean, and the share of them on pings and acks; 0 or -1.
@@ -262,47 +228,40 @@ static double clamp01(double v)
 	return fmin(fmax(v, 0), 1);
 }
 
-/* calc_fanout's per-round curve, r = 0 … R, from the chain at the K returned. */
-static int add_chain_curve(cJSON *o, const struct request *req, const struct chain_result *c,
-			   const atomic_int *cancel)
+/*
+ * The per-round (per-quarter, under independent timers) curve of calc_fanout
+ * and simulate_gossip, from the chain at the K returned or from a tally (one
+ * of chain and t is NULL); 0 or -1.  Its points, as the answers always had them:
+ * calc_fanout's from r = 0, {round, full_delivery_prob, informed_fraction}
+ * (the chain's carried back into [0, 1]); simulate_gossip's from r = 0,
+ * {round, informed_fraction, full_delivery_rate}; a tally's under
+ * independent timers name their time (t, and seconds with an interval) in
+ * place of the round, simulate_gossip's from the first quarter.
+ */
+static int add_curve(cJSON *o, const struct request *req, const struct chain_result *chain,
+		     const struct sim_tally *t, const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
-	double live = (double)gossip_live(&req->params);
+	int sim = req->op == REQ_SIMULATE_GOSSIP, by_time = t && timed(req);
+	const char *full_name = sim ? "full_delivery_rate" : "full_delivery_prob";
+	double live = (double)gossip_live(&req->params), n = t ? (double)t->trials : 0;
+	int64_t last = t ? tally_last(t) : chain->rounds;
 
 	if (!curve)
 		return -1;
-	for (int64_t r = 0; r <= c->rounds; r++) {
+	for (int64_t r = sim && by_time ? 1 : 0; r <= last; r++) {
 		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
+		double full = t ? (double)t->full_by_round[r] / n : clamp01(chain->p_full[r]);
+		double informed = t ? (double)t->informed_by_round[r] / (n * live)
+				    : clamp01(chain->mean_informed[r] / live);
 		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
 			cJSON_Delete(pt);
 			return -1;
 		}
-		if (add_number(pt, "round", (double)r) < 0 ||
-		    add_number(pt, "full_delivery_prob", clamp01(c->p_full[r])) < 0 ||
-		    add_number(pt, "informed_fraction", clamp01(c->mean_informed[r] / live)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* The same curve from a simulation's tally (the K returned, the search's seed and trials). */
-static int add_tally_curve(cJSON *o, const struct request *req, const struct sim_tally *t,
-			   const atomic_int *cancel)
-{
-	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
-	double live = (double)gossip_live(&req->params), n = (double)t->trials;
-
-	if (!curve)
-		return -1;
-	for (int64_t r = 0; r <= t->rounds; r++) {
-		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
-		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
-			cJSON_Delete(pt);
-			return -1;
-		}
-		if (add_number(pt, "round", (double)r) < 0 ||
-		    add_number(pt, "full_delivery_prob", (double)t->full_by_round[r] / n) < 0 ||
-		    add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)) < 0)
+		if ((by_time ? add_point_time(pt, req, r) : add_number(pt, "round", (double)r)) < 0 ||
+		    (!sim && add_number(pt, full_name, full) < 0) ||
+		    add_number(pt, "informed_fraction", informed) < 0 ||
+		    (sim && add_number(pt, full_name, full) < 0))
 			return -1;
 	}
 	return 0;
@@ -335,7 +294,7 @@ static int add_formula_note(cJSON *o, const struct request *req)
  * The answer of calc_fanout; `chain` is the chain model's run at the K
  * returned, `tally` the simulation's (NULL when not that model).
  */
-cJSON *req_render_calc(const struct request *req, const struct calc_answer *a,
+static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
 			  const struct chain_result *chain, const struct sim_tally *tally,
 			  const atomic_int *cancel)
 {
@@ -373,7 +332,7 @@ cJSON *req_render_calc(const struct request *req, const struct calc_answer *a,
 		ok = add_rounds(o, "rounds_to_all", &r, 1) == 0 &&
 		     add_number(o, "messages_per_broadcast", messages) == 0;
 		if (ok && req->curve)
-			ok = add_chain_curve(o, req, chain, cancel) == 0;
+			ok = add_curve(o, req, chain, NULL, cancel) == 0;
 	}
 	if (ok && tally) {
 		char note[320];
@@ -388,8 +347,7 @@ cJSON *req_render_calc(const struct request *req, const struct calc_answer *a,
 		     add_number(o, "trials", (double)a->sim_trials) == 0 &&
 		     add_number(o, "seed", (double)a->sim_seed) == 0;
 		if (ok && req->curve)
-			ok = (timed(req) ? add_timed_curve(o, req, tally, 0, "full_delivery_prob")
-					 : add_tally_curve(o, req, tally, cancel)) == 0;
+			ok = add_curve(o, req, NULL, tally, cancel) == 0;
 		snprintf(note, sizeof note,
 			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
 			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
@@ -425,7 +383,7 @@ cJSON *req_render_calc(const struct request *req, const struct calc_answer *a,
  * value below it might suffice, and calc_at's figures at the value (at the
  * largest value searched when unreachable).
  */
-cJSON *req_render_solve(const struct request *req, const struct solve_answer *s)
+static cJSON *render_solve(const struct request *req, const struct solve_answer *s)
 {
 	const struct calc_answer *a = &s->at;
 	const struct gossip_preset *ps = req->preset;
@@ -480,7 +438,7 @@ cJSON *req_render_solve(const struct request *req, const struct solve_answer *s)
 	return o;
 }
 
-cJSON *req_render_tradeoff(const struct request *req, const struct tradeoff *t,
+static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t,
 			      const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -550,28 +508,6 @@ cJSON *req_render_tradeoff(const struct request *req, const struct tradeoff *t,
 	return o;
 }
 
-/* simulate_gossip's per-round means, r = 0 … R like calc_fanout's curve. */
-static int add_curve(cJSON *o, const struct sim_tally *t, const atomic_int *cancel)
-{
-	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
-	double n = (double)t->trials, live = (double)t->live;
-
-	if (!curve)
-		return -1;
-	for (int64_t r = 0; r <= t->rounds; r++) {
-		cJSON *pt = render_cancelled(cancel, r) ? NULL : cJSON_CreateObject();
-		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
-			cJSON_Delete(pt);
-			return -1;
-		}
-		if (add_number(pt, "round", (double)r) < 0 ||
-		    add_number(pt, "informed_fraction", (double)t->informed_by_round[r] / (n * live)) < 0 ||
-		    add_number(pt, "full_delivery_rate", (double)t->full_by_round[r] / n) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* A 128-bit count in decimal: JSON numbers are exact only to 2^53. */
 static int add_u128(cJSON *o, const char *name, unsigned __int128 v)
 {
@@ -595,7 +531,7 @@ static int add_interval_methods(cJSON *o)
 }
 
 /* req_render_tally, stopping (NULL) when *cancel is set. */
-cJSON *req_render_sim(const struct request *req, const struct sim_tally *t, const atomic_int *cancel)
+static cJSON *render_tally(const struct request *req, const struct sim_tally *t, const atomic_int *cancel)
 {
 	struct sim_summary s;
 	struct rounds_to_all r;
@@ -642,7 +578,7 @@ cJSON *req_render_sim(const struct request *req, const struct sim_tally *t, cons
 	ok = ok && add_time_and_bytes(o, req, &r, timed(req) ? &times : NULL, s.messages_mean,
 				      req->params.fanout) == 0;
 	if (ok && req->curve)
-		ok = (timed(req) ? add_timed_curve(o, req, t, 1, "full_delivery_rate") : add_curve(o, t, cancel)) == 0;
+		ok = add_curve(o, req, NULL, t, cancel) == 0;
 	ok = ok && add_params(o, req) == 0;
 	if (!ok) {
 		cJSON_Delete(o);
@@ -653,7 +589,29 @@ cJSON *req_render_sim(const struct request *req, const struct sim_tally *t, cons
 
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
 {
-	return req_render_sim(req, t, NULL);
+	return render_tally(req, t, NULL);
+}
+
+cJSON *req_render_calc(const struct request *req, const struct req_result *res, const atomic_int *cancel)
+{
+	if (req->solve_for != REQ_SOLVE_FANOUT)
+		return render_solve(req, &res->solve);
+	return render_calc(req, &res->calc, res->has_chain ? &res->chain : NULL,
+			   res->has_tally ? &res->tally : NULL, cancel);
+}
+
+cJSON *req_render_tradeoff(const struct request *req, const struct req_result *res,
+			   const atomic_int *cancel)
+{
+	struct request as_run = *req;
+
+	as_run.chosen = res->chosen;   /* auto's fallback may have run another model */
+	return render_tradeoff(&as_run, &res->trade, cancel);
+}
+
+cJSON *req_render_sim(const struct request *req, const struct req_result *res, const atomic_int *cancel)
+{
+	return render_tally(req, &res->tally, cancel);
 }
 
 /*

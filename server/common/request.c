@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * request.c — the request layer's operations and its JSON text in and out:
- * the table of operations (their request and reply names), and the strict
- * parser and exact printer every front end uses.  The rest of the layer is
+ * the table of operations (their names, and the functions that parse, plan,
+ * run and render each), and the strict parser and exact printer every front
+ * end uses.  The rest of the layer is
  * one file per step (request_impl.h says which): parse.c, plan.c, execute.c
  * and render.c.
  */
@@ -11,30 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request.h"
+#include "request_impl.h"
 
-static const struct {
-	const char *name, *reply_type;
-} ops[REQ_OP_COUNT] = {
-	[REQ_CALC_FANOUT] = { "calc_fanout", "calc_fanout_ok" },
-	[REQ_SIMULATE_GOSSIP] = { "simulate_gossip", "simulate_gossip_ok" },
-	[REQ_TRADEOFF] = { "tradeoff", "tradeoff_ok" },
+/*
+ * The operations, as Redis keeps its commands: each row names the operation
+ * and its reply, and holds the functions each step of the layer calls for it
+ * (request_impl.h says what each does).  A new operation is a row here, its
+ * fields' bits in parse.c's table, and its four functions.
+ */
+const struct req_op_def req_ops[REQ_OP_COUNT] = {
+	[REQ_CALC_FANOUT] = { "calc_fanout", "calc_fanout_ok", req_check_calc, req_plan_calc,
+			      req_run_calc, req_render_calc },
+	[REQ_SIMULATE_GOSSIP] = { "simulate_gossip", "simulate_gossip_ok", NULL, req_plan_sim,
+				  req_run_sim, req_render_sim },
+	[REQ_TRADEOFF] = { "tradeoff", "tradeoff_ok", req_check_tradeoff, req_plan_tradeoff,
+			   req_run_tradeoff, req_render_tradeoff },
 };
 
 const char *req_op_name(enum req_op op)
 {
-	return ops[op].name;
+	return req_ops[op].name;
 }
 
 const char *req_op_reply_type(enum req_op op)
 {
-	return ops[op].reply_type;
+	return req_ops[op].reply_type;
 }
 
 int req_op_parse(const char *name, enum req_op *out)
 {
 	for (int i = 0; i < REQ_OP_COUNT; i++) {
-		if (strcmp(name, ops[i].name) == 0) {
+		if (strcmp(name, req_ops[i].name) == 0) {
 			*out = (enum req_op)i;
 			return 0;
 		}
