@@ -99,17 +99,98 @@ test('the headline sentence is the first thing in the answer; an answer to old i
   await page.context().close();
 });
 
-// Skipped: in a fresh clone under load the page's advice did not appear within 60 s in 2 of 3
-// full runs (it passed alone); the advice's figures are tested through the API (solve_for in
-// tests/http and tests/unit).  To be found and restored: issue 19.
-test.skip('out of reach under memberlist\'s transmit limit: the headline says what to raise, and to what', async () => {
-  const page = await open('/?preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=15&timers=aligned');
+// At R = 6 every request this page sends is cheap (the exact chain, well within its estimate);
+// at R = 15 calc_fanout's exact chain under the transmit limit runs about 20 times its work
+// estimate, and the guard's CPU-time limit stopped it under the sanitizers and, on a loaded
+// machine, sometimes in the optimised build too.  The test waits on solve_for's own answer,
+// which the page shows in the headline before any trade-off or chart.
+test('out of reach under memberlist\'s transmit limit: the headline says what to raise, and to what', async () => {
+  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=6&timers=aligned';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const advice = page.waitForResponse((r) => /\/calc_fanout\?.*solve_for=transmit_limit/.test(r.url()), WAIT);
+  // The trade-offs held back until the headline is checked: it does not wait for them.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route(/\/tradeoff\?/, async (route) => { await held; await route.continue().catch(() => {}); });
+  await page.goto(`${base}/?${query}`);
+  assert.equal((await advice).status(), 200);
   await page.waitForFunction(() => /RetransmitMult/.test(document.getElementById('headline').textContent), null, WAIT);
-  const solve = (await api('/calc_fanout',
-    'preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=15&timers=aligned&solve_for=transmit_limit&fanout=3')).body;
+  assert.equal(await page.textContent('#status'), 'Calculating…');
+  release();
+  const solve = (await api('/calc_fanout', `${query}&solve_for=transmit_limit&fanout=3`)).body;
+  assert.equal(solve.preset_retransmit_mult, 4);
+  assert.ok(solve.retransmit_mult > 4, `RetransmitMult ${solve.retransmit_mult}`);
   assert.match(await page.textContent('#headline'), new RegExp(`^No fanout reaches 99\\.9% .*memberlist's default K = 3 is ` +
     `not enough\\. To reach it at K = 3, raise RetransmitMult from 4 to ${solve.retransmit_mult} ` +
     `\\(transmit limit ${solve.min_transmit_limit}\\)\\.$`));
+  await settled(page);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await context.close();
+});
+
+test('an operator\'s units: loss and crashed nodes in percent, a time budget in seconds; the API gets its own', async () => {
+  const page = await open('/?nodes=40&target_prob=0.99&rounds=8&interval=0.2&message_bytes=1400');
+  await page.uncheck('#live');
+  await page.fill('#loss', '5');
+  await page.fill('#failed_nodes', '10');
+  await page.fill('#within_seconds', '1.2');
+  assert.equal(await page.textContent('#failed_nodes-count'), 'That is 4 of 40 nodes.');
+  assert.equal(await page.isDisabled('#rounds'), true);
+  const answered = page.waitForResponse((r) => /\/calc_fanout\?/.test(r.url()), WAIT);
+  await page.click('#calculate');
+  const sent = new URL((await answered).url()).searchParams;
+  assert.equal(sent.get('loss'), '0.05');
+  assert.equal(sent.get('failed_nodes'), '4');
+  assert.equal(sent.get('within_seconds'), '1.2');
+  assert.equal(sent.has('rounds'), false);
+  await settled(page);
+  const direct = (await api('/calc_fanout', 'nodes=40&target_prob=0.99&within_seconds=1.2&interval=0.2&message_bytes=1400' +
+    '&loss=0.05&failed_nodes=4')).body;
+  assert.equal(direct.params.rounds, 6);
+  assert.match(await page.textContent('#headline'), /within 1\.2 s/);
+  const f = await figures(page);
+  assert.equal(f['Least fanout K'], `${direct.min_fanout} (${direct.model.replace('_', ' ')} model)`);
+  // SI: kbit/s is 1000 bit/s.
+  const kbits = Number((direct.max_bytes_per_s_per_node * 8 / 1000).toPrecision(3));
+  assert.match(f["Max bandwidth per node (Serf's figure)"], new RegExp(` = ${String(kbits).replace('.', '\\.')} kbit/s$`));
+  // One number format: no figure in JavaScript's exponent notation.
+  for (const [term, value] of Object.entries(f)) assert.doesNotMatch(value, /\de[-+]?\d/, term);
+  // The address carries the API's units, and gives the page's back.
+  assert.match(page.url(), /loss=0\.05/);
+  assert.match(page.url(), /failed_nodes=4/);
+  const again = await open(new URL(page.url()).pathname + new URL(page.url()).search);
+  assert.equal(await again.inputValue('#loss'), '5');
+  assert.equal(await again.inputValue('#failed_nodes'), '10');
+  assert.equal(await again.inputValue('#within_seconds'), '1.2');
+  assert.deepEqual(await figures(again), f);
+  assert.deepEqual(page.problems, []);
+  assert.deepEqual(again.problems, []);
+  await page.context().close();
+  await again.context().close();
+});
+
+test('an input made invalid: the error at its field, the old answer dimmed and kept dimmed', async () => {
+  const page = await open('/?nodes=25&target_prob=0.99&rounds=5');
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), false);
+  // Judged by the page: a percentage over 100, no request sent.
+  await page.fill('#loss', '150');
+  await page.waitForFunction(() => /percentage from 0 to 100/.test(document.getElementById('loss-error').textContent), null, WAIT);
+  assert.equal(await page.getAttribute('#loss', 'aria-invalid'), 'true');
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), true);
+  const answered = page.waitForResponse((r) => /\/calc_fanout\?/.test(r.url()) && r.status() === 200, WAIT);
+  await page.fill('#loss', '');
+  await answered;
+  await settled(page);
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), false);
+  // Judged by the server: the answer that comes back is a refusal; the old answer stays dimmed.
+  const refused = page.waitForResponse((r) => /\/calc_fanout\?/.test(r.url()) && r.status() >= 400, WAIT);
+  await page.fill('#nodes', '0');
+  await refused;
+  await settled(page);
+  assert.match(await page.textContent('#nodes-error'), /"nodes" must be/);
+  assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), true);
+  assert.equal(await page.$eval('#charts', (s) => s.classList.contains('stale')), true);
   await page.context().close();
 });
 
@@ -170,7 +251,8 @@ test('live update: typing recomputes, the stale request is cancelled, the button
 
 test('the address reproduces the view, simulation included', async () => {
   const page = await open('/?nodes=40&target_prob=0.999&rounds=7&loss=0.05&mode=push_pull&failed_nodes=2');
-  assert.equal(await page.inputValue('#loss'), '0.05');
+  assert.equal(await page.inputValue('#loss'), '5');
+  assert.equal(await page.inputValue('#failed_nodes'), '5');
   assert.equal(await page.inputValue('#mode'), 'push_pull');
   await page.fill('#trials', '3000');
   await page.fill('#seed', '7');
