@@ -499,19 +499,71 @@ function drawByFanout(calc, trade) {
 // One chart a task, so that no task blocks input for long on a slow phone.
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
-async function drawAll() {
-  if (!last || typeof Chart === "undefined") return;
-  const shown = last;
-  Chart.defaults.color = "#222";
-  Chart.defaults.font.size = 13;
+// Chart.js (200 kB) is fetched when the first chart comes into view, not with the page.
+let chartLibrary = null;
+function loadChartLibrary() {
+  if (typeof Chart !== "undefined") return Promise.resolve();
+  if (!chartLibrary) {
+    chartLibrary = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/chart.js";
+      script.onload = resolve;
+      script.onerror = () => { chartLibrary = null; reject(new Error("/chart.js did not load")); };
+      document.head.append(script);
+    });
+  }
+  return chartLibrary;
+}
+
+// Each figure is drawn when it comes near the screen: its data-drawn names
+// the answer it shows (#charts' data-answer names the latest).
+const DRAWERS = {
+  "fig-convergence": (a) => drawConvergence(a.calc, a.sim),
+  "fig-tradeoff": (a) => drawTradeoff(a.calc, a.tradeoff),
+  "fig-byk": (a) => drawByFanout(a.calc, a.byRounds),
+};
+const nearScreen = new Set();
+let answerSerial = 0;
+let drawing = false;
+
+async function drawVisible() {
+  if (drawing || !last) return;
+  drawing = true;
+  try {
+    for (;;) {
+      const serial = String(answerSerial);
+      const id = Object.keys(DRAWERS).find((f) => nearScreen.has(f) && $(f).dataset.drawn !== serial);
+      if (!id) break;
+      await loadChartLibrary();
+      await nextTask();
+      if (serial !== String(answerSerial)) continue;
+      Chart.defaults.color = "#222";
+      Chart.defaults.font.size = 13;
+      DRAWERS[id](last);
+      $(id).dataset.drawn = serial;
+    }
+  } catch (e) {
+    $("form-error").textContent = `The charts could not be drawn: ${e.message}`;
+  } finally {
+    drawing = false;
+  }
+}
+
+const observer = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (e.isIntersecting) nearScreen.add(e.target.id);
+    else nearScreen.delete(e.target.id);
+  }
+  drawVisible();
+}, { rootMargin: "200px 0px" });
+for (const id of Object.keys(DRAWERS)) observer.observe($(id));
+
+function drawAll() {
+  if (!last) return;
+  answerSerial++;
+  $("charts").dataset.answer = String(answerSerial);
   $("charts").hidden = false;
-  drawConvergence(shown.calc, shown.sim);
-  await nextTask();
-  if (last !== shown) return;
-  drawTradeoff(shown.calc, shown.tradeoff);
-  await nextTask();
-  if (last !== shown) return;
-  drawByFanout(shown.calc, shown.byRounds);
+  drawVisible();
 }
 
 function showRaw() {
@@ -615,7 +667,7 @@ async function calculate() {
     last = { query, calc, tradeoff, byRounds, sim: null };
     stale(false);
     showRaw();
-    await drawAll();
+    drawAll();
     $("status").textContent = "Up to date.";
   } catch (e) {
     if (e.name === "AbortError") return;
@@ -673,7 +725,7 @@ async function simulate() {
     ]);
     dl.hidden = false;
     showRaw();
-    await drawAll();
+    drawAll();
     $("status").textContent = "Simulation done.";
   } catch (e) {
     if (e.name === "AbortError") return;

@@ -69,8 +69,19 @@ async function api(path, query) {
   return { status: r.status, body: await r.json() };
 }
 
+// Brings a figure on screen and waits until it shows the latest answer (the
+// page draws a chart when it comes near the screen).
+async function drawn(page, figureId) {
+  await page.locator(`#${figureId}`).scrollIntoViewIfNeeded(WAIT);
+  await page.waitForFunction((id) => {
+    const drawnFor = document.getElementById(id).dataset.drawn;
+    return drawnFor !== undefined && drawnFor === document.getElementById('charts').dataset.answer;
+  }, figureId, WAIT);
+}
+
 // What a chart plots: each dataset's label and points.
 async function chartData(page, id) {
+  await drawn(page, id.replace(/^chart-/, 'fig-'));
   return page.evaluate((canvasId) => {
     const chart = Chart.getChart(document.getElementById(canvasId));
     return chart ? chart.data.datasets.map((d) => ({ label: d.label, data: d.data })) : null;
@@ -192,6 +203,22 @@ test('an input made invalid: the error at its field, the old answer dimmed and k
   assert.equal(await page.$eval('#answer', (s) => s.classList.contains('stale')), true);
   assert.equal(await page.$eval('#charts', (s) => s.classList.contains('stale')), true);
   await page.context().close();
+});
+
+test('on a phone the answer comes first and Chart.js only when a chart comes near the screen', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${base}/?nodes=25&target_prob=0.99&rounds=5`);
+  await settled(page);
+  assert.equal(await page.textContent('#headline'), 'K = 3 reaches 99% of broadcasts to every node within 5 rounds.');
+  assert.equal(fetched.includes('/chart.js'), false, fetched.join(' '));
+  const library = page.waitForResponse((r) => new URL(r.url()).pathname === '/chart.js', WAIT);
+  await drawn(page, 'fig-convergence');
+  assert.equal((await library).status(), 200);
+  assert.ok(await page.evaluate(() => Boolean(Chart.getChart(document.getElementById('chart-convergence')))));
+  await context.close();
 });
 
 test('a preset fills the fields left empty, and the answer uses it', async () => {
@@ -351,6 +378,8 @@ test('a large cluster: the approximate answer shows its interval, at its figure 
   assert.ok(Array.isArray(calc.delivery_prob_interval), 'the answer has an interval');
   const f = await figures(page);
   assert.match(f['P(every live node informed within 12 rounds)'], /\(between .* and .*\)$/);
+  await drawn(page, 'fig-convergence');
+  await drawn(page, 'fig-byk');
   if (!calc.curve) assert.match(await page.textContent('#fig-convergence-note'), /^Not drawn: /);
   // Past exact, tradeoff simulates each K; where those trials do not fit the budget it
   // refuses (never the optimistic mean field), and the chart says why it is not drawn.
@@ -373,6 +402,8 @@ for (const width of [1280, 390]) {
     await page.click('#check');
     await page.locator('#sim-figures dt').first().waitFor(WAIT);
     await settled(page);
+    for (const id of ['fig-convergence', 'fig-tradeoff', 'fig-byk']) await drawn(page, id);
+    await page.evaluate(() => window.scrollTo(0, 0));
     const result = await new AxeBuilder({ page })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
       .analyze();
