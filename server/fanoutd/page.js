@@ -468,13 +468,14 @@ function drawByFanout(calc, trade) {
                     borderColor: COLORS.sim, backgroundColor: COLORS.sim, borderWidth: 4, pointStyle: "dash",
                     pointRadius: 8 });
   }
-  const band = rows.filter((r) => Array.isArray(r.delivery_prob_interval));
+  // The band at the points' own R: each row's interval of P(full by max_rounds).
+  const band = rows.filter((r) => Array.isArray(r.delivery_prob_by_max_rounds_interval));
   if (band.length) {
     datasets.push(
-      { label: "interval low", data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_interval[0]) })),
+      { label: "interval low", data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[0]) })),
         borderWidth: 0, pointRadius: 0, borderColor: "rgba(31,95,168,0.2)", backgroundColor: "rgba(31,95,168,0.2)" },
       { label: "Where the model is approximate: its interval", fill: "-1",
-        data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_interval[1]) })), borderWidth: 0, pointRadius: 0,
+        data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[1]) })), borderWidth: 0, pointRadius: 0,
         borderColor: "rgba(31,95,168,0.2)", backgroundColor: "rgba(31,95,168,0.2)" });
   }
   draw("chart-byk", {

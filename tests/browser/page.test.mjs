@@ -388,6 +388,19 @@ test('a large cluster: the approximate answer shows its interval, at its figure 
     const byk = await chartData(page, 'chart-byk');
     const bar = byk.find((d) => /interval at K/.test(d.label));
     assert.deepEqual(bar.data, calc.delivery_prob_interval.map((p) => ({ x: calc.min_fanout, y: Math.max(1 - p, 1e-16) })));
+    // The band at the points' own R: each point inside it, the answer's own interval at K on it.
+    const miss = (p) => Math.max(1 - p, 1e-16);
+    const low = byk.find((d) => d.label === 'interval low').data;
+    const high = byk.find((d) => /its interval$/.test(d.label)).data;
+    const banded = trade.rows.filter((r) => r.delivery_prob_by_max_rounds_interval);
+    assert.deepEqual(low, banded.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[0]) })));
+    assert.deepEqual(high, banded.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[1]) })));
+    for (const [i, point] of byk[0].data.entries()) {
+      const j = low.findIndex((p) => p.x === point.x);
+      if (j >= 0) assert.ok(high[j].y <= point.y && point.y <= low[j].y, `K = ${point.x}: ${point.y} outside [${high[j].y}, ${low[j].y}] (${i})`);
+    }
+    const atK = banded.find((r) => r.fanout === calc.min_fanout);
+    assert.deepEqual(atK.delivery_prob_by_max_rounds_interval, calc.delivery_prob_interval);
     if (trade.note) assert.equal(await page.textContent('#fig-byk-note'), `Note: ${trade.note}.`);
   } else {
     assert.match(await page.textContent('#fig-byk-note'), /^Not drawn: /);
@@ -395,6 +408,60 @@ test('a large cluster: the approximate answer shows its interval, at its figure 
   assert.deepEqual(page.problems.filter((p) => !/422/.test(p)), []);
   await page.context().close();
 });
+
+// Issue 19: every preset at N = 30, 10^4 and 10^6, the page's defaults otherwise (target 0.99,
+// R = 5, the default work budget): all three charts drawn, each plotting exactly the answer the
+// page received.  A chart not drawn because the service refused its request (over the budget
+// under independent timers, being made cheaper) marks the test TODO with that request and its
+// estimate, so that it reports instead of failing; a chart that is drawn is checked anyway.
+const LONG = { timeout: 150000 };   // two requests in turn, each within fanoutd's 30 s limit
+for (const preset of ['memberlist-lan', 'memberlist-wan', 'memberlist-local', 'cassandra']) {
+  for (const nodes of [30, 10000, 1000000]) {
+    test(`${preset} at N = ${nodes}: all three charts drawn, as the API answers`, LONG, async (t) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const answers = [];
+      page.on('response', (r) => {
+        if (/\/(calc_fanout|tradeoff)\?/.test(r.url())) answers.push(r.json().then((body) => ({ url: r.url(), status: r.status(), body })));
+      });
+      await page.goto(`${base}/?preset=${preset}&nodes=${nodes}&target_prob=0.99&rounds=5`);
+      await page.waitForFunction(() => /^(Up to date|Not calculated)/.test(document.getElementById('status').textContent), null, LONG);
+      const got = await Promise.all(answers);
+      const calc = got.find((a) => /calc_fanout/.test(a.url) && !/solve_for/.test(a.url));
+      const refusals = got.filter((a) => a.status !== 200 && !/solve_for/.test(a.url)).map((a) =>
+        `${new URL(a.url).pathname}${new URL(a.url).search} answered ${a.status}: ${a.body.detail}` +
+        (a.body.estimate !== undefined ? ` (estimate ${a.body.estimate})` : ''));
+      const notDrawn = [];
+      if (calc.status === 200) {
+        for (const id of ['fig-convergence', 'fig-tradeoff', 'fig-byk']) {
+          await drawn(page, id);
+          const note = await page.textContent(`#${id}-note`);
+          if (/^Not drawn/.test(note)) notDrawn.push(`${id}: ${note}`);
+        }
+        const byRounds = got.find((a) => /max_rounds=5/.test(a.url));
+        if (calc.body.curve) {
+          const convergence = await chartData(page, 'chart-convergence');
+          const dt = calc.body.params.interval;
+          const x = (p) => (p.t !== undefined ? p.t : p.round) * (dt > 0 ? dt : 1);
+          assert.deepEqual(convergence[0].data, calc.body.curve.map((p) => ({ x: x(p), y: p.full_delivery_prob })));
+        }
+        if (byRounds && byRounds.status === 200) {
+          const byk = await chartData(page, 'chart-byk');
+          assert.deepEqual(byk[0].data, byRounds.body.rows.map((r) => ({ x: r.fanout, y: Math.max(1 - r.delivery_prob_by_max_rounds, 1e-16) })));
+        }
+        const trade = got.find((a) => /max_fanout=/.test(a.url));
+        if (trade && trade.status === 200) {
+          const tradeoff = await chartData(page, 'chart-tradeoff');
+          assert.deepEqual(tradeoff[1].data, trade.body.rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })));
+        }
+      } else {
+        notDrawn.push(`no answer: calc_fanout answered ${calc.status}: ${calc.body.detail} (estimate ${calc.body.estimate})`);
+      }
+      await context.close();
+      if (notDrawn.length) t.todo(`not drawn: ${notDrawn.join(' | ')} || refused: ${refusals.join(' | ') || 'none'}`);
+    });
+  }
+}
 
 for (const width of [1280, 390]) {
   test(`axe finds nothing at ${width} px, and nothing scrolls sideways`, async () => {
