@@ -407,6 +407,40 @@ class Api(unittest.TestCase):
                                                      probe_interval=None, within_seconds=0.79))
         self.assertEqual(by_time, by_rounds)
 
+    def test_tradeoff_band_at_max_rounds(self):
+        """Each approximate row carries the interval of P(full by max_rounds), at that R whatever its own rounds."""
+        def get(path):
+            status, _, text = self.srv.request("GET", path)
+            return status, json.loads(text)
+        query = "nodes=100000&target_prob=0.999"
+        status, trade = get("/tradeoff?" + query + "&max_rounds=12")
+        self.assertEqual((status, trade.get("model")), (200, "large_n"), trade)
+        status, calc = get("/calc_fanout?" + query + "&rounds=12")
+        self.assertEqual(status, 200, calc)
+        earlier = 0
+        for r in trade["rows"]:
+            lo, hi = r["delivery_prob_by_max_rounds_interval"]
+            self.assertTrue(lo <= r["delivery_prob_by_max_rounds"] <= hi, r)
+            if r["rounds"] is None or r["rounds"] == 12:
+                self.assertEqual([lo, hi], r["delivery_prob_interval"], r)
+            else:
+                earlier += 1
+                self.assertGreater(lo, r["delivery_prob_interval"][1], r)
+            if r["fanout"] == calc["min_fanout"]:
+                # large_n's own interval at this K and R, as calc_fanout answers it.
+                self.assertEqual([lo, hi], calc["delivery_prob_interval"], r)
+        self.assertGreater(earlier, 0, "a row reaching the target before max_rounds")
+        status, trade = get("/tradeoff?nodes=12&target_prob=0.99&max_rounds=6&model=simulation&max_fanout=3")
+        self.assertEqual(status, 200, trade)
+        self.assertEqual(trade["rows"][-1]["rounds"], 4, trade["rows"][-1])
+        for r in trade["rows"]:
+            lo, hi = r["delivery_prob_by_max_rounds_interval"]
+            self.assertTrue(lo <= r["delivery_prob_by_max_rounds"] <= hi, r)
+            if r["rounds"] in (None, 6):
+                self.assertEqual([lo, hi], r["delivery_prob_interval"], r)
+        self.assertNotEqual(trade["rows"][-1]["delivery_prob_by_max_rounds_interval"],
+                            trade["rows"][-1]["delivery_prob_interval"])
+
     def test_tradeoff_both_doors(self):
         """MODEL.md's example within the default budget, by POST and GET, as fanout-node answers."""
         body = {"nodes": 1000, "target_prob": 0.999, "interval": 0.2, "message_bytes": 1400}
