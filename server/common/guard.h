@@ -24,6 +24,7 @@
 #ifndef FANOUT_GUARD_H
 #define FANOUT_GUARD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -41,6 +42,9 @@ struct guard_item {
 	int fd;                        /* the client's socket, or -1 */
 	int may_probe;                 /* the client speaks HTTP/1.1: an interim 100 is allowed */
 	int probed;
+	int slot;                      /* a thread's own item (guard_slot), always in the list */
+	int armed;                     /* a slot: watched now (under `lock`) */
+	pthread_mutex_t lock;          /* a slot's: its owner thread and the watchdog only */
 	struct guard_item *prev, *next;
 };
 
@@ -68,6 +72,16 @@ void guard_begin(struct guard *g, struct guard_item *it, double work);
 
 /* Stops watching `it`; afterwards the guard never touches it again. */
 void guard_unwatch(struct guard *g, struct guard_item *it);
+
+/*
+ * The calling thread's own item for this guard, made on its first call (NULL
+ * if out of memory): for work that runs on the thread that took the request
+ * (fanoutd's planning and inline answers).  guard_watch and guard_unwatch on
+ * it take only its own lock, which the watchdog shares once a tick, never the
+ * guard's: no lock contended between request threads.  It lives until
+ * guard_free; a thread has one per guard.
+ */
+struct guard_item *guard_slot(struct guard *g);
 
 /* Cancels every item watched (reason: GUARD_DRAIN unless already set): the program is stopping. */
 void guard_cancel_all(struct guard *g);
