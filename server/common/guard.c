@@ -197,10 +197,6 @@ void guard_free(struct guard *g)
 void guard_watch(struct guard *g, struct guard_item *it, const struct timespec *arrival, int fd,
 		 int may_probe)
 {
-	/* A slot is already in the list: it is only armed, under its own lock. */
-	pthread_mutex_t *lock = it->slot ? &it->lock : &g->lock;
-
-	pthread_mutex_lock(lock);
 	atomic_store(&it->cancel, 0);
 	atomic_store(&it->why, GUARD_NONE);
 	it->arrival = arrival ? *arrival : guard_now();
@@ -208,16 +204,27 @@ void guard_watch(struct guard *g, struct guard_item *it, const struct timespec *
 	it->fd = fd;
 	it->may_probe = may_probe;
 	it->probed = 0;
-	if (it->slot) {
-		it->armed = 1;
-	} else {
-		it->prev = NULL;
-		it->next = g->items;
-		if (g->items)
-			g->items->prev = it;
-		g->items = it;
-	}
-	pthread_mutex_unlock(lock);
+	it->slot = 0;
+	pthread_mutex_lock(&g->lock);
+	it->prev = NULL;
+	it->next = g->items;
+	if (g->items)
+		g->items->prev = it;
+	g->items = it;
+	pthread_mutex_unlock(&g->lock);
+}
+
+void guard_arm(struct guard *g, struct guard_item *slot, const struct timespec *arrival)
+{
+	(void)g;
+	/* Already in the list: only armed, under its own lock. */
+	pthread_mutex_lock(&slot->lock);
+	atomic_store(&slot->cancel, 0);
+	atomic_store(&slot->why, GUARD_NONE);
+	slot->arrival = arrival ? *arrival : guard_now();
+	slot->overrun_after = 0;
+	slot->armed = 1;
+	pthread_mutex_unlock(&slot->lock);
 }
 
 void guard_begin(struct guard *g, struct guard_item *it, double work)

@@ -617,12 +617,13 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 	struct req_error err;
 	enum req_status st;
 
-	if (!it) {
+	if (it) {
+		guard_arm(s->guard, it, &ex->start);
+	} else {
 		/* No memory for a slot: a watched item of this call's own, as for a job. */
-		memset(&local, 0, sizeof local);
 		it = &local;
+		guard_watch(s->guard, it, &ex->start, -1, 0);
 	}
-	guard_watch(s->guard, it, &ex->start, -1, 0);
 	fields = request_fields(ex);
 	if (!fields) {
 		guard_unwatch(s->guard, it);

@@ -17,7 +17,9 @@
 # servers are this script's own children, stopped by PID on any exit.
 # Timings are printed, not judged (goal: ratio >= 1.1, issue 22); the exit
 # status is non-zero only if something failed (a server down, non-2xx answers,
-# socket errors).
+# socket errors).  Also printed: each server's CPU time (user + system, all its
+# threads and processes) per request, which a loaded machine disturbs less than
+# requests per second.
 #
 # Environment: BENCH_HTTP_SECONDS (each wrk run, default 5), BENCH_HTTP_ROUNDS
 # (default 3), BENCH_HTTP_CONNECTIONS (default 64), BENCH_HTTP_WRK_THREADS
@@ -98,11 +100,26 @@ field() {
 	END { if (!found) print (key == "rps" ? "NA" : 0) }' "$1"
 }
 
-run_wrk() { # NAME URL ROUND
-	local out="$TMP/wrk-$1-$3.txt"
+# CPU ticks (user + system, every thread) of a PID and of its children.
+cpu_ticks() {
+	local pid total=0 t
+	for pid in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do
+		t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+		total=$((total + t))
+	done
+	echo "$total"
+}
+
+run_wrk() { # NAME URL ROUND PID
+	local out="$TMP/wrk-$1-$3.txt" c0 c1
+	c0=$(cpu_ticks "$4")
 	timeout $((SECONDS_EACH + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${SECONDS_EACH}s" --latency "$2" >"$out"
-	printf '  round %d  %-8s %10s req/s  p99 %8s  non-2xx %s  socket errors %s\n' "$3" "$1" \
-		"$(field "$out" rps)" "$(field "$out" p99)" "$(field "$out" non2xx)" "$(field "$out" sockerr)"
+	c1=$(cpu_ticks "$4")
+	awk -v c=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '/ requests in / {printf "%.2f\n", c / hz * 1e6 / $1}' \
+		"$out" >"$out.cpu"
+	printf '  round %d  %-8s %10s req/s  p99 %8s  server CPU %6s us/request  non-2xx %s  socket errors %s\n' \
+		"$3" "$1" "$(field "$out" rps)" "$(field "$out" p99)" "$(cat "$out.cpu")" "$(field "$out" non2xx)" \
+		"$(field "$out" sockerr)"
 }
 
 install_deps
@@ -159,28 +176,32 @@ PROBE_PID=$!
 
 for r in $(seq "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then
-		run_wrk fanoutd "$FD_URL$QUERY" "$r"; run_wrk nginx "$NGX_URL$QUERY" "$r"
+		run_wrk fanoutd "$FD_URL$QUERY" "$r" "$FD_PID"; run_wrk nginx "$NGX_URL$QUERY" "$r" "$NGX_PID"
 	else
-		run_wrk nginx "$NGX_URL$QUERY" "$r"; run_wrk fanoutd "$FD_URL$QUERY" "$r"
+		run_wrk nginx "$NGX_URL$QUERY" "$r" "$NGX_PID"; run_wrk fanoutd "$FD_URL$QUERY" "$r" "$FD_PID"
 	fi
 done
 stop_pid "$PROBE_PID"; PROBE_PID=''
 kill -0 "$FD_PID" 2>/dev/null || { echo "fanoutd died during the runs; log:"; tail -20 "$TMP/fanoutd.log"; exit 1; }
 
-RATIOS=()
+RATIOS=() CPU_RATIOS=()
 FAIL=()
 for r in $(seq "$ROUNDS"); do
 	a=$(field "$TMP/wrk-fanoutd-$r.txt" rps); b=$(field "$TMP/wrk-nginx-$r.txt" rps)
 	[ "$a" != NA ] && [ "$b" != NA ] || { FAIL+=("round $r: no wrk figure"); continue; }
 	RATIOS+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')")
+	CPU_RATIOS+=("$(awk -v a="$(cat "$TMP/wrk-fanoutd-$r.txt.cpu")" -v b="$(cat "$TMP/wrk-nginx-$r.txt.cpu")" \
+		'BEGIN {printf "%.3f", (a > 0 ? b / a : 0)}')")
 	[ "$(field "$TMP/wrk-fanoutd-$r.txt" non2xx)" = 0 ] || FAIL+=("round $r: fanoutd answered non-2xx")
 	[ "$(field "$TMP/wrk-fanoutd-$r.txt" sockerr)" = 0 ] || FAIL+=("round $r: socket errors against fanoutd")
 done
-MEDIAN=$(printf '%s\n' "${RATIOS[@]}" | sort -g | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "NA"}')
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "NA"}'; }
+MEDIAN=$(median "${RATIOS[@]}")
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratio fanoutd/nginx req/s per round: ${RATIOS[*]}"
 echo "ratio fanoutd/nginx req/s (median): $MEDIAN (goal >= $GOAL: $(awk -v m="$MEDIAN" -v g="$GOAL" \
 	'BEGIN {print (m + 0 >= g) ? "met" : "not met"}'))"
+echo "server CPU per request, nginx/fanoutd (above 1: fanoutd spends less) per round: ${CPU_RATIOS[*]}; median $(median "${CPU_RATIOS[@]}")"
 for p in healthz readyz; do
 	awk -v p="$p" '$1 == p {n++; if ($2 != 200) bad++; if ($3 > max) max = $3}
 		END {printf "/%s from 127.0.0.2 during the runs: %d asked, %d not 200, slowest %.1f ms\n", p, n, bad, max * 1000}' \
