@@ -348,9 +348,10 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 bench: $(BUILD)/bench $(FANOUTD)
 	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
 
-# fanoutd's GET /calc_fanout against nginx serving the same bytes, wrk side by side (~40 s).
+# fanoutd's GET /calc_fanout against nginx serving the same bytes, wrk side by side (~40 s);
+# BEFORE=path/to/fanoutd runs an older build in the same rotation.
 bench-http: $(FANOUTD)
-	bash tests/bench/http.sh $(FANOUTD)
+	bash tests/bench/http.sh $(FANOUTD) $(BEFORE)
 
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread

@@ -4,7 +4,10 @@
 # serving the very same bytes as a static file, under wrk, side by side in one
 # run, and the ratio of their requests per second.
 #
-#   bash tests/bench/http.sh PATH/TO/fanoutd
+#   bash tests/bench/http.sh PATH/TO/fanoutd [PATH/TO/fanoutd-before]
+#
+# With a second fanoutd (make bench-http BEFORE=path), it runs too, as "before",
+# in the same rotation, and its ratios are printed beside.
 #
 # Both servers run at once on 127.0.0.1 (ports the kernel picks); wrk runs
 # against each in turn, ROUNDS times, the order alternating, so that drift in
@@ -26,8 +29,11 @@
 # (default 2).
 set -euo pipefail
 
-FANOUTD=${1:?usage: bash tests/bench/http.sh PATH/TO/fanoutd}
-[ -x "$FANOUTD" ] || { echo "http.sh: $FANOUTD is not an executable" >&2; exit 2; }
+FANOUTD=${1:?usage: bash tests/bench/http.sh PATH/TO/fanoutd [PATH/TO/fanoutd-before]}
+BEFORE=${2:-}
+for b in "$FANOUTD" $BEFORE; do
+	[ -x "$b" ] || { echo "http.sh: $b is not an executable" >&2; exit 2; }
+done
 SECONDS_EACH=${BENCH_HTTP_SECONDS:-5}
 ROUNDS=${BENCH_HTTP_ROUNDS:-3}
 CONNS=${BENCH_HTTP_CONNECTIONS:-64}
@@ -37,7 +43,7 @@ GOAL=1.1
 PATH=$PATH:/usr/sbin:/sbin   # nginx lives in /usr/sbin
 
 TMP=$(mktemp -d)
-FD_PID='' NGX_PID='' PROBE_PID=''
+FD_PID='' NGX_PID='' PROBE_PID='' OLD_PID=''
 
 # SIGTERM, up to 5 s, then SIGKILL: only the PID given, a child of this script.
 stop_pid() {
@@ -52,6 +58,7 @@ cleanup() {
 	local rc=$?
 	stop_pid "$PROBE_PID"
 	stop_pid "$FD_PID"
+	stop_pid "$OLD_PID"
 	stop_pid "$NGX_PID"
 	rm -rf "$TMP"
 	return $rc
@@ -72,11 +79,24 @@ install_deps() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 }
 
+# A free loopback port for nginx (fanoutd takes one the kernel picks, and says which).
 free_ports() {
 	python3 -c 'import socket
-s=[socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1",0))
-print(*[x.getsockname()[1] for x in s])'
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_fanoutd BINARY LOG: starts it on a port the kernel picks; sets STARTED_PID and STARTED_PORT.
+start_fanoutd() {
+	local i
+	"$1" --address 127.0.0.1 --port 0 2>"$2" &
+	STARTED_PID=$! STARTED_PORT=''
+	for i in $(seq 100); do
+		STARTED_PORT=$(sed -n 's/.*listening on [^ ]* port \([0-9]*\).*/\1/p' "$2" | head -1)
+		[ -n "$STARTED_PORT" ] && return 0
+		kill -0 "$STARTED_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$1 did not start; log:"; tail -20 "$2"; return 1
 }
 
 # wait_http URL PID: up to 10 s for URL to answer 200 while PID stays alive.
@@ -123,14 +143,22 @@ run_wrk() { # NAME URL ROUND PID
 }
 
 install_deps
-read -r PORT PORT2 < <(free_ports)
-FD_URL="http://127.0.0.1:$PORT"
+read -r PORT2 < <(free_ports)
 NGX_URL="http://127.0.0.1:$PORT2"
 
-"$FANOUTD" --address 127.0.0.1 --port "$PORT" 2>"$TMP/fanoutd.log" &
-FD_PID=$!
+start_fanoutd "$FANOUTD" "$TMP/fanoutd.log" || exit 1
+FD_PID=$STARTED_PID
+FD_URL="http://127.0.0.1:$STARTED_PORT"
 wait_http "$FD_URL/healthz" "$FD_PID" || { echo "fanoutd did not come up; log:"; tail -20 "$TMP/fanoutd.log"; exit 1; }
 curl -sf -m 5 -o "$TMP/calc_fanout" "$FD_URL$QUERY"
+SERVERS=(fanoutd nginx)
+if [ -n "$BEFORE" ]; then
+	start_fanoutd "$BEFORE" "$TMP/before.log" || exit 1
+	OLD_PID=$STARTED_PID
+	OLD_URL="http://127.0.0.1:$STARTED_PORT"
+	wait_http "$OLD_URL/healthz" "$OLD_PID" || { echo "the before fanoutd did not come up"; exit 1; }
+	SERVERS+=(before)
+fi
 chmod 755 "$TMP"; chmod 644 "$TMP/calc_fanout"   # nginx workers may run as another user
 cat >"$TMP/nginx.conf" <<EOF
 worker_processes 2;
@@ -158,12 +186,12 @@ cmp -s "$TMP/calc_fanout" <(curl -sf -m 5 "$NGX_URL$QUERY") || { echo "nginx doe
 echo "=== bench-http  $(date -u '+%Y-%m-%d %H:%M:%S UTC') ==="
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "wrk -t$WRK_THREADS -c$CONNS -d${SECONDS_EACH}s, $ROUNDS rounds, order alternating"
+echo "wrk -t$WRK_THREADS -c$CONNS -d${SECONDS_EACH}s, $ROUNDS rounds of ${SERVERS[*]}, order reversed every other round"
 echo "fanoutd: GET $QUERY ($(wc -c <"$TMP/calc_fanout") bytes); nginx: the same bytes as a static file"
 
 # Health checks from 127.0.0.2 all through the runs: the slowest of each.
 (
-	end=$((SECONDS + 2 * ROUNDS * (SECONDS_EACH + 2) + 10))
+	end=$((SECONDS + ${#SERVERS[@]} * ROUNDS * (SECONDS_EACH + 2) + 10))
 	while [ "$SECONDS" -lt "$end" ]; do
 		for p in healthz readyz; do
 			curl -s -o /dev/null -m 5 --interface 127.0.0.2 -w "$p %{http_code} %{time_total}\n" \
@@ -174,11 +202,18 @@ echo "fanoutd: GET $QUERY ($(wc -c <"$TMP/calc_fanout") bytes); nginx: the same 
 ) >"$TMP/probes.txt" 2>/dev/null &
 PROBE_PID=$!
 
+run_server() { # NAME ROUND
+	case $1 in
+	fanoutd) run_wrk fanoutd "$FD_URL$QUERY" "$2" "$FD_PID" ;;
+	nginx) run_wrk nginx "$NGX_URL$QUERY" "$2" "$NGX_PID" ;;
+	before) run_wrk before "$OLD_URL$QUERY" "$2" "$OLD_PID" ;;
+	esac
+}
 for r in $(seq "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then
-		run_wrk fanoutd "$FD_URL$QUERY" "$r" "$FD_PID"; run_wrk nginx "$NGX_URL$QUERY" "$r" "$NGX_PID"
+		for n in "${SERVERS[@]}"; do run_server "$n" "$r"; done
 	else
-		run_wrk nginx "$NGX_URL$QUERY" "$r" "$NGX_PID"; run_wrk fanoutd "$FD_URL$QUERY" "$r" "$FD_PID"
+		for ((i = ${#SERVERS[@]} - 1; i >= 0; i--)); do run_server "${SERVERS[$i]}" "$r"; done
 	fi
 done
 stop_pid "$PROBE_PID"; PROBE_PID=''
@@ -196,12 +231,25 @@ for r in $(seq "$ROUNDS"); do
 	[ "$(field "$TMP/wrk-fanoutd-$r.txt" sockerr)" = 0 ] || FAIL+=("round $r: socket errors against fanoutd")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "NA"}'; }
+# ratio_line A B: the per-round and median ratios of A's req/s to B's.
+ratio_line() {
+	local r list=()
+	for r in $(seq "$ROUNDS"); do
+		list+=("$(awk -v a="$(field "$TMP/wrk-$1-$r.txt" rps)" -v b="$(field "$TMP/wrk-$2-$r.txt" rps)" \
+			'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')")
+	done
+	echo "ratio $1/$2 req/s per round: ${list[*]}; median $(median "${list[@]}")"
+}
 MEDIAN=$(median "${RATIOS[@]}")
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratio fanoutd/nginx req/s per round: ${RATIOS[*]}"
 echo "ratio fanoutd/nginx req/s (median): $MEDIAN (goal >= $GOAL: $(awk -v m="$MEDIAN" -v g="$GOAL" \
 	'BEGIN {print (m + 0 >= g) ? "met" : "not met"}'))"
 echo "server CPU per request, nginx/fanoutd (above 1: fanoutd spends less) per round: ${CPU_RATIOS[*]}; median $(median "${CPU_RATIOS[@]}")"
+if [ -n "$BEFORE" ]; then
+	ratio_line before nginx
+	ratio_line fanoutd before
+fi
 for p in healthz readyz; do
 	awk -v p="$p" '$1 == p {n++; if ($2 != 200) bad++; if ($3 > max) max = $3}
 		END {printf "/%s from 127.0.0.2 during the runs: %d asked, %d not 200, slowest %.1f ms\n", p, n, bad, max * 1000}' \
