@@ -36,14 +36,13 @@ static _Thread_local struct log_buffer *mine;
 static void write_lines(const char *data, size_t len)
 {
 	while (len > 0) {
-		size_t n = len < PIPE_BUF ? len : PIPE_BUF;
+		size_t n = len;
 		ssize_t w;
-		if (n < len) {
-			size_t cut = n;
+		if (n > PIPE_BUF) {
+			size_t cut = PIPE_BUF;
 			while (cut > 0 && data[cut - 1] != '\n')
 				cut--;
-			if (cut > 0)
-				n = cut;
+			n = cut > 0 ? cut : PIPE_BUF;
 		}
 		w = write(STDERR_FILENO, data, n);
 		if (w < 0 && errno == EINTR)

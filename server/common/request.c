@@ -685,8 +685,9 @@ static void check_unknown(enum req_op op, const cJSON *json, struct req_error *e
 		const char *nearest = NULL, *other = NULL;
 		int best = 3;   /* suggest within two edits */
 		size_t i;
-		for (i = 0; i < NFIELDS && strcmp(fields[i].name, m->string) != 0; i++)
-			continue;
+		i = 0;
+		while (i < NFIELDS && strcmp(fields[i].name, m->string) != 0)
+			i++;
 		if (i < NFIELDS && (fields[i].ops & OP_BIT(op)))
 			continue;
 		if (i < NFIELDS)

@@ -404,11 +404,11 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 /* ---- work on the pool --------------------------------------------------- */
 
 /*
- * Runs a planned request under the guard (already watching `it`) and queues
- * its answer: 200, 504 past the time limit, 422 when it outgrew its estimate,
- * 499 when the client left, or the request layer's error.
+ * Queues a request's answer from its outcome: `o`, or else `err` and what the
+ * guard did: 200, 504 past the time limit, 422 when it outgrew its estimate,
+ * 499 when the client left, 503 when a drain cancelled it, or the request
+ * layer's error.
  */
-/* Answers a request from its outcome: the answer `o`, or else err and what the guard did. */
 static enum MHD_Result outcome(struct exchange *ex, struct MHD_Connection *conn, cJSON *o,
 			       const struct req_error *err_, enum guard_why why)
 {
@@ -433,6 +433,7 @@ static enum MHD_Result outcome(struct exchange *ex, struct MHD_Connection *conn,
 	return request_failed(ex, conn, &err);
 }
 
+/* Runs a planned request under the guard (already watching `it`) and queues its answer. */
 static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 			       const struct request *req, struct guard_item *it)
 {
@@ -828,22 +829,26 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	char *query = uri ? strchr(uri, '?') : NULL;
 	struct exchange *ex = calloc(1, sizeof *ex);
-	size_t params = 1;
 
 	(void)cls;
 	(void)conn;
-	if (!query)
-		return ex ? (void *)ex : (void *)&no_memory;
-	query = (char *)(uintptr_t)query + 1;  /* libmicrohttpd's buffer, which it reads after this returns */
-	if (ex) {
+	if (query)
+		query = (char *)(uintptr_t)query + 1;  /* libmicrohttpd's buffer, which it reads after this returns */
+	if (!ex) {
+		if (query)
+			*query = '\0';
+		return &no_memory;
+	}
+	if (query) {
+		size_t params = 1;
 		for (const char *c = query; *c && params <= FO_HTTP_MAX_PARAMS; c++)
 			params += *c == '&' || *c == ';';
 		ex->too_many_params = params > FO_HTTP_MAX_PARAMS;
 		ex->query = query;
 		ex->query_first = *query;
+		*query = '\0';
 	}
-	*query = '\0';
-	return ex ? (void *)ex : (void *)&no_memory;
+	return ex;
 }
 
 static const struct route *find_route(const char *url)

@@ -223,7 +223,7 @@ RATIOS=() CPU_RATIOS=()
 FAIL=()
 for r in $(seq "$ROUNDS"); do
 	a=$(field "$TMP/wrk-fanoutd-$r.txt" rps); b=$(field "$TMP/wrk-nginx-$r.txt" rps)
-	[ "$a" != NA ] && [ "$b" != NA ] || { FAIL+=("round $r: no wrk figure"); continue; }
+	if [ "$a" = NA ] || [ "$b" = NA ]; then FAIL+=("round $r: no wrk figure"); continue; fi
 	RATIOS+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f", a / b}')")
 	CPU_RATIOS+=("$(awk -v a="$(cat "$TMP/wrk-fanoutd-$r.txt.cpu")" -v b="$(cat "$TMP/wrk-nginx-$r.txt.cpu")" \
 		'BEGIN {printf "%.3f", (a > 0 ? b / a : 0)}')")
