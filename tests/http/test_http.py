@@ -845,6 +845,44 @@ class Conventions(unittest.TestCase):
         self.assertIn("curve", json.loads(text))
 
 
+class AccessLog(unittest.TestCase):
+    """Issue 22: the access log is buffered per connection thread, written out every 100 ms and
+    when fanoutd stops, so no line is lost or cut."""
+
+    def ids_logged(self, srv, prefix):
+        return [line.split()[-1] for line in srv.log if line.rstrip().split(" ")[-1].startswith(prefix)]
+
+    def send(self, srv, prefix, count):
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+        for i in range(count):
+            conn.request("GET", "/healthz", headers={"X-Request-Id": f"{prefix}{i}"})
+            self.assertEqual(conn.getresponse().read() != b"", True)
+        conn.close()
+
+    def test_lines_are_written_out_while_running(self):
+        srv = Server()
+        try:
+            # 200 lines are far less than a buffer holds: only the timer writes them out.
+            self.send(srv, "tick-", 200)
+            deadline = time.monotonic() + WAIT
+            while len(self.ids_logged(srv, "tick-")) < 200:
+                self.assertLess(time.monotonic(), deadline, srv.log[-3:])
+                time.sleep(0.02)
+            self.assertEqual(sorted(self.ids_logged(srv, "tick-")), sorted(f"tick-{i}" for i in range(200)))
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_sigterm_loses_no_line(self):
+        srv = Server()
+        try:
+            self.send(srv, "term-", 500)
+        finally:
+            srv.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(srv.stop(), 0)
+        self.assertEqual(sorted(self.ids_logged(srv, "term-")), sorted(f"term-{i}" for i in range(500)))
+        self.assertIn("stopped", srv.log[-1])
+
+
 class JsonLog(unittest.TestCase):
     def test_every_line_is_json_from_start_to_stop(self):
         srv = Server("--log-format", "json")
