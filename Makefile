@@ -11,7 +11,8 @@
 #                   into a temporary directory (needs Node.js >= 20.19: README.md, Quick start)
 #   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
-#   make bench      simulators and calculators side by side, with Python (~2 min)
+#   make bench      simulators and calculators side by side, with Python and numpy;
+#                   rewrites docs/PERFORMANCE.md's table (~4 min)
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
@@ -334,8 +335,19 @@ load: $(FANOUTD)
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
+# The numpy anchor runs under a python3 that has numpy (Debian's python3-numpy,
+# installed here if missing); the HTTP row is make bench-http's, when there is
+# such a target.  perf_table.py rewrites docs/PERFORMANCE.md's table block.
 bench: $(BUILD)/bench $(FANOUTD)
-	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
+	@dpkg -s python3-numpy >/dev/null 2>&1 || { $(APT_INSTALL) python3-numpy; }
+	@mkdir -p $(BUILD)/bench-out
+	np=$$(for p in python3 /usr/bin/python3; do $$p -c 'import numpy' 2>/dev/null && echo $$p && break; done); \
+	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py "$${np:+$$np tests/bench/gossip_numpy.py}" \
+	  | tee $(BUILD)/bench-out/bench.txt
+	@if $(MAKE) -n bench-http >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory bench-http | tee $(BUILD)/bench-out/http.txt; \
+	else echo "not measured here" > $(BUILD)/bench-out/http.txt; fi
+	python3 tests/bench/perf_table.py $(BUILD)/bench-out/bench.txt $(BUILD)/bench-out/http.txt docs/PERFORMANCE.md
 
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
