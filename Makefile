@@ -230,6 +230,7 @@ contract: $(FANOUTD)
 # (tests/docs/examples.py); `make examples` writes their outputs instead.
 docs: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py check $(BUILD)
+	python3 tests/bench/test_perf_table.py
 examples: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py write $(BUILD)
 
