@@ -45,6 +45,7 @@ struct search {
 	int threads;      /* for simulations */
 	int unresolved;   /* a simulation could not show the target */
 	int64_t trials;   /* simulated so far, over every K */
+	int64_t beside;   /* evaluations taken from a speculative run (spec_take) */
 };
 
 static const char *const model_names[CALC_MODEL_COUNT] = {
@@ -649,6 +650,7 @@ static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *
 		return s->work > s->work_limit ? FO_TOO_LARGE : FO_CANCELLED;
 	}
 	s->evaluations++;
+	s->beside++;
 	while (!atomic_load(&sp->done)) {
 		if (fo_cancelled(s->cancel))
 			atomic_store(&sp->cancel, 1);
@@ -820,7 +822,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
+	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
@@ -839,6 +841,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 					 model == CALC_SIMULATION
 					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
+	out->evaluations_beside = s.beside;
 	out->work = s.work;
 	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
@@ -868,7 +871,7 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 		       struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
 	struct eval e;
 	enum fo_status st;
 
