@@ -11,7 +11,8 @@
 #                   into a temporary directory (needs Node.js >= 20.19: README.md, Quick start)
 #   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
-#   make bench      simulators and calculators side by side, with Python (~2 min)
+#   make bench      simulators and calculators side by side, with Python and numpy, and
+#                   make bench-http; rewrites docs/PERFORMANCE.md's table (~5 min)
 #   make bench-http fanoutd's GET /calc_fanout beside nginx serving the same bytes (wrk, ~40 s)
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
@@ -241,6 +242,7 @@ contract: $(FANOUTD)
 # (tests/docs/examples.py); `make examples` writes their outputs instead.
 docs: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py check $(BUILD)
+	python3 tests/bench/test_perf_table.py
 examples: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py write $(BUILD)
 
@@ -348,8 +350,19 @@ load: $(FANOUTD)
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
+# The numpy anchor runs under a python3 that has numpy (Debian's python3-numpy,
+# installed here if missing); the HTTP row is make bench-http's, when there is
+# such a target.  perf_table.py rewrites docs/PERFORMANCE.md's table block.
 bench: $(BUILD)/bench $(FANOUTD)
-	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
+	@dpkg -s python3-numpy >/dev/null 2>&1 || { $(APT_INSTALL) python3-numpy; }
+	@mkdir -p $(BUILD)/bench-out
+	np=$$(for p in python3 /usr/bin/python3; do $$p -c 'import numpy' 2>/dev/null && echo $$p && break; done); \
+	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py "$${np:+$$np tests/bench/gossip_numpy.py}" \
+	  | tee $(BUILD)/bench-out/bench.txt
+	@if $(MAKE) -n bench-http >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory bench-http | tee $(BUILD)/bench-out/http.txt; \
+	else echo "not measured here" > $(BUILD)/bench-out/http.txt; fi
+	python3 tests/bench/perf_table.py $(BUILD)/bench-out/bench.txt $(BUILD)/bench-out/http.txt docs/PERFORMANCE.md
 
 # fanoutd's GET /calc_fanout against nginx serving the same bytes, wrk side by side (~40 s);
 # BEFORE=path/to/fanoutd runs an older build in the same rotation.

@@ -245,6 +245,11 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "ratio fanoutd/nginx req/s per round: ${RATIOS[*]}"
 echo "ratio fanoutd/nginx req/s (median): $MEDIAN (goal >= $GOAL: $(awk -v m="$MEDIAN" -v g="$GOAL" \
 	'BEGIN {print (m + 0 >= g) ? "met" : "not met"}'))"
+# The row make bench puts in docs/PERFORMANCE.md's table (tests/bench/perf_table.py).
+FD_MED=$(median $(for r in $(seq "$ROUNDS"); do field "$TMP/wrk-fanoutd-$r.txt" rps; done))
+NGX_MED=$(median $(for r in $(seq "$ROUNDS"); do field "$TMP/wrk-nginx-$r.txt" rps; done))
+printf 'ROW\tfanoutd GET /calc_fanout (formula) under wrk, 64 connections\t%.0f req/s\tnginx serving the same bytes: %.0f req/s\t%.2fx\t>= %sx nginx\t%s\n' \
+	"$FD_MED" "$NGX_MED" "$MEDIAN" "$GOAL" "$(awk -v m="$MEDIAN" -v g="$GOAL" 'BEGIN {print (m + 0 >= g) ? "met" : "not met"}')"
 echo "server CPU per request, nginx/fanoutd (above 1: fanoutd spends less) per round: ${CPU_RATIOS[*]}; median $(median "${CPU_RATIOS[@]}")"
 if [ -n "$BEFORE" ]; then
 	ratio_line before nginx
