@@ -52,7 +52,7 @@
  * 3e5, every mode, loss, failures, windows, limits, probes; the machine
  * loaded): 16-26 ns a step on average, 30-57 at most.
  */
-#define SIM_CLOCK_STEP_COST 40.0
+#define SIM_CLOCK_STEP_COST 30.0
 #define SIM_CLOCK_STEP_COST_DECADE 10.0
 #define SIM_CLOCK_TRIAL_COST 1000.0
 
