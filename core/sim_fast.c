@@ -403,7 +403,7 @@ double sim_clock_steps(const struct gossip_params *p)
 	if (pushes && (p->forward_rounds > 0 || p->transmit_limit >= p->fanout))
 		/* Under a short window the pushers are few and scattered: a search crosses blocks. */
 		per_node += fmin(words, 2 * 64 + blocks) / (pulls ? 12 : 6) * fmin(1, 3 / window);
-	steps += informed * per_node + 4 * words * log(words + 1);
+	steps += informed * per_node + 4 * words * log1p(words);
 	if (probes) {
 		/* Probe ticks while the broadcast lives: to everyone informed, then (limited) the windows. */
 		double spread = k >= 0.5 ? 2 * (log2(fmax(live, 2)) / log2(1 + k) + log(fmax(live, 2)) / k)

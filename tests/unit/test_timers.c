@@ -509,7 +509,7 @@ START_TEST(test_fast_matches_agent_blocks)
 	struct gossip_params p = { 0 };
 	struct moments a, f;
 	int64_t *ha, *hf, steps;
-	int trials = 300;
+	int trials = 200;
 
 	p.nodes = 4500;
 	p.fanout = _i ? 2 : 4;
