@@ -927,7 +927,7 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 	struct lt e;
 	struct sample s;
 	uint64_t seed = params_seed(p);
-	double one = largen_timers_rows_sample_cost(p), work = 0, checked = 0;
+	double one = largen_timers_rows_sample_cost(p, target), work = 0, checked = 0;
 	double *sum_miss = NULL, *sum_full = NULL, *sum_diff = NULL;
 	int64_t n = 0, next = FO_LT_FIRST_SAMPLES, rn, upto;
 	int rc = lt_init(&e, p, 1, 1);
@@ -1084,14 +1084,16 @@ double largen_timers_cost(const struct gossip_params *p)
 }
 
 /*
- * When the late phase of a sample settles (see settled()), in intervals, for
- * the cost of runs to a long horizon: about twice the time the informed
- * count takes to grow from 1 to L at a rate of 1 + (1 - loss)(K + 1/probe
- * interval) per Δ, and 5 Δ to drain the budgets.  Measured against the
+ * How far a sample of largen_timers_rows runs, in intervals: to about when
+ * its late phase settles (see settled()), twice the time the informed count
+ * takes to grow from 1 to L at a rate of 1 + (1 - loss)(K + 1/probe
+ * interval) per Δ, and 5 Δ to drain the budgets; or, where the target can
+ * be shown, to about the rows' own R (samples after the first look that shows
+ * it stop there): 1.2 times that growth time and 5 Δ.  Fitted to the
  * memberlist presets' rows at N = 30 … 10^6 (docs/PERFORMANCE.md); the
  * horizon itself when nothing grows.
  */
-static double settle_horizon(const struct gossip_params *p)
+static double rows_horizon(const struct gossip_params *p, int shown)
 {
 	double live = (double)gossip_live(p), keep = 1 - p->loss;
 	double rate = keep * ((gossip_pushes(p->mode) || gossip_pulls(p->mode) ? (double)p->fanout : 0) +
@@ -1099,38 +1101,46 @@ static double settle_horizon(const struct gossip_params *p)
 
 	if (!(rate > 0) || live <= 1)
 		return gossip_horizon(p);
-	return fmin(gossip_horizon(p), 2 * (1 + log(live) / log1p(rate)) + 5);
+	return fmin(gossip_horizon(p), (shown ? 1.2 : 2) * (1 + log(live) / log1p(rate)) + 5);
 }
 
-double largen_timers_rows_sample_cost(const struct gossip_params *p)
+/* The first look whose KL bound, with no miss at all, could show the target; 0 when none could. */
+static double show_samples(double target)
+{
+	double show = log(1 / look_delta()) / fmax(target >= 0.5 ? 1 - target : target, 1e-12), n = FO_LT_FIRST_SAMPLES;
+
+	if (show > FO_LT_MAX_SAMPLES)
+		return 0;
+	while (n < show && n < FO_LT_MAX_SAMPLES)
+		n *= 2;
+	return n;
+}
+
+double largen_timers_rows_sample_cost(const struct gossip_params *p, double target)
 {
 	struct gossip_params q = *p;
 
 	if (!(largen_timers_sample_cost(p) < HUGE_VAL))
 		return HUGE_VAL;
-	q.horizon = settle_horizon(p);
+	q.horizon = rows_horizon(p, show_samples(target) > 0);
 	/* Its early phase also walks the slots one by one until the sample settles. */
 	return sample_cost(&q, gossip_live(p) > FO_LT_THRESHOLD) + q.horizon * FO_LT_SLOTS * LT_EARLY_SLOT_COST;
 }
 
 double largen_timers_rows_cost(const struct gossip_params *p, double target)
 {
-	double one = largen_timers_rows_sample_cost(p), show, n = FO_LT_FIRST_SAMPLES;
+	double one = largen_timers_rows_sample_cost(p, target), n = show_samples(target);
 
-	if (!(one < HUGE_VAL))
-		return one;
 	/*
-	 * About twice the first look that could show the target.  Where even
+	 * About three times the first look that could show the target (the r
+	 * whose P is near the target sample longer).  Where even
 	 * FO_LT_MAX_SAMPLES with no miss at all cannot, the r whose miss is
 	 * near 1 - target still sample until their miss shows above it: about
 	 * a quarter of the most (measured, docs/PERFORMANCE.md).
 	 */
-	show = log(1 / look_delta()) / fmax(target >= 0.5 ? 1 - target : target, 1e-12);
-	if (show > FO_LT_MAX_SAMPLES)
-		return one * FO_LT_MAX_SAMPLES / 4;
-	while (n < show && n < FO_LT_MAX_SAMPLES)
-		n *= 2;
-	return one * fmin(FO_LT_MAX_SAMPLES, 2 * n);
+	if (!(one < HUGE_VAL))
+		return one;
+	return one * (n > 0 ? fmin(FO_LT_MAX_SAMPLES, 3 * n) : FO_LT_MAX_SAMPLES / 4);
 }
 
 double largen_timers_cost_target(const struct gossip_params *p, double target)

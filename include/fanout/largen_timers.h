@@ -83,7 +83,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
  * look or zeros; the last, r = floor(H), has the figures of the last look
  * that ran to it, even when open: once some r meets the target, later
  * samples stop at that r, their values up to it unchanged).  Both arrays hold floor(H) + 1 entries.  Samples are
- * charged look by look at largen_timers_rows_sample_cost(p) against
+ * charged look by look at largen_timers_rows_sample_cost(p, target) against
  * max_work, as largen_timers_run does; returns as it does.
  */
 enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
@@ -94,11 +94,11 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 double largen_timers_sample_cost(const struct gossip_params *p);
 
 /*
- * Work units of one sample of largen_timers_rows: largen_timers_sample_cost
- * at the horizon by which the late phase is expected to have settled (it
- * stops there, however far the horizon), and of the whole run for a target.
+ * Work units of one sample of largen_timers_rows for this target (it stops
+ * when its late phase settles, or at the least r shown to meet the target,
+ * however far the horizon), and of the whole run.
  */
-double largen_timers_rows_sample_cost(const struct gossip_params *p);
+double largen_timers_rows_sample_cost(const struct gossip_params *p, double target);
 double largen_timers_rows_cost(const struct gossip_params *p, double target);
 
 /* Work units of largen_timers_run with its most samples. */

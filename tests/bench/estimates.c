@@ -43,6 +43,9 @@
 #define CUTOFF_FACTOR 20
 #define CUTOFF_SLACK 0.2
 
+/* The fleet table runs niced on a shared machine: its cut-off (wall time) is far looser. */
+static double cutoff_factor = CUTOFF_FACTOR;
+
 struct watch {
 	atomic_int cancel, done;
 	double limit;           /* seconds */
@@ -150,7 +153,7 @@ static double run_request(const struct request *req, const struct req_limits *li
 	cJSON *o;
 	char *text;
 
-	w.limit = CUTOFF_FACTOR * req->work * 1e-9 + CUTOFF_SLACK;
+	w.limit = cutoff_factor * req->work * 1e-9 + CUTOFF_SLACK;
 	pthread_create(&t, NULL, watcher, &w);
 	start = now_s(CLOCK_THREAD_CPUTIME_ID);
 	o = req_execute(req, lim, &w.cancel, &err);
@@ -226,7 +229,7 @@ static void answers(int cases, struct rng *r)
 	printf("worst measured/estimated over the cases of 1 ms or more: %.2f  %s\n", worst, worst_case);
 }
 
-/* Issue 19's table (see the usage above); no cut-off beyond 20 times the estimate plus 0.2 s. */
+/* Issue 19's table (see the usage above); cut off at 1000 times the estimate (wall time). */
 static int fleet(int64_t max_nodes)
 {
 	static const char *const presets[] = { "memberlist-lan", "memberlist-wan", "memberlist-local" };
@@ -234,6 +237,7 @@ static int fleet(int64_t max_nodes)
 	static const int64_t sizes[] = { 30, 1000, 10000, 100000, 1000000 };
 	struct req_limits lim = { 1e12, 1 };
 
+	cutoff_factor = 1000;
 	printf("%-17s %8s %7s %-10s %10s %9s %7s %6s %s\n", "preset", "nodes", "target", "model", "estimate_s",
 	       "cpu_s", "ratio", "fits", "status");
 	for (size_t pi = 0; pi < sizeof presets / sizeof *presets; pi++)
