@@ -1089,7 +1089,7 @@ double largen_timers_cost(const struct gossip_params *p)
  * takes to grow from 1 to L at a rate of 1 + (1 - loss)(K + 1/probe
  * interval) per Δ, and 5 Δ to drain the budgets; or, where the target can
  * be shown, to about the rows' own R (samples after the first look that shows
- * it stop there): 1.2 times that growth time and 5 Δ.  Fitted to the
+ * it stop there): that growth time and 5 Δ.  Fitted to the
  * memberlist presets' rows at N = 30 … 10^6 (docs/PERFORMANCE.md); the
  * horizon itself when nothing grows.
  */
@@ -1101,7 +1101,7 @@ static double rows_horizon(const struct gossip_params *p, int shown)
 
 	if (!(rate > 0) || live <= 1)
 		return gossip_horizon(p);
-	return fmin(gossip_horizon(p), (shown ? 1.2 : 2) * (1 + log(live) / log1p(rate)) + 5);
+	return fmin(gossip_horizon(p), (shown ? 1 : 2) * (1 + log(live) / log1p(rate)) + 5);
 }
 
 /* The first look whose KL bound, with no miss at all, could show the target; 0 when none could. */
