@@ -920,6 +920,8 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	return st;
 }
 
+static double show_samples(double target);
+
 enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
 				  const atomic_int *cancel, struct largen_result *rows, signed char *verdict,
 				  struct largen_timers_info *info)
@@ -1013,8 +1015,13 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 					 fabs(sum_diff[rn - 1]) / checked, (double)n, &rows[rn - 1]);
 				rows[rn - 1].node_miss = NAN;
 			}
-			/* Done when every r up to the least that meets it (or every r) is settled. */
-			if (open == 0 || n >= FO_LT_MAX_SAMPLES)
+			/*
+			 * Done when every r up to the least that meets it (or every r) is
+			 * settled, or when no r can meet it: even FO_LT_MAX_SAMPLES with
+			 * no miss at all would not show the target (show_samples), so no
+			 * r's verdict can become 1.
+			 */
+			if (open == 0 || n >= FO_LT_MAX_SAMPLES || show_samples(target) == 0)
 				break;
 			/*
 			 * Past the least r that meets it, no r needs more samples: the
@@ -1134,13 +1141,11 @@ double largen_timers_rows_cost(const struct gossip_params *p, double target)
 	/*
 	 * About three times the first look that could show the target (the r
 	 * whose P is near the target sample longer).  Where even
-	 * FO_LT_MAX_SAMPLES with no miss at all cannot, the r whose miss is
-	 * near 1 - target still sample until their miss shows above it: about
-	 * a quarter of the most (measured, docs/PERFORMANCE.md).
+	 * FO_LT_MAX_SAMPLES with no miss at all cannot, the first look.
 	 */
 	if (!(one < HUGE_VAL))
 		return one;
-	return one * (n > 0 ? fmin(FO_LT_MAX_SAMPLES, 3 * n) : FO_LT_MAX_SAMPLES / 4);
+	return one * (n > 0 ? fmin(FO_LT_MAX_SAMPLES, 3 * n) : FO_LT_FIRST_SAMPLES);
 }
 
 double largen_timers_cost_target(const struct gossip_params *p, double target)

@@ -79,7 +79,9 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
  * so rows[r] and verdict[r] are what largen_timers_run(p at horizon r,
  * target) answers, up to the late phase's stop (LT_SETTLED, 1e-15).
  * Sampling stops once every r up to the least whose verdict is 1 is
- * settled; entries past it may stay open (verdict 2, figures of a former
+ * settled, or after the first look when no verdict can be 1 (even
+ * FO_LT_MAX_SAMPLES with no miss could not show the target); entries past
+ * it may stay open (verdict 2, figures of a former
  * look or zeros; the last, r = floor(H), has the figures of the last look
  * that ran to it, even when open: once some r meets the target, later
  * samples stop at that r, their values up to it unchanged).  Both arrays hold floor(H) + 1 entries.  Samples are
