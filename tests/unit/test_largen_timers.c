@@ -241,9 +241,10 @@ END_TEST
 /*
  * largen_timers_rows against largen_timers_run at each horizon r on a table
  * (small N, where every sample is exact; past M, where the late phase
- * answers; pull, whose late phase never stops early; loss and failures):
- * the least r that meets the target and the two before it have the figures
- * and the verdicts of the runs at those r.  Then
+ * answers; pull, whose late phase never stops early; loss and failures; a
+ * target no r can show): the least r that meets the target (or the last
+ * settled) and the two before it have the figures and the verdicts of the
+ * runs at those r.  Then
  * the work it charged (its samples at its per-sample estimate) is within 3
  * times of largen_timers_rows_cost, the estimate tradeoff plans with.
  */
@@ -271,15 +272,17 @@ START_TEST(test_rows_equal_runs)
 	signed char verdict[16];
 	struct largen_timers_info info;
 	int settled = 0;
-	int64_t least = (int64_t)p.horizon;
+	int64_t least = -1;
 
 	ck_assert_int_eq(largen_timers_rows(&p, target, HUGE_VAL, NULL, rows, verdict, &info), FO_OK);
-	for (int64_t r = 0; r <= (int64_t)p.horizon; r++)
-		if (verdict[r] == 1) {
+	for (int64_t r = 0; r <= (int64_t)p.horizon && least < 0; r++)
+		if (verdict[r] == 1)
 			least = r;
-			break;
-		}
-	/* The least r that meets it (or the horizon) and the two before it: the ones a row's R rests on. */
+	/* Without one, the last settled r (at 0.9999 no r can meet it: they settle or stay open after one look). */
+	for (int64_t r = (int64_t)p.horizon; r >= 0 && least < 0; r--)
+		if (verdict[r] != 2)
+			least = r;
+	/* The least r that meets it (or the last settled) and the two before it: the ones a row's R rests on. */
 	for (int64_t r = least >= 2 ? least - 2 : 0; r <= least; r++) {
 		struct gossip_params q = p;
 		struct largen_result l;
