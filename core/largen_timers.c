@@ -1123,6 +1123,11 @@ static double show_samples(double target)
 	return n;
 }
 
+int largen_timers_can_show(double target)
+{
+	return show_samples(target) > 0;
+}
+
 double largen_timers_rows_sample_cost(const struct gossip_params *p, double target)
 {
 	struct gossip_params q = *p;

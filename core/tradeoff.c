@@ -471,6 +471,10 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 
 	if (top < 1)
 		return 0;
+	/* large_n under independent timers that cannot show the target reaches it at no K: every row runs. */
+	if (last <= 0 && model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT &&
+	    !largen_timers_can_show(target))
+		last = top;
 	if (last <= 0)
 		last = predict_last(p, target);
 	if (last > top)

@@ -103,6 +103,9 @@ double largen_timers_sample_cost(const struct gossip_params *p);
 double largen_timers_rows_sample_cost(const struct gossip_params *p, double target);
 double largen_timers_rows_cost(const struct gossip_params *p, double target);
 
+/* Could FO_LT_MAX_SAMPLES with no miss at all show the target?  (Else no r of largen_timers_rows meets it.) */
+int largen_timers_can_show(double target);
+
 /* Work units of largen_timers_run with its most samples. */
 double largen_timers_cost(const struct gossip_params *p);
 
