@@ -304,6 +304,39 @@ START_TEST(test_rows_equal_runs)
 }
 END_TEST
 
+/*
+ * tradeoff with memberlist-lan's settings (push, X = 4 ceil(log10(N + 1)),
+ * probes every 5 intervals, max_rounds 100) where it fits the default
+ * budget: planned within it, and run within it (it charges each look).  At
+ * 0.9999 no row is reached (large_n's most samples cannot show a miss below
+ * 1e-4), and each row still carries its interval.
+ */
+static const struct {
+	int64_t n;
+	double target;
+} fleet_cases[] = {
+	{ 30, 0.99 }, { 30, 0.9999 }, { 1000, 0.9999 }, { 100000, 0.9999 },
+};
+
+START_TEST(test_tradeoff_fleet_within_budget)
+{
+	int64_t n = fleet_cases[_i].n;
+	double target = fleet_cases[_i].target;
+	struct gossip_params p = timed(n, 0, 100, GOSSIP_PUSH, 0, 0, 4 * (int64_t)ceil(log10((double)n + 1)), 5);
+	struct tradeoff t;
+
+	ck_assert_double_le(tradeoff_cost(&p, CALC_LARGE_N, target, 0), FO_DEFAULT_WORK_BUDGET);
+	ck_assert_int_eq(tradeoff_run(&p, CALC_LARGE_N, target, 0, FO_DEFAULT_WORK_BUDGET, NULL, &t), FO_OK);
+	ck_assert_int_ge(t.count, 1);
+	for (int64_t i = 0; i < t.count; i++) {
+		ck_assert_double_le(t.rows[i].p_lo, t.rows[i].p_hi);
+		if (target > 0.999)
+			ck_assert_int_lt(t.rows[i].rounds, 0);
+	}
+	tradeoff_release(&t);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_interval_covers_sampler, UNIT_COUNT(cover_cases)),
 	UNIT_LOOP(test_memberlist_lan_within_budget, UNIT_COUNT(lan_nodes)),
@@ -314,6 +347,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_cancel),
 	UNIT_TEST(test_tradeoff_rows),
 	UNIT_LOOP(test_rows_equal_runs, UNIT_COUNT(rows_cases)),
+	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),
 };
 
 Suite *largen_timers_suite(void)
