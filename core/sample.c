@@ -141,8 +141,8 @@ static void btrs_setup(struct btrs *t, uint64_t n, double p)
 	t->lpq = log(p / q);
 	t->m = floor((t->n + 1) * p);
 	t->nm = t->n - t->m;
-	t->log_m1 = log(t->m + 1);
-	t->log_nm1 = log(t->nm + 1);
+	t->log_m1 = log1p(t->m);
+	t->log_nm1 = log1p(t->nm);
 	t->fc_m = stirling_fc(t->m);
 	t->fc_nm = stirling_fc(t->nm);
 }
