@@ -3,10 +3,10 @@
  * sample.h — exact samplers for the fast simulator, over the rng in rng.h.
  *
  * "Exact" means each draw has the named distribution up to floating-point
- * rounding: no normal or Poisson approximations.  The binomial uses the
- * order-statistic recursion (the j-th smallest of n uniforms is Beta(j,
- * n - j + 1), which splits Bin(n, p) into a smaller binomial) down to
- * inversion when n p is small; Beta comes from two Marsaglia–Tsang gammas.
+ * rounding: no normal or Poisson approximations.  The binomial is drawn by
+ * inversion when n min(p, 1 - p) < 10, else by Hörmann's BTRS (transformed
+ * rejection with squeeze, O(1) expected work); Beta comes from two
+ * Marsaglia–Tsang gammas.
  */
 #ifndef FANOUT_SAMPLE_H
 #define FANOUT_SAMPLE_H
@@ -26,6 +26,15 @@ double sample_beta(struct rng *r, double a, double b);
 
 /* Binomial(n, p). */
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p);
+
+/*
+ * For tests, BTRS at (n, p) (p <= 1/2, n p >= 10) on the grid u = -1/2 +
+ * i/steps: *hat gets the largest log of f(k)/f(m) over the hat (at most 0
+ * when the hat covers the pmf, which exactness needs), *squeeze the
+ * smallest log of the same over the squeeze's level where it accepts (at
+ * least 0 when the squeeze accepts only points under the pmf).
+ */
+void sample_btrs_margins(uint64_t n, double p, int steps, double *hat, double *squeeze);
 
 /*
  * Failures before the first success of independent trials with success

@@ -178,6 +178,18 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			      int64_t *informed, uint64_t *messages, int64_t *rounds_to_all);
 
+/* How the fast simulator draws a push round (sim_fast.c): by its cost, or forced, for tests. */
+enum sim_push_method {
+	SIM_PUSH_AUTO,
+	SIM_PUSH_STAGED, /* in two stages (as AUTO when K > 64, where it never stages) */
+	SIM_PUSH_SERIAL, /* sender by sender */
+};
+
+/* sim_fast_trial with the push round's method chosen. */
+enum fo_status sim_fast_trial_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				 enum sim_push_method method, int64_t *informed, uint64_t *messages,
+				 int64_t *rounds_to_all);
+
 /*
  * Trial `trial` of the fast simulator under independent timers
  * (sim_clock.c): like sim_agent_timed, and of the same law.

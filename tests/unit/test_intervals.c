@@ -262,7 +262,7 @@ END_TEST
  * Issue 23's 399 s run: K = 1 … 9 reach nothing and large_n crawled through
  * each.  Now a 64-trial probe rules most out, and the estimate holds: the
  * work the search charged (large_n's overrun included) stays within the
- * estimate, and a budget of the estimate is enough.  fanoutd's default
+ * estimate up to one large_n run (see below), and such a budget is enough.  fanoutd's default
  * budget refuses it up front instead of stopping it midway.
  */
 START_TEST(test_window_estimate_holds)
@@ -272,11 +272,20 @@ START_TEST(test_window_estimate_holds)
 	struct calc_answer a;
 
 	ck_assert(est > FO_DEFAULT_WORK_BUDGET);
-	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.99, est, NULL, &a), FO_OK);
+	/*
+	 * The estimate reserves large_n for the K just below the prediction
+	 * (9 here, P(full) 0.98).  K = 8 (P(full) 0.91) is ruled out by its
+	 * 64-trial probe only when 5 or more of them fail (miss_lo > 0.01 at
+	 * 99.9%), about 2 streams in 3; otherwise large_n runs for it as well
+	 * and the search charges about 14% over the estimate (the simulator's
+	 * stream of issue 22 does that here).  K <= 7 (P(full) <= 0.68) is
+	 * always ruled out, so 1.25 times the estimate bounds every stream.
+	 */
+	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.99, 1.25 * est, NULL, &a), FO_OK);
 	ck_assert(a.reachable);
 	ck_assert_int_eq(a.fanout, 10);
 	ck_assert_int_eq(a.fanout_possible, 10);
-	ck_assert_msg(a.work <= est, "charged %g, estimated %g", a.work, est);
+	ck_assert_msg(a.work <= 1.25 * est, "charged %g, estimated %g", a.work, est);
 }
 END_TEST
 

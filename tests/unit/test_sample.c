@@ -13,9 +13,16 @@
 
 #define DRAWS 60000
 
+/*
+ * Inversion below n min(p, 1 - p) = 10, BTRS from it: both sides of the
+ * switch, p = 1/2, p > 1/2 (drawn as n - Bin(n, 1 - p)), small and large n.
+ */
 static const struct { uint64_t n; double p; } binomials[] = {
 	/* { n, p } */
 	{ 10, 0.3 }, { 50, 0.9 }, { 1000, 0.01 }, { 1000, 0.5 }, { 1000000, 0.3 }, { 123457, 0.0001 },
+	{ 100, 0.0999 }, { 100, 0.1 }, { 20, 0.5 }, { 21, 0.47 }, { 25, 0.42 }, { 40, 0.75 },
+	{ 64, 0.84375 }, { 200, 0.3 }, { 1000, 0.013 }, { 5000, 0.002 }, { 30000, 0.5 },
+	{ 250000, 0.00005 }, { 999999, 0.01 },
 };
 
 START_TEST(test_binomial)
@@ -40,6 +47,53 @@ START_TEST(test_binomial)
 		      (unsigned long long)n, p, chi2, df, chi_square_limit(df));
 	free(pmf);
 	free(count);
+}
+END_TEST
+
+/*
+ * BTRS's hat lies above the pmf and its squeeze below it (what makes the
+ * sampler exact) on a grid of (n, p) with n p >= 10, from the smallest
+ * means to n = 10^12, each over 20000 points of u.
+ */
+START_TEST(test_btrs_hat_covers)
+{
+	static const double ns[] = { 20, 23, 40, 100, 1e3, 1e4, 1e6, 1e9, 1e12 };
+	static const double ps[] = { 0.5, 0.45, 0.3, 0.1, 0.01, 1e-4, 1e-6, 1e-9 };
+	int checked = 0;
+
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+		for (size_t j = 0; j <= sizeof ps / sizeof ps[0]; j++) {
+			/* The last column: the smallest mean BTRS takes, n p = 10. */
+			double p = j < sizeof ps / sizeof ps[0] ? ps[j] : 10 / ns[i], hat, squeeze;
+			if (ns[i] * p < 10 || p > 0.5)
+				continue;
+			sample_btrs_margins((uint64_t)ns[i], p, 20000, &hat, &squeeze);
+			ck_assert_msg(hat <= 0 && squeeze >= 0, "n %g p %g: hat %g squeeze %g", ns[i], p, hat,
+				      squeeze);
+			checked++;
+		}
+	ck_assert_int_ge(checked, 50);
+}
+END_TEST
+
+/* Far beyond what the chi-square tests can tabulate: mean and variance at n = 10^12. */
+START_TEST(test_binomial_huge_n)
+{
+	static const double ps[] = { 0.3, 1e-10, 0.999999 };
+	const double n = 1e12, p = ps[_i], mean = n * p, var = n * p * (1 - p);
+	double sum = 0, sq = 0;
+	struct rng r;
+
+	rng_stream(&r, 34, (uint64_t)_i);
+	for (int i = 0; i < DRAWS; i++) {
+		double k = (double)sample_binomial(&r, (uint64_t)n, p);
+		ck_assert(k <= n);
+		sum += k - mean;
+		sq += (k - mean) * (k - mean);
+	}
+	ck_assert_double_le(fabs(sum / DRAWS), 5 * sqrt(var / DRAWS));
+	/* Near-normal, so the sample variance's standard error is about var sqrt(2/n): 2.5% at 5 of them. */
+	ck_assert_double_le(fabs(sq / DRAWS - var), 0.03 * var);
 }
 END_TEST
 
@@ -93,6 +147,8 @@ END_TEST
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_binomial, UNIT_COUNT(binomials)),
+	UNIT_TEST(test_btrs_hat_covers),
+	UNIT_LOOP(test_binomial_huge_n, 3),
 	UNIT_LOOP(test_geometric, 3),
 	UNIT_LOOP(test_beta_moments, 3),
 };

@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fanout/exact.h"
@@ -338,6 +339,141 @@ START_TEST(test_fast_distributions)
 }
 END_TEST
 
+/*
+ * Larger cases for the per-round test, where the fast simulator's push
+ * rounds have many senders (a window's exact chain is kept to the small
+ * cases of the table above).
+ */
+static const struct gossip_params wide_cases[] = {
+	/* N  K  R  mode              loss  F  T  X */
+	{ 200, 3, 8, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 250, 3, 8, GOSSIP_PUSH, 0.15, 20, 0, 0 },
+	{ 150, 4, 6, GOSSIP_PUSH_PULL, 0.2, 5, 0, 0 },
+	{ 120, 12, 4, GOSSIP_PUSH, 0.3, 0, 0, 0 },
+	{ 100, 64, 3, GOSSIP_PUSH, 0.5, 0, 0, 0 },
+	{ 120, 70, 3, GOSSIP_PUSH, 0.4, 0, 0, 0 }, /* K > 64: never staged */
+	{ 150, 1, 14, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+};
+#define NWIDE ((int)(sizeof wide_cases / sizeof wide_cases[0]))
+
+/*
+ * The informed count after every round r, not only the last: the fast
+ * simulator over 20000 trials, its push rounds forced in two stages (even
+ * i) and sender by sender (odd i), against the exact chain run to r rounds
+ * (a chain to R rounds is the same for its first r), by chi-square at the
+ * 1 - 1e-6 quantile.  Every case of both tables: every mode, loss, failed
+ * nodes, push windows and transmit limits.
+ */
+START_TEST(test_fast_round_distributions)
+{
+	int c = _i / 2;
+	const struct gossip_params *p = c < NCASES ? &cases[c] : &wide_cases[c - NCASES];
+	enum sim_push_method method = _i % 2 ? SIM_PUSH_SERIAL : SIM_PUSH_STAGED;
+	const int64_t n = 20000, live = gossip_live(p);
+	int64_t informed[16], *count = calloc((size_t)((p->rounds + 1) * (live + 1)), sizeof *count);
+
+	ck_assert(count && p->rounds < 16);
+	for (int64_t t = 0; t < n; t++) {
+		uint64_t messages;
+		int64_t rta;
+		ck_assert_int_eq(sim_fast_trial_as(p, 777, (uint64_t)t, method, informed, &messages, &rta),
+				 FO_OK);
+		for (int64_t r = 1; r <= p->rounds; r++)
+			count[r * (live + 1) + informed[r]]++;
+	}
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		struct gossip_params q = *p;
+		struct chain_result e;
+		double chi2;
+		int df;
+		q.rounds = r;
+		ck_assert_int_eq(exact_run(&q, NULL, &e), FO_OK);
+		chi2 = chi_square(count + r * (live + 1), e.final_informed, (int)live + 1, n, &df);
+		ck_assert_msg(chi2 < chi_square_limit(df),
+			      "case %d (%s) round %lld: chi2 %.1f df %d limit %.1f", c,
+			      _i % 2 ? "serial" : "staged", (long long)r, chi2, df, chi_square_limit(df));
+		chain_result_release(&e);
+	}
+	free(count);
+}
+END_TEST
+
+/*
+ * The fast simulator (its push rounds as it chooses them) against the
+ * agent-based reference at sizes the exact chain is not run at: the mean
+ * informed count after every round and the share fully informed, each
+ * within 5 combined standard errors (from the samples' own variances).
+ */
+static const struct gossip_params agree_cases[] = {
+	/* N  K  R  mode              loss  F  T  X */
+	{ 2000, 3, 14, GOSSIP_PUSH, 0, 0, 0, 0 },
+	{ 1000, 2, 12, GOSSIP_PULL, 0.1, 0, 0, 0 },
+	{ 1500, 3, 9, GOSSIP_PUSH_PULL, 0.1, 20, 0, 0 },
+	{ 2000, 4, 12, GOSSIP_PUSH, 0.3, 0, 0, 0 },
+	{ 1000, 3, 12, GOSSIP_PUSH, 0, 100, 0, 0 },
+	{ 1000, 3, 20, GOSSIP_PUSH, 0.1, 0, 4, 0 },
+	{ 1000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 10 },
+	{ 800, 2, 15, GOSSIP_PUSH_PULL, 0.2, 10, 0, 5 },
+	{ 500, 40, 4, GOSSIP_PUSH, 0.2, 0, 0, 0 },
+	{ 500, 80, 3, GOSSIP_PUSH, 0.1, 0, 0, 0 },
+};
+
+/* Adds trial curve[0..R] to sum and sq, and whether it is full at each round to full. */
+static void add_curve(const int64_t *curve, int64_t rounds, int64_t live, double *sum, double *sq,
+		      double *full)
+{
+	for (int64_t r = 0; r <= rounds; r++) {
+		sum[r] += (double)curve[r];
+		sq[r] += (double)curve[r] * (double)curve[r];
+		full[r] += curve[r] == live;
+	}
+}
+
+/* |a - b| for two sample means of n_a and n_b trials, within 5 standard errors. */
+static int means_agree(double sum_a, double sq_a, double n_a, double sum_b, double sq_b, double n_b)
+{
+	double ma = sum_a / n_a, mb = sum_b / n_b;
+	double va = fmax(sq_a / n_a - ma * ma, 0) * n_a / (n_a - 1);
+	double vb = fmax(sq_b / n_b - mb * mb, 0) * n_b / (n_b - 1);
+
+	return fabs(ma - mb) <= 5 * sqrt(va / n_a + vb / n_b) + 1e-9 * fmax(fabs(ma), 1);
+}
+
+START_TEST(test_fast_agrees_with_agent)
+{
+	const struct gossip_params *p = &agree_cases[_i];
+	const int64_t nf = 10000, na = 600, live = gossip_live(p);
+	double fs[32] = { 0 }, fq[32] = { 0 }, ff[32] = { 0 }, as[32] = { 0 }, aq[32] = { 0 }, af[32] = { 0 };
+	int64_t curve[32];
+
+	ck_assert(p->rounds < 32);
+	for (int64_t t = 0; t < nf; t++) {
+		uint64_t messages;
+		int64_t rta;
+		ck_assert_int_eq(sim_fast_trial(p, 31337, (uint64_t)t, curve, &messages, &rta), FO_OK);
+		add_curve(curve, p->rounds, live, fs, fq, ff);
+	}
+	for (int64_t t = 0; t < na; t++) {
+		struct sim_tally one;
+		ck_assert_int_eq(sim_tally_init(&one, p, 1), FO_OK);
+		ck_assert_int_eq(sim_agent_run(p, 4711, (uint64_t)t, 1, NULL, &one), FO_OK);
+		for (int64_t r = 0; r <= p->rounds; r++)
+			curve[r] = (int64_t)one.informed_by_round[r];
+		add_curve(curve, p->rounds, live, as, aq, af);
+		sim_tally_release(&one);
+	}
+	for (int64_t r = 1; r <= p->rounds; r++) {
+		ck_assert_msg(means_agree(fs[r], fq[r], (double)nf, as[r], aq[r], (double)na),
+			      "case %d round %lld: informed fast %.3f agent %.3f", _i, (long long)r,
+			      fs[r] / (double)nf, as[r] / (double)na);
+		/* A share is a mean of 0s and 1s: the same test. */
+		ck_assert_msg(means_agree(ff[r], ff[r], (double)nf, af[r], af[r], (double)na),
+			      "case %d round %lld: full fast %.4f agent %.4f", _i, (long long)r,
+			      ff[r] / (double)nf, af[r] / (double)na);
+	}
+}
+END_TEST
+
 START_TEST(test_wilson)
 {
 	double ci[2];
@@ -363,6 +499,8 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_degenerate, 2),
 	UNIT_LOOP(test_fast_thread_counts_agree, NCASES),
 	UNIT_LOOP(test_fast_distributions, NCASES),
+	UNIT_LOOP(test_fast_round_distributions, 2 * (NCASES + NWIDE)),
+	UNIT_LOOP(test_fast_agrees_with_agent, (int)(sizeof agree_cases / sizeof agree_cases[0])),
 	UNIT_TEST(test_wilson),
 };
 
