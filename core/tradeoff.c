@@ -174,6 +174,70 @@ static int largen_sure(double target, const struct largen_result *l)
 	return sure(target, p, miss);
 }
 
+/* A large_n row's P(full) and its interval, from run l. */
+static void row_figures(struct tradeoff_row *row, const struct largen_result *l)
+{
+	row->delivery_prob = l->p_full;
+	row->p_lo = l->p_lo;
+	row->p_hi = l->p_hi;
+}
+
+/*
+ * One confirming run of large_n at r rounds (the run-th of a row's search):
+ * its figures into *l.
+ */
+typedef enum fo_status (*confirm_run)(void *ctx, int64_t r, int64_t run, struct largen_result *l);
+
+/*
+ * The confirming search of largen_row and timers_row: the least r in
+ * (lo, hi] whose run's interval meets the target, given that hi's does
+ * (*best holds its figures) and lo's does not.  The first `linear` runs try
+ * lo + 1 (the curve's proposal, then the rounds after it), then bisection;
+ * a row's rounds are monotone in r, as calc_fanout's K is (solve.c searches
+ * the same way).  *out: the r found; stops at the first run that fails.
+ */
+static enum fo_status confirm_least(double target, int64_t lo, int64_t hi, int64_t linear,
+				    confirm_run run, void *ctx, int64_t *out, struct largen_result *best)
+{
+	enum fo_status st = FO_OK;
+
+	/* Invariant: hi's interval meets the target, lo's does not. */
+	for (int64_t runs = 0; hi - lo > 1; runs++) {
+		int64_t mid = runs < linear ? lo + 1 : lo + (hi - lo) / 2;
+		struct largen_result l;
+		if ((st = run(ctx, mid, runs, &l)) != FO_OK)
+			break;
+		if (largen_sure(target, &l)) {
+			hi = mid;
+			*best = l;
+		} else {
+			lo = mid;
+		}
+	}
+	*out = hi;
+	return st;
+}
+
+/* largen_row's confirming runs: the first TRADEOFF_LARGEN_CONFIRMS are in the K's estimate. */
+struct largen_confirm {
+	const struct gossip_params *q;
+	double *work, work_limit;
+	const atomic_int *cancel;
+};
+
+static enum fo_status largen_confirm_run(void *ctx, int64_t r, int64_t run, struct largen_result *l)
+{
+	const struct largen_confirm *c = ctx;
+	/* The K's estimate paid for the first runs: charge only those after them. */
+	double charged = run < TRADEOFF_LARGEN_CONFIRMS ? HUGE_VAL : c->work_limit;
+	double before = *c->work;
+	enum fo_status st = largen_at(c->q, r, c->work, charged, c->cancel, l);
+
+	if (run < TRADEOFF_LARGEN_CONFIRMS)
+		*c->work = before;
+	return st;
+}
+
 /*
  * One row from large_n at K = k.  Its curve to max_rounds has point
  * estimates only (largen.h), so they only propose a row's R: the least r
@@ -190,10 +254,10 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 {
 	struct gossip_params q = *p;
 	struct chain_result c;
-	struct largen_result at_max, l, best;
+	struct largen_result at_max, best;
+	struct largen_confirm confirm = { &q, work, work_limit, cancel };
 	enum fo_status st;
-	int64_t r, lo, hi, runs = 0;
-	double free_work = HUGE_VAL;
+	int64_t r;
 
 	q.fanout = k;
 	if ((st = largen_curve(&q, cancel, &at_max, &c)) != FO_OK)
@@ -202,43 +266,21 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 	row->rounds = -1;
 	row->messages = NAN;
 	row->error_bound = 0;
+	row_figures(row, &at_max);
 	row->prob_by_max_rounds = at_max.p_full;
-	row->delivery_prob = at_max.p_full;
-	row->p_lo = at_max.p_lo;
-	row->p_hi = at_max.p_hi;
 	if (!largen_sure(target, &at_max))
 		goto done;
 	for (r = 0; r < p->rounds && !point_meets(target, c.p_full[r], c.p_miss[r]); r++)
 		;
-	/* Invariant: hi's interval meets the target (best holds it), lo's does not (lo < r: untried). */
-	lo = r - 1;
-	hi = p->rounds;
+	/* max_rounds' interval meets the target (best holds it), r - 1's is untried. */
 	best = at_max;
-	while (hi - lo > 1) {
-		int64_t mid = runs < TRADEOFF_LARGEN_CONFIRMS ? lo + 1 : lo + (hi - lo) / 2;
-		/* The K's estimate paid for the first runs: charge only those after them. */
-		double charged = runs < TRADEOFF_LARGEN_CONFIRMS ? free_work : work_limit;
-		double before = *work;
-		st = largen_at(&q, mid, work, charged, cancel, &l);
-		if (runs < TRADEOFF_LARGEN_CONFIRMS)
-			*work = before;
-		runs++;
-		if (st != FO_OK)
-			break;
-		if (largen_sure(target, &l)) {
-			hi = mid;
-			best = l;
-		} else {
-			lo = mid;
-		}
-	}
+	st = confirm_least(target, r - 1, p->rounds, TRADEOFF_LARGEN_CONFIRMS, largen_confirm_run, &confirm, &r,
+			   &best);
 	if (st == FO_OK) {
-		q.rounds = hi;
-		row->rounds = hi;
-		row->time = (double)hi;
-		row->delivery_prob = best.p_full;
-		row->p_lo = best.p_lo;
-		row->p_hi = best.p_hi;
+		q.rounds = r;
+		row->rounds = r;
+		row->time = (double)r;
+		row_figures(row, &best);
 		row->messages = broadcast_messages(&q, c.mean_informed);
 	}
 done:
@@ -254,16 +296,35 @@ done:
  * confirming run charges its samples to *work as it draws them.  Messages
  * are not followed (NAN).
  */
+/* timers_row's confirming runs: horizon r, each charged as it draws. */
+struct timers_confirm {
+	struct gossip_params q;
+	double target, *work, work_limit;
+	const atomic_int *cancel;
+};
+
+static enum fo_status timers_confirm_run(void *ctx, int64_t r, int64_t run, struct largen_result *l)
+{
+	struct timers_confirm *c = ctx;
+	struct largen_timers_info info;
+	enum fo_status st;
+
+	(void)run;
+	c->q.horizon = (double)r;
+	c->q.rounds = r;
+	st = largen_timers_run(&c->q, c->target, c->work_limit - *c->work, c->cancel, l, &info, NULL);
+	*c->work += info.work;
+	return st;
+}
+
 static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
 				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
 {
 	struct gossip_params q = *p;
-	struct largen_result at_max, l, best;
-	struct largen_timers_info info;
+	struct largen_result at_max, best;
 	double h = gossip_horizon(p), *curve;
-	int64_t whole = (int64_t)floor(h + 1e-9), r, lo, hi;
+	int64_t whole = (int64_t)floor(h + 1e-9), r;
 	enum fo_status st;
-	int first = 1;
 
 	/* Rows count whole intervals: the run to the horizon stops at the last whole one. */
 	q.fanout = k;
@@ -278,41 +339,23 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	row->error_bound = 0;
 	if (st != FO_OK)
 		goto done;
+	row_figures(row, &at_max);
 	row->prob_by_max_rounds = at_max.p_full;
-	row->delivery_prob = at_max.p_full;
-	row->p_lo = at_max.p_lo;
-	row->p_hi = at_max.p_hi;
 	if (!largen_sure(target, &at_max))
 		goto done;
 	for (r = 0; r < whole && !point_meets(target, curve[r], 1 - curve[r]); r++)
 		;
-	/* Invariant: hi's interval meets the target (best holds it), lo's does not (0 never does). */
-	lo = r > 1 ? r - 1 : 0;
-	hi = whole;
+	/* The whole intervals' interval meets the target (best holds it); 0 never does. */
 	best = at_max;
-	while (hi - lo > 1) {
+	{
+		struct timers_confirm confirm = { q, target, work, work_limit, cancel };
 		/* The curve's proposal first, then bisection. */
-		int64_t mid = first ? lo + 1 : lo + (hi - lo) / 2;
-		first = 0;
-		q.horizon = (double)mid;
-		q.rounds = mid;
-		st = largen_timers_run(&q, target, work_limit - *work, cancel, &l, &info, NULL);
-		*work += info.work;
-		if (st != FO_OK)
-			break;
-		if (largen_sure(target, &l)) {
-			hi = mid;
-			best = l;
-		} else {
-			lo = mid;
-		}
+		st = confirm_least(target, r > 1 ? r - 1 : 0, whole, 1, timers_confirm_run, &confirm, &r, &best);
 	}
 	if (st == FO_OK) {
-		row->rounds = hi;
-		row->time = (double)hi;
-		row->delivery_prob = best.p_full;
-		row->p_lo = best.p_lo;
-		row->p_hi = best.p_hi;
+		row->rounds = r;
+		row->time = (double)r;
+		row_figures(row, &best);
 	}
 done:
 	free(curve);
