@@ -288,7 +288,7 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
 	int sim = req->op == REQ_SIMULATE_GOSSIP, by_time = t && timed(req);
 	const char *full_name = sim ? "full_delivery_rate" : "full_delivery_prob";
 	double live = (double)gossip_live(&req->params), n = t ? (double)t->trials : 0;
-	int64_t last = t ? tally_last(t) : chain->rounds;
+	int64_t last = t ? tally_last(t) : chain ? chain->rounds : -1;
 
 	if (!curve)
 		return -1;
