@@ -24,6 +24,17 @@ void tradeoff_release(struct tradeoff *t)
 	t->count = 0;
 }
 
+/* Under independent timers, p with its horizon cut to its last whole interval (at least 1): rows count whole ones. */
+static struct gossip_params timers_whole(const struct gossip_params *p)
+{
+	struct gossip_params q = *p;
+	int64_t whole = (int64_t)floor(gossip_horizon(p) + 1e-9);
+
+	q.rounds = whole < 1 ? 1 : whole;
+	q.horizon = (double)q.rounds;
+	return q;
+}
+
 /* large_n runs at a row's own R that its estimate counts on (the first usually confirms it). */
 #define TRADEOFF_LARGEN_CONFIRMS 2
 
@@ -41,9 +52,15 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 	case CALC_EXACT:
 		return exact_cost(&q);
 	case CALC_LARGE_N:
-		/* The curve to max_rounds, and about two runs at the rows' own R to confirm them. */
-		if (q.timers == GOSSIP_TIMERS_INDEPENDENT)
-			return largen_timers_cost(&q) + TRADEOFF_LARGEN_CONFIRMS * largen_timers_cost_target(&q, target);
+		/*
+		 * Under independent timers one run to the last whole interval gives
+		 * every r (timers_row); else the curve to max_rounds, and about two
+		 * runs at the rows' own R to confirm them.
+		 */
+		if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+			q = timers_whole(&q);
+			return largen_timers_rows_cost(&q, target);
+		}
 		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
@@ -127,8 +144,8 @@ static enum fo_status sim_row(const struct gossip_params *p, double target, int6
 		calc_sim_interval(t.full_by_round[steps], t.trials, pi, miss);
 		row->prob_by_max_rounds = (double)t.full_by_round[steps] / n;
 		row->delivery_prob = row->prob_by_max_rounds;
-		row->p_lo = pi[0];
-		row->p_hi = pi[1];
+		row->p_lo = row->max_lo = pi[0];
+		row->p_hi = row->max_hi = pi[1];
 		row->error_bound = 0;
 		for (int64_t r = 0; r <= steps; r++) {
 			calc_sim_interval(t.full_by_round[r], t.trials, pi, miss);
@@ -174,70 +191,6 @@ static int largen_sure(double target, const struct largen_result *l)
 	return sure(target, p, miss);
 }
 
-/* A large_n row's P(full) and its interval, from run l. */
-static void row_figures(struct tradeoff_row *row, const struct largen_result *l)
-{
-	row->delivery_prob = l->p_full;
-	row->p_lo = l->p_lo;
-	row->p_hi = l->p_hi;
-}
-
-/*
- * One confirming run of large_n at r rounds (the run-th of a row's search):
- * its figures into *l.
- */
-typedef enum fo_status (*confirm_run)(void *ctx, int64_t r, int64_t run, struct largen_result *l);
-
-/*
- * The confirming search of largen_row and timers_row: the least r in
- * (lo, hi] whose run's interval meets the target, given that hi's does
- * (*best holds its figures) and lo's does not.  The first `linear` runs try
- * lo + 1 (the curve's proposal, then the rounds after it), then bisection;
- * a row's rounds are monotone in r, as calc_fanout's K is (solve.c searches
- * the same way).  *out: the r found; stops at the first run that fails.
- */
-static enum fo_status confirm_least(double target, int64_t lo, int64_t hi, int64_t linear,
-				    confirm_run run, void *ctx, int64_t *out, struct largen_result *best)
-{
-	enum fo_status st = FO_OK;
-
-	/* Invariant: hi's interval meets the target, lo's does not. */
-	for (int64_t runs = 0; hi - lo > 1; runs++) {
-		int64_t mid = runs < linear ? lo + 1 : lo + (hi - lo) / 2;
-		struct largen_result l;
-		if ((st = run(ctx, mid, runs, &l)) != FO_OK)
-			break;
-		if (largen_sure(target, &l)) {
-			hi = mid;
-			*best = l;
-		} else {
-			lo = mid;
-		}
-	}
-	*out = hi;
-	return st;
-}
-
-/* largen_row's confirming runs: the first TRADEOFF_LARGEN_CONFIRMS are in the K's estimate. */
-struct largen_confirm {
-	const struct gossip_params *q;
-	double *work, work_limit;
-	const atomic_int *cancel;
-};
-
-static enum fo_status largen_confirm_run(void *ctx, int64_t r, int64_t run, struct largen_result *l)
-{
-	const struct largen_confirm *c = ctx;
-	/* The K's estimate paid for the first runs: charge only those after them. */
-	double charged = run < TRADEOFF_LARGEN_CONFIRMS ? HUGE_VAL : c->work_limit;
-	double before = *c->work;
-	enum fo_status st = largen_at(c->q, r, c->work, charged, c->cancel, l);
-
-	if (run < TRADEOFF_LARGEN_CONFIRMS)
-		*c->work = before;
-	return st;
-}
-
 /*
  * One row from large_n at K = k.  Its curve to max_rounds has point
  * estimates only (largen.h), so they only propose a row's R: the least r
@@ -254,10 +207,10 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 {
 	struct gossip_params q = *p;
 	struct chain_result c;
-	struct largen_result at_max, best;
-	struct largen_confirm confirm = { &q, work, work_limit, cancel };
+	struct largen_result at_max, l, best;
 	enum fo_status st;
-	int64_t r;
+	int64_t r, lo, hi, runs = 0;
+	double free_work = HUGE_VAL;
 
 	q.fanout = k;
 	if ((st = largen_curve(&q, cancel, &at_max, &c)) != FO_OK)
@@ -266,21 +219,43 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 	row->rounds = -1;
 	row->messages = NAN;
 	row->error_bound = 0;
-	row_figures(row, &at_max);
 	row->prob_by_max_rounds = at_max.p_full;
+	row->delivery_prob = at_max.p_full;
+	row->p_lo = row->max_lo = at_max.p_lo;
+	row->p_hi = row->max_hi = at_max.p_hi;
 	if (!largen_sure(target, &at_max))
 		goto done;
 	for (r = 0; r < p->rounds && !point_meets(target, c.p_full[r], c.p_miss[r]); r++)
 		;
-	/* max_rounds' interval meets the target (best holds it), r - 1's is untried. */
+	/* Invariant: hi's interval meets the target (best holds it), lo's does not (lo < r: untried). */
+	lo = r - 1;
+	hi = p->rounds;
 	best = at_max;
-	st = confirm_least(target, r - 1, p->rounds, TRADEOFF_LARGEN_CONFIRMS, largen_confirm_run, &confirm, &r,
-			   &best);
+	while (hi - lo > 1) {
+		int64_t mid = runs < TRADEOFF_LARGEN_CONFIRMS ? lo + 1 : lo + (hi - lo) / 2;
+		/* The K's estimate paid for the first runs: charge only those after them. */
+		double charged = runs < TRADEOFF_LARGEN_CONFIRMS ? free_work : work_limit;
+		double before = *work;
+		st = largen_at(&q, mid, work, charged, cancel, &l);
+		if (runs < TRADEOFF_LARGEN_CONFIRMS)
+			*work = before;
+		runs++;
+		if (st != FO_OK)
+			break;
+		if (largen_sure(target, &l)) {
+			hi = mid;
+			best = l;
+		} else {
+			lo = mid;
+		}
+	}
 	if (st == FO_OK) {
-		q.rounds = r;
-		row->rounds = r;
-		row->time = (double)r;
-		row_figures(row, &best);
+		q.rounds = hi;
+		row->rounds = hi;
+		row->time = (double)hi;
+		row->delivery_prob = best.p_full;
+		row->p_lo = best.p_lo;
+		row->p_hi = best.p_hi;
 		row->messages = broadcast_messages(&q, c.mean_informed);
 	}
 done:
@@ -289,76 +264,59 @@ done:
 }
 
 /*
- * largen_row under independent timers (largen_timers.h): the curve of one run
- * to the horizon H (points at whole intervals) proposes the least r whose
- * point meets the target; runs with horizon r, each with its own interval,
- * confirm it as largen_row does, so a row is never optimistic.  Each
- * confirming run charges its samples to *work as it draws them.  Messages
- * are not followed (NAN).
+ * largen_row under independent timers (largen_timers.h): one run to the
+ * last whole interval of the horizon gives every r at once
+ * (largen_timers_rows), each r's interval and verdict what large_n at
+ * horizon r answers, so the row's rounds is the least r whose interval's
+ * lower end meets the target, and calc_fanout at that K and R agrees with
+ * it (as it does, not reached, at R - 1).  The run charges its samples to
+ * *work look by look.  Messages are not followed (NAN).
  */
-/* timers_row's confirming runs: horizon r, each charged as it draws. */
-struct timers_confirm {
-	struct gossip_params q;
-	double target, *work, work_limit;
-	const atomic_int *cancel;
-};
-
-static enum fo_status timers_confirm_run(void *ctx, int64_t r, int64_t run, struct largen_result *l)
-{
-	struct timers_confirm *c = ctx;
-	struct largen_timers_info info;
-	enum fo_status st;
-
-	(void)run;
-	c->q.horizon = (double)r;
-	c->q.rounds = r;
-	st = largen_timers_run(&c->q, c->target, c->work_limit - *c->work, c->cancel, l, &info, NULL);
-	*c->work += info.work;
-	return st;
-}
-
 static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
 				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
 {
-	struct gossip_params q = *p;
-	struct largen_result at_max, best;
-	double h = gossip_horizon(p), *curve;
-	int64_t whole = (int64_t)floor(h + 1e-9), r;
+	struct gossip_params q = timers_whole(p);
+	struct largen_timers_info info;
+	struct largen_result *at;
+	signed char *verdict;
+	int64_t whole = q.rounds;
 	enum fo_status st;
 
-	/* Rows count whole intervals: the run to the horizon stops at the last whole one. */
 	q.fanout = k;
-	q.horizon = (double)(whole > 0 ? whole : 1);
-	q.rounds = whole > 0 ? whole : 1;
-	if (!(curve = malloc((size_t)(whole + 1) * sizeof *curve)))
+	at = malloc((size_t)(whole + 1) * sizeof *at);
+	verdict = malloc((size_t)(whole + 1));
+	if (!at || !verdict) {
+		free(at);
+		free(verdict);
 		return FO_NOMEM;
-	st = largen_timers_run(&q, 0, HUGE_VAL, cancel, &at_max, NULL, curve);
+	}
+	/* The K's estimate (charged before) gives way to what the run charges look by look. */
+	*work -= largen_timers_rows_cost(&q, target);
+	st = largen_timers_rows(&q, target, work_limit - *work, cancel, at, verdict, &info);
+	*work += info.work;
 	row->model = CALC_LARGE_N;
 	row->rounds = -1;
 	row->messages = NAN;
 	row->error_bound = 0;
-	if (st != FO_OK)
-		goto done;
-	row_figures(row, &at_max);
-	row->prob_by_max_rounds = at_max.p_full;
-	if (!largen_sure(target, &at_max))
-		goto done;
-	for (r = 0; r < whole && !point_meets(target, curve[r], 1 - curve[r]); r++)
-		;
-	/* The whole intervals' interval meets the target (best holds it); 0 never does. */
-	best = at_max;
-	{
-		struct timers_confirm confirm = { q, target, work, work_limit, cancel };
-		/* The curve's proposal first, then bisection. */
-		st = confirm_least(target, r > 1 ? r - 1 : 0, whole, 1, timers_confirm_run, &confirm, &r, &best);
-	}
 	if (st == FO_OK) {
-		row->rounds = r;
-		row->time = (double)r;
-		row_figures(row, &best);
+		/* The figures by max_rounds: the horizon's, at the last look. */
+		row->prob_by_max_rounds = at[whole].p_full;
+		row->delivery_prob = at[whole].p_full;
+		row->p_lo = row->max_lo = at[whole].p_lo;
+		row->p_hi = row->max_hi = at[whole].p_hi;
+		for (int64_t r = 0; r <= whole; r++) {
+			if (verdict[r] == 1) {
+				row->rounds = r;
+				row->time = (double)r;
+				row->delivery_prob = at[r].p_full;
+				row->p_lo = at[r].p_lo;
+				row->p_hi = at[r].p_hi;
+				break;
+			}
+		}
 	}
-done:
-	free(curve);
+	free(at);
+	free(verdict);
 	return st;
 }
 
@@ -513,6 +471,10 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 
 	if (top < 1)
 		return 0;
+	/* large_n under independent timers that cannot show the target reaches it at no K: every row runs. */
+	if (last <= 0 && model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT &&
+	    !largen_timers_can_show(target))
+		last = top;
 	if (last <= 0)
 		last = predict_last(p, target);
 	if (last > top)

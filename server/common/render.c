@@ -117,14 +117,19 @@ static int add_note(cJSON *o, const char *note)
 }
 
 /* tradeoff's note on the model its rows came from, or NULL. */
-static const char *tradeoff_note(enum calc_model chosen)
+static const char *tradeoff_note(const struct request *req)
 {
-	switch (chosen) {
+	switch (req->chosen) {
 	case CALC_MEAN_FIELD:
 		return "the mean field errs on the optimistic side (too few rounds, "
 		       "about one round early when there is loss, pull or failures); "
 		       "check a row with simulate_gossip";
 	case CALC_LARGE_N:
+		if (timed(req))
+			return "large-N estimates under independent timers: for each K, one large_n "
+			       "run to max_rounds gives every r, each r's interval the one large_n "
+			       "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+			       "whose interval's lower end meets the target";
 		return "large-N estimates: for each K, large_n's curve to max_rounds proposes "
 		       "the least rounds and large_n at those rounds confirms them: a row's "
 		       "rounds is the least r whose interval's lower end meets the target "
@@ -495,15 +500,18 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			ok = add_number(x, "error_bound", row->error_bound) == 0;
 		if (ok && row->model == CALC_SIMULATION) {
 			double ci[2] = { row->p_lo, row->p_hi };
+			double at_max[2] = { row->max_lo, row->max_hi };
 			ok = cJSON_AddStringToObject(x, "model", "simulation") != NULL &&
 			     add_interval(x, "delivery_prob_interval", ci) == 0 &&
+			     add_interval(x, "delivery_prob_by_max_rounds_interval", at_max) == 0 &&
 			     add_number(x, "trials", (double)row->trials) == 0 &&
 			     add_number(x, "seed", (double)row->seed) == 0;
 		}
 		if (ok && row->model == CALC_LARGE_N) {
-			double ci[2] = { row->p_lo, row->p_hi };
+			double ci[2] = { row->p_lo, row->p_hi }, at_max[2] = { row->max_lo, row->max_hi };
 			ok = cJSON_AddStringToObject(x, "model", "large_n") != NULL &&
-			     add_interval(x, "delivery_prob_interval", ci) == 0;
+			     add_interval(x, "delivery_prob_interval", ci) == 0 &&
+			     add_interval(x, "delivery_prob_by_max_rounds_interval", at_max) == 0;
 		}
 		if (ok && req->interval > 0)
 			ok = add_number_or_null(x, "seconds", !reached ? NAN
@@ -514,7 +522,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 						row->messages * (double)req->message_bytes) == 0;
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
-	ok = ok && add_note(o, tradeoff_note(req->chosen)) == 0;
+	ok = ok && add_note(o, tradeoff_note(req)) == 0;
 	return finish_answer(o, req, ok);
 }
 
