@@ -160,7 +160,14 @@ static enum calc_model resolve(const struct gossip_params *p, enum calc_model mo
 		 */
 		int64_t n = calc_sim_trials(&q, target);
 		double sim = sim_fast_cost(&q, n), lt = largen_timers_cost_target(&q, target);
-		if (calc_sim_resolves(n, target) && (sim <= lt || isinf(lt)))
+		/*
+		 * Below FO_LT_THRESHOLD live nodes large_n samples the whole
+		 * spread itself, in slots, on fewer samples, and its interval
+		 * can be too wide to show the target (memberlist-lan at N = 30):
+		 * there the simulation, at no more than one evaluation's work.
+		 */
+		int small = gossip_live(&q) < FO_LT_THRESHOLD && sim <= FO_CALC_SIM_EVAL_WORK;
+		if (calc_sim_resolves(n, target) && (sim <= lt || isinf(lt) || small))
 			return CALC_SIMULATION;
 		return isinf(lt) ? CALC_SIMULATION : CALC_LARGE_N;
 	}

@@ -47,6 +47,17 @@
 /* largen_timers_rows: per early-phase slot (its buckets and its binomial draws), measured at N = 30 (docs/PERFORMANCE.md). */
 #define LT_EARLY_SLOT_COST 120.0
 
+/*
+ * sim_fast.c, independent timers: work units per step of the fast sampler
+ * (sim_clock_steps, counted by sim_clock.c), plus this much per decade of
+ * live nodes past 10^4, and per trial.  Fitted over a random grid (N up to
+ * 3e5, every mode, loss, failures, windows, limits, probes; the machine
+ * loaded): 16-26 ns a step on average, 30-57 at most.
+ */
+#define SIM_CLOCK_STEP_COST 30.0
+#define SIM_CLOCK_STEP_COST_DECADE 10.0
+#define SIM_CLOCK_TRIAL_COST 1000.0
+
 /* calc.c: work units charged for one evaluation of the closed form (fixed costs dominate). */
 #define FORMULA_EVAL_COST 100.0
 

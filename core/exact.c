@@ -706,8 +706,13 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 	record(x, cur, 0, out, 0);
 	for (int64_t r = 1; r <= out->rounds; r++) {
 		struct dense *t;
-		if (cur->lo == x->live) {
-			/* Everyone informed: nothing changes any more. */
+		/*
+		 * Everyone informed, or no mass left (trim keeps one end entry
+		 * even when it is 0, so with a coarse FO_EXACT_EPSILON a round can
+		 * drop everything and the next one is empty): nothing changes any
+		 * more.  An empty cur must not reach the steps or the memcmp below.
+		 */
+		if (cur->lo == x->live || cur->lo > cur->hi) {
 			repeat_last(out, x, cur, 0, r - 1);
 			break;
 		}
@@ -727,7 +732,7 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 		cur = next;
 		next = t;
 		record(x, cur, 0, out, r);
-		if (cur->lo == next->lo && cur->hi == next->hi &&
+		if (cur->lo <= cur->hi && cur->lo == next->lo && cur->hi == next->hi &&
 		    memcmp(cur->v + cur->lo, next->v + cur->lo, (size_t)(cur->hi - cur->lo + 1) * sizeof *cur->v) == 0) {
 			/* The same distribution again: so it stays. */
 			repeat_last(out, x, cur, 0, r);

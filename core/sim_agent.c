@@ -357,6 +357,7 @@ static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 	out->messages = a->messages;
 	out->transmits = a->transmits;
 	out->probe_transmits = a->probe_transmits;
+	out->steps = 0;
 }
 
 static void agent_release(struct agent *a)

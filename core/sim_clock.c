@@ -39,6 +39,14 @@
 #include "fanout/sim.h"
 #include "sim_clock.h"
 
+/*
+ * Words of a bitset per block whose members are counted, so that a search
+ * for the r-th member skips whole blocks: a step of next_member is then at
+ * most 2 BLOCK_WORDS words plus the blocks, however sparse the set.
+ */
+#define BLOCK_WORDS 64
+#define BLOCK_SHIFT 12 /* log2 of the nodes in a block */
+
 /* Up to this many sends a tick's hit pmf comes from falling factorials. */
 #define SMALL_SENDS 16
 
@@ -64,6 +72,12 @@ struct cnode {
 	int64_t hpos;       /* its event's place in the heap, or -1 */
 };
 
+/* Where a first tick after t changes value over the nodes (see find_cut). */
+struct cut {
+	double t;
+	int64_t hi, lo, last;      /* values on [0, last] and (last, L); last = -2: no cut */
+};
+
 /* Bits of a node's state[], zeroed at the start of a trial. */
 enum { INFORMED = 1, HOLDER = 2 };
 
@@ -76,12 +90,14 @@ struct clock {
 	double *pphase;            /* L, ascending in [0, P) (probes) */
 	int64_t *pnode;            /* L: node of each probe phase (probes) */
 	uint64_t *act, *uni;       /* bitsets over nodes: full-tick pushers, uninformed */
-	int64_t words, nact;
+	int64_t *act_n, *uni_n;    /* their members in each block of BLOCK_WORDS words */
+	int64_t words, blocks, nact;
 	uint64_t act_version;
 	int64_t *ulist, *upos, m;  /* the uninformed, in any order */
 	struct cnode *node;
 	unsigned char *state;      /* L: INFORMED | HOLDER */
 	int track;                 /* upos is kept (pull or probes inform given nodes) */
+	int keep_nodes;            /* node[] is read (limits, windows or probes): else not written */
 	struct event *heap;
 	int64_t heap_n;
 	double *when;
@@ -90,6 +106,7 @@ struct clock {
 	int64_t pcycle, pslot;
 	uint64_t pings;            /* probe ticks taken so far */
 	uint64_t messages, probe_transmits;
+	uint64_t steps;            /* work done in this trial (see sim_clock_steps) */
 	/* Over informed nodes: pushes by H, ticks before they learnt (j0), ticks in [0, H]. */
 	uint64_t pushes_sum, pull_ticks, informed_ticks;
 	int listed;                /* !track: ulist holds the uninformed (else: rejection from uni) */
@@ -108,9 +125,11 @@ struct clock {
 	 * exactly in floating point.
 	 */
 	int64_t at_cycle, at_node;
+	struct cut tcut, hcut;     /* for the current tick's time and for H (see find_cut) */
 	/* Scratch for hit pmfs. */
 	double *hits, *kept;
 	double inv_fact[SMALL_SENDS + 1], loss_pow[SMALL_SENDS + 1];
+	double choose_k;           /* C(N - 1, K) as arrival_pmf forms it (K <= SMALL_SENDS) */
 	struct rng rng;
 };
 
@@ -126,6 +145,8 @@ static void clock_release(struct clock *c)
 	free(c->pnode);
 	free(c->act);
 	free(c->uni);
+	free(c->act_n);
+	free(c->uni_n);
 	free(c->ulist);
 	free(c->upos);
 	free(c->node);
@@ -154,11 +175,15 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->pulls = gossip_pulls(p->mode) && p->fanout > 0;
 	c->probes = p->probe_interval > 0;
 	c->track = c->pulls || c->probes;
+	c->keep_nodes = c->limited || c->probes;
 	c->words = (c->live + 63) / 64;
 	top = (size_t)imin(p->fanout, c->live) + 1;
 	c->gphase = malloc(n * sizeof *c->gphase);
 	c->act = malloc((size_t)c->words * sizeof *c->act);
 	c->uni = malloc((size_t)c->words * sizeof *c->uni);
+	c->blocks = (c->words + BLOCK_WORDS - 1) / BLOCK_WORDS;
+	c->act_n = malloc((size_t)c->blocks * sizeof *c->act_n);
+	c->uni_n = malloc((size_t)c->blocks * sizeof *c->uni_n);
 	c->ulist = malloc(n * sizeof *c->ulist);
 	c->upos = malloc(n * sizeof *c->upos);
 	c->node = malloc(n * sizeof *c->node);
@@ -171,7 +196,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->pphase = malloc(n * sizeof *c->pphase);
 		c->pnode = malloc(n * sizeof *c->pnode);
 	}
-	if (!c->gphase || !c->act || !c->uni || !c->ulist || !c->upos || !c->node || !c->state || !c->heap ||
+	if (!c->gphase || !c->act || !c->uni || !c->act_n || !c->uni_n || !c->ulist || !c->upos || !c->node || !c->state || !c->heap ||
 	    !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode))) {
 		clock_release(c);
 		return -1;
@@ -181,6 +206,9 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->inv_fact[j] = c->inv_fact[j - 1] / j;
 		c->loss_pow[j] = c->loss_pow[j - 1] * p->loss;
 	}
+	c->choose_k = 1;
+	for (int64_t j = 1; j <= c->k && j <= SMALL_SENDS; j++)
+		c->choose_k = c->choose_k * (double)(p->nodes - j) / (double)j;
 	return 0;
 }
 
@@ -255,6 +283,7 @@ static void heap_remove(struct clock *c, int64_t v)
 /* Sets v's one pending event (replacing any). */
 static void heap_set(struct clock *c, int64_t v, double at, enum ev_kind kind)
 {
+	c->steps++;
 	heap_remove(c, v);
 	c->heap[c->heap_n] = (struct event){ at, v, kind };
 	c->node[v].hpos = c->heap_n;
@@ -287,6 +316,7 @@ static void act_set(struct clock *c, int64_t v, int on)
 	else
 		bit_clear(c->act, v);
 	c->nact += on ? 1 : -1;
+	c->act_n[v >> BLOCK_SHIFT] += on ? 1 : -1;
 	c->act_version++;
 }
 
@@ -298,15 +328,23 @@ static int select_bit(uint64_t w, int64_t r)
 	return __builtin_ctzll(w);
 }
 
+/* floor(x) for |x| < 2^62, without the call into libm. */
+static int64_t ifloor(double x)
+{
+	int64_t i = (int64_t)x;
+
+	return (double)i > x ? i - 1 : i;
+}
+
 /*
  * The (g+1)-th tick strictly after time t of the n members of set `bits`
  * (each ticking at gphase + j): its time, or INFINITY if it lies beyond the
  * horizon; *who the member and *tick its tick index j.
  */
-static double next_member(const struct clock *c, const uint64_t *bits, int64_t n, double t,
-			  uint64_t g, int64_t *who, int64_t *tick)
+static double next_member(struct clock *c, const uint64_t *bits, const int64_t *block_n, int64_t n,
+			  double t, uint64_t g, int64_t *who, int64_t *tick)
 {
-	double cyc = floor(t), x = t - cyc;
+	double cyc = (double)ifloor(t), x = t - cyc;
 	uint64_t q = g / (uint64_t)n;
 	int64_t r = (int64_t)(g % (uint64_t)n), lo = 0, hi = c->live;
 
@@ -318,6 +356,7 @@ static double next_member(const struct clock *c, const uint64_t *bits, int64_t n
 	} else {
 		while (lo < hi) { /* first phase above x */
 			int64_t mid = lo + (hi - lo) / 2;
+			c->steps++;
 			if (c->gphase[mid] > x)
 				hi = mid;
 			else
@@ -329,8 +368,15 @@ static double next_member(const struct clock *c, const uint64_t *bits, int64_t n
 		for (; wi < c->words; wi++) {
 			uint64_t w = bits[wi];
 			int64_t have;
-			if (!pass && wi == lo >> 6)
+			c->steps++;
+			if (!pass && wi == lo >> 6) {
 				w &= ~(uint64_t)0 << (lo & 63);
+			} else if (wi % BLOCK_WORDS == 0 && r >= block_n[wi / BLOCK_WORDS]) {
+				/* The whole block lies after lo (or in the next cycle): skip it. */
+				r -= block_n[wi / BLOCK_WORDS];
+				wi += BLOCK_WORDS - 1;
+				continue;
+			}
 			have = __builtin_popcountll(w);
 			if (r < have) {
 				int64_t v = wi * 64 + select_bit(w, r);
@@ -360,11 +406,12 @@ static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *to
 
 	*top = imin(sends, m);
 	if (sends <= SMALL_SENDS && p->nodes <= 1000000000) {
-		double fall_m = 1, fall_o[SMALL_SENDS + 1], choose = 1;
+		double fall_m = 1, fall_o[SMALL_SENDS + 1], choose = sends == c->k ? c->choose_k : 1;
 		fall_o[0] = 1;
 		for (int64_t j = 1; j <= sends; j++) {
 			fall_o[j] = fall_o[j - 1] * (double)(others - j + 1);
-			choose = choose * (double)(p->nodes - j) / (double)j;
+			if (sends != c->k)
+				choose = choose * (double)(p->nodes - j) / (double)j;
 		}
 		for (int64_t d = 1; d <= *top; d++) {
 			fall_m *= (double)(m - d + 1);
@@ -408,7 +455,72 @@ static double tick_time(const struct clock *c, int64_t v, int64_t j)
 /* Index of v's first gossip tick strictly after t. */
 static int64_t tick_after(const struct clock *c, int64_t v, double t)
 {
-	return (int64_t)floor(t - c->gphase[v]) + 1;
+	return ifloor(t - c->gphase[v]) + 1;
+}
+
+/*
+ * A node's first tick after a time t is ifloor(t - gphase[v]) + 1, which
+ * does not increase with v (the phases ascend and floating-point subtraction
+ * is monotone).  Where it takes only two values over all nodes it is told
+ * from v's place against a cut (the last node with the higher value), found
+ * among nodes whose phases are in cache, so informing a node need not read
+ * its own phase.  The cut for t = the current gossip tick is looked for near
+ * the ticking node; the one for H once a trial.
+ */
+
+static int64_t tick_floor(const struct clock *c, int64_t v, double t)
+{
+	return ifloor(t - c->gphase[v]);
+}
+
+static void find_cut(struct clock *c, struct cut *k, double t, int64_t near)
+{
+	int64_t lo = 0, hi = c->live - 1;
+
+	k->t = t;
+	k->hi = tick_floor(c, 0, t);
+	k->lo = tick_floor(c, c->live - 1, t);
+	k->last = -2;
+	if (k->hi - k->lo > 1)
+		return;
+	if (k->hi == k->lo) {
+		k->last = c->live - 1;
+		return;
+	}
+	/* The last node at hi lies in [lo, hi); first a few steps from near. */
+	if (near >= 0 && near < c->live) {
+		int64_t w = near;
+		for (int step = 0; step < 4; step++) {
+			if (tick_floor(c, w, t) == k->hi) {
+				if (tick_floor(c, w + 1, t) != k->hi) {
+					k->last = w;
+					return;
+				}
+				w++;
+			} else if (--w < 0) {
+				break;
+			}
+		}
+	}
+	while (lo < hi) { /* f(lo) = k->hi; f(hi + 1) = k->lo */
+		int64_t mid = lo + (hi - lo + 1) / 2;
+		c->steps++;
+		if (tick_floor(c, mid, t) == k->hi)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	k->last = lo;
+}
+
+/* tick_after(c, v, t) through the cut *k for t, made if it is for another time. */
+static int64_t tick_after_cut(struct clock *c, struct cut *k, int64_t v, double t, int64_t near)
+{
+	if (k->t != t)
+		find_cut(c, k, t, near);
+	if (k->last == -2)
+		return tick_after(c, v, t);
+	return (v <= k->last ? k->hi : k->lo) + 1;
 }
 
 static void stop_holding(struct clock *c, int64_t v)
@@ -503,16 +615,19 @@ static void unlist(struct clock *c, int64_t v)
 /* Live node v, out of the list already, learns at time t; j0 its first tick after that. */
 static void inform(struct clock *c, int64_t v, double t, int64_t j0)
 {
-	struct cnode *nd = &c->node[v];
+	struct cnode fresh = { j0, j0, 0, 0, -1 };
 
+	c->steps++;
 	bit_clear(c->uni, v);
+	c->uni_n[v >> BLOCK_SHIFT]--;
 	c->when[c->informed++] = t;
 	c->state[v] = INFORMED | HOLDER;
-	*nd = (struct cnode){ j0, j0, 0, 0, -1 };
+	if (c->keep_nodes)
+		c->node[v] = fresh;
 	c->holders++;
 	if (!c->probes) {
-		int64_t by_h = tick_after(c, v, c->h);
-		c->pushes_sum += (uint64_t)pushes_by_h(c, nd, by_h);
+		int64_t by_h = tick_after_cut(c, &c->hcut, v, c->h, -1);
+		c->pushes_sum += (uint64_t)pushes_by_h(c, &fresh, by_h);
 		c->pull_ticks += (uint64_t)j0;
 		c->informed_ticks += (uint64_t)by_h;
 	}
@@ -537,6 +652,7 @@ static void inform_any(struct clock *c, double t)
 	int64_t v;
 
 	if (!c->track && !c->listed && 2 * c->m <= c->live) {
+		c->steps += (uint64_t)(c->words + c->m);
 		c->m = 0;
 		for (int64_t w = 0; w < c->words; w++)
 			for (uint64_t b = c->uni[w]; b; b &= b - 1)
@@ -545,7 +661,7 @@ static void inform_any(struct clock *c, double t)
 	}
 	if (!c->track && !c->listed) {
 		do
-			v = (int64_t)rng_below(&c->rng, (uint64_t)c->live);
+			v = (int64_t)rng_below(&c->rng, (uint64_t)c->live), c->steps++;
 		while (!bit_get(c->uni, v));
 		c->m--;
 	} else {
@@ -556,7 +672,7 @@ static void inform_any(struct clock *c, double t)
 		else /* nobody asks where a node is in the list */
 			c->ulist[i] = c->ulist[--c->m];
 	}
-	inform(c, v, t, tick_after(c, v, t));
+	inform(c, v, t, c->at_node >= 0 ? tick_after_cut(c, &c->tcut, v, t, c->at_node) : tick_after(c, v, t));
 }
 
 /* `sends` messages to uniform distinct peers at time t. */
@@ -647,6 +763,7 @@ static void probes_left(struct clock *c)
 	const struct gossip_params *p = c->p;
 	uint64_t total = 0, rest, acks;
 
+	c->steps += (uint64_t)c->live;
 	for (int64_t s = 0; s < c->live; s++)
 		if (c->pphase[s] <= c->h)
 			total += (uint64_t)floor((c->h - c->pphase[s]) / c->period) + 1;
@@ -676,6 +793,7 @@ static int quiet(const struct clock *c)
  */
 static void count_sends(struct clock *c, uint64_t *transmits)
 {
+	c->steps += (uint64_t)c->live * (uint64_t)(c->probes + c->pulls);
 	if (c->probes) {
 		c->pushes_sum = c->pull_ticks = c->informed_ticks = 0;
 		for (int64_t v = 0; v < c->live; v++) {
@@ -706,13 +824,17 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 
 	sorted_uniforms(&c->rng, c->gphase, c->live, 1);
 	memset(c->act, 0, (size_t)c->words * sizeof *c->act);
+	memset(c->act_n, 0, (size_t)c->blocks * sizeof *c->act_n);
+	for (int64_t b = 0; b < c->blocks; b++)
+		c->uni_n[b] = imin(c->live - (b << BLOCK_SHIFT), (int64_t)1 << BLOCK_SHIFT);
 	memset(c->uni, 0, (size_t)c->words * sizeof *c->uni);
 	memset(c->state, 0, (size_t)c->live);
 	if (c->track)
 		for (int64_t v = 0; v < c->live; v++)
 			c->ulist[v] = c->upos[v] = v;
-	for (int64_t v = 0; v < c->live; v++)
-		bit_set(c->uni, v);
+	memset(c->uni, 0xff, (size_t)(c->live / 64) * sizeof *c->uni);
+	if (c->live % 64)
+		c->uni[c->live / 64] = ((uint64_t)1 << (c->live % 64)) - 1;
 	if (c->probes) {
 		sorted_uniforms(&c->rng, c->pphase, c->live, c->period);
 		for (int64_t s = 0; s < c->live; s++) {
@@ -726,9 +848,11 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	c->heap_n = c->informed = c->holders = 0;
 	c->pcycle = c->pslot = 0;
 	c->pings = c->messages = c->probe_transmits = 0;
+	c->steps = (uint64_t)c->live * (uint64_t)(1 + c->track + 2 * c->probes);
 	c->push_ok = c->pull_ok = 0;
 	c->hits_for = -1;
 	c->at_node = -1;
+	c->tcut.t = c->hcut.t = NAN; /* made anew for this trial's phases */
 	origin = (int64_t)rng_below(&c->rng, (uint64_t)c->live);
 	c->listed = 0;
 	c->pushes_sum = c->pull_ticks = c->informed_ticks = 0;
@@ -741,6 +865,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 		double next = INFINITY, pt = c->probes ? probe_time(c) : INFINITY;
 		int what = -1;
 
+		c->steps++;
 		if (quiet(c)) {
 			if (c->probes)
 				probes_left(c);
@@ -752,7 +877,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			if (c->hits_for != c->m)
 				c->push_any = arrival_pmf(c, c->m, c->k, &top);
 			c->hits_for = c->m;
-			c->push_at = next_member(c, c->act, c->nact, t,
+			c->push_at = next_member(c, c->act, c->act_n, c->nact, t,
 						 sample_geometric(&c->rng, c->push_any), &c->push_node,
 						 &c->push_tick);
 			c->push_ok = 1;
@@ -761,7 +886,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 		}
 		if (c->pulls && c->m > 0 && (!c->pull_ok || c->pull_i != c->informed)) {
 			double a = dist_pull_success(p->nodes - 1, c->informed, p->fanout, p->loss, c->kept);
-			c->pull_at = next_member(c, c->uni, c->m, t, sample_geometric(&c->rng, a),
+			c->pull_at = next_member(c, c->uni, c->uni_n, c->m, t, sample_geometric(&c->rng, a),
 						 &c->pull_slot, &c->pull_tick);
 			c->pull_ok = 1;
 			c->pull_i = c->informed;
@@ -827,6 +952,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	count_sends(c, &out->transmits);
 	out->messages = c->messages;
 	out->probe_transmits = c->probe_transmits;
+	out->steps = c->steps;
 }
 
 enum fo_status sim_fast_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,

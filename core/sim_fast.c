@@ -25,6 +25,7 @@
 #include "fanout/dist.h"
 #include "fanout/sample.h"
 #include "fanout/sim.h"
+#include "costs.h"
 #include "sim_clock.h"
 
 /*
@@ -340,33 +341,77 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
  * binomial and the pull success probability when pulling.
  */
 /*
- * Independent timers (sim_clock.c), fitted to CPU times of a throwaway run
- * on the development machine while it was loaded (load average 12 on 2
- * cores), so on the high side: push, pull and push_pull at N = 1e3 to 1e6,
- * K = 1 to 10, with and without transmit limits and probes.  A live node
- * costs 105-130 ns up to N = 1e4, 200-300 ns at 1e5 and 370 ns at 1e6 (its
- * random accesses leave the caches); push_pull 1.7 times that; each
- * probe period about as much again (N = 1e3: 590 ns a node with X = 20,
- * K = 3, P = 5 intervals; 1e5: 1640 ns), probes running while the broadcast
- * is alive (taken as log2 L + the push window + 4 intervals) or to H.
- * Measured with a throwaway driver of sim_fast_run on one thread.
+ * Independent timers (sim_clock.c): the steps sim_clock_steps expects, at
+ * SIM_CLOCK_STEP_COST work units each, more past N = 10^4 where the
+ * sampler's random accesses leave the caches (costs.h).
  */
 static double timed_cost(const struct gossip_params *p, int64_t trials)
 {
-	double live = (double)gossip_live(p), h = gossip_horizon(p);
-	double per_node = 130 + 120 * fmin(fmax(log10(fmax(live, 1)) - 4, 0), 2);
-	double per_trial = 1000 + 2 * live + 2.0 * (double)sim_steps(p);
+	double live = (double)gossip_live(p);
+	double per_step = SIM_CLOCK_STEP_COST + SIM_CLOCK_STEP_COST_DECADE * fmax(log10(fmax(live, 1)) - 4, 0);
 
-	if (gossip_pushes(p->mode) && gossip_pulls(p->mode))
-		per_node *= 1.7;
-	if (p->probe_interval > 0) {
-		double window = p->transmit_limit > 0 && p->fanout > 0
-			? ceil((double)p->transmit_limit / (double)p->fanout) : (double)p->forward_rounds;
-		double alive = p->transmit_limit > 0 || p->forward_rounds > 0
-			? fmin(h, log2(fmax(live, 2)) + window + 4) : h;
-		per_node += per_node * (alive / p->probe_interval + 1);
+	return (double)trials * (SIM_CLOCK_TRIAL_COST + per_step * sim_clock_steps(p));
+}
+
+/*
+ * How the steps are counted is in sim_clock.c (struct clock's steps): a
+ * pass over the nodes is one step a node; an event, a node informed, a
+ * heap operation, a draw of a node to inform, a word a search crosses and
+ * a bisection step are one each.
+ */
+double sim_clock_steps(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), h = gossip_horizon(p), words = ceil(live / 64);
+	double blocks = ceil(words / 64), k = (double)p->fanout * (1 - p->loss);
+	int probes = p->probe_interval > 0, pulls = gossip_pulls(p->mode) && p->fanout > 0;
+	int pushes = gossip_pushes(p->mode) && p->fanout > 0, track = probes || pulls;
+	int limited = p->transmit_limit > 0 || p->forward_rounds > 0;
+	/* Passes over the nodes: phases, lists, probe phases and their owners, the sums at the end. */
+	double steps = live * (1 + track + 3 * probes + pulls);
+	/* Per node informed: its event, the draws redone, the heap; the first searches through sparse sets. */
+	double per_node = 6 + 2 * pulls + 4 * limited;
+
+	double window = p->transmit_limit > 0 && p->fanout > 0
+		? ceil((double)p->transmit_limit / (double)p->fanout) : (double)p->forward_rounds;
+	/*
+	 * Nodes informed by H: everyone, or fewer when H is short.  Early on
+	 * they grow as e^(lambda t): lambda = k_eff (1 - e^(-lambda W)) / lambda = 1
+	 * for pushes k_eff (to live peers, arriving) in a window of W ticks
+	 * (lambda = k_eff unlimited), plus k_eff for pulls and 2 / P for probes;
+	 * all rounded up.
+	 */
+	double k_eff = k * (live - 1) / fmax((double)p->nodes - 1, 1), lambda = 0;
+	if (p->transmit_limit > 0 && window > 0) /* X sends over W ticks */
+		k_eff *= fmin(1, (double)p->transmit_limit / ((double)p->fanout * window));
+	if (pushes) {
+		lambda = k_eff;
+		if (window > 0) {
+			double lo = 0, hi = k_eff;
+			for (int i = 0; i < 40; i++) {
+				double mid = (lo + hi) / 2;
+				if (k_eff * -expm1(-mid * window) > mid)
+					lo = mid;
+				else
+					hi = mid;
+			}
+			lambda = hi;
+		}
 	}
-	return (double)trials * (per_trial + live * per_node);
+	lambda += (pulls ? k_eff : 0) + (probes ? 2 / p->probe_interval : 0);
+	double informed = fmin(live, exp(fmin(lambda * h, 700)));
+
+	if (pushes && (p->forward_rounds > 0 || p->transmit_limit >= p->fanout))
+		/* Under a short window the pushers are few and scattered: a search crosses blocks. */
+		per_node += fmin(words, 2 * 64 + blocks) / (pulls ? 12 : 6) * fmin(1, 3 / window);
+	steps += informed * per_node + 4 * words * log1p(words);
+	if (probes) {
+		/* Probe ticks while the broadcast lives: to everyone informed, then (limited) the windows. */
+		double spread = k >= 0.5 ? 2 * (log2(fmax(live, 2)) / log2(1 + k) + log(fmax(live, 2)) / k)
+					  : p->probe_interval * 2 * log2(fmax(live, 2));
+		double alive = fmin(h, spread + (limited ? window + 4 : 2));
+		steps += 3 * live * (alive / p->probe_interval + 1);
+	}
+	return steps;
 }
 
 double sim_fast_cost(const struct gossip_params *p, int64_t trials)

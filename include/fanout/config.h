@@ -28,7 +28,11 @@
 #define FO_EXACT_AUTO_LIMIT 2e8
 #endif
 
-/* The exact chain drops probabilities below this, and reports their sum. */
+/*
+ * The exact chain drops probabilities below this, and reports their sum.  It
+ * is tested entry by entry: far above the default, a wide distribution can
+ * lose all its mass in a few rounds (error_bound then reports 1).
+ */
 #ifndef FO_EXACT_EPSILON
 #define FO_EXACT_EPSILON 1e-20
 #endif

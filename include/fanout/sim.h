@@ -75,6 +75,7 @@ struct sim_timed {
 	double *when;                    /* L entries, owned by the caller */
 	int64_t informed;
 	uint64_t messages, transmits, probe_transmits;
+	uint64_t steps;                  /* the fast sampler's work, as sim_clock_steps counts it; 0 from the agent */
 };
 
 /* The tally's last step for p: R, or ceil(4H) under independent timers. */
@@ -206,5 +207,11 @@ int sim_counts_fit(const struct gossip_params *p, int64_t trials);
 
 /* Estimated work units of sim_fast_run on one thread. */
 double sim_fast_cost(const struct gossip_params *p, int64_t trials);
+/*
+ * Under independent timers: the steps (struct sim_timed.steps) one trial of
+ * the fast sampler is expected to take, for sim_fast_cost; an estimate that
+ * holds within a few times of the count (tests/unit/test_timers.c).
+ */
+double sim_clock_steps(const struct gossip_params *p);
 
 #endif

@@ -328,6 +328,19 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual((body["type"], body["code"]), ("error", 12))
         self.assertIn('"probe_interval" needs "timers": "independent"', body["text"])
 
+    def test_memberlist_lan_within_one_second(self):
+        # Issue 17: the preset, within_seconds 1, target 0.99 answers at these N within the
+        # default budget; auto takes the simulation at N = 30 (large_n's interval is too wide
+        # there to show 0.99) and large_n with its interval above.
+        for n in (30, 1000, 10**5, 10**6):
+            body = ask({"type": "calc_fanout", "nodes": n, "target_prob": 0.99, "preset": "memberlist-lan",
+                        "within_seconds": 1})
+            self.assertEqual(body["type"], "calc_fanout_ok", (n, body))
+            self.assertTrue(body["reachable"], (n, body))
+            self.assertIsNotNone(body["min_fanout"], (n, body))
+            self.assertGreaterEqual(body["delivery_prob_interval"][0], 0.99, (n, body))
+            self.assertEqual(body["model"], "simulation" if n == 30 else "large_n", (n, body))
+
     def test_solve_for(self):
         body = ask({"type": "calc_fanout", "nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan",
                     "timers": "aligned", "within_seconds": 3, "solve_for": "transmit_limit"})

@@ -46,6 +46,7 @@ Suite *rng_suite(void);
 Suite *dist_suite(void);
 Suite *formula_suite(void);
 Suite *exact_suite(void);
+Suite *exact_coarse_suite(void);
 Suite *meanfield_suite(void);
 Suite *calc_suite(void);
 Suite *largen_suite(void);

@@ -498,6 +498,107 @@ START_TEST(test_tradeoff_by_simulation)
 }
 END_TEST
 
+/*
+ * Past one block of 4096 nodes the fast sampler's searches skip whole
+ * blocks by their counts (sim_clock.c): a sparse window (T = 1) and a pull
+ * over two blocks against the agent, on fewer trials (the agent costs N a
+ * tick), at the same 5 standard errors.
+ */
+START_TEST(test_fast_matches_agent_blocks)
+{
+	struct gossip_params p = { 0 };
+	struct moments a, f;
+	int64_t *ha, *hf, steps;
+	int trials = 200;
+
+	p.nodes = 4500;
+	p.fanout = _i ? 2 : 4;
+	p.rounds = 1;
+	p.mode = _i ? GOSSIP_PULL : GOSSIP_PUSH;
+	p.forward_rounds = _i ? 0 : 1;
+	p.failed = _i ? 0 : 100;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = _i ? 5 : 8;
+	steps = sim_steps(&p);
+	ha = calloc((size_t)steps + 1, sizeof *ha);
+	hf = calloc((size_t)steps + 1, sizeof *hf);
+	ck_assert_ptr_nonnull(ha);
+	ck_assert_ptr_nonnull(hf);
+	collect(&p, sim_agent_timed, 303 + (uint64_t)_i, trials, &a, ha);
+	collect(&p, sim_fast_timed, 404 + (uint64_t)_i, trials, &f, hf);
+	for (int j = 0; j < EDGES + 2; j++) {
+		double se = sqrt(var_of_mean(&a, j) + var_of_mean(&f, j));
+		ck_assert_msg(fabs(mean(&a, j) - mean(&f, j)) <= 5 * se + 1e-9,
+			      "case %d, figure %d: agent %.3f fast %.3f (5 se %.3f)", _i, j, mean(&a, j),
+			      mean(&f, j), 5 * se);
+	}
+	free(ha);
+	free(hf);
+}
+END_TEST
+
+/*
+ * sim_clock_steps, which sim_fast_cost prices, against the steps the fast
+ * sampler counts (struct sim_timed.steps), mean over trials, on a table:
+ * never more than 1.6 times the estimate, and the estimate at most 7 times
+ * the count (it is highest, 6.4 times, where H cuts the spread short: case 9).
+ */
+START_TEST(test_steps_estimate)
+{
+	/* N, K, mode, loss, F, T, X, probe interval, horizon. */
+	static const struct {
+		int64_t n, k;
+		enum gossip_mode mode;
+		double loss;
+		int64_t f, t, x;
+		double probe, horizon;
+	} est[] = {
+		{ 20000, 3, GOSSIP_PUSH, 0, 0, 0, 0, 0, 30 },
+		{ 20000, 3, GOSSIP_PUSH, 0.2, 5000, 0, 0, 0, 30 },
+		{ 20000, 2, GOSSIP_PULL, 0, 0, 0, 0, 0, 30 },
+		{ 20000, 2, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0, 0, 30 },
+		{ 20000, 8, GOSSIP_PUSH, 0, 0, 1, 0, 0, 40 },        /* a sparse window */
+		{ 20000, 4, GOSSIP_PUSH, 0, 0, 0, 14, 0, 10 },
+		{ 20000, 3, GOSSIP_PUSH, 0, 0, 0, 24, 5, 30 },       /* memberlist-lan's shape */
+		{ 20000, 1, GOSSIP_PUSH, 0, 2000, 0, 14, 3, 45 },
+		{ 20000, 3, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0, 2, 10 },
+		{ 20000, 5, GOSSIP_PUSH, 0, 0, 2, 0, 0, 3 },         /* H before the spread ends */
+		{ 2000, 4, GOSSIP_PUSH, 0, 800, 0, 14, 0, 10 },
+		{ 300, 5, GOSSIP_PUSH, 0, 0, 0, 1, 0, 18 },          /* X < K: few informed */
+		{ 30, 3, GOSSIP_PUSH, 0, 0, 0, 8, 5, 10 },           /* memberlist-lan at N = 30 */
+		{ 30, 2, GOSSIP_PULL, 0.2, 3, 0, 0, 0, 8 },
+	};
+	struct gossip_params p = { 0 };
+	double *when, sum = 0, pred;
+	int trials;
+
+	p.nodes = est[_i].n;
+	p.fanout = est[_i].k;
+	p.rounds = 1;
+	p.mode = est[_i].mode;
+	p.loss = est[_i].loss;
+	p.failed = est[_i].f;
+	p.forward_rounds = est[_i].t;
+	p.transmit_limit = est[_i].x;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.probe_interval = est[_i].probe;
+	p.horizon = est[_i].horizon;
+	trials = p.nodes >= 20000 ? 4 : 40;
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_fast_timed(&p, 77, (uint64_t)t, when, &o), FO_OK);
+		sum += (double)o.steps;
+	}
+	free(when);
+	sum /= trials;
+	pred = sim_clock_steps(&p);
+	ck_assert_msg(sum <= 1.6 * pred && pred <= 7 * sum, "case %d: counted %.0f steps, estimated %.0f (%.2f)",
+		      _i, sum, pred, pred / sum);
+}
+END_TEST
+
 Suite *timers_suite(void)
 {
 	Suite *s = suite_create("timers");
@@ -505,6 +606,8 @@ Suite *timers_suite(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_fast_matches_agent, 0, NCASES);
+	tcase_add_loop_test(tc, test_fast_matches_agent_blocks, 0, 2);
+	tcase_add_loop_test(tc, test_steps_estimate, 0, 14);
 	tcase_add_loop_test(tc, test_two_nodes_by_hand, 0, 6);
 	tcase_add_loop_test(tc, test_limit_ceiling_timer_free, 0, 3);
 	tcase_add_test(tc, test_tally_quarter_bins);
