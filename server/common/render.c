@@ -110,6 +110,54 @@ static int add_params(cJSON *o, const struct request *req)
 	return ok ? 0 : -1;
 }
 
+/* A note, when there is one (note not NULL): 0, or -1 if out of memory. */
+static int add_note(cJSON *o, const char *note)
+{
+	return !note || cJSON_AddStringToObject(o, "note", note) ? 0 : -1;
+}
+
+/* tradeoff's note on the model its rows came from, or NULL. */
+static const char *tradeoff_note(const struct request *req)
+{
+	switch (req->chosen) {
+	case CALC_MEAN_FIELD:
+		return "the mean field errs on the optimistic side (too few rounds, "
+		       "about one round early when there is loss, pull or failures); "
+		       "check a row with simulate_gossip";
+	case CALC_LARGE_N:
+		if (timed(req))
+			return "large-N estimates under independent timers: for each K, one large_n "
+			       "run to max_rounds gives every r, each r's interval the one large_n "
+			       "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+			       "whose interval's lower end meets the target";
+		return "large-N estimates: for each K, large_n's curve to max_rounds proposes "
+		       "the least rounds and large_n at those rounds confirms them: a row's "
+		       "rounds is the least r whose interval's lower end meets the target "
+		       "(a K large_n cannot follow is simulated, and says so)";
+	case CALC_SIMULATION:
+		return "Monte Carlo estimates: for each K, trials of the fast simulator at "
+		       "max_rounds from a seed fixed by the parameters; a row's rounds is "
+		       "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
+		       "meets the target";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The end of every answer: `params` after the rest, or, when ok is 0 (an
+ * allocation failed), o freed and NULL.
+ */
+static cJSON *finish_answer(cJSON *o, const struct request *req, int ok)
+{
+	ok = ok && add_params(o, req) == 0;
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* ---- answers under independent timers: time in intervals, every quarter ---- */
 
 /* The last index of a tally's per-step arrays: R, or B = ceil(4 H) under independent timers. */
@@ -359,22 +407,15 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 				      messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
-	else if (ok && a->model == CALC_LARGE_N && timed(req))
-		ok = cJSON_AddStringToObject(o, "note",
-					     "large_n under independent timers: delivery_prob_interval covers "
-					     "P(full delivery by the horizon); no rounds_to_all, curve or message "
-					     "figures (simulate_gossip at this fanout gives them)") != NULL;
 	else if (ok && a->model == CALC_LARGE_N)
-		ok = cJSON_AddStringToObject(o, "note",
-					     "large_n: delivery_prob_interval covers P(full delivery by R); "
-					     "rounds_to_all, the curve and messages_per_broadcast are its point "
-					     "estimates for each round, without an interval") != NULL;
-	ok = ok && add_params(o, req) == 0;
-	if (!ok) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+		ok = add_note(o, timed(req)
+			      ? "large_n under independent timers: delivery_prob_interval covers "
+				"P(full delivery by the horizon); no rounds_to_all, curve or message "
+				"figures (simulate_gossip at this fanout gives them)"
+			      : "large_n: delivery_prob_interval covers P(full delivery by R); "
+				"rounds_to_all, the curve and messages_per_broadcast are its point "
+				"estimates for each round, without an interval") == 0;
+	return finish_answer(o, req, ok);
 }
 
 /*
@@ -430,12 +471,7 @@ static cJSON *render_solve(const struct request *req, const struct solve_answer 
 	if (ok && ps)
 		ok = add_number(o, "preset_fanout", (double)ps->fanout) == 0;
 	ok = ok && add_number(o, "evaluations", (double)s->evaluations) == 0;
-	ok = ok && add_params(o, req) == 0;
-	if (!ok) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return finish_answer(o, req, ok);
 }
 
 static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *t,
@@ -486,35 +522,8 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 						row->messages * (double)req->message_bytes) == 0;
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
-	if (ok && req->chosen == CALC_MEAN_FIELD)
-		ok = cJSON_AddStringToObject(o, "note",
-					     "the mean field errs on the optimistic side (too few rounds, "
-					     "about one round early when there is loss, pull or failures); "
-					     "check a row with simulate_gossip") != NULL;
-	else if (ok && req->chosen == CALC_LARGE_N && req->params.timers == GOSSIP_TIMERS_INDEPENDENT)
-		ok = cJSON_AddStringToObject(o, "note",
-					     "large-N estimates under independent timers: for each K, one large_n "
-					     "run to max_rounds gives every r, each r's interval the one large_n "
-					     "gives at that K and r (as calc_fanout): a row's rounds is the least r "
-					     "whose interval's lower end meets the target") != NULL;
-	else if (ok && req->chosen == CALC_LARGE_N)
-		ok = cJSON_AddStringToObject(o, "note",
-					     "large-N estimates: for each K, large_n's curve to max_rounds proposes "
-					     "the least rounds and large_n at those rounds confirms them: a row's "
-					     "rounds is the least r whose interval's lower end meets the target "
-					     "(a K large_n cannot follow is simulated, and says so)") != NULL;
-	else if (ok && req->chosen == CALC_SIMULATION)
-		ok = cJSON_AddStringToObject(o, "note",
-					     "Monte Carlo estimates: for each K, trials of the fast simulator at "
-					     "max_rounds from a seed fixed by the parameters; a row's rounds is "
-					     "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
-					     "meets the target") != NULL;
-	ok = ok && add_params(o, req) == 0;
-	if (!ok) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	ok = ok && add_note(o, tradeoff_note(req)) == 0;
+	return finish_answer(o, req, ok);
 }
 
 /* A 128-bit count in decimal: JSON numbers are exact only to 2^53. */
@@ -588,12 +597,7 @@ static cJSON *render_tally(const struct request *req, const struct sim_tally *t,
 				      req->params.fanout) == 0;
 	if (ok && req->curve)
 		ok = add_curve(o, req, NULL, t, cancel) == 0;
-	ok = ok && add_params(o, req) == 0;
-	if (!ok) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return finish_answer(o, req, ok);
 }
 
 cJSON *req_render_tally(const struct request *req, const struct sim_tally *t)
