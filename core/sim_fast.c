@@ -366,6 +366,9 @@ static double timed_cost(const struct gossip_params *p, int64_t trials)
 			? fmin(h, log2(fmax(live, 2)) + window + 4) : h;
 		per_node += per_node * (alive / p->probe_interval + 1);
 	}
+	/* Sync ticks, each about a probe's work, taken while any node is uninformed: taken as to H. */
+	if (p->sync_interval > 0)
+		per_node += 130 * (h / p->sync_interval + 1);
 	return (double)trials * (per_trial + live * per_node);
 }
 
