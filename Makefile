@@ -69,7 +69,8 @@ CJSON_LIBS = $(shell pkg-config --libs libcjson)
 CORE_SRC   = $(wildcard core/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB        = $(BUILD)/libfanout.a
-SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/workpool.o \
+SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/parse.o $(BUILD)/server/common/plan.o \
+	     $(BUILD)/server/common/execute.o $(BUILD)/server/common/render.o $(BUILD)/server/common/workpool.o \
 	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o \
 	     $(BUILD)/server/common/strbuf.o
 NODE       = $(BUILD)/fanout-node

@@ -12,7 +12,8 @@
  * fanout-node.
  *
  * This header is private to the programs (it speaks cJSON); the core's public
- * headers are in include/fanout/.
+ * headers are in include/fanout/.  The layer's files, one per step, are
+ * listed in request_impl.h, which holds what they share.
  *
  * The conventions of server/ (this layer and every header beside it):
  *   - Errors.  A function that can fail returns 0 (or a pointer) on success

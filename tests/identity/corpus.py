@@ -78,6 +78,29 @@ def valid_requests():
     trade(nodes=25, target_prob=0.99)
     trade(nodes=10000, target_prob=0.9999, interval=1, message_bytes=1000)
     trade(nodes=300, target_prob=0.99, max_fanout=3, max_rounds=4, loss=0.1)
+    # Independent timers, time budgets and solve_for: every curve, tally and row kind.
+    sim(nodes=64, fanout=3, transmit_limit=8, timers="independent", interval=0.2,
+        probe_interval=1, within_seconds=1, trials=300, seed=3, curve=True, message_bytes=1400)
+    sim(nodes=40, fanout=2, rounds=6, trials=100, seed=4, timers="independent", curve=True)
+    sim(nodes=40, fanout=2, trials=100, seed=4, timers="aligned", interval=0.5,
+        within_seconds=3, curve=True)
+    calc(nodes=40, target_prob=0.99, rounds=6, timers="independent", curve=True)
+    calc(nodes=40, target_prob=0.99, rounds=6, timers="independent", model="simulation",
+         interval=0.2, curve=True)
+    calc(nodes=2000, target_prob=0.99, rounds=12, timers="independent", model="large_n")
+    calc(nodes=40, target_prob=0.99, timers="independent", interval=0.5, within_seconds=2.5,
+         curve=True, message_bytes=100)
+    calc(nodes=30, target_prob=0.999, preset="memberlist-lan", timers="aligned",
+         within_seconds=3, solve_for="transmit_limit")
+    calc(nodes=1000, target_prob=0.999, fanout=3, loss=0.05, within_seconds=3,
+         solve_for="interval")
+    calc(nodes=200, target_prob=0.99, fanout=2, rounds=8, solve_for="transmit_limit",
+         model="simulation")
+    trade(nodes=2000, target_prob=0.99, model="large_n", max_fanout=4, max_rounds=12)
+    trade(nodes=500, target_prob=0.99, timers="independent", model="large_n", max_fanout=4,
+          max_rounds=10)
+    trade(nodes=60, target_prob=0.99, timers="independent", max_fanout=4, max_rounds=8)
+    trade(nodes=60, target_prob=0.99, interval=0.5, within_seconds=4, max_fanout=4)
     return out
 
 
@@ -125,6 +148,16 @@ def error_requests():
         ("tradeoff", {"nodes": 100, "target_prob": 0.99, "rounds": 5}),
         ("tradeoff", {"nodes": 100, "target_prob": 0.99, "model": "formula"}),
         ("tradeoff", {"nodes": 10 ** 7, "target_prob": 0.99, "model": "exact", "max_rounds": 5000}),
+        ("calc_fanout", {"nodes": 25, "target_prob": 0.99, "rounds": 5, "interval": 0.2,
+                         "probe_interval": 1}),
+        ("calc_fanout", {"nodes": 30, "target_prob": 0.99, "fanout": 3, "solve_for": "interval"}),
+        ("calc_fanout", {"nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan",
+                         "within_seconds": 3, "solve_for": "interval"}),
+        ("calc_fanout", {"nodes": 30, "target_prob": 0.99, "rounds": 5, "fanout": 3}),
+        ("calc_fanout", {"nodes": 30, "target_prob": 0.99, "rounds": 5, "within_seconds": 2,
+                         "interval": 1}),
+        ("tradeoff", {"nodes": 60, "target_prob": 0.99, "timers": "independent",
+                      "model": "exact"}),
     ]
     return out
 

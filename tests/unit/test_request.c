@@ -11,6 +11,7 @@
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "request.h"
+#include "request_impl.h"
 #include "settings.h"
 #include "suites.h"
 
@@ -658,6 +659,14 @@ START_TEST(test_op_table)
 	ck_assert_str_eq(req_op_reply_type(op), "tradeoff_ok");
 	ck_assert_int_eq(req_op_parse("init", &op), -1);
 	ck_assert_int_eq(req_op_parse("", &op), -1);
+	/* req_plan and req_execute call through each row: none may be missing. */
+	for (int i = 0; i < REQ_OP_COUNT; i++) {
+		ck_assert_int_eq(req_op_parse(req_ops[i].name, &op), 0);
+		ck_assert_int_eq(op, i);
+		ck_assert_ptr_nonnull(req_ops[i].plan);
+		ck_assert_ptr_nonnull(req_ops[i].run);
+		ck_assert_ptr_nonnull(req_ops[i].render);
+	}
 }
 END_TEST
 
