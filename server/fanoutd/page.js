@@ -11,7 +11,7 @@
 
 // The calculator's inputs, in the order they appear; all are API fields.
 const FIELDS = ["preset", "nodes", "failed_nodes", "failed_known", "loss", "mode", "target_prob", "rounds", "model",
-                "interval", "timers", "probe_interval", "message_bytes", "transmit_limit", "forward_rounds"];
+                "interval", "timers", "probe_interval", "sync_interval", "message_bytes", "transmit_limit", "forward_rounds"];
 // The simulation's own inputs; in the address only once a simulation ran.
 const SIM_FIELDS = ["trials", "seed"];
 const LIVE_DELAY_MS = 350;
