@@ -11,7 +11,9 @@
 #                   into a temporary directory (needs Node.js >= 20.19: README.md, Quick start)
 #   make slurm      a 4-task Slurm job array of fanout shards on a one-node Slurm
 #   make load       load test of fanoutd beside nginx (wrk on loopback, ~30 s)
-#   make bench      simulators and calculators side by side, with Python (~2 min)
+#   make bench      simulators and calculators side by side, with Python and numpy, and
+#                   make bench-http; rewrites docs/PERFORMANCE.md's table (~5 min)
+#   make bench-http fanoutd's GET /calc_fanout beside nginx serving the same bytes (wrk, ~40 s)
 #   make validate   the large-N method against exact and simulation over a grid (~15 min)
 #   make validate-beyond  the same at N = 10^5 and 10^6 (72 cases, ~20 min under load)
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
@@ -88,7 +90,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench validate validate-beyond validate-limits validate-solve validate-timers validate-sync validate-quick lighthouse \
+.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-sync validate-quick lighthouse \
 	validate-intervals validate-windows validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -209,10 +211,20 @@ rational: $(BUILD)/rational-dump
 protocol: $(NODE)
 	python3 tests/protocol/test_node.py $(NODE)
 
-http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test
+http: $(FANOUTD) $(NODE) $(BUILD)/openapi.json $(BUILD)/stop-test $(BUILD)/fanoutd-test-hooks
 	python3 tests/http/test_http.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	python3 tests/http/test_faults.py $(FANOUTD) $(NODE) $(BUILD)/openapi.json
 	$(BUILD)/stop-test
+
+# fanoutd with test hooks (FO_TEST_HOOKS: FANOUTD_TEST_PLAN_DELAY_MS slows planning), for
+# test_faults.py, which finds it beside fanoutd; never installed.
+$(BUILD)/testhooks/http.o: server/fanoutd/http.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFO_TEST_HOOKS -Iserver/common -Iserver/fanoutd -c $< -o $@
+
+$(BUILD)/fanoutd-test-hooks: $(BUILD)/testhooks/http.o $(filter-out $(BUILD)/server/fanoutd/http.o,$(HTTP_OBJ)) \
+		$(SHARED_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
 # http_stop with a connection still suspended: http.c built to give up after 1 s, not 30.
 $(BUILD)/stoptest/http.o: server/fanoutd/http.c
@@ -231,6 +243,7 @@ contract: $(FANOUTD)
 # (tests/docs/examples.py); `make examples` writes their outputs instead.
 docs: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py check $(BUILD)
+	python3 tests/bench/test_perf_table.py
 examples: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py write $(BUILD)
 
@@ -258,11 +271,13 @@ lighthouse: $(FANOUTD)
 # Static analysis; the OpenAPI contract against redocly's recommended rules and
 # its enums against the code's tables (tests/lint/tables.py).
 # Table members read only inside Check's START_TEST macros look unused to
-# cppcheck, hence the one suppression for tests/.
+# cppcheck, hence the one suppression for tests/; a call through a function
+# pointer looks to it as if it might return its argument, hence the one inline
+# suppression in execute.c.
 lint: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 	python3 tests/lint/links.py
 	python3 tests/lint/tables.py $(TABLES) $(FANOUT)
-	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q \
+	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q --inline-suppr \
 	  -Iinclude -Iserver/common --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
 	  tests/rational tests/validate tests/fuzz tests/stop
 	cd tests && npx --no-install redocly lint ../openapi.yaml --config redocly.yaml
@@ -336,8 +351,24 @@ load: $(FANOUTD)
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
+# The numpy anchor runs under a python3 that has numpy (Debian's python3-numpy,
+# installed here if missing); the HTTP row is make bench-http's, when there is
+# such a target.  perf_table.py rewrites docs/PERFORMANCE.md's table block.
 bench: $(BUILD)/bench $(FANOUTD)
-	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py
+	@dpkg -s python3-numpy >/dev/null 2>&1 || { $(APT_INSTALL) python3-numpy; }
+	@mkdir -p $(BUILD)/bench-out
+	np=$$(for p in python3 /usr/bin/python3; do $$p -c 'import numpy' 2>/dev/null && echo $$p && break; done); \
+	$(BUILD)/bench $(FANOUTD) tests/bench/gossip_sim.py "$${np:+$$np tests/bench/gossip_numpy.py}" \
+	  | tee $(BUILD)/bench-out/bench.txt
+	@if $(MAKE) -n bench-http >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory bench-http | tee $(BUILD)/bench-out/http.txt; \
+	else echo "not measured here" > $(BUILD)/bench-out/http.txt; fi
+	python3 tests/bench/perf_table.py $(BUILD)/bench-out/bench.txt $(BUILD)/bench-out/http.txt docs/PERFORMANCE.md
+
+# fanoutd's GET /calc_fanout against nginx serving the same bytes, wrk side by side (~40 s);
+# BEFORE=path/to/fanoutd runs an older build in the same rotation.
+bench-http: $(FANOUTD)
+	bash tests/bench/http.sh $(FANOUTD) $(BEFORE)
 
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o \
 		  $(BUILD)/tests/validate/sync.o $(LIB)

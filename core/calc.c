@@ -11,6 +11,8 @@
  */
 #include <math.h>
 #include <string.h>
+#include <threads.h>
+#include <time.h>
 
 #include "costs.h"
 #include "fanout/calc.h"
@@ -43,6 +45,7 @@ struct search {
 	int threads;      /* for simulations */
 	int unresolved;   /* a simulation could not show the target */
 	int64_t trials;   /* simulated so far, over every K */
+	int64_t beside;   /* evaluations taken from a speculative run (spec_take) */
 };
 
 static const char *const model_names[CALC_MODEL_COUNT] = {
@@ -579,6 +582,101 @@ static enum fo_status search_linear(struct search *s, struct calc_answer *out)
 }
 
 /*
+ * The exact chain of K = guess - 1, run on a second thread while the search
+ * evaluates the guess (issue 22): a good guess reaches the target and the K
+ * below it does not, so the search needs both, and the two chains share no
+ * arithmetic (the kernels and the pull probabilities depend on K, the
+ * distributions differ from round 1) but can share the wall time.  Each run
+ * is the same exact_run, so every figure is what the sequential search
+ * computes; spec_take charges the budget and counts the evaluation exactly as
+ * evaluate() does, at the point the sequential search would.
+ */
+struct spec {
+	struct gossip_params q;
+	atomic_int cancel, done;
+	struct chain_result r;
+	enum fo_status st;
+	thrd_t th;
+	int running;
+};
+
+static int spec_thread(void *arg)
+{
+	struct spec *sp = arg;
+
+	sp->st = exact_run(&sp->q, &sp->cancel, &sp->r);
+	atomic_store(&sp->done, 1);
+	return 0;
+}
+
+/*
+ * Starts K = k's exact chain when it is worth a thread: more than one thread
+ * allowed, both K answered by the exact chain, and the budget holds both.
+ */
+static void spec_start(struct search *s, int64_t guess, int64_t k, struct spec *sp)
+{
+	sp->running = 0;
+	if (s->threads < 2 || k < 1 || resolve(s->p, s->model, s->target, k) != CALC_EXACT ||
+	    resolve(s->p, s->model, s->target, guess) != CALC_EXACT ||
+	    eval_cost(s->p, s->model, s->target, k, s->threads) < FO_CALC_SPEC_MIN_WORK ||
+	    s->work + eval_cost(s->p, s->model, s->target, guess, s->threads) +
+	    eval_cost(s->p, s->model, s->target, k, s->threads) > s->work_limit)
+		return;
+	sp->q = *s->p;
+	sp->q.fanout = k;
+	atomic_init(&sp->cancel, 0);
+	atomic_init(&sp->done, 0);
+	sp->running = thrd_create(&sp->th, spec_thread, sp) == thrd_success;
+}
+
+/* Stops a speculative run whose answer is not needed. */
+static void spec_drop(struct spec *sp)
+{
+	if (!sp->running)
+		return;
+	atomic_store(&sp->cancel, 1);
+	thrd_join(sp->th, NULL);
+	if (sp->st == FO_OK)
+		chain_result_release(&sp->r);
+	sp->running = 0;
+}
+
+/* evaluate(s, k, e) from the speculative run of K = k (spec_start's k). */
+static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *e)
+{
+	struct timespec tick = { 0, 1000000 };
+	int64_t k = sp->q.fanout;
+	enum fo_status st;
+
+	memset(e, 0, sizeof *e);
+	e->by = CALC_EXACT;
+	s->work += eval_cost(s->p, s->model, s->target, k, s->threads);
+	if (s->work > s->work_limit || fo_cancelled(s->cancel)) {
+		spec_drop(sp);
+		return s->work > s->work_limit ? FO_TOO_LARGE : FO_CANCELLED;
+	}
+	s->evaluations++;
+	s->beside++;
+	while (!atomic_load(&sp->done)) {
+		if (fo_cancelled(s->cancel))
+			atomic_store(&sp->cancel, 1);
+		nanosleep(&tick, NULL);
+	}
+	thrd_join(sp->th, NULL);
+	sp->running = 0;
+	if (fo_cancelled(s->cancel)) {
+		if (sp->st == FO_OK)
+			chain_result_release(&sp->r);
+		return FO_CANCELLED;
+	}
+	if ((st = sp->st) != FO_OK)
+		return st;
+	from_exact(e, &sp->r);
+	chain_result_release(&sp->r);
+	return FO_OK;
+}
+
+/*
  * Galloping from a predicted K, then bisection; valid when the compared
  * probability rises with K.  A good prediction needs two evaluations: the
  * prediction, which reaches the target, and the K below it, which does not.
@@ -587,18 +685,24 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 {
 	int64_t top = s->p->nodes - 1, lo = 0, hi, step = 1;
 	struct eval e, at_hi, at_lo = { 0 };
+	struct spec below;
 	enum fo_status st;
 
 	guess = guess < 1 ? 1 : guess > top ? top : guess;
-	if ((st = evaluate(s, guess, &e)) != FO_OK)
+	spec_start(s, guess, guess - 1, &below);
+	if ((st = evaluate(s, guess, &e)) != FO_OK) {
+		spec_drop(&below);
 		return st;
+	}
 	if (meets(s, &e)) {
 		/* Down: find some K that does not reach the target (or reach K = 1). */
 		hi = guess;
 		at_hi = e;
 		while (hi - step > lo) {
 			int64_t k = hi - step;
-			if ((st = evaluate(s, k, &e)) != FO_OK)
+			/* The first K down is guess - 1: the speculative run's, when there is one. */
+			st = below.running ? spec_take(s, &below, &e) : evaluate(s, k, &e);
+			if (st != FO_OK)
 				return st;
 			if (!meets(s, &e)) {
 				lo = k;
@@ -609,8 +713,10 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 			at_hi = e;
 			step *= 2;
 		}
+		spec_drop(&below);
 	} else {
 		/* Up: find some K that reaches it, or learn that none does. */
+		spec_drop(&below);
 		lo = guess;
 		at_lo = e;
 		for (;;) {
@@ -722,7 +828,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
+	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
@@ -741,6 +847,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 					 model == CALC_SIMULATION
 					 ? predict_fanout(p, target) : 1, out);
 	out->evaluations = s.evaluations;
+	out->evaluations_beside = s.beside;
 	out->work = s.work;
 	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
@@ -770,7 +877,7 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 		       struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0 };
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
 	struct eval e;
 	enum fo_status st;
 

@@ -127,8 +127,8 @@ static enum fo_status sim_row(const struct gossip_params *p, double target, int6
 		calc_sim_interval(t.full_by_round[steps], t.trials, pi, miss);
 		row->prob_by_max_rounds = (double)t.full_by_round[steps] / n;
 		row->delivery_prob = row->prob_by_max_rounds;
-		row->p_lo = pi[0];
-		row->p_hi = pi[1];
+		row->p_lo = row->max_lo = pi[0];
+		row->p_hi = row->max_hi = pi[1];
 		row->error_bound = 0;
 		for (int64_t r = 0; r <= steps; r++) {
 			calc_sim_interval(t.full_by_round[r], t.trials, pi, miss);
@@ -204,8 +204,8 @@ static enum fo_status largen_row(const struct gossip_params *p, double target, i
 	row->error_bound = 0;
 	row->prob_by_max_rounds = at_max.p_full;
 	row->delivery_prob = at_max.p_full;
-	row->p_lo = at_max.p_lo;
-	row->p_hi = at_max.p_hi;
+	row->p_lo = row->max_lo = at_max.p_lo;
+	row->p_hi = row->max_hi = at_max.p_hi;
 	if (!largen_sure(target, &at_max))
 		goto done;
 	for (r = 0; r < p->rounds && !point_meets(target, c.p_full[r], c.p_miss[r]); r++)
@@ -280,8 +280,8 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 		goto done;
 	row->prob_by_max_rounds = at_max.p_full;
 	row->delivery_prob = at_max.p_full;
-	row->p_lo = at_max.p_lo;
-	row->p_hi = at_max.p_hi;
+	row->p_lo = row->max_lo = at_max.p_lo;
+	row->p_hi = row->max_hi = at_max.p_hi;
 	if (!largen_sure(target, &at_max))
 		goto done;
 	for (r = 0; r < whole && !point_meets(target, curve[r], 1 - curve[r]); r++)

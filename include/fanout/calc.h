@@ -57,6 +57,7 @@ struct calc_answer {
 	 */
 	int64_t fanout_possible;
 	int64_t evaluations;    /* values of K computed */
+	int64_t evaluations_beside; /* of them, computed on a second thread beside another (exact, threads >= 2) */
 	double work;            /* work units the search charged (its estimates, as it went) */
 	int64_t sim_trials;     /* simulation: trials run at `fanout` (0 otherwise) */
 	int64_t sim_trials_total; /* every trial simulated, over every K tried */

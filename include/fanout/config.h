@@ -248,6 +248,16 @@
  * point estimate from the target, costing at most this many one-thread work
  * units (the rerun at the K found costs as much again).
  */
+/*
+ * calc_fanout with two threads or more runs the exact chain of the K below
+ * the predicted one beside the prediction's (calc.c, spec_start) when that
+ * chain costs at least this many work units (about a millisecond: a thread
+ * costs far less).
+ */
+#ifndef FO_CALC_SPEC_MIN_WORK
+#define FO_CALC_SPEC_MIN_WORK 1e6
+#endif
+
 #ifndef FO_CALC_STRADDLE_WORK
 #define FO_CALC_STRADDLE_WORK 1e9
 #endif

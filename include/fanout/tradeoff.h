@@ -32,6 +32,7 @@ struct tradeoff_row {
 	double messages;          /* expected messages per broadcast over `rounds` rounds; NaN: none */
 	double error_bound;       /* exact: probability discarded, else 0 */
 	double p_lo, p_hi;        /* simulation: Clopper-Pearson interval of delivery_prob; large_n: its own */
+	double max_lo, max_hi;    /* the same interval of prob_by_max_rounds (at max_rounds) */
 	int64_t trials;           /* simulation: trials run for this K (0 otherwise) */
 	uint64_t seed;            /* simulation: their seed (calc_sim_seed) */
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guard.c — the watchdog: a mutex-protected list of items and one thread
- * that looks at them every FO_TICK_MS.
+ * that looks at them every FO_TICK_MS.  A thread's slot (guard_slot) stays in
+ * the list and is armed and disarmed under its own lock only.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT, struct tcp_info */
 
@@ -19,6 +20,7 @@
 #include "guard.h"
 
 struct guard {
+	unsigned long serial;          /* which guard a thread's cached slot belongs to */
 	pthread_mutex_t lock;
 	struct guard_item *items;
 	double timeout;
@@ -131,15 +133,18 @@ static void *watchdog(void *arg)
 		fn = g->tick_fn && n % (unsigned long)g->tick_every == 0 ? g->tick_fn : NULL;
 		ctx = g->tick_ctx;
 		for (struct guard_item *it = g->items; it; it = it->next) {
-			enum guard_why why;
-			if (atomic_load(&it->why) != GUARD_NONE)
-				continue;
-			why = verdict(g, it, &t);
-			if (why == GUARD_NONE)
-				continue;
-			atomic_store(&it->why, why);
-			atomic_store(&it->cancel, 1);
-			if (g->on_cancel)
+			enum guard_why why = GUARD_NONE;
+			if (it->slot)
+				pthread_mutex_lock(&it->lock);
+			if ((!it->slot || it->armed) && atomic_load(&it->why) == GUARD_NONE)
+				why = verdict(g, it, &t);
+			if (why != GUARD_NONE) {
+				atomic_store(&it->why, why);
+				atomic_store(&it->cancel, 1);
+			}
+			if (it->slot)
+				pthread_mutex_unlock(&it->lock);
+			if (why != GUARD_NONE && g->on_cancel)
 				g->on_cancel(g->ctx, why);
 		}
 		pthread_mutex_unlock(&g->lock);
@@ -154,8 +159,11 @@ struct guard *guard_new(double timeout, void (*on_cancel)(void *ctx, enum guard_
 {
 	struct guard *g = calloc(1, sizeof *g);
 
+	static atomic_ulong serials;
+
 	if (!g)
 		return NULL;
+	g->serial = atomic_fetch_add(&serials, 1) + 1;
 	pthread_mutex_init(&g->lock, NULL);
 	g->timeout = timeout;
 	g->on_cancel = on_cancel;
@@ -174,6 +182,14 @@ void guard_free(struct guard *g)
 		return;
 	atomic_store(&g->stopping, 1);
 	pthread_join(g->thread, NULL);
+	/* Only slots are left in the list: every other item was unwatched. */
+	for (struct guard_item *it = g->items, *next; it; it = next) {
+		next = it->next;
+		if (it->slot) {
+			pthread_mutex_destroy(&it->lock);
+			free(it);
+		}
+	}
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
@@ -188,6 +204,7 @@ void guard_watch(struct guard *g, struct guard_item *it, const struct timespec *
 	it->fd = fd;
 	it->may_probe = may_probe;
 	it->probed = 0;
+	it->slot = 0;
 	pthread_mutex_lock(&g->lock);
 	it->prev = NULL;
 	it->next = g->items;
@@ -197,23 +214,46 @@ void guard_watch(struct guard *g, struct guard_item *it, const struct timespec *
 	pthread_mutex_unlock(&g->lock);
 }
 
+void guard_arm(struct guard *g, struct guard_item *slot, const struct timespec *arrival)
+{
+	(void)g;
+	/* Already in the list: only armed, under its own lock. */
+	pthread_mutex_lock(&slot->lock);
+	atomic_store(&slot->cancel, 0);
+	atomic_store(&slot->why, GUARD_NONE);
+	slot->arrival = arrival ? *arrival : guard_now();
+	slot->overrun_after = 0;
+	slot->armed = 1;
+	pthread_mutex_unlock(&slot->lock);
+}
+
 void guard_begin(struct guard *g, struct guard_item *it, double work)
 {
 	clockid_t cpu;
 	struct timespec t;
 
 	/* Without a thread CPU clock there is no overrun limit; the time limit remains. */
-	if (pthread_getcpuclockid(pthread_self(), &cpu) != 0 || clock_gettime(cpu, &t) != 0)
+	if (it->slot)
+		cpu = it->cpu;  /* the slot's thread's, found when it was made */
+	else if (pthread_getcpuclockid(pthread_self(), &cpu) != 0)
 		return;
-	pthread_mutex_lock(&g->lock);
+	if (clock_gettime(cpu, &t) != 0)
+		return;
+	pthread_mutex_lock(it->slot ? &it->lock : &g->lock);
 	it->cpu = cpu;
 	it->started = t;
 	it->overrun_after = guard_overrun_seconds(work);
-	pthread_mutex_unlock(&g->lock);
+	pthread_mutex_unlock(it->slot ? &it->lock : &g->lock);
 }
 
 void guard_unwatch(struct guard *g, struct guard_item *it)
 {
+	if (it->slot) {
+		pthread_mutex_lock(&it->lock);
+		it->armed = 0;
+		pthread_mutex_unlock(&it->lock);
+		return;
+	}
 	pthread_mutex_lock(&g->lock);
 	if (it->prev)
 		it->prev->next = it->next;
@@ -239,8 +279,44 @@ void guard_cancel_all(struct guard *g)
 	pthread_mutex_lock(&g->lock);
 	for (struct guard_item *it = g->items; it; it = it->next) {
 		int none = GUARD_NONE;
-		atomic_compare_exchange_strong(&it->why, &none, GUARD_DRAIN);
-		atomic_store(&it->cancel, 1);
+		if (it->slot)
+			pthread_mutex_lock(&it->lock);
+		if (!it->slot || it->armed) {
+			atomic_compare_exchange_strong(&it->why, &none, GUARD_DRAIN);
+			atomic_store(&it->cancel, 1);
+		}
+		if (it->slot)
+			pthread_mutex_unlock(&it->lock);
 	}
 	pthread_mutex_unlock(&g->lock);
+}
+
+struct guard_item *guard_slot(struct guard *g)
+{
+	/* This thread's slot of the guard it last asked, by serial (a new guard may reuse an address). */
+	static _Thread_local unsigned long cached_serial;
+	static _Thread_local struct guard_item *cached;
+	struct guard_item *it;
+
+	if (cached && cached_serial == g->serial)
+		return cached;
+	it = calloc(1, sizeof *it);
+	if (!it)
+		return NULL;
+	/* Without a thread CPU clock, guard_begin arms no overrun limit: the time limit remains. */
+	if (pthread_getcpuclockid(pthread_self(), &it->cpu) != 0)
+		it->cpu = CLOCK_THREAD_CPUTIME_ID;
+	it->slot = 1;
+	it->fd = -1;
+	atomic_init(&it->why, GUARD_NONE);
+	pthread_mutex_init(&it->lock, NULL);
+	pthread_mutex_lock(&g->lock);
+	it->next = g->items;
+	if (g->items)
+		g->items->prev = it;
+	g->items = it;
+	pthread_mutex_unlock(&g->lock);
+	cached = it;
+	cached_serial = g->serial;
+	return it;
 }

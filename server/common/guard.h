@@ -24,6 +24,7 @@
 #ifndef FANOUT_GUARD_H
 #define FANOUT_GUARD_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -41,6 +42,9 @@ struct guard_item {
 	int fd;                        /* the client's socket, or -1 */
 	int may_probe;                 /* the client speaks HTTP/1.1: an interim 100 is allowed */
 	int probed;
+	int slot;                      /* a thread's own item (guard_slot), always in the list */
+	int armed;                     /* a slot: watched now (under `lock`) */
+	pthread_mutex_t lock;          /* a slot's: its owner thread and the watchdog only */
 	struct guard_item *prev, *next;
 };
 
@@ -68,6 +72,21 @@ void guard_begin(struct guard *g, struct guard_item *it, double work);
 
 /* Stops watching `it`; afterwards the guard never touches it again. */
 void guard_unwatch(struct guard *g, struct guard_item *it);
+
+/*
+ * The calling thread's own item for this guard, made on its first call (NULL
+ * if out of memory): for work that runs on the thread that took the request
+ * (fanoutd's planning and inline answers).  It stays in the watched list; it
+ * is armed by guard_arm instead of guard_watch (time limit from `arrival`,
+ * NULL for now; no socket), and guard_begin, guard_execute and guard_unwatch
+ * take it as any item.  They take only its own lock, which the watchdog shares
+ * once a tick, never the guard's: no lock contended between request threads.
+ * It lives until guard_free.  A thread remembers the slot of the guard it
+ * asked last (a program has one guard): asking another guard in between
+ * makes a new slot.
+ */
+struct guard_item *guard_slot(struct guard *g);
+void guard_arm(struct guard *g, struct guard_item *slot, const struct timespec *arrival);
 
 /* Cancels every item watched (reason: GUARD_DRAIN unless already set): the program is stopping. */
 void guard_cancel_all(struct guard *g);

@@ -1,18 +1,101 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * log.c — text or JSON lines on stderr for fanoutd (see log.h).  The format
- * is set once at start, before any thread that logs exists.
+ * is set once at start, before any thread that logs exists.  Each thread that
+ * writes access lines has its own buffer, in a list that log_flush walks; a
+ * buffer's lock is taken by its thread and by log_flush only.
  */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "log.h"
+#include "settings.h"
 
 static int as_json;
+
+struct log_buffer {
+	pthread_mutex_t lock;
+	size_t len;
+	struct log_buffer *next;
+	char data[FO_LOG_BUFFER_BYTES];
+};
+
+static pthread_mutex_t buffers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_buffer *buffers;      /* every thread's, never freed (threads may log until exit) */
+static _Thread_local struct log_buffer *mine;
+
+/* Writes data to stderr in pieces that end at a line's end and hold at most PIPE_BUF bytes. */
+static void write_lines(const char *data, size_t len)
+{
+	while (len > 0) {
+		size_t n = len;
+		ssize_t w;
+		if (n > PIPE_BUF) {
+			size_t cut = PIPE_BUF;
+			while (cut > 0 && data[cut - 1] != '\n')
+				cut--;
+			n = cut > 0 ? cut : PIPE_BUF;
+		}
+		w = write(STDERR_FILENO, data, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;    /* stderr is gone: nothing else can be done with the log */
+		data += w;
+		len -= (size_t)w;
+	}
+}
+
+void log_buffered(const char *line, size_t len)
+{
+	struct log_buffer *b = mine;
+
+	if (!b) {
+		b = calloc(1, sizeof *b);
+		if (!b) {
+			write_lines(line, len);
+			return;
+		}
+		pthread_mutex_init(&b->lock, NULL);
+		pthread_mutex_lock(&buffers_lock);
+		b->next = buffers;
+		buffers = b;
+		pthread_mutex_unlock(&buffers_lock);
+		mine = b;
+	}
+	pthread_mutex_lock(&b->lock);
+	if (b->len + len > sizeof b->data) {
+		write_lines(b->data, b->len);
+		b->len = 0;
+	}
+	if (len > sizeof b->data) {
+		write_lines(line, len);
+	} else {
+		memcpy(b->data + b->len, line, len);
+		b->len += len;
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void log_flush(void)
+{
+	pthread_mutex_lock(&buffers_lock);
+	for (struct log_buffer *b = buffers; b; b = b->next) {
+		pthread_mutex_lock(&b->lock);
+		write_lines(b->data, b->len);
+		b->len = 0;
+		pthread_mutex_unlock(&b->lock);
+	}
+	pthread_mutex_unlock(&buffers_lock);
+}
 
 void log_set_json(int json)
 {
@@ -34,6 +117,7 @@ void log_vline(const char *event, const char *fmt, va_list ap)
 	size_t n;
 	cJSON *o;
 
+	log_flush();
 	vsnprintf(message, sizeof message, fmt, ap);
 	n = strlen(message);
 	while (n > 0 && message[n - 1] == '\n')

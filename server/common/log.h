@@ -23,4 +23,16 @@ void log_stamp(char *out, size_t size);
 void log_line(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vline(const char *event, const char *fmt, va_list ap);
 
+/*
+ * The access log, buffered as nginx's `buffer=`: appends `len` bytes (whole
+ * lines) to the calling thread's buffer, without a lock any other request
+ * thread takes; a full buffer is written out first.  log_flush writes every
+ * thread's buffer to stderr; fanoutd calls it every FO_HTTP_READ_TICK_MS, before
+ * each log_line (so lines keep their order) and when it stops.  Writes are cut
+ * at line ends into pieces of at most PIPE_BUF bytes, so a line is never
+ * split among other writers' on a pipe.
+ */
+void log_buffered(const char *line, size_t len);
+void log_flush(void);
+
 #endif

@@ -586,17 +586,21 @@ static void check_unknown(enum req_op op, const cJSON *json, struct req_error *e
 		const char *nearest = NULL, *other = NULL;
 		int best = 3;   /* suggest within two edits */
 		size_t i;
-		for (i = 0; i < NFIELDS && strcmp(fields[i].name, m->string) != 0; i++) {
-			int d = opt_edit_distance(m->string, fields[i].name);
-			if ((fields[i].ops & OP_BIT(op)) && d < best) {
-				best = d;
-				nearest = fields[i].name;
-			}
-		}
+		i = 0;
+		while (i < NFIELDS && strcmp(fields[i].name, m->string) != 0)
+			i++;
 		if (i < NFIELDS && (fields[i].ops & OP_BIT(op)))
 			continue;
 		if (i < NFIELDS)
 			other = req_op_name(op);
+		/* Only an unknown name needs the nearest (edit distances cost: not per known field). */
+		for (size_t j = 0; i == NFIELDS && j < NFIELDS; j++) {
+			int d = opt_edit_distance(m->string, fields[j].name);
+			if ((fields[j].ops & OP_BIT(op)) && d < best) {
+				best = d;
+				nearest = fields[j].name;
+			}
+		}
 		if (err->count < FO_MAX_FIELD_ERRORS) {
 			/* The name as sent, cut, anything but printable ASCII as '?'. */
 			char *name = err->errors[err->count].name;

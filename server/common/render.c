@@ -247,7 +247,7 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
 	int sim = req->op == REQ_SIMULATE_GOSSIP, by_time = t && timed(req);
 	const char *full_name = sim ? "full_delivery_rate" : "full_delivery_prob";
 	double live = (double)gossip_live(&req->params), n = t ? (double)t->trials : 0;
-	int64_t last = t ? tally_last(t) : chain->rounds;
+	int64_t last = t ? tally_last(t) : chain ? chain->rounds : -1;
 
 	if (!curve)
 		return -1;
@@ -466,15 +466,18 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 			ok = add_number(x, "error_bound", row->error_bound) == 0;
 		if (ok && row->model == CALC_SIMULATION) {
 			double ci[2] = { row->p_lo, row->p_hi };
+			double at_max[2] = { row->max_lo, row->max_hi };
 			ok = cJSON_AddStringToObject(x, "model", "simulation") != NULL &&
 			     add_interval(x, "delivery_prob_interval", ci) == 0 &&
+			     add_interval(x, "delivery_prob_by_max_rounds_interval", at_max) == 0 &&
 			     add_number(x, "trials", (double)row->trials) == 0 &&
 			     add_number(x, "seed", (double)row->seed) == 0;
 		}
 		if (ok && row->model == CALC_LARGE_N) {
-			double ci[2] = { row->p_lo, row->p_hi };
+			double ci[2] = { row->p_lo, row->p_hi }, at_max[2] = { row->max_lo, row->max_hi };
 			ok = cJSON_AddStringToObject(x, "model", "large_n") != NULL &&
-			     add_interval(x, "delivery_prob_interval", ci) == 0;
+			     add_interval(x, "delivery_prob_interval", ci) == 0 &&
+			     add_interval(x, "delivery_prob_by_max_rounds_interval", at_max) == 0;
 		}
 		if (ok && req->interval > 0)
 			ok = add_number_or_null(x, "seconds", !reached ? NAN

@@ -149,7 +149,7 @@
 #define FO_HTTP_PER_ADDRESS 64
 #endif
 
-/* fanoutd: most query parameters a GET may carry; past it, 414 (the API has about 20 fields; 1024 parsed fit the memory pool). */
+/* fanoutd: most query parameters a GET may carry; past it, 414 (the API has about 20 fields). */
 #ifndef FO_HTTP_MAX_PARAMS
 #define FO_HTTP_MAX_PARAMS 1024
 #endif
@@ -159,10 +159,12 @@
 #define FO_HTTP_READ_DEADLINE 10
 #endif
 
-/* fanoutd: bytes of libmicrohttpd memory per connection (request line, headers, query
- * arguments); an 8 KiB URL needs about three times its length.  Beyond: 414 or 431. */
+/* fanoutd: bytes of libmicrohttpd memory per connection: the request line and the headers
+ * (fanoutd parses the query itself, so parameters take none of it).  Beyond: 414 or 431.
+ * libmicrohttpd 0.9.75 zeroes about 1.5 times this after every request of a kept-alive
+ * connection, so it is the largest single cost of a cheap request: keep it small. */
 #ifndef FO_HTTP_CONNECTION_MEMORY
-#define FO_HTTP_CONNECTION_MEMORY (256 * 1024)
+#define FO_HTTP_CONNECTION_MEMORY (32 * 1024)
 #endif
 
 /* Seconds a drain waits for cancelled work to stop before stopping anyway. */
@@ -240,7 +242,13 @@
 #define FO_VERSION "0.1.0"
 #endif
 
-/* fanoutd: how often the watchdog looks for requests past their read deadline, in milliseconds. */
+/* fanoutd: bytes of access log each connection thread buffers before writing (nginx's buffer=). */
+#ifndef FO_LOG_BUFFER_BYTES
+#define FO_LOG_BUFFER_BYTES (32 * 1024)
+#endif
+
+/* fanoutd: how often the watchdog looks for requests past their read deadline and writes
+ * out the access log's buffers, in milliseconds. */
 #ifndef FO_HTTP_READ_TICK_MS
 #define FO_HTTP_READ_TICK_MS 100
 #endif

@@ -13,10 +13,10 @@
  * guarded the same way, without the socket.
  *
  * Connection defences: at most FO_HTTP_PER_ADDRESS connections per client
- * address (so /healthz from another address stays answered), a per-connection
- * memory pool sized for long query strings (libmicrohttpd answers 414 or 431
- * beyond it; a query of more than FO_HTTP_MAX_PARAMS parameters, which would
- * not fit the pool once parsed, gets 414 from here), and a reaper, run by the
+ * address (so /healthz from another address stays answered), a small
+ * per-connection memory pool (libmicrohttpd answers 414 or 431 beyond it; the
+ * query is parsed here, not into the pool, and a query of more than
+ * FO_HTTP_MAX_PARAMS parameters gets 414 from here), and a reaper, run by the
  * guard's watchdog thread (guard_on_tick), that closes a connection whose
  * request has not fully arrived FO_HTTP_READ_DEADLINE seconds after it
  * began, however slowly its bytes trickle in.  When the connections near
@@ -24,6 +24,13 @@
  * health check always finds room.  The server never stops libmicrohttpd while a
  * connection is suspended (libmicrohttpd 0.9.75 aborts then): jobs are only
  * suspended while `closed` is not set, and http_stop refuses while any is.
+ *
+ * The cheap request's path (issue 22) takes no lock another connection
+ * thread takes: the read deadline's per-request fields are atomics (the list
+ * lock is for connects and closes), the guard is armed through this thread's
+ * own slot (guard_slot), request ids count per thread, and the access line
+ * goes to this thread's log buffer (log_buffered), written out by the reaper's
+ * tick and when the server stops.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
 
@@ -72,9 +79,11 @@
 /* One TCP connection, for the read deadline (libmicrohttpd's socket context). */
 struct conn_watch {
 	int fd;
-	int reading;                   /* a request is arriving (or awaited) */
-	struct timespec since;         /* when it began to */
-	int ended;                     /* reaper ticks in a row that saw the client's end of input */
+	atomic_int reading;            /* a request is arriving (or awaited) */
+	atomic_llong since;            /* when it began to: guard_now() in nanoseconds */
+	atomic_uint requests;          /* requests begun on it, counted by conn_read_again */
+	unsigned seen;                 /* the count when the reaper last looked */
+	int ended;                     /* reaper ticks in a row, in one request, that saw the client's end of input */
 	int shed;                      /* shut down to make room */
 	struct conn_watch *prev, *next;
 };
@@ -149,8 +158,8 @@ struct http_server {
 	int high_water;                /* past this many connections, idle ones are shed */
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
-	uint64_t id_seed;              /* generated request ids: this, mixed with a count */
-	atomic_uint_fast64_t ids;
+	uint64_t id_seed;              /* generated request ids: this, mixed with a thread's number and count */
+	atomic_uint threads_seen;      /* connection threads that have made an id */
 };
 
 
@@ -163,6 +172,10 @@ struct exchange {
 	char path[128];
 	char remote[64];
 	char request_id[REQUEST_ID_MAX + 1];
+	char *query;                   /* the query after '?', in libmicrohttpd's buffer (on_uri), or NULL */
+	char query_first;              /* its first character, which on_uri hid from libmicrohttpd */
+	int too_many_params;           /* on_uri found more than FO_HTTP_MAX_PARAMS */
+	int started;                   /* on_request has filled in the rest */
 	char *body;
 	size_t len, cap;
 	int too_large;
@@ -391,19 +404,17 @@ static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *c
 /* ---- work on the pool --------------------------------------------------- */
 
 /*
- * Runs a planned request under the guard (already watching `it`) and queues
- * its answer: 200, 504 past the time limit, 422 when it outgrew its estimate,
- * 499 when the client left, or the request layer's error.
+ * Queues a request's answer from its outcome: `o`, or else `err` and what the
+ * guard did: 200, 504 past the time limit, 422 when it outgrew its estimate,
+ * 499 when the client left, 503 when a drain cancelled it, or the request
+ * layer's error.
  */
-static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
-			       const struct request *req, struct guard_item *it)
+static enum MHD_Result outcome(struct exchange *ex, struct MHD_Connection *conn, cJSON *o,
+			       const struct req_error *err_, enum guard_why why)
 {
 	struct http_server *s = ex->srv;
-	struct req_error err;
-	cJSON *o;
-	enum guard_why why;
+	struct req_error err = *err_;
 
-	o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
 	if (o) {
 		return respond_json(ex, conn, 200, "application/json", o, NULL);
 	}
@@ -420,6 +431,18 @@ static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
 		return problem(ex, conn, 504, detail, NULL, NULL);
 	}
 	return request_failed(ex, conn, &err);
+}
+
+/* Runs a planned request under the guard (already watching `it`) and queues its answer. */
+static enum MHD_Result execute(struct exchange *ex, struct MHD_Connection *conn,
+			       const struct request *req, struct guard_item *it)
+{
+	struct http_server *s = ex->srv;
+	struct req_error err;
+	enum guard_why why;
+	cJSON *o = guard_execute(s->guard, it, req, &s->limits, &err, &why);
+
+	return outcome(ex, conn, o, &err, why);
 }
 
 /* Runs on a worker: compute, queue the answer on the suspended connection, resume it. */
@@ -510,40 +533,124 @@ static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* '+' is a space in a query, then %XX escapes are decoded (libmicrohttpd's own decoder). */
+static void unescape(char *text)
+{
+	for (char *c = text; (c = strchr(c, '+')) != NULL; c++)
+		*c = ' ';
+	MHD_http_unescape(text);
+}
+
+/*
+ * Adds each of a query's parameters to `fields` (add_query_arg), in place in
+ * `query`, as libmicrohttpd would have: parameters are separated by '&' (a
+ * last empty one is none), each is a name and, after its first '=', a value
+ * (without '=', no value); both are unescaped.
+ */
+static void parse_query(char *query, cJSON *fields)
+{
+	while (*query) {
+		char *end = strchr(query, '&'), *value;
+		if (end)
+			*end = '\0';
+		value = strchr(query, '=');
+		if (value)
+			*value++ = '\0';
+		unescape(query);
+		if (value)
+			unescape(value);
+		add_query_arg(fields, MHD_GET_ARGUMENT_KIND, query, value);
+		if (!end)
+			break;
+		query = end + 1;
+	}
+}
+
 /* The request's fields: the JSON body, or for GET the query parameters as JSON values. */
-static cJSON *request_fields(struct exchange *ex, struct MHD_Connection *conn)
+static cJSON *request_fields(struct exchange *ex)
 {
 	cJSON *fields;
 
 	if (strcmp(ex->method, "GET") != 0)
 		return req_json_parse(ex->body ? ex->body : "", ex->len);
 	fields = cJSON_CreateObject();
-	if (fields)
-		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_query_arg, fields);
+	if (fields && ex->query) {
+		/* The query as it came, once: on_uri hid its first character from libmicrohttpd. */
+		ex->query[0] = ex->query_first;
+		parse_query(ex->query, fields);
+		ex->query = NULL;
+	}
 	return fields;
 }
 
+#ifdef FO_TEST_HOOKS
+/*
+ * Test builds only (fanoutd-test-hooks, never installed): planning made slow
+ * by FANOUTD_TEST_PLAN_DELAY_MS milliseconds, so that a test can see the time
+ * limit cover it.
+ */
+static void test_slow_planning(void)
+{
+	const char *ms = getenv("FANOUTD_TEST_PLAN_DELAY_MS");
+	long n = ms ? strtol(ms, NULL, 10) : 0;
+	struct timespec t = { n / 1000, n % 1000 * 1000000L };
+
+	if (n > 0)
+		nanosleep(&t, NULL);
+}
+#endif
+
+/*
+ * Parses and plans a request on this connection thread, under the guard's
+ * time limit (counted from the request's arrival): planning is bounded by
+ * construction, and a request the watchdog finds past its limit meanwhile is
+ * answered as cancelled once planning returns.  Then cheap work runs here,
+ * still watched; heavy work goes to the pool as a job, watched by its own
+ * item.  This thread's guard slot does the watching: no lock shared with the
+ * other connection threads.
+ */
 static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection *conn)
 {
 	struct http_server *s = ex->srv;
-	cJSON *fields = request_fields(ex, conn);
+	struct guard_item local, *it = guard_slot(s->guard);
+	cJSON *fields;
 	struct request req;
 	struct req_error err;
-	struct guard_item it;
 	enum req_status st;
 
-	if (!fields)
+	if (it) {
+		guard_arm(s->guard, it, &ex->start);
+	} else {
+		/* No memory for a slot: a watched item of this call's own, as for a job. */
+		it = &local;
+		guard_watch(s->guard, it, &ex->start, -1, 0);
+	}
+	fields = request_fields(ex);
+	if (!fields) {
+		guard_unwatch(s->guard, it);
 		return problem(ex, conn, 400, "the request body is not valid JSON", NULL, NULL);
+	}
+#ifdef FO_TEST_HOOKS
+	test_slow_planning();
+#endif
 	st = req_prepare(ex->route->op, fields, &s->limits, &req, &err);
 	cJSON_Delete(fields);
+	if (st == REQ_OK && atomic_load(&it->cancel)) {
+		/* Past the time limit (or cancelled by a drain) while planning. */
+		guard_unwatch(s->guard, it);
+		memset(&err, 0, sizeof err);
+		err.status = REQ_CANCELLED;
+		return outcome(ex, conn, NULL, &err, (enum guard_why)atomic_load(&it->why));
+	}
+	if (st != REQ_OK || atomic_load(&s->draining) || req.work > FO_HTTP_INLINE_WORK)
+		guard_unwatch(s->guard, it);
 	if (st != REQ_OK)
 		return request_failed(ex, conn, &err);
 	if (atomic_load(&s->draining))
 		return busy(ex, conn, "draining: not accepting new work");
 	if (req.work > FO_HTTP_INLINE_WORK)
 		return start_job(ex, conn, &req);
-	guard_watch(s->guard, &it, &ex->start, -1, 0);
-	return execute(ex, conn, &req, &it);
+	return execute(ex, conn, &req, it);
 }
 
 /* ---- the read deadline ------------------------------------------------- */
@@ -556,30 +663,36 @@ static struct conn_watch *conn_watch_of(struct MHD_Connection *conn)
 	return info ? info->socket_context : NULL;
 }
 
-/* The request on conn has fully arrived: its deadline no longer applies. */
-static void conn_read_done(struct http_server *s, struct MHD_Connection *conn)
+static long long now_ns(void)
 {
-	struct conn_watch *w = conn_watch_of(conn);
+	struct timespec t = guard_now();
 
-	if (!w)
-		return;
-	pthread_mutex_lock(&s->conns_lock);
-	w->reading = 0;
-	pthread_mutex_unlock(&s->conns_lock);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* The answer has gone: the next request's deadline starts now. */
-static void conn_read_again(struct http_server *s, struct MHD_Connection *conn)
+/*
+ * The request on conn has fully arrived: its deadline no longer applies.
+ * Per request, so without conns_lock (which guards the list, not these
+ * fields): the reaper reads them atomically.
+ */
+static void conn_read_done(struct MHD_Connection *conn)
+{
+	struct conn_watch *w = conn_watch_of(conn);
+
+	if (w)
+		atomic_store(&w->reading, 0);
+}
+
+/* The answer has gone: the next request's deadline starts now (the reaper resets `ended`). */
+static void conn_read_again(struct MHD_Connection *conn)
 {
 	struct conn_watch *w = conn_watch_of(conn);
 
 	if (!w)
 		return;
-	pthread_mutex_lock(&s->conns_lock);
-	w->since = guard_now();
-	w->reading = 1;
-	w->ended = 0;
-	pthread_mutex_unlock(&s->conns_lock);
+	atomic_store(&w->since, now_ns());
+	atomic_fetch_add(&w->requests, 1);
+	atomic_store(&w->reading, 1);
 }
 
 /*
@@ -595,7 +708,7 @@ static void shed_idle(struct http_server *s, const struct conn_watch *keep, int 
 	while (w && w->next)
 		w = w->next;
 	for (; w && count > 0; w = w->prev) {
-		if (w == keep || !w->reading || w->shed)
+		if (w == keep || !atomic_load(&w->reading) || w->shed)
 			continue;
 		shutdown(w->fd, SHUT_RDWR);
 		w->shed = 1;
@@ -620,8 +733,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			return;
 		}
 		w->fd = info->connect_fd;
-		w->reading = 1;
-		w->since = guard_now();
+		atomic_init(&w->reading, 1);
+		atomic_init(&w->since, now_ns());
 		pthread_mutex_lock(&s->conns_lock);
 		w->next = s->conns;
 		if (s->conns)
@@ -675,46 +788,67 @@ static int input_ended(struct conn_watch *w)
 static void reap(void *arg)
 {
 	struct http_server *s = arg;
-	struct timespec t = guard_now();
+	long long t = now_ns();
 
 	pthread_mutex_lock(&s->conns_lock);
-	for (struct conn_watch *w = s->conns; w; w = w->next)
-		if (w->reading && (guard_seconds(&w->since, &t) > s->cfg.read_deadline || input_ended(w))) {
-			shutdown(w->fd, SHUT_RDWR);
-			w->reading = 0;
+	for (struct conn_watch *w = s->conns; w; w = w->next) {
+		unsigned requests = atomic_load(&w->requests);
+		if (requests != w->seen) {
+			w->seen = requests;
+			w->ended = 0;
 		}
+		if (!atomic_load(&w->reading))
+			continue;
+		if ((double)(t - atomic_load(&w->since)) / 1e9 > s->cfg.read_deadline || input_ended(w)) {
+			shutdown(w->fd, SHUT_RDWR);
+			atomic_store(&w->reading, 0);
+		}
+	}
 	pthread_mutex_unlock(&s->conns_lock);
+	/* The same tick writes out the access log's buffers. */
+	log_flush();
 }
 
 /* ---- libmicrohttpd callbacks -------------------------------------------- */
 
-/* The request context of a request whose query has too many parameters, until on_request. */
-static char too_many_params;
+/* The request context when on_uri could not allocate one: on_request answers 500. */
+static char no_memory;
 
 /*
- * Sees each request's URI before libmicrohttpd parses its query.  Parsed,
- * every parameter takes room in the connection's memory pool, and when the
- * pool runs out libmicrohttpd closes the connection without an answer; so a
- * query of more than FO_HTTP_MAX_PARAMS parameters is emptied here (in
- * libmicrohttpd's own buffer, which it parses after this call) and answered
- * 414 by on_request.
+ * Sees each request's URI before libmicrohttpd parses its query, and makes
+ * the request's exchange (its context from here on).  Parsed by
+ * libmicrohttpd, every parameter would take room in the connection's memory
+ * pool, which libmicrohttpd zeroes after every request (so it is kept small),
+ * and closes the connection without an answer when it runs out.  So the query
+ * is hidden from libmicrohttpd here (its first character zeroed, in
+ * libmicrohttpd's own buffer, which it reads after this call and keeps in
+ * place until the request completes) and parsed by request_fields; a query of
+ * more than FO_HTTP_MAX_PARAMS parameters is answered 414 by on_request.
  */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	const char *query = strchr(uri, '?');
-	size_t params = 1;
+	char *query = uri ? strchr(uri, '?') : NULL;
+	struct exchange *ex = calloc(1, sizeof *ex);
 
 	(void)cls;
 	(void)conn;
-	if (!query)
-		return NULL;
-	for (const char *c = query; *c && params <= FO_HTTP_MAX_PARAMS; c++)
-		params += *c == '&' || *c == ';';
-	if (params <= FO_HTTP_MAX_PARAMS)
-		return NULL;
-	/* libmicrohttpd's buffer, which it reads after this returns: */
-	memset((char *)(uintptr_t)query + 1, 0, 1);
-	return &too_many_params;
+	if (query)
+		query = (char *)(uintptr_t)query + 1;  /* libmicrohttpd's buffer, which it reads after this returns */
+	if (!ex) {
+		if (query)
+			*query = '\0';
+		return &no_memory;
+	}
+	if (query) {
+		size_t params = 1;
+		for (const char *c = query; *c && params <= FO_HTTP_MAX_PARAMS; c++)
+			params += *c == '&' || *c == ';';
+		ex->too_many_params = params > FO_HTTP_MAX_PARAMS;
+		ex->query = query;
+		ex->query_first = *query;
+		*query = '\0';
+	}
+	return ex;
 }
 
 static const struct route *find_route(const char *url)
@@ -759,25 +893,36 @@ static uint64_t mix64(uint64_t x)
 /* The client's X-Request-Id when it is short and plain, or a new one. */
 static void request_id(struct http_server *s, struct MHD_Connection *conn, char out[REQUEST_ID_MAX + 1])
 {
+	static const char hex[] = "0123456789abcdef";
+	/* Per connection thread, so that no count is shared: its number in the top 16 bits. */
+	static _Thread_local uint64_t thread_no, count;
 	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
 	size_t n = given ? strlen(given) : 0;
+	uint64_t id;
 
 	if (n > 0 && n <= REQUEST_ID_MAX && strspn(given, REQUEST_ID_CHARS) == n) {
 		memcpy(out, given, n + 1);
 		return;
 	}
-	snprintf(out, REQUEST_ID_MAX + 1, "%016llx",
-		 (unsigned long long)mix64(s->id_seed + atomic_fetch_add(&s->ids, 1)));
+	if (thread_no == 0)
+		thread_no = atomic_fetch_add(&s->threads_seen, 1) + 1;
+	/* mix64 is a bijection: distinct (thread, count) pairs give distinct ids. */
+	id = mix64(s->id_seed + (thread_no << 48) + count++);
+	for (int i = 15; i >= 0; i--, id >>= 4)
+		out[i] = hex[id & 15];
+	out[16] = '\0';
 }
 
-static struct exchange *exchange_new(struct http_server *s, struct MHD_Connection *conn,
-				     const char *url, const char *method, const char *version)
+/* Fills in a request's exchange (made by on_uri, or here) when on_request first sees it. */
+static struct exchange *exchange_start(struct http_server *s, struct exchange *ex, struct MHD_Connection *conn,
+				       const char *url, const char *method, const char *version)
 {
-	struct exchange *ex = calloc(1, sizeof *ex);
-
+	if (!ex)
+		ex = calloc(1, sizeof *ex);
 	if (!ex)
 		return NULL;
 	ex->srv = s;
+	ex->started = 1;
 	ex->start = guard_now();
 	ex->route = find_route(url);
 	ex->method_cut = snprintf(ex->method, sizeof ex->method, "%s", method) >= (int)sizeof ex->method;
@@ -868,13 +1013,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
 	struct exchange *ex = *con_cls;
 
-	if (!ex || ex == (void *)&too_many_params) {
-		int cut = ex != NULL;
-		ex = exchange_new(cls, conn, url, method, version);
+	if (!ex || ex == (void *)&no_memory || !ex->started) {
+		int oom = ex == (void *)&no_memory;
+		ex = exchange_start(cls, oom ? NULL : ex, conn, url, method, version);
 		*con_cls = ex;
 		if (!ex)
 			return MHD_NO;
-		if (cut) {
+		if (oom)
+			return problem(ex, conn, 500, "out of memory", NULL, NULL);
+		if (ex->too_many_params) {
 			char detail[96];
 			snprintf(detail, sizeof detail, "the query has more than %d parameters",
 				 (int)FO_HTTP_MAX_PARAMS);
@@ -889,39 +1036,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (ex->status || ex->had_job)
 		return MHD_YES;
-	conn_read_done(ex->srv, conn);
+	conn_read_done(conn);
 	return answer(ex, conn);
 }
 
+/* One access line, buffered (log_buffered): text, or JSON made here without allocating. */
 static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
 {
-	char stamp[32];
+	char stamp[32], line[512];
+	int n;
 
 	log_stamp(stamp, sizeof stamp);
-	/* Both formats: a path cut to fit may end inside a UTF-8 character. */
+	/* Both formats: a path cut to fit may end inside a UTF-8 character.  Printable, quote- and
+	 * backslash-free, every string here is also a JSON string as it is. */
 	printable(ex->path);
 	printable(ex->method);
-	if (!s->cfg.log_json) {
-		fprintf(stderr, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method, ex->path,
-			status, ex->bytes, secs * 1e3, ex->request_id);
-		return;
-	}
-	cJSON *o = cJSON_CreateObject();
-	char *line;
-
-	cJSON_AddStringToObject(o, "time", stamp);
-	cJSON_AddStringToObject(o, "remote", ex->remote);
-	cJSON_AddStringToObject(o, "method", ex->method);
-	cJSON_AddStringToObject(o, "path", ex->path);
-	cJSON_AddNumberToObject(o, "status", status);
-	cJSON_AddNumberToObject(o, "bytes", (double)ex->bytes);
-	cJSON_AddNumberToObject(o, "ms", secs * 1e3);
-	cJSON_AddStringToObject(o, "request_id", ex->request_id);
-	line = req_json_print(o);
-	if (line)
-		fprintf(stderr, "%s\n", line);
-	free(line);
-	cJSON_Delete(o);
+	if (!s->cfg.log_json)
+		n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method,
+			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+	else
+		n = snprintf(line, sizeof line,
+			     "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
+			     "\"bytes\":%zu,\"ms\":%.3f,\"request_id\":\"%s\"}\n", stamp, ex->remote, ex->method,
+			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+	if (n > 0 && (size_t)n < sizeof line)
+		log_buffered(line, (size_t)n);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -933,7 +1072,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	int status;
 	double secs;
 
-	if (!ex || ex == (void *)&too_many_params) {
+	if (!ex || ex == (void *)&no_memory || !ex->started) {
+		/* Refused by libmicrohttpd before on_request (414, 431): only on_uri's exchange to free. */
+		if (ex != (void *)&no_memory)
+			free(ex);
 		*con_cls = NULL;
 		return;
 	}
@@ -942,7 +1084,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	secs = guard_seconds(&ex->start, &end);
 	metrics_observe(s->metrics, ex->route ? (size_t)(ex->route - routes) : NROUTES, status, secs);
 	access_log(s, ex, status, secs);
-	conn_read_again(s, conn);
+	conn_read_again(conn);
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);
@@ -1092,6 +1234,8 @@ int http_stop(struct http_server *s)
 	if (suspended > 0)
 		return -1;
 	MHD_stop_daemon(s->daemon);
+	/* Every connection thread is done: the last access lines go out now. */
+	log_flush();
 	workpool_free(s->pool);
 	guard_free(s->guard);
 	metrics_free(s->metrics);

@@ -10,8 +10,13 @@
 "use strict";
 
 // The calculator's inputs, in the order they appear; all are API fields.
-const FIELDS = ["preset", "nodes", "failed_nodes", "failed_known", "loss", "mode", "target_prob", "rounds", "model",
-                "interval", "timers", "probe_interval", "sync_interval", "message_bytes", "transmit_limit", "forward_rounds"];
+const FIELDS = ["preset", "nodes", "failed_nodes", "failed_known", "loss", "mode", "target_prob", "rounds",
+                "within_seconds", "model", "interval", "timers", "probe_interval", "sync_interval", "message_bytes",
+                "transmit_limit", "forward_rounds"];
+// Fields the page shows in an operator's units, the API taking others: loss
+// in percent (the API: a fraction), crashed nodes in percent of N (the API: a
+// count, the nearest whole number of nodes).
+const PERCENT = { loss: "Message loss", failed_nodes: "Crashed nodes" };
 // The simulation's own inputs; in the address only once a simulation ran.
 const SIM_FIELDS = ["trials", "seed"];
 const LIVE_DELAY_MS = 350;
@@ -27,19 +32,66 @@ let last = null;      // { query, calc, tradeoff, sim }
 
 // ---- inputs and the address ------------------------------------------------
 
-function inputs() {
+// A number as typed, or NaN.
+function typed(name) {
+  const v = form.elements[name].value.trim();
+  return v === "" ? NaN : Number(v);
+}
+
+// The fields in the API's units: { query, problems } (problems: percent fields out of range).
+function read() {
   const q = new URLSearchParams();
+  const problems = [];
   for (const name of FIELDS) {
     const v = form.elements[name].value.trim();
-    if (v !== "") q.set(name, v);
+    if (v === "") continue;
+    if (PERCENT[name]) {
+      const pct = Number(v);
+      if (!(pct >= 0 && pct <= 100)) {
+        problems.push({ field: name, detail: `"${PERCENT[name]}" must be a percentage from 0 to 100` });
+        continue;
+      }
+      if (name === "loss") q.set(name, String(Number((pct / 100).toPrecision(12))));
+      else if (typed("nodes") >= 1) q.set(name, String(Math.round((pct / 100) * typed("nodes"))));
+      continue;
+    }
+    // A time budget stands for the rounds (the API refuses both).
+    if (name === "rounds" && form.elements.within_seconds.value.trim() !== "") continue;
+    q.set(name, v);
   }
-  return q;
+  return { query: q, problems };
+}
+
+function inputs() {
+  return read().query;
+}
+
+// The count of crashed nodes the percentage stands for, beside its field.
+function showFailedCount() {
+  const q = inputs();
+  $("failed_nodes-count").textContent = q.has("failed_nodes")
+    ? `That is ${q.get("failed_nodes")} of ${q.get("nodes")} nodes.` : "";
+  $("rounds").disabled = form.elements.within_seconds.value.trim() !== "";
+}
+
+// The shortest percentage of n that stands for the count again.
+function percentOf(count, n) {
+  for (let digits = 3; digits < 17; digits++) {
+    const pct = Number(((count / n) * 100).toPrecision(digits));
+    if (Math.round((pct / 100) * n) === count) return String(pct);
+  }
+  return String((count / n) * 100);
 }
 
 function restoreFromAddress() {
   const q = new URLSearchParams(location.search);
   for (const name of FIELDS.concat(SIM_FIELDS)) {
-    if (q.has(name)) $(name).value = q.get(name);
+    if (!q.has(name)) continue;
+    const v = q.get(name);
+    if (name === "loss" && v.trim() !== "" && Number.isFinite(Number(v))) $(name).value = String(Number((Number(v) * 100).toPrecision(12)));
+    else if (name === "failed_nodes" && Number(q.get("nodes")) >= 1 && Number.isFinite(Number(v))) {
+      $(name).value = percentOf(Number(v), Number(q.get("nodes")));
+    } else $(name).value = v;
   }
   return q.has("trials");
 }
@@ -86,7 +138,8 @@ function showProblem(problem) {
       continue;
     }
     input.setAttribute("aria-invalid", "true");
-    out.textContent = e.detail;
+    out.textContent = PERCENT[e.field] && !/percentage/.test(e.detail)
+      ? `${e.detail} (the API's own unit; this page sends your percentage converted)` : e.detail;
   }
   $("form-error").textContent = unplaced
     ? `${problem.status || ""} ${problem.title || ""}: ${problem.detail}`.trim()
@@ -98,22 +151,35 @@ function showProblem(problem) {
 
 // ---- readable figures --------------------------------------------------------
 
+// The page's one number format: `digits` significant digits, plain between
+// 0.001 and 10^7, else m × 10^e; a probability near 1 as 1 − its complement.
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+function fmt(x, digits = 4) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "—";
+  const a = Math.abs(x);
+  if (a === 0 || (a >= 1e-3 && a < 1e7)) return String(Number(x.toPrecision(digits)));
+  const [m, e] = x.toExponential(digits - 1).split("e");
+  return `${Number(m)} × 10${e.replace("+", "").replace(/./g, (c) => SUPERSCRIPT[c])}`;
+}
+
 function prob(p) {
   if (p === null || p === undefined) return "—";
-  if (p > 0.999 && p < 1) return `1 − ${(1 - p).toExponential(2)}`;
-  return String(Number(p.toPrecision(6)));
+  if (p > 0.999 && p < 1) return `1 − ${fmt(1 - p, 3)}`;
+  return fmt(p, 6);
 }
 
 function num(x, digits = 3) {
-  return x === null || x === undefined ? "—" : String(Number(x.toPrecision(digits)));
+  return fmt(x, digits);
 }
 
+// Bytes in SI units (1 kB = 1000 B).
 function bytes(b) {
   if (b === null || b === undefined) return "—";
-  const units = ["B", "KiB", "MiB", "GiB"];
+  const units = ["B", "kB", "MB", "GB", "TB"];
   let i = 0;
-  while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
-  return `${num(b)} ${units[i]}`;
+  while (Math.abs(b) >= 1000 && i < units.length - 1) { b /= 1000; i++; }
+  return `${fmt(b, 3)} ${units[i]}`;
 }
 
 function quantiles(q, unit) {
@@ -162,7 +228,7 @@ function within(params) {
 }
 
 function percent(p) {
-  return `${Number((p * 100).toPrecision(6))}%`;
+  return `${fmt(p * 100, 6)}%`;
 }
 
 // The answer in one sentence, first: what K does, and whether the preset's own K is enough.
@@ -196,7 +262,7 @@ function showFigures(calc) {
     ["Least K that might do", calc.min_fanout_possible !== undefined && calc.min_fanout_possible !== null &&
       calc.min_fanout_possible !== k ? `${calc.min_fanout_possible} (its interval reaches the target)` : null],
     [calc.model === "exact" ? "Truncation and rounding error bound" : "Error bound of the approximation",
-     calc.error_bound === undefined ? null : calc.error_bound.toExponential(1)],
+     calc.error_bound === undefined ? null : fmt(calc.error_bound, 2)],
     [timed(calc) ? "Gossip intervals to everyone" : "Rounds to everyone", quantiles(calc.rounds_to_all, "")],
     ["Time to everyone", quantiles(calc.seconds_to_all, " s")],
     ["Messages per broadcast", calc.messages_per_broadcast === undefined ? null : num(calc.messages_per_broadcast, 4)],
@@ -204,7 +270,7 @@ function showFigures(calc) {
       : num(calc.transmits_per_broadcast, 4)],
     ["Traffic per broadcast", calc.bytes_per_broadcast === undefined ? null : bytes(calc.bytes_per_broadcast)],
     ["Max bandwidth per node (Serf's figure)", calc.max_bytes_per_s_per_node === undefined ? null
-      : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${num(calc.max_bytes_per_s_per_node * 8 / 1000)} kbit/s`],
+      : `${bytes(calc.max_bytes_per_s_per_node)}/s = ${fmt(calc.max_bytes_per_s_per_node * 8 / 1000, 3)} kbit/s`],
     [`The ${params.preset} default fanout`, calc.preset_fanout === undefined ? null
       : `${calc.preset_fanout}: ${calc.preset_fanout >= k ? "enough" : "NOT enough"} for this target`],
   ]);
@@ -215,7 +281,9 @@ function showFigures(calc) {
 function showPresetValues(calc) {
   for (const name of FIELDS) {
     const el = $(name);
-    const v = calc && calc.params && $("preset").value ? calc.params[name] : undefined;
+    let v = calc && calc.params && $("preset").value ? calc.params[name] : undefined;
+    if (v !== undefined && v !== null && name === "loss") v = fmt(v * 100, 6);
+    if (v !== undefined && v !== null && name === "failed_nodes") v = percentOf(v, calc.params.nodes);
     const preset = v === undefined || v === null ? null : `${v} (preset)`;
     if (el.tagName === "INPUT") {
       if (el.dataset.placeholder === undefined) el.dataset.placeholder = el.placeholder;
@@ -376,7 +444,7 @@ function drawTradeoff(calc, trade) {
 // double precision's resolution is drawn at that resolution.
 const MISS_FLOOR = 1e-16;
 const miss = (p) => Math.max(1 - p, MISS_FLOOR);
-const nines = (v) => (v >= 1e-6 ? String(Number((1 - v).toPrecision(15))) : `1 − ${v.toExponential(0)}`);
+const nines = (v) => (v >= 1e-6 ? fmt(1 - v, 15) : `1 − ${fmt(v, 1)}`);
 
 // P(full by R) for each K: the rows of a tradeoff whose max_rounds is R.
 function drawByFanout(calc, trade) {
@@ -400,13 +468,14 @@ function drawByFanout(calc, trade) {
                     borderColor: COLORS.sim, backgroundColor: COLORS.sim, borderWidth: 4, pointStyle: "dash",
                     pointRadius: 8 });
   }
-  const band = rows.filter((r) => Array.isArray(r.delivery_prob_interval));
+  // The band at the points' own R: each row's interval of P(full by max_rounds).
+  const band = rows.filter((r) => Array.isArray(r.delivery_prob_by_max_rounds_interval));
   if (band.length) {
     datasets.push(
-      { label: "interval low", data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_interval[0]) })),
+      { label: "interval low", data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[0]) })),
         borderWidth: 0, pointRadius: 0, borderColor: "rgba(31,95,168,0.2)", backgroundColor: "rgba(31,95,168,0.2)" },
       { label: "Where the model is approximate: its interval", fill: "-1",
-        data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_interval[1]) })), borderWidth: 0, pointRadius: 0,
+        data: band.map((r) => ({ x: r.fanout, y: miss(r.delivery_prob_by_max_rounds_interval[1]) })), borderWidth: 0, pointRadius: 0,
         borderColor: "rgba(31,95,168,0.2)", backgroundColor: "rgba(31,95,168,0.2)" });
   }
   draw("chart-byk", {
@@ -431,19 +500,71 @@ function drawByFanout(calc, trade) {
 // One chart a task, so that no task blocks input for long on a slow phone.
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
-async function drawAll() {
-  if (!last || typeof Chart === "undefined") return;
-  const shown = last;
-  Chart.defaults.color = "#222";
-  Chart.defaults.font.size = 13;
+// Chart.js (200 kB) is fetched when the first chart comes into view, not with the page.
+let chartLibrary = null;
+function loadChartLibrary() {
+  if (typeof Chart !== "undefined") return Promise.resolve();
+  if (!chartLibrary) {
+    chartLibrary = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/chart.js";
+      script.onload = resolve;
+      script.onerror = () => { chartLibrary = null; reject(new Error("/chart.js did not load")); };
+      document.head.append(script);
+    });
+  }
+  return chartLibrary;
+}
+
+// Each figure is drawn when it comes near the screen: its data-drawn names
+// the answer it shows (#charts' data-answer names the latest).
+const DRAWERS = {
+  "fig-convergence": (a) => drawConvergence(a.calc, a.sim),
+  "fig-tradeoff": (a) => drawTradeoff(a.calc, a.tradeoff),
+  "fig-byk": (a) => drawByFanout(a.calc, a.byRounds),
+};
+const nearScreen = new Set();
+let answerSerial = 0;
+let drawing = false;
+
+async function drawVisible() {
+  if (drawing || !last) return;
+  drawing = true;
+  try {
+    for (;;) {
+      const serial = String(answerSerial);
+      const id = Object.keys(DRAWERS).find((f) => nearScreen.has(f) && $(f).dataset.drawn !== serial);
+      if (!id) break;
+      await loadChartLibrary();
+      await nextTask();
+      if (serial !== String(answerSerial)) continue;
+      Chart.defaults.color = "#222";
+      Chart.defaults.font.size = 13;
+      DRAWERS[id](last);
+      $(id).dataset.drawn = serial;
+    }
+  } catch (e) {
+    $("form-error").textContent = `The charts could not be drawn: ${e.message}`;
+  } finally {
+    drawing = false;
+  }
+}
+
+const observer = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (e.isIntersecting) nearScreen.add(e.target.id);
+    else nearScreen.delete(e.target.id);
+  }
+  drawVisible();
+}, { rootMargin: "200px 0px" });
+for (const id of Object.keys(DRAWERS)) observer.observe($(id));
+
+function drawAll() {
+  if (!last) return;
+  answerSerial++;
+  $("charts").dataset.answer = String(answerSerial);
   $("charts").hidden = false;
-  drawConvergence(shown.calc, shown.sim);
-  await nextTask();
-  if (last !== shown) return;
-  drawTradeoff(shown.calc, shown.tradeoff);
-  await nextTask();
-  if (last !== shown) return;
-  drawByFanout(shown.calc, shown.byRounds);
+  drawVisible();
 }
 
 function showRaw() {
@@ -503,8 +624,17 @@ async function calculate() {
   if (simRun) simRun.abort();
   const run = new AbortController();
   calcRun = run;
-  const query = inputs();
+  const { query, problems } = read();
   writeAddress(false);
+  if (problems.length) {
+    // A field the page itself can judge: said at the field, the old answer dimmed.
+    clearErrors();
+    showProblem({ errors: problems, detail: problems.map((e) => e.detail).join("; ") });
+    stale(true);
+    $("status").textContent = "Not calculated: see the message.";
+    calcRun = null;
+    return;
+  }
   busy($("calculate"), true);
   $("status").textContent = "Calculating…";
   try {
@@ -512,33 +642,39 @@ async function calculate() {
     withCurve.set("curve", "true");
     const tradeQuery = new URLSearchParams(query);
     tradeQuery.delete("rounds");
+    tradeQuery.delete("within_seconds");
     const atRounds = new URLSearchParams(tradeQuery);
-    atRounds.set("max_rounds", query.get("rounds") || "");
-    const [calc, byRounds] = await Promise.all([
-      getJSON("/calc_fanout", withCurve, run.signal),
-      tradeoffOrReason(atRounds, run.signal),
-    ]);
+    if (query.has("within_seconds")) atRounds.set("within_seconds", query.get("within_seconds"));
+    else atRounds.set("max_rounds", query.get("rounds") || "");
+    const byRoundsAnswer = tradeoffOrReason(atRounds, run.signal);
+    byRoundsAnswer.catch(() => {});   // awaited below; a calc_fanout error may come first
+    const calc = await getJSON("/calc_fanout", withCurve, run.signal);
+    // The answer first, before any chart: the headline, the figures, then what to raise.
+    clearErrors();
+    $("answer").hidden = false;
+    $("sim-figures").hidden = true;
+    $("answer").classList.remove("stale");
+    showFigures(calc);
+    showPresetValues(calc);
+    const advice = raiseAdvice(query, calc, run.signal).then((raise) => {
+      if (raise && calcRun === run) $("headline").textContent += ` ${raise}`;
+    });
     // The trade-off's rows reach past the chosen K, so that it is marked on them.
     const k = chosenFanout(calc);
     if (k !== null && k !== undefined && calc.params.nodes > 1) {
       tradeQuery.set("max_fanout", String(Math.min(calc.params.nodes - 1, k + 3)));
     }
-    const [tradeoff, raise] = await Promise.all([tradeoffOrReason(tradeQuery, run.signal),
-      raiseAdvice(query, calc, run.signal)]);
-    clearErrors();
+    const [tradeoff, byRounds] = await Promise.all([tradeoffOrReason(tradeQuery, run.signal), byRoundsAnswer, advice]);
     last = { query, calc, tradeoff, byRounds, sim: null };
-    $("answer").hidden = false;
-    $("sim-figures").hidden = true;
     stale(false);
-    showFigures(calc);
-    if (raise) $("headline").textContent += ` ${raise}`;
-    showPresetValues(calc);
     showRaw();
-    await drawAll();
+    drawAll();
     $("status").textContent = "Up to date.";
   } catch (e) {
     if (e.name === "AbortError") return;
+    run.abort();
     clearErrors();
+    stale(true);
     if (e instanceof Problem) showProblem(e.problem);
     else $("form-error").textContent = `The service did not answer: ${e.message}`;
     $("status").textContent = "Not calculated: see the message.";
@@ -581,8 +717,8 @@ async function simulate() {
     const dl = $("sim-figures");
     fill(dl, [
       ["Simulated", `K = ${q.get("fanout")}, ${sim.trials} trials, seed ${sim.seed} (${sim.simulator} simulator)`],
-      ["Everyone informed in", `${num(sim.full_delivery_rate * 100, 4)} % of trials, 95 % interval ` +
-        `${num(ci[0] * 100, 4)}–${num(ci[1] * 100, 4)} %; ${verdict}`],
+      ["Everyone informed in", `${fmt(sim.full_delivery_rate * 100, 4)}% of trials, 95% interval ` +
+        `${fmt(ci[0] * 100, 4)}–${fmt(ci[1] * 100, 4)}%; ${verdict}`],
       [`Mean informed fraction after ${horizon(sim.params)}`, num(sim.delivery_rate, 6)],
       [timed(sim) ? "Mean time to everyone (trials that got there)" : "Mean rounds to everyone (trials that got there)",
        timed(sim) && seconds(sim) ? `${num(sim.avg_rounds_to_all * seconds(sim))} s` : num(sim.avg_rounds_to_all)],
@@ -590,7 +726,7 @@ async function simulate() {
     ]);
     dl.hidden = false;
     showRaw();
-    await drawAll();
+    drawAll();
     $("status").textContent = "Simulation done.";
   } catch (e) {
     if (e.name === "AbortError") return;
@@ -620,7 +756,12 @@ function stale(on) {
   for (const id of ["answer", "charts"]) $(id).classList.toggle("stale", on);
 }
 
-form.addEventListener("input", (e) => { if (e.target.id !== "live") { stale(true); scheduled(); } });
+form.addEventListener("input", (e) => {
+  if (e.target.id === "live") return;
+  stale(true);
+  showFailedCount();
+  scheduled();
+});
 form.addEventListener("change", (e) => { if (e.target.tagName === "SELECT") scheduled(); });
 $("check").addEventListener("click", simulate);
 $("use-mean-field").addEventListener("click", () => {
@@ -630,4 +771,5 @@ $("use-mean-field").addEventListener("click", () => {
 });
 
 const withSim = restoreFromAddress();
+showFailedCount();
 calculate().then(() => { if (withSim && last) simulate(); });

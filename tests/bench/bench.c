@@ -3,7 +3,7 @@
  * bench.c — `make bench`: the simulators and calculators on a fixed table of
  * workloads, side by side in one run, with the comparisons printed.
  *
- *   bench FANOUTD GOSSIP_SIM_PY
+ *   bench FANOUTD GOSSIP_SIM_PY [NUMPY_COMMAND]
  *
  * For each simulation workload: the fast simulator on 1 and 2 threads, the
  * agent-based reference simulator and the plain Python simulation
@@ -12,8 +12,13 @@
  * and whether the fast and agent answers agree within their intervals.  Then
  * the exact, mean-field and formula calculators, the exact chain against its
  * speed targets (issue 8), and one large simulation through a fanoutd
- * started on 127.0.0.1.  Timings are wall time on this machine and noisy:
- * read the ratios, not the absolute numbers.
+ * started on 127.0.0.1.  Last, issue 22's table (bench_issue22), one "ROW"
+ * line a row, each row against its anchor measured in the same run (the
+ * numpy simulation is NUMPY_COMMAND, e.g. "python3 tests/bench/gossip_numpy.py";
+ * without it that row says it could not run); tests/bench/perf_table.py
+ * turns them into docs/PERFORMANCE.md's table.  BENCH_TABLE_ONLY=1 in the
+ * environment runs that table alone.  Timings are wall time on this machine
+ * and noisy: read the ratios, not the absolute numbers.
  */
 #define _DEFAULT_SOURCE /* popen, kill */
 
@@ -301,6 +306,117 @@ static void bench_calculators(void)
 	printf("calc_fanout formula    N=1e6 R=30 p=0.99: K=%lld, %.3f ms\n", (long long)a.fanout, t * 1e3);
 }
 
+/* Seconds per trial of `cmd` (a script printing seconds_per_trial), or NaN. */
+static double script_per_trial(const char *cmd)
+{
+	char out[4096];
+	size_t len;
+	FILE *f = popen(cmd, "r");
+	const char *at;
+
+	if (!f)
+		return NAN;
+	len = fread(out, 1, sizeof out - 1, f);
+	out[len] = '\0';
+	pclose(f);
+	at = strstr(out, "\"seconds_per_trial\":");
+	return at ? strtod(at + 20, NULL) : NAN;
+}
+
+/*
+ * One row of issue 22's table, tab-separated after "ROW", for
+ * tests/bench/perf_table.py: workload, measured, anchor, ratio, goal, met.
+ */
+static void row(const char *workload, const char *measured, const char *anchor, const char *ratio,
+		const char *goal, int met)
+{
+	printf("ROW\t%s\t%s\t%s\t%s\t%s\t%s\n", workload, measured, anchor, ratio, goal,
+	       met ? "met" : "not met");
+}
+
+/* Seconds as "12.3 ms" or "4.56 s". */
+static const char *secs(double t, char *buf, size_t n)
+{
+	if (t < 1)
+		snprintf(buf, n, "%.3g ms", t * 1e3);
+	else
+		snprintf(buf, n, "%.3g s", t);
+	return buf;
+}
+
+/* A speed-up row: anchor / fast per trial against the goal (at least `goal` times). */
+static void ratio_row(const char *workload, double fast, const char *anchor_name, double anchor, double goal)
+{
+	char measured[64], anc[96], ratio[32], want[32], t[32];
+
+	snprintf(measured, sizeof measured, "%s per trial", secs(fast, t, sizeof t));
+	snprintf(want, sizeof want, ">= %.0fx", goal);
+	if (isnan(anchor)) {
+		snprintf(anc, sizeof anc, "%s: could not run", anchor_name);
+		row(workload, measured, anc, "-", want, 0);
+		return;
+	}
+	snprintf(anc, sizeof anc, "%s %s per trial", anchor_name, secs(anchor, t, sizeof t));
+	snprintf(ratio, sizeof ratio, "%.0fx", anchor / fast);
+	row(workload, measured, anc, ratio, want, anchor / fast >= goal);
+}
+
+/*
+ * Issue 22's table, each row against its anchor measured here: push N=1e5
+ * per trial against the plain-Python and the numpy simulation, N=1e6 x 100
+ * trials, and the exact push_pull K search against the same search on one
+ * thread (the search before issue 22 evaluated its K one after the other).
+ * The HTTP row is perf_table.py's (make bench-http).
+ */
+static void bench_issue22(const char *python, const char *numpy)
+{
+	const struct gossip_params push = { 100000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0 };
+	const struct gossip_params big = { 1000000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0 };
+	const struct gossip_params exact = { 100000, 0, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
+	struct sim_summary sum;
+	struct calc_answer one, two;
+	char cmd[512], measured[96], anc[96], ratio[32];
+	double t1, t2, fast, tp, tn, tb, s1, s2;
+	enum fo_status st1, st2;
+
+	printf("\n== Issue 22's table (each row against its anchor, measured in this run)\n");
+	t1 = timed(run_fast, &push, 200, 1, 3, &sum) / 200;
+	t2 = timed(run_fast, &push, 200, 2, 3, &sum) / 200;
+	fast = fmin(t1, t2);
+	snprintf(cmd, sizeof cmd, "python3 %s --nodes 100000 --fanout 3 --rounds 100 --trials 2 --seed 3", python);
+	tp = script_per_trial(cmd);
+	tn = NAN;
+	if (numpy && *numpy) {
+		snprintf(cmd, sizeof cmd, "%s --nodes 100000 --fanout 3 --rounds 100 --trials 10 --seed 3", numpy);
+		tn = script_per_trial(cmd);
+	}
+	printf("push N=1e5 K=3 R=100: fast %.3g ms (1 thread) %.3g ms (2 threads) per trial; python %.3g s;"
+	       " numpy %.3g s\n", t1 * 1e3, t2 * 1e3, tp, tn);
+	ratio_row("simulate push N=1e5 K=3 R=100, vs plain Python", fast, "Python", tp, 2000);
+	ratio_row("simulate push N=1e5 K=3 R=100, vs numpy", fast, "numpy", tn, 170);
+
+	tb = timed(run_fast, &big, 100, 2, 2, &sum);
+	snprintf(measured, sizeof measured, "%.3g s (2 threads)", tb);
+	row("simulate push N=1e6 K=3 R=100 x 100 trials", measured, "-", "-", "<= 0.35 s", tb <= 0.35);
+
+	s1 = now();
+	st1 = calc_fanout_mt(&exact, CALC_EXACT, 0.99, HUGE_VAL, 1, NULL, &one);
+	s1 = now() - s1;
+	s2 = now();
+	st2 = calc_fanout_mt(&exact, CALC_EXACT, 0.99, HUGE_VAL, 2, NULL, &two);
+	s2 = now() - s2;
+	printf("calc_fanout exact push_pull N=1e5 R=12 p=0.99: 1 thread K=%lld P=%.17g (%d) %.3g s;"
+	       " 2 threads K=%lld P=%.17g (%d) %.3g s; %lld evaluations\n", (long long)one.fanout,
+	       one.delivery_prob, st1, s1, (long long)two.fanout, two.delivery_prob, st2, s2,
+	       (long long)two.evaluations);
+	snprintf(measured, sizeof measured, "%.3g s (2 threads)", s2);
+	snprintf(anc, sizeof anc, "one thread, K in turn: %.3g s", s1);
+	snprintf(ratio, sizeof ratio, "%.2fx", s1 / s2);
+	row("calc_fanout exact push_pull N=1e5 R=12 p=0.99 (K search)", measured, anc, ratio, "<= 3 s",
+	    st1 == FO_OK && st2 == FO_OK && one.fanout == two.fanout &&
+	    one.delivery_prob == two.delivery_prob && s2 <= 3);
+}
+
 /* Starts fanoutd on a free loopback port; returns its pid and sets *port. */
 static pid_t start_fanoutd(const char *path, int *port)
 {
@@ -376,8 +492,9 @@ int main(int argc, char **argv)
 	char line[256];
 	FILE *f;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: bench FANOUTD GOSSIP_SIM_PY\n");
+	setvbuf(stdout, NULL, _IOLBF, 0); /* progress through make bench's tee */
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: bench FANOUTD GOSSIP_SIM_PY [NUMPY_COMMAND]\n");
 		return 2;
 	}
 	f = fopen("/proc/cpuinfo", "r");
@@ -390,9 +507,12 @@ int main(int argc, char **argv)
 	if (f)
 		fclose(f);
 	printf("fanout bench: %ld CPUs (%s)\n", sysconf(_SC_NPROCESSORS_ONLN), cpu);
-	bench_simulators(argv[2]);
-	bench_calculators();
-	bench_exact();
-	bench_service(argv[1]);
+	if (!getenv("BENCH_TABLE_ONLY")) { /* BENCH_TABLE_ONLY=1: issue 22's table alone */
+		bench_simulators(argv[2]);
+		bench_calculators();
+		bench_exact();
+		bench_service(argv[1]);
+	}
+	bench_issue22(argv[2], argc == 4 ? argv[3] : NULL);
 	return 0;
 }

@@ -407,6 +407,40 @@ class Api(unittest.TestCase):
                                                      probe_interval=None, within_seconds=0.79))
         self.assertEqual(by_time, by_rounds)
 
+    def test_tradeoff_band_at_max_rounds(self):
+        """Each approximate row carries the interval of P(full by max_rounds), at that R whatever its own rounds."""
+        def get(path):
+            status, _, text = self.srv.request("GET", path)
+            return status, json.loads(text)
+        query = "nodes=100000&target_prob=0.999"
+        status, trade = get("/tradeoff?" + query + "&max_rounds=12")
+        self.assertEqual((status, trade.get("model")), (200, "large_n"), trade)
+        status, calc = get("/calc_fanout?" + query + "&rounds=12")
+        self.assertEqual(status, 200, calc)
+        earlier = 0
+        for r in trade["rows"]:
+            lo, hi = r["delivery_prob_by_max_rounds_interval"]
+            self.assertTrue(lo <= r["delivery_prob_by_max_rounds"] <= hi, r)
+            if r["rounds"] is None or r["rounds"] == 12:
+                self.assertEqual([lo, hi], r["delivery_prob_interval"], r)
+            else:
+                earlier += 1
+                self.assertGreater(lo, r["delivery_prob_interval"][1], r)
+            if r["fanout"] == calc["min_fanout"]:
+                # large_n's own interval at this K and R, as calc_fanout answers it.
+                self.assertEqual([lo, hi], calc["delivery_prob_interval"], r)
+        self.assertGreater(earlier, 0, "a row reaching the target before max_rounds")
+        status, trade = get("/tradeoff?nodes=12&target_prob=0.99&max_rounds=6&model=simulation&max_fanout=3")
+        self.assertEqual(status, 200, trade)
+        self.assertEqual(trade["rows"][-1]["rounds"], 4, trade["rows"][-1])
+        for r in trade["rows"]:
+            lo, hi = r["delivery_prob_by_max_rounds_interval"]
+            self.assertTrue(lo <= r["delivery_prob_by_max_rounds"] <= hi, r)
+            if r["rounds"] in (None, 6):
+                self.assertEqual([lo, hi], r["delivery_prob_interval"], r)
+        self.assertNotEqual(trade["rows"][-1]["delivery_prob_by_max_rounds_interval"],
+                            trade["rows"][-1]["delivery_prob_interval"])
+
     def test_tradeoff_both_doors(self):
         """MODEL.md's example within the default budget, by POST and GET, as fanout-node answers."""
         body = {"nodes": 1000, "target_prob": 0.999, "interval": 0.2, "message_bytes": 1400}
@@ -809,6 +843,44 @@ class Conventions(unittest.TestCase):
         status, _, text = self.srv.request("GET", base + "&curve=true&forward_rounds=2")
         self.assertEqual(status, 200)
         self.assertIn("curve", json.loads(text))
+
+
+class AccessLog(unittest.TestCase):
+    """Issue 22: the access log is buffered per connection thread, written out every 100 ms and
+    when fanoutd stops, so no line is lost or cut."""
+
+    def ids_logged(self, srv, prefix):
+        return [line.split()[-1] for line in srv.log if line.rstrip().split(" ")[-1].startswith(prefix)]
+
+    def send(self, srv, prefix, count):
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+        for i in range(count):
+            conn.request("GET", "/healthz", headers={"X-Request-Id": f"{prefix}{i}"})
+            self.assertEqual(conn.getresponse().read() != b"", True)
+        conn.close()
+
+    def test_lines_are_written_out_while_running(self):
+        srv = Server()
+        try:
+            # 200 lines are far less than a buffer holds: only the timer writes them out.
+            self.send(srv, "tick-", 200)
+            deadline = time.monotonic() + WAIT
+            while len(self.ids_logged(srv, "tick-")) < 200:
+                self.assertLess(time.monotonic(), deadline, srv.log[-3:])
+                time.sleep(0.02)
+            self.assertEqual(sorted(self.ids_logged(srv, "tick-")), sorted(f"tick-{i}" for i in range(200)))
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+    def test_sigterm_loses_no_line(self):
+        srv = Server()
+        try:
+            self.send(srv, "term-", 500)
+        finally:
+            srv.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(srv.stop(), 0)
+        self.assertEqual(sorted(self.ids_logged(srv, "term-")), sorted(f"term-{i}" for i in range(500)))
+        self.assertIn("stopped", srv.log[-1])
 
 
 class JsonLog(unittest.TestCase):

@@ -3,6 +3,7 @@
  * test_calc.c — the fanout search against a plain scan over every K.
  */
 #include <math.h>
+#include <string.h>
 
 #include "fanout/calc.h"
 #include "fanout/config.h"
@@ -65,6 +66,83 @@ START_TEST(test_search_matches_scan)
 	ck_assert_int_eq(a.fanout, want > 0 ? want : best_k);
 	if (want < 0)
 		ck_assert_double_eq_tol(a.delivery_prob, best, 1e-15);
+}
+END_TEST
+
+/*
+ * With two threads the exact search runs the chain of the K below the
+ * predicted one beside it (calc.c, spec_start): every field of the answer is
+ * the one-thread search's, to the last bit.  `beside`: 1 when the K below the
+ * answer came from the second thread (its cost checked to be past
+ * FO_CALC_SPEC_MIN_WORK); 2 when the prediction fell short, so the run beside
+ * it was started and dropped (the search went up); 0 when no second thread
+ * runs: a budget that holds K = 2 but not K = 1 too, the window's linear
+ * search.
+ */
+static const struct { struct gossip_params p; double target, limit; int beside; } spec_cases[] = {
+	/* { { N, K, R, mode, loss, F, T, X }, target, work limit, beside } */
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
+	{ { 2500, 0, 12, GOSSIP_PUSH, 0.1, 25, 0, 0 }, 0.999, HUGE_VAL, 1 },
+	{ { 2000, 0, 14, GOSSIP_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
+	{ { 3000, 0, 8, GOSSIP_PUSH_PULL, 0.2, 30, 0, 0 }, 0.9999, HUGE_VAL, 1 },
+	{ { 2000, 0, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.3, HUGE_VAL, 1 }, /* target below 1/2 */
+	{ { 2000, 0, 6, GOSSIP_PUSH, 0.3, 0, 0, 0 }, 0.999, HUGE_VAL, 2 },
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, 8e7, 0 },    /* K = 2 fits, not K = 1 too */
+	{ { 40, 0, 6, GOSSIP_PUSH, 0, 0, 2, 0 }, 0.9, HUGE_VAL, 0 },
+};
+
+#define SAME_BITS(a, b) ck_assert_int_eq(memcmp(&(a), &(b), sizeof(a)), 0)
+
+START_TEST(test_two_threads_same_answer)
+{
+	const struct gossip_params *p = &spec_cases[_i].p;
+	double target = spec_cases[_i].target, limit = spec_cases[_i].limit;
+	int beside = spec_cases[_i].beside;
+	struct calc_answer one, two;
+	enum fo_status st1 = calc_fanout_mt(p, CALC_EXACT, target, limit, 1, NULL, &one);
+	enum fo_status st2 = calc_fanout_mt(p, CALC_EXACT, target, limit, 2, NULL, &two);
+
+	ck_assert_int_eq(st1, st2);
+	ck_assert_int_eq(one.evaluations_beside, 0);
+	if (st1 != FO_OK)
+		return;
+	if (beside) {
+		/*
+		 * The K run beside costs enough for a second thread: the one below
+		 * the answer, or (prediction one short, answer = prediction + 1) the
+		 * one below the prediction.
+		 */
+		struct gossip_params q = *p;
+		ck_assert_int_ge(one.fanout, beside + 1);
+		q.fanout = one.fanout - beside;
+		ck_assert_double_ge(exact_cost(&q), FO_CALC_SPEC_MIN_WORK);
+	}
+	ck_assert_int_eq(two.evaluations_beside, beside == 1);
+	ck_assert_int_eq(one.reachable, two.reachable);
+	ck_assert_int_eq(one.fanout, two.fanout);
+	ck_assert_int_eq(one.model, two.model);
+	SAME_BITS(one.delivery_prob, two.delivery_prob);
+	SAME_BITS(one.delivery_prob_lo, two.delivery_prob_lo);
+	SAME_BITS(one.delivery_prob_hi, two.delivery_prob_hi);
+	SAME_BITS(one.miss_prob, two.miss_prob);
+	SAME_BITS(one.node_miss_prob, two.node_miss_prob);
+	SAME_BITS(one.error_bound, two.error_bound);
+	ck_assert_int_eq(one.fanout_uncertain, two.fanout_uncertain);
+	ck_assert_int_eq(one.fanout_possible, two.fanout_possible);
+	ck_assert_int_eq(one.evaluations, two.evaluations);
+	SAME_BITS(one.work, two.work);
+}
+END_TEST
+
+/* A cancelled two-thread search stops, the speculative chain with it. */
+START_TEST(test_two_threads_cancel)
+{
+	struct gossip_params p = { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
+	struct calc_answer a;
+	atomic_int cancel = 1;
+
+	ck_assert_int_eq(calc_fanout_mt(&p, CALC_EXACT, 0.99, HUGE_VAL, 2, &cancel, &a), FO_CANCELLED);
 }
 END_TEST
 
@@ -183,6 +261,8 @@ END_TEST
 static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_seed_example),
 	UNIT_LOOP(test_search_matches_scan, UNIT_COUNT(scans)),
+	UNIT_LOOP(test_two_threads_same_answer, UNIT_COUNT(spec_cases)),
+	UNIT_TEST(test_two_threads_cancel),
 	UNIT_TEST(test_unreachable),
 	UNIT_TEST(test_one_node),
 	UNIT_TEST(test_work_limit),

@@ -3,7 +3,8 @@
  * test_guard.c — the watchdog both programs run work under (server/common/guard.c):
  * it stops work that outgrows its estimate, work past the time limit, and
  * work whose client reset; a client that only half-closed is not gone, and
- * reads the interim "100 Continue" the guard sends it.  Every wait is
+ * reads the interim "100 Continue" the guard sends it; a thread's slot is
+ * watched only while armed.  Every wait is
  * bounded; nothing asserts on wall time.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
@@ -135,12 +136,64 @@ START_TEST(test_closed_client_is_gone)
 }
 END_TEST
 
+START_TEST(test_slot_is_watched_only_while_armed)
+{
+	/* A thread's slot: the same item each time, watched from guard_arm to guard_unwatch only. */
+	struct guard *g = guard_new(0.05, NULL, NULL), *g2 = guard_new(0.05, NULL, NULL);
+	struct guard_item *slot = guard_slot(g), *slot2;
+	struct timespec past = guard_now();
+
+	ck_assert_ptr_nonnull(slot);
+	ck_assert_ptr_eq(guard_slot(g), slot);
+	slot2 = guard_slot(g2);
+	ck_assert_ptr_nonnull(slot2);
+	ck_assert_ptr_ne(slot2, slot);
+	guard_arm(g, slot, NULL);
+	ck_assert(wait_cancel(slot, 60000));
+	ck_assert_int_eq(atomic_load(&slot->why), GUARD_TIMEOUT);
+	guard_unwatch(g, slot);
+	/* Disarmed, even past its time limit, it is left alone. */
+	atomic_store(&slot->cancel, 0);
+	atomic_store(&slot->why, GUARD_NONE);
+	ck_assert(!wait_cancel(slot, 100));
+	guard_cancel_all(g);
+	ck_assert_int_eq(atomic_load(&slot->cancel), 0);
+	/* Armed again from an arrival already past the limit: cancelled at the next tick. */
+	past.tv_sec -= 1;
+	guard_arm(g, slot, &past);
+	ck_assert(wait_cancel(slot, 60000));
+	guard_unwatch(g, slot);
+	/* The other guard's slot was never armed: never touched. */
+	ck_assert_int_eq(atomic_load(&slot2->cancel), 0);
+	guard_free(g2);
+	guard_free(g);
+}
+END_TEST
+
+START_TEST(test_drain_cancels_an_armed_slot)
+{
+	struct guard *g = guard_new(3600, NULL, NULL);
+	struct guard_item *slot = guard_slot(g);
+
+	ck_assert_ptr_nonnull(slot);
+	guard_arm(g, slot, NULL);
+	guard_begin(g, slot, 1e9);
+	guard_cancel_all(g);
+	ck_assert_int_eq(atomic_load(&slot->cancel), 1);
+	ck_assert_int_eq(atomic_load(&slot->why), GUARD_DRAIN);
+	guard_unwatch(g, slot);
+	guard_free(g);
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_overrun_stops_work),
 	UNIT_TEST(test_waiting_is_not_overrun),
 	UNIT_TEST(test_half_close_is_not_gone_reset_is),
 	UNIT_TEST(test_closed_client_is_gone),
+	UNIT_TEST(test_slot_is_watched_only_while_armed),
+	UNIT_TEST(test_drain_cancels_an_armed_slot),
 };
 
 Suite *guard_suite(void)
