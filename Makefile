@@ -19,6 +19,7 @@
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
+#   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
 #   make validate-sync  memberlist-local with a 15 s sync_interval, N = 30 to 10^4, fast vs agent (also in validate)
@@ -91,7 +92,7 @@ TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
 .PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-sync validate-quick lighthouse \
-	validate-intervals validate-windows validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
+	validate-intervals validate-windows validate-fleet validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
 # Each stamp records that its packages were present (or installed) once,
@@ -139,6 +140,10 @@ $(BUILD)/%.o: %.c
 # The exact chain's sender steps are contiguous multiply-adds: vectorised,
 # push_pull runs about 1.3 times faster (each operation rounds as before).
 $(BUILD)/core/exact.o: ALL_CFLAGS += -ftree-vectorize
+
+# largen_timers' late phase drains every budget column each slot, a multiply-add
+# over the cells: vectorised (each operation rounds as before).
+$(BUILD)/core/largen_timers.o: ALL_CFLAGS += -ftree-vectorize
 
 # The programs, and the tests that reach into them, include what they share
 # from server/common/ (nothing there includes a program's folder).
@@ -461,6 +466,11 @@ $(BUILD)/tests/bench/estimates.o: ALL_CFLAGS += -Iserver/common
 
 estimates: $(BUILD)/estimates
 	$(BUILD)/estimates $(CASES)
+
+# Issue 19's table: tradeoff with each memberlist preset at N = 30 … 10^6, targets
+# 0.99 and 0.9999, estimate beside CPU time (~15 min under load; docs/PERFORMANCE.md).
+validate-fleet: $(BUILD)/estimates
+	nice $(BUILD)/estimates fleet
 
 # The binaries, the systemd unit (its ExecStart pointing into BINDIR), the
 # man pages and the license.  Paths follow PREFIX; DESTDIR stages them for a package.

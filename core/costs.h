@@ -44,6 +44,8 @@
 #define LT_CELL_COST 1.2
 #define LT_SAMPLE_COST 3000.0
 #define LT_PULL_DRAW_COST 120.0
+/* largen_timers_rows: per early-phase slot (its buckets and its binomial draws), measured at N = 30 (docs/PERFORMANCE.md). */
+#define LT_EARLY_SLOT_COST 120.0
 
 /* calc.c: work units charged for one evaluation of the closed form (fixed costs dominate). */
 #define FORMULA_EVAL_COST 100.0

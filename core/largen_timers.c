@@ -34,6 +34,9 @@
 /* Classes of more uninformed nodes than this are dealt by a normal approximation (see deal). */
 #define LT_DEAL_EXACT 1000.0
 
+/* The late phase stops once what is left could inform fewer nodes than this in expectation (see settled). */
+#define LT_SETTLED 1e-15
+
 /* Pulls of one slot are drawn in this many batches (see early_slot). */
 #define LT_PULL_BATCHES 8
 
@@ -85,6 +88,8 @@ struct lt {
 	double *log_keep;       /* B + 1: log(1 - sends(s) (1 - loss) / (N - 1)), one sender's miss of a node */
 	double *alpha, *beta;   /* S and P factors of the uninformed */
 	double *curve;          /* NULL or per whole Δ: miss at r Δ of this sample */
+	double *curve_f;        /* NULL or per whole Δ: its full (1 - miss, formed apart) */
+	double *curve_c;        /* with curve_f: the check's miss at r Δ (late phase from M / CHECK_RATIO) */
 	int64_t curve_n;
 };
 
@@ -353,6 +358,39 @@ static double slot_weight(const struct lt *e, int64_t t)
 	return t == e->nslots - 1 ? e->wlast : 1;
 }
 
+/* A sample's miss 1 - (1 - q)^U and full (1 - q)^U, each formed apart, for uninf = q U. */
+static void from_uninf(double uninf, int64_t u0, double *miss, double *full)
+{
+	double q = fmin(1, uninf / (double)u0);
+
+	*miss = q >= 1 ? 1 : -expm1((double)u0 * log1p(-q));
+	*full = q >= 1 ? 0 : exp((double)u0 * log1p(-q));
+}
+
+/*
+ * Has the late phase settled?  Either the expected uninformed count is below
+ * LT_SETTLED (the miss, 1 - (1 - q)^U <= U q, is then below it and only
+ * falls), or, without pulls, the informed mass with sends left is so small
+ * that all it may still send (at most B (K + 2 (S + 1)) each: B budgets or
+ * ticks, K pushes a tick, a ping and an ack per probe, at most S + 1 probes
+ * a tick) informs fewer than LT_SETTLED nodes in expectation.  Stopping
+ * there leaves the miss where it is: from above, by at most LT_SETTLED.
+ * settled() is the second test; it sums the mass afresh (the running total
+ * drifts), so the caller asks it once a Δ.
+ */
+static int settled(const struct lt *e)
+{
+	int B1 = e->budget + 1;
+	double a = 0;
+
+	if (e->pull || e->kind == BUDGET_NONE)
+		return 0;
+	for (int h = 0; h < e->slots; h++)
+		for (int s = 1; s < B1; s++)
+			a += e->mass[h * B1 + s];
+	return a * (double)e->budget * (double)(e->k + 2 * (e->slots + 1)) < LT_SETTLED;
+}
+
 /*
  * The late phase from the state at the end of slot t0: the miss probability
  * (1 - (1 - q)^U) into *miss, (1 - q)^U into *full, q into *q_out.  With
@@ -451,18 +489,36 @@ static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q
 			}
 		}
 		if (rho > 0) {
-			double r = fmin(1, w * rho);
+			double r = fmin(1, w * rho), stay = 1 - r;
 			for (int h = 0; h < S; h++) {
 				double *m = mass + h * B1;
 				a -= r * m[1];
-				for (int s = 0; s + 1 < B1; s++)
-					m[s] = (s ? m[s] * (1 - r) : m[s]) + r * m[s + 1];
-				m[B1 - 1] *= 1 - r;
+				m[0] += r * m[1];
+				/* A plain multiply-add over the cells (vectorised, see the Makefile). */
+				for (int s = 1; s + 1 < B1; s++)
+					m[s] = m[s] * stay + r * m[s + 1];
+				m[B1 - 1] *= stay;
 			}
 		}
 		if (e->curve && (t + 1) % S == 0 && (t + 1) / S < e->curve_n) {
-			double q = uninf / (double)u0;
-			e->curve[(t + 1) / S] = q >= 1 ? 1 : -expm1((double)u0 * log1p(-q));
+			double m, f;
+			from_uninf(uninf, u0, &m, &f);
+			e->curve[(t + 1) / S] = m;
+			if (e->curve_f)
+				e->curve_f[(t + 1) / S] = f;
+		}
+		if (uninf < LT_SETTLED || ((t + 1) % S == 0 && settled(e))) {
+			/* Nothing left can move the miss by LT_SETTLED: it stays (a bound from above) to the horizon. */
+			if (e->curve) {
+				double m, f;
+				from_uninf(uninf, u0, &m, &f);
+				for (int64_t r = t / S + 1; r < e->curve_n; r++) {
+					e->curve[r] = m;
+					if (e->curve_f)
+						e->curve_f[r] = f;
+				}
+			}
+			break;
 		}
 	}
 	if (u0 == 0) {
@@ -471,12 +527,8 @@ static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q
 		*q_out = 0;
 		return;
 	}
-	{
-		double q = fmin(1, uninf / (double)u0);
-		*q_out = q;
-		*miss = q >= 1 ? 1 : -expm1((double)u0 * log1p(-q));
-		*full = q >= 1 ? 0 : exp((double)u0 * log1p(-q));
-	}
+	*q_out = fmin(1, uninf / (double)u0);
+	from_uninf(uninf, u0, miss, full);
 }
 
 /* The Chernoff bound's KL divergence of Bernoulli(x) from Bernoulli(m). */
@@ -518,9 +570,10 @@ static void kl_interval(double x, double n, double delta, double out[2])
 	out[0] = x > 0 ? a : 0;
 }
 
+/* The seed: a hash of every parameter but the horizon (largen_timers_rows relies on it). */
 static uint64_t params_seed(const struct gossip_params *p)
 {
-	uint64_t h = 0x74696d657273ULL, v[10], d;
+	uint64_t h = 0x74696d657273ULL, v[8], d;
 
 	v[0] = (uint64_t)p->nodes;
 	v[1] = (uint64_t)p->fanout;
@@ -532,10 +585,7 @@ static uint64_t params_seed(const struct gossip_params *p)
 	v[6] = (uint64_t)p->transmit_limit;
 	memcpy(&d, &p->probe_interval, sizeof d);
 	v[7] = d;
-	v[8] = (uint64_t)p->rounds;
-	memcpy(&d, &p->horizon, sizeof d);
-	v[9] = d;
-	for (int i = 0; i < 10; i++)
+	for (int i = 0; i < 8; i++)
 		h = rng_mix64(h ^ v[i]);
 	return h;
 }
@@ -559,10 +609,12 @@ static void lt_release(struct lt *e)
 	free(e->cg);
 	free(e->cp);
 	free(e->curve);
+	free(e->curve_f);
+	free(e->curve_c);
 }
 
 /* Sets up e for p; -1 on a parameter outside what the method follows, -2 on memory. */
-static int lt_init(struct lt *e, const struct gossip_params *p, int curve)
+static int lt_init(struct lt *e, const struct gossip_params *p, int curve, int rows)
 {
 	double h = gossip_horizon(p), hs;
 
@@ -613,7 +665,12 @@ static int lt_init(struct lt *e, const struct gossip_params *p, int curve)
 	e->curve_n = curve ? (int64_t)floor(h + 1e-9) + 1 : 0;
 	if (curve)
 		e->curve = malloc((size_t)e->curve_n * sizeof *e->curve);
-	if (!e->gb || !e->pb || !e->mass || !e->log_keep || !e->alpha || !e->beta || !e->cg || !e->cp || (curve && !e->curve))
+	if (curve && rows) {
+		e->curve_f = malloc((size_t)e->curve_n * sizeof *e->curve_f);
+		e->curve_c = malloc((size_t)e->curve_n * sizeof *e->curve_c);
+	}
+	if (!e->gb || !e->pb || !e->mass || !e->log_keep || !e->alpha || !e->beta || !e->cg || !e->cp || (curve && !e->curve) ||
+	    (curve && rows && (!e->curve_f || !e->curve_c)))
 		return -2;
 	return 0;
 }
@@ -643,13 +700,15 @@ static void deal(struct lt *e, int64_t *c, int32_t n, int64_t *max)
 struct sample {
 	double miss, full, miss_c, q;
 	int switched;           /* the late phase answered it (else the early phase ended it: exact) */
+	int64_t switch_slot;    /* the slot after which it switched at M (nslots when it did not) */
 };
 
 /* Runs sample `index`; with `check`, also the late phase from M / CHECK_RATIO.  -1 on memory. */
 static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, struct sample *out,
 		      double *curve_acc)
 {
-	int done_c = !check;
+	/* With M = L no sample switches at M (it is full first): all are exact, none needs the check. */
+	int done_c = !check || e->m >= e->live;
 	double q = 0, f;
 	int64_t t;
 
@@ -669,6 +728,10 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 	if (e->curve)
 		for (int64_t r = 0; r < e->curve_n; r++)
 			e->curve[r] = e->live > 1;
+	if (e->curve_f)
+		for (int64_t r = 0; r < e->curve_n; r++)
+			e->curve_f[r] = e->live <= 1;
+	out->switch_slot = e->nslots;
 	out->miss = out->miss_c = e->live > 1;
 	out->full = e->live <= 1;
 	out->q = (double)(e->live > 1);
@@ -676,22 +739,34 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 	for (t = 0; t < e->nslots && e->count < e->live; t++) {
 		if (early_slot(e, t, slot_weight(e, t)) < 0)
 			return -1;
-		if (e->curve && (t + 1) % e->slots == 0 && (t + 1) / e->slots < e->curve_n)
+		if (e->curve && (t + 1) % e->slots == 0 && (t + 1) / e->slots < e->curve_n) {
 			e->curve[(t + 1) / e->slots] = e->count < e->live;
+			if (e->curve_f)
+				e->curve_f[(t + 1) / e->slots] = e->count >= e->live;
+		}
 		if (e->count >= e->live)
 			break;
 		if (!done_c && e->count >= e->mc) {
-			double *keep_curve = e->curve;
-			e->curve = NULL;
+			/* The check's own curve (rows), or none. */
+			double *keep_curve = e->curve, *keep_f = e->curve_f;
+			e->curve = e->curve_c;
+			e->curve_f = NULL;
 			late(e, t, &out->miss_c, &f, &q);
 			e->curve = keep_curve;
+			e->curve_f = keep_f;
 			done_c = 1;
 		}
 		if (e->count >= e->m) {
 			late(e, t, &out->miss, &out->full, &out->q);
 			out->switched = 1;
+			out->switch_slot = t;
 			if (!done_c)
 				out->miss_c = out->miss;
+			break;
+		}
+		if (e->act.n == 0 && !e->pull) {
+			/* No informed node may send any more and none pulls: the state stays to the horizon. */
+			t = e->nslots;
 			break;
 		}
 	}
@@ -704,6 +779,9 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 		if (e->curve)
 			for (int64_t r = t / e->slots + 1; r < e->curve_n; r++)
 				e->curve[r] = 0;
+		if (e->curve_f)
+			for (int64_t r = t / e->slots + 1; r < e->curve_n; r++)
+				e->curve_f[r] = 1;
 	} else if (e->count < e->m && t >= e->nslots) {
 		/* Reached the horizon in the early phase: the sample is exact. */
 		out->q = (double)(e->live - e->count) / (double)(e->live - 1);
@@ -765,7 +843,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	double sum_miss = 0, sum_full = 0, sum_diff = 0, sum_q = 0, gap = 0, checked = 0;
 	double one = largen_timers_sample_cost(p), work = 0;
 	int64_t n = 0, next = FO_LT_FIRST_SAMPLES;
-	int rc = lt_init(&e, p, curve != NULL);
+	int rc = lt_init(&e, p, curve != NULL, 0);
 	double *acc = NULL;
 	enum fo_status st = FO_OK;
 
@@ -842,13 +920,143 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	return st;
 }
 
+static double show_samples(double target);
+
+enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
+				  const atomic_int *cancel, struct largen_result *rows, signed char *verdict,
+				  struct largen_timers_info *info)
+{
+	struct lt e;
+	struct sample s;
+	uint64_t seed = params_seed(p);
+	double one = largen_timers_rows_sample_cost(p, target), work = 0, checked = 0;
+	double *sum_miss = NULL, *sum_full = NULL, *sum_diff = NULL;
+	int64_t n = 0, next = FO_LT_FIRST_SAMPLES, rn, upto;
+	int rc = lt_init(&e, p, 1, 1);
+	enum fo_status st = FO_OK;
+
+	if (info)
+		memset(info, 0, sizeof *info);
+	rn = e.curve_n;
+	upto = rn - 1;
+	if (rc == 0) {
+		sum_miss = calloc((size_t)rn, sizeof *sum_miss);
+		sum_full = calloc((size_t)rn, sizeof *sum_full);
+		sum_diff = calloc((size_t)rn, sizeof *sum_diff);
+		if (!sum_miss || !sum_full || !sum_diff)
+			rc = -2;
+	}
+	if (rc != 0 || !(one < HUGE_VAL)) {
+		lt_release(&e);
+		free(sum_miss);
+		free(sum_full);
+		free(sum_diff);
+		return rc == -2 ? FO_NOMEM : FO_TOO_LARGE;
+	}
+	for (int64_t r = 0; r < rn; r++) {
+		memset(&rows[r], 0, sizeof rows[r]);
+		verdict[r] = 2;
+	}
+	for (;;) {
+		if (n == 0 || n == next / 2) {
+			if (work + (double)(next - n) * one > max_work) {
+				st = FO_TOO_LARGE;
+				break;
+			}
+			work += (double)(next - n) * one;
+		}
+		if (fo_cancelled(cancel)) {
+			st = FO_CANCELLED;
+			break;
+		}
+		if (run_sample(&e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, &s, NULL) < 0) {
+			st = FO_NOMEM;
+			break;
+		}
+		/* As largen_timers_run sums them, r by r (a sample switched by r when it switched before r S). */
+		for (int64_t r = 0; r <= upto; r++) {
+			if (verdict[r] != 2)
+				continue;
+			if (n % LT_CHECK_EVERY == 0 && s.switched && s.switch_slot < r * e.slots)
+				sum_diff[r] += e.curve[r] - e.curve_c[r];
+			sum_miss[r] += e.curve[r];
+			sum_full[r] += e.curve_f[r];
+		}
+		if (n % LT_CHECK_EVERY == 0)
+			checked++;
+		n++;
+		if (n == next) {
+			int64_t open = 0;
+			for (int64_t r = 0; r < rn; r++) {
+				if (verdict[r] == 2) {
+					struct largen_result last;
+					double m = sum_miss[r] / (double)n, f = sum_full[r] / (double)n;
+					double gap = fabs(sum_diff[r]) / checked;
+					int d;
+					interval(m, f, gap, (double)n, &rows[r]);
+					rows[r].node_miss = NAN;
+					d = decides(&rows[r], target);
+					if (n >= FO_LT_MAX_SAMPLES || d != 0) {
+						verdict[r] = (signed char)d;
+					} else {
+						/* As largen_timers_run: stop when even the most samples would not decide. */
+						interval(m, f, gap, FO_LT_MAX_SAMPLES, &last);
+						if (decides(&last, target) == 0)
+							verdict[r] = 0;
+					}
+				}
+				if (verdict[r] == 1)
+					break; /* the least r that meets it: those past it need not settle */
+				open += verdict[r] == 2;
+			}
+			if (verdict[rn - 1] == 2 && upto == rn - 1) {
+				/* The horizon's figures at every look (tradeoff's by max_rounds), open or not. */
+				interval(sum_miss[rn - 1] / (double)n, sum_full[rn - 1] / (double)n,
+					 fabs(sum_diff[rn - 1]) / checked, (double)n, &rows[rn - 1]);
+				rows[rn - 1].node_miss = NAN;
+			}
+			/*
+			 * Done when every r up to the least that meets it (or every r) is
+			 * settled, or when no r can meet it: even FO_LT_MAX_SAMPLES with
+			 * no miss at all would not show the target (show_samples), so no
+			 * r's verdict can become 1.
+			 */
+			if (open == 0 || n >= FO_LT_MAX_SAMPLES || show_samples(target) == 0)
+				break;
+			/*
+			 * Past the least r that meets it, no r needs more samples: the
+			 * next ones stop there (their values up to it are the same), and
+			 * the horizon's figures stay those of this look.
+			 */
+			for (int64_t r = 0; r < upto; r++)
+				if (verdict[r] == 1) {
+					upto = r;
+					e.nslots = r * e.slots;
+					e.wlast = 1;
+					break;
+				}
+			next *= 2;
+		}
+	}
+	if (info) {
+		info->samples = n;
+		info->work = work;
+	}
+	free(sum_miss);
+	free(sum_full);
+	free(sum_diff);
+	lt_release(&e);
+	return st;
+}
+
 /*
  * Work units of one sample (upper-end): the early phase's picks, probes and
  * pull batches up to M (or the horizon), and its late phase (a quarter of the
  * samples run a second one), whose slots update a column of B + 1 cells, or
  * every column with probes under a transmit limit.  HUGE_VAL when it refuses.
  */
-double largen_timers_sample_cost(const struct gossip_params *p)
+/* largen_timers_sample_cost, with its late phases or without (M = L: every sample ends early). */
+static double sample_cost(const struct gossip_params *p, int with_late)
 {
 	double h = gossip_horizon(p), live = (double)gossip_live(p), k = (double)p->fanout;
 	double m = fmin(FO_LT_THRESHOLD, live), sends, ticks = ceil(h) + 1, slots = h * FO_LT_SLOTS;
@@ -870,12 +1078,80 @@ double largen_timers_sample_cost(const struct gossip_params *p)
 	cells = slots * (budget + 1) * (p->probe_interval > 0 && p->transmit_limit > 0 ? FO_LT_SLOTS + 1 : 1);
 	/* The slot that crosses M may inform up to about half as many more. */
 	return LT_PICK_COST * 1.5 * m * (sends + probes + 2) + pulls +
-	       (1 + 1.0 / LT_CHECK_EVERY) * LT_CELL_COST * cells + LT_SAMPLE_COST;
+	       (with_late ? (1 + 1.0 / LT_CHECK_EVERY) * LT_CELL_COST * cells : 0) + LT_SAMPLE_COST;
+}
+
+double largen_timers_sample_cost(const struct gossip_params *p)
+{
+	return sample_cost(p, 1);
 }
 
 double largen_timers_cost(const struct gossip_params *p)
 {
 	return FO_LT_MAX_SAMPLES * largen_timers_sample_cost(p);
+}
+
+/*
+ * How far a sample of largen_timers_rows runs, in intervals: to about when
+ * its late phase settles (see settled()), twice the time the informed count
+ * takes to grow from 1 to L at a rate of 1 + (1 - loss)(K + 1/probe
+ * interval) per Δ, and 5 Δ to drain the budgets; or, where the target can
+ * be shown, to about the rows' own R (samples after the first look that shows
+ * it stop there): that growth time and 5 Δ.  Fitted to the
+ * memberlist presets' rows at N = 30 … 10^6 (docs/PERFORMANCE.md); the
+ * horizon itself when nothing grows.
+ */
+static double rows_horizon(const struct gossip_params *p, int shown)
+{
+	double live = (double)gossip_live(p), keep = 1 - p->loss;
+	double rate = keep * ((gossip_pushes(p->mode) || gossip_pulls(p->mode) ? (double)p->fanout : 0) +
+			      (p->probe_interval > 0 ? 1 / p->probe_interval : 0));
+
+	if (!(rate > 0) || live <= 1)
+		return gossip_horizon(p);
+	return fmin(gossip_horizon(p), (shown ? 1 : 2) * (1 + log(live) / log1p(rate)) + 5);
+}
+
+/* The first look whose KL bound, with no miss at all, could show the target; 0 when none could. */
+static double show_samples(double target)
+{
+	double show = log(1 / look_delta()) / fmax(target >= 0.5 ? 1 - target : target, 1e-12), n = FO_LT_FIRST_SAMPLES;
+
+	if (show > FO_LT_MAX_SAMPLES)
+		return 0;
+	while (n < show && n < FO_LT_MAX_SAMPLES)
+		n *= 2;
+	return n;
+}
+
+int largen_timers_can_show(double target)
+{
+	return show_samples(target) > 0;
+}
+
+double largen_timers_rows_sample_cost(const struct gossip_params *p, double target)
+{
+	struct gossip_params q = *p;
+
+	if (!(largen_timers_sample_cost(p) < HUGE_VAL))
+		return HUGE_VAL;
+	q.horizon = rows_horizon(p, show_samples(target) > 0);
+	/* Its early phase also walks the slots one by one until the sample settles. */
+	return sample_cost(&q, gossip_live(p) > FO_LT_THRESHOLD) + q.horizon * FO_LT_SLOTS * LT_EARLY_SLOT_COST;
+}
+
+double largen_timers_rows_cost(const struct gossip_params *p, double target)
+{
+	double one = largen_timers_rows_sample_cost(p, target), n = show_samples(target);
+
+	/*
+	 * About three times the first look that could show the target (the r
+	 * whose P is near the target sample longer).  Where even
+	 * FO_LT_MAX_SAMPLES with no miss at all cannot, the first look.
+	 */
+	if (!(one < HUGE_VAL))
+		return one;
+	return one * (n > 0 ? fmin(FO_LT_MAX_SAMPLES, 3 * n) : FO_LT_FIRST_SAMPLES);
 }
 
 double largen_timers_cost_target(const struct gossip_params *p, double target)

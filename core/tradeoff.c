@@ -24,6 +24,17 @@ void tradeoff_release(struct tradeoff *t)
 	t->count = 0;
 }
 
+/* Under independent timers, p with its horizon cut to its last whole interval (at least 1): rows count whole ones. */
+static struct gossip_params timers_whole(const struct gossip_params *p)
+{
+	struct gossip_params q = *p;
+	int64_t whole = (int64_t)floor(gossip_horizon(p) + 1e-9);
+
+	q.rounds = whole < 1 ? 1 : whole;
+	q.horizon = (double)q.rounds;
+	return q;
+}
+
 /* large_n runs at a row's own R that its estimate counts on (the first usually confirms it). */
 #define TRADEOFF_LARGEN_CONFIRMS 2
 
@@ -41,9 +52,15 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 	case CALC_EXACT:
 		return exact_cost(&q);
 	case CALC_LARGE_N:
-		/* The curve to max_rounds, and about two runs at the rows' own R to confirm them. */
-		if (q.timers == GOSSIP_TIMERS_INDEPENDENT)
-			return largen_timers_cost(&q) + TRADEOFF_LARGEN_CONFIRMS * largen_timers_cost_target(&q, target);
+		/*
+		 * Under independent timers one run to the last whole interval gives
+		 * every r (timers_row); else the curve to max_rounds, and about two
+		 * runs at the rows' own R to confirm them.
+		 */
+		if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+			q = timers_whole(&q);
+			return largen_timers_rows_cost(&q, target);
+		}
 		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
@@ -247,75 +264,59 @@ done:
 }
 
 /*
- * largen_row under independent timers (largen_timers.h): the curve of one run
- * to the horizon H (points at whole intervals) proposes the least r whose
- * point meets the target; runs with horizon r, each with its own interval,
- * confirm it as largen_row does, so a row is never optimistic.  Each
- * confirming run charges its samples to *work as it draws them.  Messages
- * are not followed (NAN).
+ * largen_row under independent timers (largen_timers.h): one run to the
+ * last whole interval of the horizon gives every r at once
+ * (largen_timers_rows), each r's interval and verdict what large_n at
+ * horizon r answers, so the row's rounds is the least r whose interval's
+ * lower end meets the target, and calc_fanout at that K and R agrees with
+ * it (as it does, not reached, at R - 1).  The run charges its samples to
+ * *work look by look.  Messages are not followed (NAN).
  */
 static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
 				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
 {
-	struct gossip_params q = *p;
-	struct largen_result at_max, l, best;
+	struct gossip_params q = timers_whole(p);
 	struct largen_timers_info info;
-	double h = gossip_horizon(p), *curve;
-	int64_t whole = (int64_t)floor(h + 1e-9), r, lo, hi;
+	struct largen_result *at;
+	signed char *verdict;
+	int64_t whole = q.rounds;
 	enum fo_status st;
-	int first = 1;
 
-	/* Rows count whole intervals: the run to the horizon stops at the last whole one. */
 	q.fanout = k;
-	q.horizon = (double)(whole > 0 ? whole : 1);
-	q.rounds = whole > 0 ? whole : 1;
-	if (!(curve = malloc((size_t)(whole + 1) * sizeof *curve)))
+	at = malloc((size_t)(whole + 1) * sizeof *at);
+	verdict = malloc((size_t)(whole + 1));
+	if (!at || !verdict) {
+		free(at);
+		free(verdict);
 		return FO_NOMEM;
-	st = largen_timers_run(&q, 0, HUGE_VAL, cancel, &at_max, NULL, curve);
+	}
+	/* The K's estimate (charged before) gives way to what the run charges look by look. */
+	*work -= largen_timers_rows_cost(&q, target);
+	st = largen_timers_rows(&q, target, work_limit - *work, cancel, at, verdict, &info);
+	*work += info.work;
 	row->model = CALC_LARGE_N;
 	row->rounds = -1;
 	row->messages = NAN;
 	row->error_bound = 0;
-	if (st != FO_OK)
-		goto done;
-	row->prob_by_max_rounds = at_max.p_full;
-	row->delivery_prob = at_max.p_full;
-	row->p_lo = row->max_lo = at_max.p_lo;
-	row->p_hi = row->max_hi = at_max.p_hi;
-	if (!largen_sure(target, &at_max))
-		goto done;
-	for (r = 0; r < whole && !point_meets(target, curve[r], 1 - curve[r]); r++)
-		;
-	/* Invariant: hi's interval meets the target (best holds it), lo's does not (0 never does). */
-	lo = r > 1 ? r - 1 : 0;
-	hi = whole;
-	best = at_max;
-	while (hi - lo > 1) {
-		/* The curve's proposal first, then bisection. */
-		int64_t mid = first ? lo + 1 : lo + (hi - lo) / 2;
-		first = 0;
-		q.horizon = (double)mid;
-		q.rounds = mid;
-		st = largen_timers_run(&q, target, work_limit - *work, cancel, &l, &info, NULL);
-		*work += info.work;
-		if (st != FO_OK)
-			break;
-		if (largen_sure(target, &l)) {
-			hi = mid;
-			best = l;
-		} else {
-			lo = mid;
+	if (st == FO_OK) {
+		/* The figures by max_rounds: the horizon's, at the last look. */
+		row->prob_by_max_rounds = at[whole].p_full;
+		row->delivery_prob = at[whole].p_full;
+		row->p_lo = row->max_lo = at[whole].p_lo;
+		row->p_hi = row->max_hi = at[whole].p_hi;
+		for (int64_t r = 0; r <= whole; r++) {
+			if (verdict[r] == 1) {
+				row->rounds = r;
+				row->time = (double)r;
+				row->delivery_prob = at[r].p_full;
+				row->p_lo = at[r].p_lo;
+				row->p_hi = at[r].p_hi;
+				break;
+			}
 		}
 	}
-	if (st == FO_OK) {
-		row->rounds = hi;
-		row->time = (double)hi;
-		row->delivery_prob = best.p_full;
-		row->p_lo = best.p_lo;
-		row->p_hi = best.p_hi;
-	}
-done:
-	free(curve);
+	free(at);
+	free(verdict);
 	return st;
 }
 
@@ -470,6 +471,10 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 
 	if (top < 1)
 		return 0;
+	/* large_n under independent timers that cannot show the target reaches it at no K: every row runs. */
+	if (last <= 0 && model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT &&
+	    !largen_timers_can_show(target))
+		last = top;
 	if (last <= 0)
 		last = predict_last(p, target);
 	if (last > top)

@@ -34,7 +34,8 @@
  * Samples are drawn in looks of 128, 256, … up to FO_LT_MAX_SAMPLES; with a
  * target, sampling stops at the first look whose interval decides it (the
  * lower end of P reaches the target, or the upper end falls short).  The
- * seed is a hash of the parameters: the same request gets the same answer.
+ * seed is a hash of the parameters but the horizon: the same request gets the
+ * same answer, and runs at every horizon draw the same paths.
  * Cost depends on M, K, X, S and the horizon, not on N.
  */
 #ifndef FANOUT_LARGEN_TIMERS_H
@@ -66,8 +67,44 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 				 const atomic_int *cancel, struct largen_result *out,
 				 struct largen_timers_info *info, double *curve);
 
+/*
+ * largen_timers_run with this target at every whole horizon r = 0 … floor(H)
+ * at once, from one run to H (tradeoff's rows): each sample's miss and full
+ * at every whole Δ are what a run with horizon r draws (the seed does not
+ * depend on the horizon, and the late phase's value at r not on what
+ * follows it), summed in the same order, and at each look every r still open
+ * gets the interval largen_timers_run would form and stops where it would
+ * stop.  verdict[r]: 1 the interval shows the target met, -1 missed, 0
+ * neither (it stopped straddling), and rows[r] its figures (node_miss NAN);
+ * so rows[r] and verdict[r] are what largen_timers_run(p at horizon r,
+ * target) answers, up to the late phase's stop (LT_SETTLED, 1e-15).
+ * Sampling stops once every r up to the least whose verdict is 1 is
+ * settled, or after the first look when no verdict can be 1 (even
+ * FO_LT_MAX_SAMPLES with no miss could not show the target); entries past
+ * it may stay open (verdict 2, figures of a former
+ * look or zeros; the last, r = floor(H), has the figures of the last look
+ * that ran to it, even when open: once some r meets the target, later
+ * samples stop at that r, their values up to it unchanged).  Both arrays hold floor(H) + 1 entries.  Samples are
+ * charged look by look at largen_timers_rows_sample_cost(p, target) against
+ * max_work, as largen_timers_run does; returns as it does.
+ */
+enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
+				  const atomic_int *cancel, struct largen_result *rows, signed char *verdict,
+				  struct largen_timers_info *info);
+
 /* Work units of one sample; HUGE_VAL when the method refuses p (horizon or budget too long). */
 double largen_timers_sample_cost(const struct gossip_params *p);
+
+/*
+ * Work units of one sample of largen_timers_rows for this target (it stops
+ * when its late phase settles, or at the least r shown to meet the target,
+ * however far the horizon), and of the whole run.
+ */
+double largen_timers_rows_sample_cost(const struct gossip_params *p, double target);
+double largen_timers_rows_cost(const struct gossip_params *p, double target);
+
+/* Could FO_LT_MAX_SAMPLES with no miss at all show the target?  (Else no r of largen_timers_rows meets it.) */
+int largen_timers_can_show(double target);
 
 /* Work units of largen_timers_run with its most samples. */
 double largen_timers_cost(const struct gossip_params *p);

@@ -493,6 +493,12 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 					     "the mean field errs on the optimistic side (too few rounds, "
 					     "about one round early when there is loss, pull or failures); "
 					     "check a row with simulate_gossip") != NULL;
+	else if (ok && req->chosen == CALC_LARGE_N && req->params.timers == GOSSIP_TIMERS_INDEPENDENT)
+		ok = cJSON_AddStringToObject(o, "note",
+					     "large-N estimates under independent timers: for each K, one large_n "
+					     "run to max_rounds gives every r, each r's interval the one large_n "
+					     "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+					     "whose interval's lower end meets the target") != NULL;
 	else if (ok && req->chosen == CALC_LARGE_N)
 		ok = cJSON_AddStringToObject(o, "note",
 					     "large-N estimates: for each K, large_n's curve to max_rounds proposes "

@@ -18,6 +18,11 @@
  * operation, then the worst ratio over every case of 1 ms or more.
  *
  * Usage: estimates [CASES] [SEED]   (default 300 cases, seed 1)
+ *        estimates fleet [MAX_NODES]   (issue 19's table: tradeoff with each
+ *        memberlist preset at N = 30 … 10^6 (or MAX_NODES), targets 0.99 and
+ *        0.9999, through the request layer with one simulation thread: the
+ *        model chosen, the estimate, the CPU seconds and their ratio, and
+ *        whether the estimate is within the default budget FO_DEFAULT_WORK_BUDGET)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -32,10 +37,14 @@
 #include "fanout/rng.h"
 #include "fanout/sim.h"
 #include "request.h"
+#include "settings.h"
 
 #define MAX_ESTIMATE 3e8  /* cases estimated above 0.3 s are skipped, to keep the run short */
 #define CUTOFF_FACTOR 20
 #define CUTOFF_SLACK 0.2
+
+/* The fleet table runs niced on a shared machine: its cut-off (wall time) is far looser. */
+static double cutoff_factor = CUTOFF_FACTOR;
 
 struct watch {
 	atomic_int cancel, done;
@@ -144,7 +153,7 @@ static double run_request(const struct request *req, const struct req_limits *li
 	cJSON *o;
 	char *text;
 
-	w.limit = CUTOFF_FACTOR * req->work * 1e-9 + CUTOFF_SLACK;
+	w.limit = cutoff_factor * req->work * 1e-9 + CUTOFF_SLACK;
 	pthread_create(&t, NULL, watcher, &w);
 	start = now_s(CLOCK_THREAD_CPUTIME_ID);
 	o = req_execute(req, lim, &w.cancel, &err);
@@ -220,8 +229,48 @@ static void answers(int cases, struct rng *r)
 	printf("worst measured/estimated over the cases of 1 ms or more: %.2f  %s\n", worst, worst_case);
 }
 
+/* Issue 19's table (see the usage above); cut off at 1000 times the estimate (wall time). */
+static int fleet(int64_t max_nodes)
+{
+	static const char *const presets[] = { "memberlist-lan", "memberlist-wan", "memberlist-local" };
+	static const double targets[] = { 0.99, 0.9999 };
+	static const int64_t sizes[] = { 30, 1000, 10000, 100000, 1000000 };
+	struct req_limits lim = { 1e12, 1 };
+
+	cutoff_factor = 1000;
+	printf("%-17s %8s %7s %-10s %10s %9s %7s %6s %s\n", "preset", "nodes", "target", "model", "estimate_s",
+	       "cpu_s", "ratio", "fits", "status");
+	for (size_t pi = 0; pi < sizeof presets / sizeof *presets; pi++)
+		for (size_t ni = 0; ni < sizeof sizes / sizeof *sizes && sizes[ni] <= max_nodes; ni++)
+			for (size_t ti = 0; ti < sizeof targets / sizeof *targets; ti++) {
+				char json[200];
+				struct request req;
+				struct req_error err;
+				cJSON *in;
+				int cut = 0;
+				double secs = NAN;
+
+				snprintf(json, sizeof json, "{\"preset\":\"%s\",\"nodes\":%lld,\"target_prob\":%g}",
+					 presets[pi], (long long)sizes[ni], targets[ti]);
+				in = cJSON_Parse(json);
+				if (req_prepare(REQ_TRADEOFF, in, &lim, &req, &err) == REQ_OK)
+					secs = run_request(&req, &lim, &cut);
+				else
+					req.work = err.estimate;
+				printf("%-17s %8lld %7g %-10s %10.3g %9.3g %7.2f %6s %s\n", presets[pi],
+				       (long long)sizes[ni], targets[ti], calc_model_name(req.chosen), req.work * 1e-9, secs,
+				       secs / (req.work * 1e-9), req.work <= FO_DEFAULT_WORK_BUDGET ? "yes" : "no",
+				       isnan(secs) ? "refused" : cut ? "cut off" : "ok");
+				fflush(stdout);
+				cJSON_Delete(in);
+			}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "fleet") == 0)
+		return fleet(argc > 2 ? strtoll(argv[2], NULL, 10) : 1000000);
 	int cases = argc > 1 ? atoi(argv[1]) : 300;
 	uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1;
 	static struct stats st[CALC_MODEL_COUNT + 1];

@@ -194,9 +194,11 @@ START_TEST(test_cancel)
 END_TEST
 
 /*
- * tradeoff's rows under independent timers: each row's R (whole intervals)
- * has an interval of its own that meets the target, R - 1's does not, and
- * K's rows stop a few past the first K that reaches the target.
+ * tradeoff's rows under independent timers (memberlist-lan's X and probes at
+ * N = 10^5, max_rounds 10): each row's R is where calc_fanout's evaluation of
+ * that K (calc_at, large_n) first reaches the target: at R it does, with
+ * the same probability and interval (one run per K gives every r, each r's
+ * samples and looks those of large_n at horizon r), at R - 1 it does not.
  */
 START_TEST(test_tradeoff_rows)
 {
@@ -209,19 +211,128 @@ START_TEST(test_tradeoff_rows)
 	for (int64_t i = 0; i < t.count; i++) {
 		const struct tradeoff_row *row = &t.rows[i];
 		struct gossip_params q = p;
-		struct largen_result l;
+		struct calc_answer a;
+		double work = 0;
 		if (row->rounds < 0)
 			continue;
 		rows_with_r++;
 		ck_assert_double_ge(row->p_lo, 0.99);
 		q.fanout = row->fanout;
+		q.horizon = (double)row->rounds;
+		q.rounds = row->rounds;
+		ck_assert_int_eq(calc_at(&q, CALC_LARGE_N, 0.99, &work, HUGE_VAL, 1, NULL, &a), FO_OK);
+		ck_assert_msg(a.reachable, "K = %lld: calc_at does not reach it at R = %lld", (long long)row->fanout,
+			      (long long)row->rounds);
+		/* The late phase's stop (at most 1e-15 from above) is all that may differ. */
+		ck_assert_double_eq_tol(a.delivery_prob, row->delivery_prob, 1e-12);
+		ck_assert_double_eq_tol(a.delivery_prob_lo, row->p_lo, 1e-12);
+		ck_assert_double_eq_tol(a.delivery_prob_hi, row->p_hi, 1e-12);
 		q.horizon = (double)(row->rounds - 1);
 		q.rounds = row->rounds - 1;
-		ck_assert_int_eq(largen_timers_run(&q, 0.99, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
-		ck_assert_msg(l.miss_hi > 0.01, "K = %lld: R - 1 = %lld meets the target too", (long long)row->fanout,
+		ck_assert_int_eq(calc_at(&q, CALC_LARGE_N, 0.99, &work, HUGE_VAL, 1, NULL, &a), FO_OK);
+		ck_assert_msg(!a.reachable, "K = %lld: R - 1 = %lld meets the target too", (long long)row->fanout,
 			      (long long)q.rounds);
 	}
 	ck_assert_int_ge(rows_with_r, 3);
+	tradeoff_release(&t);
+}
+END_TEST
+
+/*
+ * largen_timers_rows against largen_timers_run at each horizon r on a table
+ * (small N, where every sample is exact; past M, where the late phase
+ * answers; pull, whose late phase never stops early; loss and failures; a
+ * target no r can show): the least r that meets the target (or the last
+ * settled) and the two before it have the figures and the verdicts of the
+ * runs at those r.  Then
+ * the work it charged (its samples at its per-sample estimate) is within 3
+ * times of largen_timers_rows_cost, the estimate tradeoff plans with.
+ */
+static const struct {
+	int64_t n, k;
+	double h;
+	enum gossip_mode mode;
+	double loss;
+	int64_t failed, limit;
+	double probe, target;
+} rows_cases[] = {
+	{ 200, 2, 12, GOSSIP_PUSH, 0, 0, 8, 5, 0.99 },
+	{ 1500, 2, 10, GOSSIP_PUSH, 0, 0, 16, 5, 0.99 },
+	{ 1500, 3, 10, GOSSIP_PUSH, 0.1, 150, 16, 10, 0.9999 },
+	{ 1500, 2, 8, GOSSIP_PULL, 0, 0, 0, 0, 0.9 },
+};
+
+START_TEST(test_rows_equal_runs)
+{
+	struct gossip_params p = timed(rows_cases[_i].n, rows_cases[_i].k, rows_cases[_i].h, rows_cases[_i].mode,
+				       rows_cases[_i].loss, rows_cases[_i].failed, rows_cases[_i].limit,
+				       rows_cases[_i].probe);
+	double target = rows_cases[_i].target, est = largen_timers_rows_cost(&p, target);
+	struct largen_result rows[16];
+	signed char verdict[16];
+	struct largen_timers_info info;
+	int settled = 0;
+	int64_t least = -1;
+
+	ck_assert_int_eq(largen_timers_rows(&p, target, HUGE_VAL, NULL, rows, verdict, &info), FO_OK);
+	for (int64_t r = 0; r <= (int64_t)p.horizon && least < 0; r++)
+		if (verdict[r] == 1)
+			least = r;
+	/* Without one, the last settled r (at 0.9999 no r can meet it: they settle or stay open after one look). */
+	for (int64_t r = (int64_t)p.horizon; r >= 0 && least < 0; r--)
+		if (verdict[r] != 2)
+			least = r;
+	/* The least r that meets it (or the last settled) and the two before it: the ones a row's R rests on. */
+	for (int64_t r = least >= 2 ? least - 2 : 0; r <= least; r++) {
+		struct gossip_params q = p;
+		struct largen_result l;
+		if (verdict[r] == 2)
+			continue;
+		settled++;
+		q.horizon = (double)r;
+		q.rounds = r;
+		ck_assert_int_eq(largen_timers_run(&q, target, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
+		ck_assert_msg(fabs(l.p_full - rows[r].p_full) <= 1e-12 && fabs(l.p_lo - rows[r].p_lo) <= 1e-12 &&
+			      fabs(l.miss_hi - rows[r].miss_hi) <= 1e-12,
+			      "r = %lld: rows %.17g [%.17g, miss_hi %.17g], run %.17g [%.17g, miss_hi %.17g]",
+			      (long long)r, rows[r].p_full, rows[r].p_lo, rows[r].miss_hi, l.p_full, l.p_lo, l.miss_hi);
+		ck_assert_int_eq(verdict[r], target >= 0.5 ? (l.miss_hi <= 1 - target ? 1 : l.miss_lo > 1 - target ? -1 : 0)
+					       : (l.p_lo >= target ? 1 : l.p_hi < target ? -1 : 0));
+	}
+	ck_assert_int_ge(settled, 2);
+	ck_assert_msg(info.work <= 3 * est && info.work >= est / 3, "charged %g, estimated %g", info.work, est);
+}
+END_TEST
+
+/*
+ * tradeoff with memberlist-lan's settings (push, X = 4 ceil(log10(N + 1)),
+ * probes every 5 intervals, max_rounds 100) where it fits the default
+ * budget: planned within it, and run within it (it charges each look).  At
+ * 0.9999 no row is reached (large_n's most samples cannot show a miss below
+ * 1e-4), and each row still carries its interval.
+ */
+static const struct {
+	int64_t n;
+	double target;
+} fleet_cases[] = {
+	{ 30, 0.99 }, { 30, 0.9999 }, { 1000, 0.9999 }, { 100000, 0.9999 },
+};
+
+START_TEST(test_tradeoff_fleet_within_budget)
+{
+	int64_t n = fleet_cases[_i].n;
+	double target = fleet_cases[_i].target;
+	struct gossip_params p = timed(n, 0, 100, GOSSIP_PUSH, 0, 0, 4 * (int64_t)ceil(log10((double)n + 1)), 5);
+	struct tradeoff t;
+
+	ck_assert_double_le(tradeoff_cost(&p, CALC_LARGE_N, target, 0), FO_DEFAULT_WORK_BUDGET);
+	ck_assert_int_eq(tradeoff_run(&p, CALC_LARGE_N, target, 0, FO_DEFAULT_WORK_BUDGET, NULL, &t), FO_OK);
+	ck_assert_int_ge(t.count, 1);
+	for (int64_t i = 0; i < t.count; i++) {
+		ck_assert_double_le(t.rows[i].p_lo, t.rows[i].p_hi);
+		if (target > 0.999)
+			ck_assert_int_lt(t.rows[i].rounds, 0);
+	}
 	tradeoff_release(&t);
 }
 END_TEST
@@ -235,6 +346,8 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_refusals_and_budget),
 	UNIT_TEST(test_cancel),
 	UNIT_TEST(test_tradeoff_rows),
+	UNIT_LOOP(test_rows_equal_runs, UNIT_COUNT(rows_cases)),
+	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),
 };
 
 Suite *largen_timers_suite(void)
