@@ -22,6 +22,7 @@
 #   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
+#   make validate-sync  memberlist-local with a 15 s sync_interval, N = 30 to 10^4, fast vs agent (also in validate)
 #   make validate-memberlist  real HashiCorp memberlist on loopback beside the memberlist
 #                   presets (Go and memberlist from Debian; ~25 min; ML_NODES, ML_BROADCASTS)
 #   make validate-memberlist-smoke  the same at N = 16, LAN, about 25 s, with sanity checks
@@ -90,7 +91,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-quick lighthouse \
+.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-sync validate-quick lighthouse \
 	validate-intervals validate-windows validate-fleet validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -374,7 +375,8 @@ bench: $(BUILD)/bench $(FANOUTD)
 bench-http: $(FANOUTD)
 	bash tests/bench/http.sh $(FANOUTD) $(BEFORE)
 
-$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o $(LIB)
+$(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o \
+		  $(BUILD)/tests/validate/sync.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (docs/VALIDATION.md's large-N table); a three-case subset runs in make test.
@@ -382,6 +384,11 @@ validate: $(BUILD)/validate
 	nice $(BUILD)/validate
 	nice $(BUILD)/validate intervals
 	nice $(BUILD)/validate windows
+	nice $(BUILD)/validate sync
+
+# memberlist-local with a 15 s sync_interval, N = 30 to 10^4, and fast vs agent (docs/MODEL.md, Anti-entropy).
+validate-sync: $(BUILD)/validate
+	nice $(BUILD)/validate sync
 
 # calc_fanout (auto) with push windows of 4 to 8 rounds against simulation (docs/VALIDATION.md).
 validate-windows: $(BUILD)/validate

@@ -120,6 +120,12 @@ uint64_t calc_sim_seed(const struct gossip_params *q)
 		memcpy(&horizon_bits, &q->horizon, sizeof horizon_bits);
 		h = rng_mix64(rng_mix64(rng_mix64(h ^ (uint64_t)q->timers) ^ probe_bits) ^ horizon_bits);
 	}
+	if (q->sync_interval > 0) {
+		/* Seeds without anti-entropy stay what they were. */
+		uint64_t sync_bits;
+		memcpy(&sync_bits, &q->sync_interval, sizeof sync_bits);
+		h = rng_mix64(h ^ sync_bits ^ 0x73796e63ULL); /* "sync" */
+	}
 	return h & (uint64_t)FO_MAX_JSON_INT;
 }
 

@@ -61,6 +61,7 @@ struct gossip_params gossip_as_rounds(const struct gossip_params *p)
 		return q;
 	q.timers = GOSSIP_TIMERS_ALIGNED;
 	q.probe_interval = 0;
+	q.sync_interval = 0;
 	q.horizon = 0;
 	q.rounds = h < 1 ? 1 : h > FO_MAX_ROUNDS ? FO_MAX_ROUNDS : (int64_t)h;
 	return q;
@@ -149,7 +150,7 @@ static int problem(struct gossip_problem *out, int max, int n, const char *field
 	return n + 1;
 }
 
-/* timers, probe_interval and the horizon (the API's within_seconds). */
+/* timers, probe_interval, sync_interval and the horizon (the API's within_seconds). */
 static int check_timers(const struct gossip_params *p, struct gossip_problem *out, int max, int n)
 {
 	int independent = p->timers == GOSSIP_TIMERS_INDEPENDENT;
@@ -163,6 +164,13 @@ static int check_timers(const struct gossip_params *p, struct gossip_problem *ou
 	else if (p->probe_interval > 0 && !independent)
 		n = problem(out, max, n, "probe_interval",
 			    "\"probe_interval\" needs \"timers\": \"independent\"");
+	if (!(p->sync_interval >= 0 && p->sync_interval <= FO_MAX_ROUNDS))
+		n = problem(out, max, n, "sync_interval",
+			    "\"sync_interval\" must be a number of seconds above 0 and at most %lld "
+			    "intervals", (long long)FO_MAX_ROUNDS);
+	else if (p->sync_interval > 0 && !independent)
+		n = problem(out, max, n, "sync_interval",
+			    "\"sync_interval\" needs \"timers\": \"independent\"");
 	if (!(p->horizon >= 0 && p->horizon <= FO_MAX_ROUNDS))
 		n = problem(out, max, n, "within_seconds",
 			    "\"within_seconds\" must be a number above 0 and at most %lld intervals",

@@ -17,13 +17,18 @@
  */
 static const struct gossip_preset presets[] = {
 	{ "memberlist-lan", "memberlist LAN (Consul, Serf)", GOSSIP_PUSH, 3, 0.2, 4, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0 },
+	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0, 0 },
 	{ "memberlist-wan", "memberlist WAN (Consul WAN, Nomad servers)", GOSSIP_PUSH, 4, 0.5, 4, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 5.0, 0 },
+	  GOSSIP_TIMERS_INDEPENDENT, 5.0, 0, 0 },
 	{ "memberlist-local", "memberlist local", GOSSIP_PUSH, 3, 0.1, 2, 1400,
-	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0 },
+	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0, 0 },
 	{ "cassandra", "Cassandra gossiper", GOSSIP_PUSH_PULL, 1, 1.0, 0, 0,
-	  GOSSIP_TIMERS_INDEPENDENT, 0, 1 },
+	  GOSSIP_TIMERS_INDEPENDENT, 0, 1, 0 },
+	/* memberlist's timing, and its push/pull sync (PushPullInterval) carrying Serf's user events. */
+	{ "serf-lan", "Serf LAN (memberlist LAN with push/pull)", GOSSIP_PUSH, 3, 0.2, 4, 1400,
+	  GOSSIP_TIMERS_INDEPENDENT, 1.0, 0, 30.0 },
+	{ "serf-wan", "Serf WAN (memberlist WAN with push/pull; Nomad servers)", GOSSIP_PUSH, 4, 0.5, 4,
+	  1400, GOSSIP_TIMERS_INDEPENDENT, 5.0, 0, 60.0 },
 };
 
 int gossip_preset_count(void)

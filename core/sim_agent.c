@@ -9,9 +9,10 @@
  * how many messages it has pushed, for transmit_limit.
  *
  * Under independent timers (timed_trial below) it keeps every live node's
- * gossip phase and probe phase and processes every tick of every live node
- * up to the horizon in time order from a binary heap, as MODEL.md's
- * "Independent timers" states it: O((N H + N H / P) (K + log N)) a trial.
+ * gossip phase, probe phase and sync phase and processes every tick of every
+ * live node up to the horizon in time order from a binary heap, as
+ * MODEL.md's "Independent timers" and "What real systems add" state it:
+ * O((N H + N H / P + N H / S) (K + log N)) a trial.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,14 @@
 #define UNINFORMED (-1)
 #define FAILED (-2)
 
-/* A timer tick: node v's gossip (probe = 0) or probe (probe = 1) timer fires at `at`. */
+/* Which of a node's timers a tick is. */
+enum tick_kind { TICK_GOSSIP, TICK_PROBE, TICK_SYNC };
+
+/* A timer tick: node v's timer of this kind fires at `at`. */
 struct tick {
 	double at;
 	int64_t v;
-	int probe;
+	enum tick_kind kind;
 };
 
 struct agent {
@@ -34,7 +38,7 @@ struct agent {
 	/* Independent timers only (else NULL): */
 	double *when;          /* N: time informed (valid when informed_at[v] >= 0) */
 	int64_t *ticks;        /* N: gossip ticks since the node learnt */
-	struct tick *heap;     /* 2 N: pending ticks, earliest first */
+	struct tick *heap;     /* 3 N: pending ticks, earliest first */
 	int64_t heap_n;
 	double *order_when;    /* N: when[] of order[], for struct sim_timed */
 	uint64_t transmits, probe_transmits;
@@ -43,8 +47,8 @@ struct agent {
 	int64_t *sent;         /* N: messages each node has pushed in this trial */
 	int64_t count;         /* entries of order */
 	int64_t *ids;          /* N - 1: scratch for choosing the failed set */
-	int64_t *live_ids;     /* failed_known: the L live nodes, the origin first */
-	int64_t *pos;          /* failed_known: N, a live node's index in live_ids */
+	int64_t *live_ids;     /* the L live nodes, the origin first (failed_known, sync) */
+	int64_t *pos;          /* N: a live node's index in live_ids */
 	uint64_t *mark;        /* N - 1: mark[j] == stamp when peer index j is taken */
 	uint64_t stamp;
 	int64_t *peers;        /* K chosen peers of the current node */
@@ -128,15 +132,16 @@ static void push_phase(struct agent *a, int64_t r, int64_t senders)
 	}
 }
 
-/* One trial; returns rounds to all (or -1), fills a->curve and a->messages. */
-static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
+/*
+ * Every node uninformed but a uniform F-subset of nodes 1 … N-1, failed
+ * (partial Fisher–Yates); live_ids and pos list the live nodes.
+ */
+static void choose_failed(struct agent *a)
 {
 	const struct gossip_params *p = a->p;
-	int64_t live = gossip_live(p), rounds_to_all = -1;
 
 	for (int64_t v = 0; v < p->nodes; v++)
 		a->informed_at[v] = UNINFORMED;
-	/* The failed set: a uniform F-subset of nodes 1 … N-1 (partial Fisher–Yates). */
 	for (int64_t j = 0; j < p->nodes - 1; j++)
 		a->ids[j] = j + 1;
 	for (int64_t j = 0; j < p->failed; j++) {
@@ -146,14 +151,21 @@ static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
 		a->ids[pick] = t;
 		a->informed_at[a->ids[j]] = FAILED;
 	}
-	if (p->failed_known) {
-		a->live_ids[0] = 0;
-		a->pos[0] = 0;
-		for (int64_t j = p->failed; j < p->nodes - 1; j++) {
-			a->pos[a->ids[j]] = j - p->failed + 1;
-			a->live_ids[j - p->failed + 1] = a->ids[j];
-		}
+	a->live_ids[0] = 0;
+	a->pos[0] = 0;
+	for (int64_t j = p->failed; j < p->nodes - 1; j++) {
+		a->pos[a->ids[j]] = j - p->failed + 1;
+		a->live_ids[j - p->failed + 1] = a->ids[j];
 	}
+}
+
+/* One trial; returns rounds to all (or -1), fills a->curve and a->messages. */
+static int64_t trial(struct agent *a, const atomic_int *cancel, int *stopped)
+{
+	const struct gossip_params *p = a->p;
+	int64_t live = gossip_live(p), rounds_to_all = -1;
+
+	choose_failed(a);
 	a->count = 0;
 	a->messages = 0;
 	inform(a, 0, 0);
@@ -308,36 +320,54 @@ static void probe_tick(struct agent *a, int64_t v, double at)
 		inform_at(a, v, at);
 }
 
+/*
+ * v's sync tick at `at`: one peer uniformly among the other live nodes, two
+ * messages; unless the exchange is lost, whichever of the two did not hold
+ * the message learns it, as if from gossip (its ticks and sends start anew).
+ */
+static void sync_tick(struct agent *a, int64_t v, double at)
+{
+	int64_t live = gossip_live(a->p), w, j;
+	int v_has, w_has;
+
+	if (live < 2)
+		return;
+	a->messages += 2;
+	j = (int64_t)rng_below(&a->rng, (uint64_t)(live - 1));
+	w = a->live_ids[j < a->pos[v] ? j : j + 1];
+	if (rng_bernoulli(&a->rng, a->p->loss))
+		return;
+	v_has = a->informed_at[v] >= 0;
+	w_has = a->informed_at[w] >= 0;
+	if (v_has && !w_has)
+		inform_at(a, w, at);
+	else if (w_has && !v_has)
+		inform_at(a, v, at);
+}
+
 /* One trial under independent timers into *out (out->when is a->order_when). */
 static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 			struct sim_timed *out)
 {
 	const struct gossip_params *p = a->p;
-	double h = gossip_horizon(p), period = p->probe_interval;
+	double h = gossip_horizon(p), period = p->probe_interval, sync = p->sync_interval;
+	const double step[] = { [TICK_GOSSIP] = 1, [TICK_PROBE] = period, [TICK_SYNC] = sync };
 	int64_t done = 0;
 
-	for (int64_t v = 0; v < p->nodes; v++)
-		a->informed_at[v] = UNINFORMED;
-	for (int64_t j = 0; j < p->nodes - 1; j++)
-		a->ids[j] = j + 1;
-	for (int64_t j = 0; j < p->failed; j++) {
-		int64_t pick = j + (int64_t)rng_below(&a->rng, (uint64_t)(p->nodes - 1 - j));
-		int64_t t = a->ids[j];
-		a->ids[j] = a->ids[pick];
-		a->ids[pick] = t;
-		a->informed_at[a->ids[j]] = FAILED;
-	}
+	choose_failed(a);
 	a->count = 0;
 	a->messages = a->transmits = a->probe_transmits = 0;
 	a->heap_n = 0;
 	inform_at(a, 0, 0);
-	/* Every live node's two timers, each with its own uniform phase. */
+	/* Every live node's timers, each with its own uniform phase. */
 	for (int64_t v = 0; v < p->nodes; v++) {
 		if (a->informed_at[v] == FAILED)
 			continue;
-		heap_push(a, (struct tick){ rng_unit(&a->rng), v, 0 });
+		heap_push(a, (struct tick){ rng_unit(&a->rng), v, TICK_GOSSIP });
 		if (period > 0)
-			heap_push(a, (struct tick){ period * rng_unit(&a->rng), v, 1 });
+			heap_push(a, (struct tick){ period * rng_unit(&a->rng), v, TICK_PROBE });
+		if (sync > 0)
+			heap_push(a, (struct tick){ sync * rng_unit(&a->rng), v, TICK_SYNC });
 	}
 	while (a->heap_n > 0 && a->heap[0].at <= h) {
 		struct tick t = heap_pop(a);
@@ -345,11 +375,18 @@ static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 			*stopped = 1;
 			return;
 		}
-		if (t.probe)
-			probe_tick(a, t.v, t.at);
-		else
+		switch (t.kind) {
+		case TICK_GOSSIP:
 			gossip_tick(a, t.v, t.at);
-		t.at += t.probe ? period : 1;
+			break;
+		case TICK_PROBE:
+			probe_tick(a, t.v, t.at);
+			break;
+		case TICK_SYNC:
+			sync_tick(a, t.v, t.at);
+			break;
+		}
+		t.at += step[t.kind];
 		heap_push(a, t);
 	}
 	out->when = a->order_when;
@@ -398,7 +435,7 @@ static int agent_init(struct agent *a, const struct gossip_params *p)
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
 		a->when = malloc(n * sizeof *a->when);
 		a->ticks = malloc(n * sizeof *a->ticks);
-		a->heap = malloc(2 * n * sizeof *a->heap);
+		a->heap = malloc(3 * n * sizeof *a->heap);
 		a->order_when = malloc(n * sizeof *a->order_when);
 		ok = ok && a->when && a->ticks && a->heap && a->order_when;
 	}

@@ -24,6 +24,9 @@
  * - probe ticks are taken one by one, in the cyclic order of the probe
  *   phases, until nothing can change any more; the pings and acks still to
  *   come are then counted in one binomial draw.
+ * - sync ticks (anti-entropy) likewise, from their own sorted phases handed
+ *   out by a uniform permutation, while some live node is uninformed; every
+ *   sync tick in [0, H] is two messages, counted at the end from the phases.
  *
  * Whenever the state changes the pending geometric draws are redrawn, which
  * memorylessness allows.  Sends of full ticks are not counted as they
@@ -85,10 +88,13 @@ struct clock {
 	const struct gossip_params *p;
 	int64_t live, k, x, t_win; /* x: INT64_MAX when unlimited */
 	double h, period;
-	int pushes, pulls, probes, limited;
+	int pushes, pulls, probes, syncs, limited;
+	double sync;               /* S, the sync period (syncs) */
 	double *gphase;            /* L, ascending in [0, 1) */
 	double *pphase;            /* L, ascending in [0, P) (probes) */
 	int64_t *pnode;            /* L: node of each probe phase (probes) */
+	double *sphase;            /* L, ascending in [0, S) (syncs) */
+	int64_t *snode;            /* L: node of each sync phase (syncs) */
 	uint64_t *act, *uni;       /* bitsets over nodes: full-tick pushers, uninformed */
 	int64_t *act_n, *uni_n;    /* their members in each block of BLOCK_WORDS words */
 	int64_t words, blocks, nact;
@@ -97,13 +103,13 @@ struct clock {
 	struct cnode *node;
 	unsigned char *state;      /* L: INFORMED | HOLDER */
 	int track;                 /* upos is kept (pull or probes inform given nodes) */
-	int keep_nodes;            /* node[] is read (limits, windows or probes): else not written */
+	int keep_nodes;            /* node[] is read (limits, windows, probes or syncs): else not written */
 	struct event *heap;
 	int64_t heap_n;
 	double *when;
 	int64_t informed, holders;
-	/* The probe cursor: next probe tick is pcycle * P + pphase[pslot]. */
-	int64_t pcycle, pslot;
+	/* The probe cursor: next probe tick is pcycle * P + pphase[pslot]; the sync one likewise. */
+	int64_t pcycle, pslot, scycle, sslot;
 	uint64_t pings;            /* probe ticks taken so far */
 	uint64_t messages, probe_transmits;
 	uint64_t steps;            /* work done in this trial (see sim_clock_steps) */
@@ -143,6 +149,8 @@ static void clock_release(struct clock *c)
 	free(c->gphase);
 	free(c->pphase);
 	free(c->pnode);
+	free(c->sphase);
+	free(c->snode);
 	free(c->act);
 	free(c->uni);
 	free(c->act_n);
@@ -174,8 +182,10 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->pushes = gossip_pushes(p->mode);
 	c->pulls = gossip_pulls(p->mode) && p->fanout > 0;
 	c->probes = p->probe_interval > 0;
-	c->track = c->pulls || c->probes;
-	c->keep_nodes = c->limited || c->probes;
+	c->sync = p->sync_interval;
+	c->syncs = p->sync_interval > 0 && c->live > 1;
+	c->track = c->pulls || c->probes || c->syncs;
+	c->keep_nodes = c->limited || c->probes || c->syncs;
 	c->words = (c->live + 63) / 64;
 	top = (size_t)imin(p->fanout, c->live) + 1;
 	c->gphase = malloc(n * sizeof *c->gphase);
@@ -196,8 +206,13 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->pphase = malloc(n * sizeof *c->pphase);
 		c->pnode = malloc(n * sizeof *c->pnode);
 	}
-	if (!c->gphase || !c->act || !c->uni || !c->act_n || !c->uni_n || !c->ulist || !c->upos || !c->node || !c->state || !c->heap ||
-	    !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode))) {
+	if (c->syncs) {
+		c->sphase = malloc(n * sizeof *c->sphase);
+		c->snode = malloc(n * sizeof *c->snode);
+	}
+	if (!c->gphase || !c->act || !c->uni || !c->act_n || !c->uni_n || !c->ulist || !c->upos || !c->node ||
+	    !c->state || !c->heap || !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode)) ||
+	    (c->syncs && (!c->sphase || !c->snode))) {
 		clock_release(c);
 		return -1;
 	}
@@ -775,6 +790,44 @@ static void probes_left(struct clock *c)
 		c->probe_transmits += rest + acks;
 }
 
+/* ---- anti-entropy ---------------------------------------------------------- */
+
+static double sync_time(const struct clock *c)
+{
+	return (double)c->scycle * c->sync + c->sphase[c->sslot];
+}
+
+/*
+ * The sync tick under the cursor (see sim_agent.c's sync_tick): a uniform
+ * other live node; unless the exchange is lost, the one of the two that
+ * did not hold the message learns it.  Its messages are counted at the end.
+ */
+static void run_sync(struct clock *c, double t)
+{
+	int64_t v = c->snode[c->sslot], j, w, u;
+
+	j = (int64_t)rng_below(&c->rng, (uint64_t)(c->live - 1));
+	w = j < v ? j : j + 1;
+	if (!(c->state[v] & INFORMED) == !(c->state[w] & INFORMED) || rng_bernoulli(&c->rng, c->p->loss))
+		return;
+	u = c->state[v] & INFORMED ? w : v;
+	unlist(c, u);
+	inform(c, u, t, tick_after(c, u, t));
+}
+
+/* Sync ticks in [0, H], two messages each. */
+static uint64_t sync_messages(const struct clock *c)
+{
+	uint64_t total = 0;
+
+	if (!c->syncs)
+		return 0;
+	for (int64_t s = 0; s < c->live; s++)
+		if (c->sphase[s] <= c->h)
+			total += (uint64_t)floor((c->h - c->sphase[s]) / c->sync) + 1;
+	return 2 * total;
+}
+
 /* ---- one trial ----------------------------------------------------------- */
 
 /* Nothing that happens from now on can inform anyone or change a count but the pings'. */
@@ -782,7 +835,7 @@ static int quiet(const struct clock *c)
 {
 	if (c->m == 0)
 		return c->holders == 0 || !c->limited || !c->probes;
-	return c->holders == 0 && !c->pulls;
+	return c->holders == 0 && !c->pulls && !c->syncs;
 }
 
 /* Pushes and pull requests by H, summed over nodes; transmits into *transmits. */
@@ -843,10 +896,18 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			c->pnode[j] = s;
 		}
 	}
+	if (c->syncs) {
+		sorted_uniforms(&c->rng, c->sphase, c->live, c->sync);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->snode[s] = c->snode[j];
+			c->snode[j] = s;
+		}
+	}
 	c->m = c->live;
 	c->nact = 0;
 	c->heap_n = c->informed = c->holders = 0;
-	c->pcycle = c->pslot = 0;
+	c->pcycle = c->pslot = c->scycle = c->sslot = 0;
 	c->pings = c->messages = c->probe_transmits = 0;
 	c->steps = (uint64_t)c->live * (uint64_t)(1 + c->track + 2 * c->probes);
 	c->push_ok = c->pull_ok = 0;
@@ -863,6 +924,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	inform(c, origin, 0, tick_after(c, origin, 0));
 	for (;;) {
 		double next = INFINITY, pt = c->probes ? probe_time(c) : INFINITY;
+		double syt = c->syncs ? sync_time(c) : INFINITY;
 		int what = -1;
 
 		c->steps++;
@@ -903,6 +965,10 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			next = pt;
 			what = 2;
 		}
+		if (syt < next) {
+			next = syt;
+			what = 4;
+		}
 		if (c->heap_n > 0 && c->heap[0].at < next) {
 			next = c->heap[0].at;
 			what = 3;
@@ -939,6 +1005,13 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 				c->pcycle++;
 			}
 			break;
+		case 4:
+			run_sync(c, t);
+			if (++c->sslot == c->live) {
+				c->sslot = 0;
+				c->scycle++;
+			}
+			break;
 		default: {
 			struct event e = c->heap[0];
 			heap_remove(c, e.v);
@@ -950,7 +1023,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	out->when = c->when;
 	out->informed = c->informed;
 	count_sends(c, &out->transmits);
-	out->messages = c->messages;
+	out->messages = c->messages + sync_messages(c);
 	out->probe_transmits = c->probe_transmits;
 	out->steps = c->steps;
 }
@@ -958,9 +1031,10 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 enum fo_status sim_fast_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 			       double *when, struct sim_timed *out)
 {
+	struct gossip_params view = gossip_known_view(p); /* as sim_fast_run takes it */
 	struct clock c;
 
-	if (clock_init(&c, p) < 0)
+	if (clock_init(&c, &view) < 0)
 		return FO_NOMEM;
 	rng_stream(&c.rng, seed, trial);
 	clock_trial(&c, out);

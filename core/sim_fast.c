@@ -564,6 +564,9 @@ double sim_clock_steps(const struct gossip_params *p)
 		double alive = fmin(h, spread + (limited ? window + 4 : 2));
 		steps += 3 * live * (alive / p->probe_interval + 1);
 	}
+	/* Sync ticks, each about a probe's work, taken while any node is uninformed: taken as to H. */
+	if (p->sync_interval > 0)
+		steps += 4 * live * (h / p->sync_interval + 1);
 	return steps;
 }
 

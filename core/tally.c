@@ -27,7 +27,8 @@ int sim_counts_fit(const struct gossip_params *p, int64_t trials)
 	} else {
 		double ticks = ceil(gossip_horizon(p)) + 1;
 		double probes = p->probe_interval > 0 ? floor(gossip_horizon(p) / p->probe_interval) + 1 : 0;
-		most = live * (2 * (double)p->fanout * ticks + 2 * probes) * (double)trials;
+		double syncs = p->sync_interval > 0 ? floor(gossip_horizon(p) / p->sync_interval) + 1 : 0;
+		most = live * (2 * (double)p->fanout * ticks + 2 * probes + 2 * syncs) * (double)trials;
 		most = fmax(most, (double)SIM_TIME_UNITS * (gossip_horizon(p) + 1) * (double)trials);
 	}
 	return most < 0x1p64;

@@ -64,6 +64,13 @@ struct gossip_params {
 	 * model is then an L-node cluster without failures (gossip_known_view).
 	 */
 	int failed_known;
+	/*
+	 * Anti-entropy (independent timers only): each live node's sync timer
+	 * of this period (in gossip intervals, its own uniform phase) picks one
+	 * other live node uniformly; unless the exchange is lost, both hold the
+	 * message afterwards if either did.  Two messages an exchange.  0: none.
+	 */
+	double sync_interval;
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */

@@ -9,9 +9,10 @@
  * ceil(log10(N + 1)) transmissions in all, which is the model's
  * transmit_limit; Cassandra's Gossiper has no such bound.  Every node of
  * these systems runs its own timers (independent timers); memberlist's probes
- * (ProbeInterval) carry broadcasts on their pings and acks.
- * transmit_limit; Cassandra's Gossiper has no such bound, and gossips to
- * live peers only (failed_known).
+ * (ProbeInterval) carry broadcasts on their pings and acks.  Cassandra's
+ * Gossiper has no transmit bound, and gossips to live peers only
+ * (failed_known).  Serf carries its user events in memberlist's push/pull
+ * state too, every PushPullInterval (sync_interval).
  */
 #ifndef FANOUT_PRESET_H
 #define FANOUT_PRESET_H
@@ -31,6 +32,7 @@ struct gossip_preset {
 	enum gossip_timers timers; /* every node runs its own timer (memberlist, Cassandra) */
 	double probe_interval;    /* seconds between a node's failure-detector probes; 0: none */
 	int failed_known;         /* peers among live nodes only (Cassandra gossips to live peers) */
+	double sync_interval;     /* seconds between a node's anti-entropy syncs (Serf's push/pull); 0: none */
 };
 
 /* How many presets there are: the rows of preset.c's table. */

@@ -79,6 +79,7 @@ static const struct field fields[] = {
 	{ "timers", ALL, 0, F_TIMERS, 0, AT(independent), AT(has_timers), 0 },
 	{ "probe_interval", ALL, 0, F_POSITIVE, 0, AT(probe_interval), AT(has_probe_interval), 0 },
 	{ "within_seconds", ALL, 0, F_POSITIVE, 0, AT(within_seconds), AT(has_within_seconds), 0 },
+	{ "sync_interval", ALL, 0, F_POSITIVE, 0, AT(sync_interval), AT(has_sync_interval), 0 },
 	{ "model", CALC | TRADE, 0, F_MODEL, 0, AT(model), -1, 0 },
 	{ "max_fanout", TRADE, 0, F_INT, 0, AT(max_fanout), -1, 1 },
 	{ "max_rounds", TRADE, 0, F_INT, 0, AT(max_rounds), -1, 1 },
@@ -356,6 +357,27 @@ static double snap(double q, double step)
 }
 
 /*
+ * sync_interval after the preset (a preset's only under its own independent
+ * timers), as probe_interval: independent timers and an interval needed.
+ */
+static void apply_sync(struct request *req, struct req_error *err)
+{
+	if (req->preset && !req->has_sync_interval && req->independent &&
+	    req->preset->timers == GOSSIP_TIMERS_INDEPENDENT)
+		req->sync_interval = req->preset->sync_interval;
+	if (req->has_sync_interval && !req->independent)
+		req_add_error(err, "sync_interval",
+			  "\"sync_interval\" needs \"timers\": \"independent\" (anti-entropy runs on "
+			  "timers of its own)");
+	else if (req->has_sync_interval && !(req->interval > 0))
+		req_add_error(err, "sync_interval",
+			  "\"sync_interval\" needs \"interval\" (or a preset that sets it): syncs are "
+			  "timed against the gossip interval");
+	if (req->independent && req->sync_interval > 0 && req->interval > 0)
+		req->params.sync_interval = req->sync_interval / req->interval;
+}
+
+/*
  * Timers after the preset: the preset's unless the request named them (a
  * preset's probes only under its own independent timers), probe_interval
  * only with independent timers and an interval, and within_seconds in place
@@ -384,6 +406,7 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	req->params.timers = req->independent ? GOSSIP_TIMERS_INDEPENDENT : GOSSIP_TIMERS_ALIGNED;
 	if (req->independent && req->probe_interval > 0 && req->interval > 0)
 		req->params.probe_interval = req->probe_interval / req->interval;
+	apply_sync(req, err);
 	if (req->solve_for == REQ_SOLVE_INTERVAL) {
 		/* The rounds are searched, up to FO_SOLVE_MAX_ROUNDS; within_seconds is what they must fit. */
 		req->params.rounds = FO_SOLVE_MAX_ROUNDS;

@@ -295,6 +295,15 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->work += render;
 		return REQ_OK;
 	}
+	if (timers_refused(req) && req->params.sync_interval > 0 && req->model == CALC_LARGE_N) {
+		/* large_n follows independent timers, but not the syncs. */
+		req_add_error(err, "model",
+			  "\"model\": \"%s\" does not follow \"sync_interval\" (anti-entropy; the "
+			  "simulation does); use \"auto\" or \"simulation\"",
+			  calc_model_name(req->model));
+		req_join_details(err);
+		return REQ_BAD_FIELD;
+	}
 	if (timers_refused(req)) {
 		req_add_error(err, "model",
 			  "\"model\": \"%s\" does not follow independent timers (the simulation does); "

@@ -71,7 +71,9 @@ static int add_timers_params(cJSON *d, const struct request *req)
 		return 0;
 	return cJSON_AddStringToObject(d, "timers", timers_name(req->independent)) != NULL &&
 	       add_number_or_null(d, "probe_interval", req->probe_interval > 0 ? req->probe_interval : NAN) == 0 &&
-	       add_number_or_null(d, "within_seconds", req->has_within_seconds ? req->within_seconds : NAN) == 0
+	       add_number_or_null(d, "within_seconds", req->has_within_seconds ? req->within_seconds : NAN) == 0 &&
+	       /* Only when set: answers without anti-entropy read as they always did. */
+	       (!(req->sync_interval > 0) || add_number(d, "sync_interval", req->sync_interval) == 0)
 		? 0 : -1;
 }
 

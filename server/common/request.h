@@ -90,7 +90,8 @@ struct request {
 	int independent;           /* timers: 0 aligned (the default), 1 independent */
 	double probe_interval;     /* seconds; 0: no probes */
 	double within_seconds;     /* the time budget; 0: not given (rounds or max_rounds was) */
-	int has_timers, has_probe_interval, has_within_seconds;
+	double sync_interval;      /* seconds between a node's anti-entropy syncs; 0: none */
+	int has_timers, has_probe_interval, has_within_seconds, has_sync_interval;
 	/*
 	 * calc_fanout's solve_for: fanout (the K search), transmit_limit (the
 	 * least X at params.fanout) or interval (the least rounds at

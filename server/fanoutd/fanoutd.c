@@ -29,7 +29,8 @@ static const char usage_about[] =
 	"and a browser page at /.\n"
 	"Requests may name a preset (%s) and give transmit_limit, interval (seconds) and message_bytes; "
 	"timers is aligned (lock-step rounds, the default) or independent (one timer per node, as every "
-	"preset sets, with probe_interval in seconds), and within_seconds a time budget that stands for "
+	"preset sets, with probe_interval and sync_interval in seconds), and within_seconds a time budget "
+	"that stands for "
 	"rounds.\n"
 	"Every option also has an environment twin, shown in brackets.\n";
 static const char usage_tail[] =

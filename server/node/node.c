@@ -78,7 +78,8 @@ static const char usage_about[] =
 	"stdout, logs on stderr.\n"
 	"Requests may name a preset (%s) and give transmit_limit, interval (seconds) and message_bytes; "
 	"timers is aligned (lock-step rounds, the default) or independent (one timer per node, as every "
-	"preset sets, with probe_interval in seconds), and within_seconds a time budget that stands for "
+	"preset sets, with probe_interval and sync_interval in seconds), and within_seconds a time budget "
+	"that stands for "
 	"rounds; answers echo the parameters used under \"params\".\n";
 static const char usage_tail[] =
 	"\n"

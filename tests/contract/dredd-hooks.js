@@ -59,11 +59,12 @@ hooks.beforeEach((t, done) => {
   if (!/json/.test(t.expected.headers['Content-Type'] || '')) delete t.expected.body;
   // Each parameter's example is valid alone, but forward_rounds and transmit_limit
   // exclude each other: the GET examples keep forward_rounds.  Likewise rounds
-  // and the time budget within_seconds (they keep rounds), and probe_interval
-  // needs independent timers (the examples keep aligned, which model=exact needs).
+  // and the time budget within_seconds (they keep rounds), and probe_interval and
+  // sync_interval need independent timers (the examples keep aligned, which
+  // model=exact needs).
   if (get && /transmit_limit=/.test(t.fullPath)) address(t, t.fullPath.replace(/&transmit_limit=\d+/, ''));
-  if (get && /(within_seconds|probe_interval)=/.test(t.fullPath)) {
-    address(t, t.fullPath.replace(/&(within_seconds|probe_interval)=[^&]*/g, ''));
+  if (get && /(within_seconds|probe_interval|sync_interval)=/.test(t.fullPath)) {
+    address(t, t.fullPath.replace(/&(within_seconds|probe_interval|sync_interval)=[^&]*/g, ''));
   }
   if (t.request.method === 'HEAD') {
     // Dredd 14 gives every request a body, even an empty one, and its HTTP

@@ -271,7 +271,9 @@ class OperatorTerms(unittest.TestCase):
 
     def test_every_preset(self):
         want = {"memberlist-lan": ("push", 3, 0.2, 16, 1400), "memberlist-wan": ("push", 4, 0.5, 16, 1400),
-                "memberlist-local": ("push", 3, 0.1, 8, 1400), "cassandra": ("push_pull", 1, 1, None, None)}
+                "memberlist-local": ("push", 3, 0.1, 8, 1400), "cassandra": ("push_pull", 1, 1, None, None),
+                "serf-lan": ("push", 3, 0.2, 16, 1400), "serf-wan": ("push", 4, 0.5, 16, 1400)}
+        syncs = {"serf-lan": 30, "serf-wan": 60}
         for name, (mode, k, interval, limit, size) in want.items():
             body = ask({"type": "simulate_gossip", "nodes": 1000, "rounds": 30, "trials": 20, "seed": 1,
                         "preset": name})
@@ -279,6 +281,42 @@ class OperatorTerms(unittest.TestCase):
             self.assertEqual((p["mode"], p["fanout"], p["interval"], p["transmit_limit"], p["message_bytes"]),
                              (mode, k, interval, limit, size), name)
             self.assertEqual(sum(body["rounds_to_all_hist"]), body["trials_full"])
+            # sync_interval is echoed only where syncs ran: other answers read as before.
+            self.assertEqual(p.get("sync_interval"), syncs.get(name), name)
+
+    def test_sync_interval(self):
+        base = {"type": "simulate_gossip", "nodes": 30, "preset": "memberlist-local", "within_seconds": 20,
+                "seed": 3}
+        alone = ask(dict(base, trials=400))
+        synced = ask(dict(base, trials=400, sync_interval=15))
+        self.assertEqual(synced["type"], "simulate_gossip_ok", synced)
+        self.assertEqual(synced["params"]["sync_interval"], 15)
+        self.assertNotIn("sync_interval", alone["params"])
+        # Gossip alone leaves memberlist-local short of everyone; one sync interval reaches them.
+        self.assertLess(alone["full_delivery_rate_ci"][1], 0.9)
+        self.assertGreater(synced["full_delivery_rate_ci"][0], 0.95)
+        # Two messages a sync tick, about 20 / 15 ticks a node: counted in the messages, not transmits.
+        self.assertGreater(synced["messages_mean"], alone["messages_mean"] + 30)
+        # Split runs still add up.
+        a = ask(dict(base, trials=150, sync_interval=15))
+        b = ask(dict(base, trials=250, first_trial=150, sync_interval=15))
+        for field in ("rounds_to_all_sum", "messages_sum", "informed_sum", "transmits_sum"):
+            self.assertEqual(a[field] + b[field], synced[field], field)
+        for fields, field, text in (
+                ({"interval": 0.2, "rounds": 5}, "sync_interval", '"sync_interval" needs "timers": "independent"'),
+                ({"timers": "independent", "rounds": 5}, "sync_interval", '"sync_interval" needs "interval"'),
+                ({"preset": "serf-lan", "rounds": 5, "model": "large_n"}, "model",
+                 '"model": "large_n" does not follow "sync_interval"'),
+                ({"preset": "serf-lan", "rounds": 5, "model": "exact"}, "model",
+                 '"model": "exact" does not follow independent timers')):
+            body = ask(dict({"type": "calc_fanout", "nodes": 300, "target_prob": 0.9, "sync_interval": 30},
+                            **fields))
+            self.assertEqual((body["type"], body["code"]), ("error", 12), fields)
+            self.assertIn(text, body["text"])
+        # auto answers by the simulation, never by large_n, which cannot follow the syncs.
+        body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.5, "preset": "serf-wan",
+                    "within_seconds": 5})
+        self.assertEqual((body["type"], body["model"]), ("calc_fanout_ok", "simulation"), body)
 
     def test_transmit_limit_rules(self):
         body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5,

@@ -10,4 +10,7 @@ int validate_intervals(void);
 /* `validate windows`: calc_fanout (auto) with push windows T = 4 … 8 against the simulator (windows.c). */
 int validate_windows(void);
 
+/* `validate sync`: anti-entropy at N = 30 … 10^4, and the fast sampler against the reference (sync.c). */
+int validate_sync(void);
+
 #endif
