@@ -192,7 +192,8 @@ $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
-$(FANOUT): $(BUILD)/server/cli/fanout.o $(BUILD)/server/cli/remote.o $(SHARED_OBJ) $(LIB)
+CLI_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/cli/*.c))
+$(FANOUT): $(CLI_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
 
 # All three programs, since the README's next examples use fanout and fanout-node too.
