@@ -11,7 +11,8 @@
  *   output.c   an answer as JSON, a table or CSV; rows of flattened members
  *
  * Errors: a function here that cannot go on says why on stderr and exits
- * (1 for a failure, 2 for a flag the user got wrong); none returns one.
+ * (1 for a failure, 2 for a flag the user got wrong); only slurp returns
+ * one (NULL, errno set), for its caller to say which file.
  */
 #ifndef FANOUT_CLI_H
 #define FANOUT_CLI_H
