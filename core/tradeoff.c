@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
@@ -58,8 +59,9 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 		 * runs at the rows' own R to confirm them.
 		 */
 		if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+			/* K by K on the threads, side by side (timers_batch): wall time. */
 			q = timers_whole(&q);
-			return largen_timers_rows_cost(&q, target);
+			return largen_timers_rows_cost(&q, target) / threads;
 		}
 		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
 	case CALC_MEAN_FIELD:
@@ -272,8 +274,8 @@ done:
  * it (as it does, not reached, at R - 1).  The run charges its samples to
  * *work look by look.  Messages are not followed (NAN).
  */
-static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
-				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
+static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double max_work,
+				 const atomic_int *cancel, struct tradeoff_row *row, double *used)
 {
 	struct gossip_params q = timers_whole(p);
 	struct largen_timers_info info;
@@ -283,6 +285,7 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	enum fo_status st;
 
 	q.fanout = k;
+	*used = 0;
 	at = malloc((size_t)(whole + 1) * sizeof *at);
 	verdict = malloc((size_t)(whole + 1));
 	if (!at || !verdict) {
@@ -290,10 +293,9 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 		free(verdict);
 		return FO_NOMEM;
 	}
-	/* The K's estimate (charged before) gives way to what the run charges look by look. */
-	*work -= largen_timers_rows_cost(&q, target);
-	st = largen_timers_rows(&q, target, work_limit - *work, cancel, at, verdict, &info);
-	*work += info.work;
+	st = largen_timers_rows(&q, target, max_work, cancel, at, verdict, &info);
+	*used = info.work;
+	row->fanout = k;
 	row->model = CALC_LARGE_N;
 	row->rounds = -1;
 	row->messages = NAN;
@@ -317,6 +319,74 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	}
 	free(at);
 	free(verdict);
+	return st;
+}
+
+/* One K of a batch of timers_row runs side by side. */
+struct timers_job {
+	const struct gossip_params *p;
+	double target, max_work, used;
+	int64_t k;
+	const atomic_int *cancel;
+	struct tradeoff_row row;
+	enum fo_status st;
+	thrd_t th;
+	int running;
+};
+
+static int timers_job_run(void *arg)
+{
+	struct timers_job *j = arg;
+
+	j->st = timers_row(j->p, j->target, j->k, j->max_work, j->cancel, &j->row, &j->used);
+	return 0;
+}
+
+/*
+ * Rows K = k … k + n - 1 (n <= TRADEOFF_MAX_BATCH) under independent
+ * timers, each on a thread of its own (the first on the caller's).  The
+ * batch's estimate, charged to *work before (run_cost: each K's run over
+ * the threads), gives way to the wall time the batch took: the dearest
+ * run's work, each run having been given what was left of the budget.
+ * Every row is what timers_row answers alone (its samples and seed do not
+ * depend on the threads).  The first failure, in K order, is returned.
+ */
+#define TRADEOFF_MAX_BATCH 16
+static enum fo_status timers_batch(const struct gossip_params *p, double target, int64_t k, int n,
+				   double estimate, double *work, double work_limit, const atomic_int *cancel,
+				   struct tradeoff_row *rows)
+{
+	struct timers_job jobs[TRADEOFF_MAX_BATCH];
+	double dearest = 0;
+	enum fo_status st = FO_OK;
+
+	if (n < 1 || n > TRADEOFF_MAX_BATCH)
+		return FO_OK;
+	memset(jobs, 0, sizeof jobs);
+	*work -= estimate;
+	for (int i = 0; i < n; i++) {
+		jobs[i].p = p;
+		jobs[i].target = target;
+		jobs[i].max_work = work_limit - *work;
+		jobs[i].k = k + i;
+		jobs[i].cancel = cancel;
+		if (i > 0)
+			jobs[i].running = thrd_create(&jobs[i].th, timers_job_run, &jobs[i]) == thrd_success;
+	}
+	timers_job_run(&jobs[0]);
+	for (int i = 1; i < n; i++) {
+		if (jobs[i].running)
+			thrd_join(jobs[i].th, NULL);
+		else
+			timers_job_run(&jobs[i]); /* no thread: in turn */
+	}
+	for (int i = 0; i < n; i++) {
+		dearest = fmax(dearest, jobs[i].used);
+		rows[i] = jobs[i].row;
+		if (st == FO_OK)
+			st = jobs[i].st;
+	}
+	*work += dearest;
 	return st;
 }
 
@@ -383,6 +453,40 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		struct tradeoff_row row;
 		enum fo_status st;
 
+		if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+			/* Up to `threads` K at once, never past the last row. */
+			int n = threads < 1 ? 1 : threads > TRADEOFF_MAX_BATCH ? TRADEOFF_MAX_BATCH : threads;
+			double estimate = 0;
+			if ((int64_t)n > last - k + 1)
+				n = (int)(last - k + 1);
+			for (int i = 0; i < n; i++)
+				estimate += run_cost(p, model, target, k + i, threads);
+			work += estimate;
+			if (work > work_limit) {
+				tradeoff_release(out);
+				return FO_TOO_LARGE;
+			}
+			if (FO_GROW(out->rows, (size_t)out->count + (size_t)n, cap) < 0) {
+				tradeoff_release(out);
+				return FO_NOMEM;
+			}
+			memset(out->rows + out->count, 0, (size_t)n * sizeof *out->rows);
+			st = timers_batch(p, target, k, n, estimate, &work, work_limit, cancel, out->rows + out->count);
+			if (st != FO_OK) {
+				tradeoff_release(out);
+				return st;
+			}
+			for (int i = 0; i < n; i++) {
+				row = out->rows[out->count++];
+				if (max_fanout <= 0 && row.rounds >= 0 && last == top)
+					last = row.fanout + FO_TRADEOFF_EXTRA_FANOUT < top ? row.fanout + FO_TRADEOFF_EXTRA_FANOUT : top;
+			}
+			/* A batch may hold rows past a last that one of its rows moved: drop them. */
+			while (out->count > 0 && out->rows[out->count - 1].fanout > last)
+				out->count--;
+			k += n - 1;
+			continue;
+		}
 		work += run_cost(p, model, target, k, threads);
 		if (work > work_limit) {
 			tradeoff_release(out);
@@ -396,8 +500,6 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		row.fanout = k;
 		if (model == CALC_SIMULATION) {
 			st = sim_row(p, target, k, threads, cancel, &row);
-		} else if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
-			st = timers_row(p, target, k, &work, work_limit, cancel, &row);
 		} else if (model == CALC_LARGE_N) {
 			st = largen_row(p, target, k, &work, work_limit, cancel, &row);
 			if (st == FO_TOO_LARGE && work <= work_limit) {
