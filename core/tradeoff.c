@@ -562,17 +562,88 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 	return tradeoff_cost_mt(p, model, target, max_fanout, 1);
 }
 
+/*
+ * Planning only, never an answer: about the ceiling a transmit limit X puts
+ * on P(full) under push (MODEL.md; the same under both timers without
+ * probes, which move it slightly).  Every informed node sends X copies to
+ * uniform peers, so a live node escapes them all with probability about
+ * exp(-X (1 - loss) (L - 1) / (N - 1)) (failed_known: the peers are the
+ * L - 1 live ones), and the L - 1 others escape about independently.  1 when
+ * nothing caps it.
+ */
+static double limit_ceiling(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), hits;
+
+	if (p->mode != GOSSIP_PUSH || p->transmit_limit <= 0 || live <= 1 || p->sync_interval > 0)
+		return 1;
+	hits = (double)p->transmit_limit * (1 - p->loss) *
+	       (p->failed_known ? 1 : (live - 1) / (double)(p->nodes - 1));
+	return exp(-(live - 1) * exp(-hits));
+}
+
+/*
+ * Work of row K = k: run_cost, or for K below `far` (rows whose P(full) is
+ * about p_far, short of the target at every r) only the looks that show it
+ * short (largen_timers_rows_cost_below), over the threads.
+ */
+static double row_cost(const struct gossip_params *p, enum calc_model model, double target, int64_t k,
+		       int threads, int64_t far, double p_far)
+{
+	struct gossip_params q;
+
+	if (k >= far)
+		return run_cost(p, model, target, k, threads);
+	q = timers_whole(p);
+	q.fanout = k;
+	return largen_timers_rows_cost_below(&q, target, p_far) / threads;
+}
+
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout;
-	double cost = 0;
+	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout, far = 0;
+	double cost = 0, p_far = 0;
 
 	if (top < 1)
 		return 0;
+	if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT && target >= 0.5 &&
+	    largen_timers_can_show(target)) {
+		double ceiling = limit_ceiling(p);
+		if (1 - ceiling >= 2 * (1 - target)) {
+			/*
+			 * The transmit limit keeps P(full) near `ceiling`, well short
+			 * of the target, at every K and r: no row is reached, every
+			 * row runs (to top), each only to the looks that show it short.
+			 */
+			if (last <= 0 || last > top)
+				last = top;
+			far = last + 1;
+			p_far = ceiling;
+		} else if (last <= 0) {
+			/*
+			 * The mean field (aligned rounds) predicts the least K, but
+			 * independent timers with probes grow faster: the sampler's own
+			 * growth guess (on the slow side; largen_timers.h) may name a
+			 * smaller one.  From the smaller of the two, rows from two below
+			 * it are counted in full, those before (P(full) about a half or
+			 * less) at the looks that show them short, and the rows stop
+			 * FO_TRADEOFF_EXTRA_FANOUT past it.
+			 */
+			struct gossip_params q = timers_whole(p);
+			int64_t least = largen_timers_rows_least_fanout(&q, top), predicted = predict_last(p, target);
+			if (least <= 0)
+				least = top;
+			if (predicted < top && predicted - FO_TRADEOFF_EXTRA_FANOUT < least)
+				least = predicted - FO_TRADEOFF_EXTRA_FANOUT;
+			last = least + FO_TRADEOFF_EXTRA_FANOUT;
+			far = least - 2;
+			p_far = 0.5;
+		}
+	}
 	/* large_n under independent timers that cannot show the target reaches it at no K: every row runs. */
 	if (last <= 0 && model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT &&
 	    !largen_timers_can_show(target))
@@ -590,10 +661,11 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 	if (isinf(run_cost(p, model, target, 1, threads)))
 		return HUGE_VAL;
 	for (int64_t k = 1; k <= last && cost < HUGE_VAL; k++) {
-		double one = run_cost(p, model, target, k, threads);
+		double one = row_cost(p, model, target, k, threads, far, p_far);
 		cost += one;
-		if (k >= FO_TRADEOFF_COST_ROWS && k < last) {
-			cost += (double)(last - k) * fmax(one, run_cost(p, model, target, last, threads));
+		if (k >= FO_TRADEOFF_COST_ROWS && k < last && (k >= far || last < far)) {
+			/* The rest alike (all past `far`, or all before it). */
+			cost += (double)(last - k) * fmax(one, row_cost(p, model, target, last, threads, far, p_far));
 			break;
 		}
 	}

@@ -150,7 +150,7 @@ static double run(int model, const struct gossip_params *p, double target, int64
 	return secs;
 }
 
-/* A whole request: plan, execute, render, print; its CPU seconds, *cut if cut off. */
+/* A whole request: plan, execute, render, print; its CPU seconds, *cut 1 if cut off, 2 if it failed. */
 static double run_request(const struct request *req, const struct req_limits *lim, int *cut)
 {
 	struct watch w = { 0 };
@@ -170,7 +170,7 @@ static double run_request(const struct request *req, const struct req_limits *li
 	secs = now_s(measured_clock) - start;
 	atomic_store(&w.done, 1);
 	pthread_join(t, NULL);
-	*cut = !o && err.status == REQ_CANCELLED;
+	*cut = !o ? (err.status == REQ_CANCELLED ? 1 : 2) : 0;
 	return secs;
 }
 
@@ -213,6 +213,7 @@ static void answers(int cases, struct rng *r)
 		in = cJSON_Parse(json);
 		if (req_prepare((enum req_op)op, in, &lim, &req, &err) == REQ_OK && req.work > 0) {
 			double secs = run_request(&req, &lim, &cut);
+			cut = cut == 1;
 			record(&st[op], req.work, secs, cut, json);
 			if (req.work >= 1e6 && secs / (req.work * 1e-9) > worst) {
 				worst = secs / (req.work * 1e-9);
@@ -299,7 +300,7 @@ static int fleet(int64_t max_nodes)
 	static const char *const presets[] = { "memberlist-lan", "memberlist-wan", "memberlist-local" };
 	static const double targets[] = { 0.99, 0.9999 };
 	static const int64_t sizes[] = { 30, 1000, 10000, 100000, 1000000 };
-	struct req_limits lim = { 1e12, 2 };
+	struct req_limits lim = { FO_DEFAULT_WORK_BUDGET, 2 };
 
 	cutoff_factor = 1000;
 	measured_clock = CLOCK_PROCESS_CPUTIME_ID;
@@ -318,14 +319,18 @@ static int fleet(int64_t max_nodes)
 				snprintf(json, sizeof json, "{\"preset\":\"%s\",\"nodes\":%lld,\"target_prob\":%g}",
 					 presets[pi], (long long)sizes[ni], targets[ti]);
 				in = cJSON_Parse(json);
-				if (req_prepare(REQ_TRADEOFF, in, &lim, &req, &err) == REQ_OK)
+				/* Planned with no limit (its estimate shown), run within the default budget. */
+				lim.work_budget = 1e12;
+				enum req_status planned = req_prepare(REQ_TRADEOFF, in, &lim, &req, &err);
+				lim.work_budget = FO_DEFAULT_WORK_BUDGET;
+				if (planned == REQ_OK)
 					secs = run_request(&req, &lim, &cut);
 				else
 					req.work = err.estimate;
 				printf("%-17s %8lld %7g %-10s %10.3g %9.3g %7.2f %6s %s\n", presets[pi],
 				       (long long)sizes[ni], targets[ti], calc_model_name(req.chosen), req.work * 1e-9, secs,
 				       secs / lim.sim_threads / (req.work * 1e-9), req.work <= FO_DEFAULT_WORK_BUDGET ? "yes" : "no",
-				       isnan(secs) ? "refused" : cut ? "cut off" : "ok");
+				       isnan(secs) ? "refused" : cut == 1 ? "cut off" : cut ? "failed" : "ok");
 				fflush(stdout);
 				cJSON_Delete(in);
 			}
