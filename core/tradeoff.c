@@ -344,16 +344,15 @@ static int timers_job_run(void *arg)
 
 /*
  * Rows K = k … k + n - 1 (n <= TRADEOFF_MAX_BATCH) under independent
- * timers, each on a thread of its own (the first on the caller's).  The
- * batch's estimate, charged to *work before (run_cost: each K's run over
- * the threads), gives way to the wall time the batch took: the dearest
- * run's work, each run having been given what was left of the budget.
+ * timers, each on a thread of its own (the first on the caller's), each
+ * given what is left of the budget (they run side by side: wall time).  The
+ * batch charges *work the wall time it took: the dearest run's work.
  * Every row is what timers_row answers alone (its samples and seed do not
  * depend on the threads).  The first failure, in K order, is returned.
  */
 #define TRADEOFF_MAX_BATCH 16
 static enum fo_status timers_batch(const struct gossip_params *p, double target, int64_t k, int n,
-				   double estimate, double *work, double work_limit, const atomic_int *cancel,
+				   double *work, double work_limit, const atomic_int *cancel,
 				   struct tradeoff_row *rows)
 {
 	struct timers_job jobs[TRADEOFF_MAX_BATCH];
@@ -363,7 +362,6 @@ static enum fo_status timers_batch(const struct gossip_params *p, double target,
 	if (n < 1 || n > TRADEOFF_MAX_BATCH)
 		return FO_OK;
 	memset(jobs, 0, sizeof jobs);
-	*work -= estimate;
 	for (int i = 0; i < n; i++) {
 		jobs[i].p = p;
 		jobs[i].target = target;
@@ -454,24 +452,21 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		enum fo_status st;
 
 		if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
-			/* Up to `threads` K at once, never past the last row. */
+			/*
+			 * Up to `threads` K at once, never past the last row.  Their
+			 * runs charge their looks as they go (largen_timers_rows), so
+			 * no estimate is charged before: a row near the target may
+			 * sample longer than its estimate, the others less.
+			 */
 			int n = threads < 1 ? 1 : threads > TRADEOFF_MAX_BATCH ? TRADEOFF_MAX_BATCH : threads;
-			double estimate = 0;
 			if ((int64_t)n > last - k + 1)
 				n = (int)(last - k + 1);
-			for (int i = 0; i < n; i++)
-				estimate += run_cost(p, model, target, k + i, threads);
-			work += estimate;
-			if (work > work_limit) {
-				tradeoff_release(out);
-				return FO_TOO_LARGE;
-			}
 			if (FO_GROW(out->rows, (size_t)out->count + (size_t)n, cap) < 0) {
 				tradeoff_release(out);
 				return FO_NOMEM;
 			}
 			memset(out->rows + out->count, 0, (size_t)n * sizeof *out->rows);
-			st = timers_batch(p, target, k, n, estimate, &work, work_limit, cancel, out->rows + out->count);
+			st = timers_batch(p, target, k, n, &work, work_limit, cancel, out->rows + out->count);
 			if (st != FO_OK) {
 				tradeoff_release(out);
 				return st;
