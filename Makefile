@@ -20,7 +20,8 @@
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
-#   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time
+#   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time,
+#                   and memberlist-lan's rows at N = 10^4 against calc_fanout at each K and R
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
 #   make validate-sync  memberlist-local with a 15 s sync_interval, N = 30 to 10^4, fast vs agent (also in validate)
@@ -477,7 +478,8 @@ estimates: $(BUILD)/estimates
 
 # Issue 19's table: tradeoff with each memberlist preset at N = 30 … 10^6, targets
 # 0.99 and 0.9999, estimate beside CPU time (~15 min under load; docs/PERFORMANCE.md).
-validate-fleet: $(BUILD)/estimates
+validate-fleet: $(BUILD)/estimates $(UNIT)
+	FANOUT_VALIDATE_FLEET=1 CK_RUN_SUITE=largen_timers CK_RUN_CASE=tradeoff_preset_rows nice $(UNIT)
 	nice $(BUILD)/estimates fleet
 
 # The binaries, the systemd unit (its ExecStart pointing into BINDIR), the
