@@ -393,7 +393,7 @@ class OperatorTerms(unittest.TestCase):
     def test_tradeoff(self):
         body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "interval": 0.2,
                     "message_bytes": 1400})
-        self.assertEqual(body["type"], "tradeoff_ok")
+        self.assertEqual(body["type"], "tradeoff_ok", body)
         self.assertEqual(body["model"], "exact")
         rows = body["rows"]
         self.assertEqual([r["fanout"] for r in rows], list(range(1, len(rows) + 1)))
