@@ -11,6 +11,7 @@
 
 #include "fanout/broadcast.h"
 #include "fanout/calc.h"
+#include "fanout/largen_timers.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
@@ -53,6 +54,34 @@ static void release_result(struct req_result *res)
 		sim_tally_release(&res->tally);
 	if (res->has_trade)
 		tradeoff_release(&res->trade);
+	free(res->lt_pts);
+	free(res->lt_informed);
+	res->lt_pts = NULL;
+	res->lt_informed = NULL;
+}
+
+/*
+ * large_n under independent timers at the K found: its curve over time, with
+ * an interval at each point, whence the times to all.  When it does not fit in
+ * what is left of the budget the answer goes without them (its note says so).
+ */
+static int run_lt_curve(const struct request *req, const struct gossip_params *q, const struct req_limits *lim,
+			const atomic_int *cancel, struct req_result *res, struct req_error *err)
+{
+	size_t n = (size_t)sim_steps(q) + 1;
+	enum fo_status st;
+
+	res->lt_pts = malloc(n * sizeof *res->lt_pts);
+	res->lt_informed = malloc(n * sizeof *res->lt_informed);
+	st = !res->lt_pts || !res->lt_informed ? FO_NOMEM
+		: largen_timers_curve(q, lim->work_budget - res->calc.work, cancel, res->lt_pts, res->lt_informed, NULL);
+	if (st == FO_OK)
+		return 0;
+	release_result(res);
+	if (st == FO_TOO_LARGE)
+		return 0;
+	core_failure(err, st, req, lim->work_budget);
+	return -1;
 }
 
 /* calc_fanout with solve_for: the least transmit limit or rounds at the fanout given. */
@@ -108,12 +137,14 @@ int req_run_calc(const struct request *req, const struct req_limits *lim, const 
 	}
 	/*
 	 * Under independent timers large_n answers P(full by the horizon) with
-	 * its interval, and no per-time figures (no chain to rerun); the
-	 * formula has none either.
+	 * its interval, and its curve over time (run_lt_curve) for the per-time
+	 * figures; the formula has none.
 	 */
-	if (a->model == CALC_FORMULA || (a->model == CALC_LARGE_N && timed(req)))
-		return 0;
 	q.fanout = a->fanout;
+	if (a->model == CALC_LARGE_N && timed(req))
+		return req->params.nodes > 1 ? run_lt_curve(req, &q, lim, cancel, res, err) : 0;
+	if (a->model == CALC_FORMULA)
+		return 0;
 	if (a->model == CALC_SIMULATION && req->params.nodes > 1) {
 		/* The K found, again with its seed and trials: the same tally, with the curve. */
 		if (sim_tally_init(&res->tally, &q, 1) != FO_OK) {
