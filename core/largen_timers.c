@@ -623,14 +623,14 @@ static void lt_release(struct lt *e)
 	free(e->curve_i);
 }
 
+_Static_assert(FO_LT_SLOTS % SIM_BINS_PER_INTERVAL == 0, "largen_timers_curve: a quarter interval is whole slots");
+
 /*
  * Sets up e for p; -1 on a parameter outside what the method follows, -2 on
  * memory.  curve: a curve per whole Δ (rows: with full and check); quarters:
  * instead a curve at the simulation's points (sim_edge), with full, check and
  * informed.
  */
-_Static_assert(FO_LT_SLOTS % SIM_BINS_PER_INTERVAL == 0, "largen_timers_curve: a quarter interval is whole slots");
-
 static int lt_init(struct lt *e, const struct gossip_params *p, int curve, int rows, int quarters)
 {
 	double h = gossip_horizon(p), hs;
