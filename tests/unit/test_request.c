@@ -436,7 +436,7 @@ START_TEST(test_split_histograms)
 			      "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":900,\"seed\":11,\"transmit_limit\":5}",
 			      FO_DEFAULT_WORK_BUDGET, &req, &err);
 	cJSON *a = answer(REQ_SIMULATE_GOSSIP,
-			  "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":300,\"seed\":11,\"transmit_limit\":5}",
+			  "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":400,\"seed\":11,\"transmit_limit\":5}",
 			  FO_DEFAULT_WORK_BUDGET, &req, &err);
 	cJSON *b = answer(REQ_SIMULATE_GOSSIP,
 			  "{\"nodes\":200,\"fanout\":2,\"rounds\":15,\"trials\":500,\"first_trial\":400,\"seed\":11,\"transmit_limit\":5}",
