@@ -1201,7 +1201,7 @@ double largen_timers_cost_target(const struct gossip_params *p, double target)
 	return one * fmin(FO_LT_MAX_SAMPLES, 2 * n);
 }
 
-enum fo_status largen_timers_curve(const struct gossip_params *p, double max_work, const atomic_int *cancel,
+enum fo_status largen_timers_curve(const struct gossip_params *p, int64_t samples, const atomic_int *cancel,
 				   struct largen_result *pts, double *informed, struct largen_timers_info *info)
 {
 	struct lt e;
@@ -1224,9 +1224,9 @@ enum fo_status largen_timers_curve(const struct gossip_params *p, double max_wor
 		if (!sum_miss || !sum_full || !sum_diff || !sum_inf)
 			rc = -2;
 	}
-	if (rc == 0 && (!(one < HUGE_VAL) || (double)FO_LT_MAX_SAMPLES * one > max_work))
+	if (rc == 0 && (!(one < HUGE_VAL) || samples < 1))
 		rc = -1;
-	for (n = 0; rc == 0 && n < FO_LT_MAX_SAMPLES; n++) {
+	for (n = 0; rc == 0 && n < samples; n++) {
 		if (fo_cancelled(cancel)) {
 			st = FO_CANCELLED;
 			break;
@@ -1270,7 +1270,14 @@ enum fo_status largen_timers_curve(const struct gossip_params *p, double max_wor
 	return rc == -2 ? FO_NOMEM : rc == -1 ? FO_TOO_LARGE : st;
 }
 
-double largen_timers_curve_cost(const struct gossip_params *p)
+int64_t largen_timers_curve_samples(const struct gossip_params *p, double max_work)
 {
-	return largen_timers_cost(p);
+	double one = largen_timers_sample_cost(p);
+	int64_t n = FO_LT_MAX_SAMPLES;
+
+	if (!(one < HUGE_VAL))
+		return 0;
+	while (n >= FO_LT_FIRST_SAMPLES && (double)n * one > max_work)
+		n /= 2;
+	return n >= FO_LT_FIRST_SAMPLES ? n : 0;
 }

@@ -5,6 +5,7 @@
  * request error.  If allocation fails while rendering, req_execute reports
  * REQ_FAILED and holds nothing.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,11 @@ static void release_result(struct req_result *res)
 
 /*
  * large_n under independent timers at the K found: its curve over time, with
- * an interval at each point, whence the times to all.  When it does not fit in
- * what is left of the budget the answer goes without them (its note says so).
+ * an interval at each point, whence the times to all.  It draws as many
+ * samples (128 … 8192) as fit in what the search left of the request's
+ * estimate (which holds a third of a search for this: see plan.c), so the
+ * request stays within what it was planned to cost; when not even 128 fit
+ * the answer goes without them (its note says so).
  */
 static int run_lt_curve(const struct request *req, const struct gossip_params *q, const struct req_limits *lim,
 			const atomic_int *cancel, struct req_result *res, struct req_error *err)
@@ -73,8 +77,9 @@ static int run_lt_curve(const struct request *req, const struct gossip_params *q
 
 	res->lt_pts = malloc(n * sizeof *res->lt_pts);
 	res->lt_informed = malloc(n * sizeof *res->lt_informed);
+	res->lt_samples = largen_timers_curve_samples(q, fmin(req->work, lim->work_budget) - res->calc.work);
 	st = !res->lt_pts || !res->lt_informed ? FO_NOMEM
-		: largen_timers_curve(q, lim->work_budget - res->calc.work, cancel, res->lt_pts, res->lt_informed, NULL);
+		: largen_timers_curve(q, res->lt_samples, cancel, res->lt_pts, res->lt_informed, NULL);
 	if (st == FO_OK)
 		return 0;
 	release_result(res);

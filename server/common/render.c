@@ -403,7 +403,7 @@ static int add_formula_note(cJSON *o, const struct request *req)
  */
 static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
 			  const struct chain_result *chain, const struct sim_tally *tally,
-			  const struct largen_result *lt_pts, const double *lt_informed,
+			  const struct largen_result *lt_pts, const double *lt_informed, int64_t lt_samples,
 			  const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -473,18 +473,21 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 				      (tally && timed(req)) || lt_pts ? &times : NULL, messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
-	else if (ok && a->model == CALC_LARGE_N)
-		ok = add_note(o, lt_pts
-			      ? "large_n under independent timers: delivery_prob_interval covers "
-				"P(full delivery by the horizon); its curve (every quarter interval, "
-				"with the same samples' paths, more of them) gives each point's "
-				"full_delivery_prob_interval, each holding on its own; rounds_to_all and "
-				"seconds_to_all come from those intervals and are never early: a "
-				"percentile is the first point whose interval's lower end reaches the "
-				"level, the mean an upper bound from the lower ends; informed_fraction "
-				"is a point estimate; no message figures (simulate_gossip at this "
-				"fanout gives them)"
-			      : timed(req)
+	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
+		char note[640];
+		snprintf(note, sizeof note,
+			 "large_n under independent timers: delivery_prob_interval covers P(full "
+			 "delivery by the horizon); its curve over time (%lld samples of the same "
+			 "paths, a point every quarter interval) gives each point's "
+			 "full_delivery_prob_interval, each holding on its own; rounds_to_all and "
+			 "seconds_to_all come from those intervals and are never early: a percentile "
+			 "is the first point whose interval's lower end reaches the level, the mean "
+			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
+			 "no message figures (simulate_gossip at this fanout gives them)",
+			 (long long)lt_samples);
+		ok = add_note(o, note) == 0;
+	} else if (ok && a->model == CALC_LARGE_N)
+		ok = add_note(o, timed(req)
 			      ? "large_n under independent timers: delivery_prob_interval covers "
 				"P(full delivery by the horizon); no rounds_to_all, curve or message "
 				"figures (simulate_gossip at this fanout gives them)"
@@ -686,7 +689,7 @@ cJSON *req_render_calc(const struct request *req, const struct req_result *res, 
 	if (req->solve_for != REQ_SOLVE_FANOUT)
 		return render_solve(req, &res->solve);
 	return render_calc(req, &res->calc, res->has_chain ? &res->chain : NULL,
-			   res->has_tally ? &res->tally : NULL, res->lt_pts, res->lt_informed, cancel);
+			   res->has_tally ? &res->tally : NULL, res->lt_pts, res->lt_informed, res->lt_samples, cancel);
 }
 
 cJSON *req_render_tradeoff(const struct request *req, const struct req_result *res,

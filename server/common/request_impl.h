@@ -46,6 +46,7 @@ struct req_result {
 	/* calc_fanout, large_n under independent timers: its curve at the K found (sim_steps + 1 points) */
 	struct largen_result *lt_pts;
 	double *lt_informed;
+	int64_t lt_samples;            /* the samples it drew */
 };
 
 /*

@@ -386,7 +386,7 @@ START_TEST(test_time_curve_covers_sampler)
 	struct sim_tally t;
 
 	ck_assert_int_lt(last, 64);
-	ck_assert_int_eq(largen_timers_curve(&p, HUGE_VAL, NULL, pts, informed, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_curve(&p, FO_LT_MAX_SAMPLES, NULL, pts, informed, NULL), FO_OK);
 	ck_assert_int_eq(sim_tally_init(&t, &p, 1), FO_OK);
 	ck_assert_int_eq(sim_fast_run(&p, 99, 0, trials, 1, NULL, &t), FO_OK);
 	for (int64_t b = 0; b <= last; b++) {
@@ -417,8 +417,8 @@ END_TEST
 /*
  * The curve draws the paths largen_timers_run draws: at the horizon it is that
  * run's answer with FO_LT_MAX_SAMPLES (its figures bit for bit), and at whole
- * intervals that run's curve; it starts at 0, informed 1, and its cost is
- * charged: a budget below it is refused.
+ * intervals that run's curve; it starts at 0, informed 1; the samples a
+ * budget pays for are a look's (128 … 8192), none below 128.
  */
 START_TEST(test_time_curve_is_the_run)
 {
@@ -428,7 +428,7 @@ START_TEST(test_time_curve_is_the_run)
 	double informed[32], whole[5];
 
 	ck_assert_int_eq(last, 20);
-	ck_assert_int_eq(largen_timers_curve(&p, HUGE_VAL, NULL, pts, informed, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_curve(&p, FO_LT_MAX_SAMPLES, NULL, pts, informed, NULL), FO_OK);
 	ck_assert_int_eq(largen_timers_run(&p, 0, HUGE_VAL, NULL, &l, NULL, whole), FO_OK);
 	ck_assert(pts[last].p_full == l.p_full && pts[last].miss == l.miss);
 	ck_assert(pts[last].p_lo == l.p_lo && pts[last].p_hi == l.p_hi);
@@ -437,8 +437,11 @@ START_TEST(test_time_curve_is_the_run)
 		ck_assert_double_eq_tol(pts[4 * r].p_full, whole[r], 1e-12);
 	ck_assert_double_eq(pts[0].p_full, 0);
 	ck_assert_double_eq(informed[0], 1);
-	ck_assert_int_eq(largen_timers_curve(&p, 0.5 * largen_timers_curve_cost(&p), NULL, pts, informed, NULL),
-			 FO_TOO_LARGE);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, HUGE_VAL), FO_LT_MAX_SAMPLES);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, 0.99 * FO_LT_MAX_SAMPLES * largen_timers_sample_cost(&p)),
+			 FO_LT_MAX_SAMPLES / 2);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, 100 * largen_timers_sample_cost(&p)), 0);
+	ck_assert_int_eq(largen_timers_curve(&p, 0, NULL, pts, informed, NULL), FO_TOO_LARGE);
 }
 END_TEST
 
