@@ -64,20 +64,22 @@ static void release_result(struct req_result *res)
 /*
  * large_n under independent timers at the K found: its curve over time, with
  * an interval at each point, whence the times to all.  It draws as many
- * samples (128 … 8192) as fit in what the search left of the request's
- * estimate (which holds a third of a search for this: see plan.c), so the
- * request stays within what it was planned to cost; when not even 128 fit
- * the answer goes without them (its note says so).
+ * samples (128 … 8192) as fit in the third of a large_n search that the
+ * request's estimate holds for this (plan.c; one thread's estimate, so the
+ * count depends on the parameters alone, not on the door or its threads),
+ * and in a quarter of the budget; when not even 128 fit the answer goes
+ * without them (its note says so).
  */
 static int run_lt_curve(const struct request *req, const struct gossip_params *q, const struct req_limits *lim,
 			const atomic_int *cancel, struct req_result *res, struct req_error *err)
 {
 	size_t n = (size_t)sim_steps(q) + 1;
+	double allowance = fmin(calc_cost(&req->params, CALC_LARGE_N, req->target_prob) / 3, lim->work_budget / 4);
 	enum fo_status st;
 
 	res->lt_pts = malloc(n * sizeof *res->lt_pts);
 	res->lt_informed = malloc(n * sizeof *res->lt_informed);
-	res->lt_samples = largen_timers_curve_samples(q, fmin(req->work, lim->work_budget) - res->calc.work);
+	res->lt_samples = largen_timers_curve_samples(q, allowance);
 	st = !res->lt_pts || !res->lt_informed ? FO_NOMEM
 		: largen_timers_curve(q, res->lt_samples, cancel, res->lt_pts, res->lt_informed, NULL);
 	if (st == FO_OK)
