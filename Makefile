@@ -3,8 +3,9 @@
 #
 #   make            build everything (installs missing Debian packages first)
 #   make run        build the three programs and start fanoutd on 127.0.0.1:8080 (ARGS=... for more flags)
-#   make examples   write the example outputs of README.md, docs/ and the man pages again
-#                   (make docs checks them; make test runs it)
+#   make examples   write the example outputs of README.md, docs/ and the man pages again,
+#                   and the lists openapi.yaml and the man pages take from the tables
+#                   (make docs and make lint check them; make test runs both)
 #   make unit       the Check suites; SUITE=name, CASE=name for one (docs/TESTING.md)
 #   make test       lint, unit, rational, protocol, HTTP, contract (Dredd), browser, fanout
 #                   (CLI) and example-output tests, normal and ASan+UBSan builds, and make install
@@ -19,7 +20,8 @@
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
-#   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time
+#   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time,
+#                   and memberlist-lan's rows at N = 10^4 against calc_fanout at each K and R
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
 #   make validate-windows  calc_fanout with push windows of 4 to 8 rounds against simulation (also in validate)
 #   make validate-sync  memberlist-local with a 15 s sync_interval, N = 30 to 10^4, fast vs agent (also in validate)
@@ -167,7 +169,8 @@ ASSETS  = '/|$(BUILD)/gen/page.html|text/html; charset=utf-8|no-cache' \
 	  '/openapi.yaml|openapi.yaml|application/yaml|no-cache'
 ASSET_FILES = $(BUILD)/gen/page.html server/fanoutd/page.js server/fanoutd/page.css server/fanoutd/favicon.svg \
 	      $(CHARTJS) openapi.yaml
-# The page's preset select comes from the presets' table, through a build-time tool.
+# The page's preset select comes from the presets' table, through a build-time tool
+# (which also gives tests/lint/ the tables, and tests/lint/blocks.py openapi.yaml's enums).
 TABLES = $(BUILD)/gen/tables
 $(TABLES): $(BUILD)/server/fanoutd/tables.o $(SHARED_OBJ) $(LIB)
 	@mkdir -p $(@D)
@@ -192,7 +195,8 @@ $(FANOUTD): $(HTTP_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MHD_LIBS) $(CJSON_LIBS) -lm -pthread
 
 CURL_LIBS  = $(shell pkg-config --libs libcurl)
-$(FANOUT): $(BUILD)/server/cli/fanout.o $(BUILD)/server/cli/remote.o $(SHARED_OBJ) $(LIB)
+CLI_OBJ    = $(patsubst %.c,$(BUILD)/%.o,$(wildcard server/cli/*.c))
+$(FANOUT): $(CLI_OBJ) $(SHARED_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CURL_LIBS) $(CJSON_LIBS) -lm -pthread
 
 # All three programs, since the README's next examples use fanout and fanout-node too.
@@ -249,8 +253,9 @@ contract: $(FANOUTD)
 docs: $(FANOUTD) $(NODE) $(FANOUT)
 	python3 tests/docs/examples.py check $(BUILD)
 	python3 tests/bench/test_perf_table.py
-examples: $(FANOUTD) $(NODE) $(FANOUT)
+examples: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 	python3 tests/docs/examples.py write $(BUILD)
+	python3 tests/lint/blocks.py write $(TABLES)
 
 # fanout: in-process answers, shard + merge, 4 fanoutd on loopback with one killed, sweeps.
 cli: $(FANOUT) $(FANOUTD)
@@ -274,7 +279,9 @@ lighthouse: $(FANOUTD)
 	sh tests/browser/lighthouse.sh $(abspath $(FANOUTD)) $(abspath $(BUILD))
 
 # Static analysis; the OpenAPI contract against redocly's recommended rules and
-# its enums against the code's tables (tests/lint/tables.py).
+# its enums against the code's tables (tests/lint/tables.py); the lists that
+# openapi.yaml and the man pages take from the tables written as the tables say
+# (tests/lint/blocks.py; make examples writes them).
 # Table members read only inside Check's START_TEST macros look unused to
 # cppcheck, hence the one suppression for tests/; a call through a function
 # pointer looks to it as if it might return its argument, hence the one inline
@@ -282,6 +289,8 @@ lighthouse: $(FANOUTD)
 lint: $(FANOUTD) $(NODE) $(FANOUT) $(TABLES)
 	python3 tests/lint/links.py
 	python3 tests/lint/tables.py $(TABLES) $(FANOUT)
+	python3 tests/lint/test_blocks.py
+	python3 tests/lint/blocks.py check $(TABLES)
 	cppcheck --std=c11 --enable=warning,style,performance,portability --error-exitcode=1 -q --inline-suppr \
 	  -Iinclude -Iserver/common --suppress=unusedStructMember:tests/unit/* core server tests/unit tests/bench \
 	  tests/rational tests/validate tests/fuzz tests/stop
@@ -469,7 +478,8 @@ estimates: $(BUILD)/estimates
 
 # Issue 19's table: tradeoff with each memberlist preset at N = 30 … 10^6, targets
 # 0.99 and 0.9999, estimate beside CPU time (~15 min under load; docs/PERFORMANCE.md).
-validate-fleet: $(BUILD)/estimates
+validate-fleet: $(BUILD)/estimates $(UNIT)
+	FANOUT_VALIDATE_FLEET=1 CK_RUN_SUITE=largen_timers CK_RUN_CASE=tradeoff_preset_rows nice $(UNIT)
 	nice $(BUILD)/estimates fleet
 
 # The binaries, the systemd unit (its ExecStart pointing into BINDIR), the

@@ -955,6 +955,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 }
 
 static double show_samples(double target);
+static double rows_sample_cost(const struct gossip_params *p, int shown, double cap);
 
 enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
 				  const atomic_int *cancel, struct largen_result *rows, signed char *verdict,
@@ -1067,6 +1068,8 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 					upto = r;
 					e.nslots = r * e.slots;
 					e.wlast = 1;
+					/* Samples from now on stop at r: the looks to come are charged so. */
+					one = rows_sample_cost(p, show_samples(target) > 0, (double)r);
 					break;
 				}
 			next *= 2;
@@ -1089,11 +1092,20 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
  * samples run a second one), whose slots update a column of B + 1 cells, or
  * every column with probes under a transmit limit.  HUGE_VAL when it refuses.
  */
-/* largen_timers_sample_cost, with its late phases or without (M = L: every sample ends early). */
-static double sample_cost(const struct gossip_params *p, int with_late)
+/*
+ * largen_timers_sample_cost, with its late phases or without (M = L: every
+ * sample ends early).  `age` < 0: every informed node may tick to the
+ * horizon, and the late phase walks every slot.  Else (largen_timers_rows,
+ * which switches at M < L): the informed of the early phase grow about
+ * geometrically, so their mean time informed before the switch is about
+ * `age` intervals (their sends and probes follow it), and the late phases
+ * walk the slots after the earliest switch, `late_from` intervals in.
+ */
+static double sample_cost_at(const struct gossip_params *p, int with_late, double age, double late_from)
 {
 	double h = gossip_horizon(p), live = (double)gossip_live(p), k = (double)p->fanout;
-	double m = fmin(FO_LT_THRESHOLD, live), sends, ticks = ceil(h) + 1, slots = h * FO_LT_SLOTS;
+	double m = fmin(FO_LT_THRESHOLD, live), sends, slots = h * FO_LT_SLOTS;
+	double ticks = age < 0 ? ceil(h) + 1 : fmin(ceil(h) + 1, ceil(age) + 1), lived = age < 0 ? h : fmin(h, age);
 	double cells, probes = 0, pulls = 0, budget;
 
 	if (live <= 1)
@@ -1106,13 +1118,19 @@ static double sample_cost(const struct gossip_params *p, int with_late)
 	sends = !gossip_pushes(p->mode) ? 0 : p->transmit_limit > 0 ? fmin(budget, k * ticks)
 		: p->forward_rounds > 0 ? k * fmin(budget, ticks) : k * ticks;
 	if (p->probe_interval > 0)
-		probes = 2 * (h / p->probe_interval + 1);
+		probes = 2 * (lived / p->probe_interval + 1);
 	if (gossip_pulls(p->mode))
 		pulls = slots * LT_PULL_BATCHES * LT_PULL_DRAW_COST;
-	cells = slots * (budget + 1) * (p->probe_interval > 0 && p->transmit_limit > 0 ? FO_LT_SLOTS + 1 : 1);
+	cells = (age < 0 ? slots : fmax(0, h - late_from) * FO_LT_SLOTS) * (budget + 1) *
+		(p->probe_interval > 0 && p->transmit_limit > 0 ? FO_LT_SLOTS + 1 : 1);
 	/* The slot that crosses M may inform up to about half as many more. */
 	return LT_PICK_COST * 1.5 * m * (sends + probes + 2) + pulls +
 	       (with_late ? (1 + 1.0 / LT_CHECK_EVERY) * LT_CELL_COST * cells : 0) + LT_SAMPLE_COST;
+}
+
+static double sample_cost(const struct gossip_params *p, int with_late)
+{
+	return sample_cost_at(p, with_late, -1, 0);
 }
 
 double largen_timers_sample_cost(const struct gossip_params *p)
@@ -1135,11 +1153,16 @@ double largen_timers_cost(const struct gossip_params *p)
  * memberlist presets' rows at N = 30 … 10^6 (docs/PERFORMANCE.md); the
  * horizon itself when nothing grows.
  */
+/* The growth rate rows_horizon takes: 1 + (1 - loss)(K + 1/probe interval) per Δ, less one. */
+static double rows_rate(const struct gossip_params *p)
+{
+	return (1 - p->loss) * ((gossip_pushes(p->mode) || gossip_pulls(p->mode) ? (double)p->fanout : 0) +
+				(p->probe_interval > 0 ? 1 / p->probe_interval : 0));
+}
+
 static double rows_horizon(const struct gossip_params *p, int shown)
 {
-	double live = (double)gossip_live(p), keep = 1 - p->loss;
-	double rate = keep * ((gossip_pushes(p->mode) || gossip_pulls(p->mode) ? (double)p->fanout : 0) +
-			      (p->probe_interval > 0 ? 1 / p->probe_interval : 0));
+	double live = (double)gossip_live(p), rate = rows_rate(p);
 
 	if (!(rate > 0) || live <= 1)
 		return gossip_horizon(p);
@@ -1163,15 +1186,39 @@ int largen_timers_can_show(double target)
 	return show_samples(target) > 0;
 }
 
-double largen_timers_rows_sample_cost(const struct gossip_params *p, double target)
+/*
+ * largen_timers_rows_sample_cost, where `shown` says whether the target can
+ * be shown, for samples that stop at `cap` intervals at the latest.
+ */
+static double rows_sample_cost(const struct gossip_params *p, int shown, double cap)
 {
 	struct gossip_params q = *p;
+	double push = (1 - p->loss) * (gossip_pushes(p->mode) ? (double)p->fanout : 0), rate = rows_rate(p);
+	double age = -1, late_from = 0;
 
 	if (!(largen_timers_sample_cost(p) < HUGE_VAL))
 		return HUGE_VAL;
-	q.horizon = rows_horizon(p, show_samples(target) > 0);
+	q.horizon = fmin(rows_horizon(p, shown), cap);
+	if (gossip_live(p) > FO_LT_THRESHOLD && push > 0 && rate > 0) {
+		/*
+		 * It switches at M: growing by at least 1 + (1 - loss) K per Δ
+		 * (pushes alone), the early phase's informed were informed for
+		 * 1 / ln(1 + (1 - loss) K) intervals on average, and 2 more for the
+		 * ticks' phases; its late phases start no sooner than the informed
+		 * could reach M / FO_LARGEN_CHECK_RATIO at rows_horizon's rate.
+		 * Measured against the rows' CPU time in docs/PERFORMANCE.md.
+		 */
+		age = 1 / log1p(push) + 2;
+		late_from = log(FO_LT_THRESHOLD / FO_LARGEN_CHECK_RATIO) / log1p(rate);
+	}
 	/* Its early phase also walks the slots one by one until the sample settles. */
-	return sample_cost(&q, gossip_live(p) > FO_LT_THRESHOLD) + q.horizon * FO_LT_SLOTS * LT_EARLY_SLOT_COST;
+	return sample_cost_at(&q, gossip_live(p) > FO_LT_THRESHOLD, age, late_from) +
+	       q.horizon * FO_LT_SLOTS * LT_EARLY_SLOT_COST;
+}
+
+double largen_timers_rows_sample_cost(const struct gossip_params *p, double target)
+{
+	return rows_sample_cost(p, show_samples(target) > 0, HUGE_VAL);
 }
 
 double largen_timers_rows_cost(const struct gossip_params *p, double target)
@@ -1186,6 +1233,45 @@ double largen_timers_rows_cost(const struct gossip_params *p, double target)
 	if (!(one < HUGE_VAL))
 		return one;
 	return one * (n > 0 ? fmin(FO_LT_MAX_SAMPLES, 3 * n) : FO_LT_FIRST_SAMPLES);
+}
+
+double largen_timers_rows_cost_below(const struct gossip_params *p, double target, double p_full)
+{
+	struct gossip_params q = *p;
+	double one, need, n = FO_LT_FIRST_SAMPLES, x;
+
+	if (!(largen_timers_sample_cost(p) < HUGE_VAL))
+		return HUGE_VAL;
+	/* The interval's widening but the check's gap (not known before): on the side of the target. */
+	x = fmin(1, fmax(0, p_full) + FO_LT_REL * fmin(p_full, 1 - p_full) + FO_LARGEN_ABS_FLOOR);
+	if (!(target >= 0.5) || !(x < target))
+		return largen_timers_rows_cost(p, target);
+	/* The first look whose KL bound at mean x falls short of the target (interval(), decides()). */
+	need = log(1 / look_delta()) / kl(x, target);
+	while (n < need && n < FO_LT_MAX_SAMPLES)
+		n *= 2;
+	if (n < need)
+		return largen_timers_rows_cost(p, target);
+	/* No r is shown: every sample runs to where its late phase settles. */
+	one = rows_sample_cost(&q, 0, HUGE_VAL);
+	return one * n;
+}
+
+int64_t largen_timers_rows_least_fanout(const struct gossip_params *p, int64_t top)
+{
+	struct gossip_params q = *p;
+	double live = (double)gossip_live(p);
+
+	if (live <= 1)
+		return 1;
+	for (int64_t k = 1; k <= top; k++) {
+		double rate;
+		q.fanout = k;
+		rate = rows_rate(&q);
+		if (rate > 0 && 1 + log(live) / log1p(rate) <= gossip_horizon(p))
+			return k;
+	}
+	return 0;
 }
 
 double largen_timers_cost_target(const struct gossip_params *p, double target)

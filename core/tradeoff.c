@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "fanout/broadcast.h"
 #include "fanout/exact.h"
@@ -58,8 +59,9 @@ static double run_cost(const struct gossip_params *p, enum calc_model model, dou
 		 * runs at the rows' own R to confirm them.
 		 */
 		if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+			/* K by K on the threads, side by side (timers_batch): wall time. */
 			q = timers_whole(&q);
-			return largen_timers_rows_cost(&q, target);
+			return largen_timers_rows_cost(&q, target) / threads;
 		}
 		return (1 + TRADEOFF_LARGEN_CONFIRMS) * largen_cost(&q);
 	case CALC_MEAN_FIELD:
@@ -272,8 +274,8 @@ done:
  * it (as it does, not reached, at R - 1).  The run charges its samples to
  * *work look by look.  Messages are not followed (NAN).
  */
-static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double *work,
-				 double work_limit, const atomic_int *cancel, struct tradeoff_row *row)
+static enum fo_status timers_row(const struct gossip_params *p, double target, int64_t k, double max_work,
+				 const atomic_int *cancel, struct tradeoff_row *row, double *used)
 {
 	struct gossip_params q = timers_whole(p);
 	struct largen_timers_info info;
@@ -283,6 +285,7 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	enum fo_status st;
 
 	q.fanout = k;
+	*used = 0;
 	at = malloc((size_t)(whole + 1) * sizeof *at);
 	verdict = malloc((size_t)(whole + 1));
 	if (!at || !verdict) {
@@ -290,10 +293,9 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 		free(verdict);
 		return FO_NOMEM;
 	}
-	/* The K's estimate (charged before) gives way to what the run charges look by look. */
-	*work -= largen_timers_rows_cost(&q, target);
-	st = largen_timers_rows(&q, target, work_limit - *work, cancel, at, verdict, &info);
-	*work += info.work;
+	st = largen_timers_rows(&q, target, max_work, cancel, at, verdict, &info);
+	*used = info.work;
+	row->fanout = k;
 	row->model = CALC_LARGE_N;
 	row->rounds = -1;
 	row->messages = NAN;
@@ -317,6 +319,72 @@ static enum fo_status timers_row(const struct gossip_params *p, double target, i
 	}
 	free(at);
 	free(verdict);
+	return st;
+}
+
+/* One K of a batch of timers_row runs side by side. */
+struct timers_job {
+	const struct gossip_params *p;
+	double target, max_work, used;
+	int64_t k;
+	const atomic_int *cancel;
+	struct tradeoff_row row;
+	enum fo_status st;
+	thrd_t th;
+	int running;
+};
+
+static int timers_job_run(void *arg)
+{
+	struct timers_job *j = arg;
+
+	j->st = timers_row(j->p, j->target, j->k, j->max_work, j->cancel, &j->row, &j->used);
+	return 0;
+}
+
+/*
+ * Rows K = k … k + n - 1 (n <= TRADEOFF_MAX_BATCH) under independent
+ * timers, each on a thread of its own (the first on the caller's), each
+ * given what is left of the budget (they run side by side: wall time).  The
+ * batch charges *work the wall time it took: the dearest run's work.
+ * Every row is what timers_row answers alone (its samples and seed do not
+ * depend on the threads).  The first failure, in K order, is returned.
+ */
+#define TRADEOFF_MAX_BATCH 16
+static enum fo_status timers_batch(const struct gossip_params *p, double target, int64_t k, int n,
+				   double *work, double work_limit, const atomic_int *cancel,
+				   struct tradeoff_row *rows)
+{
+	struct timers_job jobs[TRADEOFF_MAX_BATCH];
+	double dearest = 0;
+	enum fo_status st = FO_OK;
+
+	if (n < 1 || n > TRADEOFF_MAX_BATCH)
+		return FO_OK;
+	memset(jobs, 0, sizeof jobs);
+	for (int i = 0; i < n; i++) {
+		jobs[i].p = p;
+		jobs[i].target = target;
+		jobs[i].max_work = work_limit - *work;
+		jobs[i].k = k + i;
+		jobs[i].cancel = cancel;
+		if (i > 0)
+			jobs[i].running = thrd_create(&jobs[i].th, timers_job_run, &jobs[i]) == thrd_success;
+	}
+	timers_job_run(&jobs[0]);
+	for (int i = 1; i < n; i++) {
+		if (jobs[i].running)
+			thrd_join(jobs[i].th, NULL);
+		else
+			timers_job_run(&jobs[i]); /* no thread: in turn */
+	}
+	for (int i = 0; i < n; i++) {
+		dearest = fmax(dearest, jobs[i].used);
+		rows[i] = jobs[i].row;
+		if (st == FO_OK)
+			st = jobs[i].st;
+	}
+	*work += dearest;
 	return st;
 }
 
@@ -383,6 +451,37 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		struct tradeoff_row row;
 		enum fo_status st;
 
+		if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+			/*
+			 * Up to `threads` K at once, never past the last row.  Their
+			 * runs charge their looks as they go (largen_timers_rows), so
+			 * no estimate is charged before: a row near the target may
+			 * sample longer than its estimate, the others less.
+			 */
+			int n = threads < 1 ? 1 : threads > TRADEOFF_MAX_BATCH ? TRADEOFF_MAX_BATCH : threads;
+			if ((int64_t)n > last - k + 1)
+				n = (int)(last - k + 1);
+			if (FO_GROW(out->rows, (size_t)out->count + (size_t)n, cap) < 0) {
+				tradeoff_release(out);
+				return FO_NOMEM;
+			}
+			memset(out->rows + out->count, 0, (size_t)n * sizeof *out->rows);
+			st = timers_batch(p, target, k, n, &work, work_limit, cancel, out->rows + out->count);
+			if (st != FO_OK) {
+				tradeoff_release(out);
+				return st;
+			}
+			for (int i = 0; i < n; i++) {
+				row = out->rows[out->count++];
+				if (max_fanout <= 0 && row.rounds >= 0 && last == top)
+					last = row.fanout + FO_TRADEOFF_EXTRA_FANOUT < top ? row.fanout + FO_TRADEOFF_EXTRA_FANOUT : top;
+			}
+			/* A batch may hold rows past a last that one of its rows moved: drop them. */
+			while (out->count > 0 && out->rows[out->count - 1].fanout > last)
+				out->count--;
+			k += n - 1;
+			continue;
+		}
 		work += run_cost(p, model, target, k, threads);
 		if (work > work_limit) {
 			tradeoff_release(out);
@@ -396,8 +495,6 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 		row.fanout = k;
 		if (model == CALC_SIMULATION) {
 			st = sim_row(p, target, k, threads, cancel, &row);
-		} else if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT) {
-			st = timers_row(p, target, k, &work, work_limit, cancel, &row);
 		} else if (model == CALC_LARGE_N) {
 			st = largen_row(p, target, k, &work, work_limit, cancel, &row);
 			if (st == FO_TOO_LARGE && work <= work_limit) {
@@ -460,17 +557,88 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 	return tradeoff_cost_mt(p, model, target, max_fanout, 1);
 }
 
+/*
+ * Planning only, never an answer: about the ceiling a transmit limit X puts
+ * on P(full) under push (MODEL.md; the same under both timers without
+ * probes, which move it slightly).  Every informed node sends X copies to
+ * uniform peers, so a live node escapes them all with probability about
+ * exp(-X (1 - loss) (L - 1) / (N - 1)) (failed_known: the peers are the
+ * L - 1 live ones), and the L - 1 others escape about independently.  1 when
+ * nothing caps it.
+ */
+static double limit_ceiling(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), hits;
+
+	if (p->mode != GOSSIP_PUSH || p->transmit_limit <= 0 || live <= 1 || p->sync_interval > 0)
+		return 1;
+	hits = (double)p->transmit_limit * (1 - p->loss) *
+	       (p->failed_known ? 1 : (live - 1) / (double)(p->nodes - 1));
+	return exp(-(live - 1) * exp(-hits));
+}
+
+/*
+ * Work of row K = k: run_cost, or for K below `far` (rows whose P(full) is
+ * about p_far, short of the target at every r) only the looks that show it
+ * short (largen_timers_rows_cost_below), over the threads.
+ */
+static double row_cost(const struct gossip_params *p, enum calc_model model, double target, int64_t k,
+		       int threads, int64_t far, double p_far)
+{
+	struct gossip_params q;
+
+	if (k >= far)
+		return run_cost(p, model, target, k, threads);
+	q = timers_whole(p);
+	q.fanout = k;
+	return largen_timers_rows_cost_below(&q, target, p_far) / threads;
+}
+
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout;
-	double cost = 0;
+	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout, far = 0;
+	double cost = 0, p_far = 0;
 
 	if (top < 1)
 		return 0;
+	if (model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT && target >= 0.5 &&
+	    largen_timers_can_show(target)) {
+		double ceiling = limit_ceiling(p);
+		if (1 - ceiling >= 2 * (1 - target)) {
+			/*
+			 * The transmit limit keeps P(full) near `ceiling`, well short
+			 * of the target, at every K and r: no row is reached, every
+			 * row runs (to top), each only to the looks that show it short.
+			 */
+			if (last <= 0 || last > top)
+				last = top;
+			far = last + 1;
+			p_far = ceiling;
+		} else if (last <= 0) {
+			/*
+			 * The mean field (aligned rounds) predicts the least K, but
+			 * independent timers with probes grow faster: the sampler's own
+			 * growth guess (on the slow side; largen_timers.h) may name a
+			 * smaller one.  From the smaller of the two, rows from two below
+			 * it are counted in full, those before (P(full) about a half or
+			 * less) at the looks that show them short, and the rows stop
+			 * FO_TRADEOFF_EXTRA_FANOUT past it.
+			 */
+			struct gossip_params q = timers_whole(p);
+			int64_t least = largen_timers_rows_least_fanout(&q, top), predicted = predict_last(p, target);
+			if (least <= 0)
+				least = top;
+			if (predicted < top && predicted - FO_TRADEOFF_EXTRA_FANOUT < least)
+				least = predicted - FO_TRADEOFF_EXTRA_FANOUT;
+			last = least + FO_TRADEOFF_EXTRA_FANOUT;
+			far = least - 2;
+			p_far = 0.5;
+		}
+	}
 	/* large_n under independent timers that cannot show the target reaches it at no K: every row runs. */
 	if (last <= 0 && model == CALC_LARGE_N && p->timers == GOSSIP_TIMERS_INDEPENDENT &&
 	    !largen_timers_can_show(target))
@@ -488,10 +656,11 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 	if (isinf(run_cost(p, model, target, 1, threads)))
 		return HUGE_VAL;
 	for (int64_t k = 1; k <= last && cost < HUGE_VAL; k++) {
-		double one = run_cost(p, model, target, k, threads);
+		double one = row_cost(p, model, target, k, threads, far, p_far);
 		cost += one;
-		if (k >= FO_TRADEOFF_COST_ROWS && k < last) {
-			cost += (double)(last - k) * fmax(one, run_cost(p, model, target, last, threads));
+		if (k >= FO_TRADEOFF_COST_ROWS && k < last && (k >= far || last < far)) {
+			/* The rest alike (all past `far`, or all before it). */
+			cost += (double)(last - k) * fmax(one, row_cost(p, model, target, last, threads, far, p_far));
 			break;
 		}
 	}

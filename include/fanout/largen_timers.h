@@ -85,7 +85,8 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
  * look or zeros; the last, r = floor(H), has the figures of the last look
  * that ran to it, even when open: once some r meets the target, later
  * samples stop at that r, their values up to it unchanged).  Both arrays hold floor(H) + 1 entries.  Samples are
- * charged look by look at largen_timers_rows_sample_cost(p, target) against
+ * charged look by look at largen_timers_rows_sample_cost(p, target) (once
+ * some r meets the target, at that cost for samples stopping at r) against
  * max_work, as largen_timers_run does; returns as it does.
  */
 enum fo_status largen_timers_rows(const struct gossip_params *p, double target, double max_work,
@@ -124,6 +125,24 @@ double largen_timers_sample_cost(const struct gossip_params *p);
  */
 double largen_timers_rows_sample_cost(const struct gossip_params *p, double target);
 double largen_timers_rows_cost(const struct gossip_params *p, double target);
+
+/*
+ * Work units of largen_timers_rows for a target >= 0.5 where P(full) is
+ * about p_full < target at every r (no r meets it, as under a transmit
+ * limit's ceiling): it stops at the first look whose interval falls short of
+ * the target, each sample running to where its late phase settles.  Else
+ * (or when no look would decide it) largen_timers_rows_cost.
+ */
+double largen_timers_rows_cost_below(const struct gossip_params *p, double target, double p_full);
+
+/*
+ * The least K in 1 … top whose informed, growing by 1 + (1 - loss)(K + 1 /
+ * probe interval) per Δ from one node, reach every live node within the
+ * horizon (the growth largen_timers_rows_cost's horizon takes); 0 when none.
+ * A planning guess, on the slow side: independent timers with probes grow
+ * faster than aligned rounds, which the mean field predicts.
+ */
+int64_t largen_timers_rows_least_fanout(const struct gossip_params *p, int64_t top);
 
 /* Could FO_LT_MAX_SAMPLES with no miss at all show the target?  (Else no r of largen_timers_rows meets it.) */
 int largen_timers_can_show(double target);

@@ -52,7 +52,10 @@ struct tradeoff {
  * with its interval's lower end (so a row is the least r that interval
  * shows); a K whose large_n run outgrows its estimate is simulated.  Before
  * each K it adds that run's estimated cost to the work done and stops with
- * FO_TOO_LARGE past work_limit.  FO_OK, or FO_TOO_LARGE, FO_NOMEM,
+ * FO_TOO_LARGE past work_limit; under independent timers large_n's runs
+ * (one per K, largen_timers_rows) charge their looks as they go instead,
+ * and tradeoff_run_mt runs `threads` K side by side, charging each batch
+ * its dearest run (wall time).  FO_OK, or FO_TOO_LARGE, FO_NOMEM,
  * FO_CANCELLED with nothing held.  N = 1 gives no rows.
  */
 enum fo_status tradeoff_run(const struct gossip_params *p, enum calc_model model, double target,
@@ -70,7 +73,11 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
  */
 int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout);
 
-/* tradeoff_run and tradeoff_cost with simulations on `threads` threads (work: one-thread / threads). */
+/*
+ * tradeoff_run and tradeoff_cost with simulations on `threads` threads, and
+ * under independent timers large_n's K `threads` at a time (work:
+ * one-thread / threads).  Each row is the same whatever the threads.
+ */
 enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model model, double target,
 			       int64_t max_fanout, double work_limit, int threads,
 			       const atomic_int *cancel, struct tradeoff *out);

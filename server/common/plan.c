@@ -48,24 +48,16 @@ static uint64_t fresh_seed(void)
 	return s & (uint64_t)FO_MAX_JSON_INT;
 }
 
-/* The field to lower, and further advice, when `req` is over its budget. */
-void req_budget_advice(const struct request *req, const char **field, const char **advice)
+/* calc_fanout's field to lower, and further advice, by what it solves for and the model chosen. */
+void req_advise_calc(const struct request *req, const char **field, const char **advice)
 {
-	if (req->op == REQ_CALC_FANOUT && req->solve_for == REQ_SOLVE_INTERVAL) {
+	if (req->solve_for == REQ_SOLVE_INTERVAL) {
 		/* The rounds are searched up to FO_SOLVE_MAX_ROUNDS: the client cannot lower them. */
 		*field = "nodes";
 		*advice = " (or \"target_prob\"; the rounds are searched up to " FO_STR(FO_SOLVE_MAX_ROUNDS) ")";
-		return;
-	}
-	if (req->op == REQ_CALC_FANOUT && req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
+	} else if (req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT) {
 		*field = "rounds";
 		*advice = " (or \"nodes\", \"fanout\", \"target_prob\": the limit is searched up to fanout x rounds)";
-	} else if (req->op == REQ_SIMULATE_GOSSIP) {
-		*field = "trials";
-		*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
-	} else if (req->op == REQ_TRADEOFF) {
-		*field = "max_rounds";
-		*advice = " (or \"max_fanout\", \"nodes\")";
 	} else if (req->chosen == CALC_EXACT) {
 		*field = "nodes";
 		*advice = " (or \"rounds\", \"forward_rounds\"), or use \"model\": \"auto\"";
@@ -80,6 +72,26 @@ void req_budget_advice(const struct request *req, const char **field, const char
 		*field = "rounds";
 		*advice = "";
 	}
+}
+
+void req_advise_sim(const struct request *req, const char **field, const char **advice)
+{
+	(void)req;
+	*field = "trials";
+	*advice = " (or \"nodes\", \"rounds\", \"fanout\")";
+}
+
+void req_advise_tradeoff(const struct request *req, const char **field, const char **advice)
+{
+	(void)req;
+	*field = "max_rounds";
+	*advice = " (or \"max_fanout\", \"nodes\")";
+}
+
+/* The field to lower, and further advice, when `req` is over its budget (its operation's advise). */
+void req_budget_advice(const struct request *req, const char **field, const char **advice)
+{
+	req_ops[req->op].advise(req, field, advice);
 	/* A time budget stood for the rounds: it is what the client can lower. */
 	if (req->has_within_seconds && (strcmp(*field, "rounds") == 0 || strcmp(*field, "max_rounds") == 0))
 		*field = "within_seconds";
@@ -156,12 +168,29 @@ static double decimal_digits(int64_t v)
 	return d;
 }
 
+/* simulate_gossip's histogram: R + 1 counts of at most `trials` each. */
+double req_answer_size_sim(const struct request *req, double *work)
+{
+	double entries = (double)req->params.rounds + 1;
+
+	*work += entries * FO_RENDER_ENTRY_WORK;
+	return entries * (HIST_ENTRY_BYTES + decimal_digits(req->trials) + 1);
+}
+
+/* tradeoff's rows, one per K searched (tradeoff_rows). */
+double req_answer_size_tradeoff(const struct request *req, double *work)
+{
+	double rows = (double)tradeoff_rows(&req->params, req->target_prob, req->max_fanout);
+
+	*work += rows * FO_RENDER_POINT_WORK;
+	return rows * TRADEOFF_ROW_BYTES;
+}
+
 /*
  * The most bytes req's answer takes while it is built and sent, and in *work
  * what making and rendering its per-round parts costs: the curve (R + 1
- * points), simulate_gossip's histogram (R + 1 counts of at most `trials`
- * each) and tradeoff's rows.  `curve_bytes` is the curve's share, so a
- * refusal can say which to drop.
+ * points) and the operation's own lists (its answer_size).  `curve_bytes` is
+ * the curve's share, so a refusal can say which to drop.
  */
 static double answer_bytes(const struct request *req, double *work, double *curve_bytes)
 {
@@ -170,15 +199,8 @@ static double answer_bytes(const struct request *req, double *work, double *curv
 	*curve_bytes = points * CURVE_POINT_BYTES;
 	*work = FO_RENDER_BASE_WORK + points * FO_RENDER_POINT_WORK;
 	bytes += *curve_bytes;
-	if (req->op == REQ_SIMULATE_GOSSIP) {
-		double entries = (double)req->params.rounds + 1;
-		bytes += entries * (HIST_ENTRY_BYTES + decimal_digits(req->trials) + 1);
-		*work += entries * FO_RENDER_ENTRY_WORK;
-	} else if (req->op == REQ_TRADEOFF) {
-		double rows = (double)tradeoff_rows(&req->params, req->target_prob, req->max_fanout);
-		bytes += rows * TRADEOFF_ROW_BYTES;
-		*work += rows * FO_RENDER_POINT_WORK;
-	}
+	if (req_ops[req->op].answer_size)
+		bytes += req_ops[req->op].answer_size(req, work);
 	return bytes;
 }
 

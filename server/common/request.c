@@ -18,15 +18,25 @@
  * The operations, as Redis keeps its commands: each row names the operation
  * and its reply, and holds the functions each step of the layer calls for it
  * (request_impl.h says what each does).  A new operation is a row here, its
- * fields' bits in parse.c's table, and its four functions.
+ * fields' bits in parse.c's table, and its functions.
  */
 const struct req_op_def req_ops[REQ_OP_COUNT] = {
-	[REQ_CALC_FANOUT] = { "calc_fanout", "calc_fanout_ok", req_check_calc, req_plan_calc,
-			      req_run_calc, req_render_calc },
-	[REQ_SIMULATE_GOSSIP] = { "simulate_gossip", "simulate_gossip_ok", NULL, req_plan_sim,
-				  req_run_sim, req_render_sim },
-	[REQ_TRADEOFF] = { "tradeoff", "tradeoff_ok", req_check_tradeoff, req_plan_tradeoff,
-			   req_run_tradeoff, req_render_tradeoff },
+	[REQ_CALC_FANOUT] = {
+		.name = "calc_fanout", .reply_type = "calc_fanout_ok", .check = req_check_calc,
+		.plan = req_plan_calc, .advise = req_advise_calc, .answer_size = NULL,
+		.run = req_run_calc, .render = req_render_calc,
+	},
+	[REQ_SIMULATE_GOSSIP] = {
+		.name = "simulate_gossip", .reply_type = "simulate_gossip_ok", .check = NULL,
+		.plan = req_plan_sim, .advise = req_advise_sim, .answer_size = req_answer_size_sim,
+		.run = req_run_sim, .render = req_render_sim,
+	},
+	[REQ_TRADEOFF] = {
+		.name = "tradeoff", .reply_type = "tradeoff_ok", .check = req_check_tradeoff,
+		.plan = req_plan_tradeoff, .advise = req_advise_tradeoff,
+		.answer_size = req_answer_size_tradeoff,
+		.run = req_run_tradeoff, .render = req_render_tradeoff,
+	},
 };
 
 const char *req_op_name(enum req_op op)

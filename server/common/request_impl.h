@@ -60,6 +60,12 @@ struct req_op_def {
 	void (*check)(struct request *req, const cJSON *json, struct req_error *err);
 	/* plan.c: req->chosen and the computation's req->work; REQ_OK, or a refusal in *err. */
 	enum req_status (*plan)(struct request *req, const struct req_limits *lim, struct req_error *err);
+	/* plan.c: the field to lower (static text), and further advice to append, when
+	 * the planned req is over its budget (req_budget_advice). */
+	void (*advise)(const struct request *req, const char **field, const char **advice);
+	/* plan.c: the most bytes the answer's own lists take beyond its fixed part
+	 * and the curve, their rendering work added to *work.  NULL: none. */
+	double (*answer_size)(const struct request *req, double *work);
 	/* execute.c: the core's run into *res (zeroed); 0, or -1 with *err set and
 	 * nothing held in *res. */
 	int (*run)(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
@@ -76,6 +82,11 @@ void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error
 enum req_status req_plan_calc(struct request *req, const struct req_limits *lim, struct req_error *err);
 enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, struct req_error *err);
 enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *lim, struct req_error *err);
+void req_advise_calc(const struct request *req, const char **field, const char **advice);
+void req_advise_sim(const struct request *req, const char **field, const char **advice);
+void req_advise_tradeoff(const struct request *req, const char **field, const char **advice);
+double req_answer_size_sim(const struct request *req, double *work);
+double req_answer_size_tradeoff(const struct request *req, double *work);
 int req_run_calc(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,
 		 struct req_result *res, struct req_error *err);
 int req_run_sim(const struct request *req, const struct req_limits *lim, const atomic_int *cancel,

@@ -9,6 +9,8 @@
  *   tables json                           operations, modes, models and
  *                                         presets as JSON, for the check of
  *                                         openapi.yaml (tests/lint/tables.py)
+ *                                         and its enums and the man pages'
+ *                                         lists (tests/lint/blocks.py)
  *
  * So the page's preset select follows the presets' table, and a test notices
  * when openapi.yaml's enums do not.  Exits 0, or 1 on bad usage or output.

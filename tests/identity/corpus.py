@@ -162,6 +162,31 @@ def error_requests():
     return out
 
 
+def budget_requests():
+    """(operation, fields) pairs refused at a budget of 1000 work units, one per kind of advice
+    (the field to lower: plan.c's advise functions and the time budget standing for rounds),
+    and the models that cannot follow independent timers or syncs."""
+    out = []
+    calc = lambda **f: out.append(("calc_fanout", dict(nodes=1000, target_prob=0.99, **f)))
+    calc(fanout=3, within_seconds=4, solve_for="interval")
+    calc(fanout=3, rounds=20, solve_for="transmit_limit")
+    calc(fanout=3, interval=0.2, within_seconds=4, solve_for="transmit_limit")
+    for model in CALC_MODELS:
+        calc(rounds=20, model=model)
+    calc(rounds=20, model="large_n", transmit_limit=8)
+    for model in ["auto", "exact", "mean_field"]:
+        calc(interval=0.2, within_seconds=4, model=model)
+    calc(rounds=20, timers="independent", interval=0.2, model="exact")
+    calc(rounds=20, preset="serf-lan", model="large_n")
+    out.append(("simulate_gossip", dict(nodes=1000, fanout=3, rounds=20, trials=1000, seed=1)))
+    out.append(("simulate_gossip", dict(nodes=1000, fanout=3, interval=0.2, within_seconds=4,
+                                        trials=1000, seed=1)))
+    for model in ["exact", "auto"]:
+        out.append(("tradeoff", dict(nodes=1000, target_prob=0.99, model=model)))
+    out.append(("tradeoff", dict(nodes=1000, target_prob=0.99, interval=0.2, within_seconds=4)))
+    return out
+
+
 def cli_args(op, fields):
     cmd = {"calc_fanout": "calc", "simulate_gossip": "simulate", "tradeoff": "tradeoff"}[op]
     args = [cmd]
@@ -343,6 +368,8 @@ def run(build, out_path):
 
     for op, fields in itertools.chain(valid, errors):
         cli("", cli_args(op, fields))
+    for op, fields in budget_requests():
+        cli("budget", cli_args(op, fields) + ["--work-budget", "1000"])
     for fmt in ["table", "csv"]:
         cli("format", ["calc", "--nodes", "25", "--target-prob", "0.99", "--rounds", "5",
                        "--curve", "true", "--format", fmt])

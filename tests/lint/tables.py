@@ -10,7 +10,8 @@ asked which models tradeoff accepts.  Fails, naming both sides, when
 openapi.yaml's Mode, Preset and model enums, its paths, or its Cache-Control
 values disagree with the tables and the Makefile's ASSETS, or when the page's
 mode and model selects do.  A new preset, mode or model therefore fails here
-until openapi.yaml (and the page) say so too.  Python standard library and
+until openapi.yaml (and the page) say so too; blocks.py writes the enums
+it marks (make examples).  Python standard library and
 PyYAML (python3-yaml).
 """
 import html.parser

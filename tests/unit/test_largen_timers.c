@@ -4,6 +4,8 @@
  * memberlist-lan's settings within the default budget, and its consistency.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fanout/calc.h"
@@ -12,6 +14,7 @@
 #include "fanout/largen_timers.h"
 #include "fanout/sim.h"
 #include "fanout/tradeoff.h"
+#include "request.h"
 #include "suites.h"
 
 static struct gossip_params timed(int64_t n, int64_t k, double h, enum gossip_mode mode, double loss,
@@ -445,6 +448,141 @@ START_TEST(test_time_curve_is_the_run)
 }
 END_TEST
 
+/*
+ * Issue 19: tradeoff with a memberlist preset through the request layer
+ * (its preset's transmit limit, probes and independent timers, max_rounds
+ * 100) is planned within the default budget on fanoutd's two simulation
+ * threads, and run within it; each row is what calc_fanout's evaluation of
+ * that K (calc_at, large_n) answers: a reached row at its R with the same
+ * probability and interval, not at R - 1; a row not reached, not at
+ * max_rounds either, with the same interval there.  memberlist-lan at
+ * N = 30, 10^3 and 10^4 (where rows reach the target), memberlist-local at 10^5
+ * (its transmit limit keeps P(full) near 0.55 at every K: no row reaches
+ * 0.99, each row decided short by its first looks, and planned so).  The
+ * cases at 10^3 and 10^4 take seconds: they run in `make validate-fleet`
+ * (FANOUT_VALIDATE_FLEET set), and passes at once otherwise.
+ */
+static const struct {
+	const char *preset;
+	int64_t n;
+	int reached;            /* rows reach the target */
+	int slow;               /* only under FANOUT_VALIDATE_FLEET */
+} request_cases[] = {
+	{ "memberlist-lan", 30, 1, 0 },
+	{ "memberlist-lan", 1000, 1, 1 },
+	{ "memberlist-lan", 10000, 1, 1 },
+	{ "memberlist-local", 100000, 0, 0 },
+};
+
+START_TEST(test_tradeoff_preset_rows)
+{
+	struct req_limits lim = { FO_DEFAULT_WORK_BUDGET, 2 };
+	struct request req;
+	struct req_error err;
+	struct tradeoff t;
+	char json[160];
+	cJSON *in;
+	int reached = 0;
+
+	if (request_cases[_i].slow && !getenv("FANOUT_VALIDATE_FLEET"))
+		return;
+	snprintf(json, sizeof json, "{\"preset\":\"%s\",\"nodes\":%lld,\"target_prob\":0.99}",
+		 request_cases[_i].preset, (long long)request_cases[_i].n);
+	in = cJSON_Parse(json);
+	ck_assert_int_eq(req_prepare(REQ_TRADEOFF, in, &lim, &req, &err), REQ_OK);
+	cJSON_Delete(in);
+	ck_assert_int_eq(req.chosen, CALC_LARGE_N);
+	ck_assert_double_le(req.work, FO_DEFAULT_WORK_BUDGET);
+	ck_assert_int_eq(tradeoff_run_mt(&req.params, req.chosen, 0.99, req.max_fanout, FO_DEFAULT_WORK_BUDGET, 2,
+					 NULL, &t), FO_OK);
+	ck_assert_int_ge(t.count, 2);
+	for (int64_t i = 0; i < t.count; i++) {
+		const struct tradeoff_row *row = &t.rows[i];
+		struct gossip_params q = req.params;
+		struct calc_answer a;
+		double work = 0;
+		int64_t r = row->rounds >= 0 ? row->rounds : q.rounds;
+		ck_assert_int_eq(row->fanout, i + 1);
+		q.fanout = row->fanout;
+		q.rounds = r;
+		q.horizon = (double)r;
+		ck_assert_int_eq(calc_at(&q, CALC_LARGE_N, 0.99, &work, HUGE_VAL, 1, NULL, &a), FO_OK);
+		ck_assert_msg(a.reachable == (row->rounds >= 0), "K = %lld at R = %lld: calc_at %s it",
+			      (long long)row->fanout, (long long)r, a.reachable ? "reaches" : "does not reach");
+		/* The late phase's stop (at most 1e-15 from above) is all that may differ. */
+		ck_assert_double_eq_tol(a.delivery_prob, row->delivery_prob, 1e-12);
+		ck_assert_double_eq_tol(a.delivery_prob_lo, row->p_lo, 1e-12);
+		ck_assert_double_eq_tol(a.delivery_prob_hi, row->p_hi, 1e-12);
+		if (row->rounds < 0)
+			continue;
+		reached++;
+		ck_assert_double_ge(row->p_lo, 0.99);
+		q.rounds = r - 1;
+		q.horizon = (double)(r - 1);
+		ck_assert_int_eq(calc_at(&q, CALC_LARGE_N, 0.99, &work, HUGE_VAL, 1, NULL, &a), FO_OK);
+		ck_assert_msg(!a.reachable, "K = %lld: R - 1 = %lld meets the target too", (long long)row->fanout,
+			      (long long)q.rounds);
+	}
+	if (request_cases[_i].reached)
+		ck_assert_int_ge(reached, 2);
+	else
+		ck_assert_int_eq(reached, 0);
+	tradeoff_release(&t);
+}
+END_TEST
+
+/*
+ * tradeoff's estimate under independent timers against the work its rows
+ * charge (each K's largen_timers_rows, K = 1 until three past the first
+ * reached, or to the top), within 3 times either way, on one thread: where
+ * the transmit limit keeps every r short of the target (memberlist-local,
+ * N = 10^5: each row stops at its first looks, every row up to X runs), and
+ * where the mean field, on aligned rounds, reaches the target at no K but
+ * the timers and probes do (memberlist-lan, N = 2000, max_rounds 5).
+ */
+static const struct {
+	const char *json;
+} counted_cases[] = {
+	{ "{\"preset\":\"memberlist-local\",\"nodes\":100000,\"target_prob\":0.99}" },
+	{ "{\"preset\":\"memberlist-lan\",\"nodes\":2000,\"target_prob\":0.99,\"max_rounds\":5}" },
+};
+
+START_TEST(test_tradeoff_cost_counted)
+{
+	struct req_limits lim = { 1e12, 1 };
+	struct request req;
+	struct req_error err;
+	cJSON *in = cJSON_Parse(counted_cases[_i].json);
+	struct gossip_params q;
+	struct largen_result at[128];
+	signed char verdict[128];
+	double counted = 0, est;
+	int64_t whole, top, last;
+
+	ck_assert_int_eq(req_prepare(REQ_TRADEOFF, in, &lim, &req, &err), REQ_OK);
+	cJSON_Delete(in);
+	ck_assert_int_eq(req.chosen, CALC_LARGE_N);
+	q = req.params;
+	whole = (int64_t)floor(gossip_horizon(&q) + 1e-9);
+	ck_assert_int_lt(whole, 128);
+	q.rounds = whole;
+	q.horizon = (double)whole;
+	top = last = gossip_fanout_top(&q);
+	est = tradeoff_cost(&req.params, CALC_LARGE_N, 0.99, 0);
+	for (int64_t k = 1; k <= last; k++) {
+		struct largen_timers_info info;
+		q.fanout = k;
+		ck_assert_int_eq(largen_timers_rows(&q, 0.99, HUGE_VAL, NULL, at, verdict, &info), FO_OK);
+		counted += info.work;
+		for (int64_t r = 0; r <= whole && last == top; r++)
+			if (verdict[r] == 1)
+				last = k + FO_TRADEOFF_EXTRA_FANOUT < top ? k + FO_TRADEOFF_EXTRA_FANOUT : top;
+	}
+	ck_assert_msg(est <= 3 * counted && counted <= 3 * est, "estimated %g, counted %g (K = 1 … %lld)", est,
+		      counted, (long long)last);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_interval_covers_sampler, UNIT_COUNT(cover_cases)),
 	UNIT_LOOP(test_memberlist_lan_within_budget, UNIT_COUNT(lan_nodes)),
@@ -456,6 +594,8 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_tradeoff_rows),
 	UNIT_LOOP(test_rows_equal_runs, UNIT_COUNT(rows_cases)),
 	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),
+	UNIT_LOOP(test_tradeoff_preset_rows, UNIT_COUNT(request_cases)),
+	UNIT_LOOP(test_tradeoff_cost_counted, UNIT_COUNT(counted_cases)),
 	UNIT_LOOP(test_time_curve_covers_sampler, UNIT_COUNT(time_cases)),
 	UNIT_TEST(test_time_curve_is_the_run),
 };
