@@ -26,6 +26,7 @@
 #include "fanout/largen_timers.h"
 #include "fanout/rng.h"
 #include "fanout/sample.h"
+#include "fanout/sim.h"
 
 
 /* One sample in this many also runs the late phase from M / FO_LARGEN_CHECK_RATIO (the gap is paired). */
@@ -84,13 +85,16 @@ struct lt {
 	struct rng rng;
 	int gossip_open, probe_open;
 	/* late phase scratch */
+	double final_informed;  /* the late phase's informed count at the horizon (or where it settled) */
 	double *mass;           /* S x (B + 1) */
 	double *log_keep;       /* B + 1: log(1 - sends(s) (1 - loss) / (N - 1)), one sender's miss of a node */
 	double *alpha, *beta;   /* S and P factors of the uninformed */
 	double *curve;          /* NULL or per whole Δ: miss at r Δ of this sample */
 	double *curve_f;        /* NULL or per whole Δ: its full (1 - miss, formed apart) */
 	double *curve_c;        /* with curve_f: the check's miss at r Δ (late phase from M / CHECK_RATIO) */
+	double *curve_i;        /* NULL or per point: the informed live nodes (largen_timers_curve) */
 	int64_t curve_n;
+	int64_t cstep;          /* slots per curve point: S (whole Δ), or S / 4 (largen_timers_curve) */
 };
 
 static void ivec_push(struct ivec *v, int32_t x, int *fail)
@@ -500,27 +504,32 @@ static void late(struct lt *e, int64_t t0, double *miss, double *full, double *q
 				m[B1 - 1] *= stay;
 			}
 		}
-		if (e->curve && (t + 1) % S == 0 && (t + 1) / S < e->curve_n) {
+		if (e->curve && (t + 1) % e->cstep == 0 && (t + 1) / e->cstep < e->curve_n) {
 			double m, f;
 			from_uninf(uninf, u0, &m, &f);
-			e->curve[(t + 1) / S] = m;
+			e->curve[(t + 1) / e->cstep] = m;
 			if (e->curve_f)
-				e->curve_f[(t + 1) / S] = f;
+				e->curve_f[(t + 1) / e->cstep] = f;
+			if (e->curve_i)
+				e->curve_i[(t + 1) / e->cstep] = informed;
 		}
 		if (uninf < LT_SETTLED || ((t + 1) % S == 0 && settled(e))) {
 			/* Nothing left can move the miss by LT_SETTLED: it stays (a bound from above) to the horizon. */
 			if (e->curve) {
 				double m, f;
 				from_uninf(uninf, u0, &m, &f);
-				for (int64_t r = t / S + 1; r < e->curve_n; r++) {
+				for (int64_t r = t / e->cstep + 1; r < e->curve_n; r++) {
 					e->curve[r] = m;
 					if (e->curve_f)
 						e->curve_f[r] = f;
+					if (e->curve_i)
+						e->curve_i[r] = informed;
 				}
 			}
 			break;
 		}
 	}
+	e->final_informed = informed;
 	if (u0 == 0) {
 		*miss = 0;
 		*full = 1;
@@ -611,10 +620,18 @@ static void lt_release(struct lt *e)
 	free(e->curve);
 	free(e->curve_f);
 	free(e->curve_c);
+	free(e->curve_i);
 }
 
-/* Sets up e for p; -1 on a parameter outside what the method follows, -2 on memory. */
-static int lt_init(struct lt *e, const struct gossip_params *p, int curve, int rows)
+_Static_assert(FO_LT_SLOTS % SIM_BINS_PER_INTERVAL == 0, "largen_timers_curve: a quarter interval is whole slots");
+
+/*
+ * Sets up e for p; -1 on a parameter outside what the method follows, -2 on
+ * memory.  curve: a curve per whole Δ (rows: with full and check); quarters:
+ * instead a curve at the simulation's points (sim_edge), with full, check and
+ * informed.
+ */
+static int lt_init(struct lt *e, const struct gossip_params *p, int curve, int rows, int quarters)
 {
 	double h = gossip_horizon(p), hs;
 
@@ -662,15 +679,20 @@ static int lt_init(struct lt *e, const struct gossip_params *p, int curve, int r
 	e->beta = malloc((size_t)(e->pp ? e->pp : 1) * sizeof *e->beta);
 	e->cg = malloc((size_t)e->slots * sizeof *e->cg);
 	e->cp = malloc((size_t)(e->pp ? e->pp : 1) * sizeof *e->cp);
-	e->curve_n = curve ? (int64_t)floor(h + 1e-9) + 1 : 0;
+	if (quarters)
+		curve = rows = 1;
+	e->cstep = quarters ? e->slots / SIM_BINS_PER_INTERVAL : e->slots;
+	e->curve_n = quarters ? sim_steps(p) + 1 : curve ? (int64_t)floor(h + 1e-9) + 1 : 0;
 	if (curve)
 		e->curve = malloc((size_t)e->curve_n * sizeof *e->curve);
 	if (curve && rows) {
 		e->curve_f = malloc((size_t)e->curve_n * sizeof *e->curve_f);
 		e->curve_c = malloc((size_t)e->curve_n * sizeof *e->curve_c);
 	}
+	if (quarters)
+		e->curve_i = malloc((size_t)e->curve_n * sizeof *e->curve_i);
 	if (!e->gb || !e->pb || !e->mass || !e->log_keep || !e->alpha || !e->beta || !e->cg || !e->cp || (curve && !e->curve) ||
-	    (curve && rows && (!e->curve_f || !e->curve_c)))
+	    (curve && rows && (!e->curve_f || !e->curve_c)) || (quarters && !e->curve_i))
 		return -2;
 	return 0;
 }
@@ -731,6 +753,9 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 	if (e->curve_f)
 		for (int64_t r = 0; r < e->curve_n; r++)
 			e->curve_f[r] = e->live <= 1;
+	if (e->curve_i)
+		for (int64_t r = 0; r < e->curve_n; r++)
+			e->curve_i[r] = 1;
 	out->switch_slot = e->nslots;
 	out->miss = out->miss_c = e->live > 1;
 	out->full = e->live <= 1;
@@ -739,21 +764,24 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 	for (t = 0; t < e->nslots && e->count < e->live; t++) {
 		if (early_slot(e, t, slot_weight(e, t)) < 0)
 			return -1;
-		if (e->curve && (t + 1) % e->slots == 0 && (t + 1) / e->slots < e->curve_n) {
-			e->curve[(t + 1) / e->slots] = e->count < e->live;
+		if (e->curve && (t + 1) % e->cstep == 0 && (t + 1) / e->cstep < e->curve_n) {
+			e->curve[(t + 1) / e->cstep] = e->count < e->live;
 			if (e->curve_f)
-				e->curve_f[(t + 1) / e->slots] = e->count >= e->live;
+				e->curve_f[(t + 1) / e->cstep] = e->count >= e->live;
+			if (e->curve_i)
+				e->curve_i[(t + 1) / e->cstep] = (double)e->count;
 		}
 		if (e->count >= e->live)
 			break;
 		if (!done_c && e->count >= e->mc) {
 			/* The check's own curve (rows), or none. */
-			double *keep_curve = e->curve, *keep_f = e->curve_f;
+			double *keep_curve = e->curve, *keep_f = e->curve_f, *keep_i = e->curve_i;
 			e->curve = e->curve_c;
-			e->curve_f = NULL;
+			e->curve_f = e->curve_i = NULL;
 			late(e, t, &out->miss_c, &f, &q);
 			e->curve = keep_curve;
 			e->curve_f = keep_f;
+			e->curve_i = keep_i;
 			done_c = 1;
 		}
 		if (e->count >= e->m) {
@@ -766,6 +794,9 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 		}
 		if (e->act.n == 0 && !e->pull) {
 			/* No informed node may send any more and none pulls: the state stays to the horizon. */
+			if (e->curve_i)
+				for (int64_t r = t / e->cstep + 1; r < e->curve_n; r++)
+					e->curve_i[r] = (double)e->count;
 			t = e->nslots;
 			break;
 		}
@@ -777,11 +808,14 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 		if (!done_c)
 			out->miss_c = 0;
 		if (e->curve)
-			for (int64_t r = t / e->slots + 1; r < e->curve_n; r++)
+			for (int64_t r = t / e->cstep + 1; r < e->curve_n; r++)
 				e->curve[r] = 0;
 		if (e->curve_f)
-			for (int64_t r = t / e->slots + 1; r < e->curve_n; r++)
+			for (int64_t r = t / e->cstep + 1; r < e->curve_n; r++)
 				e->curve_f[r] = 1;
+		if (e->curve_i)
+			for (int64_t r = t / e->cstep + 1; r < e->curve_n; r++)
+				e->curve_i[r] = (double)e->live;
 	} else if (e->count < e->m && t >= e->nslots) {
 		/* Reached the horizon in the early phase: the sample is exact. */
 		out->q = (double)(e->live - e->count) / (double)(e->live - 1);
@@ -843,7 +877,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	double sum_miss = 0, sum_full = 0, sum_diff = 0, sum_q = 0, gap = 0, checked = 0;
 	double one = largen_timers_sample_cost(p), work = 0;
 	int64_t n = 0, next = FO_LT_FIRST_SAMPLES;
-	int rc = lt_init(&e, p, curve != NULL, 0);
+	int rc = lt_init(&e, p, curve != NULL, 0, 0);
 	double *acc = NULL;
 	enum fo_status st = FO_OK;
 
@@ -933,7 +967,7 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 	double one = largen_timers_rows_sample_cost(p, target), work = 0, checked = 0;
 	double *sum_miss = NULL, *sum_full = NULL, *sum_diff = NULL;
 	int64_t n = 0, next = FO_LT_FIRST_SAMPLES, rn, upto;
-	int rc = lt_init(&e, p, 1, 1);
+	int rc = lt_init(&e, p, 1, 1, 0);
 	enum fo_status st = FO_OK;
 
 	if (info)
@@ -1251,4 +1285,85 @@ double largen_timers_cost_target(const struct gossip_params *p, double target)
 	while (n < show && n < FO_LT_MAX_SAMPLES)
 		n *= 2;
 	return one * fmin(FO_LT_MAX_SAMPLES, 2 * n);
+}
+
+enum fo_status largen_timers_curve(const struct gossip_params *p, int64_t samples, const atomic_int *cancel,
+				   struct largen_result *pts, double *informed, struct largen_timers_info *info)
+{
+	struct lt e;
+	struct sample s;
+	uint64_t seed = params_seed(p);
+	double one = largen_timers_sample_cost(p), checked = 0;
+	double *sum_miss = NULL, *sum_full = NULL, *sum_diff = NULL, *sum_inf = NULL;
+	int64_t n, rn;
+	int rc = lt_init(&e, p, 1, 1, 1);
+	enum fo_status st = FO_OK;
+
+	if (info)
+		memset(info, 0, sizeof *info);
+	rn = e.curve_n;
+	if (rc == 0) {
+		sum_miss = calloc((size_t)rn, sizeof *sum_miss);
+		sum_full = calloc((size_t)rn, sizeof *sum_full);
+		sum_diff = calloc((size_t)rn, sizeof *sum_diff);
+		sum_inf = calloc((size_t)rn, sizeof *sum_inf);
+		if (!sum_miss || !sum_full || !sum_diff || !sum_inf)
+			rc = -2;
+	}
+	if (rc == 0 && (!(one < HUGE_VAL) || samples < 1))
+		rc = -1;
+	for (n = 0; rc == 0 && n < samples; n++) {
+		if (fo_cancelled(cancel)) {
+			st = FO_CANCELLED;
+			break;
+		}
+		if (run_sample(&e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, &s, NULL) < 0) {
+			rc = -2;
+			break;
+		}
+		/* The horizon's point (not on a slot boundary when 4 H is not whole): the sample's own end. */
+		e.curve[rn - 1] = s.miss;
+		e.curve_f[rn - 1] = s.full;
+		e.curve_c[rn - 1] = s.miss_c;
+		e.curve_i[rn - 1] = e.count >= e.live ? (double)e.live : s.switched ? e.final_informed : (double)e.count;
+		for (int64_t b = 0; b < rn; b++) {
+			/* A sample owes point b to the late phase when it switched before b (as in the rows). */
+			if (n % LT_CHECK_EVERY == 0 && s.switched && s.switch_slot < b * e.cstep)
+				sum_diff[b] += e.curve[b] - e.curve_c[b];
+			sum_miss[b] += e.curve[b];
+			sum_full[b] += e.curve_f[b];
+			sum_inf[b] += e.curve_i[b];
+		}
+		if (n % LT_CHECK_EVERY == 0)
+			checked++;
+	}
+	if (rc == 0 && st == FO_OK)
+		for (int64_t b = 0; b < rn; b++) {
+			interval(sum_miss[b] / (double)n, sum_full[b] / (double)n, fabs(sum_diff[b]) / checked, (double)n,
+				 &pts[b]);
+			pts[b].node_miss = NAN;
+			informed[b] = sum_inf[b] / (double)n;
+		}
+	if (info) {
+		info->samples = rc == 0 ? n : 0;
+		info->work = rc == 0 ? (double)n * one : 0;
+	}
+	free(sum_miss);
+	free(sum_full);
+	free(sum_diff);
+	free(sum_inf);
+	lt_release(&e);
+	return rc == -2 ? FO_NOMEM : rc == -1 ? FO_TOO_LARGE : st;
+}
+
+int64_t largen_timers_curve_samples(const struct gossip_params *p, double max_work)
+{
+	double one = largen_timers_sample_cost(p);
+	int64_t n = FO_LT_MAX_SAMPLES;
+
+	if (!(one < HUGE_VAL))
+		return 0;
+	while (n >= FO_LT_FIRST_SAMPLES && (double)n * one > max_work)
+		n /= 2;
+	return n >= FO_LT_FIRST_SAMPLES ? n : 0;
 }

@@ -93,6 +93,28 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 				  const atomic_int *cancel, struct largen_result *rows, signed char *verdict,
 				  struct largen_timers_info *info);
 
+/*
+ * The curve over time: P(full delivery by t) with its interval at the
+ * simulation's points, t = sim_edge(p, b) for b = 0 … sim_steps(p) (every
+ * Δ/4, the last at the horizon), and the mean informed live nodes there
+ * (informed[b], a point estimate).  It draws the first `samples` of the
+ * paths largen_timers_run draws (same seed); each point's interval is formed
+ * as largen_timers_run forms the horizon's (KL bound at the same per-look
+ * confidence, the check's gap at that point, FO_LT_REL, the floor), so it
+ * holds point by point, not jointly.  pts and informed hold sim_steps(p) + 1
+ * entries (node_miss NAN).  FO_TOO_LARGE (nothing filled) when the method
+ * refuses p or samples < 1; FO_NOMEM, FO_CANCELLED otherwise.
+ */
+enum fo_status largen_timers_curve(const struct gossip_params *p, int64_t samples, const atomic_int *cancel,
+				   struct largen_result *pts, double *informed, struct largen_timers_info *info);
+
+/*
+ * The most samples FO_LT_FIRST_SAMPLES * 2^j <= FO_LT_MAX_SAMPLES whose work
+ * (each largen_timers_sample_cost) fits in max_work; 0 when not even
+ * FO_LT_FIRST_SAMPLES do, or the method refuses p.
+ */
+int64_t largen_timers_curve_samples(const struct gossip_params *p, double max_work);
+
 /* Work units of one sample; HUGE_VAL when the method refuses p (horizon or budget too long). */
 double largen_timers_sample_cost(const struct gossip_params *p);
 

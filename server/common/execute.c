@@ -5,12 +5,14 @@
  * request error.  If allocation fails while rendering, req_execute reports
  * REQ_FAILED and holds nothing.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fanout/broadcast.h"
 #include "fanout/calc.h"
+#include "fanout/largen_timers.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
@@ -53,6 +55,40 @@ static void release_result(struct req_result *res)
 		sim_tally_release(&res->tally);
 	if (res->has_trade)
 		tradeoff_release(&res->trade);
+	free(res->lt_pts);
+	free(res->lt_informed);
+	res->lt_pts = NULL;
+	res->lt_informed = NULL;
+}
+
+/*
+ * large_n under independent timers at the K found: its curve over time, with
+ * an interval at each point, whence the times to all.  It draws as many
+ * samples (128 … 8192) as fit in the third of a large_n search that the
+ * request's estimate holds for this (plan.c; one thread's estimate, so the
+ * count depends on the parameters alone, not on the door or its threads),
+ * and in a quarter of the budget; when not even 128 fit the answer goes
+ * without them (its note says so).
+ */
+static int run_lt_curve(const struct request *req, const struct gossip_params *q, const struct req_limits *lim,
+			const atomic_int *cancel, struct req_result *res, struct req_error *err)
+{
+	size_t n = (size_t)sim_steps(q) + 1;
+	double allowance = fmin(calc_cost(&req->params, CALC_LARGE_N, req->target_prob) / 3, lim->work_budget / 4);
+	enum fo_status st;
+
+	res->lt_pts = malloc(n * sizeof *res->lt_pts);
+	res->lt_informed = malloc(n * sizeof *res->lt_informed);
+	res->lt_samples = largen_timers_curve_samples(q, allowance);
+	st = !res->lt_pts || !res->lt_informed ? FO_NOMEM
+		: largen_timers_curve(q, res->lt_samples, cancel, res->lt_pts, res->lt_informed, NULL);
+	if (st == FO_OK)
+		return 0;
+	release_result(res);
+	if (st == FO_TOO_LARGE)
+		return 0;
+	core_failure(err, st, req, lim->work_budget);
+	return -1;
 }
 
 /* calc_fanout with solve_for: the least transmit limit or rounds at the fanout given. */
@@ -108,12 +144,14 @@ int req_run_calc(const struct request *req, const struct req_limits *lim, const 
 	}
 	/*
 	 * Under independent timers large_n answers P(full by the horizon) with
-	 * its interval, and no per-time figures (no chain to rerun); the
-	 * formula has none either.
+	 * its interval, and its curve over time (run_lt_curve) for the per-time
+	 * figures; the formula has none.
 	 */
-	if (a->model == CALC_FORMULA || (a->model == CALC_LARGE_N && timed(req)))
-		return 0;
 	q.fanout = a->fanout;
+	if (a->model == CALC_LARGE_N && timed(req))
+		return req->params.nodes > 1 ? run_lt_curve(req, &q, lim, cancel, res, err) : 0;
+	if (a->model == CALC_FORMULA)
+		return 0;
 	if (a->model == CALC_SIMULATION && req->params.nodes > 1) {
 		/* The K found, again with its seed and trials: the same tally, with the curve. */
 		if (sim_tally_init(&res->tally, &q, 1) != FO_OK) {

@@ -317,6 +317,63 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
 	return 0;
 }
 
+/*
+ * large_n's times to all under independent timers, from its curve's
+ * intervals (pts[0 … last], at the simulation's points), never optimistic:
+ * a percentile is the first point whose lower end reaches the level (the
+ * true one is at most that, as far as the intervals tell), the mean over the
+ * broadcasts full by the horizon H - integral of P(full by t) / P(full by H)
+ * with the integral's lower sum from the lower ends and P(full by H) its
+ * upper end (an upper bound of the true mean); NaN where none.
+ */
+static void times_from_lt(const struct request *req, const struct largen_result *pts, int64_t last,
+			  struct times_to_all *out)
+{
+	double h = point_time(req, last), area = 0;
+
+	out->p50 = out->p90 = out->p99 = NAN;
+	for (int64_t b = 0; b <= last; b++) {
+		double t = point_time(req, b), lo = pts[b].p_lo;
+		if (b > 0)
+			area += pts[b - 1].p_lo * (t - point_time(req, b - 1));
+		if (isnan(out->p50) && lo >= 0.5)
+			out->p50 = t;
+		if (isnan(out->p90) && lo >= 0.9)
+			out->p90 = t;
+		if (isnan(out->p99) && lo >= 0.99)
+			out->p99 = t;
+	}
+	out->mean = pts[last].p_hi > 0 ? fmax(0, h - area / pts[last].p_hi) : NAN;
+}
+
+/*
+ * calc_fanout's curve from large_n under independent timers: points from
+ * t = 0 every quarter interval to the horizon, {t, seconds,
+ * full_delivery_prob, full_delivery_prob_interval, informed_fraction}; 0 or -1.
+ */
+static int add_lt_curve(cJSON *o, const struct request *req, const struct largen_result *pts,
+			const double *informed, int64_t last, const atomic_int *cancel)
+{
+	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
+	double live = (double)gossip_live(&req->params);
+
+	if (!curve)
+		return -1;
+	for (int64_t b = 0; b <= last; b++) {
+		cJSON *pt = render_cancelled(cancel, b) ? NULL : cJSON_CreateObject();
+		double ci[2] = { clamp01(pts[b].p_lo), clamp01(pts[b].p_hi) };
+		if (!pt || !cJSON_AddItemToArray(curve, pt)) {
+			cJSON_Delete(pt);
+			return -1;
+		}
+		if (add_point_time(pt, req, b) < 0 || add_number(pt, "full_delivery_prob", clamp01(pts[b].p_full)) < 0 ||
+		    add_interval(pt, "full_delivery_prob_interval", ci) < 0 ||
+		    add_number(pt, "informed_fraction", clamp01(informed[b] / live)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The formula's note: what it leaves out, naming what this request set. */
 static int add_formula_note(cJSON *o, const struct request *req)
 {
@@ -346,6 +403,7 @@ static int add_formula_note(cJSON *o, const struct request *req)
  */
 static cJSON *render_calc(const struct request *req, const struct calc_answer *a,
 			  const struct chain_result *chain, const struct sim_tally *tally,
+			  const struct largen_result *lt_pts, const double *lt_informed, int64_t lt_samples,
 			  const atomic_int *cancel)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -405,11 +463,30 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
 		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
 	}
-	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL, tally && timed(req) ? &times : NULL,
-				      messages, a->fanout) == 0;
+	if (ok && lt_pts) {
+		int64_t last = sim_steps(&req->params);
+		times_from_lt(req, lt_pts, last, &times);
+		ok = add_times(o, "rounds_to_all", &times, 1) == 0 &&
+		     (!req->curve || add_lt_curve(o, req, lt_pts, lt_informed, last, cancel) == 0);
+	}
+	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL,
+				      (tally && timed(req)) || lt_pts ? &times : NULL, messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
-	else if (ok && a->model == CALC_LARGE_N)
+	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
+		char note[640];
+		snprintf(note, sizeof note,
+			 "large_n under independent timers: delivery_prob_interval covers P(full "
+			 "delivery by the horizon); its curve over time (%lld samples of the same "
+			 "paths, a point every quarter interval) gives each point's "
+			 "full_delivery_prob_interval, each holding on its own; rounds_to_all and "
+			 "seconds_to_all come from those intervals and are never early: a percentile "
+			 "is the first point whose interval's lower end reaches the level, the mean "
+			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
+			 "no message figures (simulate_gossip at this fanout gives them)",
+			 (long long)lt_samples);
+		ok = add_note(o, note) == 0;
+	} else if (ok && a->model == CALC_LARGE_N)
 		ok = add_note(o, timed(req)
 			      ? "large_n under independent timers: delivery_prob_interval covers "
 				"P(full delivery by the horizon); no rounds_to_all, curve or message "
@@ -612,7 +689,7 @@ cJSON *req_render_calc(const struct request *req, const struct req_result *res, 
 	if (req->solve_for != REQ_SOLVE_FANOUT)
 		return render_solve(req, &res->solve);
 	return render_calc(req, &res->calc, res->has_chain ? &res->chain : NULL,
-			   res->has_tally ? &res->tally : NULL, cancel);
+			   res->has_tally ? &res->tally : NULL, res->lt_pts, res->lt_informed, res->lt_samples, cancel);
 }
 
 cJSON *req_render_tradeoff(const struct request *req, const struct req_result *res,

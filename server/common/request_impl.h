@@ -16,6 +16,7 @@
 
 #include "fanout/broadcast.h"
 #include "fanout/calc.h"
+#include "fanout/largen.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
@@ -42,6 +43,10 @@ struct req_result {
 	struct tradeoff trade;         /* tradeoff */
 	enum calc_model chosen;        /* tradeoff: the model run (auto's fallback may change it) */
 	int has_chain, has_tally, has_trade;
+	/* calc_fanout, large_n under independent timers: its curve at the K found (sim_steps + 1 points) */
+	struct largen_result *lt_pts;
+	double *lt_informed;
+	int64_t lt_samples;            /* the samples it drew */
 };
 
 /*

@@ -475,6 +475,31 @@ class Api(unittest.TestCase):
         status, answer = self.srv.post("/tradeoff", {"nodes": 100000, "target_prob": 0.99, "model": "exact"})
         self.assertEqual(status, 422, answer)
 
+    def test_large_n_curve_over_time(self):
+        # Issue 17: large_n under independent timers gives its curve over time (a point every
+        # quarter interval, each with its interval) and times to all that are never early,
+        # the same through both doors and within the contract.
+        body = {"nodes": 100000, "target_prob": 0.99, "preset": "memberlist-lan", "within_seconds": 1,
+                "curve": True}
+        status, answer = self.srv.post("/calc_fanout", body)
+        self.assertEqual((status, answer["model"]), (200, "large_n"), answer)
+        self.assertEqual(answer, node_answer(dict(body, type="calc_fanout")))
+        curve = answer["curve"]
+        self.assertEqual([p["t"] for p in curve], [b / 4 for b in range(21)])
+        first = {}
+        for p in curve:
+            lo, hi = p["full_delivery_prob_interval"]
+            self.assertTrue(lo <= p["full_delivery_prob"] <= hi, p)
+            self.assertAlmostEqual(p["seconds"], 0.2 * p["t"])
+            for level in (0.5, 0.9, 0.99):
+                if lo >= level:
+                    first.setdefault(level, p["t"])
+        times = answer["rounds_to_all"]
+        self.assertEqual((times["p50"], times["p90"], times["p99"]),
+                         (first.get(0.5), first.get(0.9), first.get(0.99)))
+        self.assertAlmostEqual(answer["seconds_to_all"]["p50"], 0.2 * times["p50"])
+        self.assertIn("never early", answer["note"])
+
     def test_bad_requests_name_the_field(self):
         cases = [("{", None, "not valid JSON"), ("[1]", None, "JSON object"), ("", None, "not valid JSON"),
                  ({"nodes": "25", "target_prob": 0.9, "rounds": 5}, "nodes", "must be an integer"),

@@ -341,6 +341,114 @@ START_TEST(test_tradeoff_fleet_within_budget)
 END_TEST
 
 /*
+ * The curve over time (largen_timers_curve) at N = 10^4, against the fast
+ * sampler at the same points: memberlist-lan's settings at 1 s, push_pull with
+ * loss and failures, push with loss and a horizon off the quarter grid.
+ */
+static const struct {
+	int64_t n, k;
+	double h;
+	enum gossip_mode mode;
+	double loss;
+	int64_t failed, limit;
+	double probe;
+} time_cases[] = {
+	{ 10000, 5, 5, GOSSIP_PUSH, 0, 0, 20, 5 },
+	{ 10000, 2, 9, GOSSIP_PUSH_PULL, 0.1, 100, 0, 0 },
+	{ 10000, 4, 6.9, GOSSIP_PUSH, 0.05, 0, 0, 3 },
+};
+
+/* The first point b whose value v[b] + d reaches level (last + 1 when none). */
+static int64_t first_at(const double *v, int64_t last, double d, double level)
+{
+	int64_t b = 0;
+
+	while (b <= last && v[b] + d < level)
+		b++;
+	return b;
+}
+
+/*
+ * At every point the interval covers the sampler's share full by then (up to
+ * 5 standard errors of that share), and its percentiles agree with the
+ * sampler's within the bounds the intervals give: the sampler's first point
+ * at 0.5, 0.9, 0.99 (moved by its 5 standard errors) lies between the first
+ * point whose upper end reaches the level and the first whose lower end does
+ * (the answer's percentile, never early).
+ */
+START_TEST(test_time_curve_covers_sampler)
+{
+	struct gossip_params p = timed(time_cases[_i].n, time_cases[_i].k, time_cases[_i].h, time_cases[_i].mode,
+				       time_cases[_i].loss, time_cases[_i].failed, time_cases[_i].limit,
+				       time_cases[_i].probe);
+	const int64_t trials = 600;
+	int64_t last = sim_steps(&p);
+	struct largen_result pts[64];
+	double informed[64], lo[64], hi[64], share[64], se[64], top_se = 0;
+	const double levels[] = { 0.5, 0.9, 0.99 };
+	struct sim_tally t;
+
+	ck_assert_int_lt(last, 64);
+	ck_assert_int_eq(largen_timers_curve(&p, FO_LT_MAX_SAMPLES, NULL, pts, informed, NULL), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&t, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 99, 0, trials, 1, NULL, &t), FO_OK);
+	for (int64_t b = 0; b <= last; b++) {
+		share[b] = (double)t.full_by_round[b] / (double)trials;
+		se[b] = sqrt(fmax(share[b] * (1 - share[b]), 1.0 / trials) / trials);
+		top_se = fmax(top_se, se[b]);
+		lo[b] = pts[b].p_lo;
+		hi[b] = pts[b].p_hi;
+		ck_assert_msg(lo[b] - 5 * se[b] <= share[b] && share[b] <= hi[b] + 5 * se[b],
+			      "case %d, t = %g: sampler %.4f (se %.4f) outside [%.4f, %.4f]", _i, sim_edge(&p, b),
+			      share[b], se[b], lo[b], hi[b]);
+		ck_assert(lo[b] <= pts[b].p_full && pts[b].p_full <= hi[b]);
+		ck_assert_double_le(informed[b], (double)gossip_live(&p) * (1 + 1e-12));
+		ck_assert(b == 0 || pts[b].p_full >= pts[b - 1].p_full - 1e-12);
+	}
+	ck_assert_double_gt(share[last], 0.99);
+	for (int i = 0; i < 3; i++) {
+		int64_t early = first_at(hi, last, 0, levels[i]), answer = first_at(lo, last, 0, levels[i]);
+		ck_assert_msg(first_at(share, last, 5 * top_se, levels[i]) <= answer &&
+			      first_at(share, last, -5 * top_se, levels[i]) >= early,
+			      "case %d, level %g: sampler's point outside [%lld, %lld]", _i, levels[i],
+			      (long long)early, (long long)answer);
+	}
+	sim_tally_release(&t);
+}
+END_TEST
+
+/*
+ * The curve draws the paths largen_timers_run draws: at the horizon it is that
+ * run's answer with FO_LT_MAX_SAMPLES (its figures bit for bit), and at whole
+ * intervals that run's curve; it starts at 0, informed 1; the samples a
+ * budget pays for are a look's (128 … 8192), none below 128.
+ */
+START_TEST(test_time_curve_is_the_run)
+{
+	struct gossip_params p = timed(5000, 3, 4.9, GOSSIP_PUSH, 0.1, 50, 12, 5);
+	int64_t last = sim_steps(&p);
+	struct largen_result pts[32], l;
+	double informed[32], whole[5];
+
+	ck_assert_int_eq(last, 20);
+	ck_assert_int_eq(largen_timers_curve(&p, FO_LT_MAX_SAMPLES, NULL, pts, informed, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_run(&p, 0, HUGE_VAL, NULL, &l, NULL, whole), FO_OK);
+	ck_assert(pts[last].p_full == l.p_full && pts[last].miss == l.miss);
+	ck_assert(pts[last].p_lo == l.p_lo && pts[last].p_hi == l.p_hi);
+	ck_assert(pts[last].miss_lo == l.miss_lo && pts[last].miss_hi == l.miss_hi);
+	for (int r = 0; r < 5; r++)
+		ck_assert_double_eq_tol(pts[4 * r].p_full, whole[r], 1e-12);
+	ck_assert_double_eq(pts[0].p_full, 0);
+	ck_assert_double_eq(informed[0], 1);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, HUGE_VAL), FO_LT_MAX_SAMPLES);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, 0.99 * FO_LT_MAX_SAMPLES * largen_timers_sample_cost(&p)),
+			 FO_LT_MAX_SAMPLES / 2);
+	ck_assert_int_eq(largen_timers_curve_samples(&p, 100 * largen_timers_sample_cost(&p)), 0);
+	ck_assert_int_eq(largen_timers_curve(&p, 0, NULL, pts, informed, NULL), FO_TOO_LARGE);
+}
+END_TEST
+
+/*
  * Issue 19: tradeoff with a memberlist preset through the request layer
  * (its preset's transmit limit, probes and independent timers, max_rounds
  * 100) is planned within the default budget on fanoutd's two simulation
@@ -488,6 +596,8 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),
 	UNIT_LOOP(test_tradeoff_preset_rows, UNIT_COUNT(request_cases)),
 	UNIT_LOOP(test_tradeoff_cost_counted, UNIT_COUNT(counted_cases)),
+	UNIT_LOOP(test_time_curve_covers_sampler, UNIT_COUNT(time_cases)),
+	UNIT_TEST(test_time_curve_is_the_run),
 };
 
 Suite *largen_timers_suite(void)

@@ -644,6 +644,107 @@ START_TEST(test_timers_models)
 }
 END_TEST
 
+/*
+ * large_n under independent timers gives its times to all and, with curve,
+ * its curve over time: a point every quarter interval from 0 to the horizon,
+ * each with its interval; its percentiles the first points whose lower end
+ * reaches the level, seconds those times Δ; its mean never below the fast
+ * sampler's at the same K (up to 5 standard errors).
+ */
+START_TEST(test_large_n_time_figures)
+{
+	struct request req;
+	struct req_error err;
+	char sim[256];
+	const cJSON *curve, *pt, *times, *secs;
+	double p50 = NAN, p90 = NAN, k, mean, sim_mean, sim_full;
+	int64_t points = 0;
+	cJSON *o = answer(REQ_CALC_FANOUT, "{\"preset\":\"memberlist-lan\",\"nodes\":10000,\"within_seconds\":1,"
+			  "\"target_prob\":0.99,\"model\":\"large_n\",\"curve\":true}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_str_eq(member(o, "model")->valuestring, "large_n");
+	curve = member(o, "curve");
+	ck_assert_int_eq(cJSON_GetArraySize(curve), 21);
+	cJSON_ArrayForEach(pt, curve) {
+		const cJSON *ci = member(pt, "full_delivery_prob_interval");
+		double t = number(pt, "t"), lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
+		ck_assert_double_eq_tol(t, 0.25 * (double)points, 1e-12);
+		ck_assert_double_eq_tol(number(pt, "seconds"), 0.2 * t, 1e-12);
+		ck_assert(lo <= number(pt, "full_delivery_prob") &&
+			  number(pt, "full_delivery_prob") <= cJSON_GetArrayItem(ci, 1)->valuedouble);
+		ck_assert(number(pt, "informed_fraction") >= 0 && number(pt, "informed_fraction") <= 1);
+		if (isnan(p50) && lo >= 0.5)
+			p50 = t;
+		if (isnan(p90) && lo >= 0.9)
+			p90 = t;
+		points++;
+	}
+	times = member(o, "rounds_to_all");
+	secs = member(o, "seconds_to_all");
+	ck_assert_double_eq(number(times, "p50"), p50);
+	ck_assert_double_eq(number(times, "p90"), p90);
+	ck_assert_double_eq_tol(number(secs, "p90"), 0.2 * p90, 1e-12);
+	mean = number(times, "mean");
+	ck_assert(mean > 0 && mean <= 5);
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "never early"));
+	k = number(o, "min_fanout");
+	cJSON_Delete(o);
+
+	snprintf(sim, sizeof sim, "{\"preset\":\"memberlist-lan\",\"nodes\":10000,\"within_seconds\":1,"
+		 "\"fanout\":%d,\"trials\":300,\"seed\":5}", (int)k);
+	o = answer(REQ_SIMULATE_GOSSIP, sim, FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	sim_mean = number(member(o, "rounds_to_all"), "mean");
+	sim_full = number(o, "full_delivery_rate");
+	ck_assert_double_gt(sim_full, 0.9);
+	/* Times to all lie within [0, 5]: their standard deviation is at most 2.5. */
+	ck_assert_msg(sim_mean <= mean + 5 * 2.5 / sqrt(300 * sim_full), "sampler's mean %g past large_n's %g",
+		      sim_mean, mean);
+	ck_assert_double_le(sim_mean, mean + 0.25);
+	cJSON_Delete(o);
+
+	/* Without curve: the times all the same, no curve. */
+	o = answer(REQ_CALC_FANOUT, "{\"preset\":\"memberlist-lan\",\"nodes\":10000,\"within_seconds\":1,"
+		   "\"target_prob\":0.99,\"model\":\"large_n\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_ptr_null(cJSON_GetObjectItem(o, "curve"));
+	ck_assert_double_eq(number(member(o, "rounds_to_all"), "p50"), p50);
+	cJSON_Delete(o);
+
+	/*
+	 * The curve draws as many samples as a third of the search's estimate
+	 * pays for (the note says how many), a count of the parameters alone:
+	 * on one thread the answer is the same, byte for byte.
+	 */
+	{
+		const char *half = "{\"preset\":\"memberlist-lan\",\"nodes\":10000,\"within_seconds\":1,"
+				   "\"target_prob\":0.5,\"model\":\"large_n\",\"curve\":true}";
+		cJSON *in = cJSON_Parse(half), *one = NULL;
+		struct req_limits lim = { .work_budget = FO_DEFAULT_WORK_BUDGET, .sim_threads = 1 };
+		const char *note;
+		long long samples = 0;
+
+		if (req_prepare(REQ_CALC_FANOUT, in, &lim, &req, &err) == REQ_OK)
+			one = req_execute(&req, &lim, NULL, &err);
+		cJSON_Delete(in);
+		ck_assert_msg(one != NULL, "%s", err.detail);
+		o = answer(REQ_CALC_FANOUT, half, FO_DEFAULT_WORK_BUDGET, &req, &err);
+		ck_assert_msg(o != NULL, "%s", err.detail);
+		ck_assert(cJSON_Compare(o, one, 1));
+		ck_assert_str_eq(member(o, "model")->valuestring, "large_n");
+		note = strstr(member(o, "note")->valuestring, "curve over time (");
+		ck_assert_ptr_nonnull(note);
+		ck_assert_int_eq(sscanf(note, "curve over time (%lld samples", &samples), 1);
+		ck_assert(samples >= 128 && samples <= 8192);
+		ck_assert_int_eq(cJSON_GetArraySize(member(o, "curve")), 21);
+		member(o, "seconds_to_all");
+		cJSON_Delete(o);
+		cJSON_Delete(one);
+	}
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -919,6 +1020,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_null_is_absent),
 	UNIT_TEST(test_nothing_after_json),
 	UNIT_TEST(test_exact_integers),
+	UNIT_TEST(test_large_n_time_figures),
 };
 
 Suite *request_suite(void)
