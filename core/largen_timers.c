@@ -828,6 +828,27 @@ static int run_sample(struct lt *e, uint64_t seed, uint64_t index, int check, st
 	return 0;
 }
 
+/*
+ * Sample n of a run that charges its samples look by look: at n = 0 and at
+ * each look's half (next / 2) the samples up to `next` are charged to *work,
+ * which must stay within max_work (FO_TOO_LARGE); then cancellation, then the
+ * sample.  FO_OK, or why the run stops.
+ */
+static enum fo_status take_sample(struct lt *e, uint64_t seed, int64_t n, int64_t next, double one,
+				  double max_work, double *work, const atomic_int *cancel,
+				  struct sample *s, double *curve_acc)
+{
+	if (n == 0 || n == next / 2) {
+		/* The next look's samples must fit in what is left. */
+		if (*work + (double)(next - n) * one > max_work)
+			return FO_TOO_LARGE;
+		*work += (double)(next - n) * one;
+	}
+	if (fo_cancelled(cancel))
+		return FO_CANCELLED;
+	return run_sample(e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, s, curve_acc) < 0 ? FO_NOMEM : FO_OK;
+}
+
 /* Looks at FO_LT_FIRST_SAMPLES, twice that, … FO_LT_MAX_SAMPLES: how many. */
 static int looks(void)
 {
@@ -892,22 +913,8 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 		return rc == -2 ? FO_NOMEM : FO_TOO_LARGE;
 	}
 	for (;;) {
-		if (n == 0 || n == next / 2) {
-			/* The next look's samples must fit in what is left. */
-			if (work + (double)(next - n) * one > max_work) {
-				st = FO_TOO_LARGE;
-				break;
-			}
-			work += (double)(next - n) * one;
-		}
-		if (fo_cancelled(cancel)) {
-			st = FO_CANCELLED;
+		if ((st = take_sample(&e, seed, n, next, one, max_work, &work, cancel, &s, acc)) != FO_OK)
 			break;
-		}
-		if (run_sample(&e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, &s, acc) < 0) {
-			st = FO_NOMEM;
-			break;
-		}
 		if (n % LT_CHECK_EVERY == 0) {
 			/* Only a sample that switched at M owes its value to the late phase (else it is exact). */
 			if (s.switched)
@@ -993,21 +1000,8 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 		verdict[r] = 2;
 	}
 	for (;;) {
-		if (n == 0 || n == next / 2) {
-			if (work + (double)(next - n) * one > max_work) {
-				st = FO_TOO_LARGE;
-				break;
-			}
-			work += (double)(next - n) * one;
-		}
-		if (fo_cancelled(cancel)) {
-			st = FO_CANCELLED;
+		if ((st = take_sample(&e, seed, n, next, one, max_work, &work, cancel, &s, NULL)) != FO_OK)
 			break;
-		}
-		if (run_sample(&e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, &s, NULL) < 0) {
-			st = FO_NOMEM;
-			break;
-		}
 		/* As largen_timers_run sums them, r by r (a sample switched by r when it switched before r S). */
 		for (int64_t r = 0; r <= upto; r++) {
 			if (verdict[r] != 2)
