@@ -436,6 +436,13 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			       int64_t max_fanout, double work_limit, int threads,
 			       const atomic_int *cancel, struct tradeoff *out)
 {
+	return tradeoff_run_from(p, model, target, 1, max_fanout, work_limit, threads, cancel, out);
+}
+
+enum fo_status tradeoff_run_from(const struct gossip_params *p, enum calc_model model, double target,
+				 int64_t min_fanout, int64_t max_fanout, double work_limit, int threads,
+				 const atomic_int *cancel, struct tradeoff *out)
+{
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
@@ -447,7 +454,7 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 
 	out->count = 0;
 	out->rows = NULL;
-	for (int64_t k = 1; k <= last; k++) {
+	for (int64_t k = min_fanout < 1 ? 1 : min_fanout; k <= last; k++) {
 		struct tradeoff_row row;
 		enum fo_status st;
 
@@ -597,10 +604,17 @@ static double row_cost(const struct gossip_params *p, enum calc_model model, dou
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads)
 {
+	return tradeoff_cost_from(p, model, target, 1, max_fanout, threads);
+}
+
+double tradeoff_cost_from(const struct gossip_params *p, enum calc_model model, double target,
+			  int64_t min_fanout, int64_t max_fanout, int threads)
+{
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
 	int64_t top = max_fanout > 0 ? p->nodes - 1 : gossip_fanout_top(p), last = max_fanout, far = 0;
+	int64_t first = min_fanout < 1 ? 1 : min_fanout;
 	double cost = 0, p_far = 0;
 
 	if (top < 1)
@@ -645,6 +659,9 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 		last = top;
 	if (last <= 0)
 		last = predict_last(p, target);
+	/* From a min_fanout past the predicted last row, rows stop FO_TRADEOFF_EXTRA_FANOUT past it at the latest. */
+	if (max_fanout <= 0 && last < first + FO_TRADEOFF_EXTRA_FANOUT)
+		last = first + FO_TRADEOFF_EXTRA_FANOUT;
 	if (last > top)
 		last = top;
 	/*
@@ -653,12 +670,14 @@ double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, do
 	 * of the last counted and the last row: at most FO_TRADEOFF_COST_ROWS + 1
 	 * cost evaluations, so planning stays cheap however many rows there are.
 	 */
-	if (isinf(run_cost(p, model, target, 1, threads)))
+	if (first > last)
+		return 0;
+	if (isinf(run_cost(p, model, target, first, threads)))
 		return HUGE_VAL;
-	for (int64_t k = 1; k <= last && cost < HUGE_VAL; k++) {
+	for (int64_t k = first; k <= last && cost < HUGE_VAL; k++) {
 		double one = row_cost(p, model, target, k, threads, far, p_far);
 		cost += one;
-		if (k >= FO_TRADEOFF_COST_ROWS && k < last && (k >= far || last < far)) {
+		if (k - first + 1 >= FO_TRADEOFF_COST_ROWS && k < last && (k >= far || last < far)) {
 			/* The rest alike (all past `far`, or all before it). */
 			cost += (double)(last - k) * fmax(one, row_cost(p, model, target, last, threads, far, p_far));
 			break;

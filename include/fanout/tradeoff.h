@@ -39,7 +39,7 @@ struct tradeoff_row {
 
 struct tradeoff {
 	int64_t count;
-	struct tradeoff_row *rows; /* count rows, K = 1 … count; free with tradeoff_release */
+	struct tradeoff_row *rows; /* count rows, K = first … first + count - 1; free with tradeoff_release */
 };
 
 /*
@@ -83,6 +83,20 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 			       const atomic_int *cancel, struct tradeoff *out);
 double tradeoff_cost_mt(const struct gossip_params *p, enum calc_model model, double target,
 			int64_t max_fanout, int threads);
+
+/*
+ * tradeoff_run_mt and tradeoff_cost_mt with rows from K = min_fanout (1 or
+ * more; no row below it is run or charged) up to max_fanout or the default
+ * last row.  Each row is the one tradeoff_run_mt gives for that K (every K
+ * is its own run); the default last row is FO_TRADEOFF_EXTRA_FANOUT past the
+ * first reached row from min_fanout on.  A min_fanout past the last row
+ * gives no rows.
+ */
+enum fo_status tradeoff_run_from(const struct gossip_params *p, enum calc_model model, double target,
+				 int64_t min_fanout, int64_t max_fanout, double work_limit, int threads,
+				 const atomic_int *cancel, struct tradeoff *out);
+double tradeoff_cost_from(const struct gossip_params *p, enum calc_model model, double target,
+			  int64_t min_fanout, int64_t max_fanout, int threads);
 
 void tradeoff_release(struct tradeoff *t);
 

@@ -185,8 +185,8 @@ int req_run_tradeoff(const struct request *req, const struct req_limits *lim, co
 {
 	enum fo_status st;
 
-	st = tradeoff_run_mt(&req->params, req->chosen, req->target_prob, req->max_fanout,
-			     lim->work_budget, lim->sim_threads, cancel, &res->trade);
+	st = tradeoff_run_from(&req->params, req->chosen, req->target_prob, req->min_fanout, req->max_fanout,
+			       lim->work_budget, lim->sim_threads, cancel, &res->trade);
 	if (st == FO_TOO_LARGE && req->model == CALC_AUTO && req->chosen == CALC_EXACT) {
 		/* Exact outgrew its estimate: a simulation per K, never the optimistic mean field. */
 		struct request fallback = *req;

@@ -81,6 +81,7 @@ static const struct field fields[] = {
 	{ "within_seconds", ALL, 0, F_POSITIVE, 0, AT(within_seconds), AT(has_within_seconds), 0 },
 	{ "sync_interval", ALL, 0, F_POSITIVE, 0, AT(sync_interval), AT(has_sync_interval), 0 },
 	{ "model", CALC | TRADE, 0, F_MODEL, 0, AT(model), -1, 0 },
+	{ "min_fanout", TRADE, 0, F_INT, 0, AT(min_fanout), -1, 1 },
 	{ "max_fanout", TRADE, 0, F_INT, 0, AT(max_fanout), -1, 1 },
 	{ "max_rounds", TRADE, 0, F_INT, 0, AT(max_rounds), -1, 1 },
 	{ "seed", SIM, 0, F_INT, 0, AT(seed), AT(has_seed), 0 },
@@ -447,7 +448,10 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 		req->params.rounds = (int64_t)ceil(q);
 }
 
-/* tradeoff's own fields: max_rounds is the model's R, max_fanout at most N - 1, no formula. */
+/*
+ * tradeoff's own fields: max_rounds is the model's R, min_fanout and
+ * max_fanout at most N - 1 (min_fanout at most max_fanout), no formula.
+ */
 void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error *err)
 {
 	long long top = (long long)req->params.nodes - 1;
@@ -462,6 +466,11 @@ void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
 		req_add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
+	if (req->params.nodes >= 2 && req->min_fanout > top)
+		req_add_error(err, "min_fanout", "\"min_fanout\" must be an integer from 1 to %lld", top);
+	else if (req->max_fanout > 0 && req->min_fanout > req->max_fanout)
+		req_add_error(err, "min_fanout", "\"min_fanout\" must be at most \"max_fanout\" (%lld)",
+			      (long long)req->max_fanout);
 	if (req->model == CALC_FORMULA)
 		req_add_error(err, "model",
 			  "\"model\" must be auto, exact, large_n, simulation or mean_field for tradeoff (it "

@@ -122,7 +122,8 @@ static double op_cost(const struct request *req, enum calc_model model, int thre
 	double search;
 
 	if (req->op == REQ_TRADEOFF)
-		return tradeoff_cost_mt(&req->params, model, req->target_prob, req->max_fanout, threads);
+		return tradeoff_cost_from(&req->params, model, req->target_prob, req->min_fanout, req->max_fanout,
+					  threads);
 	search = calc_cost_mt(&req->params, model, req->target_prob, threads);
 	switch (model) {
 	case CALC_EXACT:

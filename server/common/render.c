@@ -93,6 +93,9 @@ static int add_params(cJSON *o, const struct request *req)
 		ok = ok && add_number(d, "target_prob", req->target_prob) == 0;
 	if (req->op == REQ_TRADEOFF) {
 		ok = ok && add_number(d, "max_rounds", (double)req->max_rounds) == 0;
+		/* min_fanout only when given, so that answers without it are as before. */
+		if (req->min_fanout > 0)
+			ok = ok && add_number(d, "min_fanout", (double)req->min_fanout) == 0;
 		ok = ok && add_count_or_null(d, "max_fanout", req->max_fanout > 0 ? req->max_fanout : -1) == 0;
 	} else {
 		ok = ok && add_number(d, "rounds", (double)p->rounds) == 0;

@@ -73,6 +73,7 @@ struct request {
 	double target_prob;        /* calc_fanout, tradeoff */
 	enum calc_model model;     /* calc_fanout, tradeoff: as asked (CALC_AUTO by default) */
 	enum calc_model chosen;    /* calc_fanout, tradeoff: set by req_plan, never CALC_AUTO */
+	int64_t min_fanout;        /* tradeoff: the first row's K; 0 (not given) means 1 */
 	int64_t max_fanout;        /* tradeoff: 0 means the default */
 	int64_t max_rounds;        /* tradeoff: also params.rounds */
 	int64_t trials;            /* simulate_gossip */

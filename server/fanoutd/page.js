@@ -659,9 +659,11 @@ async function calculate() {
     const advice = raiseAdvice(query, calc, run.signal).then((raise) => {
       if (raise && calcRun === run) $("headline").textContent += ` ${raise}`;
     });
-    // The trade-off's rows reach past the chosen K, so that it is marked on them.
+    // The trade-off's rows: the chosen K, marked on them, and the three above it (what a
+    // larger K buys), not every K from 1, whose runs would not fit the budget at large N.
     const k = chosenFanout(calc);
     if (k !== null && k !== undefined && calc.params.nodes > 1) {
+      tradeQuery.set("min_fanout", String(Math.max(1, k)));
       tradeQuery.set("max_fanout", String(Math.min(calc.params.nodes - 1, k + 3)));
     }
     const [tradeoff, byRounds] = await Promise.all([tradeoffOrReason(tradeQuery, run.signal), byRoundsAnswer, advice]);

@@ -322,7 +322,9 @@ test('the charts plot exactly what the API answers for the same inputs', async (
   const convergence = await chartData(page, 'chart-convergence');
   assert.deepEqual(convergence[0].data, calc.curve.map((p) => ({ x: p.round, y: p.full_delivery_prob })));
   assert.deepEqual(convergence[1].data, calc.curve.map((p) => ({ x: p.round, y: p.informed_fraction })));
-  const trade = (await api('/tradeoff', `nodes=30&target_prob=0.99&loss=0.02&max_fanout=${calc.min_fanout + 3}`)).body;
+  // The trade-off's rows: the chosen K and the three above it.
+  const trade = (await api('/tradeoff', `nodes=30&target_prob=0.99&loss=0.02&min_fanout=${calc.min_fanout}&max_fanout=${calc.min_fanout + 3}`)).body;
+  assert.deepEqual(trade.rows.map((r) => r.fanout), [0, 1, 2, 3].map((i) => calc.min_fanout + i));
   const tradeoff = await chartData(page, 'chart-tradeoff');
   assert.deepEqual(tradeoff[0].data, trade.rows.map((r) => ({ x: r.fanout, y: r.rounds })));
   assert.deepEqual(tradeoff[1].data, trade.rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })));
@@ -461,6 +463,10 @@ for (const preset of ['memberlist-lan', 'memberlist-wan', 'memberlist-local', 'c
         if (trade && trade.status === 200) {
           const tradeoff = await chartData(page, 'chart-tradeoff');
           assert.deepEqual(tradeoff[1].data, trade.body.rows.map((r) => ({ x: r.fanout, y: r.messages_per_broadcast })));
+          // Its rows: the chosen K (marked) and the three above it, as far as N allows.
+          const k = calc.body.reachable ? calc.body.min_fanout : calc.body.best_fanout;
+          assert.equal(trade.body.rows[0].fanout, k);
+          assert.equal(trade.body.rows.at(-1).fanout, Math.min(nodes - 1, k + 3));
         }
       } else {
         notDrawn.push(`no answer: calc_fanout answered ${calc.status}: ${calc.body.detail} (estimate ${calc.body.estimate})`);

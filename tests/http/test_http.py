@@ -459,6 +459,16 @@ class Api(unittest.TestCase):
             self.assertEqual(answer, node_answer(dict(body, type="tradeoff")))
         status, answer = self.srv.post("/tradeoff", {"nodes": 100, "target_prob": 0.99, "max_fanout": 100})
         self.assertEqual((status, answer["field"]), (400, "max_fanout"))
+        # Rows from min_fanout (the page's second chart): those of the table from K = 1, by both doors.
+        body = {"nodes": 1000, "target_prob": 0.999, "max_fanout": 6}
+        _, whole = self.srv.post("/tradeoff", body)
+        status, answer = self.srv.post("/tradeoff", dict(body, min_fanout=4))
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["rows"], whole["rows"][3:])
+        self.assertEqual((answer["params"]["min_fanout"], "min_fanout" in whole["params"]), (4, False))
+        self.assertEqual(answer, node_answer(dict(body, min_fanout=4, type="tradeoff")))
+        status, answer = self.srv.post("/tradeoff", dict(body, min_fanout=7))
+        self.assertEqual((status, answer["field"]), (400, "min_fanout"))
         # Fleet scale: large_n per K within the default budget, each row with its interval.
         for target in (0.99, 0.9999):
             body = {"nodes": 1000000, "target_prob": target, "transmit_limit": 28, "interval": 0.2}

@@ -68,6 +68,11 @@ static const struct {
 	{ REQ_TRADEOFF, "{\"nodes\":100}", "target_prob", "is required" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":100}", "max_fanout", "from 1 to 99" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_fanout\":0}", "max_fanout", "from 1" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"min_fanout\":0}", "min_fanout", "from 1" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"min_fanout\":100}", "min_fanout", "from 1 to 99" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"min_fanout\":5,\"max_fanout\":4}", "min_fanout", "at most \"max_fanout\" (4)" },
+	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"min_fanout\":4,\"max_fanout\":4}", NULL, NULL },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":5,\"min_fanout\":2}", "min_fanout", "not a field of calc_fanout" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"max_rounds\":2000000}", "max_rounds", "from 1 to 1000000" },
 	{ REQ_TRADEOFF, "{\"nodes\":100,\"target_prob\":0.99,\"model\":\"formula\"}", "model", "auto, exact, large_n, simulation or mean_field" },
 	/* Timers and the time budget. */

@@ -189,12 +189,70 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/*
+ * Rows from min_fanout (the page's second chart asks for the chosen K and
+ * the three above it): the rows K = min … max of the run from K = 1, field
+ * for field, and an estimate that counts only them.  Exact at N = 200 and
+ * large_n under independent timers (memberlist-lan's settings at N = 2000,
+ * 5 intervals, two threads), whose rows are their own runs per K.
+ */
+static void same_row(const struct tradeoff_row *a, const struct tradeoff_row *b)
+{
+	ck_assert_int_eq(a->fanout, b->fanout);
+	ck_assert_int_eq(a->model, b->model);
+	ck_assert_int_eq(a->rounds, b->rounds);
+	ck_assert(a->delivery_prob == b->delivery_prob);
+	ck_assert(a->prob_by_max_rounds == b->prob_by_max_rounds);
+	ck_assert(a->p_lo == b->p_lo || (isnan(a->p_lo) && isnan(b->p_lo)));
+	ck_assert(a->p_hi == b->p_hi || (isnan(a->p_hi) && isnan(b->p_hi)));
+	ck_assert(a->messages == b->messages || (isnan(a->messages) && isnan(b->messages)));
+}
+
+START_TEST(test_rows_from_min_fanout)
+{
+	struct gossip_params exact = { 200, 0, 30, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
+	struct gossip_params timers = { 2000, 0, 5, GOSSIP_PUSH, 0, 0, 0, 16 };
+	const struct {
+		const struct gossip_params *p;
+		enum calc_model model;
+		int threads;
+	} runs[] = { { &exact, CALC_EXACT, 1 }, { &timers, CALC_LARGE_N, 2 } };
+
+	timers.timers = GOSSIP_TIMERS_INDEPENDENT;
+	timers.probe_interval = 5;
+	timers.horizon = 5;
+	for (size_t c = 0; c < sizeof runs / sizeof runs[0]; c++) {
+		const struct gossip_params *p = runs[c].p;
+		struct tradeoff all, some;
+		double whole = tradeoff_cost_from(p, runs[c].model, 0.99, 1, 6, runs[c].threads);
+		double part = tradeoff_cost_from(p, runs[c].model, 0.99, 3, 6, runs[c].threads);
+
+		ck_assert_int_eq(tradeoff_run_from(p, runs[c].model, 0.99, 1, 6, HUGE_VAL, runs[c].threads, NULL, &all),
+				 FO_OK);
+		ck_assert_int_eq(tradeoff_run_from(p, runs[c].model, 0.99, 3, 6, HUGE_VAL, runs[c].threads, NULL, &some),
+				 FO_OK);
+		ck_assert_int_eq(all.count, 6);
+		ck_assert_int_eq(some.count, 4);
+		for (int64_t i = 0; i < some.count; i++)
+			same_row(&some.rows[i], &all.rows[i + 2]);
+		/* Two rows fewer of six: the estimate drops, by no more than those rows' share. */
+		ck_assert_double_lt(part, whole);
+		ck_assert_double_ge(part, whole * 4 / 6 / 2);
+		ck_assert_double_eq(tradeoff_cost_from(p, runs[c].model, 0.99, 1, 6, runs[c].threads),
+				    tradeoff_cost_mt(p, runs[c].model, 0.99, 6, runs[c].threads));
+		tradeoff_release(&all);
+		tradeoff_release(&some);
+	}
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_rows_agree_with_calc, UNIT_COUNT(cases)),
 	UNIT_TEST(test_limits),
 	UNIT_LOOP(test_largen_rows, UNIT_COUNT(fleet)),
 	UNIT_TEST(test_rows_stop_at_top),
+	UNIT_TEST(test_rows_from_min_fanout),
 };
 
 Suite *tradeoff_suite(void)
