@@ -781,7 +781,8 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	struct gossip_params q = gossip_as_rounds(p);
 	struct calc_answer a;
 
-	if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+	/* p's timers: gossip_as_rounds has made q's aligned (it had ceil(H) rounds). */
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
 		/*
 		 * Predicted in rounds: a node's first tick comes half an interval
 		 * after it learns, so H intervals go about as far as
