@@ -1080,6 +1080,24 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 	return st;
 }
 
+static double rows_rate(const struct gossip_params *p);
+
+/*
+ * The slots of a sample's early phase, where the uninformed's pulls are
+ * drawn: all `slots` of the horizon, or when the sample switches to the
+ * late phase at M < L informed, those up to the switch, which growth by
+ * 1 + rows_rate per Δ (on the slow side: pulls and each tick's phase
+ * speed it) reaches within 1 + ln(M) / ln(1 + rate) intervals.
+ */
+static double early_slots(const struct gossip_params *p, double slots)
+{
+	double rate = rows_rate(p);
+
+	if (!((double)gossip_live(p) > FO_LT_THRESHOLD) || !(rate > 0))
+		return slots;
+	return fmin(slots, (1 + log(FO_LT_THRESHOLD) / log1p(rate)) * FO_LT_SLOTS);
+}
+
 /*
  * Work units of one sample (upper-end): the early phase's picks, probes and
  * pull batches up to M (or the horizon), and its late phase (a quarter of the
@@ -1114,7 +1132,7 @@ static double sample_cost_at(const struct gossip_params *p, int with_late, doubl
 	if (p->probe_interval > 0)
 		probes = 2 * (lived / p->probe_interval + 1);
 	if (gossip_pulls(p->mode))
-		pulls = slots * LT_PULL_BATCHES * LT_PULL_DRAW_COST;
+		pulls = early_slots(p, slots) * LT_PULL_BATCHES * LT_PULL_DRAW_COST;
 	cells = (age < 0 ? slots : fmax(0, h - late_from) * FO_LT_SLOTS) * (budget + 1) *
 		(p->probe_interval > 0 && p->transmit_limit > 0 ? FO_LT_SLOTS + 1 : 1);
 	/* The slot that crosses M may inform up to about half as many more. */
@@ -1147,10 +1165,17 @@ double largen_timers_cost(const struct gossip_params *p)
  * memberlist presets' rows at N = 30 … 10^6 (docs/PERFORMANCE.md); the
  * horizon itself when nothing grows.
  */
-/* The growth rate rows_horizon takes: 1 + (1 - loss)(K + 1/probe interval) per Δ, less one. */
+/*
+ * The growth rate rows_horizon takes: 1 + (1 - loss)(K + 1/probe interval)
+ * per Δ, less one; push_pull 2K in place of K (I informed among many
+ * uninformed push K I and draw about K I pulls a Δ: e^2K per Δ, more than
+ * 1 + 2K).
+ */
 static double rows_rate(const struct gossip_params *p)
 {
-	return (1 - p->loss) * ((gossip_pushes(p->mode) || gossip_pulls(p->mode) ? (double)p->fanout : 0) +
+	double k = (double)p->fanout;
+
+	return (1 - p->loss) * ((gossip_pushes(p->mode) ? k : 0) + (gossip_pulls(p->mode) ? k : 0) +
 				(p->probe_interval > 0 ? 1 / p->probe_interval : 0));
 }
 

@@ -532,12 +532,15 @@ enum fo_status tradeoff_run_from(const struct gossip_params *p, enum calc_model 
  * prediction only grows: the estimate stays on the safe side).  Either way
  * the prediction costs at most twice FO_PREDICT_WORK, whatever the request.
  */
-static int64_t predict_last(const struct gossip_params *p, double target)
+static int64_t predict_last_in(const struct gossip_params *p, double target, int speedup)
 {
 	struct gossip_params q = gossip_as_rounds(p);
 	struct calc_answer a;
 	enum fo_status st;
 
+	/* As calc's prediction: H intervals go about as far as FO_PREDICT_TIMERS_SPEEDUP H rounds. */
+	if (speedup && p->timers == GOSSIP_TIMERS_INDEPENDENT)
+		q.rounds = (int64_t)fmax(1, fmin(FO_MAX_ROUNDS, floor(FO_PREDICT_TIMERS_SPEEDUP * gossip_horizon(p))));
 	q.forward_rounds = 0;
 	q.transmit_limit = 0;
 	st = calc_fanout(&q, CALC_MEAN_FIELD, target, FO_PREDICT_WORK, NULL, &a);
@@ -548,6 +551,11 @@ static int64_t predict_last(const struct gossip_params *p, double target)
 	if (st != FO_OK || !a.reachable)
 		return p->nodes - 1;
 	return a.fanout + FO_TRADEOFF_EXTRA_FANOUT;
+}
+
+static int64_t predict_last(const struct gossip_params *p, double target)
+{
+	return predict_last_in(p, target, 0);
 }
 
 int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout)
@@ -634,7 +642,8 @@ double tradeoff_cost_from(const struct gossip_params *p, enum calc_model model, 
 			p_far = ceiling;
 		} else if (last <= 0) {
 			/*
-			 * The mean field (aligned rounds) predicts the least K, but
+			 * The mean field (aligned rounds, FO_PREDICT_TIMERS_SPEEDUP
+			 * of them an interval, as calc predicts) predicts the least K, but
 			 * independent timers with probes grow faster: the sampler's own
 			 * growth guess (on the slow side; largen_timers.h) may name a
 			 * smaller one.  From the smaller of the two, rows from two below
@@ -643,7 +652,7 @@ double tradeoff_cost_from(const struct gossip_params *p, enum calc_model model, 
 			 * FO_TRADEOFF_EXTRA_FANOUT past it.
 			 */
 			struct gossip_params q = timers_whole(p);
-			int64_t least = largen_timers_rows_least_fanout(&q, top), predicted = predict_last(p, target);
+			int64_t least = largen_timers_rows_least_fanout(&q, top), predicted = predict_last_in(p, target, 1);
 			if (least <= 0)
 				least = top;
 			if (predicted < top && predicted - FO_TRADEOFF_EXTRA_FANOUT < least)

@@ -137,7 +137,7 @@ double largen_timers_rows_cost_below(const struct gossip_params *p, double targe
 
 /*
  * The least K in 1 … top whose informed, growing by 1 + (1 - loss)(K + 1 /
- * probe interval) per Δ from one node, reach every live node within the
+ * probe interval) per Δ (push_pull: 2K in place of K) from one node, reach every live node within the
  * horizon (the growth largen_timers_rows_cost's horizon takes); 0 when none.
  * A planning guess, on the slow side: independent timers with probes grow
  * faster than aligned rounds, which the mean field predicts.

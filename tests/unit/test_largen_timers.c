@@ -545,6 +545,9 @@ static const struct {
 } counted_cases[] = {
 	{ "{\"preset\":\"memberlist-local\",\"nodes\":100000,\"target_prob\":0.99}" },
 	{ "{\"preset\":\"memberlist-lan\",\"nodes\":2000,\"target_prob\":0.99,\"max_rounds\":5}" },
+	/* push_pull (Cassandra): its pulls double the growth; the page's third chart at 10^4 and 10^6. */
+	{ "{\"preset\":\"cassandra\",\"nodes\":10000,\"target_prob\":0.99,\"max_rounds\":5}" },
+	{ "{\"preset\":\"cassandra\",\"nodes\":1000000,\"target_prob\":0.99,\"max_rounds\":5}" },
 };
 
 START_TEST(test_tradeoff_cost_counted)
@@ -583,6 +586,60 @@ START_TEST(test_tradeoff_cost_counted)
 }
 END_TEST
 
+/*
+ * Issue 19, the page under the cassandra preset (push_pull, K = 1,
+ * independent timers, failed_known) at N = 10^4 and 10^6, R = 5: its three
+ * requests (calc_fanout's search, tradeoff from the K found to three above,
+ * tradeoff by max_rounds 5) planned within the default budget on fanoutd's
+ * two simulation threads and run within it.  Before, the search started at
+ * the mean field's K for 5 aligned rounds (15 at 10^6: seven evaluations
+ * charged 2.01e9) and tradeoff's estimates took push_pull to grow as push
+ * alone (2.05e9 and 3.42e9 by max_rounds).
+ */
+static const int64_t cassandra_nodes[] = { 10000, 1000000 };
+
+START_TEST(test_cassandra_page_within_budget)
+{
+	struct req_limits lim = { FO_DEFAULT_WORK_BUDGET, 2 };
+	const char *ops[] = { "{\"preset\":\"cassandra\",\"nodes\":%lld,\"target_prob\":0.99,\"rounds\":5}",
+			      "{\"preset\":\"cassandra\",\"nodes\":%lld,\"target_prob\":0.99,\"min_fanout\":%lld,"
+			      "\"max_fanout\":%lld}",
+			      "{\"preset\":\"cassandra\",\"nodes\":%lld,\"target_prob\":0.99,\"max_rounds\":5}" };
+	long long n = (long long)cassandra_nodes[_i], k = 0;
+
+	for (int op = 0; op < 3; op++) {
+		struct request req;
+		struct req_error err;
+		char json[200];
+		cJSON *in;
+
+		snprintf(json, sizeof json, ops[op], n, k, k + 3);
+		in = cJSON_Parse(json);
+		ck_assert_int_eq(req_prepare(op ? REQ_TRADEOFF : REQ_CALC_FANOUT, in, &lim, &req, &err), REQ_OK);
+		cJSON_Delete(in);
+		ck_assert_int_eq(req.chosen, op ? CALC_LARGE_N : CALC_AUTO); /* calc: auto per K, large_n here */
+		ck_assert_msg(req.work <= FO_DEFAULT_WORK_BUDGET, "%s: estimated %g", json, req.work);
+		if (op == 0) {
+			struct calc_answer a;
+			ck_assert_int_eq(calc_fanout_mt(&req.params, req.chosen, 0.99, FO_DEFAULT_WORK_BUDGET, 2, NULL, &a),
+					 FO_OK);
+			ck_assert(a.reachable);
+			ck_assert_int_eq(a.model, CALC_LARGE_N);
+			ck_assert_double_le(a.work, FO_DEFAULT_WORK_BUDGET);
+			k = a.fanout;
+		} else {
+			struct tradeoff t;
+			ck_assert_int_eq(tradeoff_run_from(&req.params, req.chosen, 0.99, req.min_fanout, req.max_fanout,
+							   FO_DEFAULT_WORK_BUDGET, 2, NULL, &t), FO_OK);
+			ck_assert_int_ge(t.count, 1);
+			if (op == 1)
+				ck_assert_int_eq(t.rows[0].fanout, k);
+			tradeoff_release(&t);
+		}
+	}
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_interval_covers_sampler, UNIT_COUNT(cover_cases)),
 	UNIT_LOOP(test_memberlist_lan_within_budget, UNIT_COUNT(lan_nodes)),
@@ -596,6 +653,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),
 	UNIT_LOOP(test_tradeoff_preset_rows, UNIT_COUNT(request_cases)),
 	UNIT_LOOP(test_tradeoff_cost_counted, UNIT_COUNT(counted_cases)),
+	UNIT_LOOP(test_cassandra_page_within_budget, UNIT_COUNT(cassandra_nodes)),
 	UNIT_LOOP(test_time_curve_covers_sampler, UNIT_COUNT(time_cases)),
 	UNIT_TEST(test_time_curve_is_the_run),
 };
