@@ -567,7 +567,9 @@ END_TEST
  * the transmit limit keeps every r short of the target (memberlist-local,
  * N = 10^5: each row stops at its first looks, every row up to X runs), and
  * where the mean field, on aligned rounds, reaches the target at no K but
- * the timers and probes do (memberlist-lan, N = 2000, max_rounds 5).
+ * the timers and probes do (memberlist-lan, N = 2000, max_rounds 5), and
+ * push_pull (cassandra at N = 10^4 and 10^6, max_rounds 5; before pulls
+ * counted in its growth, estimated 4.4 and 6.7 times the work counted).
  */
 static const struct {
 	const char *json;
