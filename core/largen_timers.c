@@ -1105,7 +1105,7 @@ static double sample_cost_at(const struct gossip_params *p, int with_late, doubl
 	if (live <= 1)
 		return 0;
 	/* Anti-entropy is not in large_n's sampler: it refuses (auto takes the simulation). */
-	if (slots > FO_LT_MAX_SLOTS || p->sync_interval > 0 || p->transmit_limit > FO_LT_MAX_BUDGET ||
+	if (slots > FO_LT_MAX_SLOTS || p->sync_interval > 0 || p->seed_gossip || p->transmit_limit > FO_LT_MAX_BUDGET ||
 	    p->forward_rounds > FO_LT_MAX_BUDGET || p->nodes > INT32_MAX || p->fanout > INT32_MAX)
 		return HUGE_VAL;
 	budget = p->transmit_limit > 0 ? (double)p->transmit_limit : p->forward_rounds > 0 ? (double)p->forward_rounds : 1;
