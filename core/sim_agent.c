@@ -177,9 +177,9 @@ static void push_phase(struct agent *a, int64_t r, int64_t senders)
 				inform(a, w, r);
 		}
 		if (a->p->seed_gossip) {
-			int64_t s = extra_exchanges(a, v, k, 1);
-			if (s >= 0 && !rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[s] == UNINFORMED)
-				inform(a, s, r);
+			int64_t hub = extra_exchanges(a, v, k, 1);
+			if (hub >= 0 && !rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[hub] == UNINFORMED)
+				inform(a, hub, r);
 		}
 	}
 }
