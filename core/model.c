@@ -71,20 +71,30 @@ struct gossip_params gossip_known_view(const struct gossip_params *p)
 {
 	struct gossip_params q = *p;
 
-	if (q.failed_known && !q.seed_gossip) {
+	if (q.failed_known && !(q.seed_gossip && q.seeds > 0)) {
 		q.nodes = gossip_live(p);
+		q.known_failed = q.seed_gossip ? p->failed : 0;
 		q.failed = 0;
 		q.failed_known = 0;
 	}
 	return q;
 }
 
+double gossip_unreachable_chance(const struct gossip_params *p)
+{
+	int64_t live = gossip_live(p);
+
+	if (!p->seed_gossip || live <= 0)
+		return 0;
+	return fmin(1, (double)(p->failed + p->known_failed) / (double)live);
+}
+
 void gossip_seed_chances(const struct gossip_params *p, int is_seed, double *unreachable,
 			 double *seed)
 {
-	int64_t live = gossip_live(p), others = p->seeds - (is_seed ? 1 : 0);
+	int64_t others = p->seeds - (is_seed ? 1 : 0);
 
-	*unreachable = live > 0 ? (double)p->failed / (double)live : 0;
+	*unreachable = gossip_unreachable_chance(p);
 	*seed = p->nodes > 1 && others > 0 ? (double)others / (double)(p->nodes - 1) : 0;
 }
 

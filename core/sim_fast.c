@@ -418,9 +418,10 @@ struct part {
 static int run_part(void *arg)
 {
 	struct part *part = arg;
+	double wasted = gossip_unreachable_chance(part->p);
 	struct fast f;
 
-	if (part->p->seed_gossip) {
+	if (part->p->seed_gossip && part->p->seeds > 0) {
 		/* Seeds are not interchangeable with the other nodes: the agent simulator, every node. */
 		part->status = sim_agent_run(part->p, part->seed, part->first, part->trials, part->cancel,
 					     &part->tally);
@@ -444,6 +445,9 @@ static int run_part(void *arg)
 		}
 		rng_stream(&f.rng, part->seed, part->first + (uint64_t)i);
 		rounds_to_all = fast_trial(&f, &messages);
+		if (wasted > 0 && part->p->fanout > 0)
+			/* Seeds 0: each exchange (K messages) followed by a wasted one with chance q. */
+			messages += sample_binomial(&f.rng, messages / (uint64_t)part->p->fanout, wasted);
 		sim_tally_add(&part->tally, f.curve, rounds_to_all, messages);
 	}
 	fast_release(&f);
@@ -607,7 +611,7 @@ double sim_fast_cost(const struct gossip_params *p, int64_t trials)
 	double live = (double)gossip_live(p), k = (double)imin(p->fanout, gossip_live(p));
 	double per_trial = 30.0 * (double)p->rounds;
 
-	if (p->seed_gossip)
+	if (p->seed_gossip && p->seeds > 0)
 		return agent_cost(p, trials);
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT)
 		return timed_cost(p, trials);

@@ -85,6 +85,12 @@ struct gossip_params {
 	 */
 	int seed_gossip;
 	int64_t seeds;
+	/*
+	 * Set by gossip_known_view only: the F it folded away when it made
+	 * the L-node cluster of seeds 0 (whose unreachable exchanges, which
+	 * only cost messages, the fast simulator follows).  0 otherwise.
+	 */
+	int64_t known_failed;
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -145,9 +151,10 @@ struct gossip_params gossip_as_rounds(const struct gossip_params *p);
  * the cluster of its L live nodes without failures (nodes L, failed 0);
  * otherwise *p itself.  Every calculator, the fast simulator and the costs
  * take this view; the agent simulator follows failed_known literally (peers
- * among the live nodes of N), which the tests compare.  With seed_gossip
- * the view is *p itself: the unreachable exchanges need F, and only the
- * agent simulator follows them.
+ * among the live nodes of N), which the tests compare.  With seeds (S > 0)
+ * the view is *p itself: only the agent simulator follows seeds.  With
+ * seeds 0 the view keeps the F it folded away in known_failed, for the
+ * unreachable exchanges' chance (gossip_unreachable_chance).
  */
 struct gossip_params gossip_known_view(const struct gossip_params *p);
 
@@ -158,6 +165,12 @@ struct gossip_params gossip_known_view(const struct gossip_params *p);
  */
 void gossip_seed_chances(const struct gossip_params *p, int is_seed, double *unreachable,
 			 double *seed);
+
+/*
+ * The chance min(1, F / L) that an exchange is followed by an unreachable
+ * one (seed_gossip; 0 without it), on p or on its known view.
+ */
+double gossip_unreachable_chance(const struct gossip_params *p);
 
 /*
  * The push window in effect, in a mode that pushes: a node pushes in the W

@@ -140,7 +140,7 @@ static const char *tradeoff_note(const struct request *req)
 		       "rounds is the least r whose interval's lower end meets the target "
 		       "(a K large_n cannot follow is simulated, and says so)";
 	case CALC_SIMULATION:
-		return req->params.seed_gossip
+		return req->params.seed_gossip && req->params.seeds > 0
 		       ? "Monte Carlo estimates: for each K, trials of the agent simulator (every node: "
 			 "seeds are not interchangeable with the others) at max_rounds from a seed fixed "
 			 "by the parameters; a row's rounds is the least r whose Clopper-Pearson lower "
@@ -469,7 +469,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "parameters; delivery_prob_interval is a %g%% "
 			 "Clopper-Pearson interval, and K is the least whose lower end meets the target",
 			 (long long)a->sim_trials,
-			 req->params.seed_gossip ? "agent simulator (every node: seeds are not "
+			 req->params.seed_gossip && req->params.seeds > 0 ? "agent simulator (every node: seeds are not "
 						   "interchangeable with the others)"
 						 : "fast simulator (exact in distribution)",
 			 FO_CALC_SIM_CONFIDENCE * 100);
@@ -667,8 +667,8 @@ static cJSON *render_tally(const struct request *req, const struct sim_tally *t,
 	ok = ok && add_number(o, "messages_mean", s.messages_mean) == 0;
 	ok = ok && add_number(o, "seed", (double)req->seed) == 0;
 	ok = ok && cJSON_AddStringToObject(o, "model", "simulation");
-	/* Seeds are not interchangeable with the other nodes: sim_fast_run hands the trials to the agent. */
-	ok = ok && cJSON_AddStringToObject(o, "simulator", req->params.seed_gossip ? "agent" : "fast");
+	/* Seeds (above 0) are not interchangeable with the others: sim_fast_run hands their trials to the agent. */
+	ok = ok && cJSON_AddStringToObject(o, "simulator", req->params.seed_gossip && req->params.seeds > 0 ? "agent" : "fast");
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum) == 0;
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum) == 0;
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum) == 0;

@@ -328,7 +328,9 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual(seeded["type"], "simulate_gossip_ok", seeded)
         self.assertNotIn("seeds", alone["params"])
         self.assertEqual((wasted["params"]["seeds"], seeded["params"]["seeds"]), (0, 4))
-        self.assertEqual((alone["simulator"], wasted["simulator"], seeded["simulator"]), ("fast", "agent", "agent"))
+        # Seeds 0 only cost messages: the fast simulator follows them; seeds need the agent.
+        self.assertEqual((alone["simulator"], wasted["simulator"], seeded["simulator"]), ("fast", "fast", "agent"))
+        self.assertEqual(alone["full_delivery_rate"], wasted["full_delivery_rate"])
         # K = 1, no window: 48 live nodes exchange 5 times each (240 a trial), and each
         # exchange is followed by an unreachable one with probability 12 / 48: 60 more on average,
         # binomial, so the mean of 300 trials is within 5 standard errors (0.35) of 300.

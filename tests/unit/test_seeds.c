@@ -168,7 +168,7 @@ START_TEST(test_seeds_hubs)
 }
 END_TEST
 
-/* sim_fast_run hands seeds to the agent: the same tally bit for bit, on 1 thread or 3. */
+/* sim_fast_run hands seeds (S > 0) to the agent: the same tally bit for bit, on 1 thread or 3. */
 START_TEST(test_seeds_fast_runs_agent)
 {
 	struct gossip_params p = cassandra(50, 8, 3, 6);
@@ -190,6 +190,94 @@ START_TEST(test_seeds_fast_runs_agent)
 		ck_assert_int_eq(a.informed_by_round[r], f.informed_by_round[r]);
 	sim_tally_release(&a);
 	sim_tally_release(&f);
+}
+END_TEST
+
+/*
+ * Seeds 0: the fast simulator follows the unreachable exchanges (they only
+ * cost messages) by a binomial draw a trial over its exchanges; against the
+ * agent at 5 standard errors of the difference, on messages, transmits and
+ * the informed count, each mean's error from the spread of 40 batch means
+ * (aligned and independent timers, K = 1 and 2, loss, a window, F > L).
+ */
+static const struct {
+	int64_t n, k, f, rounds, t;
+	double loss;
+	enum gossip_timers timers;
+} against[] = {
+	{ 40, 1, 10, 6, 0, 0, GOSSIP_TIMERS_ALIGNED },
+	{ 40, 2, 10, 5, 0, 0.2, GOSSIP_TIMERS_ALIGNED },
+	{ 30, 1, 20, 5, 2, 0.1, GOSSIP_TIMERS_ALIGNED },      /* F > L: q = 1; a window */
+	{ 40, 1, 10, 6, 0, 0, GOSSIP_TIMERS_INDEPENDENT },
+	{ 40, 2, 10, 5, 0, 0.2, GOSSIP_TIMERS_INDEPENDENT },
+	{ 30, 1, 20, 5, 2, 0.1, GOSSIP_TIMERS_INDEPENDENT },
+};
+#define BATCHES 40
+#define BATCH 50
+
+/* Batch means of messages, transmits and informed: mean[j] and the standard error of it. */
+static void batch_moments(const struct gossip_params *p, int fast, double mean[3], double se[3])
+{
+	double sum[3] = { 0 }, sq[3] = { 0 };
+
+	for (int b = 0; b < BATCHES; b++) {
+		struct sim_tally t;
+		double x[3];
+		ck_assert_int_eq(sim_tally_init(&t, p, 0), FO_OK);
+		if (fast)
+			ck_assert_int_eq(sim_fast_run(p, 31, (uint64_t)b * BATCH, BATCH, 1, NULL, &t), FO_OK);
+		else
+			ck_assert_int_eq(sim_agent_run(p, 32, (uint64_t)b * BATCH, BATCH, NULL, &t), FO_OK);
+		x[0] = (double)t.messages_sum / BATCH;
+		x[1] = (double)t.transmits_sum / BATCH;
+		x[2] = (double)t.informed_sum / BATCH;
+		for (int j = 0; j < 3; j++) {
+			sum[j] += x[j];
+			sq[j] += x[j] * x[j];
+		}
+		sim_tally_release(&t);
+	}
+	for (int j = 0; j < 3; j++) {
+		mean[j] = sum[j] / BATCHES;
+		se[j] = sqrt(fmax(sq[j] / BATCHES - mean[j] * mean[j], 0) * BATCHES / (BATCHES - 1) / BATCHES);
+	}
+}
+
+START_TEST(test_seeds_zero_fast_matches_agent)
+{
+	struct gossip_params p = cassandra(against[_i].n, against[_i].f, 0, against[_i].rounds);
+	static const char *const names[3] = { "messages", "transmits", "informed" };
+	double fm[3], fs[3], am[3], as[3], q;
+
+	p.fanout = against[_i].k;
+	p.forward_rounds = against[_i].t;
+	p.loss = against[_i].loss;
+	p.timers = against[_i].timers;
+	if (p.timers == GOSSIP_TIMERS_INDEPENDENT)
+		p.horizon = (double)p.rounds;
+	batch_moments(&p, 1, fm, fs);
+	batch_moments(&p, 0, am, as);
+	for (int j = 0; j < 3; j++) {
+		double tol = 5 * sqrt(fs[j] * fs[j] + as[j] * as[j]);
+		ck_assert_msg(fabs(fm[j] - am[j]) <= tol + 1e-9, "case %d %s: fast %.4f agent %.4f (5 se %.4f)",
+			      _i, names[j], fm[j], am[j], tol);
+	}
+	/*
+	 * And the unreachable ones are there.  The same trials without them
+	 * (the draws for them come after each trial's own) have E exchanges
+	 * of K messages in all; given E, the extra messages are binomial
+	 * (E, q): within 5 of its standard deviations of E q.
+	 */
+	q = fmin(1, (double)p.failed / (double)gossip_live(&p));
+	p.seed_gossip = 0;
+	batch_moments(&p, 1, am, as);
+	ck_assert_double_eq(fm[2], am[2]); /* the same spread, trial by trial */
+	{
+		double trials = BATCHES * BATCH, e = am[0] * trials / (double)p.fanout;
+		double extra = (fm[0] - am[0]) * trials;
+		ck_assert_msg(fabs(extra - e * q) <= 5 * sqrt(e * q * (1 - q)) + 1e-6,
+			      "case %d: %.1f extra messages vs %.1f", _i, extra, e * q);
+	}
 }
 END_TEST
 
@@ -361,6 +449,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_seeds_unreachable_messages, UNIT_COUNT(wasted)),
 	UNIT_LOOP(test_seeds_hubs, 2),
 	UNIT_LOOP(test_seeds_fast_runs_agent, 2),
+	UNIT_LOOP(test_seeds_zero_fast_matches_agent, UNIT_COUNT(against)),
 	UNIT_TEST(test_seeds_params_check),
 	UNIT_LOOP(test_seeds_request, NREQUESTS),
 	UNIT_LOOP(test_seeds_models, 2),
