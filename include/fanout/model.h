@@ -81,7 +81,8 @@ struct gossip_params {
 	 * itself, uniformly, with probability (those seeds) / (N - 1): the
 	 * Gossiper's unreachable / (live + 1) and seeds / (live + unreachable),
 	 * its live and seed sets leaving the node itself out.  Only the agent
-	 * simulator follows them (sim_fast_run hands such runs to it).
+	 * simulator follows seeds (sim_fast_run hands such runs to it); with
+	 * seeds 0 the fast simulator adds the wasted messages itself.
 	 */
 	int seed_gossip;
 	int64_t seeds;
