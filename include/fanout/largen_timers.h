@@ -37,6 +37,20 @@
  * seed is a hash of the parameters but the horizon: the same request gets the
  * same answer, and runs at every horizon draw the same paths.
  * Cost depends on M, K, X, S and the horizon, not on N.
+ *
+ * Anti-entropy (sync_interval) is not sampled: with it, every function here
+ * computes gossip alone (same seed, same paths) and reports an interval
+ * whose upper end is 1 (miss_lo 0); a verdict "missed" becomes "neither".
+ * Syncs only add deliveries: under a coupling of each node's sends by
+ * their index after it learnt (and of probes by their tick), a node
+ * informed earlier sends earlier to the same peers, so with syncs every
+ * node is informed no later than without them, and gossip alone's lower end
+ * bounds P(full by t) with syncs from below.  The coupling is a proof
+ * without a transmit limit, or with one and no probes; with both (the
+ * memberlist and serf presets) a node informed earlier may spend a send on
+ * an ack it would otherwise have spent on a later gossip tick, so there the
+ * bound is checked against the simulation (tests/unit/test_largen_timers.c,
+ * docs/VALIDATION.md), not proved.
  */
 #ifndef FANOUT_LARGEN_TIMERS_H
 #define FANOUT_LARGEN_TIMERS_H
