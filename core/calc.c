@@ -543,6 +543,9 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
  */
 static enum fo_status least_possible(struct search *s, int64_t lo, int64_t hi, struct calc_answer *out)
 {
+	/* With syncs large_n's upper end is 1 at every K (largen_timers.h): K = 1 may, unevaluated. */
+	if (s->p->sync_interval > 0 && resolve(s->p, s->model, s->target, lo + 1) == CALC_LARGE_N)
+		hi = lo + 1;
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
 		struct eval e;

@@ -125,8 +125,9 @@ static int add_note(cJSON *o, const char *note)
 #define SYNC_BOUND_NOTE \
 	"sync_interval is bounded, not modelled: large_n follows gossip alone, and since syncs " \
 	"only add deliveries, each interval's lower end is a lower bound on P(full delivery) " \
-	"with them (proved without a transmit limit or without probes; with both, as in the " \
-	"serf presets, checked against the simulation) and its upper end is 1; delivery_prob, " \
+	"with them (proved without probes, or with probes and neither transmit_limit nor " \
+	"forward_rounds; otherwise, as in the serf presets, checked against the simulation, " \
+	"not proved) and its upper end is 1; delivery_prob, " \
 	"informed_fraction and the times to all are gossip alone's (never early)"
 
 /* tradeoff's note on the model its rows came from, or NULL. */
