@@ -710,10 +710,16 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
  */
 static double stay_low(struct exact *x, int64_t i)
 {
-	double f = 1, ok, base = 1 - (double)x->fanout * (1 - x->loss) / (double)(x->nodes - 1);
+	double f = 1, base = 1 - (double)x->fanout * (1 - x->loss) / (double)(x->nodes - 1);
 
-	if (gossip_pulls(x->mode))
-		pull_prob(x, i, &ok, &f);
+	if (gossip_pulls(x->mode) && x->pull_fail[i] >= 0) {
+		f = x->pull_fail[i];
+	} else if (gossip_pulls(x->mode)) {
+		/* Not cached: the chain's pull_rel (and so its figures) must not depend on the bound. */
+		struct dist_pull r;
+		dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2], &r);
+		f = r.fail;
+	}
 	return f * (gossip_pushes(x->mode) ? pow(fmax(base, 0), (double)i) : 1) * (1 - 1e-9);
 }
 
