@@ -211,8 +211,7 @@ static void render_process(const struct metrics *m, struct strbuf *t)
 	       "fanoutd_build_info{version=\"%s\"} 1\n", m->start_time, FO_VERSION);
 }
 
-char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
-		     size_t *len)
+char *metrics_render(struct metrics *m, const struct metrics_now *now, size_t *len)
 {
 	struct strbuf t = STRBUF_INIT;
 
@@ -239,8 +238,18 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 		"fanoutd_work_queue_limit %zu\n"
 		"# HELP fanoutd_draining 1 while shutting down.\n"
 		"# TYPE fanoutd_draining gauge\n"
-		"fanoutd_draining %d\n",
-	    in_flight, queue_limit, draining);
+		"fanoutd_draining %d\n"
+		"# HELP fanoutd_answer_cache_hits_total GET requests answered from a connection thread's answer cache.\n"
+		"# TYPE fanoutd_answer_cache_hits_total counter\n"
+		"fanoutd_answer_cache_hits_total %llu\n"
+		"# HELP fanoutd_answer_cache_misses_total GET requests looked up in the answer caches in vain.\n"
+		"# TYPE fanoutd_answer_cache_misses_total counter\n"
+		"fanoutd_answer_cache_misses_total %llu\n"
+		"# HELP fanoutd_answer_cache_entries Answers the connection threads' caches hold.\n"
+		"# TYPE fanoutd_answer_cache_entries gauge\n"
+		"fanoutd_answer_cache_entries %zu\n",
+	    now->in_flight, now->queue_limit, now->draining, (unsigned long long)now->cache_hits,
+	    (unsigned long long)now->cache_misses, now->cache_entries);
 	render_process(m, &t);
 	if (t.failed) {
 		strbuf_release(&t);
