@@ -37,6 +37,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -1148,6 +1149,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
 {
 	char stamp[32], line[512];
+	/* Milliseconds with three decimals, from whole microseconds: no floating-point printing. */
+	long long us = llround(secs * 1e6);
 	int n;
 
 	log_stamp(stamp, sizeof stamp);
@@ -1156,13 +1159,13 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	printable(ex->path);
 	printable(ex->method);
 	if (!s->cfg.log_json)
-		n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method,
-			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+		n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %lld.%03lldms %s\n", stamp, ex->remote,
+			     ex->method, ex->path, status, ex->bytes, us / 1000, us % 1000, ex->request_id);
 	else
 		n = snprintf(line, sizeof line,
 			     "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-			     "\"bytes\":%zu,\"ms\":%.3f,\"request_id\":\"%s\"}\n", stamp, ex->remote, ex->method,
-			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+			     "\"bytes\":%zu,\"ms\":%lld.%03lld,\"request_id\":\"%s\"}\n", stamp, ex->remote, ex->method,
+			     ex->path, status, ex->bytes, us / 1000, us % 1000, ex->request_id);
 	if (n > 0 && (size_t)n < sizeof line)
 		log_buffered(line, (size_t)n);
 }
