@@ -1273,9 +1273,10 @@ struct http_server *http_start(const struct http_config *cfg)
 		log_line("error", "fanoutd: out of memory or threads");
 		goto fail;
 	}
-	s->ncaches = (size_t)cfg->http_threads;
-	s->caches = calloc(s->ncaches, sizeof *s->caches);
-	for (size_t i = 0; s->caches && i < s->ncaches; i++)
+	/* Without memory for the caches, no answer is cached (anscache_new's NULL: that thread's). */
+	s->caches = calloc((size_t)cfg->http_threads, sizeof *s->caches);
+	s->ncaches = s->caches ? (size_t)cfg->http_threads : 0;
+	for (size_t i = 0; i < s->ncaches; i++)
 		s->caches[i] = anscache_new(FO_HTTP_CACHE_SLOTS, FO_HTTP_CACHE_BODY_MAX);
 	s->high_water = cfg->connections - (cfg->connections / 8 > 1 ? cfg->connections / 8 : 1);
 	guard_on_tick(s->guard, FO_HTTP_READ_TICK_MS, reap, s);
