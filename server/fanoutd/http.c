@@ -87,6 +87,7 @@ struct conn_watch {
 	unsigned seen;                 /* the count when the reaper last looked */
 	int ended;                     /* reaper ticks in a row, in one request, that saw the client's end of input */
 	int shed;                      /* shut down to make room */
+	char remote[64];               /* the client's address as text, for the access log */
 	struct conn_watch *prev, *next;
 };
 
@@ -107,6 +108,7 @@ static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *con
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
+static void client_address(struct MHD_Connection *conn, char *out, size_t size);
 
 /* Every path fanoutd answers; metrics are kept per row, plus one row for the rest. */
 static const struct route routes[] = {
@@ -174,7 +176,7 @@ struct exchange {
 	char method[16];
 	int method_cut;                /* longer than method[] holds: no method we know */
 	char path[128];
-	char remote[64];
+	char remote[64];               /* as conn_watch's */
 	char request_id[REQUEST_ID_MAX + 1];
 	char *query;                   /* the query after '?', in libmicrohttpd's buffer (on_uri), or NULL */
 	char query_first;              /* its first character, which on_uri hid from libmicrohttpd */
@@ -840,6 +842,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			return;
 		}
 		w->fd = info->connect_fd;
+		client_address(conn, w->remote, sizeof w->remote);
 		atomic_init(&w->reading, 1);
 		atomic_init(&w->since, now_ns());
 		pthread_mutex_lock(&s->conns_lock);
@@ -1033,7 +1036,14 @@ static struct exchange *exchange_start(struct http_server *s, struct exchange *e
 	ex->method_cut = snprintf(ex->method, sizeof ex->method, "%s", method) >= (int)sizeof ex->method;
 	ex->http11 = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 	snprintf(ex->path, sizeof ex->path, "%s", url);
-	client_address(conn, ex->remote, sizeof ex->remote);
+	{
+		/* Made once a connection (on_connection), not once a request. */
+		const struct conn_watch *w = conn_watch_of(conn);
+		if (w)
+			memcpy(ex->remote, w->remote, sizeof ex->remote);
+		else
+			client_address(conn, ex->remote, sizeof ex->remote);
+	}
 	request_id(s, conn, ex->request_id);
 	return ex;
 }
