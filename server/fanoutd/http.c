@@ -30,7 +30,11 @@
  * lock is for connects and closes), the guard is armed through this thread's
  * own slot (guard_slot), request ids count per thread, and the access line
  * goes to this thread's log buffer (log_buffered), written out by the reaper's
- * tick and when the server stops.
+ * tick and when the server stops.  A GET whose answer depends on its query
+ * alone, computed on this thread, goes into this thread's answer cache
+ * (anscache.h), and the same query is answered from there without parsing,
+ * planning, computing or rendering; its request id and access line are still
+ * its own.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
 
@@ -203,6 +207,10 @@ struct job {
 
 /* ---- responses ---------------------------------------------------------- */
 
+static enum MHD_Result respond_with(struct exchange *ex, struct MHD_Connection *conn, int status,
+				    const char *type, struct MHD_Response *r, size_t len,
+				    const char *const *headers);
+
 /*
  * Queues `body` (len bytes) with the headers every answer carries, plus
  * `headers`: NULL, or name, value, …, NULL.  `mem` says who owns the body, in
@@ -211,10 +219,6 @@ struct job {
  * this function from now on, which frees it with free() when the response is
  * done or could not be made.
  */
-static enum MHD_Result respond_with(struct exchange *ex, struct MHD_Connection *conn, int status,
-				    const char *type, struct MHD_Response *r, size_t len,
-				    const char *const *headers);
-
 static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn, int status,
 			       const char *type, const char *body, size_t len,
 			       enum MHD_ResponseMemoryMode mem, const char *const *headers)
