@@ -599,12 +599,17 @@ static enum fo_status search_linear(struct search *s, struct calc_answer *out)
  * below it does not, so the search needs both, and the two chains share no
  * arithmetic (the kernels and the pull probabilities depend on K, the
  * distributions differ from round 1) but can share the wall time.  Each run
- * is the same exact_run, so every figure is what the sequential search
- * computes; spec_take charges the budget and counts the evaluation exactly as
- * evaluate() does, at the point the sequential search would.
+ * is exact_run_decide, which is exact_run unless, two rounds or one before
+ * its end, it bounds P(full at R) below half the target: that K then does
+ * not reach the target, which is all the search asks of the K below its
+ * answer (meets and may_meet; its figures are not reported), and the last
+ * rounds, the dearest, are saved (issue 22).  So every reported figure is what the sequential
+ * search computes; spec_take charges the budget and counts the evaluation
+ * exactly as evaluate() does, at the point the sequential search would.
  */
 struct spec {
 	struct gossip_params q;
+	double target, upper;   /* exact_run_decide's */
 	atomic_int cancel, done;
 	struct chain_result r;
 	enum fo_status st;
@@ -616,7 +621,7 @@ static int spec_thread(void *arg)
 {
 	struct spec *sp = arg;
 
-	sp->st = exact_run(&sp->q, &sp->cancel, &sp->r);
+	sp->st = exact_run_decide(&sp->q, &sp->cancel, sp->target, &sp->r, &sp->upper);
 	atomic_store(&sp->done, 1);
 	return 0;
 }
@@ -636,6 +641,7 @@ static void spec_start(struct search *s, int64_t guess, int64_t k, struct spec *
 		return;
 	sp->q = *s->p;
 	sp->q.fanout = k;
+	sp->target = s->target;
 	atomic_init(&sp->cancel, 0);
 	atomic_init(&sp->done, 0);
 	sp->running = thrd_create(&sp->th, spec_thread, sp) == thrd_success;
@@ -683,6 +689,18 @@ static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *
 	}
 	if ((st = sp->st) != FO_OK)
 		return st;
+	if (sp->upper < sp->target / 2) {
+		/*
+		 * Decided before its end: P(full at R) <= upper, far below the
+		 * target.  The search only asks this K whether it meets or may meet
+		 * the target (it is K = guess - 1, below one that meets it).
+		 */
+		e->p = e->p_hi = sp->upper;
+		e->miss = e->miss_lo = fmax(0, nextafter(1 - sp->upper, 0));
+		e->miss_hi = 1;
+		e->error_bound = sp->upper;
+		return FO_OK;
+	}
 	from_exact(e, &sp->r);
 	chain_result_release(&sp->r);
 	return FO_OK;

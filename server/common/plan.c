@@ -233,6 +233,11 @@ static enum req_status plan_answer(const struct request *req, double *render, st
 	return REQ_OVER_BUDGET;
 }
 
+int req_deterministic(const struct request *req)
+{
+	return !req->seed_made;
+}
+
 /* simulate_gossip: a seed if none was given, and the trials' wall time. */
 enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
@@ -241,6 +246,7 @@ enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, 
 	if (!req->has_seed) {
 		req->seed = (int64_t)fresh_seed();
 		req->has_seed = 1;
+		req->seed_made = 1;
 	}
 	if (!sim_counts_fit(p, req->trials))
 		return req_fail(err, REQ_OVER_BUDGET, "trials",
