@@ -104,6 +104,9 @@ static int add_params(cJSON *o, const struct request *req)
 	ok = ok && add_number(d, "loss", p->loss) == 0;
 	ok = ok && add_number(d, "failed_nodes", (double)p->failed) == 0;
 	ok = ok && cJSON_AddBoolToObject(d, "failed_known", p->failed_known) != NULL;
+	/* Only when given: answers without Cassandra's seeds read as they always did. */
+	if (p->seed_gossip)
+		ok = ok && add_number(d, "seeds", (double)p->seeds) == 0;
 	ok = ok && add_count_or_null(d, "forward_rounds",
 				     p->forward_rounds > 0 ? p->forward_rounds : -1) == 0;
 	ok = ok && add_count_or_null(d, "transmit_limit",
@@ -121,6 +124,18 @@ static int add_note(cJSON *o, const char *note)
 	return !note || cJSON_AddStringToObject(o, "note", note) ? 0 : -1;
 }
 
+/*
+ * What large_n's answers add with sync_interval (largen_timers.h): it
+ * follows gossip alone, whose lower ends bound P(full) with the syncs.
+ */
+#define SYNC_BOUND_NOTE \
+	"sync_interval is bounded, not modelled: large_n follows gossip alone, and since syncs " \
+	"only add deliveries, each interval's lower end is a lower bound on P(full delivery) " \
+	"with them (proved without probes, or with probes and neither transmit_limit nor " \
+	"forward_rounds; otherwise, as in the serf presets, checked against the simulation, " \
+	"not proved) and its upper end is 1; delivery_prob, " \
+	"informed_fraction and the times to all are gossip alone's (never early)"
+
 /* tradeoff's note on the model its rows came from, or NULL. */
 static const char *tradeoff_note(const struct request *req)
 {
@@ -130,6 +145,11 @@ static const char *tradeoff_note(const struct request *req)
 		       "about one round early when there is loss, pull or failures); "
 		       "check a row with simulate_gossip";
 	case CALC_LARGE_N:
+		if (timed(req) && req->params.sync_interval > 0)
+			return "large-N estimates under independent timers: for each K, one large_n "
+			       "run to max_rounds gives every r, each r's interval the one large_n "
+			       "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+			       "whose interval's lower end meets the target; " SYNC_BOUND_NOTE;
 		if (timed(req))
 			return "large-N estimates under independent timers: for each K, one large_n "
 			       "run to max_rounds gives every r, each r's interval the one large_n "
@@ -140,7 +160,12 @@ static const char *tradeoff_note(const struct request *req)
 		       "rounds is the least r whose interval's lower end meets the target "
 		       "(a K large_n cannot follow is simulated, and says so)";
 	case CALC_SIMULATION:
-		return "Monte Carlo estimates: for each K, trials of the fast simulator at "
+		return req->params.seed_gossip && req->params.seeds > 0
+		       ? "Monte Carlo estimates: for each K, trials of the agent simulator (every node: "
+			 "seeds are not interchangeable with the others) at max_rounds from a seed fixed "
+			 "by the parameters; a row's rounds is the least r whose Clopper-Pearson lower "
+			 "end (99.9%) of P(full by r) meets the target"
+		       : "Monte Carlo estimates: for each K, trials of the fast simulator at "
 		       "max_rounds from a seed fixed by the parameters; a row's rounds is "
 		       "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
 		       "meets the target";
@@ -460,10 +485,14 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		if (ok && req->curve)
 			ok = add_curve(o, req, NULL, tally, cancel) == 0;
 		snprintf(note, sizeof note,
-			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
-			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
+			 "a Monte Carlo estimate: %lld trials of the %s from a seed fixed by the "
+			 "parameters; delivery_prob_interval is a %g%% "
 			 "Clopper-Pearson interval, and K is the least whose lower end meets the target",
-			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
+			 (long long)a->sim_trials,
+			 req->params.seed_gossip && req->params.seeds > 0 ? "agent simulator (every node: seeds are not "
+						   "interchangeable with the others)"
+						 : "fast simulator (exact in distribution)",
+			 FO_CALC_SIM_CONFIDENCE * 100);
 		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
 	}
 	if (ok && lt_pts) {
@@ -477,7 +506,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
 	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
-		char note[640];
+		char note[1200];
 		snprintf(note, sizeof note,
 			 "large_n under independent timers: delivery_prob_interval covers P(full "
 			 "delivery by the horizon); its curve over time (%lld samples of the same "
@@ -486,10 +515,14 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "seconds_to_all come from those intervals and are never early: a percentile "
 			 "is the first point whose interval's lower end reaches the level, the mean "
 			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
-			 "no message figures (simulate_gossip at this fanout gives them)",
-			 (long long)lt_samples);
+			 "no message figures (simulate_gossip at this fanout gives them)%s",
+			 (long long)lt_samples, req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
 		ok = add_note(o, note) == 0;
-	} else if (ok && a->model == CALC_LARGE_N)
+	} else if (ok && a->model == CALC_LARGE_N && timed(req) && req->params.sync_interval > 0)
+		ok = add_note(o, "large_n under independent timers: delivery_prob_interval covers "
+				 "P(full delivery by the horizon); no rounds_to_all, curve or message "
+				 "figures (simulate_gossip at this fanout gives them); " SYNC_BOUND_NOTE) == 0;
+	else if (ok && a->model == CALC_LARGE_N)
 		ok = add_note(o, timed(req)
 			      ? "large_n under independent timers: delivery_prob_interval covers "
 				"P(full delivery by the horizon); no rounds_to_all, curve or message "
@@ -658,7 +691,8 @@ static cJSON *render_tally(const struct request *req, const struct sim_tally *t,
 	ok = ok && add_number(o, "messages_mean", s.messages_mean) == 0;
 	ok = ok && add_number(o, "seed", (double)req->seed) == 0;
 	ok = ok && cJSON_AddStringToObject(o, "model", "simulation");
-	ok = ok && cJSON_AddStringToObject(o, "simulator", "fast");
+	/* Seeds (above 0) are not interchangeable with the others: sim_fast_run hands their trials to the agent. */
+	ok = ok && cJSON_AddStringToObject(o, "simulator", req->params.seed_gossip && req->params.seeds > 0 ? "agent" : "fast");
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum) == 0;
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum) == 0;
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum) == 0;

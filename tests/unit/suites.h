@@ -60,11 +60,13 @@ Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
 Suite *sync_suite(void);
+Suite *seeds_suite(void);
 Suite *strbuf_suite(void);
 Suite *timers_suite(void);
 Suite *largen_timers_suite(void);
 Suite *intervals_suite(void);
 Suite *known_suite(void);
 Suite *limits_suite(void);
+Suite *anscache_suite(void);
 
 #endif
