@@ -14,15 +14,16 @@
  * by loss, the same law for every sender of the round, and given a, the
  * nodes reached are a uniform a-subset of M0, independently between senders.
  * Stage one draws how many senders have each a = 1..K at once (a
- * multinomial: K binomials).  Stage two lays those subsets over M0 one node
- * at a time: the t-th node of a sender's subset is new with probability
- * (nodes of M0 still unreached) / (m0 - t), an exact integer comparison.
- * The round's new count is the size of the union, which does not depend on
- * the order, so this is the exact chain's step (the chi-square tests compare
- * it with exact.c).  A round costs K binomials and one 64-bit draw per
- * message that reaches M0; late in a round, where most of them fall on
- * nodes already reached, the single-message senders' repeats are skipped
- * with one geometric draw per new node.
+ * multinomial: K binomials).  Stage two lays those subsets over M0 one
+ * layer at a time, the t-th nodes of all of them, each new with probability
+ * (nodes of M0 still unreached) / (m0 - t) whatever the other senders did:
+ * an occupancy draw (sample_occupancy), which throws only the messages that
+ * land among the nodes unreached when its chunk starts (a binomial) and
+ * costs an integer comparison a throw.  The round's new count is the size of
+ * the union, which does not depend on the order, so this is the exact
+ * chain's step (the chi-square tests compare it with exact.c).  A round
+ * costs K binomials, one a chunk, and a little more than one throw per node
+ * it reaches.
  *
  * Where that would cost more (large K: the draws grow with K, and stage one
  * with K^2 under loss), the round is drawn sender by sender, the exact
@@ -56,9 +57,6 @@
 
 /* Up to this fanout a push round may be drawn in two stages (see the top). */
 #define STAGED_FANOUT 64
-
-/* Stage two skips repeats once fewer than one in this many nodes of M0 is unreached. */
-#define STAGED_SKIP 16
 
 struct fast {
 	const struct gossip_params *p;
@@ -249,29 +247,22 @@ static void stage_one(struct fast *f, int64_t senders, int64_t sends, int64_t m0
 
 /*
  * Stage two: the subsets counted in f->count laid over M0 (m0 nodes, m of
- * them unreached); returns how many stay unreached.
+ * them unreached); returns how many stay unreached.  They are laid one
+ * layer at a time: layer t places the (t+1)-th node of every sender with
+ * more than t, uniform over the m0 - t nodes of M0 outside its first t.
+ * Those t are all reached by then, so the node is new with probability m /
+ * (m0 - t) whatever the other senders did, and the layer is an occupancy
+ * draw of that many balls into m0 - t cells with m empty.
  */
 static int64_t stage_two(struct fast *f, int64_t m0, int64_t m, int64_t sends)
 {
-	uint64_t balls;
+	int64_t above = 0; /* senders with more than t nodes in M0 */
 
-	for (int64_t a = sends; a >= 2; a--)
-		for (int64_t s = f->count[a]; s > 0 && m > 0; s--)
-			for (int64_t t = 0; t < a; t++)
-				m -= (int64_t)rng_below(&f->rng, (uint64_t)(m0 - t)) < m;
-	/* One node each: a run of uniform picks from all of M0. */
-	balls = (uint64_t)f->count[1];
-	while (balls > 0 && m > 0) {
-		if (m * STAGED_SKIP >= m0) {
-			m -= (int64_t)rng_below(&f->rng, (uint64_t)m0) < m;
-			balls--;
-		} else {
-			uint64_t skip = sample_geometric(&f->rng, (double)m / (double)m0);
-			if (skip >= balls)
-				break;
-			balls -= skip + 1;
-			m--;
-		}
+	for (int64_t a = 1; a <= sends; a++)
+		above += f->count[a];
+	for (int64_t t = 0; t < sends && above > 0 && m > 0; t++) {
+		m = sample_occupancy(&f->rng, m0 - t, m, above);
+		above -= f->count[t + 1];
 	}
 	return m;
 }
