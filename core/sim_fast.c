@@ -39,6 +39,8 @@
  * distribution).
  */
 #include <math.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -396,15 +398,44 @@ enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint
 	return sim_fast_trial_as(p, seed, trial, SIM_PUSH_AUTO, informed, messages, rounds_to_all);
 }
 
-/* A contiguous block of trials run by one thread into its own tally. */
+/*
+ * One thread's share of a run, into its own tally.  Under independent
+ * timers a contiguous block (a block's setup is O(L)); under aligned rounds
+ * the threads take blocks of `grain` trials from a shared counter as they
+ * finish the last, so a thread slowed by whatever else runs on its core
+ * takes fewer.  The tally holds integer sums only, so any split gives the
+ * same bits.  Aligned to a cache line: each thread writes its tally a trial.
+ */
 struct part {
-	const struct gossip_params *p;
+	alignas(64) const struct gossip_params *p;
 	uint64_t seed, first;
-	int64_t trials;
+	int64_t trials;             /* timers: this block's; aligned: the run's */
+	atomic_llong *next;         /* aligned: the first trial no thread has taken */
+	int64_t grain;
 	const atomic_int *cancel;
 	struct sim_tally tally;
 	enum fo_status status;
 };
+
+/* Trial part->first + i for each i this thread takes; FO_CANCELLED stops it. */
+static enum fo_status take_trials(struct part *part, struct fast *f)
+{
+	for (;;) {
+		int64_t i = (int64_t)atomic_fetch_add(part->next, (long long)part->grain);
+		int64_t end = imin(i + part->grain, part->trials);
+		if (i >= part->trials)
+			return FO_OK;
+		for (; i < end; i++) {
+			uint64_t messages;
+			int64_t rounds_to_all;
+			if (fo_cancelled(part->cancel))
+				return FO_CANCELLED;
+			rng_stream(&f->rng, part->seed, part->first + (uint64_t)i);
+			rounds_to_all = fast_trial(f, &messages);
+			sim_tally_add(&part->tally, f->curve, rounds_to_all, messages);
+		}
+	}
+}
 
 static int run_part(void *arg)
 {
@@ -420,17 +451,7 @@ static int run_part(void *arg)
 		part->status = FO_NOMEM;
 		return 0;
 	}
-	for (int64_t i = 0; i < part->trials; i++) {
-		uint64_t messages;
-		int64_t rounds_to_all;
-		if (fo_cancelled(part->cancel)) {
-			part->status = FO_CANCELLED;
-			break;
-		}
-		rng_stream(&f.rng, part->seed, part->first + (uint64_t)i);
-		rounds_to_all = fast_trial(&f, &messages);
-		sim_tally_add(&part->tally, f.curve, rounds_to_all, messages);
-	}
+	part->status = take_trials(part, &f);
 	fast_release(&f);
 	return 0;
 }
@@ -441,10 +462,12 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	struct part parts[FO_SIM_MAX_THREADS] = { 0 };
+	struct part parts[FO_SIM_MAX_THREADS];
 	thrd_t tids[FO_SIM_MAX_THREADS];
 	int started[FO_SIM_MAX_THREADS] = { 0 }, n = threads < 1 ? 1 : threads;
+	int timed = p->timers == GOSSIP_TIMERS_INDEPENDENT;
 	enum fo_status st = FO_OK;
+	atomic_llong next = 0;
 	int64_t done = 0;
 
 	if (!sim_counts_fit(p, trials))
@@ -454,9 +477,12 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 	if (n > trials)
 		n = trials > 0 ? (int)trials : 1;
 	for (int k = 0; k < n; k++) {
-		int64_t share = trials / n + (k < trials % n);
-		parts[k] = (struct part){ p, seed, first_trial + (uint64_t)done, share, cancel, { 0 }, FO_OK };
-		done += share;
+		int64_t share = timed ? trials / n + (k < trials % n) : trials;
+		/* About 16 blocks a thread: few visits to the counter, little left at the end. */
+		int64_t grain = trials / (16 * (int64_t)n) + 1;
+		parts[k] = (struct part){ p, seed, first_trial + (uint64_t)done, share, &next, grain, cancel,
+					  { 0 }, FO_OK };
+		done += timed ? share : 0;
 		if (sim_tally_init(&parts[k].tally, p, t->informed_by_round != NULL) != FO_OK)
 			parts[k].status = FO_NOMEM;
 	}
