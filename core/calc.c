@@ -543,6 +543,9 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
  */
 static enum fo_status least_possible(struct search *s, int64_t lo, int64_t hi, struct calc_answer *out)
 {
+	/* With syncs large_n's upper end is 1 at every K (largen_timers.h): K = 1 may, unevaluated. */
+	if (s->p->sync_interval > 0 && resolve(s->p, s->model, s->target, lo + 1) == CALC_LARGE_N)
+		hi = lo + 1;
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
 		struct eval e;
@@ -833,6 +836,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 			      struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
+	const struct gossip_params *given = p;
 
 	p = &view;
 	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
@@ -858,6 +862,22 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	out->work = s.work;
 	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
+	if (st == FO_OK && model == CALC_AUTO && p->sync_interval > 0 && !out->reachable &&
+	    out->model == CALC_LARGE_N) {
+		/*
+		 * With syncs large_n's answer is gossip alone's lower bound
+		 * (largen_timers.h): that it reaches the target at no K does not
+		 * say the syncs cannot.  The simulation, which follows them,
+		 * decides within what the budget leaves, or the search stops.
+		 */
+		struct calc_answer sim;
+		st = calc_fanout_mt(given, CALC_SIMULATION, target, work_limit - s.work, threads, cancel, &sim);
+		sim.evaluations += s.evaluations;
+		sim.evaluations_beside += s.beside;
+		sim.work += s.work;
+		sim.sim_trials_total += s.trials;
+		*out = sim;
+	}
 	return st;
 }
 
