@@ -242,3 +242,98 @@ int64_t sample_discrete(struct rng *r, const double *pmf, int64_t lo, int64_t hi
 	}
 	return hi;
 }
+
+/*
+ * Below this many cells a 64-bit word gives two throws of 32 bits each (a
+ * throw is then rejected with probability below n / 2^32).
+ */
+#define OCCUPANCY_NARROW ((int64_t)1 << 28)
+
+/*
+ * The balls of a chunk expected to land in empty cells, squared, per empty
+ * cell: the chunk's binomial (~100 ns) spread over its balls against the
+ * throws wasted on cells the chunk itself filled (~lambda^2 / 2E at ~1.5 ns),
+ * lambda = sqrt(2 E 100 / 1.5).
+ */
+#define OCCUPANCY_CHUNK 128.0
+
+/*
+ * c throws into n cells of which m are empty; returns how many stay empty.
+ * A throw is a uniform word x below lim = n L, L = floor((2^w - 1) / n), so
+ * that floor(x / L) is a uniform cell in [0, n); numbering the empty cells
+ * first, it is empty iff x < m L.  thr holds m L and drops by L whenever a
+ * throw fills a cell, so a throw costs a comparison and no division.
+ */
+static uint64_t throws_narrow(struct rng *r, uint32_t n, uint32_t m, uint64_t c)
+{
+	uint32_t cell = UINT32_MAX / n, lim = n * cell, thr = m * cell;
+
+	while (c >= 2) {
+		uint64_t w = rng_next(r);
+		uint32_t x = (uint32_t)w, y = (uint32_t)(w >> 32);
+		if (x < lim && y < lim) {
+			thr -= cell & -(uint32_t)(x < thr);
+			thr -= cell & -(uint32_t)(y < thr);
+			c -= 2;
+			continue;
+		}
+		/* A rejected half is skipped; the other still counts. */
+		if (x < lim) {
+			thr -= cell & -(uint32_t)(x < thr);
+			c--;
+		}
+		if (y < lim) {
+			thr -= cell & -(uint32_t)(y < thr);
+			c--;
+		}
+	}
+	if (c == 1) {
+		uint32_t x;
+		do
+			x = (uint32_t)rng_next(r);
+		while (x >= lim);
+		thr -= cell & -(uint32_t)(x < thr);
+	}
+	return thr / cell;
+}
+
+static uint64_t throws_wide(struct rng *r, uint64_t n, uint64_t m, uint64_t c)
+{
+	uint64_t cell = UINT64_MAX / n, lim = n * cell, thr = m * cell;
+
+	for (; c > 0; c--) {
+		uint64_t x;
+		do
+			x = rng_next(r);
+		while (x >= lim);
+		thr -= cell & -(uint64_t)(x < thr);
+	}
+	return thr / cell;
+}
+
+/*
+ * In chunks: of a chunk's c balls, Binomial(c, m / n) land among the m
+ * cells empty at its start, each uniformly and independently, so only
+ * those are thrown, into those m cells.  The chunk holds about lambda n / m
+ * balls, lambda = sqrt(OCCUPANCY_CHUNK m) landing among the m, at most m.
+ */
+int64_t sample_occupancy(struct rng *r, int64_t n, int64_t m, int64_t b)
+{
+	while (b > 0 && m > 0) {
+		double lambda = fmin(sqrt(OCCUPANCY_CHUNK * (double)m), (double)m);
+		double want = ceil(lambda * (double)n / (double)m);
+		int64_t c = want < (double)b ? (int64_t)want : b;
+		uint64_t in = sample_binomial(r, (uint64_t)c, (double)m / (double)n);
+
+		if (in > 0)
+			m = sample_throws(r, m, m, (int64_t)in, m >= OCCUPANCY_NARROW);
+		b -= c;
+	}
+	return m;
+}
+
+int64_t sample_throws(struct rng *r, int64_t n, int64_t m, int64_t c, int wide)
+{
+	return (int64_t)(wide ? throws_wide(r, (uint64_t)n, (uint64_t)m, (uint64_t)c)
+			      : throws_narrow(r, (uint32_t)n, (uint32_t)m, (uint64_t)c));
+}

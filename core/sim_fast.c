@@ -14,15 +14,16 @@
  * by loss, the same law for every sender of the round, and given a, the
  * nodes reached are a uniform a-subset of M0, independently between senders.
  * Stage one draws how many senders have each a = 1..K at once (a
- * multinomial: K binomials).  Stage two lays those subsets over M0 one node
- * at a time: the t-th node of a sender's subset is new with probability
- * (nodes of M0 still unreached) / (m0 - t), an exact integer comparison.
- * The round's new count is the size of the union, which does not depend on
- * the order, so this is the exact chain's step (the chi-square tests compare
- * it with exact.c).  A round costs K binomials and one 64-bit draw per
- * message that reaches M0; late in a round, where most of them fall on
- * nodes already reached, the single-message senders' repeats are skipped
- * with one geometric draw per new node.
+ * multinomial: K binomials).  Stage two lays those subsets over M0 one
+ * layer at a time, the t-th nodes of all of them, each new with probability
+ * (nodes of M0 still unreached) / (m0 - t) whatever the other senders did:
+ * an occupancy draw (sample_occupancy), which throws only the messages that
+ * land among the nodes unreached when its chunk starts (a binomial) and
+ * costs an integer comparison a throw.  The round's new count is the size of
+ * the union, which does not depend on the order, so this is the exact
+ * chain's step (the chi-square tests compare it with exact.c).  A round
+ * costs K binomials, one a chunk, and a little more than one throw per node
+ * it reaches.
  *
  * Where that would cost more (large K: the draws grow with K, and stage one
  * with K^2 under loss), the round is drawn sender by sender, the exact
@@ -38,6 +39,8 @@
  * distribution).
  */
 #include <math.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
@@ -56,9 +59,6 @@
 
 /* Up to this fanout a push round may be drawn in two stages (see the top). */
 #define STAGED_FANOUT 64
-
-/* Stage two skips repeats once fewer than one in this many nodes of M0 is unreached. */
-#define STAGED_SKIP 16
 
 struct fast {
 	const struct gossip_params *p;
@@ -249,29 +249,22 @@ static void stage_one(struct fast *f, int64_t senders, int64_t sends, int64_t m0
 
 /*
  * Stage two: the subsets counted in f->count laid over M0 (m0 nodes, m of
- * them unreached); returns how many stay unreached.
+ * them unreached); returns how many stay unreached.  They are laid one
+ * layer at a time: layer t places the (t+1)-th node of every sender with
+ * more than t, uniform over the m0 - t nodes of M0 outside its first t.
+ * Those t are all reached by then, so the node is new with probability m /
+ * (m0 - t) whatever the other senders did, and the layer is an occupancy
+ * draw of that many balls into m0 - t cells with m empty.
  */
 static int64_t stage_two(struct fast *f, int64_t m0, int64_t m, int64_t sends)
 {
-	uint64_t balls;
+	int64_t above = 0; /* senders with more than t nodes in M0 */
 
-	for (int64_t a = sends; a >= 2; a--)
-		for (int64_t s = f->count[a]; s > 0 && m > 0; s--)
-			for (int64_t t = 0; t < a; t++)
-				m -= (int64_t)rng_below(&f->rng, (uint64_t)(m0 - t)) < m;
-	/* One node each: a run of uniform picks from all of M0. */
-	balls = (uint64_t)f->count[1];
-	while (balls > 0 && m > 0) {
-		if (m * STAGED_SKIP >= m0) {
-			m -= (int64_t)rng_below(&f->rng, (uint64_t)m0) < m;
-			balls--;
-		} else {
-			uint64_t skip = sample_geometric(&f->rng, (double)m / (double)m0);
-			if (skip >= balls)
-				break;
-			balls -= skip + 1;
-			m--;
-		}
+	for (int64_t a = 1; a <= sends; a++)
+		above += f->count[a];
+	for (int64_t t = 0; t < sends && above > 0 && m > 0; t++) {
+		m = sample_occupancy(&f->rng, m0 - t, m, above);
+		above -= f->count[t + 1];
 	}
 	return m;
 }
@@ -405,20 +398,54 @@ enum fo_status sim_fast_trial(const struct gossip_params *p, uint64_t seed, uint
 	return sim_fast_trial_as(p, seed, trial, SIM_PUSH_AUTO, informed, messages, rounds_to_all);
 }
 
-/* A contiguous block of trials run by one thread into its own tally. */
+/*
+ * One thread's share of a run, into its own tally.  Under independent
+ * timers, or with seeds (the agent), a contiguous block (a block's setup is
+ * O(L)); otherwise
+ * the threads take blocks of `grain` trials from a shared counter as they
+ * finish the last, so a thread slowed by whatever else runs on its core
+ * takes fewer.  The tally holds integer sums only, so any split gives the
+ * same bits.  Aligned to a cache line: each thread writes its tally a trial.
+ */
 struct part {
-	const struct gossip_params *p;
+	alignas(64) const struct gossip_params *p;
 	uint64_t seed, first;
-	int64_t trials;
+	int64_t trials;             /* timers: this block's; aligned: the run's */
+	atomic_llong *next;         /* aligned: the first trial no thread has taken */
+	int64_t grain;
 	const atomic_int *cancel;
 	struct sim_tally tally;
 	enum fo_status status;
 };
 
+/* Trial part->first + i for each i this thread takes; FO_CANCELLED stops it. */
+static enum fo_status take_trials(struct part *part, struct fast *f)
+{
+	double wasted = gossip_unreachable_chance(part->p);
+
+	for (;;) {
+		int64_t i = (int64_t)atomic_fetch_add(part->next, (long long)part->grain);
+		int64_t end = imin(i + part->grain, part->trials);
+		if (i >= part->trials)
+			return FO_OK;
+		for (; i < end; i++) {
+			uint64_t messages;
+			int64_t rounds_to_all;
+			if (fo_cancelled(part->cancel))
+				return FO_CANCELLED;
+			rng_stream(&f->rng, part->seed, part->first + (uint64_t)i);
+			rounds_to_all = fast_trial(f, &messages);
+			if (wasted > 0 && part->p->fanout > 0)
+				/* Seeds 0: each exchange (K messages) followed by a wasted one with chance q. */
+				messages += sample_binomial(&f->rng, messages / (uint64_t)part->p->fanout, wasted);
+			sim_tally_add(&part->tally, f->curve, rounds_to_all, messages);
+		}
+	}
+}
+
 static int run_part(void *arg)
 {
 	struct part *part = arg;
-	double wasted = gossip_unreachable_chance(part->p);
 	struct fast f;
 
 	if (part->p->seed_gossip && part->p->seeds > 0) {
@@ -436,20 +463,7 @@ static int run_part(void *arg)
 		part->status = FO_NOMEM;
 		return 0;
 	}
-	for (int64_t i = 0; i < part->trials; i++) {
-		uint64_t messages;
-		int64_t rounds_to_all;
-		if (fo_cancelled(part->cancel)) {
-			part->status = FO_CANCELLED;
-			break;
-		}
-		rng_stream(&f.rng, part->seed, part->first + (uint64_t)i);
-		rounds_to_all = fast_trial(&f, &messages);
-		if (wasted > 0 && part->p->fanout > 0)
-			/* Seeds 0: each exchange (K messages) followed by a wasted one with chance q. */
-			messages += sample_binomial(&f.rng, messages / (uint64_t)part->p->fanout, wasted);
-		sim_tally_add(&part->tally, f.curve, rounds_to_all, messages);
-	}
+	part->status = take_trials(part, &f);
 	fast_release(&f);
 	return 0;
 }
@@ -460,10 +474,13 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	struct part parts[FO_SIM_MAX_THREADS] = { 0 };
+	struct part parts[FO_SIM_MAX_THREADS];
 	thrd_t tids[FO_SIM_MAX_THREADS];
 	int started[FO_SIM_MAX_THREADS] = { 0 }, n = threads < 1 ? 1 : threads;
+	/* Runs handed whole to sim_clock or the agent take fixed blocks (see struct part). */
+	int timed = p->timers == GOSSIP_TIMERS_INDEPENDENT || (p->seed_gossip && p->seeds > 0);
 	enum fo_status st = FO_OK;
+	atomic_llong next = 0;
 	int64_t done = 0;
 
 	if (!sim_counts_fit(p, trials))
@@ -473,9 +490,12 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
 	if (n > trials)
 		n = trials > 0 ? (int)trials : 1;
 	for (int k = 0; k < n; k++) {
-		int64_t share = trials / n + (k < trials % n);
-		parts[k] = (struct part){ p, seed, first_trial + (uint64_t)done, share, cancel, { 0 }, FO_OK };
-		done += share;
+		int64_t share = timed ? trials / n + (k < trials % n) : trials;
+		/* About 16 blocks a thread: few visits to the counter, little left at the end. */
+		int64_t grain = trials / (16 * (int64_t)n) + 1;
+		parts[k] = (struct part){ p, seed, first_trial + (uint64_t)done, share, &next, grain, cancel,
+					  { 0 }, FO_OK };
+		done += timed ? share : 0;
 		if (sim_tally_init(&parts[k].tally, p, t->informed_by_round != NULL) != FO_OK)
 			parts[k].status = FO_NOMEM;
 	}

@@ -6,7 +6,8 @@
  * rounding: no normal or Poisson approximations.  The binomial is drawn by
  * inversion when n min(p, 1 - p) < 10, else by Hörmann's BTRS (transformed
  * rejection with squeeze, O(1) expected work); Beta comes from two
- * Marsaglia–Tsang gammas.
+ * Marsaglia–Tsang gammas.  The occupancy (balls thrown into cells, some
+ * empty) compares uniform integers with integers.
  */
 #ifndef FANOUT_SAMPLE_H
 #define FANOUT_SAMPLE_H
@@ -41,6 +42,25 @@ void sample_btrs_margins(uint64_t n, double p, int steps, double *hat, double *s
  * probability p in (0, 1]; UINT64_MAX when p is 0 (never).
  */
 uint64_t sample_geometric(struct rng *r, double p);
+
+/*
+ * Occupancy: b balls thrown one after another, each into one of n cells
+ * (n >= 1) uniformly and independently, when m of the cells (0 <= m <= n)
+ * are empty; returns how many stay empty.  In chunks: the balls of a chunk
+ * that land among the cells empty at its start are a binomial draw, and only
+ * those are thrown, each filling a cell with probability (cells still empty)
+ * / (cells empty at the start), an exact comparison of integers.
+ */
+int64_t sample_occupancy(struct rng *r, int64_t n, int64_t m, int64_t b);
+
+/*
+ * For tests, and sample_occupancy's own step: c balls thrown one by one
+ * into n cells with m empty (the whole occupancy, no chunks), each a 32-bit
+ * half of a 64-bit word (n < 2^32) or, with `wide`, a whole word; returns
+ * how many stay empty.  A half or word at or above the largest multiple of
+ * n it holds is rejected and the next one used, so each throw is uniform.
+ */
+int64_t sample_throws(struct rng *r, int64_t n, int64_t m, int64_t c, int wide);
 
 /*
  * A draw from pmf[lo..hi] (which sums to `total`) by inversion; pmf entries

@@ -144,6 +144,107 @@ START_TEST(test_beta_moments)
 }
 END_TEST
 
+/*
+ * The exact law of the cells filled when c balls are thrown into n cells
+ * with m empty: pmf[f], f = 0..min(m, c), by the chain e -> e - 1 with
+ * probability e / n a ball.  Returns min(m, c).
+ */
+static int64_t occupancy_pmf(double n, int64_t m, int64_t c, double *pmf)
+{
+	int64_t top = m < c ? m : c;
+
+	pmf[0] = 1;
+	for (int64_t f = 1; f <= top; f++)
+		pmf[f] = 0;
+	for (int64_t ball = 0; ball < c; ball++)
+		for (int64_t f = ball < top ? ball : top; f >= 0; f--) {
+			double fill = (double)(m - f) / n * pmf[f];
+			pmf[f] -= fill;
+			if (f < top)
+				pmf[f + 1] += fill;
+		}
+	return top;
+}
+
+/* Draws of `filled` (at most top) against pmf[0..top] by chi-square; a message names the case. */
+static void check_filled(const int64_t *count, const double *pmf, int64_t top, const char *what,
+			 double n, int64_t m, int64_t c)
+{
+	int df;
+	double chi2 = chi_square(count, pmf, (int)top + 1, DRAWS, &df);
+
+	ck_assert_msg(chi2 < chi_square_limit(df), "%s n %.17g m %lld c %lld: chi2 %.1f df %d limit %.1f",
+		      what, n, (long long)m, (long long)c, chi2, df, chi_square_limit(df));
+}
+
+/*
+ * Throws one by one, 32-bit halves and whole words: small n where balls
+ * often meet; n = 2^31 + 1 (halves), where about half the draws are
+ * rejected (L = 1: the multiple of n a half holds is n itself), and n =
+ * floor(2^64 / 3) + 1 (words), where a third are (L = 2), so a rejected
+ * draw counted as a throw would show.  Odd c ends on a lone half.
+ */
+static const struct { int64_t n, m, c; int wide; } throw_cases[] = {
+	/* n  m  c  wide */
+	{ 5, 5, 7, 0 }, { 5, 3, 8, 1 }, { 1, 1, 3, 0 }, { 1000, 400, 601, 0 }, { 1000, 999, 1500, 1 },
+	{ ((int64_t)1 << 31) + 1, (int64_t)1 << 30, 301, 0 },
+	{ 6148914691236517206, 2049638230412172402, 300, 1 },
+};
+
+START_TEST(test_throws)
+{
+	int64_t n = throw_cases[_i].n, m = throw_cases[_i].m, c = throw_cases[_i].c, top;
+	double *pmf = malloc((size_t)(c + 1) * sizeof *pmf);
+	int64_t *count = calloc((size_t)(c + 1), sizeof *count);
+	struct rng r;
+
+	top = occupancy_pmf((double)n, m, c, pmf);
+	rng_stream(&r, 35, (uint64_t)_i);
+	for (int i = 0; i < DRAWS; i++) {
+		int64_t left = sample_throws(&r, n, m, c, throw_cases[_i].wide);
+		ck_assert(left >= 0 && left <= m && m - left <= top);
+		count[m - left]++;
+	}
+	check_filled(count, pmf, top, throw_cases[_i].wide ? "words" : "halves", (double)n, m, c);
+	free(pmf);
+	free(count);
+}
+END_TEST
+
+/*
+ * sample_occupancy in chunks: all cells empty (the first chunk needs no
+ * binomial), a few, many balls to few cells, one chunk and many (about
+ * sqrt(128 m) n / m balls each), nothing to throw or nothing empty.
+ */
+static const struct { int64_t n, m, b; } occupancy_cases[] = {
+	/* n  m  b */
+	{ 10, 10, 5 }, { 10, 4, 30 }, { 1, 1, 3 }, { 7, 0, 5 }, { 7, 3, 0 }, { 1000, 1000, 800 },
+	{ 5000, 1200, 3000 }, { 100000, 30, 100000 }, { 20000, 500, 30000 }, { 300, 299, 2000 },
+};
+
+START_TEST(test_occupancy)
+{
+	int64_t n = occupancy_cases[_i].n, m = occupancy_cases[_i].m, b = occupancy_cases[_i].b, top;
+	double *pmf = malloc((size_t)(m + 1) * sizeof *pmf);
+	int64_t *count = calloc((size_t)(m + 1), sizeof *count);
+	struct rng r;
+
+	top = occupancy_pmf((double)n, m, b, pmf);
+	rng_stream(&r, 36, (uint64_t)_i);
+	for (int i = 0; i < DRAWS; i++) {
+		int64_t left = sample_occupancy(&r, n, m, b);
+		ck_assert(left >= 0 && left <= m && m - left <= top);
+		count[m - left]++;
+	}
+	if (top == 0)
+		ck_assert_int_eq(count[0], DRAWS);
+	else
+		check_filled(count, pmf, top, "occupancy", (double)n, m, b);
+	free(pmf);
+	free(count);
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_binomial, UNIT_COUNT(binomials)),
@@ -151,6 +252,8 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_binomial_huge_n, 3),
 	UNIT_LOOP(test_geometric, 3),
 	UNIT_LOOP(test_beta_moments, 3),
+	UNIT_LOOP(test_throws, UNIT_COUNT(throw_cases)),
+	UNIT_LOOP(test_occupancy, UNIT_COUNT(occupancy_cases)),
 };
 
 Suite *sample_suite(void)
