@@ -313,6 +313,11 @@ void req_samples_advice(const struct request *req, char *buf, size_t size)
 	    largen_timers_can_show(t) || used + 1 >= size)
 		return;
 	need = calc_show_budget(&req->params, req->chosen, t, 1);
+	if (need > 0 && need < HUGE_VAL) {
+		/* Two significant digits, rounded up: the budget said is enough. */
+		double unit = pow(10, floor(log10(need)) - 1);
+		need = ceil(need / unit) * unit;
+	}
 	if (need > req->budget)
 		snprintf(buf + used, size - used,
 			 "; target %g needs about %lld large_n samples a fanout: a work budget "
