@@ -144,6 +144,18 @@ static void rows_samples_advice(const struct request *req, char *buf, size_t siz
 			 "that pays for them, can show it", t, (long long)show, FO_LT_MAX_SAMPLES);
 }
 
+/*
+ * What large_n's answers add with sync_interval (largen_timers.h): it
+ * follows gossip alone, whose lower ends bound P(full) with the syncs.
+ */
+#define SYNC_BOUND_NOTE \
+	"sync_interval is bounded, not modelled: large_n follows gossip alone, and since syncs " \
+	"only add deliveries, each interval's lower end is a lower bound on P(full delivery) " \
+	"with them (proved without probes, or with probes and neither transmit_limit nor " \
+	"forward_rounds; otherwise, as in the serf presets, checked against the simulation, " \
+	"not proved) and its upper end is 1; delivery_prob, " \
+	"informed_fraction and the times to all are gossip alone's (never early)"
+
 /* tradeoff's note on the model its rows came from, or NULL. */
 static const char *tradeoff_note(const struct request *req)
 {
@@ -153,6 +165,11 @@ static const char *tradeoff_note(const struct request *req)
 		       "about one round early when there is loss, pull or failures); "
 		       "check a row with simulate_gossip";
 	case CALC_LARGE_N:
+		if (timed(req) && req->params.sync_interval > 0)
+			return "large-N estimates under independent timers: for each K, one large_n "
+			       "run to max_rounds gives every r, each r's interval the one large_n "
+			       "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+			       "whose interval's lower end meets the target; " SYNC_BOUND_NOTE;
 		if (timed(req))
 			return "large-N estimates under independent timers: for each K, one large_n "
 			       "run to max_rounds gives every r, each r's interval the one large_n "
@@ -500,7 +517,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
 	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
-		char note[1024];
+		char note[1400];
 		snprintf(note, sizeof note,
 			 "large_n under independent timers: delivery_prob_interval covers P(full "
 			 "delivery by the horizon); its curve over time (%lld samples of the same "
@@ -509,21 +526,22 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "seconds_to_all come from those intervals and are never early: a percentile "
 			 "is the first point whose interval's lower end reaches the level, the mean "
 			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
-			 "no message figures (simulate_gossip at this fanout gives them)",
-			 (long long)lt_samples);
+			 "no message figures (simulate_gossip at this fanout gives them)%s",
+			 (long long)lt_samples, req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
 		if (!a->reachable && a->fanout > 0)
 			req_samples_advice(req, note, sizeof note);
 		ok = add_note(o, note) == 0;
 	} else if (ok && a->model == CALC_LARGE_N) {
-		char note[1024];
-		snprintf(note, sizeof note, "%s",
+		char note[1400];
+		snprintf(note, sizeof note, "%s%s",
 			 timed(req)
 			 ? "large_n under independent timers: delivery_prob_interval covers "
 			   "P(full delivery by the horizon); no rounds_to_all, curve or message "
 			   "figures (simulate_gossip at this fanout gives them)"
 			 : "large_n: delivery_prob_interval covers P(full delivery by R); "
 			   "rounds_to_all, the curve and messages_per_broadcast are its point "
-			   "estimates for each round, without an interval");
+			   "estimates for each round, without an interval",
+			 timed(req) && req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
 		if (!a->reachable && a->fanout > 0 && timed(req))
 			req_samples_advice(req, note, sizeof note);
 		ok = add_note(o, note) == 0;
