@@ -654,7 +654,7 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
 	if (ok && tradeoff_note(req)) {
-		char note[900];
+		char note[1400];
 		snprintf(note, sizeof note, "%s", tradeoff_note(req));
 		if (req->chosen == CALC_LARGE_N)
 			rows_samples_advice(req, note, sizeof note);
