@@ -957,7 +957,35 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 	return calc_cost_mt(p, model, target, 1);
 }
 
+static double cost_within(const struct gossip_params *p, enum calc_model model, double target, int threads,
+			  double max_work, double *need);
+
 double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads)
+{
+	return calc_cost_within(p, model, target, threads, 0);
+}
+
+double calc_show_budget(const struct gossip_params *p, enum calc_model model, double target, int threads)
+{
+	double need = 0;
+
+	cost_within(p, model, target, threads, 0, &need);
+	return need;
+}
+
+double calc_cost_within(const struct gossip_params *p, enum calc_model model, double target, int threads,
+			double max_work)
+{
+	return cost_within(p, model, target, threads, max_work, NULL);
+}
+
+/*
+ * calc_cost_within; *need (NULL: not wanted), set when the target takes
+ * large_n's looks past FO_LT_MAX_SAMPLES, to the least max_work that pays
+ * for them (0 otherwise).
+ */
+static double cost_within(const struct gossip_params *p, enum calc_model model, double target, int threads,
+			  double max_work, double *need)
 {
 	struct gossip_params view = gossip_known_view(p);
 
@@ -989,6 +1017,21 @@ double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double
 		}
 		if (monotone(p, model))
 			far *= fmin(1, (log2((double)near) + 1) / (double)(j - 1));
+		q.fanout = near;
+		if (need && largen_timers_show_samples(target) > FO_LT_MAX_SAMPLES)
+			*need = far + largen_timers_cost_show(&q, target);
+		if (largen_timers_show_samples(target) > FO_LT_MAX_SAMPLES &&
+		    far + largen_timers_cost_show(&q, target) <= max_work)
+			/*
+			 * The K near the answer takes the looks past FO_LT_MAX_SAMPLES
+			 * that could show the target (largen_timers.h, "More looks"):
+			 * twice those samples, as largen_timers_cost_target prices
+			 * twice the look that could show it (the K below may sample
+			 * near the target too).  The search stops at max_work, and the
+			 * answer's rerun and curve take a share of it (op_cost's 4/3,
+			 * or auto's 3/2): at most 0.6 max_work.
+			 */
+			return fmin(far + 2 * largen_timers_cost_show(&q, target), 0.6 * max_work);
 		return far + eval_cost(p, model, target, near, threads);
 	}
 	reserve = straddle_reserve(p, model, target, k, threads);

@@ -849,35 +849,94 @@ static enum fo_status take_sample(struct lt *e, uint64_t seed, int64_t n, int64_
 	return run_sample(e, seed, (uint64_t)n, n % LT_CHECK_EVERY == 0, s, curve_acc) < 0 ? FO_NOMEM : FO_OK;
 }
 
-/* Looks at FO_LT_FIRST_SAMPLES, twice that, … FO_LT_MAX_SAMPLES: how many. */
-static int looks(void)
+/* Looks at FO_LT_FIRST_SAMPLES, twice that, … up to `most` samples: how many. */
+static int looks_to(int64_t most)
 {
 	int n = 0;
 
-	for (int64_t s = FO_LT_FIRST_SAMPLES; s <= FO_LT_MAX_SAMPLES; s *= 2)
+	for (int64_t s = FO_LT_FIRST_SAMPLES; s <= most; s *= 2)
 		n++;
 	return n;
 }
 
-/* Each side's error at one look: FO_CALC_SIM_CONFIDENCE split over both sides and every look. */
-static double look_delta(void)
+/* Today's looks, up to FO_LT_MAX_SAMPLES. */
+static int looks(void)
 {
-	return (1 - FO_CALC_SIM_CONFIDENCE) / 2 / looks();
+	return looks_to(FO_LT_MAX_SAMPLES);
 }
 
-/* The interval after n samples with these means; gap is the checked samples' mean difference. */
-static void interval(double miss, double full, double gap, double n, struct largen_result *out)
+/* Each side's error at one of `n` looks: FO_CALC_SIM_CONFIDENCE split over both sides and every look. */
+static double look_delta_of(int n)
+{
+	return (1 - FO_CALC_SIM_CONFIDENCE) / 2 / n;
+}
+
+static double look_delta(void)
+{
+	return look_delta_of(looks());
+}
+
+/* The samples of the last of `n` looks. */
+static int64_t last_look(int n)
+{
+	return (int64_t)FO_LT_FIRST_SAMPLES << (n - 1);
+}
+
+/* The samples take_sample charges for a run to the last of `n` looks (the first look's half twice). */
+static double charged(int n)
+{
+	return (double)last_look(n) + FO_LT_FIRST_SAMPLES / 2;
+}
+
+/*
+ * The looks that could show the target with no miss at all (the KL bound's
+ * lower end 1 - ln(1/δ')/n reaching it, δ' the per-look error with that many
+ * looks): today's looks() when its last can; else the fewest looks past it,
+ * up to FO_LT_MOST_SAMPLES, whose last could; 0 when none.
+ */
+static int show_looks(double target)
+{
+	double miss = fmax(target >= 0.5 ? 1 - target : target, 1e-12);
+
+	for (int n = looks(); last_look(n) <= FO_LT_MOST_SAMPLES; n++)
+		if ((double)last_look(n) >= log(1 / look_delta_of(n)) / miss)
+			return n;
+	return 0;
+}
+
+/*
+ * How many looks a run with this target and budget takes, fixed before it
+ * draws (so the split of δ over them holds): looks(), unless the target needs
+ * more (show_looks) and all their samples at `one` each fit in max_work.
+ */
+static int run_looks(double target, double one, double max_work)
+{
+	int n = target > 0 && target < 1 ? show_looks(target) : 0;
+
+	if (n > looks() && charged(n) * one <= max_work)
+		return n;
+	return looks();
+}
+
+/* The interval after n samples with these means, at `nlooks` looks; gap is the checked samples' mean difference. */
+static void interval_at(double miss, double full, double gap, double n, int nlooks, struct largen_result *out)
 {
 	double b[2], extra = FO_LT_SAFETY * gap + FO_LT_REL * fmin(miss, full) + FO_LARGEN_ABS_FLOOR;
 
-	kl_interval(miss, n, look_delta(), b);
+	kl_interval(miss, n, look_delta_of(nlooks), b);
 	out->miss = miss;
 	out->p_full = full;
 	out->miss_lo = fmax(0, b[0] - extra);
 	out->miss_hi = fmin(1, b[1] + extra);
-	kl_interval(full, n, look_delta(), b);
+	kl_interval(full, n, look_delta_of(nlooks), b);
 	out->p_lo = fmax(0, b[0] - extra);
 	out->p_hi = fmin(1, b[1] + extra);
+}
+
+/* The interval after n samples with these means at today's looks. */
+static void interval(double miss, double full, double gap, double n, struct largen_result *out)
+{
+	interval_at(miss, full, gap, n, looks(), out);
 }
 
 /* 1: the interval shows the target met, -1: missed, 0: neither. */
@@ -916,6 +975,9 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	double one = largen_timers_sample_cost(p), work = 0;
 	int64_t n = 0, next = FO_LT_FIRST_SAMPLES, ended = 0;
 	int rc = lt_init(&e, p, curve != NULL, 0, 0);
+	/* Fixed before the first sample: its looks, so its split of δ (run_looks). */
+	int nl = curve ? looks() : run_looks(target, one, max_work);
+	int64_t most = last_look(nl);
 	double *acc = NULL;
 	enum fo_status st = FO_OK;
 
@@ -948,14 +1010,14 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 			struct largen_result last;
 			double m = sum_miss / (double)n, f = sum_full / (double)n;
 			gap = fabs(sum_diff) / checked;
-			interval(m, f, gap, (double)n, out);
-			if (n >= FO_LT_MAX_SAMPLES)
+			interval_at(m, f, gap, (double)n, nl, out);
+			if (n >= most)
 				break;
 			if (target > 0 && !curve) {
 				if (decides(out, target) != 0)
 					break;
 				/* Stop when even the most samples, with these means, would not decide. */
-				interval(m, f, gap, FO_LT_MAX_SAMPLES, &last);
+				interval_at(m, f, gap, (double)most, nl, &last);
 				if (decides(&last, target) == 0)
 					break;
 			}
@@ -1224,6 +1286,24 @@ static double show_samples(double target)
 	while (n < show && n < FO_LT_MAX_SAMPLES)
 		n *= 2;
 	return n;
+}
+
+int64_t largen_timers_show_samples(double target)
+{
+	int n = show_looks(target);
+
+	if (n == looks())
+		return (int64_t)show_samples(target);
+	return n > 0 ? last_look(n) : 0;
+}
+
+double largen_timers_cost_show(const struct gossip_params *p, double target)
+{
+	int n = show_looks(target);
+
+	if (n <= looks())
+		return n > 0 ? show_samples(target) * largen_timers_sample_cost(p) : 0;
+	return charged(n) * largen_timers_sample_cost(p);
 }
 
 int largen_timers_can_show(double target)

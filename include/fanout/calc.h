@@ -112,6 +112,18 @@ double calc_cost(const struct gossip_params *p, enum calc_model model, double ta
 double calc_cost_mt(const struct gossip_params *p, enum calc_model model, double target, int threads);
 
 /*
+ * calc_cost_mt for a search run with this budget: under independent timers a
+ * target past FO_LT_MAX_SAMPLES' reach is sampled further when max_work pays
+ * for it (largen_timers.h, "More looks"), and priced so (at most 3/4 of
+ * max_work: the search stops at it).  max_work 0: calc_cost_mt.
+ */
+double calc_cost_within(const struct gossip_params *p, enum calc_model model, double target, int threads,
+			double max_work);
+
+/* The least max_work at which calc_cost_within prices those further looks; 0 when it never does. */
+double calc_show_budget(const struct gossip_params *p, enum calc_model model, double target, int threads);
+
+/*
  * The simulation of one K (q->fanout) for `target`: its trials, those
  * FO_CALC_SIM_EVAL_WORK pays for, or FO_CALC_SIM_RESOLVE_FACTOR times those
  * that could show the target if more, FO_CALC_SIM_MAX_TRIALS at most (the

@@ -205,6 +205,15 @@
 #define FO_LT_MAX_SAMPLES 8192
 #endif
 
+/*
+ * ... or, for a target that FO_LT_MAX_SAMPLES cannot show (past about
+ * 0.9988) when the budget pays for the look that could, up to this many
+ * (largen_timers.h, "More looks").
+ */
+#ifndef FO_LT_MOST_SAMPLES
+#define FO_LT_MOST_SAMPLES 131072
+#endif
+
 /* largen under independent timers: the interval is this many gaps (M against M / 4) wider each side. */
 #ifndef FO_LT_SAFETY
 #define FO_LT_SAFETY 3

@@ -33,7 +33,18 @@
  *
  * Samples are drawn in looks of 128, 256, … up to FO_LT_MAX_SAMPLES; with a
  * target, sampling stops at the first look whose interval decides it (the
- * lower end of P reaches the target, or the upper end falls short).  The
+ * lower end of P reaches the target, or the upper end falls short).
+ *
+ * More looks: FO_LT_MAX_SAMPLES cannot show a target past about 0.9988 (the
+ * KL bound's lower end with no miss at all is 1 - ln(1/δ')/n).  For such a
+ * target, when max_work pays for all the samples of the first look that could
+ * show it (largen_timers_show_samples, up to FO_LT_MOST_SAMPLES),
+ * largen_timers_run takes the looks up to it instead, and δ is split evenly over those looks
+ * (each side's error (1 - FO_CALC_SIM_CONFIDENCE) / 2 / looks): the number
+ * of looks is fixed by the target and max_work before the first sample, so
+ * the split still sums to δ.  Every other run, and largen_timers_rows and
+ * largen_timers_curve always, keep the 7 looks up to FO_LT_MAX_SAMPLES and
+ * answer bit for bit as before.  The
  * seed is a hash of the parameters but the horizon: the same request gets the
  * same answer, and runs at every horizon draw the same paths.
  * Cost depends on M, K, X, S and the horizon, not on N.
@@ -166,6 +177,17 @@ double largen_timers_rows_cost_below(const struct gossip_params *p, double targe
  * faster than aligned rounds, which the mean field predicts.
  */
 int64_t largen_timers_rows_least_fanout(const struct gossip_params *p, int64_t top);
+
+/*
+ * The samples of the first look, up to FO_LT_MOST_SAMPLES, whose KL bound with
+ * no miss at all could show the target (with the δ split over the looks up to
+ * it); 0 when none could.  Past FO_LT_MAX_SAMPLES a run takes them only when
+ * max_work pays for them all: largen_timers_cost_show, the work a run to
+ * them charges (those samples and half the first look, charged twice, times
+ * largen_timers_sample_cost).
+ */
+int64_t largen_timers_show_samples(double target);
+double largen_timers_cost_show(const struct gossip_params *p, double target);
 
 /* Could FO_LT_MAX_SAMPLES with no miss at all show the target?  (Else no r of largen_timers_rows meets it.) */
 int largen_timers_can_show(double target);

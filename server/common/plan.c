@@ -15,6 +15,7 @@
 
 #include "fanout/calc.h"
 #include "fanout/config.h"
+#include "fanout/largen_timers.h"
 #include "fanout/rng.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
@@ -117,14 +118,14 @@ static enum req_status over_budget(struct req_error *err, double estimate, doubl
  * main pass with the curve, about a third (the formula gives no per-round
  * figures, so nothing is rerun for it).
  */
-static double op_cost(const struct request *req, enum calc_model model, int threads)
+static double op_cost(const struct request *req, enum calc_model model, int threads, double budget)
 {
 	double search;
 
 	if (req->op == REQ_TRADEOFF)
 		return tradeoff_cost_from(&req->params, model, req->target_prob, req->min_fanout, req->max_fanout,
 					  threads);
-	search = calc_cost_mt(&req->params, model, req->target_prob, threads);
+	search = calc_cost_within(&req->params, model, req->target_prob, threads, budget);
 	switch (model) {
 	case CALC_EXACT:
 	case CALC_MEAN_FIELD:
@@ -263,7 +264,7 @@ enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *
 	(void)err;
 	req->chosen = req->model;
 	if (req->model != CALC_AUTO) {
-		req->work = op_cost(req, req->chosen, lim->sim_threads);
+		req->work = op_cost(req, req->chosen, lim->sim_threads, lim->work_budget);
 	} else {
 		/*
 		 * tradeoff needs every round's P(full): exact while affordable, else
@@ -272,11 +273,11 @@ enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *
 		 * its interval; never the optimistic mean field.  With syncs, the
 		 * simulation first when it fits the budget.
 		 */
-		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
+		req->work = op_cost(req, CALC_EXACT, lim->sim_threads, lim->work_budget);
 		req->chosen = CALC_EXACT;
 		if (req->work > fmin(FO_EXACT_AUTO_LIMIT, lim->work_budget)) {
-			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
-			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
+			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads, lim->work_budget);
+			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads, lim->work_budget);
 			req->chosen = CALC_SIMULATION;
 			/*
 			 * With syncs large_n gives gossip alone's bound (largen_timers.h):
@@ -304,9 +305,37 @@ enum req_status req_plan_calc(struct request *req, const struct req_limits *lim,
 			? solve_transmit_limit_cost(p, req->model, req->target_prob, lim->sim_threads)
 			: solve_rounds_cost(p, p->rounds, req->model, req->target_prob, lim->sim_threads);
 	} else {
-		req->work = op_cost(req, req->chosen, lim->sim_threads);
+		req->work = op_cost(req, req->chosen, lim->sim_threads, lim->work_budget);
 	}
 	return REQ_OK;
+}
+
+/*
+ * calc_fanout refused under independent timers with a target past what
+ * large_n's FO_LT_MAX_SAMPLES samples can show (largen_timers.h, "More
+ * looks"): the refusal also says what the samples that could show it cost at
+ * the K the mean field predicts, the budget that would pay for them.
+ */
+void req_samples_advice(const struct request *req, char *buf, size_t size)
+{
+	double t = req->target_prob, need;
+	size_t used = strlen(buf);
+
+	if (req->op != REQ_CALC_FANOUT || req->solve_for != REQ_SOLVE_FANOUT ||
+	    req->params.timers != GOSSIP_TIMERS_INDEPENDENT || !(t > 0 && t < 1) ||
+	    largen_timers_can_show(t) || used + 1 >= size)
+		return;
+	need = calc_show_budget(&req->params, req->chosen, t, 1);
+	if (need > 0 && need < HUGE_VAL) {
+		/* Two significant digits, rounded up: the budget said is enough. */
+		double unit = pow(10, floor(log10(need)) - 1);
+		need = ceil(need / unit) * unit;
+	}
+	if (need > req->budget)
+		snprintf(buf + used, size - used,
+			 "; target %g needs about %lld large_n samples a fanout: a work budget "
+			 "(--work-budget) of %.2g would show it", t,
+			 (long long)largen_timers_show_samples(t), need);
 }
 
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
@@ -315,6 +344,7 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
+	req->budget = budget;
 	if (req->params.seed_gossip && req->op != REQ_SIMULATE_GOSSIP && req->model != CALC_AUTO &&
 	    req->model != CALC_SIMULATION) {
 		/* Seeds are not interchangeable with the other nodes: only the agent simulation follows them. */
@@ -349,7 +379,9 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		return REQ_BAD_FIELD;
 	}
 	req_budget_advice(req, &field, &advice);
-	return over_budget(err, req->work, budget, field, advice);
+	over_budget(err, req->work, budget, field, advice);
+	req_samples_advice(req, err->detail, sizeof err->detail);
+	return err->status;
 }
 
 enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,

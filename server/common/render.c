@@ -13,6 +13,7 @@
 
 #include "fanout/broadcast.h"
 #include "fanout/config.h"
+#include "fanout/largen_timers.h"
 #include "fanout/sim.h"
 #include "fanout/solve.h"
 #include "fanout/tradeoff.h"
@@ -122,6 +123,31 @@ static int add_params(cJSON *o, const struct request *req)
 static int add_note(cJSON *o, const char *note)
 {
 	return !note || cJSON_AddStringToObject(o, "note", note) ? 0 : -1;
+}
+
+/*
+ * tradeoff under independent timers with a target past what large_n's
+ * FO_LT_MAX_SAMPLES samples can show (about 0.9988; largen_timers.h, "More
+ * looks"): its rows keep those samples; appended to buf.  Nothing otherwise.
+ */
+static void rows_samples_advice(const struct request *req, char *buf, size_t size)
+{
+	double t = req->target_prob;
+	int64_t show = largen_timers_show_samples(t);
+	size_t used = strlen(buf);
+
+	if (req->params.timers != GOSSIP_TIMERS_INDEPENDENT || !(t > 0 && t < 1) || largen_timers_can_show(t) ||
+	    used + 1 >= size)
+		return;
+	if (show == 0)
+		snprintf(buf + used, size - used,
+			 "; no K can show target %g: it is past what large_n can show under "
+			 "independent timers (even %d samples with no miss at all)", t, FO_LT_MOST_SAMPLES);
+	else
+		snprintf(buf + used, size - used,
+			 "; no K can show target %g: it needs about %lld large_n samples a K, more than "
+			 "the rows take (%d); calc_fanout at a row's K and rounds, with a work budget "
+			 "that pays for them, can show it", t, (long long)show, FO_LT_MAX_SAMPLES);
 }
 
 /*
@@ -506,7 +532,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
 	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
-		char note[1200];
+		char note[1400];
 		snprintf(note, sizeof note,
 			 "large_n under independent timers: delivery_prob_interval covers P(full "
 			 "delivery by the horizon); its curve over time (%lld samples of the same "
@@ -517,19 +543,24 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
 			 "no message figures (simulate_gossip at this fanout gives them)%s",
 			 (long long)lt_samples, req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
+		if (!a->reachable && a->fanout > 0)
+			req_samples_advice(req, note, sizeof note);
 		ok = add_note(o, note) == 0;
-	} else if (ok && a->model == CALC_LARGE_N && timed(req) && req->params.sync_interval > 0)
-		ok = add_note(o, "large_n under independent timers: delivery_prob_interval covers "
-				 "P(full delivery by the horizon); no rounds_to_all, curve or message "
-				 "figures (simulate_gossip at this fanout gives them); " SYNC_BOUND_NOTE) == 0;
-	else if (ok && a->model == CALC_LARGE_N)
-		ok = add_note(o, timed(req)
-			      ? "large_n under independent timers: delivery_prob_interval covers "
-				"P(full delivery by the horizon); no rounds_to_all, curve or message "
-				"figures (simulate_gossip at this fanout gives them)"
-			      : "large_n: delivery_prob_interval covers P(full delivery by R); "
-				"rounds_to_all, the curve and messages_per_broadcast are its point "
-				"estimates for each round, without an interval") == 0;
+	} else if (ok && a->model == CALC_LARGE_N) {
+		char note[1400];
+		snprintf(note, sizeof note, "%s%s",
+			 timed(req)
+			 ? "large_n under independent timers: delivery_prob_interval covers "
+			   "P(full delivery by the horizon); no rounds_to_all, curve or message "
+			   "figures (simulate_gossip at this fanout gives them)"
+			 : "large_n: delivery_prob_interval covers P(full delivery by R); "
+			   "rounds_to_all, the curve and messages_per_broadcast are its point "
+			   "estimates for each round, without an interval",
+			 timed(req) && req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
+		if (!a->reachable && a->fanout > 0 && timed(req))
+			req_samples_advice(req, note, sizeof note);
+		ok = add_note(o, note) == 0;
+	}
 	return finish_answer(o, req, ok);
 }
 
@@ -637,7 +668,13 @@ static cJSON *render_tradeoff(const struct request *req, const struct tradeoff *
 						row->messages * (double)req->message_bytes) == 0;
 	}
 	ok = ok && cJSON_AddStringToObject(o, "model", calc_model_name(req->chosen));
-	ok = ok && add_note(o, tradeoff_note(req)) == 0;
+	if (ok && tradeoff_note(req)) {
+		char note[1400];
+		snprintf(note, sizeof note, "%s", tradeoff_note(req));
+		if (req->chosen == CALC_LARGE_N)
+			rows_samples_advice(req, note, sizeof note);
+		ok = add_note(o, note) == 0;
+	}
 	return finish_answer(o, req, ok);
 }
 

@@ -83,6 +83,7 @@ struct request {
 	int64_t first_trial;
 	int curve;
 	double work;               /* estimated work units, set by req_plan */
+	double budget;             /* the work budget req_plan planned it against */
 	double render_work;        /* the part of work that makes and renders the answer */
 	/*
 	 * Timers (MODEL.md, "Independent timers"): as asked, else the preset's.

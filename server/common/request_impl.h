@@ -83,6 +83,14 @@ enum req_status req_plan_calc(struct request *req, const struct req_limits *lim,
 enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, struct req_error *err);
 enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *lim, struct req_error *err);
 void req_advise_calc(const struct request *req, const char **field, const char **advice);
+/*
+ * plan.c: calc_fanout under independent timers with a target past what
+ * large_n's FO_LT_MAX_SAMPLES samples can show (largen_timers.h, "More
+ * looks"), when req->budget does not pay for the samples that could:
+ * appends to buf "; target T needs about S large_n samples a fanout: a work
+ * budget (--work-budget) of W would show it".  Nothing otherwise.
+ */
+void req_samples_advice(const struct request *req, char *buf, size_t size);
 void req_advise_sim(const struct request *req, const char **field, const char **advice);
 void req_advise_tradeoff(const struct request *req, const char **field, const char **advice);
 double req_answer_size_sim(const struct request *req, double *work);

@@ -323,7 +323,9 @@ START_TEST(test_rows_equal_runs)
 		settled++;
 		q.horizon = (double)r;
 		q.rounds = r;
-		ck_assert_int_eq(largen_timers_run(&q, target, HUGE_VAL, NULL, &l, NULL, NULL), FO_OK);
+		/* Rows keep the looks up to FO_LT_MAX_SAMPLES: a run whose budget pays for no more. */
+		ck_assert_int_eq(largen_timers_run(&q, target, FO_LT_MAX_SAMPLES * largen_timers_sample_cost(&q), NULL,
+						   &l, NULL, NULL), FO_OK);
 		ck_assert_msg(fabs(l.p_full - rows[r].p_full) <= 1e-12 && fabs(l.p_lo - rows[r].p_lo) <= 1e-12 &&
 			      fabs(l.miss_hi - rows[r].miss_hi) <= 1e-12,
 			      "r = %lld: rows %.17g [%.17g, miss_hi %.17g], run %.17g [%.17g, miss_hi %.17g]",
@@ -333,6 +335,85 @@ START_TEST(test_rows_equal_runs)
 	}
 	ck_assert_int_ge(settled, 2);
 	ck_assert_msg(info.work <= 3 * est && info.work >= est / 3, "charged %g, estimated %g", info.work, est);
+}
+END_TEST
+
+/*
+ * Issue 19, more looks: FO_LT_MAX_SAMPLES samples cannot show 0.999 (with no
+ * miss at all the KL bound's lower end is 1 - ln(2 * 7 / δ) / 8192 =
+ * 0.998835), 16384 samples at 8 looks can (1 - ln(2 * 8 / δ) / 16384 =
+ * 0.999409), 131072 at 11 looks 0.9999 (1 - ln(2 * 11 / δ) / 131072 =
+ * 0.999924), and nothing up to FO_LT_MOST_SAMPLES shows 0.99999.  Targets
+ * today's looks can show keep them, so their answers are unchanged.
+ */
+START_TEST(test_more_looks_samples)
+{
+	ck_assert_int_eq(largen_timers_show_samples(0.99), 1024);
+	ck_assert_int_eq(largen_timers_show_samples(0.998), 8192);
+	ck_assert_int_eq(largen_timers_show_samples(0.999), 16384);
+	ck_assert_int_eq(largen_timers_show_samples(0.9999), 131072);
+	ck_assert_int_eq(largen_timers_show_samples(0.99999), 0);
+	ck_assert(largen_timers_can_show(0.998) && !largen_timers_can_show(0.999));
+}
+END_TEST
+
+/*
+ * N = 30, K = 10, push without a limit, no loss, horizon 60 intervals: the
+ * origin alone ticks 60 times, each time to 10 distinct peers of its 29, so
+ * P(some node missed) <= 29 (19/29)^60 = 2.6e-10 (a union bound): the truth
+ * is above 0.9999999997.  Below M every sample is exact (0 or 1).  With a
+ * budget for FO_LT_MAX_SAMPLES only, target 0.999 straddles (its answer as
+ * before this change); with one for the 16384 samples it shows it, the
+ * interval covering the truth; a target today's looks show (0.99) gets the
+ * same answer bit for bit whatever the budget.
+ */
+START_TEST(test_more_looks_show_0999)
+{
+	struct gossip_params p = timed(30, 10, 60, GOSSIP_PUSH, 0, 0, 0, 0);
+	double one = largen_timers_sample_cost(&p), truth_lo = 1 - 29 * pow(19.0 / 29, 60);
+	double pays = largen_timers_cost_show(&p, 0.999);
+	struct largen_result a, b;
+	struct largen_timers_info info;
+
+	ck_assert(truth_lo > 1 - 3e-10);
+	ck_assert_int_eq(largen_timers_run(&p, 0.999, FO_LT_MAX_SAMPLES * one, NULL, &a, &info, NULL), FO_OK);
+	ck_assert_int_le(info.samples, FO_LT_MAX_SAMPLES);
+	ck_assert_msg(a.p_lo < 0.999 && a.p_hi >= 0.999, "straddles: [%.17g, %.17g]", a.p_lo, a.p_hi);
+	ck_assert_int_eq(largen_timers_run(&p, 0.999, pays, NULL, &b, &info, NULL), FO_OK);
+	ck_assert_int_eq(info.samples, 16384);
+	ck_assert_double_le(info.work, pays);
+	ck_assert_msg(b.p_lo >= 0.999 && b.miss_hi <= 1e-3, "shown: [%.17g, %.17g]", b.p_lo, b.p_hi);
+	ck_assert(b.p_lo <= truth_lo && truth_lo <= b.p_hi);
+	/* One sample short of that budget: today's looks, today's answer. */
+	ck_assert_int_eq(largen_timers_run(&p, 0.999, pays - one, NULL, &b, &info, NULL), FO_OK);
+	ck_assert(memcmp(&a, &b, sizeof a) == 0);
+	ck_assert_int_eq(largen_timers_run(&p, 0.99, HUGE_VAL, NULL, &a, NULL, NULL), FO_OK);
+	ck_assert_int_eq(largen_timers_run(&p, 0.99, FO_LT_MAX_SAMPLES * one, NULL, &b, NULL, NULL), FO_OK);
+	ck_assert(memcmp(&a, &b, sizeof a) == 0);
+}
+END_TEST
+
+/*
+ * Planning prices the further looks when, and only when, the budget pays
+ * for them: calc_cost_within below calc_show_budget is calc_cost_mt (today's
+ * estimate), and at it at most 0.6 of the budget (room for the answer's
+ * rerun, so planning does not refuse what the run would do within it); the
+ * search then shows 0.999 within that budget.
+ */
+START_TEST(test_more_looks_planned)
+{
+	struct gossip_params p = timed(30, 10, 60, GOSSIP_PUSH, 0, 0, 0, 0);
+	double need = calc_show_budget(&p, CALC_LARGE_N, 0.999, 1), low = calc_cost_mt(&p, CALC_LARGE_N, 0.999, 1);
+	struct calc_answer a;
+
+	ck_assert(need > 0 && need < HUGE_VAL);
+	ck_assert(calc_show_budget(&p, CALC_LARGE_N, 0.99, 1) == 0);
+	ck_assert(calc_cost_within(&p, CALC_LARGE_N, 0.999, 1, need * 0.999) == low);
+	ck_assert_double_le(calc_cost_within(&p, CALC_LARGE_N, 0.999, 1, need), 0.6 * need);
+	ck_assert_int_eq(calc_fanout(&p, CALC_LARGE_N, 0.999, need, NULL, &a), FO_OK);
+	ck_assert_double_le(a.work, need);
+	ck_assert_msg(a.reachable && a.delivery_prob_lo >= 0.999, "K %lld [%g, %g]", (long long)a.fanout,
+		      a.delivery_prob_lo, a.delivery_prob_hi);
 }
 END_TEST
 
@@ -688,6 +769,9 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_cassandra_page_within_budget, UNIT_COUNT(cassandra_nodes)),
 	UNIT_LOOP(test_time_curve_covers_sampler, UNIT_COUNT(time_cases)),
 	UNIT_TEST(test_time_curve_is_the_run),
+	UNIT_TEST(test_more_looks_samples),
+	UNIT_TEST(test_more_looks_show_0999),
+	UNIT_TEST(test_more_looks_planned),
 };
 
 Suite *largen_timers_suite(void)
