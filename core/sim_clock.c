@@ -295,11 +295,28 @@ static void heap_remove(struct clock *c, int64_t v)
 	heap_down(c, c->node[c->heap[i].v].hpos);
 }
 
-/* Sets v's one pending event (replacing any). */
+/*
+ * Sets v's one pending event (replacing any).  A pending one keeps its
+ * place when only its kind changes (a ping under a transmit limit moves
+ * v's last full tick only every K-th time), else its key changes in place.
+ */
 static void heap_set(struct clock *c, int64_t v, double at, enum ev_kind kind)
 {
+	int64_t i = c->node[v].hpos;
+
 	c->steps++;
-	heap_remove(c, v);
+	if (i >= 0) {
+		int later = at > c->heap[i].at;
+		c->heap[i].kind = kind;
+		if (c->heap[i].at == at)
+			return;
+		c->heap[i].at = at;
+		if (later)
+			heap_down(c, i);
+		else
+			heap_up(c, i);
+		return;
+	}
 	c->heap[c->heap_n] = (struct event){ at, v, kind };
 	c->node[v].hpos = c->heap_n;
 	heap_up(c, c->heap_n++);
