@@ -3,7 +3,7 @@
  * sampler of the same law as sim_agent.c's timed trial.
  *
  * The live nodes' gossip phases are drawn at the start of a trial, already
- * sorted (exponential spacings), and node i is the one with the i-th
+ * sorted (exponential spacings, drawn by a ziggurat), and node i is the one with the i-th
  * smallest phase; with probes each node also gets a probe phase, the sorted
  * probe phases handed out by a uniform permutation.  Since all phases are
  * i.i.d. and nodes are chosen uniformly, this is the model's law.  Then:
@@ -64,6 +64,11 @@ struct event {
 	double at;
 	int64_t v;
 	enum ev_kind kind;
+};
+
+/* The ziggurat's layer edges x[i] (descending) and e^-x[i] (see zig_exp). */
+struct zig {
+	double x[257], f[257];
 };
 
 /* An informed node (set when it learns; not read before). */
@@ -136,8 +141,49 @@ struct clock {
 	double *hits, *kept;
 	double inv_fact[SMALL_SENDS + 1], loss_pow[SMALL_SENDS + 1];
 	double choose_k;           /* C(N - 1, K) as arrival_pmf forms it (K <= SMALL_SENDS) */
+	struct zig zig;
 	struct rng rng;
 };
+
+/*
+ * Exponential(1) by Marsaglia and Tsang's ziggurat (J. Stat. Softw. 5(8),
+ * 2000): 256 layers of equal area v under e^-x, the base one holding the
+ * tail beyond r.  A draw picks a layer and a point in its rectangle;
+ * inside the next layer's width it is taken at once (about 99%), else the
+ * wedge is tested against e^-x; from the tail, r plus a fresh draw
+ * (memorylessness).  Exact up to rounding, with no log on the fast path.
+ */
+#define ZIG_LAYERS 256
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+
+static void zig_init(struct zig *z)
+{
+	z->x[0] = ZIG_V / exp(-ZIG_R); /* the base: its rectangle and the tail, as one width */
+	z->x[1] = ZIG_R;
+	for (int i = 1; i < ZIG_LAYERS - 1; i++)
+		z->x[i + 1] = -log(ZIG_V / z->x[i] + exp(-z->x[i]));
+	z->x[ZIG_LAYERS] = 0;
+	for (int i = 0; i <= ZIG_LAYERS; i++)
+		z->f[i] = exp(-z->x[i]);
+}
+
+static double zig_exp(const struct zig *z, struct rng *r)
+{
+	double base = 0;
+
+	for (;;) {
+		uint64_t b = rng_next(r);
+		int i = (int)(b & (ZIG_LAYERS - 1));
+		double x = (double)(b >> 11) * 0x1.0p-53 * z->x[i];
+		if (x < z->x[i + 1])
+			return base + x;
+		if (i == 0)
+			base += ZIG_R;
+		else if (z->f[i] + rng_unit(r) * (z->f[i + 1] - z->f[i]) < exp(-x))
+			return base + x;
+	}
+}
 
 static int64_t imin(int64_t a, int64_t b)
 {
@@ -221,24 +267,37 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->inv_fact[j] = c->inv_fact[j - 1] / j;
 		c->loss_pow[j] = c->loss_pow[j - 1] * p->loss;
 	}
+	zig_init(&c->zig);
 	c->choose_k = 1;
 	for (int64_t j = 1; j <= c->k && j <= SMALL_SENDS; j++)
 		c->choose_k = c->choose_k * (double)(p->nodes - j) / (double)j;
 	return 0;
 }
 
-/* n i.i.d. uniforms on [0, scale), ascending: normalised sums of n + 1 exponentials. */
-static void sorted_uniforms(struct rng *r, double *out, int64_t n, double scale)
+void sim_clock_exponentials(uint64_t seed, int64_t n, double *out)
 {
-	double sum = 0;
+	struct zig z;
+	struct rng r;
+
+	zig_init(&z);
+	rng_stream(&r, seed, 0);
+	for (int64_t i = 0; i < n; i++)
+		out[i] = zig_exp(&z, &r);
+}
+
+/* n i.i.d. uniforms on [0, scale), ascending: normalised sums of n + 1 exponentials. */
+static void sorted_uniforms(const struct zig *z, struct rng *r, double *out, int64_t n, double scale)
+{
+	double sum = 0, unit;
 
 	for (int64_t i = 0; i < n; i++) {
-		sum -= log1p(-rng_unit(r));
+		sum += zig_exp(z, r);
 		out[i] = sum;
 	}
-	sum -= log1p(-rng_unit(r));
+	sum += zig_exp(z, r);
+	unit = scale / sum;
 	for (int64_t i = 0; i < n; i++) {
-		out[i] = out[i] / sum * scale;
+		out[i] *= unit;
 		if (out[i] >= scale)
 			out[i] = nextafter(scale, 0);
 	}
@@ -892,7 +951,23 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	int64_t origin;
 	double t = 0;
 
-	sorted_uniforms(&c->rng, c->gphase, c->live, 1);
+	sorted_uniforms(&c->zig, &c->rng, c->gphase, c->live, 1);
+	if (c->probes) {
+		sorted_uniforms(&c->zig, &c->rng, c->pphase, c->live, c->period);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->pnode[s] = c->pnode[j];
+			c->pnode[j] = s;
+		}
+	}
+	if (c->syncs) {
+		sorted_uniforms(&c->zig, &c->rng, c->sphase, c->live, c->sync);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->snode[s] = c->snode[j];
+			c->snode[j] = s;
+		}
+	}
 	memset(c->act, 0, (size_t)c->words * sizeof *c->act);
 	memset(c->act_n, 0, (size_t)c->blocks * sizeof *c->act_n);
 	for (int64_t b = 0; b < c->blocks; b++)
@@ -905,22 +980,6 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	memset(c->uni, 0xff, (size_t)(c->live / 64) * sizeof *c->uni);
 	if (c->live % 64)
 		c->uni[c->live / 64] = ((uint64_t)1 << (c->live % 64)) - 1;
-	if (c->probes) {
-		sorted_uniforms(&c->rng, c->pphase, c->live, c->period);
-		for (int64_t s = 0; s < c->live; s++) {
-			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
-			c->pnode[s] = c->pnode[j];
-			c->pnode[j] = s;
-		}
-	}
-	if (c->syncs) {
-		sorted_uniforms(&c->rng, c->sphase, c->live, c->sync);
-		for (int64_t s = 0; s < c->live; s++) {
-			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
-			c->snode[s] = c->snode[j];
-			c->snode[j] = s;
-		}
-	}
 	c->m = c->live;
 	c->nact = 0;
 	c->heap_n = c->informed = c->holders = 0;
