@@ -53,6 +53,9 @@
 /* Up to this many sends a tick's hit pmf comes from falling factorials. */
 #define SMALL_SENDS 16
 
+/* Doubles at most in the memo of K sends' hit pmfs (8 MiB; see arrival_pmf). */
+#define MEMO_CELLS ((int64_t)1 << 20)
+
 enum ev_kind {
 	EV_LEAVE,   /* after its last full tick; a partial tick follows */
 	EV_EXHAUST, /* after its last full tick, which used its last transmit */
@@ -139,6 +142,7 @@ struct clock {
 	struct cut tcut, hcut;     /* for the current tick's time and for H (see find_cut) */
 	/* Scratch for hit pmfs. */
 	double *hits, *kept;
+	double *memo;              /* per m, K + 1: P(any), then hits[1..]; NaN: not yet (or NULL) */
 	double inv_fact[SMALL_SENDS + 1], loss_pow[SMALL_SENDS + 1];
 	double choose_k;           /* C(N - 1, K) as arrival_pmf forms it (K <= SMALL_SENDS) */
 	struct zig zig;
@@ -209,6 +213,7 @@ static void clock_release(struct clock *c)
 	free(c->when);
 	free(c->hits);
 	free(c->kept);
+	free(c->memo);
 }
 
 static int clock_init(struct clock *c, const struct gossip_params *p)
@@ -268,6 +273,16 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->loss_pow[j] = c->loss_pow[j - 1] * p->loss;
 	}
 	zig_init(&c->zig);
+	if (c->k > 0 && (c->live + 1) * (c->k + 1) <= MEMO_CELLS) {
+		size_t cells = (size_t)((c->live + 1) * (c->k + 1));
+		c->memo = malloc(cells * sizeof *c->memo);
+		if (!c->memo) {
+			clock_release(c);
+			return -1;
+		}
+		for (size_t i = 0; i < cells; i += (size_t)c->k + 1)
+			c->memo[i] = NAN;
+	}
 	c->choose_k = 1;
 	for (int64_t j = 1; j <= c->k && j <= SMALL_SENDS; j++)
 		c->choose_k = c->choose_k * (double)(p->nodes - j) / (double)j;
@@ -487,15 +502,20 @@ static double next_member(struct clock *c, const uint64_t *bits, const int64_t *
 /*
  * hits[d] for d = 1..top: P(d of `sends` distinct uniform peers among N - 1
  * are among the m uninformed live nodes and arrive); returns their sum,
- * P(at least one arrives).
+ * P(at least one arrives).  For K sends they depend on m alone: kept in
+ * the memo (when it fits) for the trials after, the same values.
  */
 static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *top)
 {
 	const struct gossip_params *p = c->p;
 	int64_t others = p->nodes - 1 - m;
-	double any = 0;
+	double any = 0, *row = c->memo && sends == c->k ? c->memo + m * (c->k + 1) : NULL;
 
 	*top = imin(sends, m);
+	if (row && !isnan(row[0])) {
+		memcpy(c->hits + 1, row + 1, (size_t)*top * sizeof *row);
+		return row[0];
+	}
 	if (sends <= SMALL_SENDS && p->nodes <= 1000000000) {
 		double fall_m = 1, fall_o[SMALL_SENDS + 1], choose = sends == c->k ? c->choose_k : 1;
 		fall_o[0] = 1;
@@ -517,6 +537,10 @@ static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *to
 		if (p->loss > 0)
 			c->hits[d] *= 1 - (d <= SMALL_SENDS ? c->loss_pow[d] : pow(p->loss, (double)d));
 		any += c->hits[d];
+	}
+	if (row) {
+		memcpy(row + 1, c->hits + 1, (size_t)*top * sizeof *row);
+		row[0] = any;
 	}
 	return any;
 }
