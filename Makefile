@@ -20,6 +20,7 @@
 #   make validate-limits  transmit limits (memberlist presets) against simulation, 10^4 to 10^6
 #   make validate-solve  solve_for transmit_limit and interval against simulation, 30 to 10^5
 #   make validate-timers  large_n under independent timers against the agent simulator, 10^3 to 10^6
+#   make validate-split  where large_n's 1 - P comes from (early deaths or the late phase), memberlist presets
 #   make validate-fleet  tradeoff with the memberlist presets at N = 30 to 10^6: estimate and CPU time,
 #                   and memberlist-lan's rows at N = 10^4 against calc_fanout at each K and R
 #   make validate-intervals  simulate_gossip's 95% intervals over 1000 seeds a case (also in validate)
@@ -93,7 +94,7 @@ DEPS_STAMP = build/.deps-installed
 TEST_DEPS_STAMP = build/.test-deps-installed
 NPM_STAMP  = tests/node_modules/.installed
 
-.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-sync validate-quick lighthouse \
+.PHONY: docs examples all run test unit rational protocol http contract browser cli lint load bench bench-http validate validate-beyond validate-limits validate-solve validate-timers validate-split validate-sync validate-quick lighthouse \
 	validate-intervals validate-windows validate-fleet validate-memberlist validate-memberlist-smoke install install-check slurm clean deps fuzz soak fuzzers fuzz-regress estimates identity
 all: $(NODE) $(FANOUTD) $(FANOUT)
 
@@ -385,7 +386,7 @@ bench-http: $(FANOUTD)
 	bash tests/bench/http.sh $(FANOUTD) $(BEFORE)
 
 $(BUILD)/validate: $(BUILD)/tests/validate/validate.o $(BUILD)/tests/validate/intervals.o $(BUILD)/tests/validate/windows.o \
-		  $(BUILD)/tests/validate/sync.o $(LIB)
+		  $(BUILD)/tests/validate/sync.o $(BUILD)/tests/validate/split.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lm -pthread
 
 # The whole grid (docs/VALIDATION.md's large-N table); a three-case subset runs in make test.
@@ -412,6 +413,10 @@ validate-beyond: $(BUILD)/validate
 
 validate-limits: $(BUILD)/validate
 	nice $(BUILD)/validate limits
+
+# Where large_n's 1 - P comes from under independent timers, memberlist presets (docs/VALIDATION.md, issue 19).
+validate-split: $(BUILD)/validate
+	nice $(BUILD)/validate split
 
 # large_n under independent timers against the agent-based simulator (docs/VALIDATION.md).
 validate-timers: $(BUILD)/validate

@@ -897,7 +897,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	uint64_t seed = params_seed(p);
 	double sum_miss = 0, sum_full = 0, sum_diff = 0, sum_q = 0, gap = 0, checked = 0;
 	double one = largen_timers_sample_cost(p), work = 0;
-	int64_t n = 0, next = FO_LT_FIRST_SAMPLES;
+	int64_t n = 0, next = FO_LT_FIRST_SAMPLES, ended = 0;
 	int rc = lt_init(&e, p, curve != NULL, 0, 0);
 	double *acc = NULL;
 	enum fo_status st = FO_OK;
@@ -922,6 +922,8 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 			checked++;
 		}
 		n++;
+		/* Ended in the early phase short of full delivery: an exact 0. */
+		ended += !s.switched && s.full < 1;
 		sum_miss += s.miss;
 		sum_full += s.full;
 		sum_q += s.q;
@@ -955,6 +957,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 		info->samples = n;
 		info->gap = gap;
 		info->work = work;
+		info->ended = ended;
 	}
 	free(acc);
 	lt_release(&e);

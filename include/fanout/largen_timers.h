@@ -48,6 +48,12 @@ struct largen_timers_info {
 	int64_t samples;        /* early-phase paths drawn */
 	double gap;             /* mean over checked samples of miss at M - miss at M / FO_LARGEN_CHECK_RATIO */
 	double work;            /* work units charged: samples drawn times largen_timers_sample_cost */
+	/*
+	 * largen_timers_run only (0 elsewhere): samples the early phase ended
+	 * short of full delivery (it died out, or the horizon came before M),
+	 * each exactly 0; the rest of 1 - P comes from the late phase's values.
+	 */
+	int64_t ended;
 };
 
 /*

@@ -185,6 +185,35 @@ START_TEST(test_refusals_and_budget)
 }
 END_TEST
 
+/*
+ * info.ended counts the samples the early phase ended short of full delivery.
+ * Push with K = X = 3 (one tick of three sends), loss 1/2, no probes, at
+ * N = 10^5: until M the informed grow as a Galton-Watson process with
+ * Binomial(3, 1/2) offspring (a pick lands on an informed node with
+ * probability below M / N = 1%, at sizes where dying out no longer happens),
+ * which dies out with probability s = (1 + s)^3 / 8, s = sqrt(5) - 2; a path
+ * that lives reaches M within H = 30 (about 17 generations of Δ / 2 on
+ * average).  The share ended is s within 5 standard errors of 8192 samples
+ * (plus 0.002 for the finite N).
+ */
+START_TEST(test_ended_counts_early_deaths)
+{
+	struct gossip_params p = timed(100000, 3, 30, GOSSIP_PUSH, 0.5, 0, 3, 0);
+	struct largen_result l;
+	struct largen_timers_info info;
+	double s = sqrt(5) - 2, share, se;
+
+	ck_assert_int_eq(largen_timers_run(&p, 0, HUGE_VAL, NULL, &l, &info, NULL), FO_OK);
+	ck_assert_int_eq(info.samples, FO_LT_MAX_SAMPLES);
+	share = (double)info.ended / (double)info.samples;
+	se = sqrt(s * (1 - s) / (double)info.samples);
+	ck_assert_msg(fabs(share - s) <= 5 * se + 0.002, "ended %lld of %lld: %g, expected %g (se %g)",
+		      (long long)info.ended, (long long)info.samples, share, s, se);
+	/* An ended sample is an exact 0: P cannot exceed the share that lived. */
+	ck_assert_double_le(l.p_full, 1 - share + 1e-12);
+}
+END_TEST
+
 /* Cancelled before it starts, it says so and holds nothing. */
 START_TEST(test_cancel)
 {
@@ -591,6 +620,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_horizon_monotone),
 	UNIT_TEST(test_refusals_and_budget),
 	UNIT_TEST(test_cancel),
+	UNIT_TEST(test_ended_counts_early_deaths),
 	UNIT_TEST(test_tradeoff_rows),
 	UNIT_LOOP(test_rows_equal_runs, UNIT_COUNT(rows_cases)),
 	UNIT_LOOP(test_tradeoff_fleet_within_budget, UNIT_COUNT(fleet_cases)),

@@ -683,6 +683,8 @@ int main(int argc, char **argv)
 		return validate_windows();
 	if (argc > 1 && strcmp(argv[1], "sync") == 0)
 		return validate_sync();
+	if (argc > 1 && strcmp(argv[1], "split") == 0)
+		return validate_split();
 
 	if (argc > 1 && strcmp(argv[1], "timers") == 0)
 		return timers_main();

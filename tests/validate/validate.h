@@ -13,4 +13,7 @@ int validate_windows(void);
 /* `validate sync`: anti-entropy at N = 30 … 10^4, and the fast sampler against the reference (sync.c). */
 int validate_sync(void);
 
+/* `validate split`: where large_n's 1 - P comes from under independent timers, memberlist presets (split.c). */
+int validate_split(void);
+
 #endif
