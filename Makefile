@@ -79,7 +79,7 @@ LIB        = $(BUILD)/libfanout.a
 SHARED_OBJ = $(BUILD)/server/common/request.o $(BUILD)/server/common/parse.o $(BUILD)/server/common/plan.o \
 	     $(BUILD)/server/common/execute.o $(BUILD)/server/common/render.o $(BUILD)/server/common/workpool.o \
 	     $(BUILD)/server/common/options.o $(BUILD)/server/common/guard.o \
-	     $(BUILD)/server/common/strbuf.o
+	     $(BUILD)/server/common/strbuf.o $(BUILD)/server/common/anscache.o
 NODE       = $(BUILD)/fanout-node
 FANOUTD    = $(BUILD)/fanoutd
 FANOUT     = $(BUILD)/fanout

@@ -543,6 +543,9 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
  */
 static enum fo_status least_possible(struct search *s, int64_t lo, int64_t hi, struct calc_answer *out)
 {
+	/* With syncs large_n's upper end is 1 at every K (largen_timers.h): K = 1 may, unevaluated. */
+	if (s->p->sync_interval > 0 && resolve(s->p, s->model, s->target, lo + 1) == CALC_LARGE_N)
+		hi = lo + 1;
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
 		struct eval e;
@@ -594,12 +597,17 @@ static enum fo_status search_linear(struct search *s, struct calc_answer *out)
  * below it does not, so the search needs both, and the two chains share no
  * arithmetic (the kernels and the pull probabilities depend on K, the
  * distributions differ from round 1) but can share the wall time.  Each run
- * is the same exact_run, so every figure is what the sequential search
- * computes; spec_take charges the budget and counts the evaluation exactly as
- * evaluate() does, at the point the sequential search would.
+ * is exact_run_decide, which is exact_run unless, two rounds or one before
+ * its end, it bounds P(full at R) below half the target: that K then does
+ * not reach the target, which is all the search asks of the K below its
+ * answer (meets and may_meet; its figures are not reported), and the last
+ * rounds, the dearest, are saved (issue 22).  So every reported figure is what the sequential
+ * search computes; spec_take charges the budget and counts the evaluation
+ * exactly as evaluate() does, at the point the sequential search would.
  */
 struct spec {
 	struct gossip_params q;
+	double target, upper;   /* exact_run_decide's */
 	atomic_int cancel, done;
 	struct chain_result r;
 	enum fo_status st;
@@ -611,7 +619,7 @@ static int spec_thread(void *arg)
 {
 	struct spec *sp = arg;
 
-	sp->st = exact_run(&sp->q, &sp->cancel, &sp->r);
+	sp->st = exact_run_decide(&sp->q, &sp->cancel, sp->target, &sp->r, &sp->upper);
 	atomic_store(&sp->done, 1);
 	return 0;
 }
@@ -631,6 +639,7 @@ static void spec_start(struct search *s, int64_t guess, int64_t k, struct spec *
 		return;
 	sp->q = *s->p;
 	sp->q.fanout = k;
+	sp->target = s->target;
 	atomic_init(&sp->cancel, 0);
 	atomic_init(&sp->done, 0);
 	sp->running = thrd_create(&sp->th, spec_thread, sp) == thrd_success;
@@ -678,6 +687,18 @@ static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *
 	}
 	if ((st = sp->st) != FO_OK)
 		return st;
+	if (sp->upper < sp->target / 2) {
+		/*
+		 * Decided before its end: P(full at R) <= upper, far below the
+		 * target.  The search only asks this K whether it meets or may meet
+		 * the target (it is K = guess - 1, below one that meets it).
+		 */
+		e->p = e->p_hi = sp->upper;
+		e->miss = e->miss_lo = fmax(0, nextafter(1 - sp->upper, 0));
+		e->miss_hi = 1;
+		e->error_bound = sp->upper;
+		return FO_OK;
+	}
 	from_exact(e, &sp->r);
 	chain_result_release(&sp->r);
 	return FO_OK;
@@ -833,6 +854,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 			      struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
+	const struct gossip_params *given = p;
 
 	p = &view;
 	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
@@ -858,6 +880,22 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	out->work = s.work;
 	out->sim_trials_total = s.trials;
 	out->sim_unresolved = st == FO_TOO_LARGE && s.unresolved;
+	if (st == FO_OK && model == CALC_AUTO && p->sync_interval > 0 && !out->reachable &&
+	    out->model == CALC_LARGE_N) {
+		/*
+		 * With syncs large_n's answer is gossip alone's lower bound
+		 * (largen_timers.h): that it reaches the target at no K does not
+		 * say the syncs cannot.  The simulation, which follows them,
+		 * decides within what the budget leaves, or the search stops.
+		 */
+		struct calc_answer sim;
+		st = calc_fanout_mt(given, CALC_SIMULATION, target, work_limit - s.work, threads, cancel, &sim);
+		sim.evaluations += s.evaluations;
+		sim.evaluations_beside += s.beside;
+		sim.work += s.work;
+		sim.sim_trials_total += s.trials;
+		*out = sim;
+	}
 	return st;
 }
 

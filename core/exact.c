@@ -107,6 +107,8 @@ struct exact {
 	double dropped;         /* D: probability dropped so far (before the final margin) */
 	double rel;             /* g: first-order relative error bound of every mass */
 	double *scratch[3];     /* live + SCRATCH_PAD doubles each */
+	/* exact_run_decide: stop before the last round when P(full at R) <= upper < decide / 2. */
+	double decide, upper;
 };
 
 /*
@@ -690,6 +692,93 @@ static void repeat_last(struct chain_result *out, const struct exact *x, const s
 		record(x, d, extra_rel, out, out->rounds);
 }
 
+/*
+ * Bounds for exact_run_decide.  Every informed node pushes (no window), so
+ * in a round from i informed an uninformed live node stays uninformed with
+ * probability f_i h_i, f_i its pull's failure (1 without pull), h_i =
+ * (1 - K (1 - loss) / (N - 1))^i that no push reaches it.  The events "node
+ * x informed" are negatively associated (each sender's targets are a
+ * uniform K-subset, a permutation distribution; loss and the pulls are
+ * independent of it and of each other; x's event is an increasing function
+ * of its own indicators), so the count X of the u = L - i newly informed
+ * obeys the Chernoff bound of independent trials: P(X >= a) <= exp(-u
+ * D(a/u || 1 - f_i h_i)) for a/u above 1 - f_i h_i, D the relative entropy;
+ * at a = u that is P(all informed) <= (1 - f_i h_i)^u.  Each term is rounded
+ * up: f_i h_i shrunk by a relative 1e-9 and D by a relative 1e-9 of its
+ * terms' magnitude, far more than the rounding of f_i (pull_rel), of the
+ * power and of log / exp.
+ */
+static double stay_low(struct exact *x, int64_t i)
+{
+	double f = 1, base = 1 - (double)x->fanout * (1 - x->loss) / (double)(x->nodes - 1);
+
+	if (gossip_pulls(x->mode) && x->pull_fail[i] >= 0) {
+		f = x->pull_fail[i];
+	} else if (gossip_pulls(x->mode)) {
+		/* Not cached: the chain's pull_rel (and so its figures) must not depend on the bound. */
+		struct dist_pull r;
+		dist_pull_fail(x->nodes - 1, i, x->fanout, x->loss, x->scratch[2], &r);
+		f = r.fail;
+	}
+	return f * (gossip_pushes(x->mode) ? pow(fmax(base, 0), (double)i) : 1) * (1 - 1e-9);
+}
+
+/* P(at least t informed after one round from i), bounded above as the header says. */
+static double tail_up(struct exact *x, int64_t i, int64_t t)
+{
+	double u = (double)(x->live - i), a = (double)(t - i), q, xa, d, mag, l1, l2;
+
+	if (i >= t)
+		return 1;
+	q = stay_low(x, i);
+	xa = a / u;
+	if (q <= 0 || xa <= 1 - q)
+		return 1;
+	l1 = log1p(-q); /* log p, p = 1 - q */
+	if (t == x->live) {
+		d = -l1;
+		mag = -l1;
+	} else {
+		double lx = log(xa), ly = log((1 - xa) / q);
+		d = xa * (lx - l1) + (1 - xa) * ly;
+		mag = xa * (fabs(lx) - l1) + (1 - xa) * fabs(ly);
+	}
+	l2 = u * fmax(0, d - 1e-9 * mag);
+	return fmin(1, exp(-l2) * (1 + 1e-9));
+}
+
+/*
+ * An upper bound on P(full `ahead` rounds after the distribution d, 1 or 2):
+ * with one round, the sum over states of P(all informed); with two, for a
+ * threshold t, P(t or more informed after the first) plus P(full after the
+ * second from t - 1), which bounds it from every state below t (more
+ * informed, more likely full: f and h fall with i); the least over t = L -
+ * 2^k.  The true mass is at most d's over (1 - g) plus the dropped D
+ * (exact.c's header).  Returns 1 when it gives up (g past 0.01).
+ */
+static double full_ahead_upper(struct exact *x, const struct dense *d, int ahead)
+{
+	double g = 1.01 * (x->rel + (double)(d->hi - d->lo + 8) * DIST_U), best = 1;
+	int64_t live = x->live;
+
+	if (g > 0.01)
+		return 1;
+	for (int64_t c = ahead == 1 ? 0 : 1; c < live; c *= 2) {
+		int64_t t = live - c;
+		double sum = 0, up;
+		for (int64_t i = d->lo; i <= d->hi; i++)
+			if (d->v[i] > 0)
+				sum += d->v[i] * tail_up(x, i, t);
+		up = sum / (1 - g) * (1 + 1e-9) + x->dropped * (1 + 2 * g) * (1 + 1e-9);
+		if (ahead == 2)
+			up += tail_up(x, t - 1, live);
+		best = fmin(best, up);
+		if (c == 0)
+			break;
+	}
+	return best;
+}
+
 static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 {
 	struct dense a = { NULL, 1, 1 }, b = { NULL, 1, 0 };
@@ -719,6 +808,12 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 		if (fo_cancelled(x->cancel)) {
 			st = FO_CANCELLED;
 			goto done;
+		}
+		if (r >= out->rounds - 1 && x->decide > 0) {
+			/* Two rounds ahead, then one. */
+			x->upper = full_ahead_upper(x, cur, (int)(out->rounds - r + 1));
+			if (x->upper < x->decide / 2)
+				goto done; /* decided: exact_run_decide reports the bound alone */
 		}
 		if (!gossip_pushes(x->mode))
 			st = step_pull(x, cur, next);
@@ -972,7 +1067,7 @@ static void exact_release(struct exact *x)
 }
 
 static enum fo_status run(const struct gossip_params *p, const atomic_int *cancel, int reference,
-			  struct chain_result *out)
+			  double decide, double *upper, struct chain_result *out)
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
@@ -988,6 +1083,8 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	x.mode = p->mode;
 	x.loss = p->loss;
 	x.cancel = cancel;
+	x.decide = decide;
+	x.upper = 1;
 	tupmap_init(&x.rows, 3);
 	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
@@ -1021,7 +1118,9 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	    (st = build_kernel(&x, x.last, &x.kernel_last)) != FO_OK)
 		goto fail;
 	st = x.window || reference ? run_window(&x, out) : run_dense(&x, out);
-	if (st != FO_OK)
+	if (upper)
+		*upper = x.upper;
+	if (st != FO_OK || x.upper < decide / 2)
 		goto fail;
 	exact_release(&x);
 	return FO_OK;
@@ -1029,6 +1128,18 @@ fail:
 	exact_release(&x);
 	chain_result_release(out);
 	return st;
+}
+
+enum fo_status exact_run_decide(const struct gossip_params *p, const atomic_int *cancel, double target,
+				struct chain_result *out, double *upper)
+{
+	*upper = 1;
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return FO_TOO_LARGE;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
+	return run(p, cancel, 0, target, upper, out);
 }
 
 /* The chain is over rounds: independent timers have no round to step by (FO_TOO_LARGE). */
@@ -1040,7 +1151,7 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	return run(p, cancel, 0, out);
+	return run(p, cancel, 0, 0, NULL, out);
 }
 
 enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
@@ -1050,7 +1161,7 @@ enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_r
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	return run(p, NULL, 1, out);
+	return run(p, NULL, 1, 0, NULL, out);
 }
 
 /* Building the push kernel: a hypergeometric per m, with loss a convolution and the binomial table. */

@@ -888,6 +888,23 @@ static int decides(const struct largen_result *r, double target)
 	return r->p_lo >= target ? 1 : r->p_hi < target ? -1 : 0;
 }
 
+/*
+ * With sync_interval the sampler follows gossip alone (the syncs are not
+ * sampled; params_seed leaves them out, so the paths are gossip alone's):
+ * syncs only add deliveries, so gossip alone's lower end bounds P(full) with
+ * them from below (largen_timers.h), and the upper end is 1 (what syncs can
+ * add is not bounded here).  A verdict "missed" becomes "neither".
+ */
+static void sync_bound(const struct gossip_params *p, struct largen_result *r, signed char *verdict)
+{
+	if (!(p->sync_interval > 0))
+		return;
+	r->p_hi = 1;
+	r->miss_lo = 0;
+	if (verdict && *verdict == -1)
+		*verdict = 0;
+}
+
 enum fo_status largen_timers_run(const struct gossip_params *p, double target, double max_work,
 				 const atomic_int *cancel, struct largen_result *out,
 				 struct largen_timers_info *info, double *curve)
@@ -947,6 +964,7 @@ enum fo_status largen_timers_run(const struct gossip_params *p, double target, d
 	}
 	if (st == FO_OK) {
 		out->node_miss = sum_q / (double)n;
+		sync_bound(p, out, NULL);
 		if (curve)
 			for (int64_t r = 0; r < e.curve_n; r++)
 				curve[r] = acc[r] / (double)n;
@@ -1072,6 +1090,8 @@ enum fo_status largen_timers_rows(const struct gossip_params *p, double target, 
 			next *= 2;
 		}
 	}
+	for (int64_t r = 0; r < rn && st == FO_OK; r++)
+		sync_bound(p, &rows[r], &verdict[r]);
 	if (info) {
 		info->samples = n;
 		info->work = work;
@@ -1107,8 +1127,8 @@ static double sample_cost_at(const struct gossip_params *p, int with_late, doubl
 
 	if (live <= 1)
 		return 0;
-	/* Anti-entropy is not in large_n's sampler: it refuses (auto takes the simulation). */
-	if (slots > FO_LT_MAX_SLOTS || p->sync_interval > 0 || p->transmit_limit > FO_LT_MAX_BUDGET ||
+	/* Anti-entropy is not in the sampler: with syncs it samples gossip alone (sync_bound). */
+	if (slots > FO_LT_MAX_SLOTS || p->transmit_limit > FO_LT_MAX_BUDGET ||
 	    p->forward_rounds > FO_LT_MAX_BUDGET || p->nodes > INT32_MAX || p->fanout > INT32_MAX)
 		return HUGE_VAL;
 	budget = p->transmit_limit > 0 ? (double)p->transmit_limit : p->forward_rounds > 0 ? (double)p->forward_rounds : 1;
@@ -1339,6 +1359,7 @@ enum fo_status largen_timers_curve(const struct gossip_params *p, int64_t sample
 			interval(sum_miss[b] / (double)n, sum_full[b] / (double)n, fabs(sum_diff[b]) / checked, (double)n,
 				 &pts[b]);
 			pts[b].node_miss = NAN;
+			sync_bound(p, &pts[b], NULL);
 			informed[b] = sum_inf[b] / (double)n;
 		}
 	if (info) {

@@ -570,7 +570,8 @@ static double limit_ceiling(const struct gossip_params *p)
 {
 	double live = (double)gossip_live(p), hits;
 
-	if (p->mode != GOSSIP_PUSH || p->transmit_limit <= 0 || live <= 1 || p->sync_interval > 0)
+	/* Syncs are left out too: large_n follows gossip alone with them (largen_timers.h). */
+	if (p->mode != GOSSIP_PUSH || p->transmit_limit <= 0 || live <= 1)
 		return 1;
 	hits = (double)p->transmit_limit * (1 - p->loss) *
 	       (p->failed_known ? 1 : (live - 1) / (double)(p->nodes - 1));

@@ -71,7 +71,10 @@ struct calc_answer {
  * value of K it adds that evaluation's estimated cost to the work done, and
  * stops with FO_TOO_LARGE if that would pass work_limit.  Returns FO_OK and
  * fills *out, or the status of the failing calculator (FO_TOO_LARGE,
- * FO_NOMEM, FO_CANCELLED) with *out unspecified.
+ * FO_NOMEM, FO_CANCELLED) with *out unspecified.  With sync_interval,
+ * large_n's figures are gossip alone's lower bound (largen_timers.h); when
+ * under auto they reach the target at no K, the search is run again by the
+ * simulation within what the budget leaves (its answer, or its status).
  */
 enum fo_status calc_fanout(const struct gossip_params *p, enum calc_model model, double target,
 			   double work_limit, const atomic_int *cancel, struct calc_answer *out);

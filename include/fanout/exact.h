@@ -34,6 +34,19 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 			 struct chain_result *out);
 
 /*
+ * exact_run for a search that only needs to know whether P(full at R)
+ * reaches `target`: without a push window, two rounds and again one round
+ * before the end it bounds P(full at R) from above (the nodes' "informed"
+ * events within a round are negatively associated; see exact.c); *upper is
+ * the last bound computed (1 when none: a window, target <= 0, or a chain
+ * settled before then).  When *upper < target / 2 the rounds left are not
+ * computed: the K is decided (it does not reach the target) and *out holds
+ * nothing to release although FO_OK is returned; otherwise *out is
+ * exact_run's, bit for bit.
+ */
+enum fo_status exact_run_decide(const struct gossip_params *p, const atomic_int *cancel, double target,
+				struct chain_result *out, double *upper);
+/*
  * The same chain computed the slow, obvious way, for tests: one transition
  * row per state (the senders one by one, the pulls as a binomial per count
  * of nodes the pushes missed), as the windowed chain does.  O(L^3) and more.

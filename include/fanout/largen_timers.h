@@ -37,6 +37,23 @@
  * seed is a hash of the parameters but the horizon: the same request gets the
  * same answer, and runs at every horizon draw the same paths.
  * Cost depends on M, K, X, S and the horizon, not on N.
+ *
+ * Anti-entropy (sync_interval) is not sampled: with it, every function here
+ * computes gossip alone (same seed, same paths) and reports an interval
+ * whose upper end is 1 (miss_lo 0); a verdict "missed" becomes "neither".
+ * Syncs only add deliveries: under a coupling of each node's sends by
+ * their index after it learnt (and of probes by their tick), a node
+ * informed earlier sends earlier to the same peers, so with syncs every
+ * node is informed no later than without them, and gossip alone's lower end
+ * bounds P(full by t) with syncs from below.  Loss (coupled by send),
+ * failures, failed_known and pulls (by tick: a peer informed earlier answers
+ * earlier) keep it.  The coupling is a proof without probes, or with probes
+ * and neither a transmit limit nor forward_rounds.  With probes and a
+ * budget (the memberlist and serf presets) it is not: a node informed
+ * earlier may spend a send on an ack it would otherwise have spent on a
+ * later gossip tick, and under forward_rounds its window for carrying pings
+ * and acks closes earlier; there the bound is checked against the
+ * simulation (unit suite sync, docs/VALIDATION.md), not proved.
  */
 #ifndef FANOUT_LARGEN_TIMERS_H
 #define FANOUT_LARGEN_TIMERS_H

@@ -104,11 +104,23 @@ void log_set_json(int json)
 
 void log_stamp(char *out, size_t size)
 {
+	/* This thread's text of the last second it stamped: gmtime_r (which takes glibc's time
+	 * zone lock) and strftime run once a second, not once a line. */
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char text[32];
 	time_t t = time(NULL);
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		last = t;
+	}
+	if (size > 0) {
+		size_t n = strnlen(text, size - 1);
+		memcpy(out, text, n);
+		out[n] = '\0';
+	}
 }
 
 void log_vline(const char *event, const char *fmt, va_list ap)

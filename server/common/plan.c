@@ -233,6 +233,11 @@ static enum req_status plan_answer(const struct request *req, double *render, st
 	return REQ_OVER_BUDGET;
 }
 
+int req_deterministic(const struct request *req)
+{
+	return !req->seed_made;
+}
+
 /* simulate_gossip: a seed if none was given, and the trials' wall time. */
 enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
@@ -241,6 +246,7 @@ enum req_status req_plan_sim(struct request *req, const struct req_limits *lim, 
 	if (!req->has_seed) {
 		req->seed = (int64_t)fresh_seed();
 		req->has_seed = 1;
+		req->seed_made = 1;
 	}
 	if (!sim_counts_fit(p, req->trials))
 		return req_fail(err, REQ_OVER_BUDGET, "trials",
@@ -262,7 +268,8 @@ enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *
 		 * tradeoff needs every round's P(full): exact while affordable, else
 		 * large_n (its rows confirmed by their own intervals) where it can
 		 * go within the budget or costs less, else a simulation per K with
-		 * its interval; never the optimistic mean field.
+		 * its interval; never the optimistic mean field.  With syncs, the
+		 * simulation first when it fits the budget.
 		 */
 		req->work = op_cost(req, CALC_EXACT, lim->sim_threads);
 		req->chosen = CALC_EXACT;
@@ -270,7 +277,12 @@ enum req_status req_plan_tradeoff(struct request *req, const struct req_limits *
 			double largen = op_cost(req, CALC_LARGE_N, lim->sim_threads);
 			req->work = op_cost(req, CALC_SIMULATION, lim->sim_threads);
 			req->chosen = CALC_SIMULATION;
-			if (largen <= lim->work_budget || largen <= req->work) {
+			/*
+			 * With syncs large_n gives gossip alone's bound (largen_timers.h):
+			 * the simulation, which follows them, while it fits the budget.
+			 */
+			int sim_first = req->params.sync_interval > 0 && req->work <= lim->work_budget;
+			if (!sim_first && (largen <= lim->work_budget || largen <= req->work)) {
 				req->work = largen;
 				req->chosen = CALC_LARGE_N;
 			}
@@ -316,15 +328,6 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->render_work = render;
 		req->work += render;
 		return REQ_OK;
-	}
-	if (timers_refused(req) && req->params.sync_interval > 0 && req->model == CALC_LARGE_N) {
-		/* large_n follows independent timers, but not the syncs. */
-		req_add_error(err, "model",
-			  "\"model\": \"%s\" does not follow \"sync_interval\" (anti-entropy; the "
-			  "simulation does); use \"auto\" or \"simulation\"",
-			  calc_model_name(req->model));
-		req_join_details(err);
-		return REQ_BAD_FIELD;
 	}
 	if (timers_refused(req)) {
 		req_add_error(err, "model",

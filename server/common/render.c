@@ -118,6 +118,18 @@ static int add_note(cJSON *o, const char *note)
 	return !note || cJSON_AddStringToObject(o, "note", note) ? 0 : -1;
 }
 
+/*
+ * What large_n's answers add with sync_interval (largen_timers.h): it
+ * follows gossip alone, whose lower ends bound P(full) with the syncs.
+ */
+#define SYNC_BOUND_NOTE \
+	"sync_interval is bounded, not modelled: large_n follows gossip alone, and since syncs " \
+	"only add deliveries, each interval's lower end is a lower bound on P(full delivery) " \
+	"with them (proved without probes, or with probes and neither transmit_limit nor " \
+	"forward_rounds; otherwise, as in the serf presets, checked against the simulation, " \
+	"not proved) and its upper end is 1; delivery_prob, " \
+	"informed_fraction and the times to all are gossip alone's (never early)"
+
 /* tradeoff's note on the model its rows came from, or NULL. */
 static const char *tradeoff_note(const struct request *req)
 {
@@ -127,6 +139,11 @@ static const char *tradeoff_note(const struct request *req)
 		       "about one round early when there is loss, pull or failures); "
 		       "check a row with simulate_gossip";
 	case CALC_LARGE_N:
+		if (timed(req) && req->params.sync_interval > 0)
+			return "large-N estimates under independent timers: for each K, one large_n "
+			       "run to max_rounds gives every r, each r's interval the one large_n "
+			       "gives at that K and r (as calc_fanout): a row's rounds is the least r "
+			       "whose interval's lower end meets the target; " SYNC_BOUND_NOTE;
 		if (timed(req))
 			return "large-N estimates under independent timers: for each K, one large_n "
 			       "run to max_rounds gives every r, each r's interval the one large_n "
@@ -474,7 +491,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
 	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
-		char note[640];
+		char note[1200];
 		snprintf(note, sizeof note,
 			 "large_n under independent timers: delivery_prob_interval covers P(full "
 			 "delivery by the horizon); its curve over time (%lld samples of the same "
@@ -483,10 +500,14 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "seconds_to_all come from those intervals and are never early: a percentile "
 			 "is the first point whose interval's lower end reaches the level, the mean "
 			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
-			 "no message figures (simulate_gossip at this fanout gives them)",
-			 (long long)lt_samples);
+			 "no message figures (simulate_gossip at this fanout gives them)%s",
+			 (long long)lt_samples, req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");
 		ok = add_note(o, note) == 0;
-	} else if (ok && a->model == CALC_LARGE_N)
+	} else if (ok && a->model == CALC_LARGE_N && timed(req) && req->params.sync_interval > 0)
+		ok = add_note(o, "large_n under independent timers: delivery_prob_interval covers "
+				 "P(full delivery by the horizon); no rounds_to_all, curve or message "
+				 "figures (simulate_gossip at this fanout gives them); " SYNC_BOUND_NOTE) == 0;
+	else if (ok && a->model == CALC_LARGE_N)
 		ok = add_note(o, timed(req)
 			      ? "large_n under independent timers: delivery_prob_interval covers "
 				"P(full delivery by the horizon); no rounds_to_all, curve or message "

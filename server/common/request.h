@@ -78,6 +78,7 @@ struct request {
 	int64_t trials;            /* simulate_gossip */
 	int64_t seed;              /* simulate_gossip: given, or made by req_plan */
 	int has_seed;
+	int seed_made;             /* req_plan made the seed up: the answer is not the request's alone */
 	int64_t first_trial;
 	int curve;
 	double work;               /* estimated work units, set by req_plan */
@@ -160,6 +161,15 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
  * append after it (" (or …)"), for every refusal that names the budget.
  */
 void req_budget_advice(const struct request *req, const char **field, const char **advice);
+
+/*
+ * Whether a planned req's answer (when it succeeds) depends on the request
+ * and the limits alone, so that the same request may be answered with the
+ * same bytes again: every model is, and every simulation is seeded (by the
+ * client, or by a hash of its parameters) except simulate_gossip's when the
+ * client gave no seed.
+ */
+int req_deterministic(const struct request *req);
 
 /* req_parse, then req_plan: what a front end does with a request's fields. */
 enum req_status req_prepare(enum req_op op, const cJSON *fields, const struct req_limits *lim,

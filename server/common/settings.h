@@ -97,6 +97,15 @@
 #define FO_HTTP_INLINE_WORK 1e6
 #endif
 
+/* fanoutd: answers each connection thread keeps for repeated GETs (anscache.h), and the
+ * largest it keeps, in bytes: at most their product per thread. */
+#ifndef FO_HTTP_CACHE_SLOTS
+#define FO_HTTP_CACHE_SLOTS 256
+#endif
+#ifndef FO_HTTP_CACHE_BODY_MAX
+#define FO_HTTP_CACHE_BODY_MAX (16 * 1024)
+#endif
+
 /* fanoutd defaults for its flags (see fanoutd --help). */
 #ifndef FO_HTTP_PORT
 #define FO_HTTP_PORT 8080

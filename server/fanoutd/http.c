@@ -30,13 +30,18 @@
  * lock is for connects and closes), the guard is armed through this thread's
  * own slot (guard_slot), request ids count per thread, and the access line
  * goes to this thread's log buffer (log_buffered), written out by the reaper's
- * tick and when the server stops.
+ * tick and when the server stops.  A GET whose answer depends on its query
+ * alone, computed on this thread, goes into this thread's answer cache
+ * (anscache.h), and the same query is answered from there without parsing,
+ * planning, computing or rendering; its request id and access line are still
+ * its own.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -52,6 +57,7 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "anscache.h"
 #include "assets.h"
 #include "fanout/rng.h"
 #include "guard.h"
@@ -85,6 +91,7 @@ struct conn_watch {
 	unsigned seen;                 /* the count when the reaper last looked */
 	int ended;                     /* reaper ticks in a row, in one request, that saw the client's end of input */
 	int shed;                      /* shut down to make room */
+	char remote[64];               /* the client's address as text, for the access log */
 	struct conn_watch *prev, *next;
 };
 
@@ -105,6 +112,7 @@ static enum MHD_Result get_asset(struct exchange *ex, struct MHD_Connection *con
 static enum MHD_Result get_healthz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *conn);
 static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn);
+static void client_address(struct MHD_Connection *conn, char *out, size_t size);
 
 /* Every path fanoutd answers; metrics are kept per row, plus one row for the rest. */
 static const struct route routes[] = {
@@ -159,7 +167,9 @@ struct http_server {
 	int port;
 	const char *paths[NROUTES];    /* the routes' paths, for the metrics */
 	uint64_t id_seed;              /* generated request ids: this, mixed with a thread's number and count */
-	atomic_uint threads_seen;      /* connection threads that have made an id */
+	atomic_uint threads_seen;      /* connection threads numbered so far (thread_number) */
+	struct anscache **caches;      /* one per connection thread, by its number - 1 */
+	size_t ncaches;
 };
 
 
@@ -170,7 +180,7 @@ struct exchange {
 	char method[16];
 	int method_cut;                /* longer than method[] holds: no method we know */
 	char path[128];
-	char remote[64];
+	char remote[64];               /* as conn_watch's */
 	char request_id[REQUEST_ID_MAX + 1];
 	char *query;                   /* the query after '?', in libmicrohttpd's buffer (on_uri), or NULL */
 	char query_first;              /* its first character, which on_uri hid from libmicrohttpd */
@@ -183,6 +193,8 @@ struct exchange {
 	size_t bytes;
 	int had_job;
 	int http11;                    /* HTTP/1.1: an interim 100 may be sent */
+	char *cache_key;               /* a GET's query, copied when its answer was not cached, or NULL */
+	int cacheable;                 /* a 200 answer to it goes into this thread's answer cache */
 };
 
 struct job {
@@ -194,6 +206,10 @@ struct job {
 
 
 /* ---- responses ---------------------------------------------------------- */
+
+static enum MHD_Result respond_with(struct exchange *ex, struct MHD_Connection *conn, int status,
+				    const char *type, struct MHD_Response *r, size_t len,
+				    const char *const *headers);
 
 /*
  * Queues `body` (len bytes) with the headers every answer carries, plus
@@ -208,13 +224,22 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 			       enum MHD_ResponseMemoryMode mem, const char *const *headers)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mem);
-	enum MHD_Result ret;
 
 	if (!r) {
 		if (mem == MHD_RESPMEM_MUST_FREE)
 			free((void *)body);
 		return MHD_NO;
 	}
+	return respond_with(ex, conn, status, type, r, len, headers);
+}
+
+/* respond's second half: the headers, then queues r (len bytes of body) and lets it go. */
+static enum MHD_Result respond_with(struct exchange *ex, struct MHD_Connection *conn, int status,
+				    const char *type, struct MHD_Response *r, size_t len,
+				    const char *const *headers)
+{
+	enum MHD_Result ret;
+
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
 	MHD_add_response_header(r, "Access-Control-Expose-Headers", "X-Request-Id");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -229,6 +254,77 @@ static enum MHD_Result respond(struct exchange *ex, struct MHD_Connection *conn,
 	ex->status = status;
 	ex->bytes = len;
 	return ret;
+}
+
+/* ---- the answer cache --------------------------------------------------- */
+
+/* This connection thread's number, from 1 up, in the order the threads first asked. */
+static _Thread_local unsigned thread_no;
+
+static unsigned thread_number(struct http_server *s)
+{
+	if (thread_no == 0)
+		thread_no = atomic_fetch_add(&s->threads_seen, 1) + 1;
+	return thread_no;
+}
+
+/* This connection thread's own answer cache (anscache.h), or NULL. */
+static struct anscache *thread_cache(struct http_server *s)
+{
+	unsigned n = thread_number(s);
+
+	return n <= s->ncaches ? s->caches[n - 1] : NULL;
+}
+
+/* Keeps a cacheable request's answer (len bytes of text) in this thread's cache. */
+static void keep_answer(struct exchange *ex, const char *text, size_t len)
+{
+	struct anscache *c = thread_cache(ex->srv);
+
+	if (c)
+		anscache_put(c, ex->route->op, ex->cache_key, text, len);
+}
+
+/* libmicrohttpd's free callback of an answer sent from a cache entry. */
+static void release_entry(void *cls)
+{
+	anscache_release(cls);
+}
+
+/* Queues a cached answer, the entry's bytes as they are; takes the caller's reference to e. */
+static enum MHD_Result respond_cached(struct exchange *ex, struct MHD_Connection *conn,
+				      struct anscache_entry *e)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer_with_free_callback_cls(e->len, e->body, release_entry, e);
+
+	if (!r) {
+		anscache_release(e);
+		return MHD_NO;
+	}
+	return respond_with(ex, conn, 200, "application/json", r, e->len, NULL);
+}
+
+/*
+ * A GET's answer from this thread's cache, or else NULL, and the query kept
+ * (ex->cache_key) so that a deterministic answer computed here can go in.
+ * Keyed on the operation and the query exactly as it came: the same text
+ * always means the same request (two spellings of one request are two
+ * entries, never one entry for two requests).
+ */
+static struct anscache_entry *cached_answer(struct exchange *ex)
+{
+	struct anscache *c;
+	struct anscache_entry *e;
+
+	if (!ex->query || strcmp(ex->method, "GET") != 0 || !(c = thread_cache(ex->srv)))
+		return NULL;
+	/* The query as it came (on_uri hid its first character from libmicrohttpd). */
+	ex->query[0] = ex->query_first;
+	e = anscache_get(c, ex->route->op, ex->query);
+	if (!e && strlen(ex->query) <= FO_ANSCACHE_KEY_MAX)
+		ex->cache_key = strdup(ex->query);
+	return e;
 }
 
 /* Renders and queues a JSON object and a final newline; takes ownership of o. */
@@ -250,6 +346,8 @@ static enum MHD_Result respond_json(struct exchange *ex, struct MHD_Connection *
 	}
 	line[len++] = '\n';
 	line[len] = '\0';
+	if (ex->cacheable && status == 200)
+		keep_answer(ex, line, len);
 	return respond(ex, conn, status, type, line, len, MHD_RESPMEM_MUST_FREE, headers);
 }
 
@@ -392,9 +490,19 @@ static enum MHD_Result get_readyz(struct exchange *ex, struct MHD_Connection *co
 static enum MHD_Result get_metrics(struct exchange *ex, struct MHD_Connection *conn)
 {
 	struct http_server *s = ex->srv;
+	struct metrics_now now = { workpool_load(s->pool), (size_t)s->cfg.queue, atomic_load(&s->draining), 0, 0, 0 };
 	size_t len;
-	char *text = metrics_render(s->metrics, workpool_load(s->pool), s->cfg.queue,
-				    atomic_load(&s->draining), &len);
+	char *text;
+
+	for (size_t i = 0; s->caches && i < s->ncaches; i++) {
+		struct anscache_figures f = { 0, 0, 0 };
+		if (s->caches[i])
+			anscache_figures(s->caches[i], &f);
+		now.cache_entries += f.entries;
+		now.cache_hits += f.hits;
+		now.cache_misses += f.misses;
+	}
+	text = metrics_render(s->metrics, &now, &len);
 
 	if (!text)
 		return problem(ex, conn, 500, "out of memory", NULL, NULL);
@@ -617,7 +725,10 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 	struct request req;
 	struct req_error err;
 	enum req_status st;
+	struct anscache_entry *cached = atomic_load(&s->draining) ? NULL : cached_answer(ex);
 
+	if (cached)
+		return respond_cached(ex, conn, cached);
 	if (it) {
 		guard_arm(s->guard, it, &ex->start);
 	} else {
@@ -650,6 +761,8 @@ static enum MHD_Result run_operation(struct exchange *ex, struct MHD_Connection 
 		return busy(ex, conn, "draining: not accepting new work");
 	if (req.work > FO_HTTP_INLINE_WORK)
 		return start_job(ex, conn, &req);
+	/* Answered on this thread: a deterministic answer may go into its cache. */
+	ex->cacheable = ex->cache_key && req_deterministic(&req);
 	return execute(ex, conn, &req, it);
 }
 
@@ -733,6 +846,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			return;
 		}
 		w->fd = info->connect_fd;
+		client_address(conn, w->remote, sizeof w->remote);
 		atomic_init(&w->reading, 1);
 		atomic_init(&w->since, now_ns());
 		pthread_mutex_lock(&s->conns_lock);
@@ -895,7 +1009,7 @@ static void request_id(struct http_server *s, struct MHD_Connection *conn, char 
 {
 	static const char hex[] = "0123456789abcdef";
 	/* Per connection thread, so that no count is shared: its number in the top 16 bits. */
-	static _Thread_local uint64_t thread_no, count;
+	static _Thread_local uint64_t count;
 	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
 	size_t n = given ? strlen(given) : 0;
 	uint64_t id;
@@ -904,10 +1018,8 @@ static void request_id(struct http_server *s, struct MHD_Connection *conn, char 
 		memcpy(out, given, n + 1);
 		return;
 	}
-	if (thread_no == 0)
-		thread_no = atomic_fetch_add(&s->threads_seen, 1) + 1;
 	/* mix64 is a bijection: distinct (thread, count) pairs give distinct ids. */
-	id = mix64(s->id_seed + (thread_no << 48) + count++);
+	id = mix64(s->id_seed + ((uint64_t)thread_number(s) << 48) + count++);
 	for (int i = 15; i >= 0; i--, id >>= 4)
 		out[i] = hex[id & 15];
 	out[16] = '\0';
@@ -928,7 +1040,14 @@ static struct exchange *exchange_start(struct http_server *s, struct exchange *e
 	ex->method_cut = snprintf(ex->method, sizeof ex->method, "%s", method) >= (int)sizeof ex->method;
 	ex->http11 = version && strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 	snprintf(ex->path, sizeof ex->path, "%s", url);
-	client_address(conn, ex->remote, sizeof ex->remote);
+	{
+		/* Made once a connection (on_connection), not once a request. */
+		const struct conn_watch *w = conn_watch_of(conn);
+		if (w)
+			memcpy(ex->remote, w->remote, sizeof ex->remote);
+		else
+			client_address(conn, ex->remote, sizeof ex->remote);
+	}
 	request_id(s, conn, ex->request_id);
 	return ex;
 }
@@ -1044,6 +1163,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void access_log(const struct http_server *s, struct exchange *ex, int status, double secs)
 {
 	char stamp[32], line[512];
+	/* Milliseconds with three decimals, from whole microseconds: no floating-point printing. */
+	long long us = llround(secs * 1e6);
 	int n;
 
 	log_stamp(stamp, sizeof stamp);
@@ -1052,13 +1173,13 @@ static void access_log(const struct http_server *s, struct exchange *ex, int sta
 	printable(ex->path);
 	printable(ex->method);
 	if (!s->cfg.log_json)
-		n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %.3fms %s\n", stamp, ex->remote, ex->method,
-			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+		n = snprintf(line, sizeof line, "%s %s \"%s %s\" %d %zu %lld.%03lldms %s\n", stamp, ex->remote,
+			     ex->method, ex->path, status, ex->bytes, us / 1000, us % 1000, ex->request_id);
 	else
 		n = snprintf(line, sizeof line,
 			     "{\"time\":\"%s\",\"remote\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
-			     "\"bytes\":%zu,\"ms\":%.3f,\"request_id\":\"%s\"}\n", stamp, ex->remote, ex->method,
-			     ex->path, status, ex->bytes, secs * 1e3, ex->request_id);
+			     "\"bytes\":%zu,\"ms\":%lld.%03lld,\"request_id\":\"%s\"}\n", stamp, ex->remote, ex->method,
+			     ex->path, status, ex->bytes, us / 1000, us % 1000, ex->request_id);
 	if (n > 0 && (size_t)n < sizeof line)
 		log_buffered(line, (size_t)n);
 }
@@ -1088,6 +1209,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);
+	free(ex->cache_key);
 	/* A big answer's memory goes back to the system, not only to malloc's free lists. */
 	if (ex->bytes > FO_TRIM_BYTES)
 		malloc_trim(0);
@@ -1119,6 +1241,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;
 	log_vline("libmicrohttpd", fmt, ap);
+}
+
+static void free_caches(struct http_server *s)
+{
+	for (size_t i = 0; s->caches && i < s->ncaches; i++)
+		anscache_free(s->caches[i]);
+	free(s->caches);
+	s->caches = NULL;
 }
 
 struct http_server *http_start(const struct http_config *cfg)
@@ -1157,6 +1287,11 @@ struct http_server *http_start(const struct http_config *cfg)
 		log_line("error", "fanoutd: out of memory or threads");
 		goto fail;
 	}
+	/* Without memory for the caches, no answer is cached (anscache_new's NULL: that thread's). */
+	s->caches = calloc((size_t)cfg->http_threads, sizeof *s->caches);
+	s->ncaches = s->caches ? (size_t)cfg->http_threads : 0;
+	for (size_t i = 0; i < s->ncaches; i++)
+		s->caches[i] = anscache_new(FO_HTTP_CACHE_SLOTS, FO_HTTP_CACHE_BODY_MAX);
 	s->high_water = cfg->connections - (cfg->connections / 8 > 1 ? cfg->connections / 8 : 1);
 	guard_on_tick(s->guard, FO_HTTP_READ_TICK_MS, reap, s);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -1179,6 +1314,7 @@ struct http_server *http_start(const struct http_config *cfg)
 	s->port = info ? info->port : cfg->port;
 	return s;
 fail:
+	free_caches(s);
 	if (s->pool)
 		workpool_free(s->pool);
 	guard_free(s->guard);
@@ -1236,6 +1372,8 @@ int http_stop(struct http_server *s)
 	MHD_stop_daemon(s->daemon);
 	/* Every connection thread is done: the last access lines go out now. */
 	log_flush();
+	/* No answer is being sent any more: the caches' entries go with them. */
+	free_caches(s);
 	workpool_free(s->pool);
 	guard_free(s->guard);
 	metrics_free(s->metrics);

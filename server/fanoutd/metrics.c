@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * metrics.c — one mutex over plain counters; rendering formats into a
- * growing buffer.  Status codes are counted per path in a small table of the
- * codes fanoutd can answer, plus a catch-all.
+ * metrics.c — what every request adds (metrics_observe) is atomic, so the
+ * connection threads share no lock per request; the rarer counts (trials,
+ * cancellations) sit under one mutex.  Rendering formats into a growing
+ * buffer.  Status codes are counted per path in a small table of the codes
+ * fanoutd can answer, plus a catch-all.
  */
 #include <dirent.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,19 +27,19 @@ static const double buckets[] = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 
 /* What is counted for one path. */
 struct path_metrics {
-	uint64_t bucket[NBUCKET + 1];  /* last: +Inf */
-	double seconds;
-	uint64_t *requests;            /* nstatuses + 1: last, any other status */
+	atomic_uint_fast64_t bucket[NBUCKET + 1];  /* last: +Inf */
+	atomic_uint_fast64_t nanoseconds;          /* the durations' sum */
+	atomic_uint_fast64_t *requests;            /* nstatuses + 1: last, any other status */
 };
 
 struct metrics {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;          /* over trials and cancelled */
 	const char *const *paths;
 	size_t npaths;                 /* rows of per_path: npaths + 1, the last "other" */
 	const struct http_status *statuses;
 	size_t nstatuses;
 	struct path_metrics *per_path;
-	uint64_t *counts;              /* storage of every row's requests */
+	atomic_uint_fast64_t *counts;  /* storage of every row's requests */
 	uint64_t trials;
 	uint64_t cancelled[MC_COUNT];
 	double start_time;             /* Unix time when the metrics were made (fanoutd started) */
@@ -91,11 +95,9 @@ void metrics_observe(struct metrics *m, size_t path, int status, double seconds)
 		s++;
 	while (b < NBUCKET && seconds > buckets[b])
 		b++;
-	pthread_mutex_lock(&m->lock);
-	pm->requests[s]++;
-	pm->bucket[b]++;
-	pm->seconds += seconds;
-	pthread_mutex_unlock(&m->lock);
+	atomic_fetch_add_explicit(&pm->requests[s], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pm->bucket[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&pm->nanoseconds, (uint_fast64_t)llround(seconds * 1e9), memory_order_relaxed);
 }
 
 static const char *path_name(const struct metrics *m, size_t p)
@@ -122,16 +124,17 @@ static void render_requests(const struct metrics *m, struct strbuf *t)
 	strbuf_addf(t, "# HELP fanoutd_requests_total Requests answered, by path and status.\n"
 	       "# TYPE fanoutd_requests_total counter\n");
 	for (size_t p = 0; p <= m->npaths; p++) {
-		const uint64_t *requests = m->per_path[p].requests;
+		const atomic_uint_fast64_t *requests = m->per_path[p].requests;
 		for (size_t s = 0; s <= m->nstatuses; s++) {
-			if (!requests[s])
+			unsigned long long n = atomic_load_explicit(&requests[s], memory_order_relaxed);
+			if (!n)
 				continue;
 			if (s < m->nstatuses)
 				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"%d\"} %llu\n",
-				    path_name(m, p), m->statuses[s].code, (unsigned long long)requests[s]);
+				    path_name(m, p), m->statuses[s].code, n);
 			else
 				strbuf_addf(t, "fanoutd_requests_total{path=\"%s\",status=\"other\"} %llu\n",
-				    path_name(m, p), (unsigned long long)requests[s]);
+				    path_name(m, p), n);
 		}
 	}
 }
@@ -145,15 +148,16 @@ static void render_latency(const struct metrics *m, struct strbuf *t)
 		const char *name = path_name(m, p);
 		uint64_t cumulative = 0;
 		for (int b = 0; b < NBUCKET; b++) {
-			cumulative += pm->bucket[b];
+			cumulative += atomic_load_explicit(&pm->bucket[b], memory_order_relaxed);
 			strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"%g\"} %llu\n",
 			    name, buckets[b], (unsigned long long)cumulative);
 		}
-		cumulative += pm->bucket[NBUCKET];
+		cumulative += atomic_load_explicit(&pm->bucket[NBUCKET], memory_order_relaxed);
 		strbuf_addf(t, "fanoutd_request_duration_seconds_bucket{path=\"%s\",le=\"+Inf\"} %llu\n"
 		       "fanoutd_request_duration_seconds_sum{path=\"%s\"} %.9g\n"
 		       "fanoutd_request_duration_seconds_count{path=\"%s\"} %llu\n",
-		    name, (unsigned long long)cumulative, name, pm->seconds, name,
+		    name, (unsigned long long)cumulative, name,
+		    (double)atomic_load_explicit(&pm->nanoseconds, memory_order_relaxed) / 1e9, name,
 		    (unsigned long long)cumulative);
 	}
 }
@@ -211,8 +215,7 @@ static void render_process(const struct metrics *m, struct strbuf *t)
 	       "fanoutd_build_info{version=\"%s\"} 1\n", m->start_time, FO_VERSION);
 }
 
-char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
-		     size_t *len)
+char *metrics_render(struct metrics *m, const struct metrics_now *now, size_t *len)
 {
 	struct strbuf t = STRBUF_INIT;
 
@@ -239,8 +242,18 @@ char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, in
 		"fanoutd_work_queue_limit %zu\n"
 		"# HELP fanoutd_draining 1 while shutting down.\n"
 		"# TYPE fanoutd_draining gauge\n"
-		"fanoutd_draining %d\n",
-	    in_flight, queue_limit, draining);
+		"fanoutd_draining %d\n"
+		"# HELP fanoutd_answer_cache_hits_total GET requests answered from a connection thread's answer cache.\n"
+		"# TYPE fanoutd_answer_cache_hits_total counter\n"
+		"fanoutd_answer_cache_hits_total %llu\n"
+		"# HELP fanoutd_answer_cache_misses_total GET requests looked up in the answer caches in vain.\n"
+		"# TYPE fanoutd_answer_cache_misses_total counter\n"
+		"fanoutd_answer_cache_misses_total %llu\n"
+		"# HELP fanoutd_answer_cache_entries Answers the connection threads' caches hold.\n"
+		"# TYPE fanoutd_answer_cache_entries gauge\n"
+		"fanoutd_answer_cache_entries %zu\n",
+	    now->in_flight, now->queue_limit, now->draining, (unsigned long long)now->cache_hits,
+	    (unsigned long long)now->cache_misses, now->cache_entries);
 	render_process(m, &t);
 	if (t.failed) {
 		strbuf_release(&t);

@@ -37,11 +37,19 @@ void metrics_observe(struct metrics *m, size_t path, int status, double seconds)
 void metrics_add_trials(struct metrics *m, uint64_t trials);
 void metrics_cancelled(struct metrics *m, enum metrics_cancel why);
 
+/* What the server reports as it is at the moment of rendering. */
+struct metrics_now {
+	size_t in_flight;              /* heavy requests queued or running */
+	size_t queue_limit;
+	int draining;
+	size_t cache_entries;          /* answers held by the connection threads' caches */
+	uint64_t cache_hits, cache_misses; /* GETs answered from them, and those looked up in vain */
+};
+
 /*
- * The exposition text, with the gauges given; the caller frees it with
+ * The exposition text, with the figures in *now; the caller frees it with
  * free().  NULL if allocation fails.
  */
-char *metrics_render(struct metrics *m, size_t in_flight, size_t queue_limit, int draining,
-		     size_t *len);
+char *metrics_render(struct metrics *m, const struct metrics_now *now, size_t *len);
 
 #endif

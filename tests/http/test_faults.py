@@ -530,6 +530,9 @@ class PlanningUnderGuard(unittest.TestCase):
                 if expected == 504:
                     self.assertIn("time limit of 0.2 s", json.loads(text)["detail"])
                     self.assertEqual(srv.metric('fanoutd_cancelled_total{reason="timeout"}'), 2)
+                # A GET cut off by the time limit leaves nothing in the answer cache to be served again.
+                self.assertEqual(srv.request("GET", path)[0], expected)
+                self.assertEqual(srv.metric("fanoutd_answer_cache_entries") > 0, expected == 200)
             finally:
                 self.assertEqual(srv.stop(), 0)
 

@@ -870,6 +870,77 @@ class Conventions(unittest.TestCase):
         self.assertIn("curve", json.loads(text))
 
 
+class AnswerCache(unittest.TestCase):
+    """Issue 22: a GET whose answer depends on its query alone is answered again from the
+    connection thread's cache: the same bytes, a request id of its own, counted in the metrics;
+    never for another query, never an error or a refusal, never a simulation without a seed.
+    Requests go over one kept-alive connection, so that one connection thread, and its cache,
+    answers them all."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = Server()
+        cls.conn = http.client.HTTPConnection("127.0.0.1", cls.srv.port, timeout=WAIT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.conn.close()
+        assert cls.srv.stop() == 0
+
+    def get(self, path):
+        """(status, headers, body text) over the class's connection; checked against the contract."""
+        self.conn.request("GET", path)
+        resp = self.conn.getresponse()
+        text = resp.read().decode()
+        hdrs = {k.lower(): v for k, v in resp.getheaders()}
+        check_contract("GET", path, resp.status, hdrs, text)
+        return resp.status, hdrs, text
+
+    def figures(self):
+        return tuple(self.srv.metric("fanoutd_answer_cache_" + name)
+                     for name in ("hits_total", "misses_total", "entries"))
+
+    def test_same_query_same_bytes_new_request_id(self):
+        path = "/calc_fanout?nodes=25&target_prob=0.99&rounds=5&model=formula"
+        hits, misses, entries = self.figures()
+        first = self.get(path)
+        again = self.get(path)
+        self.assertEqual((first[0], again[0]), (200, 200))
+        self.assertEqual(again[2], first[2])
+        self.assertNotEqual(again[1]["x-request-id"], first[1]["x-request-id"])
+        for name in ("content-type", "x-content-type-options", "content-security-policy",
+                     "access-control-allow-origin", "access-control-expose-headers"):
+            self.assertEqual(again[1].get(name), first[1].get(name), name)
+        self.assertEqual(self.figures()[0], hits + 1)
+        # Another value of one parameter is another answer, computed, as POST gives it.
+        status, _, text = self.get(path.replace("nodes=25", "nodes=26"))
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(text), self.srv.post("/calc_fanout", {
+            "nodes": 26, "target_prob": 0.99, "rounds": 5, "model": "formula"})[1])
+        self.assertNotEqual(text, first[2])
+        self.assertEqual(self.figures()[0], hits + 1)
+
+    def test_errors_refusals_and_unseeded_simulations_are_not_kept(self):
+        hits, _, entries = self.figures()
+        for path, status in (("/calc_fanout?nodes=0&target_prob=0.99&rounds=5", 400),
+                             ("/simulate_gossip?nodes=1000000&fanout=3&rounds=100&trials=100000000", 422)):
+            for _ in range(2):
+                self.assertEqual(self.get(path)[0], status, path)
+        seeds = {json.loads(self.get("/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=9")[2])["seed"]
+                 for _ in range(2)}
+        self.assertEqual(len(seeds), 2)
+        self.assertEqual((self.figures()[0], self.figures()[2]), (hits, entries))
+        # With its seed, a simulation is the request's alone, and kept.
+        path = "/simulate_gossip?nodes=25&fanout=3&rounds=5&trials=9&seed=3"
+        self.assertEqual(self.get(path)[2], self.get(path)[2])
+        self.assertEqual(self.figures()[0], hits + 1)
+
+    def test_bounded(self):
+        for n in range(2, 402):
+            self.assertEqual(self.get(f"/calc_fanout?nodes={n}&target_prob=0.9&rounds=6&model=formula")[0], 200)
+        self.assertLessEqual(self.figures()[2], 256)  # FO_HTTP_CACHE_SLOTS
+
+
 class AccessLog(unittest.TestCase):
     """Issue 22: the access log is buffered per connection thread, written out every 100 ms and
     when fanoutd stops, so no line is lost or cut."""

@@ -305,18 +305,27 @@ class OperatorTerms(unittest.TestCase):
         for fields, field, text in (
                 ({"interval": 0.2, "rounds": 5}, "sync_interval", '"sync_interval" needs "timers": "independent"'),
                 ({"timers": "independent", "rounds": 5}, "sync_interval", '"sync_interval" needs "interval"'),
-                ({"preset": "serf-lan", "rounds": 5, "model": "large_n"}, "model",
-                 '"model": "large_n" does not follow "sync_interval"'),
                 ({"preset": "serf-lan", "rounds": 5, "model": "exact"}, "model",
                  '"model": "exact" does not follow independent timers')):
             body = ask(dict({"type": "calc_fanout", "nodes": 300, "target_prob": 0.9, "sync_interval": 30},
                             **fields))
             self.assertEqual((body["type"], body["code"]), ("error", 12), fields)
             self.assertIn(text, body["text"])
-        # auto answers by the simulation, never by large_n, which cannot follow the syncs.
-        body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.5, "preset": "serf-wan",
-                    "within_seconds": 5})
-        self.assertEqual((body["type"], body["model"]), ("calc_fanout_ok", "simulation"), body)
+        # Serf LAN at N = 1000 within 2 s (the simulation alone would cost about 4e9, past the
+        # budget): large_n answers with gossip alone's lower bound, its upper end 1, and says so.
+        body = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.99, "preset": "serf-lan",
+                    "within_seconds": 2})
+        self.assertEqual((body["type"], body["model"], body["reachable"]), ("calc_fanout_ok", "large_n", True),
+                         body)
+        self.assertGreaterEqual(body["delivery_prob_interval"][0], 0.99)
+        self.assertEqual(body["delivery_prob_interval"][1], 1)
+        self.assertIn("sync_interval is bounded, not modelled", body["note"])
+        self.assertEqual(body["params"]["sync_interval"], 30)
+        # large_n asked for answers too, with the same bound.
+        named = ask({"type": "calc_fanout", "nodes": 1000, "target_prob": 0.99, "preset": "serf-lan",
+                     "within_seconds": 2, "model": "large_n"})
+        self.assertEqual((named["min_fanout"], named["delivery_prob_interval"]),
+                         (body["min_fanout"], body["delivery_prob_interval"]))
 
     def test_transmit_limit_rules(self):
         body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5,

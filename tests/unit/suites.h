@@ -66,5 +66,6 @@ Suite *largen_timers_suite(void);
 Suite *intervals_suite(void);
 Suite *known_suite(void);
 Suite *limits_suite(void);
+Suite *anscache_suite(void);
 
 #endif

@@ -77,19 +77,21 @@ END_TEST
  * FO_CALC_SPEC_MIN_WORK); 2 when the prediction fell short, so the run beside
  * it was started and dropped (the search went up); 0 when no second thread
  * runs: a budget that holds K = 2 but not K = 1 too, the window's linear
- * search.
+ * search.  `decided`: the K beside stops before its last round
+ * (exact_run_decide's bound is below half the target), checked here, and
+ * the answer is the same all the same.
  */
-static const struct { struct gossip_params p; double target, limit; int beside; } spec_cases[] = {
-	/* { { N, K, R, mode, loss, F, T, X }, target, work limit, beside } */
-	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
-	{ { 2500, 0, 12, GOSSIP_PUSH, 0.1, 25, 0, 0 }, 0.999, HUGE_VAL, 1 },
-	{ { 2000, 0, 14, GOSSIP_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
-	{ { 3000, 0, 8, GOSSIP_PUSH_PULL, 0.2, 30, 0, 0 }, 0.9999, HUGE_VAL, 1 },
-	{ { 2000, 0, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1 },
-	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.3, HUGE_VAL, 1 }, /* target below 1/2 */
-	{ { 2000, 0, 6, GOSSIP_PUSH, 0.3, 0, 0, 0 }, 0.999, HUGE_VAL, 2 },
-	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, 8e7, 0 },    /* K = 2 fits, not K = 1 too */
-	{ { 40, 0, 6, GOSSIP_PUSH, 0, 0, 2, 0 }, 0.9, HUGE_VAL, 0 },
+static const struct { struct gossip_params p; double target, limit; int beside, decided; } spec_cases[] = {
+	/* { { N, K, R, mode, loss, F, T, X }, target, work limit, beside, decided } */
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1, 1 },
+	{ { 2500, 0, 12, GOSSIP_PUSH, 0.1, 25, 0, 0 }, 0.999, HUGE_VAL, 1, 1 },
+	{ { 2000, 0, 14, GOSSIP_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1, 1 },
+	{ { 3000, 0, 8, GOSSIP_PUSH_PULL, 0.2, 30, 0, 0 }, 0.9999, HUGE_VAL, 1, 0 },
+	{ { 2000, 0, 3, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, HUGE_VAL, 1, 0 },
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.3, HUGE_VAL, 1, 1 }, /* target below 1/2 */
+	{ { 2000, 0, 6, GOSSIP_PUSH, 0.3, 0, 0, 0 }, 0.999, HUGE_VAL, 2, 0 },
+	{ { 3000, 0, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 0.99, 8e7, 0, 0 },    /* K = 2 fits, not K = 1 too */
+	{ { 40, 0, 6, GOSSIP_PUSH, 0, 0, 2, 0 }, 0.9, HUGE_VAL, 0, 0 },
 };
 
 #define SAME_BITS(a, b) ck_assert_int_eq(memcmp(&(a), &(b), sizeof(a)), 0)
@@ -117,6 +119,16 @@ START_TEST(test_two_threads_same_answer)
 		ck_assert_int_ge(one.fanout, beside + 1);
 		q.fanout = one.fanout - beside;
 		ck_assert_double_ge(exact_cost(&q), FO_CALC_SPEC_MIN_WORK);
+	}
+	if (beside == 1) {
+		/* Whether the K below the answer is decided before its last round. */
+		struct gossip_params q = *p;
+		struct chain_result r;
+		double upper;
+		q.fanout = one.fanout - 1;
+		ck_assert_int_eq(exact_run_decide(&q, NULL, target, &r, &upper), FO_OK);
+		ck_assert_int_eq(upper < target / 2, spec_cases[_i].decided);
+		chain_result_release(&r);
 	}
 	ck_assert_int_eq(two.evaluations_beside, beside == 1);
 	ck_assert_int_eq(one.reachable, two.reachable);

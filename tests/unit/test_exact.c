@@ -215,6 +215,64 @@ END_TEST
  * of reach.  (How close it is to measured time is for `make bench`, not for
  * a test.)
  */
+/*
+ * exact_run_decide: its bounds on P(full at R), one round before the end
+ * (at target 1e-300, where it never decides) and whichever decides at
+ * target 1 (two rounds or one before the end, when below 1/2: `decided`),
+ * are at least the chain's own lower end p_full[R] - full_bound[R], so they
+ * bound the true value from above; the one-round bound is close to it
+ * (`tight`: within 1% relatively).  Undecided, the figures are exact_run's
+ * to the last bit; decided, nothing is left to release.
+ */
+static const struct { struct gossip_params p; int tight, decided; } decide_cases[] = {
+	/* { { N, K, R, mode, loss, F, T, X }, tight, decided } */
+	{ { 1000, 1, 8, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 1, 1 },
+	{ { 1000, 1, 10, GOSSIP_PUSH_PULL, 0.1, 0, 0, 0 }, 1, 0 },
+	{ { 5000, 1, 11, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 1, 0 },
+	{ { 3000, 1, 9, GOSSIP_PUSH_PULL, 0, 0, 0, 0 }, 1, 1 },
+	{ { 1000, 2, 6, GOSSIP_PUSH, 0, 0, 0, 0 }, 0, 1 },
+	{ { 1000, 3, 9, GOSSIP_PUSH, 0.2, 100, 0, 0 }, 1, 1 },
+	{ { 1000, 1, 10, GOSSIP_PULL, 0, 0, 0, 0 }, 1, 1 },
+	{ { 1000, 2, 7, GOSSIP_PULL, 0, 0, 0, 0 }, 1, 1 },
+	{ { 1000, 1, 20, GOSSIP_PULL, 0.3, 100, 0, 0 }, 1, 1 },
+	{ { 40, 1, 6, GOSSIP_PUSH, 0, 0, 2, 0 }, 0, 0 }, /* a window: no bound (1) */
+};
+
+START_TEST(test_decide_bound)
+{
+	const struct gossip_params *p = &decide_cases[_i].p;
+	struct chain_result r, d;
+	double upper, lower, at_one;
+	size_t n = (size_t)p->rounds + 1;
+
+	ck_assert_int_eq(exact_run(p, NULL, &r), FO_OK);
+	ck_assert_int_eq(exact_run_decide(p, NULL, 1e-300, &d, &upper), FO_OK);
+	ck_assert_int_eq(memcmp(r.p_full, d.p_full, n * sizeof *r.p_full), 0);
+	ck_assert_int_eq(memcmp(r.p_miss, d.p_miss, n * sizeof *r.p_miss), 0);
+	ck_assert_int_eq(memcmp(r.round_bound, d.round_bound, n * sizeof *r.round_bound), 0);
+	chain_result_release(&d);
+	lower = r.p_full[p->rounds] - r.full_bound[p->rounds];
+	ck_assert_double_le(upper, 1);
+	ck_assert_double_ge(upper, lower);
+	if (decide_cases[_i].tight)
+		ck_assert_double_le(upper, r.p_full[p->rounds] * 1.01 + 1e-300);
+	if (p->forward_rounds)
+		ck_assert_double_eq(upper, 1);
+	ck_assert_int_eq(exact_run_decide(p, NULL, 1, &d, &at_one), FO_OK);
+	ck_assert_double_le(at_one, 1);
+	ck_assert_double_ge(at_one, lower);
+	if (at_one < 0.5) {
+		ck_assert_ptr_null(d.p_full);
+	} else {
+		ck_assert_double_eq(at_one, upper);
+		ck_assert_int_eq(memcmp(r.p_full, d.p_full, n * sizeof *r.p_full), 0);
+		chain_result_release(&d);
+	}
+	ck_assert_int_eq(at_one < 0.5, decide_cases[_i].decided);
+	chain_result_release(&r);
+}
+END_TEST
+
 START_TEST(test_cost_estimate)
 {
 	struct gossip_params p = { 100, 3, 10, GOSSIP_PUSH, 0, 0, 0, 0 };
@@ -245,6 +303,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_invariants, 6),
 	UNIT_TEST(test_single_live_node),
 	UNIT_TEST(test_refusals),
+	UNIT_LOOP(test_decide_bound, UNIT_COUNT(decide_cases)),
 	UNIT_TEST(test_cost_estimate),
 };
 

@@ -996,10 +996,53 @@ START_TEST(test_retransmit_mult)
 }
 END_TEST
 
+/*
+ * Which answers may be served again for the same request (fanoutd's answer
+ * cache): every model, and seeded simulations, give the same bytes twice;
+ * simulate_gossip without a seed does not, and is the one not deterministic.
+ */
+START_TEST(test_deterministic)
+{
+	static const struct {
+		enum req_op op;
+		const char *json;
+		int deterministic;
+	} rows[] = {
+		{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"model\":\"formula\"}", 1 },
+		{ REQ_CALC_FANOUT, "{\"nodes\":200,\"target_prob\":0.99,\"rounds\":10,\"model\":\"simulation\"}", 1 },
+		{ REQ_TRADEOFF, "{\"nodes\":25,\"target_prob\":0.99,\"max_fanout\":3,\"max_rounds\":8}", 1 },
+		{ REQ_SIMULATE_GOSSIP, "{\"nodes\":25,\"fanout\":3,\"rounds\":5,\"trials\":50,\"seed\":7}", 1 },
+		{ REQ_SIMULATE_GOSSIP, "{\"nodes\":25,\"fanout\":3,\"rounds\":5,\"trials\":50}", 0 },
+	};
+
+	for (size_t i = 0; i < UNIT_COUNT(rows); i++) {
+		struct request req;
+		struct req_error err;
+		cJSON *a = answer(rows[i].op, rows[i].json, 1e12, &req, &err);
+		cJSON *b;
+		char *ta, *tb;
+		ck_assert_msg(a != NULL, "%s: %s", rows[i].json, err.detail);
+		ck_assert_msg(req_deterministic(&req) == rows[i].deterministic, "%s: expected %d", rows[i].json,
+			      rows[i].deterministic);
+		b = answer(rows[i].op, rows[i].json, 1e12, &req, &err);
+		ck_assert_ptr_nonnull(b);
+		ta = req_json_print(a);
+		tb = req_json_print(b);
+		/* Deterministic: the same text twice (a made-up seed differs, and so would the text). */
+		ck_assert_msg((strcmp(ta, tb) == 0) == rows[i].deterministic, "%s: %s vs %s", rows[i].json, ta, tb);
+		cJSON_free(ta);
+		cJSON_free(tb);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+	}
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_parse, UNIT_COUNT(parses)),
 	UNIT_TEST(test_calc_answers),
+	UNIT_TEST(test_deterministic),
 	UNIT_TEST(test_solve_answers),
 	UNIT_TEST(test_retransmit_mult),
 	UNIT_TEST(test_auto_model),
