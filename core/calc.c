@@ -126,6 +126,8 @@ uint64_t calc_sim_seed(const struct gossip_params *q)
 		memcpy(&sync_bits, &q->sync_interval, sizeof sync_bits);
 		h = rng_mix64(h ^ sync_bits ^ 0x73796e63ULL); /* "sync" */
 	}
+	if (q->seed_gossip) /* Runs without seeds stay what they were. */
+		h = rng_mix64(h ^ (uint64_t)q->seeds ^ 0x7365656473ULL); /* "seeds" */
 	return h & (uint64_t)FO_MAX_JSON_INT;
 }
 

@@ -1283,7 +1283,7 @@ double exact_cost(const struct gossip_params *p)
 	p = &view;
 	int64_t window = gossip_window(p);
 
-	if (gossip_live(p) > 1000000 || p->timers != GOSSIP_TIMERS_ALIGNED)
+	if (gossip_live(p) > 1000000 || p->timers != GOSSIP_TIMERS_ALIGNED || p->seed_gossip)
 		return HUGE_VAL;
 	return window ? cost_window(p, window) : cost_dense(p);
 }

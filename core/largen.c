@@ -958,7 +958,7 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 
 double largen_cost(const struct gossip_params *p)
 {
-	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+	if (p->timers != GOSSIP_TIMERS_ALIGNED || p->seed_gossip)
 		return HUGE_VAL;
 	struct gossip_params view = gossip_known_view(p);
 

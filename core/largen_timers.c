@@ -1127,8 +1127,11 @@ static double sample_cost_at(const struct gossip_params *p, int with_late, doubl
 
 	if (live <= 1)
 		return 0;
-	/* Anti-entropy is not in the sampler: with syncs it samples gossip alone (sync_bound). */
-	if (slots > FO_LT_MAX_SLOTS || p->transmit_limit > FO_LT_MAX_BUDGET ||
+	/*
+	 * Anti-entropy is not in the sampler: with syncs it samples gossip alone
+	 * (sync_bound).  Cassandra's seeds are not either: it refuses them.
+	 */
+	if (slots > FO_LT_MAX_SLOTS || p->seed_gossip || p->transmit_limit > FO_LT_MAX_BUDGET ||
 	    p->forward_rounds > FO_LT_MAX_BUDGET || p->nodes > INT32_MAX || p->fanout > INT32_MAX)
 		return HUGE_VAL;
 	budget = p->transmit_limit > 0 ? (double)p->transmit_limit : p->forward_rounds > 0 ? (double)p->forward_rounds : 1;

@@ -94,7 +94,7 @@ enum fo_status mf_run(const struct gossip_params *p, struct chain_result *out)
 
 double mf_cost(const struct gossip_params *p)
 {
-	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+	if (p->timers != GOSSIP_TIMERS_ALIGNED || p->seed_gossip)
 		return HUGE_VAL;
 	struct gossip_params view = gossip_known_view(p);
 

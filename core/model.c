@@ -71,12 +71,31 @@ struct gossip_params gossip_known_view(const struct gossip_params *p)
 {
 	struct gossip_params q = *p;
 
-	if (q.failed_known) {
+	if (q.failed_known && !(q.seed_gossip && q.seeds > 0)) {
 		q.nodes = gossip_live(p);
+		q.known_failed = q.seed_gossip ? p->failed : 0;
 		q.failed = 0;
 		q.failed_known = 0;
 	}
 	return q;
+}
+
+double gossip_unreachable_chance(const struct gossip_params *p)
+{
+	int64_t live = gossip_live(p);
+
+	if (!p->seed_gossip || live <= 0)
+		return 0;
+	return fmin(1, (double)(p->failed + p->known_failed) / (double)live);
+}
+
+void gossip_seed_chances(const struct gossip_params *p, int is_seed, double *unreachable,
+			 double *seed)
+{
+	int64_t others = p->seeds - (is_seed ? 1 : 0);
+
+	*unreachable = gossip_unreachable_chance(p);
+	*seed = p->nodes > 1 && others > 0 ? (double)others / (double)(p->nodes - 1) : 0;
 }
 
 /* The window a limit sets, before asking whether it bites within R; *last its last round's sends. */
@@ -217,6 +236,25 @@ int gossip_params_check(const struct gossip_params *p, int check_fanout,
 			    "\"transmit_limit\" and \"forward_rounds\" cannot both be given "
 			    "(forward_rounds T is transmit_limit T * fanout)");
 	n = check_timers(p, out, max, n);
+	if (p->seed_gossip && (p->seeds < 0 || p->seeds > FO_MAX_JSON_INT))
+		n = problem(out, max, n, "seeds", at_least, "seeds", 0);
+	else if (p->seed_gossip && nodes_ok && p->failed >= 0 && p->failed <= top &&
+		 p->seeds > top - p->failed)
+		n = problem(out, max, n, "seeds",
+			    "\"seeds\" must be at most the live nodes less one (%lld): seeds are live "
+			    "nodes other than the origin", top - (long long)p->failed);
+	else if (p->seed_gossip && !p->failed_known)
+		n = problem(out, max, n, "seeds",
+			    "\"seeds\" needs \"failed_known\": true (Cassandra gossips to live peers; "
+			    "the cassandra preset sets it)");
+	else if (p->seed_gossip && p->mode != GOSSIP_PUSH_PULL)
+		n = problem(out, max, n, "seeds",
+			    "\"seeds\" needs \"mode\": \"push_pull\" (Cassandra's exchanges; the "
+			    "cassandra preset sets it)");
+	else if (p->seed_gossip && p->transmit_limit > 0)
+		n = problem(out, max, n, "seeds",
+			    "\"seeds\" does not follow \"transmit_limit\" (Cassandra has none; "
+			    "\"forward_rounds\" may be given)");
 	return n;
 }
 

@@ -13,6 +13,12 @@
  * live node up to the horizon in time order from a binary heap, as
  * MODEL.md's "Independent timers" and "What real systems add" state it:
  * O((N H + N H / P + N H / S) (K + log N)) a trial.
+ *
+ * With seed_gossip (the API's "seeds", MODEL.md "What real systems add") a
+ * node's exchange with its live peers, in a round or at a gossip tick, is
+ * followed by Cassandra's two others (extra_exchanges below).  The seeds are
+ * live_ids[1 … S]: S live nodes other than the origin, which ones does not
+ * matter as nodes are interchangeable.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +55,7 @@ struct agent {
 	int64_t *ids;          /* N - 1: scratch for choosing the failed set */
 	int64_t *live_ids;     /* the L live nodes, the origin first (failed_known, sync) */
 	int64_t *pos;          /* N: a live node's index in live_ids */
+	unsigned char *is_seed; /* N: 1 for the seeds (seed_gossip only, else all 0) */
 	uint64_t *mark;        /* N - 1: mark[j] == stamp when peer index j is taken */
 	uint64_t stamp;
 	int64_t *peers;        /* K chosen peers of the current node */
@@ -86,6 +93,40 @@ static void inform(struct agent *a, int64_t v, int64_t round)
 	a->order[a->count++] = v;
 }
 
+/*
+ * Cassandra's exchanges after v's exchange with its k >= 1 live peers
+ * (a->peers), seed_gossip only: with probability min(1, F / L) one with an
+ * unreachable node, wasted (one message); then, unless one of those peers
+ * was a seed, with probability (seeds other than v) / (N - 1) one with a
+ * seed other than v, chosen uniformly (one message).  `pushing`: v holds the
+ * message and pushes it (the messages are then transmits).  Returns the seed
+ * exchanged with, or -1; the caller applies that exchange.
+ */
+static int64_t extra_exchanges(struct agent *a, int64_t v, int64_t k, int pushing)
+{
+	const struct gossip_params *p = a->p;
+	int mine = a->is_seed[v];
+	double unreachable, seed;
+	int64_t j;
+
+	gossip_seed_chances(p, mine, &unreachable, &seed);
+	if (p->failed > 0 && rng_bernoulli(&a->rng, unreachable)) {
+		a->messages++;
+		a->transmits += (uint64_t)pushing;
+	}
+	for (j = 0; j < k; j++)
+		if (a->is_seed[a->peers[j]])
+			return -1;
+	if (!(seed > 0) || !rng_bernoulli(&a->rng, seed))
+		return -1;
+	a->messages++;
+	a->transmits += (uint64_t)pushing;
+	j = 1 + (int64_t)rng_below(&a->rng, (uint64_t)(p->seeds - mine));
+	if (mine && j >= a->pos[v])
+		j++;
+	return a->live_ids[j];
+}
+
 /* Every live uninformed node asks K peers; one informed, unlost answer informs it. */
 static void pull_phase(struct agent *a, int64_t r)
 {
@@ -101,6 +142,12 @@ static void pull_phase(struct agent *a, int64_t r)
 				inform(a, v, r);
 				break;
 			}
+		}
+		if (a->p->seed_gossip && a->p->fanout > 0) {
+			int64_t s = extra_exchanges(a, v, a->p->fanout, 0);
+			if (s >= 0 && a->informed_at[s] >= 0 && a->informed_at[s] < r &&
+			    !rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[v] == UNINFORMED)
+				inform(a, v, r);
 		}
 	}
 }
@@ -129,6 +176,11 @@ static void push_phase(struct agent *a, int64_t r, int64_t senders)
 			if (!rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[w] == UNINFORMED)
 				inform(a, w, r);
 		}
+		if (a->p->seed_gossip) {
+			int64_t hub = extra_exchanges(a, v, k, 1);
+			if (hub >= 0 && !rng_bernoulli(&a->rng, a->p->loss) && a->informed_at[hub] == UNINFORMED)
+				inform(a, hub, r);
+		}
 	}
 }
 
@@ -156,6 +208,11 @@ static void choose_failed(struct agent *a)
 	for (int64_t j = p->failed; j < p->nodes - 1; j++) {
 		a->pos[a->ids[j]] = j - p->failed + 1;
 		a->live_ids[j - p->failed + 1] = a->ids[j];
+	}
+	if (p->seed_gossip) {
+		memset(a->is_seed, 0, (size_t)p->nodes);
+		for (int64_t j = 1; j <= p->seeds; j++)
+			a->is_seed[a->live_ids[j]] = 1;
 	}
 }
 
@@ -270,6 +327,11 @@ static void gossip_tick(struct agent *a, int64_t v, double at)
 			if (!rng_bernoulli(&a->rng, p->loss) && a->informed_at[w] == UNINFORMED)
 				inform_at(a, w, at);
 		}
+		if (p->seed_gossip && k > 0) {
+			int64_t s = extra_exchanges(a, v, k, 1);
+			if (s >= 0 && !rng_bernoulli(&a->rng, p->loss) && a->informed_at[s] == UNINFORMED)
+				inform_at(a, s, at);
+		}
 		return;
 	}
 	if (!gossip_pulls(p->mode))
@@ -282,6 +344,12 @@ static void gossip_tick(struct agent *a, int64_t v, double at)
 			inform_at(a, v, at);
 			break;
 		}
+	}
+	if (p->seed_gossip && p->fanout > 0) {
+		int64_t s = extra_exchanges(a, v, p->fanout, 0);
+		if (s >= 0 && a->informed_at[s] >= 0 && !rng_bernoulli(&a->rng, p->loss) &&
+		    a->informed_at[v] == UNINFORMED)
+			inform_at(a, v, at);
 	}
 }
 
@@ -405,6 +473,7 @@ static void agent_release(struct agent *a)
 	free(a->ids);
 	free(a->live_ids);
 	free(a->pos);
+	free(a->is_seed);
 	free(a->mark);
 	free(a->peers);
 	free(a->curve);
@@ -428,10 +497,12 @@ static int agent_init(struct agent *a, const struct gossip_params *p)
 	a->ids = malloc(n * sizeof *a->ids);
 	a->live_ids = malloc(n * sizeof *a->live_ids);
 	a->pos = malloc(n * sizeof *a->pos);
+	a->is_seed = calloc(n, 1);
 	a->mark = calloc(n, sizeof *a->mark);
 	a->peers = malloc(((size_t)p->fanout + 1) * sizeof *a->peers);
 	a->curve = malloc(((size_t)p->rounds + 1) * sizeof *a->curve);
-	ok = a->informed_at && a->order && a->sent && a->ids && a->live_ids && a->pos && a->mark && a->peers && a->curve;
+	ok = a->informed_at && a->order && a->sent && a->ids && a->live_ids && a->pos && a->is_seed &&
+	     a->mark && a->peers && a->curve;
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
 		a->when = malloc(n * sizeof *a->when);
 		a->ticks = malloc(n * sizeof *a->ticks);

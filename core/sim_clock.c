@@ -126,6 +126,7 @@ struct clock {
 	uint64_t steps;            /* work done in this trial (see sim_clock_steps) */
 	/* Over informed nodes: pushes by H, ticks before they learnt (j0), ticks in [0, H]. */
 	uint64_t pushes_sum, pull_ticks, informed_ticks;
+	uint64_t pull_requests; /* by H, set by count_sends */
 	int listed;                /* !track: ulist holds the uninformed (else: rejection from uni) */
 	/* Pending draws: the next productive push and pull tick. */
 	double push_at, pull_at;
@@ -980,12 +981,14 @@ static void count_sends(struct clock *c, uint64_t *transmits)
 			}
 		}
 	}
+	c->pull_requests = 0;
 	if (c->pulls) {
 		/* The uninformed pull at every tick in [0, H]; the informed before they learnt. */
 		uint64_t all_ticks = 0;
 		for (int64_t v = 0; v < c->live; v++)
 			all_ticks += (uint64_t)tick_after(c, v, c->h);
-		c->messages += (uint64_t)c->k * (c->pull_ticks + all_ticks - c->informed_ticks);
+		c->pull_requests = (uint64_t)c->k * (c->pull_ticks + all_ticks - c->informed_ticks);
+		c->messages += c->pull_requests;
 	}
 	c->messages += c->pushes_sum;
 	*transmits = c->pushes_sum + c->probe_transmits;
@@ -1173,6 +1176,7 @@ enum fo_status sim_fast_timed(const struct gossip_params *p, uint64_t seed, uint
 enum fo_status sim_clock_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			     int64_t trials, const atomic_int *cancel, struct sim_tally *t)
 {
+	double wasted = p->fanout > 0 ? gossip_unreachable_chance(p) : 0;
 	struct clock c;
 	enum fo_status st = FO_OK;
 
@@ -1186,6 +1190,17 @@ enum fo_status sim_clock_run(const struct gossip_params *p, uint64_t seed, uint6
 		}
 		rng_stream(&c.rng, seed, first_trial + (uint64_t)i);
 		clock_trial(&c, &out);
+		if (wasted > 0) {
+			/*
+			 * Seeds 0: each exchange (K pushes or K pull requests at a
+			 * tick) is followed by a wasted one with chance q: one
+			 * message, a transmit if it pushes.
+			 */
+			uint64_t k = (uint64_t)p->fanout;
+			uint64_t pushed = sample_binomial(&c.rng, c.pushes_sum / k, wasted);
+			out.messages += pushed + sample_binomial(&c.rng, c.pull_requests / k, wasted);
+			out.transmits += pushed;
+		}
 		sim_tally_add_timed(t, &out);
 	}
 	clock_release(&c);

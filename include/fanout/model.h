@@ -71,6 +71,27 @@ struct gossip_params {
 	 * message afterwards if either did.  Two messages an exchange.  0: none.
 	 */
 	double sync_interval;
+	/*
+	 * Cassandra's extra exchanges (the API's "seeds", given): non-zero
+	 * turns them on, with `seeds` seed nodes (0 <= seeds <= L - 1, live,
+	 * never the origin; needs failed_known and push_pull).  After a node's
+	 * exchange with its live peers, it also gossips to an unreachable
+	 * (failed) node with probability F / L, a wasted exchange, and, when
+	 * none of its live peers was a seed, to one of the seeds other than
+	 * itself, uniformly, with probability (those seeds) / (N - 1): the
+	 * Gossiper's unreachable / (live + 1) and seeds / (live + unreachable),
+	 * its live and seed sets leaving the node itself out.  Only the agent
+	 * simulator follows seeds (sim_fast_run hands such runs to it); with
+	 * seeds 0 the fast simulator adds the wasted messages itself.
+	 */
+	int seed_gossip;
+	int64_t seeds;
+	/*
+	 * Set by gossip_known_view only: the F it folded away when it made
+	 * the L-node cluster of seeds 0 (whose unreachable exchanges, which
+	 * only cost messages, the fast simulator follows).  0 otherwise.
+	 */
+	int64_t known_failed;
 };
 
 /* Outcome of a core computation that can fail for expected reasons. */
@@ -131,9 +152,26 @@ struct gossip_params gossip_as_rounds(const struct gossip_params *p);
  * the cluster of its L live nodes without failures (nodes L, failed 0);
  * otherwise *p itself.  Every calculator, the fast simulator and the costs
  * take this view; the agent simulator follows failed_known literally (peers
- * among the live nodes of N), which the tests compare.
+ * among the live nodes of N), which the tests compare.  With seeds (S > 0)
+ * the view is *p itself: only the agent simulator follows seeds.  With
+ * seeds 0 the view keeps the F it folded away in known_failed, for the
+ * unreachable exchanges' chance (gossip_unreachable_chance).
  */
 struct gossip_params gossip_known_view(const struct gossip_params *p);
+
+/*
+ * Cassandra's per-exchange chances for node v's view (seed_gossip only):
+ * *unreachable = F / L, *seed = (seeds other than the node) / (N - 1), the
+ * node a seed or not as `is_seed` says.
+ */
+void gossip_seed_chances(const struct gossip_params *p, int is_seed, double *unreachable,
+			 double *seed);
+
+/*
+ * The chance min(1, F / L) that an exchange is followed by an unreachable
+ * one (seed_gossip; 0 without it), on p or on its known view.
+ */
+double gossip_unreachable_chance(const struct gossip_params *p);
 
 /*
  * The push window in effect, in a mode that pushes: a node pushes in the W

@@ -162,7 +162,11 @@ enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uin
  * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
  * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, FO_TOO_LARGE (see
  * sim_counts_fit), or FO_CANCELLED
- * (checked between trials; *t then holds the trials finished).
+ * (checked between trials; *t then holds the trials finished).  With seeds
+ * (seed_gossip, seeds > 0) it runs the agent simulator's trials instead
+ * (the same tally as sim_agent_run); with seeds 0 its own, each followed by
+ * a binomial draw of the wasted unreachable exchanges (sim_fast_trial and
+ * sim_fast_timed, one trial alone, leave them out).
  */
 enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			    int64_t trials, int threads, const atomic_int *cancel, struct sim_tally *t);

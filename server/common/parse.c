@@ -80,6 +80,7 @@ static const struct field fields[] = {
 	{ "probe_interval", ALL, 0, F_POSITIVE, 0, AT(probe_interval), AT(has_probe_interval), 0 },
 	{ "within_seconds", ALL, 0, F_POSITIVE, 0, AT(within_seconds), AT(has_within_seconds), 0 },
 	{ "sync_interval", ALL, 0, F_POSITIVE, 0, AT(sync_interval), AT(has_sync_interval), 0 },
+	{ "seeds", ALL, 0, F_INT, 1, AT(params.seeds), AT(params.seed_gossip), 0 },
 	{ "model", CALC | TRADE, 0, F_MODEL, 0, AT(model), -1, 0 },
 	{ "max_fanout", TRADE, 0, F_INT, 0, AT(max_fanout), -1, 1 },
 	{ "max_rounds", TRADE, 0, F_INT, 0, AT(max_rounds), -1, 1 },

@@ -314,6 +314,16 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	const char *field, *advice;
 
 	memset(err, 0, sizeof *err);
+	if (req->params.seed_gossip && req->op != REQ_SIMULATE_GOSSIP && req->model != CALC_AUTO &&
+	    req->model != CALC_SIMULATION) {
+		/* Seeds are not interchangeable with the other nodes: only the agent simulation follows them. */
+		req_add_error(err, "model",
+			  "\"model\": \"%s\" does not follow \"seeds\" (Cassandra's seed and "
+			  "unreachable exchanges; the simulation does); use \"auto\" or \"simulation\"",
+			  calc_model_name(req->model));
+		req_join_details(err);
+		return REQ_BAD_FIELD;
+	}
 	if (req_ops[req->op].plan(req, lim, err) != REQ_OK)
 		return err->status;
 	/*

@@ -101,6 +101,9 @@ static int add_params(cJSON *o, const struct request *req)
 	ok = ok && add_number(d, "loss", p->loss) == 0;
 	ok = ok && add_number(d, "failed_nodes", (double)p->failed) == 0;
 	ok = ok && cJSON_AddBoolToObject(d, "failed_known", p->failed_known) != NULL;
+	/* Only when given: answers without Cassandra's seeds read as they always did. */
+	if (p->seed_gossip)
+		ok = ok && add_number(d, "seeds", (double)p->seeds) == 0;
 	ok = ok && add_count_or_null(d, "forward_rounds",
 				     p->forward_rounds > 0 ? p->forward_rounds : -1) == 0;
 	ok = ok && add_count_or_null(d, "transmit_limit",
@@ -154,7 +157,12 @@ static const char *tradeoff_note(const struct request *req)
 		       "rounds is the least r whose interval's lower end meets the target "
 		       "(a K large_n cannot follow is simulated, and says so)";
 	case CALC_SIMULATION:
-		return "Monte Carlo estimates: for each K, trials of the fast simulator at "
+		return req->params.seed_gossip && req->params.seeds > 0
+		       ? "Monte Carlo estimates: for each K, trials of the agent simulator (every node: "
+			 "seeds are not interchangeable with the others) at max_rounds from a seed fixed "
+			 "by the parameters; a row's rounds is the least r whose Clopper-Pearson lower "
+			 "end (99.9%) of P(full by r) meets the target"
+		       : "Monte Carlo estimates: for each K, trials of the fast simulator at "
 		       "max_rounds from a seed fixed by the parameters; a row's rounds is "
 		       "the least r whose Clopper-Pearson lower end (99.9%) of P(full by r) "
 		       "meets the target";
@@ -474,10 +482,14 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		if (ok && req->curve)
 			ok = add_curve(o, req, NULL, tally, cancel) == 0;
 		snprintf(note, sizeof note,
-			 "a Monte Carlo estimate: %lld trials of the fast simulator (exact in distribution) "
-			 "from a seed fixed by the parameters; delivery_prob_interval is a %g%% "
+			 "a Monte Carlo estimate: %lld trials of the %s from a seed fixed by the "
+			 "parameters; delivery_prob_interval is a %g%% "
 			 "Clopper-Pearson interval, and K is the least whose lower end meets the target",
-			 (long long)a->sim_trials, FO_CALC_SIM_CONFIDENCE * 100);
+			 (long long)a->sim_trials,
+			 req->params.seed_gossip && req->params.seeds > 0 ? "agent simulator (every node: seeds are not "
+						   "interchangeable with the others)"
+						 : "fast simulator (exact in distribution)",
+			 FO_CALC_SIM_CONFIDENCE * 100);
 		ok = ok && cJSON_AddStringToObject(o, "note", note) != NULL;
 	}
 	if (ok && lt_pts) {
@@ -676,7 +688,8 @@ static cJSON *render_tally(const struct request *req, const struct sim_tally *t,
 	ok = ok && add_number(o, "messages_mean", s.messages_mean) == 0;
 	ok = ok && add_number(o, "seed", (double)req->seed) == 0;
 	ok = ok && cJSON_AddStringToObject(o, "model", "simulation");
-	ok = ok && cJSON_AddStringToObject(o, "simulator", "fast");
+	/* Seeds (above 0) are not interchangeable with the others: sim_fast_run hands their trials to the agent. */
+	ok = ok && cJSON_AddStringToObject(o, "simulator", req->params.seed_gossip && req->params.seeds > 0 ? "agent" : "fast");
 	ok = ok && add_number(o, "informed_sum", (double)t->informed_sum) == 0;
 	ok = ok && add_number(o, "rounds_to_all_sum", (double)t->rounds_to_all_sum) == 0;
 	ok = ok && add_number(o, "messages_sum", (double)t->messages_sum) == 0;

@@ -11,8 +11,8 @@
 
 // The calculator's inputs, in the order they appear; all are API fields.
 const FIELDS = ["preset", "nodes", "failed_nodes", "failed_known", "loss", "mode", "target_prob", "rounds",
-                "within_seconds", "model", "interval", "timers", "probe_interval", "sync_interval", "message_bytes",
-                "transmit_limit", "forward_rounds"];
+                "within_seconds", "model", "interval", "timers", "probe_interval", "sync_interval", "seeds",
+                "message_bytes", "transmit_limit", "forward_rounds"];
 // Fields the page shows in an operator's units, the API taking others: loss
 // in percent (the API: a fraction), crashed nodes in percent of N (the API: a
 // count, the nearest whole number of nodes).

@@ -61,10 +61,11 @@ hooks.beforeEach((t, done) => {
   // exclude each other: the GET examples keep forward_rounds.  Likewise rounds
   // and the time budget within_seconds (they keep rounds), and probe_interval and
   // sync_interval need independent timers (the examples keep aligned, which
-  // model=exact needs).
+  // model=exact needs), and seeds needs push_pull and the simulation (the
+  // examples keep push and model=exact; tests/http sends seeds through GET).
   if (get && /transmit_limit=/.test(t.fullPath)) address(t, t.fullPath.replace(/&transmit_limit=\d+/, ''));
-  if (get && /(within_seconds|probe_interval|sync_interval)=/.test(t.fullPath)) {
-    address(t, t.fullPath.replace(/&(within_seconds|probe_interval|sync_interval)=[^&]*/g, ''));
+  if (get && /(within_seconds|probe_interval|sync_interval|seeds)=/.test(t.fullPath)) {
+    address(t, t.fullPath.replace(/&(within_seconds|probe_interval|sync_interval|seeds)=[^&]*/g, ''));
   }
   if (t.request.method === 'HEAD') {
     // Dredd 14 gives every request a body, even an empty one, and its HTTP

@@ -330,6 +330,29 @@ class Api(unittest.TestCase):
                                                           "solve_for": "interval"})
         self.assertEqual((status, problem["field"]), (400, "within_seconds"))
 
+    def test_seeds_both_doors(self):
+        """seeds: the same answer by POST, GET and fanout-node, within the contract; refused by field."""
+        for path, body in (("/simulate_gossip", {"nodes": 40, "preset": "cassandra", "failed_nodes": 5,
+                                                 "seeds": 3, "rounds": 6, "trials": 200, "seed": 7}),
+                           ("/calc_fanout", {"nodes": 40, "preset": "cassandra", "failed_nodes": 5, "seeds": 0,
+                                             "target_prob": 0.9, "rounds": 8}),
+                           ("/tradeoff", {"nodes": 30, "preset": "cassandra", "seeds": 2, "target_prob": 0.9,
+                                          "max_rounds": 8, "max_fanout": 2})):
+            status, answer = self.srv.post(path, body)
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer["params"]["seeds"], body["seeds"])
+            self.assertEqual(answer, node_answer(dict(body, type=path[1:])))
+            query = "&".join(f"{k}={v}" for k, v in body.items())
+            status, _, text = self.srv.request("GET", path + "?" + query)
+            self.assertEqual((status, json.loads(text)), (200, answer))
+        status, problem = self.srv.post("/simulate_gossip", {"nodes": 40, "fanout": 1, "seeds": 3, "rounds": 6,
+                                                              "trials": 10})
+        self.assertEqual((status, problem["field"]), (400, "seeds"))
+        status, problem = self.srv.post("/calc_fanout", {"nodes": 40, "preset": "cassandra", "seeds": 3,
+                                                          "target_prob": 0.9, "rounds": 8, "model": "exact"})
+        self.assertEqual((status, problem["field"]), (400, "model"))
+        self.assertIn('"seeds"', problem["detail"])
+
     def test_independent_timers_follow_the_contract(self):
         """timers, probe_interval, within_seconds: answers in time, every quarter interval, both doors."""
         body = {"nodes": 64, "fanout": 3, "transmit_limit": 8, "timers": "independent", "interval": 0.2,

@@ -327,6 +327,51 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual((named["min_fanout"], named["delivery_prob_interval"]),
                          (body["min_fanout"], body["delivery_prob_interval"]))
 
+    def test_seeds(self):
+        """Cassandra's seed and unreachable exchanges: echoed, simulated by the agent, refused by field."""
+        base = {"type": "simulate_gossip", "nodes": 60, "preset": "cassandra", "failed_nodes": 12,
+                "within_seconds": 5, "trials": 300, "seed": 4}
+        alone = ask(base)
+        wasted = ask(dict(base, seeds=0))
+        seeded = ask(dict(base, seeds=4))
+        self.assertEqual(seeded["type"], "simulate_gossip_ok", seeded)
+        self.assertNotIn("seeds", alone["params"])
+        self.assertEqual((wasted["params"]["seeds"], seeded["params"]["seeds"]), (0, 4))
+        # Seeds 0 only cost messages: the fast simulator follows them; seeds need the agent.
+        self.assertEqual((alone["simulator"], wasted["simulator"], seeded["simulator"]), ("fast", "fast", "agent"))
+        self.assertEqual(alone["full_delivery_rate"], wasted["full_delivery_rate"])
+        # K = 1, no window: 48 live nodes exchange 5 times each (240 a trial), and each
+        # exchange is followed by an unreachable one with probability 12 / 48: 60 more on average,
+        # binomial, so the mean of 300 trials is within 5 standard errors (0.35) of 300.
+        self.assertEqual(alone["messages_mean"], 240)
+        self.assertLess(abs(wasted["messages_mean"] - 300), 5 * (240 * 0.25 * 0.75 / 300) ** 0.5)
+        self.assertGreater(seeded["messages_mean"], wasted["messages_mean"])
+        # Split runs still add up.
+        a = ask(dict(base, seeds=4, trials=100))
+        b = ask(dict(base, seeds=4, trials=200, first_trial=100))
+        for field in ("rounds_to_all_sum", "messages_sum", "informed_sum", "transmits_sum"):
+            self.assertEqual(a[field] + b[field], seeded[field], field)
+        for fields, field, text in (
+                ({"seeds": 48}, "seeds", '"seeds" must be at most the live nodes less one (47)'),
+                ({"seeds": -1}, "seeds", '"seeds" must be an integer from 0'),
+                ({"seeds": 2, "failed_known": False}, "seeds", '"seeds" needs "failed_known": true'),
+                ({"seeds": 2, "mode": "push"}, "seeds", '"seeds" needs "mode": "push_pull"'),
+                ({"seeds": 2, "transmit_limit": 5}, "seeds", '"seeds" does not follow "transmit_limit"')):
+            body = ask(dict(base, **fields))
+            self.assertEqual((body["type"], body["code"]), ("error", 12), fields)
+            self.assertIn(text, body["text"])
+        for model in ("exact", "large_n", "mean_field", "formula"):
+            body = ask({"type": "calc_fanout", "nodes": 60, "preset": "cassandra", "failed_nodes": 12,
+                        "seeds": 3, "target_prob": 0.9, "rounds": 8, "timers": "aligned", "model": model})
+            self.assertEqual((body["type"], body["code"]), ("error", 12), model)
+            self.assertIn('"model": "%s" does not follow "seeds"' % model, body["text"])
+        # auto answers by the simulation (exact would, under aligned timers, without seeds).
+        body = ask({"type": "calc_fanout", "nodes": 60, "preset": "cassandra", "failed_nodes": 12, "seeds": 3,
+                    "target_prob": 0.9, "rounds": 8, "timers": "aligned"})
+        self.assertEqual((body["type"], body["model"]), ("calc_fanout_ok", "simulation"), body)
+        self.assertIn("agent simulator", body["note"])
+        self.assertEqual(body["params"]["seeds"], 3)
+
     def test_transmit_limit_rules(self):
         body = ask({"type": "calc_fanout", "nodes": 25, "target_prob": 0.99, "rounds": 5,
                     "transmit_limit": 6, "forward_rounds": 2})

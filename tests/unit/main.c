@@ -13,7 +13,7 @@ static Suite *(*const suites[])(void) = {
 	calc_suite, largen_suite, sample_suite, sim_suite, broadcast_suite,
 	tradeoff_suite, request_suite, opt_suite, guard_suite, autosim_suite, solve_suite,
 	strbuf_suite, timers_suite, largen_timers_suite,
-	intervals_suite, known_suite, limits_suite, sync_suite, anscache_suite,
+	intervals_suite, known_suite, limits_suite, sync_suite, seeds_suite, anscache_suite,
 };
 
 Suite *unit_suite(const char *name, const struct unit_case *cases, size_t count, int timeout)

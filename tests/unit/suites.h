@@ -60,6 +60,7 @@ Suite *guard_suite(void);
 Suite *autosim_suite(void);
 Suite *solve_suite(void);
 Suite *sync_suite(void);
+Suite *seeds_suite(void);
 Suite *strbuf_suite(void);
 Suite *timers_suite(void);
 Suite *largen_timers_suite(void);
