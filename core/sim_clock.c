@@ -3,7 +3,7 @@
  * sampler of the same law as sim_agent.c's timed trial.
  *
  * The live nodes' gossip phases are drawn at the start of a trial, already
- * sorted (exponential spacings), and node i is the one with the i-th
+ * sorted (exponential spacings, drawn by a ziggurat), and node i is the one with the i-th
  * smallest phase; with probes each node also gets a probe phase, the sorted
  * probe phases handed out by a uniform permutation.  Since all phases are
  * i.i.d. and nodes are chosen uniformly, this is the model's law.  Then:
@@ -20,7 +20,9 @@
  *   pull success probability for the i informed.
  * - whatever a pusher does apart from full ticks (a last tick with fewer
  *   than K sends, the end of its forward_rounds window, running out of
- *   transmits) is an explicit event in a heap with one entry per node.
+ *   transmits) is an explicit event, at most one per node, kept in a
+ *   calendar: a bitset over the nodes for each of the next cycles, since
+ *   an event falls at (or just after) one of its node's ticks.
  * - probe ticks are taken one by one, in the cyclic order of the probe
  *   phases, until nothing can change any more; the pings and acks still to
  *   come are then counted in one binomial draw.
@@ -53,6 +55,12 @@
 /* Up to this many sends a tick's hit pmf comes from falling factorials. */
 #define SMALL_SENDS 16
 
+/* Doubles at most in the memo of K sends' hit pmfs (8 MiB; see arrival_pmf). */
+#define MEMO_CELLS ((int64_t)1 << 20)
+
+/* Cycles the event calendar has a bitset for; events further ahead share them. */
+#define CAL_SLOTS 16
+
 enum ev_kind {
 	EV_LEAVE,   /* after its last full tick; a partial tick follows */
 	EV_EXHAUST, /* after its last full tick, which used its last transmit */
@@ -60,10 +68,9 @@ enum ev_kind {
 	EV_CLOSE    /* after its T-th tick: its forward_rounds window closes */
 };
 
-struct event {
-	double at;
-	int64_t v;
-	enum ev_kind kind;
+/* The ziggurat's layer edges x[i] (descending) and e^-x[i] (see zig_exp). */
+struct zig {
+	double x[257], f[257];
 };
 
 /* An informed node (set when it learns; not read before). */
@@ -72,7 +79,8 @@ struct cnode {
 	int64_t ju;         /* index of its first gossip tick after its last update */
 	int64_t sent_u;     /* transmits by its last update */
 	int64_t probe_sent; /* transmits on pings and acks */
-	int64_t hpos;       /* its event's place in the heap, or -1 */
+	int64_t ev_cycle;   /* its pending event's tick index, or -1 */
+	enum ev_kind ev_kind;
 };
 
 /* Where a first tick after t changes value over the nodes (see find_cut). */
@@ -104,8 +112,11 @@ struct clock {
 	unsigned char *state;      /* L: INFORMED | HOLDER */
 	int track;                 /* upos is kept (pull or probes inform given nodes) */
 	int keep_nodes;            /* node[] is read (limits, windows, probes or syncs): else not written */
-	struct event *heap;
-	int64_t heap_n;
+	uint64_t *cal;             /* CAL_SLOTS bitsets of words: events whose cycle is the slot mod CAL_SLOTS */
+	int64_t cal_n;             /* pending events */
+	int64_t cal_cy, cal_v;     /* no pending event lies before tick cal_cy of node cal_v */
+	int cal_ok;                /* (cal_cy, cal_v) is the next event, at time cal_at */
+	double cal_at;
 	double *when;
 	int64_t informed, holders;
 	/* The probe cursor: next probe tick is pcycle * P + pphase[pslot]; the sync one likewise. */
@@ -135,10 +146,52 @@ struct clock {
 	struct cut tcut, hcut;     /* for the current tick's time and for H (see find_cut) */
 	/* Scratch for hit pmfs. */
 	double *hits, *kept;
+	double *memo;              /* per m, K + 1: P(any), then hits[1..]; NaN: not yet (or NULL) */
 	double inv_fact[SMALL_SENDS + 1], loss_pow[SMALL_SENDS + 1];
 	double choose_k;           /* C(N - 1, K) as arrival_pmf forms it (K <= SMALL_SENDS) */
+	struct zig zig;
 	struct rng rng;
 };
+
+/*
+ * Exponential(1) by Marsaglia and Tsang's ziggurat (J. Stat. Softw. 5(8),
+ * 2000): 256 layers of equal area v under e^-x, the base one holding the
+ * tail beyond r.  A draw picks a layer and a point in its rectangle;
+ * inside the next layer's width it is taken at once (about 99%), else the
+ * wedge is tested against e^-x; from the tail, r plus a fresh draw
+ * (memorylessness).  Exact up to rounding, with no log on the fast path.
+ */
+#define ZIG_LAYERS 256
+#define ZIG_R 7.69711747013104972
+#define ZIG_V 3.949659822581572e-3
+
+static void zig_init(struct zig *z)
+{
+	z->x[0] = ZIG_V / exp(-ZIG_R); /* the base: its rectangle and the tail, as one width */
+	z->x[1] = ZIG_R;
+	for (int i = 1; i < ZIG_LAYERS - 1; i++)
+		z->x[i + 1] = -log(ZIG_V / z->x[i] + exp(-z->x[i]));
+	z->x[ZIG_LAYERS] = 0;
+	for (int i = 0; i <= ZIG_LAYERS; i++)
+		z->f[i] = exp(-z->x[i]);
+}
+
+static double zig_exp(const struct zig *z, struct rng *r)
+{
+	double base = 0;
+
+	for (;;) {
+		uint64_t b = rng_next(r);
+		int i = (int)(b & (ZIG_LAYERS - 1));
+		double x = (double)(b >> 11) * 0x1.0p-53 * z->x[i];
+		if (x < z->x[i + 1])
+			return base + x;
+		if (i == 0)
+			base += ZIG_R;
+		else if (z->f[i] + rng_unit(r) * (z->f[i + 1] - z->f[i]) < exp(-x))
+			return base + x;
+	}
+}
 
 static int64_t imin(int64_t a, int64_t b)
 {
@@ -160,10 +213,11 @@ static void clock_release(struct clock *c)
 	free(c->upos);
 	free(c->node);
 	free(c->state);
-	free(c->heap);
+	free(c->cal);
 	free(c->when);
 	free(c->hits);
 	free(c->kept);
+	free(c->memo);
 }
 
 static int clock_init(struct clock *c, const struct gossip_params *p)
@@ -199,7 +253,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->upos = malloc(n * sizeof *c->upos);
 	c->node = malloc(n * sizeof *c->node);
 	c->state = malloc(n);
-	c->heap = malloc(n * sizeof *c->heap);
+	c->cal = malloc((size_t)c->words * CAL_SLOTS * sizeof *c->cal);
 	c->when = malloc(n * sizeof *c->when);
 	c->hits = malloc(top * sizeof *c->hits);
 	c->kept = malloc(top * sizeof *c->kept);
@@ -212,7 +266,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->snode = malloc(n * sizeof *c->snode);
 	}
 	if (!c->gphase || !c->act || !c->uni || !c->act_n || !c->uni_n || !c->ulist || !c->upos || !c->node ||
-	    !c->state || !c->heap || !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode)) ||
+	    !c->state || !c->cal || !c->when || !c->hits || !c->kept || (c->probes && (!c->pphase || !c->pnode)) ||
 	    (c->syncs && (!c->sphase || !c->snode))) {
 		clock_release(c);
 		return -1;
@@ -222,88 +276,50 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 		c->inv_fact[j] = c->inv_fact[j - 1] / j;
 		c->loss_pow[j] = c->loss_pow[j - 1] * p->loss;
 	}
+	zig_init(&c->zig);
+	if (c->k > 0 && (c->live + 1) * (c->k + 1) <= MEMO_CELLS) {
+		size_t cells = (size_t)((c->live + 1) * (c->k + 1));
+		c->memo = malloc(cells * sizeof *c->memo);
+		if (!c->memo) {
+			clock_release(c);
+			return -1;
+		}
+		for (size_t i = 0; i < cells; i += (size_t)c->k + 1)
+			c->memo[i] = NAN;
+	}
 	c->choose_k = 1;
 	for (int64_t j = 1; j <= c->k && j <= SMALL_SENDS; j++)
 		c->choose_k = c->choose_k * (double)(p->nodes - j) / (double)j;
 	return 0;
 }
 
-/* n i.i.d. uniforms on [0, scale), ascending: normalised sums of n + 1 exponentials. */
-static void sorted_uniforms(struct rng *r, double *out, int64_t n, double scale)
+void sim_clock_exponentials(uint64_t seed, int64_t n, double *out)
 {
-	double sum = 0;
+	struct zig z;
+	struct rng r;
+
+	zig_init(&z);
+	rng_stream(&r, seed, 0);
+	for (int64_t i = 0; i < n; i++)
+		out[i] = zig_exp(&z, &r);
+}
+
+/* n i.i.d. uniforms on [0, scale), ascending: normalised sums of n + 1 exponentials. */
+static void sorted_uniforms(const struct zig *z, struct rng *r, double *out, int64_t n, double scale)
+{
+	double sum = 0, unit;
 
 	for (int64_t i = 0; i < n; i++) {
-		sum -= log1p(-rng_unit(r));
+		sum += zig_exp(z, r);
 		out[i] = sum;
 	}
-	sum -= log1p(-rng_unit(r));
+	sum += zig_exp(z, r);
+	unit = scale / sum;
 	for (int64_t i = 0; i < n; i++) {
-		out[i] = out[i] / sum * scale;
+		out[i] *= unit;
 		if (out[i] >= scale)
 			out[i] = nextafter(scale, 0);
 	}
-}
-
-/* ---- the event heap: at most one pending event per node ---------------- */
-
-static void heap_place(struct clock *c, int64_t i, struct event e)
-{
-	c->heap[i] = e;
-	c->node[e.v].hpos = i;
-}
-
-static void heap_up(struct clock *c, int64_t i)
-{
-	struct event e = c->heap[i];
-
-	while (i > 0 && e.at < c->heap[(i - 1) / 2].at) {
-		heap_place(c, i, c->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	heap_place(c, i, e);
-}
-
-static void heap_down(struct clock *c, int64_t i)
-{
-	struct event e = c->heap[i];
-
-	for (;;) {
-		int64_t ch = 2 * i + 1;
-		if (ch >= c->heap_n)
-			break;
-		if (ch + 1 < c->heap_n && c->heap[ch + 1].at < c->heap[ch].at)
-			ch++;
-		if (!(c->heap[ch].at < e.at))
-			break;
-		heap_place(c, i, c->heap[ch]);
-		i = ch;
-	}
-	heap_place(c, i, e);
-}
-
-static void heap_remove(struct clock *c, int64_t v)
-{
-	int64_t i = c->node[v].hpos;
-
-	if (i < 0)
-		return;
-	c->node[v].hpos = -1;
-	if (--c->heap_n == i)
-		return;
-	heap_place(c, i, c->heap[c->heap_n]);
-	heap_up(c, i);
-	heap_down(c, c->node[c->heap[i].v].hpos);
-}
-
-/* Sets v's one pending event (replacing any). */
-static void heap_set(struct clock *c, int64_t v, double at, enum ev_kind kind)
-{
-	c->steps++;
-	heap_remove(c, v);
-	c->heap[c->heap_n] = (struct event){ at, v, kind };
-	c->node[v].hpos = c->heap_n;
-	heap_up(c, c->heap_n++);
 }
 
 /* ---- sets of nodes and their ticks -------------------------------------- */
@@ -412,15 +428,20 @@ static double next_member(struct clock *c, const uint64_t *bits, const int64_t *
 /*
  * hits[d] for d = 1..top: P(d of `sends` distinct uniform peers among N - 1
  * are among the m uninformed live nodes and arrive); returns their sum,
- * P(at least one arrives).
+ * P(at least one arrives).  For K sends they depend on m alone: kept in
+ * the memo (when it fits) for the trials after, the same values.
  */
 static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *top)
 {
 	const struct gossip_params *p = c->p;
 	int64_t others = p->nodes - 1 - m;
-	double any = 0;
+	double any = 0, *row = c->memo && sends == c->k ? c->memo + m * (c->k + 1) : NULL;
 
 	*top = imin(sends, m);
+	if (row && !isnan(row[0])) {
+		memcpy(c->hits + 1, row + 1, (size_t)*top * sizeof *row);
+		return row[0];
+	}
 	if (sends <= SMALL_SENDS && p->nodes <= 1000000000) {
 		double fall_m = 1, fall_o[SMALL_SENDS + 1], choose = sends == c->k ? c->choose_k : 1;
 		fall_o[0] = 1;
@@ -442,6 +463,10 @@ static double arrival_pmf(struct clock *c, int64_t m, int64_t sends, int64_t *to
 		if (p->loss > 0)
 			c->hits[d] *= 1 - (d <= SMALL_SENDS ? c->loss_pow[d] : pow(p->loss, (double)d));
 		any += c->hits[d];
+	}
+	if (row) {
+		memcpy(row + 1, c->hits + 1, (size_t)*top * sizeof *row);
+		row[0] = any;
 	}
 	return any;
 }
@@ -466,6 +491,102 @@ static int64_t draw_arrivals(struct clock *c, int64_t top, double any)
 static double tick_time(const struct clock *c, int64_t v, int64_t j)
 {
 	return c->gphase[v] + (double)j;
+}
+
+/* ---- the events: at most one pending per node ----------------------------- */
+
+/*
+ * An event of node v at cycle j falls at v's tick j (EV_PARTIAL, which
+ * sends on it) or just after it (the others), so events are ordered by
+ * (j, v): bit v of the calendar's slot j mod CAL_SLOTS.  A slot may also
+ * hold events CAL_SLOTS or more cycles further on; the node's ev_cycle
+ * tells them apart.
+ */
+static uint64_t *cal_slot(const struct clock *c, int64_t j)
+{
+	return c->cal + (j % CAL_SLOTS) * c->words;
+}
+
+static int key_before(int64_t j, int64_t v, int64_t j2, int64_t v2)
+{
+	return j < j2 || (j == j2 && v < v2);
+}
+
+static void cal_remove(struct clock *c, int64_t v)
+{
+	struct cnode *nd = &c->node[v];
+
+	if (nd->ev_cycle < 0)
+		return;
+	bit_clear(cal_slot(c, nd->ev_cycle), v);
+	if (c->cal_ok && c->cal_v == v)
+		c->cal_ok = 0; /* the next one is looked for from here */
+	nd->ev_cycle = -1;
+	c->cal_n--;
+}
+
+/* Sets v's one pending event (replacing any) at its tick j. */
+static void cal_set(struct clock *c, int64_t v, int64_t j, enum ev_kind kind)
+{
+	struct cnode *nd = &c->node[v];
+
+	c->steps++;
+	if (nd->ev_cycle != j) {
+		cal_remove(c, v);
+		nd->ev_cycle = j;
+		bit_set(cal_slot(c, j), v);
+		c->cal_n++;
+		if (key_before(j, v, c->cal_cy, c->cal_v)) {
+			c->cal_cy = j; /* the new first: found at once */
+			c->cal_v = v;
+			c->cal_ok = 0;
+		}
+	}
+	if (c->cal_ok && c->cal_v == v)
+		c->cal_ok = 0; /* its time may change with its kind */
+	nd->ev_kind = kind;
+}
+
+/*
+ * The next event's time, INFINITY if none falls in [0, H]; *who its node.
+ * Looked for from (cal_cy, cal_v) on, which only moves back for an event
+ * set before it, so a trial's searches cross each slot's words about once
+ * per cycle.
+ */
+static double cal_next(struct clock *c, int64_t *who)
+{
+	double at;
+
+	if (c->cal_n == 0)
+		return INFINITY;
+	while (!c->cal_ok) {
+		const uint64_t *b = cal_slot(c, c->cal_cy);
+		int64_t j = c->cal_cy;
+		if ((double)j > c->h)
+			return INFINITY; /* at or after tick j > H: never */
+		for (int64_t wi = c->cal_v >> 6; wi < c->words && !c->cal_ok; wi++) {
+			uint64_t w = b[wi];
+			c->steps++;
+			if (wi == c->cal_v >> 6)
+				w &= ~(uint64_t)0 << (c->cal_v & 63);
+			for (; w; w &= w - 1) {
+				int64_t v = wi * 64 + __builtin_ctzll(w);
+				if (c->node[v].ev_cycle == j) {
+					c->cal_v = v;
+					c->cal_ok = 1;
+					at = tick_time(c, v, j);
+					c->cal_at = c->node[v].ev_kind == EV_PARTIAL ? at : nextafter(at, INFINITY);
+					break;
+				}
+			}
+		}
+		if (!c->cal_ok) {
+			c->cal_cy++;
+			c->cal_v = 0;
+		}
+	}
+	*who = c->cal_v;
+	return c->cal_at;
 }
 
 /* Index of v's first gossip tick strictly after t. */
@@ -558,22 +679,21 @@ static void plan_limited(struct clock *c, int64_t v)
 	int64_t left = c->x - nd->sent_u, full, part;
 
 	if (left <= 0) {
-		heap_remove(c, v);
+		cal_remove(c, v);
 		stop_holding(c, v);
 		return;
 	}
 	if (c->k == 0) {
-		heap_remove(c, v);
+		cal_remove(c, v);
 		return;
 	}
 	full = left / c->k;
 	part = left % c->k;
 	act_set(c, v, full > 0);
 	if (full > 0)
-		heap_set(c, v, nextafter(tick_time(c, v, nd->ju + full - 1), INFINITY),
-			 part ? EV_LEAVE : EV_EXHAUST);
+		cal_set(c, v, nd->ju + full - 1, part ? EV_LEAVE : EV_EXHAUST);
 	else
-		heap_set(c, v, tick_time(c, v, nd->ju), EV_PARTIAL);
+		cal_set(c, v, nd->ju, EV_PARTIAL);
 }
 
 /* v's transmits by time t (as a holder: fewer than x). */
@@ -631,7 +751,7 @@ static void unlist(struct clock *c, int64_t v)
 /* Live node v, out of the list already, learns at time t; j0 its first tick after that. */
 static void inform(struct clock *c, int64_t v, double t, int64_t j0)
 {
-	struct cnode fresh = { j0, j0, 0, 0, -1 };
+	struct cnode fresh = { j0, j0, 0, 0, -1, EV_LEAVE };
 
 	c->steps++;
 	bit_clear(c->uni, v);
@@ -648,7 +768,7 @@ static void inform(struct clock *c, int64_t v, double t, int64_t j0)
 		c->informed_ticks += (uint64_t)by_h;
 	}
 	if (c->t_win > 0)
-		heap_set(c, v, nextafter(tick_time(c, v, j0 + c->t_win - 1), INFINITY), EV_CLOSE);
+		cal_set(c, v, j0 + c->t_win - 1, EV_CLOSE);
 	if (!c->pushes)
 		return;
 	if (c->p->transmit_limit > 0)
@@ -708,28 +828,30 @@ static void push_some(struct clock *c, int64_t sends, double t)
 		inform_any(c, t);
 }
 
-static void run_event(struct clock *c, struct event e)
+/* v's pending event, which falls at time at. */
+static void run_event(struct clock *c, int64_t v, double at)
 {
-	struct cnode *nd = &c->node[e.v];
+	struct cnode *nd = &c->node[v];
+	enum ev_kind kind = nd->ev_kind;
 
-	nd->hpos = -1;
-	switch (e.kind) {
+	cal_remove(c, v);
+	switch (kind) {
 	case EV_LEAVE: {
 		/* Its full ticks are done: the partial one comes next. */
 		int64_t full = (c->x - nd->sent_u) / c->k;
-		act_set(c, e.v, 0);
+		act_set(c, v, 0);
 		nd->ju += full;
 		nd->sent_u += c->k * full;
-		heap_set(c, e.v, tick_time(c, e.v, nd->ju), EV_PARTIAL);
+		cal_set(c, v, nd->ju, EV_PARTIAL);
 		break;
 	}
 	case EV_EXHAUST:
 	case EV_CLOSE:
-		stop_holding(c, e.v);
+		stop_holding(c, v);
 		break;
 	case EV_PARTIAL:
-		stop_holding(c, e.v);
-		push_some(c, c->x - nd->sent_u, e.at);
+		stop_holding(c, v);
+		push_some(c, c->x - nd->sent_u, at);
 		break;
 	}
 }
@@ -878,7 +1000,23 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	int64_t origin;
 	double t = 0;
 
-	sorted_uniforms(&c->rng, c->gphase, c->live, 1);
+	sorted_uniforms(&c->zig, &c->rng, c->gphase, c->live, 1);
+	if (c->probes) {
+		sorted_uniforms(&c->zig, &c->rng, c->pphase, c->live, c->period);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->pnode[s] = c->pnode[j];
+			c->pnode[j] = s;
+		}
+	}
+	if (c->syncs) {
+		sorted_uniforms(&c->zig, &c->rng, c->sphase, c->live, c->sync);
+		for (int64_t s = 0; s < c->live; s++) {
+			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
+			c->snode[s] = c->snode[j];
+			c->snode[j] = s;
+		}
+	}
 	memset(c->act, 0, (size_t)c->words * sizeof *c->act);
 	memset(c->act_n, 0, (size_t)c->blocks * sizeof *c->act_n);
 	for (int64_t b = 0; b < c->blocks; b++)
@@ -891,25 +1029,13 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	memset(c->uni, 0xff, (size_t)(c->live / 64) * sizeof *c->uni);
 	if (c->live % 64)
 		c->uni[c->live / 64] = ((uint64_t)1 << (c->live % 64)) - 1;
-	if (c->probes) {
-		sorted_uniforms(&c->rng, c->pphase, c->live, c->period);
-		for (int64_t s = 0; s < c->live; s++) {
-			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
-			c->pnode[s] = c->pnode[j];
-			c->pnode[j] = s;
-		}
-	}
-	if (c->syncs) {
-		sorted_uniforms(&c->rng, c->sphase, c->live, c->sync);
-		for (int64_t s = 0; s < c->live; s++) {
-			int64_t j = (int64_t)rng_below(&c->rng, (uint64_t)s + 1);
-			c->snode[s] = c->snode[j];
-			c->snode[j] = s;
-		}
-	}
 	c->m = c->live;
 	c->nact = 0;
-	c->heap_n = c->informed = c->holders = 0;
+	c->informed = c->holders = 0;
+	if (c->limited)
+		memset(c->cal, 0, (size_t)c->words * CAL_SLOTS * sizeof *c->cal);
+	c->cal_n = c->cal_cy = c->cal_v = 0;
+	c->cal_ok = 0;
 	c->pcycle = c->pslot = c->scycle = c->sslot = 0;
 	c->pings = c->messages = c->probe_transmits = 0;
 	c->steps = (uint64_t)c->live * (uint64_t)(1 + c->track + 2 * c->probes);
@@ -927,7 +1053,8 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 	inform(c, origin, 0, tick_after(c, origin, 0));
 	for (;;) {
 		double next = INFINITY, pt = c->probes ? probe_time(c) : INFINITY;
-		double syt = c->syncs ? sync_time(c) : INFINITY;
+		double syt = c->syncs ? sync_time(c) : INFINITY, et;
+		int64_t ev_node = -1;
 		int what = -1;
 
 		c->steps++;
@@ -972,8 +1099,9 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			next = syt;
 			what = 4;
 		}
-		if (c->heap_n > 0 && c->heap[0].at < next) {
-			next = c->heap[0].at;
+		et = cal_next(c, &ev_node);
+		if (et < next) {
+			next = et;
 			what = 3;
 		}
 		if (what < 0 || next > c->h)
@@ -1016,9 +1144,7 @@ static void clock_trial(struct clock *c, struct sim_timed *out)
 			}
 			break;
 		default: {
-			struct event e = c->heap[0];
-			heap_remove(c, e.v);
-			run_event(c, e);
+			run_event(c, ev_node, t);
 			break;
 		}
 		}

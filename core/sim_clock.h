@@ -15,4 +15,7 @@
 enum fo_status sim_clock_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial,
 			     int64_t trials, const atomic_int *cancel, struct sim_tally *t);
 
+/* For tests: n Exponential(1) draws of the phases' sampler, from stream (seed, 0). */
+void sim_clock_exponentials(uint64_t seed, int64_t n, double *out);
+
 #endif

@@ -23,6 +23,7 @@
 #include "fanout/preset.h"
 #include "fanout/tradeoff.h"
 #include "fanout/sim.h"
+#include "../../core/sim_clock.h"
 #include "stats.h"
 #include "suites.h"
 
@@ -230,6 +231,44 @@ START_TEST(test_two_nodes_by_hand)
 			      "case %d: P(full by %.2f) want %.4f got %.4f", _i, at, want,
 			      (double)hits / trials);
 	}
+}
+END_TEST
+
+/*
+ * The exponentials the fast sampler's phases are made of (a ziggurat):
+ * 2e6 draws against Exp(1) by a chi-square over 64 bins of equal
+ * probability, the last split further at 5, 6, 7, the ziggurat's base edge
+ * r = 7.697 (beyond it the tail's draws) and 9, 11.
+ */
+START_TEST(test_phase_exponentials)
+{
+	enum { DRAWS = 2000000, QUANT = 64, EXTRA = 6 };
+	static const double extra[EXTRA] = { 5, 6, 7, 7.69711747013104972, 9, 11 };
+	double edge[QUANT + EXTRA], expected[QUANT + EXTRA], *x = malloc(DRAWS * sizeof *x);
+	int64_t observed[QUANT + EXTRA] = { 0 };
+	int bins = 0, df;
+
+	ck_assert_ptr_nonnull(x);
+	for (int j = 1; j < QUANT; j++)
+		edge[bins++] = -log1p(-(double)j / QUANT);
+	for (int j = 0; j < EXTRA; j++)
+		edge[bins++] = extra[j];
+	edge[bins++] = INFINITY;
+	for (int b = 0; b < bins; b++)
+		expected[b] = exp(-(b ? edge[b - 1] : 0)) - exp(-edge[b]);
+	sim_clock_exponentials(5, DRAWS, x);
+	for (int64_t i = 0; i < DRAWS; i++) {
+		int b = 0;
+		ck_assert(x[i] >= 0);
+		while (x[i] >= edge[b])
+			b++;
+		observed[b]++;
+	}
+	free(x);
+	double chi2 = chi_square(observed, expected, bins, DRAWS, &df);
+	ck_assert_msg(chi2 <= chi_square_limit(df), "chi-square %.1f at %d df (limit %.1f)", chi2, df,
+		      chi_square_limit(df));
+	ck_assert_int_gt(observed[bins - 2], 0); /* the tail past r is reached */
 }
 END_TEST
 
@@ -609,6 +648,7 @@ Suite *timers_suite(void)
 	tcase_add_loop_test(tc, test_fast_matches_agent_blocks, 0, 2);
 	tcase_add_loop_test(tc, test_steps_estimate, 0, 14);
 	tcase_add_loop_test(tc, test_two_nodes_by_hand, 0, 6);
+	tcase_add_test(tc, test_phase_exponentials);
 	tcase_add_loop_test(tc, test_limit_ceiling_timer_free, 0, 3);
 	tcase_add_test(tc, test_tally_quarter_bins);
 	tcase_add_test(tc, test_params_check);
