@@ -338,6 +338,16 @@ void req_samples_advice(const struct request *req, char *buf, size_t size)
 			 (long long)largen_timers_show_samples(t), need);
 }
 
+/* A 400 at "model": it does not follow `what`; the simulation does (`also`: one more way out). */
+static enum req_status refuse_model(struct req_error *err, enum calc_model model, const char *what,
+				    const char *also)
+{
+	req_add_error(err, "model", "\"model\": \"%s\" does not follow %s; use \"auto\" or \"simulation\"%s",
+		      calc_model_name(model), what, also);
+	req_join_details(err);
+	return REQ_BAD_FIELD;
+}
+
 enum req_status req_plan(struct request *req, const struct req_limits *lim, struct req_error *err)
 {
 	double budget = lim->work_budget, render;
@@ -348,12 +358,8 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 	if (req->params.seed_gossip && req->op != REQ_SIMULATE_GOSSIP && req->model != CALC_AUTO &&
 	    req->model != CALC_SIMULATION) {
 		/* Seeds are not interchangeable with the other nodes: only the agent simulation follows them. */
-		req_add_error(err, "model",
-			  "\"model\": \"%s\" does not follow \"seeds\" (Cassandra's seed and "
-			  "unreachable exchanges; the simulation does); use \"auto\" or \"simulation\"",
-			  calc_model_name(req->model));
-		req_join_details(err);
-		return REQ_BAD_FIELD;
+		return refuse_model(err, req->model,
+				    "\"seeds\" (Cassandra's seed and unreachable exchanges; the simulation does)", "");
 	}
 	if (req_ops[req->op].plan(req, lim, err) != REQ_OK)
 		return err->status;
@@ -371,12 +377,8 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		return REQ_OK;
 	}
 	if (timers_refused(req)) {
-		req_add_error(err, "model",
-			  "\"model\": \"%s\" does not follow independent timers (the simulation does); "
-			  "use \"auto\" or \"simulation\", or \"timers\": \"aligned\"",
-			  calc_model_name(req->model));
-		req_join_details(err);
-		return REQ_BAD_FIELD;
+		return refuse_model(err, req->model, "independent timers (the simulation does)",
+				    ", or \"timers\": \"aligned\"");
 	}
 	req_budget_advice(req, &field, &advice);
 	over_budget(err, req->work, budget, field, advice);
