@@ -599,11 +599,12 @@ static enum fo_status search_linear(struct search *s, struct calc_answer *out)
  * below it does not, so the search needs both, and the two chains share no
  * arithmetic (the kernels and the pull probabilities depend on K, the
  * distributions differ from round 1) but can share the wall time.  Each run
- * is exact_run_decide, which is exact_run unless, two rounds or one before
- * its end, it bounds P(full at R) below half the target: that K then does
+ * is exact_run_decide, which is exact_run unless, at some round before its
+ * end (up to 12 rounds before, through thresholds; two rounds or one before
+ * it, closer), it bounds P(full at R) below half the target: that K then does
  * not reach the target, which is all the search asks of the K below its
- * answer (meets and may_meet; its figures are not reported), and the last
- * rounds, the dearest, are saved (issue 22).  So every reported figure is what the sequential
+ * answer (meets and may_meet; its figures are not reported), and the rounds
+ * left, the dearest, are saved (issue 22).  So every reported figure is what the sequential
  * search computes; spec_take charges the budget and counts the evaluation
  * exactly as evaluate() does, at the point the sequential search would.
  */

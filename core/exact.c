@@ -76,6 +76,9 @@
 #define SCRATCH_PAD (2 + 4 * FUSED_MAX)
 #define KERNEL_PAD (4 * FUSED_MAX)
 
+/* exact_run_decide tries its bound through thresholds at most this many rounds before the end. */
+#define DECIDE_AHEAD 12
+
 /* The kernel's loss binomials are tabulated once up to this fanout, else recomputed per m. */
 #define KERNEL_TABLE_MAX 1024
 
@@ -779,6 +782,64 @@ static double full_ahead_upper(struct exact *x, const struct dense *d, int ahead
 	return best;
 }
 
+/* The least t in (i, L] whose tail_up(i, t) is at most delta; L when none is. */
+static int64_t least_above(struct exact *x, int64_t i, double delta)
+{
+	int64_t lo = i, hi = x->live;
+
+	if (tail_up(x, i, hi) > delta)
+		return hi;
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (tail_up(x, i, mid) <= delta)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+/*
+ * An upper bound on P(full `ahead` rounds after the distribution d, any
+ * ahead >= 1), through thresholds t_0 < t_1 < ... < t_ahead = L: full at
+ * the end means X_0 >= t_0 (X_k the informed count k rounds after d), or
+ * for some k, X_k < t_k and X_(k+1) >= t_(k+1).  The first is d's mass from
+ * t_0 up (over 1 - g, plus the dropped D, as in full_ahead_upper); each
+ * other is at most tail_up(t_k - 1, t_(k+1)), which bounds it from every
+ * state below t_k (the chain is monotone: with one more informed node every
+ * node informed otherwise is informed too, as its pushes only add hits and
+ * pulls that reach it succeed; and the bound itself rises with i).  For each
+ * delta of a short list, t_0 is the least state whose mass above is at most
+ * delta and each next t the least one whose term is at most delta; the least
+ * total is returned.  It costs one pass over d and a few hundred tail_up:
+ * cheap enough for every round of a decided search (issue 22).
+ */
+static double full_chain_upper(struct exact *x, const struct dense *d, int64_t ahead)
+{
+	static const double deltas[] = { 0.2, 0.05, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9, 1e-12 };
+	double g = 1.01 * (x->rel + (double)(d->hi - d->lo + 8) * DIST_U), best = 1;
+	int64_t live = x->live;
+
+	if (g > 0.01)
+		return 1;
+	for (size_t n = 0; n < sizeof deltas / sizeof deltas[0]; n++) {
+		double delta = deltas[n] / (double)(ahead + 1), above = 0, up;
+		int64_t t = d->hi + 1;
+		while (t > d->lo && above + d->v[t - 1] <= delta)
+			above += d->v[--t];
+		if (t > live)
+			continue;
+		up = above / (1 - g) * (1 + 1e-9) + x->dropped * (1 + 2 * g) * (1 + 1e-9);
+		for (int64_t k = 1; k <= ahead && up < best; k++) {
+			int64_t next = k == ahead ? live : least_above(x, t - 1, delta);
+			up += tail_up(x, t - 1, next);
+			t = next;
+		}
+		best = fmin(best, up);
+	}
+	return best;
+}
+
 static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 {
 	struct dense a = { NULL, 1, 1 }, b = { NULL, 1, 0 };
@@ -814,6 +875,13 @@ static enum fo_status run_dense(struct exact *x, struct chain_result *out)
 			x->upper = full_ahead_upper(x, cur, (int)(out->rounds - r + 1));
 			if (x->upper < x->decide / 2)
 				goto done; /* decided: exact_run_decide reports the bound alone */
+		} else if (x->decide > 0 && out->rounds - r + 1 <= DECIDE_AHEAD) {
+			/* Further ahead, through thresholds: reported only when it decides. */
+			double up = full_chain_upper(x, cur, out->rounds - r + 1);
+			if (up < x->decide / 2) {
+				x->upper = up;
+				goto done;
+			}
 		}
 		if (!gossip_pushes(x->mode))
 			st = step_pull(x, cur, next);

@@ -39,7 +39,9 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
  * before the end it bounds P(full at R) from above (the nodes' "informed"
  * events within a round are negatively associated; see exact.c); *upper is
  * the last bound computed (1 when none: a window, target <= 0, or a chain
- * settled before then).  When *upper < target / 2 the rounds left are not
+ * settled before then).  Up to 12 rounds before those it tries a looser
+ * bound through thresholds, round after round, and reports it only when it
+ * decides.  When *upper < target / 2 the rounds left are not
  * computed: the K is decided (it does not reach the target) and *out holds
  * nothing to release although FO_OK is returned; otherwise *out is
  * exact_run's, bit for bit.

@@ -47,6 +47,7 @@ Suite *dist_suite(void);
 Suite *formula_suite(void);
 Suite *exact_suite(void);
 Suite *exact_coarse_suite(void);
+Suite *exact_ahead_suite(void);
 Suite *meanfield_suite(void);
 Suite *calc_suite(void);
 Suite *largen_suite(void);
