@@ -46,6 +46,8 @@ struct search {
 	int unresolved;   /* a simulation could not show the target */
 	int64_t trials;   /* simulated so far, over every K */
 	int64_t beside;   /* evaluations taken from a speculative run (spec_take) */
+	/* The speculative run's done flag while search_monotone has one, else NULL (exact_run_mt). */
+	const atomic_int *spec_done;
 };
 
 static const char *const model_names[CALC_MODEL_COUNT] = {
@@ -499,7 +501,7 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 			return settle_straddle(s, &q, e);
 		return FO_OK;
 	case CALC_EXACT:
-		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
+		if ((st = exact_run_mt(&q, s->cancel, s->threads, s->spec_done, &r)) != FO_OK)
 			return st;
 		from_exact(e, &r);
 		break;
@@ -712,7 +714,7 @@ static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *
  * probability rises with K.  A good prediction needs two evaluations: the
  * prediction, which reaches the target, and the K below it, which does not.
  */
-static enum fo_status search_monotone(struct search *s, int64_t guess, struct calc_answer *out)
+static enum fo_status search_from(struct search *s, int64_t guess, struct calc_answer *out)
 {
 	int64_t top = s->p->nodes - 1, lo = 0, hi, step = 1;
 	struct eval e, at_hi, at_lo = { 0 };
@@ -721,6 +723,8 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 
 	guess = guess < 1 ? 1 : guess > top ? top : guess;
 	spec_start(s, guess, guess - 1, &below);
+	/* The guess's chain takes the second core too once the run beside is over. */
+	s->spec_done = below.running ? &below.done : NULL;
 	if ((st = evaluate(s, guess, &e)) != FO_OK) {
 		spec_drop(&below);
 		return st;
@@ -785,6 +789,14 @@ static enum fo_status search_monotone(struct search *s, int64_t guess, struct ca
 	answer(s, out, 1, hi, &at_hi, lo > 0 ? &at_lo : NULL);
 	out->fanout_possible = hi;
 	return lo > 0 && may_meet(s, &at_lo) ? least_possible(s, 0, lo, out) : FO_OK;
+}
+
+static enum fo_status search_monotone(struct search *s, int64_t guess, struct calc_answer *out)
+{
+	enum fo_status st = search_from(s, guess, out);
+
+	s->spec_done = NULL; /* search_from's flag is gone with it */
+	return st;
 }
 
 static int monotone(const struct gossip_params *p, enum calc_model model)
@@ -861,7 +873,7 @@ enum fo_status calc_fanout_mt(const struct gossip_params *p, enum calc_model mod
 	const struct gossip_params *given = p;
 
 	p = &view;
-	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
+	struct search s = { p, model, cancel, target, 0, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0, NULL };
 	enum fo_status st;
 
 	memset(out, 0, sizeof *out);
@@ -926,7 +938,7 @@ enum fo_status calc_at(const struct gossip_params *p, enum calc_model model, dou
 		       struct calc_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0 };
+	struct search s = { &view, model, cancel, target, *work, work_limit, 0, threads < 1 ? 1 : threads, 0, 0, 0, NULL };
 	struct eval e;
 	enum fo_status st;
 

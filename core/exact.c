@@ -53,8 +53,10 @@
  * the true one.
  */
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "costs.h"
 #include "fanout/config.h"
@@ -71,6 +73,16 @@
 
 /* Two fused steps run tile by tile, the first step's tile staying in L1. */
 #define PAIR_TILE 512
+
+/* A pair's tiles are split over two threads from this many entries of the vector on. */
+#ifndef SPLIT_MIN
+#define SPLIT_MIN (8 * PAIR_TILE)
+#endif
+
+/* Counts the pairs split over two threads (tests/unit/test_exact_ahead.c). */
+#ifndef SPLIT_COUNT
+#define SPLIT_COUNT() ((void)0)
+#endif
 
 /* Room past index live - 1 that the fused steps may read (zeroes there). */
 #define SCRATCH_PAD (2 + 4 * FUSED_MAX)
@@ -112,6 +124,10 @@ struct exact {
 	double *scratch[3];     /* live + SCRATCH_PAD doubles each */
 	/* exact_run_decide: stop before the last round when P(full at R) <= upper < decide / 2. */
 	double decide, upper;
+	/* exact_run_mt: a second thread for a sweep's tiles, while *other_done (NULL: always). */
+	int threads;
+	const atomic_int *other_done;
+	struct helper *helper;  /* the second thread of this round, or NULL */
 };
 
 /*
@@ -452,10 +468,132 @@ static void join_add(const struct join *j, double *dst, int64_t off, int64_t a, 
  * without the trim between the steps.  v's range grows to cover J; v must
  * have SCRATCH_PAD of room.  Returns the probability trimmed.
  */
+/* sender_pair's tiles starting at a in [begin, end), none past hi: dst[a..b] from src. */
+static void pair_tiles(const struct exact *x, int64_t top, const double *src, double *dst,
+		       const struct join *j2, int64_t begin, int64_t end, int64_t hi)
+{
+	double tile[PAIR_TILE + FUSED_MAX];
+
+	for (int64_t a = begin; a < end && a <= hi; a += PAIR_TILE) {
+		int64_t b = imin(a + PAIR_TILE - 1, hi);
+		/* The first step over [a, b + top], plus the join where it falls there. */
+		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
+		if (j2->mass > 0)
+			join_add(j2, tile, a, a, b + top); /* tile[k] is state a + k */
+		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
+	}
+}
+
+/*
+ * The second thread of a round (exact_run_mt): it waits for a job (seq
+ * moves on), computes its share of a pair's tiles and says so (done = seq).
+ * Each tile is computed as one thread computes it, so the figures do not
+ * depend on the split.  Waiting spins a little, then yields the core.
+ */
+struct helper {
+	thrd_t th;
+	atomic_uint seq, done;
+	atomic_int quit;
+	const struct exact *x;
+	int64_t top, begin, end, hi;
+	const double *src;
+	double *dst;
+	struct join j2;
+};
+
+static void relax(unsigned *n)
+{
+	if (++*n < 256) {
+#if defined(__x86_64__) && defined(__GNUC__)
+		__builtin_ia32_pause();
+#endif
+	} else {
+		sched_yield();
+	}
+}
+
+static int helper_main(void *arg)
+{
+	struct helper *h = arg;
+	unsigned seen = 0;
+
+	for (;;) {
+		unsigned seq, n = 0;
+		while ((seq = atomic_load_explicit(&h->seq, memory_order_acquire)) == seen) {
+			if (atomic_load_explicit(&h->quit, memory_order_acquire))
+				return 0;
+			relax(&n);
+		}
+		seen = seq;
+		pair_tiles(h->x, h->top, h->src, h->dst, &h->j2, h->begin, h->end, h->hi);
+		atomic_store_explicit(&h->done, seq, memory_order_release);
+	}
+}
+
+/* Starts this round's second thread when exact_run_mt allows one and the round is wide; else none. */
+static void helper_start(struct exact *x, int64_t width)
+{
+	struct helper *h;
+
+	x->helper = NULL;
+	if (x->threads < 2 || width < SPLIT_MIN || (x->other_done && !atomic_load(x->other_done)))
+		return;
+	h = calloc(1, sizeof *h);
+	if (!h)
+		return; /* one thread does it all */
+	atomic_init(&h->seq, 0);
+	atomic_init(&h->done, 0);
+	atomic_init(&h->quit, 0);
+	if (thrd_create(&h->th, helper_main, h) != thrd_success) {
+		free(h);
+		return;
+	}
+	x->helper = h;
+}
+
+static void helper_stop(struct exact *x)
+{
+	if (!x->helper)
+		return;
+	atomic_store_explicit(&x->helper->quit, 1, memory_order_release);
+	thrd_join(x->helper->th, NULL);
+	free(x->helper);
+	x->helper = NULL;
+}
+
+/* pair_tiles over [from, hi], the upper half of the tiles on the helper when there is one. */
+static void pair_split(const struct exact *x, int64_t top, const double *src, double *dst,
+		       const struct join *j2, int64_t from, int64_t hi)
+{
+	struct helper *h = x->helper;
+	int64_t mid;
+	unsigned seq, n = 0;
+
+	if (!h || hi - from + 1 < SPLIT_MIN) {
+		pair_tiles(x, top, src, dst, j2, from, hi + 1, hi);
+		return;
+	}
+	mid = from + (hi - from + 1) / PAIR_TILE / 2 * PAIR_TILE;
+	h->x = x;
+	h->top = top;
+	h->src = src;
+	h->dst = dst;
+	h->j2 = *j2;
+	h->begin = mid;
+	h->end = hi + 1;
+	h->hi = hi;
+	seq = atomic_load_explicit(&h->seq, memory_order_relaxed) + 1;
+	atomic_store_explicit(&h->seq, seq, memory_order_release);
+	SPLIT_COUNT();
+	pair_tiles(x, top, src, dst, j2, from, mid, hi);
+	while (atomic_load_explicit(&h->done, memory_order_acquire) != seq)
+		relax(&n);
+}
+
 static double sender_pair(const struct exact *x, int64_t top, double **v, double **w, int64_t *lo,
 			  int64_t *hi, const struct join *j2)
 {
-	double *src = *v, *dst = *w, tile[PAIR_TILE + FUSED_MAX];
+	double *src = *v, *dst = *w;
 	int64_t from;
 
 	if (j2->mass > 0)
@@ -464,14 +602,7 @@ static double sender_pair(const struct exact *x, int64_t top, double **v, double
 	from = imax(0, *lo - 2 * top);
 	memset(src + from, 0, (size_t)(*lo - from) * sizeof *src);
 	memset(src + *hi + 1, 0, (size_t)(2 * top) * sizeof *src);
-	for (int64_t a = from; a <= *hi; a += PAIR_TILE) {
-		int64_t b = imin(a + PAIR_TILE - 1, *hi);
-		/* The first step over [a, b + top], plus the join where it falls there. */
-		fused_into(x->kernel, x->live, top, src, 0, tile, a, a, b + top);
-		if (j2->mass > 0)
-			join_add(j2, tile, a, a, b + top); /* tile[k] is state a + k */
-		fused_into(x->kernel, x->live, top, tile, a, dst, 0, a, b);
-	}
+	pair_split(x, top, src, dst, j2, from, *hi);
 	*lo = from;
 	*v = dst;
 	*w = src;
@@ -506,6 +637,8 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
 	if (cur->hi == live)
 		next->v[live] = cur->v[live]; /* everyone informed stays so */
+	if (top <= FUSED_MAX)
+		helper_start(x, cur->hi - cur->lo + 1);
 	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
 		struct join j = pull_join(x, s, s >= cur->lo ? cur->v[s] : 0, pmf, &join_rel), j2;
 
@@ -526,9 +659,12 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 			x->dropped += sender_advance(x, 0, &v, &w, &vlo, &vhi);
 			steps++;
 		}
-		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1)))
+		if (stop(x, 16 + (vhi - vlo + 1) * (x->fanout + 1))) {
+			helper_stop(x);
 			return FO_CANCELLED;
+		}
 	}
+	helper_stop(x);
 	next->lo = cur->hi == live ? live : live + 1;
 	next->hi = cur->hi == live ? live : -1;
 	for (int64_t m = vlo; m <= vhi; m++)
@@ -1135,7 +1271,8 @@ static void exact_release(struct exact *x)
 }
 
 static enum fo_status run(const struct gossip_params *p, const atomic_int *cancel, int reference,
-			  double decide, double *upper, struct chain_result *out)
+			  double decide, double *upper, int threads, const atomic_int *other_done,
+			  struct chain_result *out)
 {
 	struct exact x;
 	enum fo_status st = FO_NOMEM;
@@ -1153,6 +1290,8 @@ static enum fo_status run(const struct gossip_params *p, const atomic_int *cance
 	x.cancel = cancel;
 	x.decide = decide;
 	x.upper = 1;
+	x.threads = threads;
+	x.other_done = other_done;
 	tupmap_init(&x.rows, 3);
 	if (x.live > INT32_MAX - 1 || x.window > FO_EXACT_MAX_WINDOW)
 		return FO_TOO_LARGE;
@@ -1207,7 +1346,7 @@ enum fo_status exact_run_decide(const struct gossip_params *p, const atomic_int 
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	return run(p, cancel, 0, target, upper, out);
+	return run(p, cancel, 0, target, upper, 1, NULL, out);
 }
 
 /* The chain is over rounds: independent timers have no round to step by (FO_TOO_LARGE). */
@@ -1219,7 +1358,18 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	return run(p, cancel, 0, 0, NULL, out);
+	return run(p, cancel, 0, 0, NULL, 1, NULL, out);
+}
+
+enum fo_status exact_run_mt(const struct gossip_params *p, const atomic_int *cancel, int threads,
+			    const atomic_int *other_done, struct chain_result *out)
+{
+	if (p->timers != GOSSIP_TIMERS_ALIGNED)
+		return FO_TOO_LARGE;
+	struct gossip_params view = gossip_known_view(p);
+
+	p = &view;
+	return run(p, cancel, 0, 0, NULL, threads, other_done, out);
 }
 
 enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_result *out)
@@ -1229,7 +1379,7 @@ enum fo_status exact_run_reference(const struct gossip_params *p, struct chain_r
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	return run(p, NULL, 1, 0, NULL, out);
+	return run(p, NULL, 1, 0, NULL, 1, NULL, out);
 }
 
 /* Building the push kernel: a hypergeometric per m, with loss a convolution and the binomial table. */

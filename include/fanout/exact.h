@@ -34,6 +34,16 @@ enum fo_status exact_run(const struct gossip_params *p, const atomic_int *cancel
 			 struct chain_result *out);
 
 /*
+ * exact_run with up to `threads` threads (1 or 2 matter): in the rounds
+ * whose states spread wide, a push_pull sweep's tiles are split with a second
+ * thread, while *other_done is non-zero (NULL: always; a search passes its
+ * speculative run's flag, so two chains do not share one core three ways).
+ * The figures are exact_run's to the last bit.
+ */
+enum fo_status exact_run_mt(const struct gossip_params *p, const atomic_int *cancel, int threads,
+			    const atomic_int *other_done, struct chain_result *out);
+
+/*
  * exact_run for a search that only needs to know whether P(full at R)
  * reaches `target`: without a push window, two rounds and again one round
  * before the end it bounds P(full at R) from above (the nodes' "informed"

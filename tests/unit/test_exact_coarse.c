@@ -9,6 +9,7 @@
  */
 #define FO_EXACT_EPSILON 1e-2
 #define exact_run coarse_exact_run
+#define exact_run_mt coarse_exact_run_mt
 #define exact_run_reference coarse_exact_run_reference
 #define exact_run_decide coarse_exact_run_decide
 #define exact_cost coarse_exact_cost
