@@ -461,13 +461,6 @@ static void join_add(const struct join *j, double *dst, int64_t off, int64_t a, 
 		dst[i - off] += j->mass * j->pmf[j->u - i - j->lo];
 }
 
-/*
- * Two sender steps with a join between them, step(step(v) + J), tile by
- * tile so the first step's tile stays in L1: the same products and sums in
- * the same order as sender_advance, the join and sender_advance again, but
- * without the trim between the steps.  v's range grows to cover J; v must
- * have SCRATCH_PAD of room.  Returns the probability trimmed.
- */
 /* sender_pair's tiles starting at a in [begin, end), none past hi: dst[a..b] from src. */
 static void pair_tiles(const struct exact *x, int64_t top, const double *src, double *dst,
 		       const struct join *j2, int64_t begin, int64_t end, int64_t hi)
@@ -490,6 +483,19 @@ static void pair_tiles(const struct exact *x, int64_t top, const double *src, do
  * Each tile is computed as one thread computes it, so the figures do not
  * depend on the split.  Waiting spins a little, then yields the core.
  */
+/*
+ * A state's pull row asked of either thread (the split sweep, step_sweep):
+ * state s (none when s < 1) with mass m into buf; j, tail and rel are its
+ * join, the tail it drops and its relative error, for the caller to charge
+ * in the one-thread order.
+ */
+struct rowreq {
+	int64_t s;
+	double m, *buf;
+	struct join j;
+	double tail, rel;
+};
+
 struct helper {
 	thrd_t th;
 	atomic_uint seq, done;
@@ -499,7 +505,35 @@ struct helper {
 	const double *src;
 	double *dst;
 	struct join j2;
+	struct rowreq row;      /* the helper's row of the job, if any */
+	double *pq_at;          /* per state: pull_prob's relative error as one thread sees it there */
+	double *bufs[3];        /* the rows' buffers: the main thread's, the helper's two in turn */
 };
+
+/*
+ * The pull row of r->s as pull_join computes it, from the pull
+ * probabilities already cached and pq_at (so it reads and writes nothing
+ * shared): the same values on either thread.
+ */
+static void row_compute(const struct exact *x, const double *pq_at, struct rowreq *r)
+{
+	struct dist_pmf b = { 0, 0, 0, 0 };
+
+	r->j = (struct join){ r->buf, x->live - r->s, 0, 0, r->m };
+	r->tail = r->rel = 0;
+	if (r->s < 1)
+		return;
+	if (r->m > 0 && gossip_pulls(x->mode)) {
+		dist_binom_range(r->j.u, x->pull_ok[r->s], x->pull_fail[r->s], pq_at[r->s], FO_EXACT_EPSILON,
+				 r->buf, &b);
+		r->tail = b.tail;
+		r->rel = b.rel;
+		r->j.lo = b.lo;
+		r->j.hi = b.hi;
+	} else {
+		r->buf[0] = 1;
+	}
+}
 
 static void relax(unsigned *n)
 {
@@ -526,8 +560,17 @@ static int helper_main(void *arg)
 		}
 		seen = seq;
 		pair_tiles(h->x, h->top, h->src, h->dst, &h->j2, h->begin, h->end, h->hi);
+		row_compute(h->x, h->pq_at, &h->row);
 		atomic_store_explicit(&h->done, seq, memory_order_release);
 	}
+}
+
+static void helper_free(struct helper *h)
+{
+	free(h->pq_at);
+	for (int k = 0; k < 3; k++)
+		free(h->bufs[k]);
+	free(h);
 }
 
 /* Starts this round's second thread when exact_run_mt allows one and the round is wide; else none. */
@@ -541,11 +584,18 @@ static void helper_start(struct exact *x, int64_t width)
 	h = calloc(1, sizeof *h);
 	if (!h)
 		return; /* one thread does it all */
+	h->pq_at = malloc((size_t)(x->live + 1) * sizeof *h->pq_at);
+	for (int k = 0; k < 3; k++)
+		h->bufs[k] = malloc((size_t)(x->live + SCRATCH_PAD) * sizeof *h->bufs[k]);
+	if (!h->pq_at || !h->bufs[0] || !h->bufs[1] || !h->bufs[2]) {
+		helper_free(h);
+		return;
+	}
 	atomic_init(&h->seq, 0);
 	atomic_init(&h->done, 0);
 	atomic_init(&h->quit, 0);
 	if (thrd_create(&h->th, helper_main, h) != thrd_success) {
-		free(h);
+		helper_free(h);
 		return;
 	}
 	x->helper = h;
@@ -557,23 +607,33 @@ static void helper_stop(struct exact *x)
 		return;
 	atomic_store_explicit(&x->helper->quit, 1, memory_order_release);
 	thrd_join(x->helper->th, NULL);
-	free(x->helper);
+	helper_free(x->helper);
 	x->helper = NULL;
 }
 
-/* pair_tiles over [from, hi], the upper half of the tiles on the helper when there is one. */
+/*
+ * pair_tiles over [from, hi], the upper half of the tiles on the helper
+ * when there is one and the vector is wide; with a helper, the two rows
+ * asked for the next pair are computed meanwhile, `mine` here and `theirs`
+ * on the helper (NULL: none).
+ */
 static void pair_split(const struct exact *x, int64_t top, const double *src, double *dst,
-		       const struct join *j2, int64_t from, int64_t hi)
+		       const struct join *j2, int64_t from, int64_t hi, struct rowreq *mine,
+		       struct rowreq *theirs)
 {
 	struct helper *h = x->helper;
-	int64_t mid;
+	int64_t mid = hi + 1;
 	unsigned seq, n = 0;
 
-	if (!h || hi - from + 1 < SPLIT_MIN) {
+	if (!h) {
 		pair_tiles(x, top, src, dst, j2, from, hi + 1, hi);
 		return;
 	}
-	mid = from + (hi - from + 1) / PAIR_TILE / 2 * PAIR_TILE;
+	if (hi - from + 1 >= SPLIT_MIN) {
+		mid = from + (hi - from + 1) / PAIR_TILE / 2 * PAIR_TILE;
+		SPLIT_COUNT();
+	}
+	h->row = theirs ? *theirs : (struct rowreq){ 0, 0, NULL, { NULL, 0, 0, 0, 0 }, 0, 0 };
 	h->x = x;
 	h->top = top;
 	h->src = src;
@@ -584,14 +644,25 @@ static void pair_split(const struct exact *x, int64_t top, const double *src, do
 	h->hi = hi;
 	seq = atomic_load_explicit(&h->seq, memory_order_relaxed) + 1;
 	atomic_store_explicit(&h->seq, seq, memory_order_release);
-	SPLIT_COUNT();
 	pair_tiles(x, top, src, dst, j2, from, mid, hi);
+	if (mine)
+		row_compute(x, h->pq_at, mine);
 	while (atomic_load_explicit(&h->done, memory_order_acquire) != seq)
 		relax(&n);
+	if (theirs)
+		*theirs = h->row;
 }
 
+/*
+ * Two sender steps with a join between them, step(step(v) + J), tile by
+ * tile so the first step's tile stays in L1: the same products and sums in
+ * the same order as sender_advance, the join and sender_advance again, but
+ * without the trim between the steps.  v's range grows to cover J; v must
+ * have SCRATCH_PAD of room.  Returns the probability trimmed.  With a helper
+ * (exact_run_mt) the next pair's rows are computed meanwhile (pair_split).
+ */
 static double sender_pair(const struct exact *x, int64_t top, double **v, double **w, int64_t *lo,
-			  int64_t *hi, const struct join *j2)
+			  int64_t *hi, const struct join *j2, struct rowreq *mine, struct rowreq *theirs)
 {
 	double *src = *v, *dst = *w;
 	int64_t from;
@@ -602,7 +673,7 @@ static double sender_pair(const struct exact *x, int64_t top, double **v, double
 	from = imax(0, *lo - 2 * top);
 	memset(src + from, 0, (size_t)(*lo - from) * sizeof *src);
 	memset(src + *hi + 1, 0, (size_t)(2 * top) * sizeof *src);
-	pair_split(x, top, src, dst, j2, from, *hi);
+	pair_split(x, top, src, dst, j2, from, *hi, mine, theirs);
 	*lo = from;
 	*v = dst;
 	*w = src;
@@ -628,18 +699,91 @@ static struct join pull_join(struct exact *x, int64_t s, double m, double *pmf, 
 	return j;
 }
 
+/* Charges a row computed by row_compute as pull_join charges its own. */
+static void row_take(struct exact *x, const struct rowreq *r, double *join_rel)
+{
+	if (r->s >= 1 && r->m > 0 && gossip_pulls(x->mode)) {
+		x->dropped += r->m * r->tail;
+		*join_rel = fmax(*join_rel, r->rel);
+	}
+}
+
+/*
+ * step_sweep's loop with a helper (exact_run_mt): the same pairs, joins,
+ * charges and trims in the same order, but each pair's tiles are shared
+ * and the next pair's two pull rows are computed meanwhile, one on each
+ * thread.  pull_prob is called first for every state with mass, in the
+ * one-thread order, so its running relative error at each state (pq_at) is
+ * what one thread passes there.
+ */
+static enum fo_status sweep_split(struct exact *x, const struct dense *cur, double **v, double **w,
+				  int64_t *vlo, int64_t *vhi, int64_t *steps, double *join_rel)
+{
+	struct helper *h = x->helper;
+	int64_t live = x->live, top = imin(x->fanout, live - 1), first = imin(cur->hi, live - 1);
+	struct rowreq mine, theirs[2];
+	int b = 0;
+	double ok, fail;
+
+#define SWEEP_MASS(s) ((s) >= cur->lo && (s) >= 1 ? cur->v[s] : 0)
+	for (int64_t s = first; s >= 1; s--)
+		if (SWEEP_MASS(s) > 0 && gossip_pulls(x->mode))
+			h->pq_at[s] = pull_prob(x, s, &ok, &fail);
+	mine = (struct rowreq){ first, SWEEP_MASS(first), h->bufs[0], { NULL, 0, 0, 0, 0 }, 0, 0 };
+	theirs[0] = (struct rowreq){ first - 1, SWEEP_MASS(first - 1), h->bufs[1], { NULL, 0, 0, 0, 0 }, 0, 0 };
+	row_compute(x, h->pq_at, &mine);
+	row_compute(x, h->pq_at, &theirs[0]);
+	for (int64_t s = first; s >= 1; s -= 2) {
+		row_take(x, &mine, join_rel);
+		if (mine.j.mass > 0) {
+			widen(*v, vlo, vhi, mine.j.u - mine.j.hi, mine.j.u - mine.j.lo);
+			join_add(&mine.j, *v, 0, *vlo, *vhi);
+		}
+		if (s > 1) {
+			struct rowreq *j2 = &theirs[b], *later = &theirs[1 - b];
+			row_take(x, j2, join_rel);
+			/* The next pair's rows: s - 2 here (its buffer is free once joined), s - 3 there. */
+			mine = (struct rowreq){ s - 2, SWEEP_MASS(s - 2), h->bufs[0], { NULL, 0, 0, 0, 0 }, 0, 0 };
+			*later = (struct rowreq){ s - 3, SWEEP_MASS(s - 3), h->bufs[2 - b], { NULL, 0, 0, 0, 0 }, 0, 0 };
+			if (*vhi > 0 || j2->j.mass > 0) {
+				x->dropped += sender_pair(x, top, v, w, vlo, vhi, &j2->j, &mine, later);
+				*steps += 2;
+			} else {
+				row_compute(x, h->pq_at, &mine);
+				row_compute(x, h->pq_at, later);
+			}
+			b = 1 - b;
+		} else if (*vhi > 0) {
+			x->dropped += sender_advance(x, 0, v, w, vlo, vhi);
+			(*steps)++;
+		}
+		if (stop(x, 16 + (*vhi - *vlo + 1) * (x->fanout + 1)))
+			return FO_CANCELLED;
+	}
+#undef SWEEP_MASS
+	return FO_OK;
+}
+
 /* One push or push_pull round from cur into next: the merged sweep over senders. */
 static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struct dense *next)
 {
 	double *v = x->scratch[0], *w = x->scratch[1], *pmf = x->scratch[2], join_rel = 0;
 	int64_t live = x->live, vlo = live, vhi = -1, steps = 0, top = imin(x->fanout, live - 1);
+	int split = 0;
 
 	memset(next->v + cur->lo, 0, (size_t)(live - cur->lo + 1) * sizeof *next->v);
 	if (cur->hi == live)
 		next->v[live] = cur->v[live]; /* everyone informed stays so */
 	if (top <= FUSED_MAX)
 		helper_start(x, cur->hi - cur->lo + 1);
-	for (int64_t s = imin(cur->hi, live - 1); s >= 1; s--) {
+	if (x->helper) {
+		enum fo_status st = sweep_split(x, cur, &v, &w, &vlo, &vhi, &steps, &join_rel);
+		helper_stop(x);
+		if (st != FO_OK)
+			return st;
+		split = 1;
+	}
+	for (int64_t s = split ? 0 : imin(cur->hi, live - 1); s >= 1; s--) {
 		struct join j = pull_join(x, s, s >= cur->lo ? cur->v[s] : 0, pmf, &join_rel), j2;
 
 		if (j.mass > 0) {
@@ -651,7 +795,7 @@ static enum fo_status step_sweep(struct exact *x, const struct dense *cur, struc
 			/* This state's step and the next's in one pass: its row is already in v. */
 			j2 = pull_join(x, s - 1, s - 1 >= cur->lo ? cur->v[s - 1] : 0, pmf, &join_rel);
 			if (vhi > 0 || j2.mass > 0) {
-				x->dropped += sender_pair(x, top, &v, &w, &vlo, &vhi, &j2);
+				x->dropped += sender_pair(x, top, &v, &w, &vlo, &vhi, &j2, NULL, NULL);
 				steps += 2;
 			}
 			s--;
