@@ -479,9 +479,13 @@ static void pair_tiles(const struct exact *x, int64_t top, const double *src, do
 
 /*
  * The second thread of a round (exact_run_mt): it waits for a job (seq
- * moves on), computes its share of a pair's tiles and says so (done = seq).
- * Each tile is computed as one thread computes it, so the figures do not
- * depend on the split.  Waiting spins a little, then yields the core.
+ * moves on), claims it, computes its share of a pair's tiles and its row,
+ * and says so (done = seq).  Each tile and row is computed as one thread
+ * computes it, so the figures do not depend on the split.  Whichever thread
+ * claims the job first does it (claim goes from 2 seq to 2 seq + 1): on a
+ * busy machine, where the helper may not be running, the main thread does
+ * the job itself instead of waiting for it.  Waiting spins a little, then
+ * yields the core.
  */
 /*
  * A state's pull row asked of either thread (the split sweep, step_sweep):
@@ -498,7 +502,7 @@ struct rowreq {
 
 struct helper {
 	thrd_t th;
-	atomic_uint seq, done;
+	atomic_uint seq, done, claim;
 	atomic_int quit;
 	const struct exact *x;
 	int64_t top, begin, end, hi;
@@ -546,6 +550,22 @@ static void relax(unsigned *n)
 	}
 }
 
+/* Takes job seq for the calling thread; 0 when the other one has it. */
+static int job_claim(struct helper *h, unsigned seq)
+{
+	unsigned open = 2 * seq;
+
+	return atomic_compare_exchange_strong_explicit(&h->claim, &open, 2 * seq + 1, memory_order_acq_rel,
+						       memory_order_acquire);
+}
+
+/* The helper's share of a job: its tiles, then its row. */
+static void job_run(struct helper *h)
+{
+	pair_tiles(h->x, h->top, h->src, h->dst, &h->j2, h->begin, h->end, h->hi);
+	row_compute(h->x, h->pq_at, &h->row);
+}
+
 static int helper_main(void *arg)
 {
 	struct helper *h = arg;
@@ -559,8 +579,9 @@ static int helper_main(void *arg)
 			relax(&n);
 		}
 		seen = seq;
-		pair_tiles(h->x, h->top, h->src, h->dst, &h->j2, h->begin, h->end, h->hi);
-		row_compute(h->x, h->pq_at, &h->row);
+		if (!job_claim(h, seq))
+			continue; /* the main thread did it */
+		job_run(h);
 		atomic_store_explicit(&h->done, seq, memory_order_release);
 	}
 }
@@ -593,6 +614,7 @@ static void helper_start(struct exact *x, int64_t width)
 	}
 	atomic_init(&h->seq, 0);
 	atomic_init(&h->done, 0);
+	atomic_init(&h->claim, 1);
 	atomic_init(&h->quit, 0);
 	if (thrd_create(&h->th, helper_main, h) != thrd_success) {
 		helper_free(h);
@@ -643,12 +665,16 @@ static void pair_split(const struct exact *x, int64_t top, const double *src, do
 	h->end = hi + 1;
 	h->hi = hi;
 	seq = atomic_load_explicit(&h->seq, memory_order_relaxed) + 1;
+	atomic_store_explicit(&h->claim, 2 * seq, memory_order_relaxed);
 	atomic_store_explicit(&h->seq, seq, memory_order_release);
 	pair_tiles(x, top, src, dst, j2, from, mid, hi);
 	if (mine)
 		row_compute(x, h->pq_at, mine);
-	while (atomic_load_explicit(&h->done, memory_order_acquire) != seq)
-		relax(&n);
+	if (job_claim(h, seq))
+		job_run(h); /* the helper has not started it: no need to wait */
+	else
+		while (atomic_load_explicit(&h->done, memory_order_acquire) != seq)
+			relax(&n);
 	if (theirs)
 		*theirs = h->row;
 }
