@@ -478,16 +478,6 @@ static void pair_tiles(const struct exact *x, int64_t top, const double *src, do
 }
 
 /*
- * The second thread of a round (exact_run_mt): it waits for a job (seq
- * moves on), claims it, computes its share of a pair's tiles and its row,
- * and says so (done = seq).  Each tile and row is computed as one thread
- * computes it, so the figures do not depend on the split.  Whichever thread
- * claims the job first does it (claim goes from 2 seq to 2 seq + 1): on a
- * busy machine, where the helper may not be running, the main thread does
- * the job itself instead of waiting for it.  Waiting spins a little, then
- * yields the core.
- */
-/*
  * A state's pull row asked of either thread (the split sweep, step_sweep):
  * state s (none when s < 1) with mass m into buf; j, tail and rel are its
  * join, the tail it drops and its relative error, for the caller to charge
@@ -500,6 +490,16 @@ struct rowreq {
 	double tail, rel;
 };
 
+/*
+ * The second thread of a round (exact_run_mt): it waits for a job (seq
+ * moves on), claims it, computes its share of a pair's tiles and its row,
+ * and says so (done = seq).  Each tile and row is computed as one thread
+ * computes it, so the figures do not depend on the split.  Whichever thread
+ * claims the job first does it (claim goes from 2 seq to 2 seq + 1): on a
+ * busy machine, where the helper may not be running, the main thread does
+ * the job itself instead of waiting for it.  Waiting spins a little, then
+ * yields the core.
+ */
 struct helper {
 	thrd_t th;
 	atomic_uint seq, done, claim;
@@ -539,6 +539,7 @@ static void row_compute(const struct exact *x, const double *pq_at, struct rowre
 	}
 }
 
+/* One more turn of a wait: a pause while it is short, then the core yielded. */
 static void relax(unsigned *n)
 {
 	if (++*n < 256) {
