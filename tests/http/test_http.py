@@ -1012,17 +1012,52 @@ class AccessLog(unittest.TestCase):
         self.assertIn("stopped", srv.log[-1])
 
 
+    def test_line_fields(self):
+        """Each field of a text access line, a long path cut to 127 bytes and a client's odd
+        characters made '?' (the line is formatted by hand, issue 22)."""
+        srv = Server()
+        long_path = "/" + "p" * 300
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+            for path, rid in (("/calc_fanout?nodes=25&target_prob=0.99&rounds=5&model=formula", "fmt-1"),
+                              (long_path, "fmt-2"), ("/x%22y\\z", "fmt-3")):
+                conn.request("GET", path, headers={"X-Request-Id": rid})
+                resp = conn.getresponse()
+                length = len(resp.read())
+                want = {"fmt-1": (200, "/calc_fanout"), "fmt-2": (404, long_path[:127]),
+                        "fmt-3": (404, '/x?y?z')}[rid]
+                self.assertEqual(resp.status, want[0])
+                deadline = time.monotonic() + WAIT
+                while not self.ids_logged(srv, rid):
+                    self.assertLess(time.monotonic(), deadline, srv.log[-3:])
+                    time.sleep(0.02)
+                line = next(l for l in srv.log if l.rstrip().endswith(" " + rid)).rstrip("\n")
+                self.assertRegex(line, r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 "GET (\S+)" '
+                                       r'(\d{3}) (\d+) (\d+)\.\d{3}ms ' + re.escape(rid) + "$")
+                m = re.search(r'"GET (\S+)" (\d{3}) (\d+) ', line)
+                self.assertEqual((m.group(1), int(m.group(2)), int(m.group(3))), (want[1], want[0], length))
+            conn.close()
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class JsonLog(unittest.TestCase):
     def test_every_line_is_json_from_start_to_stop(self):
         srv = Server("--log-format", "json")
         try:
-            srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
+            _, _, body = srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
         finally:
             self.assertEqual(srv.stop(), 0)
         entries = [json.loads(line) for line in srv.log]
         self.assertEqual(entries[0]["event"], "start")
         self.assertEqual(entries[-1]["event"], "stop")
         self.assertTrue(any(e.get("request_id") == "json-log-1" and e["status"] == 200 for e in entries))
+        access = next(e for e in entries if e.get("request_id") == "json-log-1")
+        self.assertEqual(sorted(access), ["bytes", "method", "ms", "path", "remote", "request_id", "status", "time"])
+        self.assertEqual((access["method"], access["path"], access["remote"], access["bytes"]),
+                         ("GET", "/healthz", "127.0.0.1", len(body.encode())))
+        self.assertRegex(access["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIsInstance(access["ms"], float)
 
 
 if __name__ == "__main__":
