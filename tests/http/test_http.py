@@ -953,6 +953,42 @@ class AnswerCache(unittest.TestCase):
         self.assertNotEqual(text, first[2])
         self.assertEqual(self.figures()[0], hits + 1)
 
+    def test_concurrent_answers_carry_their_own_ids(self):
+        """A cached answer's response is made once and sent again with only its X-Request-Id
+        changed (issue 22): answers on many connections at once, to both connection threads,
+        each carry their own id, the same bytes, and the headers in a computed answer's order."""
+        path = "/calc_fanout?nodes=31&target_prob=0.99&rounds=5&model=formula"
+        self.conn.request("GET", path, headers={"X-Request-Id": "computed"})
+        resp = self.conn.getresponse()
+        body = resp.read()
+        order = [k.lower() for k, _ in resp.getheaders()]
+        self.assertEqual(order, ["date", "access-control-allow-origin", "access-control-expose-headers",
+                                 "x-content-type-options", "content-security-policy", "x-request-id",
+                                 "content-type", "content-length"])
+        wrong = []
+
+        def client(n):
+            conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=WAIT)
+            try:
+                for i in range(150):
+                    rid = f"c{n}-{i}"
+                    conn.request("GET", path, headers={"X-Request-Id": rid})
+                    r = conn.getresponse()
+                    got = r.read()
+                    if (r.status, r.getheader("X-Request-Id"), got, [k.lower() for k, _ in r.getheaders()]) != \
+                            (200, rid, body, order):
+                        wrong.append((rid, r.status, r.getheader("X-Request-Id")))
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT * 4)
+        self.assertFalse(any(t.is_alive() for t in threads))
+        self.assertEqual(wrong, [])
+
     def test_errors_refusals_and_unseeded_simulations_are_not_kept(self):
         hits, _, entries = self.figures()
         for path, status in (("/calc_fanout?nodes=0&target_prob=0.99&rounds=5", 400),
