@@ -207,6 +207,54 @@ struct job {
 
 /* ---- responses ---------------------------------------------------------- */
 
+/*
+ * Appenders for the access line and the Date, which are formatted by hand
+ * (snprintf was about 5% of a cached answer's CPU, issue 22): each writes
+ * what fits before `end` and returns where the next piece goes, or `end`
+ * when full.
+ */
+static char *put_text(char *p, char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > (size_t)(end - p))
+		return end;
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_uint(char *p, char *end, unsigned long long v)
+{
+	char digits[24];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n > end - p)
+		return end;
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/* Milliseconds with three decimals, from whole microseconds (no floating-point printing). */
+static char *put_ms(char *p, char *end, long long us)
+{
+	if (us < 0)
+		us = 0;
+	p = put_uint(p, end, (unsigned long long)(us / 1000));
+	if (end - p < 4)
+		return end;
+	*p++ = '.';
+	*p++ = (char)('0' + us % 1000 / 100);
+	*p++ = (char)('0' + us % 100 / 10);
+	*p++ = (char)('0' + us % 10);
+	return p;
+}
+
+
 static enum MHD_Result respond_with(struct exchange *ex, struct MHD_Connection *conn, int status,
 				    const char *type, struct MHD_Response *r, size_t len,
 				    const char *const *headers);
@@ -298,22 +346,89 @@ static void release_entry(void *cls)
 	anscache_release(cls);
 }
 
+/*
+ * A cached answer's ready response (hung on its anscache entry): made with
+ * a Date header of its own, of `second`, first among its headers.
+ */
+struct ready {
+	struct MHD_Response *r;
+	time_t second;
+};
+
 /* The cache's detach function (anscache_on_detach): the cache's hold on an entry's response. */
-static void drop_response(void *r)
+static void drop_ready(void *p)
 {
-	MHD_destroy_response(r);
+	struct ready *ready = p;
+
+	MHD_destroy_response(ready->r);
+	free(ready);
+}
+
+/*
+ * An HTTP Date (RFC 9110, IMF-fixdate) of second t, in this thread's copy
+ * made once a second: gmtime_r takes glibc's time zone lock.
+ */
+static const char *http_date(time_t t)
+{
+	static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char text[32];
+	struct tm tm;
+
+	if (t != last && gmtime_r(&t, &tm)) {
+		char *p = text;
+		memcpy(p, days + 3 * (tm.tm_wday % 7), 3);
+		p += 3;
+		*p++ = ',';
+		*p++ = ' ';
+		*p++ = (char)('0' + tm.tm_mday / 10);
+		*p++ = (char)('0' + tm.tm_mday % 10);
+		*p++ = ' ';
+		memcpy(p, months + 3 * (tm.tm_mon % 12), 3);
+		p += 3;
+		*p++ = ' ';
+		p = put_uint(p, text + sizeof text - 16, (unsigned)(tm.tm_year + 1900));
+		*p++ = ' ';
+		*p++ = (char)('0' + tm.tm_hour / 10);
+		*p++ = (char)('0' + tm.tm_hour % 10);
+		*p++ = ':';
+		*p++ = (char)('0' + tm.tm_min / 10);
+		*p++ = (char)('0' + tm.tm_min % 10);
+		*p++ = ':';
+		*p++ = (char)('0' + tm.tm_sec / 10);
+		*p++ = (char)('0' + tm.tm_sec % 10);
+		memcpy(p, " GMT", 5);
+		last = t;
+	}
+	return text;
+}
+
+/*
+ * Will libmicrohttpd answer this request with no Connection header?  Then
+ * the Date header it would write first comes at the same place from the
+ * response's own headers.  So for an HTTP/1.1 request without a Connection
+ * header (with one, "close" makes libmicrohttpd write "Connection: close"
+ * before the answer's own headers).
+ */
+static int no_connection_header(const struct exchange *ex, struct MHD_Connection *conn)
+{
+	return ex->http11 && !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Connection");
 }
 
 /*
  * Queues a cached answer, the entry's bytes as they are; takes the caller's
- * reference to e.  The entry's first answer makes its response, with every
- * header, and hangs it on the entry (anscache_attach): the response holds
- * the caller's reference, the cache holds the response until it lets the
- * entry go (drop_response), and every later answer from the entry queues
- * the same response with only its X-Request-Id changed: two headers taken
- * out and put back (Content-Type too, so that the headers keep the order a
- * computed answer has), 6 allocations, instead of a response and its six
- * headers made and freed, 19 allocations, per request (issue 22).
+ * reference to e.  The entry's answer in a new second makes its response,
+ * with a Date header of that second and every other header, and hangs it
+ * on the entry (anscache_attach): the response holds the caller's
+ * reference, the cache holds the response until it lets the entry go
+ * (drop_ready), and every later answer from the entry in the same second
+ * queues the same response with only its X-Request-Id changed: two headers
+ * taken out and put back (Content-Type too, so that the headers keep the
+ * order of a computed answer's), 6 allocations, instead of a response and
+ * its six headers made and freed, 19 allocations, and glibc's gmtime_r
+ * under its time zone lock for libmicrohttpd's Date, per request (issue 22).
+ * A request with a Connection header (or HTTP/1.0) gets a response of its
+ * own, as a computed answer does.
  *
  * Safe because the response is this thread's alone (the cache is) and
  * libmicrohttpd 0.9.75 reads a response's headers only when it writes them
@@ -322,17 +437,30 @@ static void drop_response(void *r)
  * (MHD_CONNECTION_START_REPLY follows MHD_CONNECTION_FULL_REQ_RECEIVED in one
  * pass of the connection's state machine); later it reads only the body,
  * which never changes.  tests/http/test_http.py's AnswerCache checks that
- * concurrent answers each carry their own request id.
+ * concurrent answers each carry their own request id, and the headers of a
+ * computed answer in their order.
  */
 static enum MHD_Result respond_cached(struct exchange *ex, struct MHD_Connection *conn,
 				      struct anscache_entry *e)
 {
 	struct anscache *c = thread_cache(ex->srv);
-	struct MHD_Response *r = e->attached;
+	struct ready *ready = e->attached;
+	struct MHD_Response *r;
 	enum MHD_Result ret;
+	time_t now;
 
-	if (r) {
-		const char *id = MHD_get_response_header(r, "X-Request-Id");
+	if (!c || !no_connection_header(ex, conn)) {
+		r = MHD_create_response_from_buffer_with_free_callback_cls(e->len, e->body, release_entry, e);
+		if (!r) {
+			anscache_release(e);
+			return MHD_NO;
+		}
+		return respond_with(ex, conn, 200, "application/json", r, e->len, NULL);
+	}
+	now = time(NULL);
+	if (ready && ready->second == now) {
+		const char *id = MHD_get_response_header(ready->r, "X-Request-Id");
+		r = ready->r;
 		if (id)
 			MHD_del_response_header(r, "X-Request-Id", id);
 		MHD_del_response_header(r, "Content-Type", "application/json");
@@ -350,8 +478,20 @@ static enum MHD_Result respond_cached(struct exchange *ex, struct MHD_Connection
 		anscache_release(e);
 		return MHD_NO;
 	}
-	if (!c || anscache_attach(c, e, r) != 0)
-		return respond_with(ex, conn, 200, "application/json", r, e->len, NULL);
+	MHD_add_response_header(r, "Date", http_date(now));
+	if (!ready) {
+		ready = calloc(1, sizeof *ready);
+		if (!ready || anscache_attach(c, e, ready) != 0) {
+			/* Not kept: this answer's response alone. */
+			free(ready);
+			return respond_with(ex, conn, 200, "application/json", r, e->len, NULL);
+		}
+	} else {
+		/* The last second's: queued answers hold it while they need it. */
+		MHD_destroy_response(ready->r);
+	}
+	ready->r = r;
+	ready->second = now;
 	add_headers(r, ex->request_id, "application/json", NULL);
 	ret = MHD_queue_response(conn, 200, r);
 	ex->status = 200;
@@ -1223,52 +1363,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 /*
- * Appenders for the access line, which is formatted by hand (snprintf was
- * about 5% of a cached answer's CPU, issue 22): each writes what fits
- * before `end` and returns where the next piece goes, or `end` when full.
- */
-static char *put_text(char *p, char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > (size_t)(end - p))
-		return end;
-	memcpy(p, s, n);
-	return p + n;
-}
-
-static char *put_uint(char *p, char *end, unsigned long long v)
-{
-	char digits[24];
-	int n = 0;
-
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (n > end - p)
-		return end;
-	while (n > 0)
-		*p++ = digits[--n];
-	return p;
-}
-
-/* Milliseconds with three decimals, from whole microseconds (no floating-point printing). */
-static char *put_ms(char *p, char *end, long long us)
-{
-	if (us < 0)
-		us = 0;
-	p = put_uint(p, end, (unsigned long long)(us / 1000));
-	if (end - p < 4)
-		return end;
-	*p++ = '.';
-	*p++ = (char)('0' + us % 1000 / 100);
-	*p++ = (char)('0' + us % 100 / 10);
-	*p++ = (char)('0' + us % 10);
-	return p;
-}
-
-/*
  * One access line, buffered (log_buffered): text,
  *   STAMP REMOTE "METHOD PATH" STATUS BYTES MS.mmmms REQUEST_ID
  * or the same fields as one JSON object.
@@ -1433,7 +1527,7 @@ struct http_server *http_start(const struct http_config *cfg)
 	for (size_t i = 0; i < s->ncaches; i++) {
 		s->caches[i] = anscache_new(FO_HTTP_CACHE_SLOTS, FO_HTTP_CACHE_BODY_MAX);
 		if (s->caches[i])
-			anscache_on_detach(s->caches[i], drop_response);
+			anscache_on_detach(s->caches[i], drop_ready);
 	}
 	s->high_water = cfg->connections - (cfg->connections / 8 > 1 ? cfg->connections / 8 : 1);
 	guard_on_tick(s->guard, FO_HTTP_READ_TICK_MS, reap, s);

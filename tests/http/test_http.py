@@ -11,6 +11,7 @@ Python's http.client and through curl; the same requests through fanout-node
 must give the same answer fields.  Servers listen on 127.0.0.1 only, on a port
 the kernel picks, and every wait is bounded.  Python standard library only.
 """
+import email.utils
 import http.client
 import json
 import os
@@ -903,6 +904,10 @@ class Conventions(unittest.TestCase):
         self.assertIn("curve", json.loads(text))
 
 
+# An HTTP date as RFC 9110 writes it (IMF-fixdate).
+IMF_FIXDATE = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT"
+
+
 class AnswerCache(unittest.TestCase):
     """Issue 22: a GET whose answer depends on its query alone is answered again from the
     connection thread's cache: the same bytes, a request id of its own, counted in the metrics;
@@ -975,9 +980,11 @@ class AnswerCache(unittest.TestCase):
                     conn.request("GET", path, headers={"X-Request-Id": rid})
                     r = conn.getresponse()
                     got = r.read()
+                    date = email.utils.parsedate_to_datetime(r.getheader("Date"))
                     if (r.status, r.getheader("X-Request-Id"), got, [k.lower() for k, _ in r.getheaders()]) != \
-                            (200, rid, body, order):
-                        wrong.append((rid, r.status, r.getheader("X-Request-Id")))
+                            (200, rid, body, order) or not re.fullmatch(IMF_FIXDATE, r.getheader("Date")) or \
+                            abs(date.timestamp() - time.time()) > 2:
+                        wrong.append((rid, r.status, r.getheader("X-Request-Id"), r.getheader("Date")))
             finally:
                 conn.close()
 
@@ -988,6 +995,30 @@ class AnswerCache(unittest.TestCase):
             t.join(WAIT * 4)
         self.assertFalse(any(t.is_alive() for t in threads))
         self.assertEqual(wrong, [])
+        # A second later, a response of the new second, its Date new and the rest as before.
+        dates = []
+        for _ in range(2):
+            self.conn.request("GET", path)
+            r = self.conn.getresponse()
+            self.assertEqual((r.read(), [k.lower() for k, _ in r.getheaders()]), (body, order))
+            dates.append(email.utils.parsedate_to_datetime(r.getheader("Date")).timestamp())
+            time.sleep(1.1)
+        self.assertGreaterEqual(dates[1] - dates[0], 1)
+        # With a Connection header, or over HTTP/1.0, libmicrohttpd may write one: the same headers.
+        for request in (b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nX-Request-Id: ka\r\n\r\n",
+                        b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Request-Id: ka\r\n\r\n",
+                        b"GET %s HTTP/1.0\r\nX-Request-Id: ka\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", self.srv.port), timeout=WAIT) as s:
+                s.sendall(request % path.encode())
+                data = b""
+                while not data.endswith(body):
+                    chunk = s.recv(65536)
+                    self.assertTrue(chunk, data)
+                    data += chunk
+            head = data[:-len(body)].decode().split("\r\n")
+            names = [line.split(":")[0].lower() for line in head[1:] if line]
+            self.assertEqual([n for n in names if n != "connection"], order, request)
+            self.assertIn("x-request-id: ka", [line.lower() for line in head])
 
     def test_errors_refusals_and_unseeded_simulations_are_not_kept(self):
         hits, _, entries = self.figures()
