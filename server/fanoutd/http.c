@@ -990,14 +990,17 @@ static void conn_read_done(struct MHD_Connection *conn)
 		atomic_store(&w->reading, 0);
 }
 
-/* The answer has gone: the next request's deadline starts now (the reaper resets `ended`). */
-static void conn_read_again(struct MHD_Connection *conn)
+/*
+ * The answer has gone at `now` (guard_now, taken for the access line): the
+ * next request's deadline starts then (the reaper resets `ended`).
+ */
+static void conn_read_again(struct MHD_Connection *conn, struct timespec now)
 {
 	struct conn_watch *w = conn_watch_of(conn);
 
 	if (!w)
 		return;
-	atomic_store(&w->since, now_ns());
+	atomic_store(&w->since, (long long)now.tv_sec * 1000000000LL + now.tv_nsec);
 	atomic_fetch_add(&w->requests, 1);
 	atomic_store(&w->reading, 1);
 }
@@ -1439,7 +1442,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	secs = guard_seconds(&ex->start, &end);
 	metrics_observe(s->metrics, ex->route ? (size_t)(ex->route - routes) : NROUTES, status, secs);
 	access_log(s, ex, status, secs);
-	conn_read_again(conn);
+	conn_read_again(conn, end);
 	if (ex->had_job)
 		atomic_fetch_sub(&s->busy, 1);
 	free(ex->body);

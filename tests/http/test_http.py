@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -1078,6 +1079,37 @@ class AccessLog(unittest.TestCase):
         self.assertEqual(sorted(self.ids_logged(srv, "term-")), sorted(f"term-{i}" for i in range(500)))
         self.assertIn("stopped", srv.log[-1])
 
+
+    def test_lines_whole_in_a_regular_file(self):
+        """With stderr a regular file, a full buffer goes out in one write (not in PIPE_BUF
+        pieces): every line still arrives once and whole, through SIGTERM."""
+        with tempfile.TemporaryFile() as log:
+            proc = subprocess.Popen([FANOUTD, "--port", "0", "--sim-threads", "1"], stderr=log)
+            try:
+                deadline = time.monotonic() + WAIT
+                port = None
+                while port is None:
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.02)
+                    log.seek(0)
+                    match = re.search(rb"listening on \S+ port (\d+)", log.read())
+                    port = match and int(match.group(1))
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+                for i in range(2000):
+                    conn.request("GET", "/calc_fanout?nodes=25&target_prob=0.99&rounds=5&model=formula",
+                                 headers={"X-Request-Id": f"file-{i}"})
+                    self.assertEqual(conn.getresponse().read()[:1], b"{")
+                conn.close()
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(WAIT), 0)
+            log.seek(0)
+            lines = log.read().decode().splitlines()
+        ids = [line.split(" ")[-1] for line in lines if " file-" in line]
+        self.assertEqual(sorted(ids), sorted(f"file-{i}" for i in range(2000)))
+        for line in lines:
+            if " file-" in line:
+                self.assertRegex(line, r'^\S+Z 127\.0\.0\.1 "GET /calc_fanout" 200 \d+ \d+\.\d{3}ms file-\d+$')
 
     def test_line_fields(self):
         """Each field of a text access line, a long path cut to 127 bytes and a client's odd
