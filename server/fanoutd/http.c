@@ -370,7 +370,8 @@ static void drop_ready(void *p)
  */
 static const char *http_date(time_t t)
 {
-	static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	static _Thread_local time_t last = (time_t)-1;
 	static _Thread_local char text[32];
 	struct tm tm;
