@@ -33,8 +33,9 @@
  * tick and when the server stops.  A GET whose answer depends on its query
  * alone, computed on this thread, goes into this thread's answer cache
  * (anscache.h), and the same query is answered from there without parsing,
- * planning, computing or rendering; its request id and access line are still
- * its own.
+ * planning, computing or rendering, by the entry's ready response, made once
+ * a second with every header (respond_cached); its request id and access
+ * line are still its own.  The access line is formatted by hand.
  */
 #define _DEFAULT_SOURCE /* MSG_DONTWAIT */
 
