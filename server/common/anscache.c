@@ -14,6 +14,7 @@
 struct anscache {
 	size_t slots;
 	size_t max_body;
+	void (*detach)(void *attached);
 	atomic_size_t entries;
 	atomic_uint_fast64_t hits, misses;
 	struct anscache_entry *slot[];
@@ -46,13 +47,37 @@ struct anscache *anscache_new(size_t slots, size_t max_body)
 	return c;
 }
 
+void anscache_on_detach(struct anscache *c, void (*detach)(void *attached))
+{
+	c->detach = detach;
+}
+
+/* The cache lets go of the entry in a slot: its attachment first, then the cache's reference. */
+static void let_go(struct anscache *c, struct anscache_entry *e)
+{
+	void *attached = e->attached;
+
+	e->attached = NULL;
+	if (attached && c->detach)
+		c->detach(attached);
+	anscache_release(e);
+}
+
+int anscache_attach(struct anscache *c, struct anscache_entry *e, void *attached)
+{
+	if (e->attached || c->slot[e->hash % c->slots] != e)
+		return -1;
+	e->attached = attached;
+	return 0;
+}
+
 void anscache_free(struct anscache *c)
 {
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->slots; i++)
 		if (c->slot[i])
-			anscache_release(c->slot[i]);
+			let_go(c, c->slot[i]);
 	free(c);
 }
 
@@ -101,6 +126,7 @@ int anscache_put(struct anscache *c, unsigned op, const char *key, const char *b
 	if (!e)
 		return -1;
 	atomic_init(&e->refs, 1);
+	e->attached = NULL;
 	e->op = op;
 	e->hash = key_hash(op, key, n);
 	e->len = len;
@@ -112,7 +138,7 @@ int anscache_put(struct anscache *c, unsigned op, const char *key, const char *b
 	e->key = text;
 	slot = &c->slot[e->hash % c->slots];
 	if (*slot)
-		anscache_release(*slot);
+		let_go(c, *slot);
 	else
 		atomic_store_explicit(&c->entries, atomic_load_explicit(&c->entries, memory_order_relaxed) + 1,
 				      memory_order_relaxed);

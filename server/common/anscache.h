@@ -13,6 +13,11 @@
  *     another, released with anscache_release from any thread.  An entry
  *     replaced while an answer is still being sent from it lives on until
  *     that answer lets it go;
+ *   - but for its attachment: one pointer the owner may hang on an entry in
+ *     the cache (anscache_attach; fanoutd keeps the answer's ready response
+ *     there), handed to the cache's `detach` function, on the owner's thread,
+ *     when the cache lets go of the entry (replaced, or the cache freed), and
+ *     never otherwise;
  *   - bounded: at most `slots` entries (direct-mapped by a hash of the key:
  *     a new key evicts the one in its slot), keys of at most
  *     FO_ANSCACHE_KEY_MAX bytes, bodies of at most `max_body` bytes; what is
@@ -35,6 +40,7 @@
 
 struct anscache_entry {
 	atomic_int refs;
+	void *attached;            /* the owner's (anscache_attach), or NULL */
 	unsigned op;
 	uint64_t hash;             /* of op and key */
 	size_t len;                /* of body */
@@ -47,6 +53,16 @@ struct anscache;
 
 /* An empty cache of `slots` entries (>= 1) and bodies up to max_body bytes; NULL if out of memory. */
 struct anscache *anscache_new(size_t slots, size_t max_body);
+
+/* What the cache calls with an entry's attachment when it lets go of the entry; NULL: nothing. */
+void anscache_on_detach(struct anscache *c, void (*detach)(void *attached));
+
+/*
+ * Hangs `attached` on e, an entry now in c (from anscache_get, on the
+ * owner's thread), in place of nothing: 0; -1 (and nothing changes) when e
+ * already has one or is no longer c's.
+ */
+int anscache_attach(struct anscache *c, struct anscache_entry *e, void *attached);
 
 /* Drops the cache's references (entries still referenced stay until released) and frees it; NULL is fine. */
 void anscache_free(struct anscache *c);

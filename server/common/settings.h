@@ -169,11 +169,14 @@
 #endif
 
 /* fanoutd: bytes of libmicrohttpd memory per connection: the request line and the headers
- * (fanoutd parses the query itself, so parameters take none of it).  Beyond: 414 or 431.
- * libmicrohttpd 0.9.75 zeroes about 1.5 times this after every request of a kept-alive
- * connection, so it is the largest single cost of a cheap request: keep it small. */
+ * (fanoutd parses the query itself, so parameters take none of it), then the answer's
+ * headers.  A request past it gets 414 or 431.  libmicrohttpd 0.9.75 zeroes about 1.5 times
+ * this after every request of a kept-alive connection, the largest single cost of a cheap
+ * request: so it is small, yet room for a 6 KiB query beside 4 KiB of a browser's headers
+ * and the largest answer's headers (tests/http/test_faults.py,
+ * test_largest_requests_get_every_header); 8 KiB would not be. */
 #ifndef FO_HTTP_CONNECTION_MEMORY
-#define FO_HTTP_CONNECTION_MEMORY (32 * 1024)
+#define FO_HTTP_CONNECTION_MEMORY (16 * 1024)
 #endif
 
 /* Seconds a drain waits for cancelled work to stop before stopping anyway. */

@@ -11,6 +11,7 @@ Python's http.client and through curl; the same requests through fanout-node
 must give the same answer fields.  Servers listen on 127.0.0.1 only, on a port
 the kernel picks, and every wait is bounded.  Python standard library only.
 """
+import email.utils
 import http.client
 import json
 import os
@@ -20,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -903,6 +905,10 @@ class Conventions(unittest.TestCase):
         self.assertIn("curve", json.loads(text))
 
 
+# An HTTP date as RFC 9110 writes it (IMF-fixdate).
+IMF_FIXDATE = r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT"
+
+
 class AnswerCache(unittest.TestCase):
     """Issue 22: a GET whose answer depends on its query alone is answered again from the
     connection thread's cache: the same bytes, a request id of its own, counted in the metrics;
@@ -952,6 +958,68 @@ class AnswerCache(unittest.TestCase):
             "nodes": 26, "target_prob": 0.99, "rounds": 5, "model": "formula"})[1])
         self.assertNotEqual(text, first[2])
         self.assertEqual(self.figures()[0], hits + 1)
+
+    def test_concurrent_answers_carry_their_own_ids(self):
+        """A cached answer's response is made once and sent again with only its X-Request-Id
+        changed (issue 22): answers on many connections at once, to both connection threads,
+        each carry their own id, the same bytes, and the headers in a computed answer's order."""
+        path = "/calc_fanout?nodes=31&target_prob=0.99&rounds=5&model=formula"
+        self.conn.request("GET", path, headers={"X-Request-Id": "computed"})
+        resp = self.conn.getresponse()
+        body = resp.read()
+        order = [k.lower() for k, _ in resp.getheaders()]
+        self.assertEqual(order, ["date", "access-control-allow-origin", "access-control-expose-headers",
+                                 "x-content-type-options", "content-security-policy", "x-request-id",
+                                 "content-type", "content-length"])
+        wrong = []
+
+        def client(n):
+            conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=WAIT)
+            try:
+                for i in range(150):
+                    rid = f"c{n}-{i}"
+                    conn.request("GET", path, headers={"X-Request-Id": rid})
+                    r = conn.getresponse()
+                    got = r.read()
+                    date = email.utils.parsedate_to_datetime(r.getheader("Date"))
+                    if (r.status, r.getheader("X-Request-Id"), got, [k.lower() for k, _ in r.getheaders()]) != \
+                            (200, rid, body, order) or not re.fullmatch(IMF_FIXDATE, r.getheader("Date")) or \
+                            abs(date.timestamp() - time.time()) > 2:
+                        wrong.append((rid, r.status, r.getheader("X-Request-Id"), r.getheader("Date")))
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(WAIT * 4)
+        self.assertFalse(any(t.is_alive() for t in threads))
+        self.assertEqual(wrong, [])
+        # A second later, a response of the new second, its Date new and the rest as before.
+        dates = []
+        for _ in range(2):
+            self.conn.request("GET", path)
+            r = self.conn.getresponse()
+            self.assertEqual((r.read(), [k.lower() for k, _ in r.getheaders()]), (body, order))
+            dates.append(email.utils.parsedate_to_datetime(r.getheader("Date")).timestamp())
+            time.sleep(1.1)
+        self.assertGreaterEqual(dates[1] - dates[0], 1)
+        # With a Connection header, or over HTTP/1.0, libmicrohttpd may write one: the same headers.
+        for request in (b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\nX-Request-Id: ka\r\n\r\n",
+                        b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Request-Id: ka\r\n\r\n",
+                        b"GET %s HTTP/1.0\r\nX-Request-Id: ka\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", self.srv.port), timeout=WAIT) as s:
+                s.sendall(request % path.encode())
+                data = b""
+                while not data.endswith(body):
+                    chunk = s.recv(65536)
+                    self.assertTrue(chunk, data)
+                    data += chunk
+            head = data[:-len(body)].decode().split("\r\n")
+            names = [line.split(":")[0].lower() for line in head[1:] if line]
+            self.assertEqual([n for n in names if n != "connection"], order, request)
+            self.assertIn("x-request-id: ka", [line.lower() for line in head])
 
     def test_errors_refusals_and_unseeded_simulations_are_not_kept(self):
         hits, _, entries = self.figures()
@@ -1012,17 +1080,83 @@ class AccessLog(unittest.TestCase):
         self.assertIn("stopped", srv.log[-1])
 
 
+    def test_lines_whole_in_a_regular_file(self):
+        """With stderr a regular file, a full buffer goes out in one write (not in PIPE_BUF
+        pieces): every line still arrives once and whole, through SIGTERM."""
+        with tempfile.TemporaryFile() as log:
+            proc = subprocess.Popen([FANOUTD, "--port", "0", "--sim-threads", "1"], stderr=log)
+            try:
+                deadline = time.monotonic() + WAIT
+                port = None
+                while port is None:
+                    self.assertLess(time.monotonic(), deadline)
+                    time.sleep(0.02)
+                    log.seek(0)
+                    match = re.search(rb"listening on \S+ port (\d+)", log.read())
+                    port = match and int(match.group(1))
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=WAIT)
+                for i in range(2000):
+                    conn.request("GET", "/calc_fanout?nodes=25&target_prob=0.99&rounds=5&model=formula",
+                                 headers={"X-Request-Id": f"file-{i}"})
+                    self.assertEqual(conn.getresponse().read()[:1], b"{")
+                conn.close()
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                self.assertEqual(proc.wait(WAIT), 0)
+            log.seek(0)
+            lines = log.read().decode().splitlines()
+        ids = [line.split(" ")[-1] for line in lines if " file-" in line]
+        self.assertEqual(sorted(ids), sorted(f"file-{i}" for i in range(2000)))
+        for line in lines:
+            if " file-" in line:
+                self.assertRegex(line, r'^\S+Z 127\.0\.0\.1 "GET /calc_fanout" 200 \d+ \d+\.\d{3}ms file-\d+$')
+
+    def test_line_fields(self):
+        """Each field of a text access line, a long path cut to 127 bytes and a client's odd
+        characters made '?' (the line is formatted by hand, issue 22)."""
+        srv = Server()
+        long_path = "/" + "p" * 300
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=WAIT)
+            for path, rid in (("/calc_fanout?nodes=25&target_prob=0.99&rounds=5&model=formula", "fmt-1"),
+                              (long_path, "fmt-2"), ("/x%22y\\z", "fmt-3")):
+                conn.request("GET", path, headers={"X-Request-Id": rid})
+                resp = conn.getresponse()
+                length = len(resp.read())
+                want = {"fmt-1": (200, "/calc_fanout"), "fmt-2": (404, long_path[:127]),
+                        "fmt-3": (404, '/x?y?z')}[rid]
+                self.assertEqual(resp.status, want[0])
+                deadline = time.monotonic() + WAIT
+                while not self.ids_logged(srv, rid):
+                    self.assertLess(time.monotonic(), deadline, srv.log[-3:])
+                    time.sleep(0.02)
+                line = next(l for l in srv.log if l.rstrip().endswith(" " + rid)).rstrip("\n")
+                self.assertRegex(line, r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 "GET (\S+)" '
+                                       r'(\d{3}) (\d+) (\d+)\.\d{3}ms ' + re.escape(rid) + "$")
+                m = re.search(r'"GET (\S+)" (\d{3}) (\d+) ', line)
+                self.assertEqual((m.group(1), int(m.group(2)), int(m.group(3))), (want[1], want[0], length))
+            conn.close()
+        finally:
+            self.assertEqual(srv.stop(), 0)
+
+
 class JsonLog(unittest.TestCase):
     def test_every_line_is_json_from_start_to_stop(self):
         srv = Server("--log-format", "json")
         try:
-            srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
+            _, _, body = srv.request("GET", "/healthz", headers={"X-Request-Id": "json-log-1"})
         finally:
             self.assertEqual(srv.stop(), 0)
         entries = [json.loads(line) for line in srv.log]
         self.assertEqual(entries[0]["event"], "start")
         self.assertEqual(entries[-1]["event"], "stop")
         self.assertTrue(any(e.get("request_id") == "json-log-1" and e["status"] == 200 for e in entries))
+        access = next(e for e in entries if e.get("request_id") == "json-log-1")
+        self.assertEqual(sorted(access), ["bytes", "method", "ms", "path", "remote", "request_id", "status", "time"])
+        self.assertEqual((access["method"], access["path"], access["remote"], access["bytes"]),
+                         ("GET", "/healthz", "127.0.0.1", len(body.encode())))
+        self.assertRegex(access["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertIsInstance(access["ms"], float)
 
 
 if __name__ == "__main__":

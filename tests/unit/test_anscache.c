@@ -4,7 +4,8 @@
  * comes back byte for byte for its operation and key only, is counted as a
  * hit or a miss, stays readable while referenced after being replaced, and
  * the cache never holds more than its slots, nor keys or bodies over the
- * bounds.
+ * bounds; an entry's attachment is handed back once, when the cache lets
+ * the entry go.
  */
 #include <stdio.h>
 #include <string.h>
@@ -91,11 +92,66 @@ START_TEST(test_bounded)
 }
 END_TEST
 
+/* The detach function's record: how often it ran, and with what. */
+static int detached;
+static void *last_detached;
+
+static void note_detach(void *attached)
+{
+	detached++;
+	last_detached = attached;
+}
+
+START_TEST(test_attachment_detached_when_let_go)
+{
+	/* One slot: every new key replaces the one before. */
+	struct anscache *c = anscache_new(1, 1024);
+	struct anscache_entry *e, *old;
+	int first, second;
+
+	detached = 0;
+	last_detached = NULL;
+	anscache_on_detach(c, note_detach);
+	ck_assert_int_eq(anscache_put(c, 0, "a", "first", 5), 0);
+	e = anscache_get(c, 0, "a");
+	ck_assert_ptr_null(e->attached);
+	ck_assert_int_eq(anscache_attach(c, e, &first), 0);
+	ck_assert_int_eq(anscache_attach(c, e, &second), -1);
+	anscache_release(e);
+	/* Kept with the entry, and released references do not detach it. */
+	e = anscache_get(c, 0, "a");
+	ck_assert_ptr_eq(e->attached, &first);
+	anscache_release(e);
+	ck_assert_int_eq(detached, 0);
+	/* Replaced: detached once, with what was attached; the entry lives while referenced. */
+	old = anscache_get(c, 0, "a");
+	ck_assert_int_eq(anscache_put(c, 0, "b", "second", 6), 0);
+	ck_assert_int_eq(detached, 1);
+	ck_assert_ptr_eq(last_detached, &first);
+	ck_assert_ptr_null(old->attached);
+	ck_assert_mem_eq(old->body, "first", 5);
+	/* An entry no longer in the cache takes no attachment. */
+	ck_assert_int_eq(anscache_attach(c, old, &second), -1);
+	anscache_release(old);
+	/* Replacing an entry with nothing attached detaches nothing. */
+	ck_assert_int_eq(anscache_put(c, 0, "c", "third", 5), 0);
+	ck_assert_int_eq(detached, 1);
+	/* Freeing the cache detaches what it holds. */
+	e = anscache_get(c, 0, "c");
+	ck_assert_int_eq(anscache_attach(c, e, &second), 0);
+	anscache_release(e);
+	anscache_free(c);
+	ck_assert_int_eq(detached, 2);
+	ck_assert_ptr_eq(last_detached, &second);
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_same_key_same_bytes),
 	UNIT_TEST(test_replaced_entry_lives_while_referenced),
 	UNIT_TEST(test_bounded),
+	UNIT_TEST(test_attachment_detached_when_let_go),
 };
 
 Suite *anscache_suite(void)
