@@ -126,6 +126,13 @@ void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_
  */
 void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial);
 
+/*
+ * As sim_tally_add_timed from counts: by_edge[b] the live nodes informed by
+ * sim_edge(b) (b = 0 … rounds), `all` the time to all (read when every live
+ * node was informed); trial->when is not read.
+ */
+void sim_tally_add_edges(struct sim_tally *t, const struct sim_timed *trial, double all, const int64_t *by_edge);
+
 /* Adds `from` into `into`; both made by sim_tally_init for the same p and curve. */
 void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from);
 

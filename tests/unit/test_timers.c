@@ -23,6 +23,7 @@
 #include "fanout/preset.h"
 #include "fanout/tradeoff.h"
 #include "fanout/sim.h"
+#include "../../core/sim_bins.h"
 #include "../../core/sim_clock.h"
 #include "stats.h"
 #include "suites.h"
@@ -106,8 +107,8 @@ static double var_of_mean(const struct moments *m, int j)
  * EDGES times, of P(full by H), messages, transmits, probe transmits; the
  * time-to-all histogram in the tally's bins into hist (sim_steps + 1).
  */
-static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
-		    struct moments *m, int64_t *hist)
+static void collect_mid(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
+			struct moments *m, int64_t *hist, int64_t *mid)
 {
 	double *when = malloc((size_t)p->nodes * sizeof *when), h = gossip_horizon(p);
 	int64_t live = gossip_live(p), steps = sim_steps(p);
@@ -128,6 +129,12 @@ static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, 
 				c++;
 			add(m, j, (double)c);
 		}
+		if (mid) {
+			int64_t c = 0;
+			while (c < o.informed && when[c] <= h / 2)
+				c++;
+			mid[c]++;
+		}
 		full = o.informed == live;
 		add(m, EDGES, full);
 		add(m, EDGES + 1, (double)o.messages);
@@ -140,6 +147,12 @@ static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, 
 		m->n++;
 	}
 	free(when);
+}
+
+static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
+		    struct moments *m, int64_t *hist)
+{
+	collect_mid(p, run, seed, trials, m, hist, NULL);
 }
 
 /* Chi-square of homogeneity of two histograms, bins pooled to expect at least 5 in each. */
@@ -168,7 +181,7 @@ static void homogeneous(const int64_t *a, const int64_t *b, int64_t bins, const 
 	}
 	if (df < 1)
 		return;
-	ck_assert_msg(chi <= chi_square_limit(df), "%s: time to all histograms differ, chi2 %.1f df %d",
+	ck_assert_msg(chi <= chi_square_limit(df), "%s: histograms differ, chi2 %.1f df %d",
 		      what, chi, df);
 }
 
@@ -195,6 +208,86 @@ START_TEST(test_fast_matches_agent)
 	homogeneous(ha, hf, steps + 1, "fast vs agent");
 	free(ha);
 	free(hf);
+}
+END_TEST
+
+static enum fo_status bins_bulk(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+				struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_BULK, when, out);
+}
+
+static enum fo_status bins_individual(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				      double *when, struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_INDIVIDUAL, when, out);
+}
+
+/*
+ * The counts-based sampler for plain push (sim_bins.c) against the agent:
+ * informed at H/5 … H, P(full by H), messages, transmits within 5 standard
+ * errors; chi-square homogeneity of the time-to-all histograms and of the
+ * informed count at H/2.  Each way of reaching U_out on its own (bulk only
+ * where it is safe: N = 1000; individual everywhere) and as chosen by cost.
+ * Horizons put H/5 and H/2 on the slots' edges (multiples of 1/32).
+ */
+START_TEST(test_bins_matches_agent)
+{
+	static const struct {
+		int64_t n, k;
+		double loss;
+		int64_t f;
+		double horizon;
+		timed_fn run;
+		int trials;
+	} bc[] = {
+		{ 30, 2, 0, 0, 5, sim_bins_timed, 20000 },
+		{ 30, 1, 0.2, 5, 7.5, bins_individual, 20000 },
+		{ 40, 3, 0.1, 4, 5, bins_individual, 20000 },
+		{ 60, 8, 0.1, 0, 2.5, sim_bins_timed, 10000 },
+		{ 2, 1, 0, 0, 1.25, sim_bins_timed, 20000 },
+		{ 300, 4, 0, 0, 5, bins_individual, 4000 },
+		{ 1000, 3, 0, 0, 6.25, bins_bulk, 1500 },
+		{ 1000, 2, 0.2, 100, 7.5, bins_bulk, 1500 },
+		{ 1000, 3, 0.05, 0, 6.25, sim_bins_timed, 1500 },
+	};
+	struct gossip_params p = { 0 };
+	int64_t steps, live, *ha, *hf, *ma, *mf;
+	static const char *const names[EDGES + 4] = { "informed at H/5", "informed at 2H/5",
+		"informed at 3H/5", "informed at 4H/5", "informed at H", "P(full by H)", "messages",
+		"transmits", "probe transmits" };
+	struct moments a, f;
+
+	p.nodes = bc[_i].n;
+	p.fanout = bc[_i].k;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.loss = bc[_i].loss;
+	p.failed = bc[_i].f;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = bc[_i].horizon;
+	ck_assert(sim_bins_covers(&p));
+	steps = sim_steps(&p);
+	live = gossip_live(&p);
+	ha = calloc((size_t)steps + 1, sizeof *ha);
+	hf = calloc((size_t)steps + 1, sizeof *hf);
+	ma = calloc((size_t)live + 1, sizeof *ma);
+	mf = calloc((size_t)live + 1, sizeof *mf);
+	ck_assert(ha && hf && ma && mf);
+	collect_mid(&p, sim_agent_timed, 301 + (uint64_t)_i, bc[_i].trials, &a, ha, ma);
+	collect_mid(&p, bc[_i].run, 402 + (uint64_t)_i, bc[_i].trials, &f, hf, mf);
+	for (int j = 0; j < EDGES + 4; j++) {
+		double se = sqrt(var_of_mean(&a, j) + var_of_mean(&f, j));
+		ck_assert_msg(fabs(mean(&a, j) - mean(&f, j)) <= 5 * se + 1e-9,
+			      "case %d, %s: agent %.5f bins %.5f (5 se %.5f)", _i, names[j], mean(&a, j),
+			      mean(&f, j), 5 * se);
+	}
+	homogeneous(ha, hf, steps + 1, "bins vs agent");
+	homogeneous(ma, mf, live + 1, "bins vs agent, informed at H/2");
+	free(ha);
+	free(hf);
+	free(ma);
+	free(mf);
 }
 END_TEST
 
@@ -638,24 +731,23 @@ START_TEST(test_steps_estimate)
 }
 END_TEST
 
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_fast_matches_agent, NCASES),
+	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
+	UNIT_LOOP(test_steps_estimate, 14),
+	UNIT_LOOP(test_bins_matches_agent, 9),
+	UNIT_LOOP(test_two_nodes_by_hand, 6),
+	UNIT_TEST(test_phase_exponentials),
+	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
+	UNIT_TEST(test_tally_quarter_bins),
+	UNIT_TEST(test_params_check),
+	UNIT_LOOP(test_memberlist_lan_seconds, 3),
+	UNIT_LOOP(test_tally_runs_merge, 2),
+	UNIT_TEST(test_calc_by_simulation),
+	UNIT_TEST(test_tradeoff_by_simulation),
+};
+
 Suite *timers_suite(void)
 {
-	Suite *s = suite_create("timers");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 600);
-	tcase_add_loop_test(tc, test_fast_matches_agent, 0, NCASES);
-	tcase_add_loop_test(tc, test_fast_matches_agent_blocks, 0, 2);
-	tcase_add_loop_test(tc, test_steps_estimate, 0, 14);
-	tcase_add_loop_test(tc, test_two_nodes_by_hand, 0, 6);
-	tcase_add_test(tc, test_phase_exponentials);
-	tcase_add_loop_test(tc, test_limit_ceiling_timer_free, 0, 3);
-	tcase_add_test(tc, test_tally_quarter_bins);
-	tcase_add_test(tc, test_params_check);
-	tcase_add_loop_test(tc, test_memberlist_lan_seconds, 0, 3);
-	tcase_add_loop_test(tc, test_tally_runs_merge, 0, 2);
-	tcase_add_test(tc, test_calc_by_simulation);
-	tcase_add_test(tc, test_tradeoff_by_simulation);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("timers", suite_cases, UNIT_COUNT(suite_cases), 600);
 }
