@@ -96,8 +96,8 @@ struct bins {
 	int64_t ex_n[BINS_S], ex_cap[BINS_S];
 	double *pend;             /* explicit places to add to the slot's bin after it */
 	int64_t pend_n, pend_cap;
-	uint64_t *mark;           /* live: stamp of the slot a U index was reached in */
-	uint64_t stamp;
+	uint64_t *seen;           /* bits over the slot's U indices: reached in this slot */
+	int64_t *touched, touched_n; /* words of seen set in this slot */
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
 	int64_t ev_cap, heap_n, heap_cap;
@@ -136,7 +136,8 @@ static void bins_release(struct bins *c)
 	for (int b = 0; b < BINS_S; b++)
 		free(c->ex[b]);
 	free(c->pend);
-	free(c->mark);
+	free(c->seen);
+	free(c->touched);
 	free(c->ev);
 	free(c->heap);
 	free(c->sorted);
@@ -153,9 +154,10 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	c->k = p->fanout;
 	c->loss = p->loss;
 	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
-	c->mark = calloc((size_t)c->live, sizeof *c->mark);
+	c->seen = calloc((size_t)c->live / 64 + 1, sizeof *c->seen);
+	c->touched = malloc((size_t)c->live * sizeof *c->touched);
 	c->slot_new = malloc((size_t)c->slots * sizeof *c->slot_new);
-	if (!c->mark || !c->slot_new) {
+	if (!c->seen || !c->touched || !c->slot_new) {
 		bins_release(c);
 		return -1;
 	}
@@ -389,6 +391,19 @@ static int grow_ev(struct bins *c, int64_t need)
 	return 0;
 }
 
+/* Marks U index v reached in this slot; returns 0 if it already was. */
+static int reach_first(struct bins *c, int64_t v)
+{
+	uint64_t *w = &c->seen[v >> 6], bit = (uint64_t)1 << (v & 63);
+
+	if (*w & bit)
+		return 0;
+	if (!*w)
+		c->touched[c->touched_n++] = v >> 6;
+	*w |= bit;
+	return 1;
+}
+
 /* Draws `a` distinct indices uniform in [lo, hi) other than `not`, into out. */
 static void distinct(struct bins *c, int64_t lo, int64_t hi, int64_t not, int64_t a, int64_t *out)
 {
@@ -498,7 +513,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	}
 	if (ne > 1)
 		sort_events(c, ne);
-	c->stamp++;
+	c->touched_n = 0;
 	c->heap_n = 0;
 	c->pend_n = 0;
 	/* The anonymous hitters become explicit at their places. */
@@ -539,9 +554,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		distinct(c, 0, m_in, self, e.ain, pick);
 		for (int64_t q = 0; q < e.ain; q++) {
 			double u;
-			if (c->mark[pick[q]] == c->stamp)
+			if (!reach_first(c, pick[q]))
 				continue;
-			c->mark[pick[q]] = c->stamp;
 			left--;
 			new_n++;
 			last = e.t;
@@ -562,9 +576,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		}
 		distinct(c, m_in, m0, -1, e.aout, pick);
 		for (int64_t q = 0; q < e.aout; q++) {
-			if (c->mark[pick[q]] == c->stamp)
+			if (!reach_first(c, pick[q]))
 				continue;
-			c->mark[pick[q]] = c->stamp;
 			left--;
 			new_n++;
 			last = e.t;
@@ -587,6 +600,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		if (left == 0)
 			last = 1; /* probability below e^-45: see the top */
 	}
+	for (int64_t r = 0; r < c->touched_n; r++)
+		c->seen[c->touched[r]] = 0;
 	for (int64_t r = 0; r < c->pend_n; r++)
 		if (push_double(&c->ex[b], &c->ex_n[b], &c->ex_cap[b], c->pend[r]) < 0)
 			return -1;
