@@ -131,6 +131,27 @@ static int64_t imin(int64_t a, int64_t b)
 	return a < b ? a : b;
 }
 
+/*
+ * The steps (struct sim_timed.steps) a trial is expected to take: slots
+ * until everyone is informed (about 2 ln L / k intervals, k the arrivals a
+ * tick makes among live peers) or H; a slot whose bin has senders costs its
+ * draws, the tree's binomials and up to about (K + S) / 2 senders taken one
+ * by one, fewer when a bin holds fewer live nodes; and about 2 L / S
+ * senders and nodes of U_in in all.  Held within a few times of the count
+ * by tests/unit/test_timers.c (test_bins_steps_estimate).
+ */
+double sim_bins_steps(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), h = gossip_horizon(p);
+	double k = (double)p->fanout * (1 - p->loss) * (live - 1) / fmax((double)p->nodes - 1, 1);
+	double t_all = k > 0 ? 2 * log(fmax(live, 2)) / k + 1 : h, t = fmin(h, t_all);
+	double grown = k * t > 700 ? live : fmin(live, expm1(k * t) / fmax(k * t, 1e-9) + 1);
+	double busy = fmin(1, grown / BINS_S);
+	double per_slot = 1 + busy * (2 + fmin(0.5 * ((double)p->fanout + BINS_S) + 9, live / BINS_S));
+
+	return BINS_S * t * per_slot + 2 * fmin(live, exp(fmin(k * h, 700))) / BINS_S;
+}
+
 static void bins_release(struct bins *c)
 {
 	for (int b = 0; b < BINS_S; b++)

@@ -14,6 +14,9 @@
 /* Non-zero when sim_bins_run samples p (see sim_bins.c for the cases). */
 int sim_bins_covers(const struct gossip_params *p);
 
+/* Steps of one trial, for sim_fast_cost (as sim_clock_steps for sim_clock.c's sampler). */
+double sim_bins_steps(const struct gossip_params *p);
+
 /* As sim_clock_run, for a p that sim_bins_covers. */
 enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial, int64_t trials,
 			    const atomic_int *cancel, struct sim_tally *t);

@@ -731,11 +731,63 @@ START_TEST(test_steps_estimate)
 }
 END_TEST
 
+/*
+ * sim_bins_steps, which sim_fast_cost prices for plain push, against the
+ * steps sim_bins.c counts, mean over trials: within the bounds above.
+ */
+START_TEST(test_bins_steps_estimate)
+{
+	/* N, K, loss, F, horizon. */
+	static const struct {
+		int64_t n, k;
+		double loss;
+		int64_t f;
+		double horizon;
+	} est[] = {
+		{ 100000, 3, 0, 0, 30 },
+		{ 100000, 3, 0, 0, 5 },      /* H before everyone */
+		{ 20000, 3, 0.2, 5000, 30 },
+		{ 20000, 8, 0, 0, 30 },
+		{ 2000, 1, 0, 0, 30 },
+		{ 300, 4, 0, 0, 10 },
+		{ 30, 2, 0, 0, 6 },
+		{ 20000, 1, 0.3, 0, 3 },     /* few informed by H */
+		{ 20000, 2, 0, 0, 100 },
+	};
+	struct gossip_params p = { 0 };
+	double *when, sum = 0, pred;
+	int trials = 10;
+
+	p.nodes = est[_i].n;
+	p.fanout = est[_i].k;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.loss = est[_i].loss;
+	p.failed = est[_i].f;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = est[_i].horizon;
+	ck_assert(sim_bins_covers(&p));
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_bins_timed(&p, 77, (uint64_t)t, when, &o), FO_OK);
+		sum += (double)o.steps;
+	}
+	free(when);
+	sum /= trials;
+	pred = sim_bins_steps(&p);
+	ck_assert_msg(sum <= 1.6 * pred && pred <= 7 * sum, "case %d: counted %.0f steps, estimated %.0f (%.2f)",
+		      _i, sum, pred, pred / sum);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_fast_matches_agent, NCASES),
 	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
 	UNIT_LOOP(test_steps_estimate, 14),
 	UNIT_LOOP(test_bins_matches_agent, 9),
+	UNIT_LOOP(test_bins_steps_estimate, 9),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
 	UNIT_TEST(test_phase_exponentials),
 	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
