@@ -164,7 +164,8 @@ enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uin
  * in O(L K + R) a trial and memory independent of N.  Under independent
  * timers (sim_clock.c) it keeps every live node's phases instead: O(L) memory
  * and about O(L log L) work a trial, plus each probe tick while the message
- * can still move.  Runs trials
+ * can still move; for plain push (sim_bins.c) it keeps counts per phase bin
+ * and the few nodes whose place in their bin matters: about O(L / S) work.  Runs trials
  * first_trial … first_trial + trials - 1 on up to `threads` threads
  * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
  * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, FO_TOO_LARGE (see
