@@ -100,7 +100,7 @@ struct bins {
 	int64_t *touched, touched_n; /* words of seen set in this slot */
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
-	int64_t ev_cap, heap_n, heap_cap;
+	int64_t ev_cap, heap_n; /* heap and sorted hold ev_cap too */
 	int64_t tree[2 * BINS_S]; /* placed nodes not yet told apart: uniform over a subtree's bins */
 	int64_t *slot_new;        /* slots: nodes informed in each */
 	double thin[BINS_MAX_K + 1][BINS_MAX_K + 1]; /* thin[h][a]: Bin(a; h, 1 - loss) */
@@ -447,7 +447,7 @@ static void distinct(struct bins *c, int64_t lo, int64_t hi, int64_t not, int64_
  */
 static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *all)
 {
-	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A = c->anon[b], E = c->ex_n[b];
+	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
 	double p_hit = 0, q_out, last = 0, cj_tot = 1, *ex = c->ex[b];
 	int bulk, cj_ok = 0;
