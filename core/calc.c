@@ -233,8 +233,13 @@ static double eval_cost(const struct gossip_params *p, enum calc_model model, do
 
 	q.fanout = k;
 	switch (resolve(p, model, target, k)) {
-	case CALC_EXACT:
-		return exact_cost(&q);
+	case CALC_EXACT: {
+		/* Under independent timers: the chain of the bound, where one is proved (gossip_bound_view). */
+		struct gossip_params b;
+		if (q.timers == GOSSIP_TIMERS_ALIGNED)
+			return exact_cost(&q);
+		return gossip_bound_view(&q, &b) ? exact_cost(&b) : HUGE_VAL;
+	}
 	case CALC_MEAN_FIELD:
 		return mf_cost(&q);
 	case CALC_LARGE_N:
@@ -279,6 +284,23 @@ static void from_exact(struct eval *e, const struct chain_result *r)
 	e->miss_hi = fmin(1, miss + dm);
 	e->node_miss = r->node_miss;
 	e->error_bound = r->round_bound[r->rounds];
+}
+
+/*
+ * Under independent timers, exact's answer is a certified bound
+ * (gossip_bound_view): the aligned chain over the whole intervals is never
+ * ahead of the model, so its P(full) less its error bound is a lower end and
+ * its miss plus its bound an upper end of the model's; nothing bounds them
+ * on the other side but 0 and 1.  The reported figures are the conservative
+ * ends: p the chain's P(full), the miss the chain's, node_miss the chain's
+ * (a node uninformed in the model is uninformed in the chain).
+ */
+static void from_bound(struct eval *e, const struct chain_result *r)
+{
+	from_exact(e, r);
+	e->p_hi = 1;
+	e->miss_lo = 0;
+	e->error_bound = e->p_hi - e->p_lo;
 }
 
 static void from_largen(struct eval *e, const struct largen_result *l)
@@ -499,6 +521,15 @@ static enum fo_status evaluate(struct search *s, int64_t k, struct eval *e)
 			return settle_straddle(s, &q, e);
 		return FO_OK;
 	case CALC_EXACT:
+		if (q.timers == GOSSIP_TIMERS_INDEPENDENT) {
+			struct gossip_params b;
+			if (!gossip_bound_view(&q, &b))
+				return FO_TOO_LARGE;
+			if ((st = exact_run(&b, s->cancel, &r)) != FO_OK)
+				return st;
+			from_bound(e, &r);
+			break;
+		}
 		if ((st = exact_run(&q, s->cancel, &r)) != FO_OK)
 			return st;
 		from_exact(e, &r);
@@ -545,8 +576,13 @@ static void answer(const struct search *s, struct calc_answer *out, int reachabl
  */
 static enum fo_status least_possible(struct search *s, int64_t lo, int64_t hi, struct calc_answer *out)
 {
-	/* With syncs large_n's upper end is 1 at every K (largen_timers.h): K = 1 may, unevaluated. */
-	if (s->p->sync_interval > 0 && resolve(s->p, s->model, s->target, lo + 1) == CALC_LARGE_N)
+	/*
+	 * With syncs large_n's upper end is 1 at every K (largen_timers.h), and
+	 * so is exact's bound under independent timers (from_bound): K = 1 may,
+	 * unevaluated.
+	 */
+	if ((s->p->sync_interval > 0 && resolve(s->p, s->model, s->target, lo + 1) == CALC_LARGE_N) ||
+	    (s->p->timers == GOSSIP_TIMERS_INDEPENDENT && resolve(s->p, s->model, s->target, lo + 1) == CALC_EXACT))
 		hi = lo + 1;
 	while (hi - lo > 1) {
 		int64_t mid = lo + (hi - lo) / 2;
@@ -633,7 +669,8 @@ static int spec_thread(void *arg)
 static void spec_start(struct search *s, int64_t guess, int64_t k, struct spec *sp)
 {
 	sp->running = 0;
-	if (s->threads < 2 || k < 1 || resolve(s->p, s->model, s->target, k) != CALC_EXACT ||
+	if (s->threads < 2 || k < 1 || s->p->timers != GOSSIP_TIMERS_ALIGNED ||
+	    resolve(s->p, s->model, s->target, k) != CALC_EXACT ||
 	    resolve(s->p, s->model, s->target, guess) != CALC_EXACT ||
 	    eval_cost(s->p, s->model, s->target, k, s->threads) < FO_CALC_SPEC_MIN_WORK ||
 	    s->work + eval_cost(s->p, s->model, s->target, guess, s->threads) +

@@ -67,6 +67,24 @@ struct gossip_params gossip_as_rounds(const struct gossip_params *p)
 	return q;
 }
 
+int gossip_bound_view(const struct gossip_params *p, struct gossip_params *out)
+{
+	double whole = floor(gossip_horizon(p));
+
+	if (p->timers != GOSSIP_TIMERS_INDEPENDENT || whole < 1 ||
+	    (p->probe_interval > 0 && (p->transmit_limit > 0 || p->forward_rounds > 0)))
+		return 0;
+	*out = *p;
+	out->timers = GOSSIP_TIMERS_ALIGNED;
+	out->probe_interval = 0;
+	out->sync_interval = 0;
+	out->horizon = 0;
+	out->seed_gossip = 0;
+	out->seeds = 0;
+	out->rounds = whole > FO_MAX_ROUNDS ? FO_MAX_ROUNDS : (int64_t)whole;
+	return 1;
+}
+
 struct gossip_params gossip_known_view(const struct gossip_params *p)
 {
 	struct gossip_params q = *p;

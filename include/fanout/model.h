@@ -147,6 +147,23 @@ double gossip_horizon(const struct gossip_params *p);
 struct gossip_params gossip_as_rounds(const struct gossip_params *p);
 
 /*
+ * The aligned chain that bounds p from below under independent timers
+ * (docs/METHODS.md, "A certified bound under independent timers"): p
+ * aligned, over floor(H) rounds, without probes, syncs or seed exchanges.
+ * Coupled node by node (the j-th tick after learning makes the same choices
+ * in both), each node's first tick after it learns comes at most one
+ * interval later, so no node learns later under independent timers than in
+ * this chain: P(full by H) and the informed count at every whole interval
+ * are at least the chain's.  Leaving probes, syncs and seed exchanges out
+ * only removes ways to learn, which holds while none of them can spend a
+ * send a gossip tick needs: so not for probes under a transmit limit or
+ * forward_rounds (a ping then uses a send or a tick's holding).  Returns 1
+ * with *out filled, or 0 when no bound is proved for p: aligned timers,
+ * such probes, or a horizon under one interval.
+ */
+int gossip_bound_view(const struct gossip_params *p, struct gossip_params *out);
+
+/*
  * The parameters a computation follows: with failed_known, no message ever
  * goes to a failed node and failed nodes do nothing, so the model is exactly
  * the cluster of its L live nodes without failures (nodes L, failed 0);

@@ -165,8 +165,13 @@ int req_run_calc(const struct request *req, const struct req_limits *lim, const 
 		/*
 		 * The chain at the K found: rounds to all, curve, messages (N = 1:
 		 * trivial, whatever the model, as no trial was run); large_n's own
-		 * run with its curve.
+		 * run with its curve.  Exact under independent timers: the chain of
+		 * its bound (gossip_bound_view), whose figures render_calc gives
+		 * as bounds.
 		 */
+		struct gossip_params b;
+		if (a->model == CALC_EXACT && timed(req) && gossip_bound_view(&q, &b))
+			q = b;
 		st = broadcast_chain(&q, a->model == CALC_MEAN_FIELD || a->model == CALC_LARGE_N ? a->model
 											  : CALC_EXACT,
 				     cancel, &res->chain);

@@ -24,8 +24,9 @@
 
 /*
  * Whether the model asked for cannot follow the request's independent
- * timers: the core gives such a model an infinite cost (exact and the mean
- * field always; large_n until it has its own method for them).
+ * timers: the core gives such a model an infinite cost (the mean field
+ * always; exact where no certified bound is proved, gossip_bound_view;
+ * large_n where its own method does not go).
  */
 static int timers_refused(const struct request *req)
 {
@@ -375,6 +376,14 @@ enum req_status req_plan(struct request *req, const struct req_limits *lim, stru
 		req->render_work = render;
 		req->work += render;
 		return REQ_OK;
+	}
+	if (timers_refused(req) && req->model == CALC_EXACT && req->op == REQ_CALC_FANOUT) {
+		/* Exact gives a certified bound under independent timers where one is proved (gossip_bound_view). */
+		return refuse_model(err, req->model,
+				    "independent timers with probes under a transmit limit or forward_rounds, or a "
+				    "horizon under one interval (its certified bound holds only where no ping can "
+				    "spend a send, over whole intervals; the simulation does)",
+				    ", or \"timers\": \"aligned\"");
 	}
 	if (timers_refused(req)) {
 		return refuse_model(err, req->model, "independent timers (the simulation does)",

@@ -119,6 +119,20 @@ static int add_params(cJSON *o, const struct request *req)
 	return ok ? 0 : -1;
 }
 
+/* Exact's answer under independent timers (gossip_bound_view, docs/METHODS.md). */
+#define EXACT_BOUND_NOTE                                                                            \
+	"exact under independent timers: a certified bound, not the value. Each node's first tick "  \
+	"after it learns comes at most one interval later, so the aligned chain over the whole "      \
+	"intervals of the horizon (probes, syncs and seed exchanges left out, as they only inform "   \
+	"earlier) is never ahead of the model: P(full delivery by the horizon) is at least "          \
+	"delivery_prob, and the value found is the least whose bound meets the target (a smaller "    \
+	"one may too: auto or simulation tells). delivery_prob_interval's upper end is 1"
+
+/* What calc_fanout's answer adds to EXACT_BOUND_NOTE. */
+#define EXACT_BOUND_FIGURES                                                                         \
+	"; rounds_to_all and seconds_to_all are upper bounds, the curve's figures lower bounds, one " \
+	"point per interval; no message figures (simulate_gossip at this fanout gives them)"
+
 /* A note, when there is one (note not NULL): 0, or -1 if out of memory. */
 static int add_note(cJSON *o, const char *note)
 {
@@ -258,10 +272,41 @@ static int add_times(cJSON *o, const char *name, const struct times_to_all *r, d
 	       add_number_or_null(d, "p99", r->p99 * scale) == 0 ? 0 : -1;
 }
 
-/* A curve point's time: t in intervals, and seconds with an interval; 0 or -1. */
+/*
+ * Exact's bound under independent timers (gossip_bound_view): the chain's
+ * P(full by r) less its bound is a lower end of the model's P(full by t) for
+ * every t in [r, r + 1), so a percentile is at most the first whole r whose
+ * lower end reaches the level, and the mean over the broadcasts full by the
+ * horizon H, H - integral of P(full by t) / P(full by H), at most H less the
+ * integral of those lower ends (P(full by H) <= 1); NaN where none.
+ */
+static void times_from_bound(const struct request *req, const struct chain_result *c,
+			     struct times_to_all *out)
+{
+	double h = gossip_horizon(&req->params), area = 0, lo = 0;
+
+	out->p50 = out->p90 = out->p99 = NAN;
+	for (int64_t r = 0; r <= c->rounds; r++) {
+		lo = fmax(0, c->p_full[r] - c->round_bound[r]);
+		area += lo * (r < c->rounds ? 1 : h - (double)r);
+		if (isnan(out->p50) && lo >= 0.5)
+			out->p50 = (double)r;
+		if (isnan(out->p90) && lo >= 0.9)
+			out->p90 = (double)r;
+		if (isnan(out->p99) && lo >= 0.99)
+			out->p99 = (double)r;
+	}
+	out->mean = lo > 0 ? h - area : NAN;
+}
+
+/*
+ * A curve point's time: t in intervals, and seconds with an interval; 0 or
+ * -1.  b >= 0: the simulation's point b; b < 0: the whole interval -1 - b
+ * (exact's bound under independent timers, a point per interval).
+ */
 static int add_point_time(cJSON *pt, const struct request *req, int64_t b)
 {
-	double t = point_time(req, b);
+	double t = b < 0 ? (double)(-1 - b) : point_time(req, b);
 
 	if (add_number(pt, "t", t) < 0)
 		return -1;
@@ -346,7 +391,7 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
 		     const struct sim_tally *t, const atomic_int *cancel)
 {
 	cJSON *curve = cJSON_AddArrayToObject(o, "curve");
-	int sim = req->op == REQ_SIMULATE_GOSSIP, by_time = t && timed(req);
+	int sim = req->op == REQ_SIMULATE_GOSSIP, by_time = timed(req);
 	const char *full_name = sim ? "full_delivery_rate" : "full_delivery_prob";
 	double live = (double)gossip_live(&req->params), n = t ? (double)t->trials : 0;
 	int64_t last = t ? tally_last(t) : chain ? chain->rounds : -1;
@@ -362,7 +407,7 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
 			cJSON_Delete(pt);
 			return -1;
 		}
-		if ((by_time ? add_point_time(pt, req, r) : add_number(pt, "round", (double)r)) < 0 ||
+		if ((by_time ? add_point_time(pt, req, t ? r : -1 - r) : add_number(pt, "round", (double)r)) < 0 ||
 		    (!sim && add_number(pt, full_name, full) < 0) ||
 		    add_number(pt, "informed_fraction", informed) < 0 ||
 		    (sim && add_number(pt, full_name, full) < 0))
@@ -486,7 +531,13 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	}
 	if (ok && req->preset)
 		ok = add_number(o, "preset_fanout", (double)req->preset->fanout) == 0;
-	if (ok && chain) {
+	if (ok && chain && timed(req)) {
+		/* Exact's bound under independent timers (execute.c): its figures are bounds. */
+		times_from_bound(req, chain, &times);
+		ok = add_times(o, "rounds_to_all", &times, 1) == 0;
+		if (ok && req->curve)
+			ok = add_curve(o, req, chain, NULL, cancel) == 0;
+	} else if (ok && chain) {
 		struct gossip_params q = req->params;
 		q.fanout = a->fanout;
 		rounds_from_cdf(chain->p_full, chain->rounds, &r);
@@ -528,9 +579,11 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 		     (!req->curve || add_lt_curve(o, req, lt_pts, lt_informed, last, cancel) == 0);
 	}
 	ok = ok && add_time_and_bytes(o, req, chain || tally ? &r : NULL,
-				      (tally && timed(req)) || lt_pts ? &times : NULL, messages, a->fanout) == 0;
+				      ((tally || chain) && timed(req)) || lt_pts ? &times : NULL, messages, a->fanout) == 0;
 	if (ok && a->model == CALC_FORMULA)
 		ok = add_formula_note(o, req) == 0;
+	else if (ok && a->model == CALC_EXACT && timed(req))
+		ok = add_note(o, EXACT_BOUND_NOTE EXACT_BOUND_FIGURES) == 0;
 	else if (ok && a->model == CALC_LARGE_N && lt_pts) {
 		char note[1400];
 		snprintf(note, sizeof note,
@@ -617,6 +670,8 @@ static cJSON *render_solve(const struct request *req, const struct solve_answer 
 	if (ok && ps)
 		ok = add_number(o, "preset_fanout", (double)ps->fanout) == 0;
 	ok = ok && add_number(o, "evaluations", (double)s->evaluations) == 0;
+	if (ok && a->model == CALC_EXACT && timed(req))
+		ok = add_note(o, EXACT_BOUND_NOTE) == 0;
 	return finish_answer(o, req, ok);
 }
 

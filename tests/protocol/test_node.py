@@ -421,6 +421,28 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual((body["type"], body["code"]), ("error", 12))
         self.assertIn('"probe_interval" needs "timers": "independent"', body["text"])
 
+    def test_exact_bound_under_independent_timers(self):
+        # Exact's certified bound (docs/METHODS.md): Cassandra's Gossiper (independent timers, no
+        # probes) at N = 200 within 8 s. The aligned chain over 8 rounds answers, never ahead of the
+        # model, so its K is at least auto's and its times to all at least the simulation's.
+        base = {"type": "calc_fanout", "nodes": 200, "target_prob": 0.99, "preset": "cassandra",
+                "within_seconds": 8}
+        bound = ask(dict(base, model="exact", curve=True))
+        self.assertEqual((bound["type"], bound["model"]), ("calc_fanout_ok", "exact"), bound)
+        self.assertIn("a certified bound, not the value", bound["note"])
+        self.assertEqual(bound["delivery_prob_interval"][1], 1)
+        self.assertNotIn("messages_per_broadcast", bound)
+        self.assertEqual([c["t"] for c in bound["curve"]], list(range(9)))
+        auto = ask(base)
+        self.assertEqual(auto["type"], "calc_fanout_ok", auto)
+        self.assertGreaterEqual(bound["min_fanout"], auto["min_fanout"])
+        if bound["min_fanout"] == auto["min_fanout"]:
+            self.assertGreaterEqual(bound["seconds_to_all"]["p50"], auto["seconds_to_all"]["p50"])
+        # memberlist's probes spend sends under its transmit limit: no bound is claimed.
+        body = ask(dict(base, preset="memberlist-lan", within_seconds=1, model="exact"))
+        self.assertEqual((body["type"], body["code"]), ("error", 12), body)
+        self.assertIn("probes under a transmit limit", body["text"])
+
     def test_memberlist_lan_within_one_second(self):
         # Issue 17: the preset, within_seconds 1, target 0.99 answers at these N within the
         # default budget; auto takes the simulation at N = 30 (large_n's interval is too wide

@@ -12,7 +12,7 @@ static Suite *(*const suites[])(void) = {
 	rng_suite, dist_suite, formula_suite, exact_suite, exact_coarse_suite, meanfield_suite,
 	calc_suite, largen_suite, sample_suite, sim_suite, broadcast_suite,
 	tradeoff_suite, request_suite, opt_suite, guard_suite, autosim_suite, solve_suite,
-	strbuf_suite, timers_suite, largen_timers_suite,
+	strbuf_suite, timers_suite, largen_timers_suite, bound_suite,
 	intervals_suite, known_suite, limits_suite, sync_suite, seeds_suite, anscache_suite,
 };
 

@@ -64,6 +64,7 @@ Suite *seeds_suite(void);
 Suite *strbuf_suite(void);
 Suite *timers_suite(void);
 Suite *largen_timers_suite(void);
+Suite *bound_suite(void);
 Suite *intervals_suite(void);
 Suite *known_suite(void);
 Suite *limits_suite(void);

@@ -620,7 +620,9 @@ END_TEST
 START_TEST(test_timers_models)
 {
 	static const char *const refused[][2] = {
-		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\",\"model\":\"exact\"}" },
+		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"within_seconds\":1,\"preset\":\"memberlist-lan\",\"model\":\"exact\"}" },
+		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\",\"forward_rounds\":2,"
+			  "\"interval\":1,\"probe_interval\":1,\"model\":\"exact\"}" },
 		{ "calc", "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"preset\":\"cassandra\",\"model\":\"mean_field\"}" },
 		{ "tradeoff", "{\"nodes\":25,\"target_prob\":0.99,\"timers\":\"independent\",\"model\":\"exact\"}" },
 	};
@@ -636,6 +638,18 @@ START_TEST(test_timers_models)
 		ck_assert_str_eq(err.field, "model");
 		ck_assert_msg(strstr(err.detail, "does not follow independent timers"), "%s", err.detail);
 	}
+	/* Exact gives its certified bound where one is proved (gossip_bound_view), and says so. */
+	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\","
+		   "\"model\":\"exact\",\"interval\":0.2,\"curve\":true}", FO_DEFAULT_WORK_BUDGET, &req, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_str_eq(member(o, "model")->valuestring, "exact");
+	ck_assert_ptr_nonnull(strstr(member(o, "note")->valuestring, "a certified bound, not the value"));
+	ck_assert(cJSON_GetArrayItem(member(o, "delivery_prob_interval"), 1)->valuedouble == 1);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(o, "messages_per_broadcast"));
+	ck_assert_int_eq(cJSON_GetArraySize(member(o, "curve")), 6);
+	ck_assert(member(cJSON_GetArrayItem(member(o, "curve"), 5), "seconds")->valuedouble == 1.0);
+	ck_assert_ptr_nonnull(member(o, "seconds_to_all"));
+	cJSON_Delete(o);
 	o = answer(REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.99,\"rounds\":5,\"timers\":\"independent\","
 		   "\"model\":\"formula\"}", FO_DEFAULT_WORK_BUDGET, &req, &err);
 	ck_assert_msg(o != NULL, "%s", err.detail);
