@@ -787,12 +787,59 @@ START_TEST(test_bins_steps_estimate)
 }
 END_TEST
 
+/*
+ * sim_fast_run on plain push (sim_bins_run, its counts into the tally by
+ * sim_tally_add_edges) against the same trials one by one (sim_bins_timed,
+ * its times into sim_tally_add_timed): the same tally, field by field, with
+ * and without full delivery by H.
+ */
+START_TEST(test_bins_tally_edges)
+{
+	struct gossip_params p = { 0 };
+	struct sim_tally run, one;
+	double *when;
+	int64_t trials = 60;
+
+	p.nodes = 300;
+	p.fanout = 2;
+	p.rounds = _i ? 9 : 4;
+	p.mode = GOSSIP_PUSH;
+	p.loss = 0.1;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	ck_assert(sim_bins_covers(&p));
+	ck_assert_int_eq(sim_tally_init(&run, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&one, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 11, 0, trials, 1, NULL, &run), FO_OK);
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int64_t t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_bins_timed(&p, 11, (uint64_t)t, when, &o), FO_OK);
+		sim_tally_add_timed(&one, &o);
+	}
+	free(when);
+	ck_assert_int_eq(run.trials, one.trials);
+	ck_assert_int_eq(run.trials_full, one.trials_full);
+	ck_assert(run.informed_sum == one.informed_sum && run.messages_sum == one.messages_sum);
+	ck_assert(run.rounds_to_all_sum == one.rounds_to_all_sum && run.transmits_sum == one.transmits_sum);
+	ck_assert(_i ? run.trials_full > 0 : run.trials_full < run.trials);
+	for (int64_t b = 0; b <= run.rounds; b++) {
+		ck_assert_msg(run.informed_by_round[b] == one.informed_by_round[b], "edge %lld", (long long)b);
+		ck_assert(run.full_by_round[b] == one.full_by_round[b]);
+		ck_assert(run.rounds_to_all_hist[b] == one.rounds_to_all_hist[b]);
+	}
+	sim_tally_release(&run);
+	sim_tally_release(&one);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_fast_matches_agent, NCASES),
 	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
 	UNIT_LOOP(test_steps_estimate, 14),
 	UNIT_LOOP(test_bins_matches_agent, 8),
 	UNIT_LOOP(test_bins_steps_estimate, 9),
+	UNIT_LOOP(test_bins_tally_edges, 2),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
 	UNIT_TEST(test_phase_exponentials),
 	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
