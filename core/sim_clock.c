@@ -42,6 +42,7 @@
 #include "fanout/dist.h"
 #include "fanout/sample.h"
 #include "fanout/sim.h"
+#include "sim_bins.h"
 #include "sim_clock.h"
 
 /*
@@ -1180,6 +1181,8 @@ enum fo_status sim_clock_run(const struct gossip_params *p, uint64_t seed, uint6
 	struct clock c;
 	enum fo_status st = FO_OK;
 
+	if (sim_bins_covers(p))
+		return sim_bins_run(p, seed, first_trial, trials, cancel, t);
 	if (clock_init(&c, p) < 0)
 		return FO_NOMEM;
 	for (int64_t i = 0; i < trials; i++) {

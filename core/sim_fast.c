@@ -49,6 +49,7 @@
 #include "fanout/sample.h"
 #include "fanout/sim.h"
 #include "costs.h"
+#include "sim_bins.h"
 #include "sim_clock.h"
 
 /*
@@ -524,7 +525,8 @@ enum fo_status sim_fast_run(const struct gossip_params *p, uint64_t seed, uint64
  * binomial and the pull success probability when pulling.
  */
 /*
- * Independent timers (sim_clock.c): the steps sim_clock_steps expects, at
+ * Independent timers (sim_clock.c, or sim_bins.c where it covers p): the
+ * steps sim_clock_steps (sim_bins_steps) expects, at
  * SIM_CLOCK_STEP_COST work units each, more past N = 10^4 where the
  * sampler's random accesses leave the caches (costs.h).
  */
@@ -533,7 +535,9 @@ static double timed_cost(const struct gossip_params *p, int64_t trials)
 	double live = (double)gossip_live(p);
 	double per_step = SIM_CLOCK_STEP_COST + SIM_CLOCK_STEP_COST_DECADE * fmax(log10(fmax(live, 1)) - 4, 0);
 
-	return (double)trials * (SIM_CLOCK_TRIAL_COST + per_step * sim_clock_steps(p));
+	double steps = sim_bins_covers(p) ? sim_bins_steps(p) : sim_clock_steps(p);
+
+	return (double)trials * (SIM_CLOCK_TRIAL_COST + per_step * steps);
 }
 
 /*

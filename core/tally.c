@@ -148,6 +148,34 @@ void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
 	}
 }
 
+void sim_tally_add_edges(struct sim_tally *t, const struct sim_timed *trial, double all, const int64_t *by_edge)
+{
+	uint64_t last = (uint64_t)trial->informed;
+	int full = trial->informed == t->live;
+	int64_t bin = -1;
+
+	t->trials++;
+	t->informed_sum += last;
+	t->informed_sq_sum += (unsigned __int128)last * last;
+	t->messages_sum += trial->messages;
+	t->transmits_sum += trial->transmits;
+	t->probe_transmits_sum += trial->probe_transmits;
+	if (full) {
+		/* As sim_tally_add_timed. */
+		double q = ceil(SIM_BINS_PER_INTERVAL * all);
+		bin = q >= (double)t->rounds ? t->rounds : (int64_t)q;
+		t->trials_full++;
+		t->rounds_to_all_sum += (uint64_t)llround(all * SIM_TIME_UNITS);
+		t->rounds_to_all_hist[bin]++;
+	}
+	if (!t->informed_by_round)
+		return;
+	for (int64_t b = 0; b <= t->rounds; b++) {
+		t->informed_by_round[b] += (uint64_t)by_edge[b];
+		t->full_by_round[b] += full && bin <= b;
+	}
+}
+
 void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from)
 {
 	into->trials += from->trials;

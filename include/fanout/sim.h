@@ -126,6 +126,13 @@ void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_
  */
 void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial);
 
+/*
+ * As sim_tally_add_timed from counts: by_edge[b] the live nodes informed by
+ * sim_edge(b) (b = 0 … rounds), `all` the time to all (read when every live
+ * node was informed); trial->when is not read.
+ */
+void sim_tally_add_edges(struct sim_tally *t, const struct sim_timed *trial, double all, const int64_t *by_edge);
+
 /* Adds `from` into `into`; both made by sim_tally_init for the same p and curve. */
 void sim_tally_merge(struct sim_tally *into, const struct sim_tally *from);
 
@@ -157,7 +164,8 @@ enum fo_status sim_agent_timed(const struct gossip_params *p, uint64_t seed, uin
  * in O(L K + R) a trial and memory independent of N.  Under independent
  * timers (sim_clock.c) it keeps every live node's phases instead: O(L) memory
  * and about O(L log L) work a trial, plus each probe tick while the message
- * can still move.  Runs trials
+ * can still move; for plain push (sim_bins.c) it keeps counts per phase bin
+ * and the few nodes whose place in their bin matters: about O(L / S) work.  Runs trials
  * first_trial … first_trial + trials - 1 on up to `threads` threads
  * (FO_SIM_MAX_THREADS at most) and adds them to *t; the result is the same,
  * bit for bit, for any number of threads.  FO_OK, FO_NOMEM, FO_TOO_LARGE (see

@@ -23,6 +23,7 @@
 #include "fanout/preset.h"
 #include "fanout/tradeoff.h"
 #include "fanout/sim.h"
+#include "../../core/sim_bins.h"
 #include "../../core/sim_clock.h"
 #include "stats.h"
 #include "suites.h"
@@ -106,8 +107,8 @@ static double var_of_mean(const struct moments *m, int j)
  * EDGES times, of P(full by H), messages, transmits, probe transmits; the
  * time-to-all histogram in the tally's bins into hist (sim_steps + 1).
  */
-static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
-		    struct moments *m, int64_t *hist)
+static void collect_mid(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
+			struct moments *m, int64_t *hist, int64_t *mid)
 {
 	double *when = malloc((size_t)p->nodes * sizeof *when), h = gossip_horizon(p);
 	int64_t live = gossip_live(p), steps = sim_steps(p);
@@ -119,14 +120,22 @@ static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, 
 		struct sim_timed o;
 		int full;
 		ck_assert_int_eq(run(p, seed, (uint64_t)t, when, &o), FO_OK);
+		int ordered = 1; /* one assertion a trial: Check writes down every one that passes */
 		for (int64_t i = 1; i < o.informed; i++)
-			ck_assert(when[i] >= when[i - 1] && when[i] <= h);
+			ordered &= when[i] >= when[i - 1] && when[i] <= h;
+		ck_assert(ordered);
 		for (int j = 0; j < EDGES; j++) {
 			double at = h * (j + 1) / EDGES;
 			int64_t c = 0;
 			while (c < o.informed && when[c] <= at)
 				c++;
 			add(m, j, (double)c);
+		}
+		if (mid) {
+			int64_t c = 0;
+			while (c < o.informed && when[c] <= h / 2)
+				c++;
+			mid[c]++;
 		}
 		full = o.informed == live;
 		add(m, EDGES, full);
@@ -140,6 +149,12 @@ static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, 
 		m->n++;
 	}
 	free(when);
+}
+
+static void collect(const struct gossip_params *p, timed_fn run, uint64_t seed, int trials,
+		    struct moments *m, int64_t *hist)
+{
+	collect_mid(p, run, seed, trials, m, hist, NULL);
 }
 
 /* Chi-square of homogeneity of two histograms, bins pooled to expect at least 5 in each. */
@@ -168,7 +183,7 @@ static void homogeneous(const int64_t *a, const int64_t *b, int64_t bins, const 
 	}
 	if (df < 1)
 		return;
-	ck_assert_msg(chi <= chi_square_limit(df), "%s: time to all histograms differ, chi2 %.1f df %d",
+	ck_assert_msg(chi <= chi_square_limit(df), "%s: histograms differ, chi2 %.1f df %d",
 		      what, chi, df);
 }
 
@@ -195,6 +210,86 @@ START_TEST(test_fast_matches_agent)
 	homogeneous(ha, hf, steps + 1, "fast vs agent");
 	free(ha);
 	free(hf);
+}
+END_TEST
+
+static enum fo_status bins_bulk(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+				struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_BULK, when, out);
+}
+
+static enum fo_status bins_individual(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				      double *when, struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_INDIVIDUAL, when, out);
+}
+
+/*
+ * The counts-based sampler for plain push (sim_bins.c) against the agent:
+ * informed at H/5 … H, P(full by H), messages, transmits within 5 standard
+ * errors; chi-square homogeneity of the time-to-all histograms and of the
+ * informed count at H/2.  Each way of reaching U_out on its own (bulk only
+ * where it is safe: N = 600; individual everywhere) and as chosen by cost
+ * (individual at these N).
+ * Horizons put H/5 and H/2 on the slots' edges (multiples of 1/32).
+ */
+START_TEST(test_bins_matches_agent)
+{
+	static const struct {
+		int64_t n, k;
+		double loss;
+		int64_t f;
+		double horizon;
+		timed_fn run;
+		int trials;
+	} bc[] = {
+		{ 30, 2, 0, 0, 5, sim_bins_timed, 10000 },
+		{ 30, 1, 0.2, 5, 7.5, bins_individual, 10000 },
+		{ 40, 3, 0.1, 4, 5, bins_individual, 10000 },
+		{ 60, 8, 0.1, 0, 2.5, sim_bins_timed, 10000 },
+		{ 2, 1, 0, 0, 1.25, sim_bins_timed, 20000 },
+		{ 300, 4, 0, 0, 5, bins_individual, 1500 },
+		{ 600, 3, 0, 0, 5, bins_bulk, 1500 },
+		{ 600, 2, 0.2, 60, 6.25, bins_bulk, 1500 },
+	};
+	struct gossip_params p = { 0 };
+	int64_t steps, live, *ha, *hf, *ma, *mf;
+	static const char *const names[EDGES + 4] = { "informed at H/5", "informed at 2H/5",
+		"informed at 3H/5", "informed at 4H/5", "informed at H", "P(full by H)", "messages",
+		"transmits", "probe transmits" };
+	struct moments a, f;
+
+	p.nodes = bc[_i].n;
+	p.fanout = bc[_i].k;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.loss = bc[_i].loss;
+	p.failed = bc[_i].f;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = bc[_i].horizon;
+	ck_assert(sim_bins_covers(&p));
+	steps = sim_steps(&p);
+	live = gossip_live(&p);
+	ha = calloc((size_t)steps + 1, sizeof *ha);
+	hf = calloc((size_t)steps + 1, sizeof *hf);
+	ma = calloc((size_t)live + 1, sizeof *ma);
+	mf = calloc((size_t)live + 1, sizeof *mf);
+	ck_assert(ha && hf && ma && mf);
+	collect_mid(&p, sim_agent_timed, 301 + (uint64_t)_i, bc[_i].trials, &a, ha, ma);
+	collect_mid(&p, bc[_i].run, 402 + (uint64_t)_i, bc[_i].trials, &f, hf, mf);
+	for (int j = 0; j < EDGES + 4; j++) {
+		double se = sqrt(var_of_mean(&a, j) + var_of_mean(&f, j));
+		ck_assert_msg(fabs(mean(&a, j) - mean(&f, j)) <= 5 * se + 1e-9,
+			      "case %d, %s: agent %.5f bins %.5f (5 se %.5f)", _i, names[j], mean(&a, j),
+			      mean(&f, j), 5 * se);
+	}
+	homogeneous(ha, hf, steps + 1, "bins vs agent");
+	homogeneous(ma, mf, live + 1, "bins vs agent, informed at H/2");
+	free(ha);
+	free(hf);
+	free(ma);
+	free(mf);
 }
 END_TEST
 
@@ -641,24 +736,122 @@ START_TEST(test_steps_estimate)
 }
 END_TEST
 
+/*
+ * sim_bins_steps, which sim_fast_cost prices for plain push, against the
+ * steps sim_bins.c counts, mean over trials: within the bounds above.
+ */
+START_TEST(test_bins_steps_estimate)
+{
+	/* N, K, loss, F, horizon. */
+	static const struct {
+		int64_t n, k;
+		double loss;
+		int64_t f;
+		double horizon;
+	} est[] = {
+		{ 100000, 3, 0, 0, 30 },
+		{ 100000, 3, 0, 0, 5 },      /* H before everyone */
+		{ 20000, 3, 0.2, 5000, 30 },
+		{ 20000, 8, 0, 0, 30 },
+		{ 2000, 1, 0, 0, 30 },
+		{ 300, 4, 0, 0, 10 },
+		{ 30, 2, 0, 0, 6 },
+		{ 20000, 1, 0.3, 0, 3 },     /* few informed by H */
+		{ 20000, 2, 0, 0, 100 },
+	};
+	struct gossip_params p = { 0 };
+	double *when, sum = 0, pred;
+	int trials = 10;
+
+	p.nodes = est[_i].n;
+	p.fanout = est[_i].k;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.loss = est[_i].loss;
+	p.failed = est[_i].f;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = est[_i].horizon;
+	ck_assert(sim_bins_covers(&p));
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_bins_timed(&p, 77, (uint64_t)t, when, &o), FO_OK);
+		sum += (double)o.steps;
+	}
+	free(when);
+	sum /= trials;
+	pred = sim_bins_steps(&p);
+	ck_assert_msg(sum <= 1.6 * pred && pred <= 7 * sum, "case %d: counted %.0f steps, estimated %.0f (%.2f)",
+		      _i, sum, pred, pred / sum);
+}
+END_TEST
+
+/*
+ * sim_fast_run on plain push (sim_bins_run, its counts into the tally by
+ * sim_tally_add_edges) against the same trials one by one (sim_bins_timed,
+ * its times into sim_tally_add_timed): the same tally, field by field, with
+ * and without full delivery by H.
+ */
+START_TEST(test_bins_tally_edges)
+{
+	struct gossip_params p = { 0 };
+	struct sim_tally run, one;
+	double *when;
+	int64_t trials = 60;
+
+	p.nodes = 300;
+	p.fanout = 2;
+	p.rounds = _i ? 9 : 4;
+	p.mode = GOSSIP_PUSH;
+	p.loss = 0.1;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	ck_assert(sim_bins_covers(&p));
+	ck_assert_int_eq(sim_tally_init(&run, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_tally_init(&one, &p, 1), FO_OK);
+	ck_assert_int_eq(sim_fast_run(&p, 11, 0, trials, 1, NULL, &run), FO_OK);
+	when = malloc((size_t)p.nodes * sizeof *when);
+	ck_assert_ptr_nonnull(when);
+	for (int64_t t = 0; t < trials; t++) {
+		struct sim_timed o;
+		ck_assert_int_eq(sim_bins_timed(&p, 11, (uint64_t)t, when, &o), FO_OK);
+		sim_tally_add_timed(&one, &o);
+	}
+	free(when);
+	ck_assert_int_eq(run.trials, one.trials);
+	ck_assert_int_eq(run.trials_full, one.trials_full);
+	ck_assert(run.informed_sum == one.informed_sum && run.messages_sum == one.messages_sum);
+	ck_assert(run.rounds_to_all_sum == one.rounds_to_all_sum && run.transmits_sum == one.transmits_sum);
+	ck_assert(_i ? run.trials_full > 0 : run.trials_full < run.trials);
+	for (int64_t b = 0; b <= run.rounds; b++) {
+		ck_assert_msg(run.informed_by_round[b] == one.informed_by_round[b], "edge %lld", (long long)b);
+		ck_assert(run.full_by_round[b] == one.full_by_round[b]);
+		ck_assert(run.rounds_to_all_hist[b] == one.rounds_to_all_hist[b]);
+	}
+	sim_tally_release(&run);
+	sim_tally_release(&one);
+}
+END_TEST
+
+static const struct unit_case suite_cases[] = {
+	UNIT_LOOP(test_fast_matches_agent, NCASES),
+	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
+	UNIT_LOOP(test_steps_estimate, 14),
+	UNIT_LOOP(test_bins_matches_agent, 8),
+	UNIT_LOOP(test_bins_steps_estimate, 9),
+	UNIT_LOOP(test_bins_tally_edges, 2),
+	UNIT_LOOP(test_two_nodes_by_hand, 6),
+	UNIT_TEST(test_phase_exponentials),
+	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
+	UNIT_TEST(test_tally_quarter_bins),
+	UNIT_TEST(test_params_check),
+	UNIT_LOOP(test_memberlist_lan_seconds, 3),
+	UNIT_LOOP(test_tally_runs_merge, 2),
+	UNIT_TEST(test_calc_by_simulation),
+	UNIT_TEST(test_tradeoff_by_simulation),
+};
+
 Suite *timers_suite(void)
 {
-	Suite *s = suite_create("timers");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 600);
-	tcase_add_loop_test(tc, test_fast_matches_agent, 0, NCASES);
-	tcase_add_loop_test(tc, test_fast_matches_agent_blocks, 0, 2);
-	tcase_add_loop_test(tc, test_steps_estimate, 0, 14);
-	tcase_add_loop_test(tc, test_two_nodes_by_hand, 0, 6);
-	tcase_add_test(tc, test_phase_exponentials);
-	tcase_add_loop_test(tc, test_limit_ceiling_timer_free, 0, 3);
-	tcase_add_test(tc, test_tally_quarter_bins);
-	tcase_add_test(tc, test_params_check);
-	tcase_add_loop_test(tc, test_memberlist_lan_seconds, 0, 3);
-	tcase_add_loop_test(tc, test_tally_runs_merge, 0, 2);
-	tcase_add_test(tc, test_calc_by_simulation);
-	tcase_add_test(tc, test_tradeoff_by_simulation);
-	suite_add_tcase(s, tc);
-	return s;
+	return unit_suite("timers", suite_cases, UNIT_COUNT(suite_cases), 600);
 }

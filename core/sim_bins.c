@@ -1,0 +1,766 @@
+/*
+ * sim_bins.c — the fast simulator under independent timers, counts-based,
+ * for plain push: no transmit limit, no forward_rounds window, no probes, no
+ * anti-entropy, no seeds (loss and failures allowed), K <= BINS_MAX_K, and a
+ * horizon H on the grid of 1/BINS_S intervals.  An exact sampler of the law
+ * of sim_agent.c's timed trial for those cases; sim_clock.c does the rest.
+ *
+ * Time is cut into slots of 1/S of an interval (S = BINS_S); slot j covers
+ * [j/S, (j+1)/S) and holds bin b = j mod S of the phases.  An informed node
+ * whose phase lies in bin b ticks once in every later slot of bin b.  The
+ * state between slots is:
+ *
+ * - m, the live nodes not yet informed.  Their phases have not influenced
+ *   anything (a node acts only once it is informed), so given the history
+ *   they are i.i.d. uniform: each slot draws afresh how many lie in its bin.
+ * - anon[b]: informed nodes with phase in bin b whose place inside the bin
+ *   is still uniform given everything recorded ("anonymous").
+ * - ex[b]: informed nodes of bin b whose place u inside the bin is known
+ *   ("explicit"), because something recorded depended on it.
+ *
+ * One slot j (bin b), with A = anon[b] and E = |ex[b]| senders: the
+ * uninformed split into U_in (m_in ~ Binomial(m, 1/S), phase in bin b) and
+ * U_out (the rest).  A sender's K peers are a uniform K-subset of the N - 1
+ * others; the number a that arrive (not lost) among the m uninformed has the
+ * pmf reach(a) (hypergeometric thinned by loss) and, given a, they are a
+ * uniform a-subset of the uninformed, so a_in ~ Hyp(m, m_in, a) of them lie
+ * in U_in, independently of the sender's place in the bin.  So:
+ *
+ * - "hitters", the senders with a_in >= 1, are a Binomial(A, P(a_in >= 1))
+ *   draw among the anonymous (given a uniform place now, and explicit from
+ *   now on) and a Binomial(E, ·) choice among the explicit.  Their (a_in,
+ *   a_out) are drawn from the joint pmf given a_in >= 1, their U_in peers
+ *   as a uniform a_in-subset of U_in.
+ * - the others reach only U_out.  A node of U_out informed in this slot
+ *   first ticks in a later slot of its own bin whatever its time of
+ *   arrival inside this one, and its own place in that bin is uniform
+ *   (never looked at): it joins anon[x], x uniform among the other S - 1
+ *   bins.  Only how many of U_out are reached matters, the size of a union
+ *   of uniform subsets, which does not depend on the order of the senders:
+ *   the aligned sampler's layered occupancy draw (sample_occupancy) over
+ *   U_out with the senders counted by a_out ("bulk"), or, when few of them
+ *   reach U_out, each such sender at a uniform place in the bin with its
+ *   a_out peers drawn one by one ("individual", which gives every node's
+ *   time of arrival: used whenever the slot might inform the last node).
+ * - U_in in time order: the hitters (and in individual mode the senders
+ *   reaching U_out) sorted by their places, and the "chain" senders: a node
+ *   of U_in first reached at place s draws its own place u, uniform in the
+ *   bin; if u > s it ticks in this very slot at u (K peers among the N - 1
+ *   others, drawn like the others' with itself left out of U_in), else
+ *   first in the next slot of bin b.  Either way it is explicit (u).  A node
+ *   reached again later in the slot learns nothing new.
+ *
+ * Why the anonymous stay anonymous: what is recorded of a slot is how many
+ * were informed, the bins of those of U_out, and the places of the explicit
+ * nodes.  The count reached in U_out is the size of a union and does not
+ * depend on places; the time a node of U_in was first reached and whether
+ * it ticks in the slot depend on the places of every sender whose message
+ * arrived at it, and those are exactly the hitters, made explicit (a sender
+ * whose message to U_in was lost, or went to a node informed earlier,
+ * carries no such constraint: the hitters are those with arrivals in U_in
+ * as it was at the start of the slot, whatever happened to those nodes
+ * during the slot).  So given the record, each anonymous node's place is
+ * still uniform on its bin and independent of the rest.
+ *
+ * The time of the last node informed is kept exactly in individual mode.
+ * Bulk mode is used only when the chance that it informs every node of
+ * U_out is below e^-45 (the events "v reached" are negatively associated,
+ * so that chance is at most the product of their probabilities, each at
+ * most 1 - (1 - K (1 - loss) / (N - 1))^(A + E + m_in)); in that event,
+ * never met in practice, the time to all is taken as the slot's end.
+ *
+ * Messages: an informed node pushes K at each of its ticks before H, so
+ * its count follows from its first slot and bin, added when it is placed.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fanout/dist.h"
+#include "fanout/sample.h"
+#include "fanout/sim.h"
+#include "sim_bins.h"
+
+struct bev {
+	double t;
+	int64_t who;      /* explicit index in ex[b] or -1 (anonymous); chain: the U_in index */
+	int ain, aout;
+};
+
+struct bins {
+	const struct gossip_params *p;
+	int64_t live, n1, k, slots;
+	double loss;
+	int64_t anon[BINS_S];
+	double *ex[BINS_S];
+	int64_t ex_n[BINS_S], ex_cap[BINS_S];
+	double *pend;             /* explicit places to add to the slot's bin after it */
+	int64_t pend_n, pend_cap;
+	uint64_t *seen;           /* bits over the slot's U indices: reached in this slot */
+	int64_t *touched, touched_n; /* words of seen set in this slot */
+	struct bev *ev, *heap, *sorted;
+	int64_t *bucket;
+	int64_t ev_cap, heap_n; /* heap and sorted hold ev_cap too */
+	int64_t tree[2 * BINS_S]; /* placed nodes not yet told apart: uniform over a subtree's bins */
+	int64_t *slot_new;        /* slots: nodes informed in each */
+	double thin[BINS_MAX_K + 1][BINS_MAX_K + 1]; /* thin[h][a]: Bin(a; h, 1 - loss) */
+	double reach[BINS_MAX_K + 1], joint[(BINS_MAX_K + 1) * (BINS_MAX_K + 1)];
+	double cjoint[(BINS_MAX_K + 1) * (BINS_MAX_K + 1)];
+	double r0[BINS_MAX_K + 1];
+	int64_t cnt[BINS_MAX_K + 1];
+	uint64_t ticks, steps;
+	enum sim_bins_mode mode;
+	struct rng rng;
+};
+
+int sim_bins_covers(const struct gossip_params *p)
+{
+	double js;
+
+	if (p->timers != GOSSIP_TIMERS_INDEPENDENT || p->mode != GOSSIP_PUSH || p->transmit_limit > 0 ||
+	    p->forward_rounds > 0 || p->probe_interval > 0 || p->sync_interval > 0 ||
+	    (p->seed_gossip && p->seeds > 0) || p->fanout < 1 || p->fanout > BINS_MAX_K ||
+	    gossip_live(p) < 2 || p->nodes > 1000000000)
+		return 0;
+	js = gossip_horizon(p) * BINS_S;
+	return js >= 1 && js <= 1e9 && fabs(js - nearbyint(js)) <= 1e-9 * js;
+}
+
+static int64_t imin(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The steps (struct sim_timed.steps) a trial is expected to take: slots
+ * until everyone is informed (about 2 ln L / k intervals, k the arrivals a
+ * tick makes among live peers) or H; a slot whose bin has senders costs its
+ * draws, the tree's binomials and up to about (K + S) / 2 senders taken one
+ * by one, fewer when a bin holds fewer live nodes; and about 2 L / S
+ * senders and nodes of U_in in all.  Held within a few times of the count
+ * by tests/unit/test_timers.c (test_bins_steps_estimate).
+ */
+double sim_bins_steps(const struct gossip_params *p)
+{
+	double live = (double)gossip_live(p), h = gossip_horizon(p);
+	double k = (double)p->fanout * (1 - p->loss) * (live - 1) / fmax((double)p->nodes - 1, 1);
+	double t_all = k > 0 ? 2 * log(fmax(live, 2)) / k + 1 : h, t = fmin(h, t_all);
+	double grown = k * t > 700 ? live : fmin(live, expm1(k * t) / fmax(k * t, 1e-9) + 1);
+	double busy = fmin(1, grown / BINS_S);
+	double per_slot = 1 + busy * (2 + fmin(0.5 * ((double)p->fanout + BINS_S) + 9, live / BINS_S));
+
+	return BINS_S * t * per_slot + 2 * fmin(live, exp(fmin(k * h, 700))) / BINS_S;
+}
+
+static void bins_release(struct bins *c)
+{
+	for (int b = 0; b < BINS_S; b++)
+		free(c->ex[b]);
+	free(c->pend);
+	free(c->seen);
+	free(c->touched);
+	free(c->ev);
+	free(c->heap);
+	free(c->sorted);
+	free(c->bucket);
+	free(c->slot_new);
+}
+
+static int bins_init(struct bins *c, const struct gossip_params *p)
+{
+	memset(c, 0, sizeof *c);
+	c->p = p;
+	c->live = gossip_live(p);
+	c->n1 = p->nodes - 1;
+	c->k = p->fanout;
+	c->loss = p->loss;
+	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
+	c->seen = calloc((size_t)c->live / 64 + 1, sizeof *c->seen);
+	c->touched = malloc((size_t)c->live * sizeof *c->touched);
+	c->slot_new = malloc((size_t)c->slots * sizeof *c->slot_new);
+	if (!c->seen || !c->touched || !c->slot_new) {
+		bins_release(c);
+		return -1;
+	}
+	for (int64_t h = 0; h <= c->k; h++) {
+		double pmf[BINS_MAX_K + 1];
+		dist_binom(h, 1 - p->loss, pmf);
+		for (int64_t a = 0; a <= h; a++)
+			c->thin[h][a] = pmf[a];
+	}
+	return 0;
+}
+
+/* Appends x to a growing array of doubles. */
+static int push_double(double **arr, int64_t *n, int64_t *cap, double x)
+{
+	if (*n == *cap) {
+		int64_t nc = *cap ? 2 * *cap : 64;
+		double *na = realloc(*arr, (size_t)nc * sizeof *na);
+		if (!na)
+			return -1;
+		*arr = na;
+		*cap = nc;
+	}
+	(*arr)[(*n)++] = x;
+	return 0;
+}
+
+/* reach[a], a = 0..K: arrivals among mm uninformed of one sender's K peers (the sender not among them). */
+static void make_reach(struct bins *c, int64_t mm, double *reach)
+{
+	int64_t k = c->k, n1 = c->n1;
+	double hyp[BINS_MAX_K + 1];
+
+	if (n1 - mm >= k && mm >= 0) {
+		double h0 = 1;
+		for (int64_t j = 0; j < k; j++)
+			h0 *= (double)(n1 - mm - j) / (double)(n1 - j);
+		hyp[0] = h0;
+		for (int64_t h = 0; h < k; h++)
+			hyp[h + 1] = h < mm ? hyp[h] * (double)(k - h) / (double)(h + 1) * (double)(mm - h) /
+						     (double)(n1 - mm - k + h + 1)
+					    : 0;
+		if (!(h0 > 1e-250)) {
+			struct dist_pmf pmf;
+			dist_hypergeom(n1, mm, k, hyp, k + 1, &pmf);
+		}
+	} else {
+		struct dist_pmf pmf;
+		dist_hypergeom(n1, mm, k, hyp, k + 1, &pmf);
+	}
+	for (int64_t a = 0; a <= k; a++)
+		reach[a] = 0;
+	for (int64_t h = 0; h <= k; h++)
+		for (int64_t a = 0; a <= h; a++)
+			reach[a] += hyp[h] * c->thin[h][a];
+}
+
+/* P(i of a uniform a-subset of mm nodes lie among min_ given ones). */
+static double split(int64_t mm, int64_t min_, int64_t a, int64_t i)
+{
+	double v = 1;
+	int64_t mo = mm - min_;
+
+	if (i > min_ || a - i > mo)
+		return 0;
+	for (int64_t t = 0; t < i; t++)
+		v *= (double)(min_ - t) / (double)(t + 1);
+	for (int64_t t = 0; t < a - i; t++)
+		v *= (double)(mo - t) / (double)(t + 1);
+	for (int64_t t = 0; t < a; t++)
+		v *= (double)(t + 1) / (double)(mm - t);
+	return v;
+}
+
+/* joint[i (K+1) + o] = P(a_in = i, a_out = o) with reach for mm, min_ of them in U_in. */
+static void make_joint(const struct bins *c, const double *reach, int64_t mm, int64_t min_, double *joint)
+{
+	int64_t k = c->k;
+
+	for (int64_t i = 0; i <= k; i++)
+		for (int64_t o = 0; o <= k; o++)
+			joint[i * (k + 1) + o] = i + o <= k && reach[i + o] > 0 ? reach[i + o] * split(mm, min_, i + o, i) : 0;
+}
+
+/* First slot >= j of bin x, and the ticks before the horizon from it on. */
+static int64_t ticks_from(const struct bins *c, int64_t j, int64_t x)
+{
+	int64_t k0 = j + (((x - j) % BINS_S) + BINS_S) % BINS_S;
+
+	return k0 < c->slots ? (c->slots - 1 - k0) / BINS_S + 1 : 0;
+}
+
+/* d nodes informed in slot j outside bin b: each joins a uniform other bin, anonymous. */
+static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
+{
+	if (d <= 0)
+		return;
+	if (d < BINS_S) {
+		while (d-- > 0) {
+			int64_t x = (int64_t)rng_below(&c->rng, BINS_S - 1);
+			if (x >= b)
+				x++;
+			c->anon[x]++;
+			c->ticks += (uint64_t)ticks_from(c, j + 1, x);
+			c->steps++;
+		}
+		return;
+	}
+	/*
+	 * Many: a multinomial over the subtrees beside the path from the root
+	 * to leaf b of a binary tree over the bins (sizes S/2, S/4, …, 1), each
+	 * share left uniform over its subtree until a bin of it is reached
+	 * (resolve).
+	 */
+	for (int64_t node = 1, size = BINS_S / 2, rest = BINS_S - 1; node < BINS_S; size /= 2) {
+		int64_t lo = b / size % 2 ? 2 * node : 2 * node + 1; /* the child without b */
+		int64_t n = size == rest ? d : (int64_t)sample_binomial(&c->rng, (uint64_t)d, (double)size / (double)rest);
+		c->tree[lo] += n;
+		d -= n;
+		rest -= size;
+		node = lo ^ 1;
+		c->steps++;
+	}
+}
+
+/* Nodes placed uniformly over subtrees holding bin x, told apart down to x; ticks from slot j on. */
+static void resolve(struct bins *c, int64_t j, int64_t x)
+{
+	int64_t leaf = BINS_S + x, n;
+
+	for (int level = 0; (BINS_S >> level) > 1; level++) {
+		int64_t node = leaf >> (__builtin_ctz(BINS_S) - level);
+		if (c->tree[node] > 0) {
+			int64_t l = (int64_t)sample_binomial(&c->rng, (uint64_t)c->tree[node], 0.5);
+			c->tree[2 * node] += l;
+			c->tree[2 * node + 1] += c->tree[node] - l;
+			c->tree[node] = 0;
+			c->steps++;
+		}
+	}
+	n = c->tree[leaf];
+	c->tree[leaf] = 0;
+	c->anon[x] += n;
+	c->ticks += (uint64_t)n * (uint64_t)ticks_from(c, j, x);
+}
+
+static void heap_push(struct bins *c, struct bev e)
+{
+	int64_t i = c->heap_n++;
+
+	while (i > 0) {
+		int64_t up = (i - 1) / 2;
+		if (c->heap[up].t <= e.t)
+			break;
+		c->heap[i] = c->heap[up];
+		i = up;
+	}
+	c->heap[i] = e;
+}
+
+static struct bev heap_pop(struct bins *c)
+{
+	struct bev top = c->heap[0], last = c->heap[--c->heap_n];
+	int64_t i = 0;
+
+	for (;;) {
+		int64_t l = 2 * i + 1, s;
+		if (l >= c->heap_n)
+			break;
+		s = l + 1 < c->heap_n && c->heap[l + 1].t < c->heap[l].t ? l + 1 : l;
+		if (c->heap[s].t >= last.t)
+			break;
+		c->heap[i] = c->heap[s];
+		i = s;
+	}
+	if (c->heap_n > 0)
+		c->heap[i] = last;
+	return top;
+}
+
+/* ev[0..n) by time, times in [0, 1): n buckets, then insertion within them (expected O(n)). */
+static void sort_events(struct bins *c, int64_t n)
+{
+	struct bev *ev = c->ev, *out = c->sorted;
+	int64_t *bk = c->bucket;
+
+	memset(bk, 0, (size_t)(n + 1) * sizeof *bk);
+	for (int64_t i = 0; i < n; i++)
+		bk[imin((int64_t)(ev[i].t * (double)n), n - 1) + 1]++;
+	for (int64_t i = 0; i < n; i++)
+		bk[i + 1] += bk[i];
+	for (int64_t i = 0; i < n; i++)
+		out[bk[imin((int64_t)(ev[i].t * (double)n), n - 1)]++] = ev[i];
+	for (int64_t i = 1; i < n; i++) {
+		struct bev e = out[i];
+		int64_t q = i;
+		while (q > 0 && out[q - 1].t > e.t) {
+			out[q] = out[q - 1];
+			q--;
+		}
+		out[q] = e;
+	}
+	c->sorted = ev;
+	c->ev = out;
+}
+
+static int grow_ev(struct bins *c, int64_t need)
+{
+	if (need > c->ev_cap) {
+		int64_t nc = need < 64 ? 64 : 2 * need;
+		struct bev *e = realloc(c->ev, (size_t)nc * sizeof *e), *h;
+		if (!e)
+			return -1;
+		c->ev = e;
+		h = realloc(c->heap, (size_t)nc * sizeof *h);
+		if (!h)
+			return -1;
+		c->heap = h;
+		h = realloc(c->sorted, (size_t)nc * sizeof *h);
+		if (!h)
+			return -1;
+		c->sorted = h;
+		{
+			int64_t *bk = realloc(c->bucket, (size_t)(nc + 1) * sizeof *bk);
+			if (!bk)
+				return -1;
+			c->bucket = bk;
+		}
+		c->ev_cap = nc;
+	}
+	return 0;
+}
+
+/* Marks U index v reached in this slot; returns 0 if it already was. */
+static int reach_first(struct bins *c, int64_t v)
+{
+	uint64_t *w = &c->seen[v >> 6], bit = (uint64_t)1 << (v & 63);
+
+	if (*w & bit)
+		return 0;
+	if (!*w)
+		c->touched[c->touched_n++] = v >> 6;
+	*w |= bit;
+	return 1;
+}
+
+/* Draws `a` distinct indices uniform in [lo, hi) other than `not`, into out. */
+static void distinct(struct bins *c, int64_t lo, int64_t hi, int64_t not, int64_t a, int64_t *out)
+{
+	for (int64_t i = 0; i < a; i++) {
+		int64_t v;
+		int again;
+		do {
+			v = lo + (int64_t)rng_below(&c->rng, (uint64_t)(hi - lo));
+			again = v == not;
+			for (int64_t q = 0; q < i && !again; q++)
+				again = out[q] == v;
+		} while (again);
+		out[i] = v;
+	}
+}
+
+/*
+ * One slot; returns -1 on no memory, else 0.  *done is set (and *all the
+ * time to all, in intervals) once every live node is informed.
+ */
+static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *all)
+{
+	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A, E = c->ex_n[b];
+	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
+	double p_hit = 0, q_out, last = 0, cj_tot = 1, *ex = c->ex[b];
+	int bulk, cj_ok = 0;
+
+	c->slot_new[j] = 0;
+	c->steps++;
+	resolve(c, j, b);
+	A = c->anon[b];
+	if (A + E == 0)
+		return 0;
+	m_in = (int64_t)sample_binomial(&c->rng, (uint64_t)m0, 1.0 / BINS_S);
+	m_out = m0 - m_in;
+	make_reach(c, m0, c->reach);
+	make_joint(c, c->reach, m0, m_in, c->joint);
+	for (int64_t x = kk; x < kk * kk; x++)
+		p_hit += c->joint[x];
+	for (int64_t o = 0; o <= k; o++)
+		c->r0[o] = c->joint[o];
+	nh_a = m_in > 0 ? (int64_t)sample_binomial(&c->rng, (uint64_t)A, p_hit) : 0;
+	nh_e = m_in > 0 ? (int64_t)sample_binomial(&c->rng, (uint64_t)E, p_hit) : 0;
+	nA = A - nh_a;
+	nE = E - nh_e;
+	/* r0: a_out given a_in = 0 (unnormalised; total 1 - p_hit). */
+	q_out = 1 - p_hit > 0 ? 1 - c->r0[0] / (1 - p_hit) : 0;
+	{
+		double q = (double)k * (1 - c->loss) / (double)c->n1;
+		double ph = -expm1((double)(A + E + m_in) * log1p(-fmin(q, 1)));
+		double safe = ph < 1 ? (double)m_out * -log(ph) : 0;
+		double outs = (double)(nA + nE) * q_out;
+		bulk = m_out > 0 && safe >= 45 &&
+		       (c->mode == SIM_BINS_BULK || (c->mode == SIM_BINS_AUTO && outs > (double)(k + BINS_S)));
+	}
+	/* The explicit hitters to the front of ex[b], then (individual) those reaching U_out. */
+	for (int64_t r = 0; r < nh_e; r++) {
+		int64_t s = r + (int64_t)rng_below(&c->rng, (uint64_t)(E - r));
+		double t = ex[r];
+		ex[r] = ex[s];
+		ex[s] = t;
+	}
+	if (grow_ev(c, nh_a + nh_e + 1) < 0)
+		return -1;
+	for (int64_t r = 0; r < nh_a + nh_e; r++) {
+		int64_t x = sample_discrete(&c->rng, c->joint, kk, kk * kk - 1, p_hit);
+		struct bev e = { r < nh_a ? rng_unit(&c->rng) : ex[r - nh_a], r < nh_a ? -1 : r - nh_a,
+				 (int)(x / kk), (int)(x % kk) };
+		c->ev[ne++] = e;
+		c->steps++;
+	}
+	memset(c->cnt, 0, sizeof c->cnt);
+	if (bulk) {
+		/* Non-hitters by a_out: a multinomial from the top, as sim_fast.c's stage_one. */
+		int64_t senders = nA + nE;
+		double below[BINS_MAX_K + 1];
+		below[0] = c->r0[0];
+		for (int64_t o = 1; o <= k; o++)
+			below[o] = below[o - 1] + c->r0[o];
+		for (int64_t o = k; o >= 1 && senders > 0; o--) {
+			int64_t n = 0;
+			if (c->r0[o] > 0)
+				n = (int64_t)sample_binomial(&c->rng, (uint64_t)senders, fmin(1, c->r0[o] / below[o]));
+			c->cnt[o] += n;
+			senders -= n;
+		}
+	} else if (m_out > 0 && q_out > 0) {
+		int64_t ca = (int64_t)sample_binomial(&c->rng, (uint64_t)nA, q_out);
+		int64_t ce = (int64_t)sample_binomial(&c->rng, (uint64_t)nE, q_out);
+		double tot = 0;
+		for (int64_t o = 1; o <= k; o++)
+			tot += c->r0[o];
+		for (int64_t r = 0; r < ce; r++) {
+			int64_t s = nh_e + r + (int64_t)rng_below(&c->rng, (uint64_t)(nE - r));
+			double t = ex[nh_e + r];
+			ex[nh_e + r] = ex[s];
+			ex[s] = t;
+		}
+		if (grow_ev(c, ne + ca + ce + 1) < 0)
+			return -1;
+		for (int64_t r = 0; r < ca + ce; r++) {
+			struct bev e = { r < ca ? rng_unit(&c->rng) : ex[nh_e + r - ca], -1, 0,
+					 (int)sample_discrete(&c->rng, c->r0, 1, k, tot) };
+			c->ev[ne++] = e;
+			c->steps++;
+		}
+	}
+	if (ne > 1)
+		sort_events(c, ne);
+	c->touched_n = 0;
+	c->heap_n = 0;
+	c->pend_n = 0;
+	/* The anonymous hitters become explicit at their places. */
+	for (int64_t r = 0; r < ne; r++)
+		if (c->ev[r].ain > 0 && c->ev[r].who < 0 && push_double(&c->pend, &c->pend_n, &c->pend_cap, c->ev[r].t) < 0)
+			return -1;
+	c->anon[b] -= nh_a;
+	for (int64_t r = 0; (r < ne || c->heap_n > 0) && left > 0;) {
+		struct bev e;
+		int64_t pick[BINS_MAX_K], self = -1;
+		int chain = 0;
+		if (c->heap_n > 0 && (r >= ne || c->heap[0].t < c->ev[r].t)) {
+			e = heap_pop(c);
+			chain = 1;
+			self = e.who;
+		} else {
+			e = c->ev[r++];
+		}
+		c->steps++;
+		if (chain) {
+			/* Its own K peers: U_in without itself, U_out, the rest. */
+			int64_t x;
+			if (!cj_ok) {
+				double reach1[BINS_MAX_K + 1];
+				make_reach(c, m0 - 1, reach1);
+				make_joint(c, reach1, m0 - 1, m_in - 1, c->cjoint);
+				cj_tot = 0;
+				for (x = 0; x < kk * kk; x++)
+					cj_tot += c->cjoint[x];
+				cj_ok = 1;
+			}
+			x = sample_discrete(&c->rng, c->cjoint, 0, kk * kk - 1, cj_tot);
+			e.ain = (int)(x / kk);
+			e.aout = (int)(x % kk);
+			if (push_double(&c->pend, &c->pend_n, &c->pend_cap, e.t) < 0)
+				return -1;
+		}
+		distinct(c, 0, m_in, self, e.ain, pick);
+		for (int64_t q = 0; q < e.ain; q++) {
+			double u;
+			if (!reach_first(c, pick[q]))
+				continue;
+			left--;
+			new_n++;
+			last = e.t;
+			u = rng_unit(&c->rng);
+			if (u > e.t) {
+				struct bev ch = { u, pick[q], 0, 0 };
+				heap_push(c, ch);
+				c->ticks += (uint64_t)ticks_from(c, j, b);
+			} else {
+				if (push_double(&c->pend, &c->pend_n, &c->pend_cap, u) < 0)
+					return -1;
+				c->ticks += (uint64_t)ticks_from(c, j + 1, b);
+			}
+		}
+		if (bulk) {
+			c->cnt[e.aout]++;
+			continue;
+		}
+		distinct(c, m_in, m0, -1, e.aout, pick);
+		for (int64_t q = 0; q < e.aout; q++) {
+			if (!reach_first(c, pick[q]))
+				continue;
+			left--;
+			new_n++;
+			last = e.t;
+			place_out(c, j, b, 1);
+		}
+	}
+	if (bulk) {
+		/* Stage two: the union over U_out, layer by layer (sim_fast.c's stage_two). */
+		int64_t above = 0, rem = m_out;
+		for (int64_t o = 1; o <= k; o++)
+			above += c->cnt[o];
+		for (int64_t t = 0; t < k && above > 0 && rem > 0; t++) {
+			rem = sample_occupancy(&c->rng, m_out - t, rem, above);
+			above -= c->cnt[t + 1];
+			c->steps++;
+		}
+		new_n += m_out - rem;
+		left -= m_out - rem;
+		place_out(c, j, b, m_out - rem);
+		if (left == 0)
+			last = 1; /* probability below e^-45: see the top */
+	}
+	for (int64_t r = 0; r < c->touched_n; r++)
+		c->seen[c->touched[r]] = 0;
+	for (int64_t r = 0; r < c->pend_n; r++)
+		if (push_double(&c->ex[b], &c->ex_n[b], &c->ex_cap[b], c->pend[r]) < 0)
+			return -1;
+	c->slot_new[j] = new_n;
+	*m = left;
+	if (left == 0) {
+		*done = 1;
+		*all = ((double)j + last) / BINS_S;
+	}
+	return 0;
+}
+
+/* One trial: slot_new filled up to the last slot run; *informed, *all (when full). */
+static int bins_trial(struct bins *c, int64_t *informed, double *all, int64_t *last_slot)
+{
+	int64_t m = c->live - 1, x0;
+	int done = c->live == 1;
+
+	for (int b = 0; b < BINS_S; b++) {
+		c->anon[b] = 0;
+		c->ex_n[b] = 0;
+	}
+	memset(c->tree, 0, sizeof c->tree);
+	c->ticks = 0;
+	c->steps = 0;
+	*all = 0;
+	/* The origin: informed at 0, its phase anywhere; in bin 0 it ticks in slot 0 after 0. */
+	x0 = (int64_t)rng_below(&c->rng, BINS_S);
+	if (x0 == 0) {
+		if (push_double(&c->ex[0], &c->ex_n[0], &c->ex_cap[0], rng_unit(&c->rng)) < 0)
+			return -1;
+	} else {
+		c->anon[x0] = 1;
+	}
+	c->ticks += (uint64_t)ticks_from(c, 0, x0);
+	*last_slot = -1;
+	for (int64_t j = 0; j < c->slots && !done; j++) {
+		if (run_slot(c, j, &m, &done, all) < 0)
+			return -1;
+		*last_slot = j;
+	}
+	/* Placed nodes still unresolved tick from the next slot of their bin on. */
+	for (int64_t x = 0; x < BINS_S; x++)
+		resolve(c, *last_slot + 1, x);
+	*informed = c->live - m;
+	return 0;
+}
+
+/* The trial's figures into a struct sim_timed (when unset) and the count informed by each slot's end. */
+static void trial_out(const struct bins *c, struct sim_timed *out, int64_t informed)
+{
+	out->when = NULL;
+	out->informed = informed;
+	out->messages = (uint64_t)c->k * c->ticks;
+	out->transmits = out->messages;
+	out->probe_transmits = 0;
+	out->steps = c->steps;
+}
+
+enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				 enum sim_bins_mode mode, double *when, struct sim_timed *out)
+{
+	struct gossip_params view = gossip_known_view(p);
+	struct bins c;
+	int64_t informed, last_slot, w = 1;
+	double all;
+
+	if (bins_init(&c, &view) < 0)
+		return FO_NOMEM;
+	c.mode = mode;
+	rng_stream(&c.rng, seed, trial);
+	if (bins_trial(&c, &informed, &all, &last_slot) < 0) {
+		bins_release(&c);
+		return FO_NOMEM;
+	}
+	trial_out(&c, out, informed);
+	/* Nodes of slot j at just after its start; the last node (full) at its own time. */
+	when[0] = 0;
+	for (int64_t j = 0; j <= last_slot; j++)
+		for (int64_t i = 0; i < c.slot_new[j]; i++)
+			when[w++] = nextafter((double)j / BINS_S, INFINITY);
+	if (informed == c.live && informed > 1)
+		when[informed - 1] = fmax(all, when[informed - 1]);
+	out->when = when;
+	bins_release(&c);
+	return FO_OK;
+}
+
+enum fo_status sim_bins_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+			      struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_AUTO, when, out);
+}
+
+enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial, int64_t trials,
+			    const atomic_int *cancel, struct sim_tally *t)
+{
+	struct bins c;
+	enum fo_status st = FO_OK;
+	double wasted = gossip_unreachable_chance(p);
+	int64_t edges = t->rounds, *by_edge = malloc((size_t)(edges + 1) * sizeof *by_edge);
+
+	if (!by_edge)
+		return FO_NOMEM;
+	if (bins_init(&c, p) < 0) {
+		free(by_edge);
+		return FO_NOMEM;
+	}
+	for (int64_t i = 0; i < trials; i++) {
+		struct sim_timed out;
+		int64_t informed, last_slot, cum = 1, j = 0;
+		double all;
+		if (fo_cancelled(cancel)) {
+			st = FO_CANCELLED;
+			break;
+		}
+		rng_stream(&c.rng, seed, first_trial + (uint64_t)i);
+		if (bins_trial(&c, &informed, &all, &last_slot) < 0) {
+			st = FO_NOMEM;
+			break;
+		}
+		trial_out(&c, &out, informed);
+		/* Edge e at min(e / 4, H): informed by the end of slot e S / 4 - 1. */
+		for (int64_t e = 0; e <= edges; e++) {
+			int64_t upto = e == edges ? c.slots : imin(e * (BINS_S / SIM_BINS_PER_INTERVAL), c.slots);
+			for (; j < upto && j <= last_slot; j++)
+				cum += c.slot_new[j];
+			by_edge[e] = cum;
+		}
+		if (wasted > 0) {
+			uint64_t k = (uint64_t)p->fanout;
+			uint64_t pushed = sample_binomial(&c.rng, out.messages / k, wasted);
+			out.messages += pushed;
+			out.transmits += pushed;
+		}
+		sim_tally_add_edges(t, &out, all, by_edge);
+	}
+	bins_release(&c);
+	free(by_edge);
+	return st;
+}

@@ -1,0 +1,38 @@
+/*
+ * sim_bins.h — the counts-based sampler under independent timers for plain
+ * push (sim_bins.c), for sim_clock.c.  Internal to core/.
+ */
+#ifndef FANOUT_SIM_BINS_H
+#define FANOUT_SIM_BINS_H
+
+#include "fanout/sim.h"
+
+/* Phase bins per gossip interval (a multiple of SIM_BINS_PER_INTERVAL), and the largest K covered. */
+#define BINS_S 32
+#define BINS_MAX_K 8
+
+/* Non-zero when sim_bins_run samples p (see sim_bins.c for the cases). */
+int sim_bins_covers(const struct gossip_params *p);
+
+/* Steps of one trial, for sim_fast_cost (as sim_clock_steps for sim_clock.c's sampler). */
+double sim_bins_steps(const struct gossip_params *p);
+
+/* As sim_clock_run, for a p that sim_bins_covers. */
+enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial, int64_t trials,
+			    const atomic_int *cancel, struct sim_tally *t);
+
+/*
+ * One trial alone, as sim_fast_timed: when[] gets the nodes informed in
+ * each slot at just after the slot's start (the slot is all the sampler
+ * knows of them), and the last one, under full delivery, at its time.
+ */
+enum fo_status sim_bins_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+			      struct sim_timed *out);
+
+/* For tests: which way a slot reaches U_out (auto: by cost; bulk: whenever safe; individual: always). */
+enum sim_bins_mode { SIM_BINS_AUTO = 0, SIM_BINS_BULK, SIM_BINS_INDIVIDUAL };
+
+enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				 enum sim_bins_mode mode, double *when, struct sim_timed *out);
+
+#endif
