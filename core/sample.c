@@ -125,7 +125,8 @@ static double log_fact_diff(double x, double y, double log_y1, double fc_y)
  * only points under f.  sample_btrs_margins measures both for the tests.
  */
 struct btrs {
-	double n, a, b, c, alpha, v_r, lpq, m, nm, log_m1, log_nm1, fc_m, fc_nm;
+	double n, a, b, c, alpha, v_r, lpq, m, nm, log_m1, log_nm1, fc_m, fc_nm, p;
+	int exact; /* lpq .. fc_nm set (btrs_setup_exact) */
 };
 
 static void btrs_setup(struct btrs *t, uint64_t n, double p)
@@ -138,13 +139,21 @@ static void btrs_setup(struct btrs *t, uint64_t n, double p)
 	t->c = t->n * p + 0.5;
 	t->alpha = (2.83 + 5.1 / t->b) * spq;
 	t->v_r = 0.92 - 4.2 / t->b;
-	t->lpq = log(p / q);
 	t->m = floor((t->n + 1) * p);
 	t->nm = t->n - t->m;
+	t->p = p;
+	t->exact = 0;
+}
+
+/* The constants of btrs_log_ratio, needed only when the squeeze does not accept. */
+static void btrs_setup_exact(struct btrs *t)
+{
+	t->lpq = log(t->p / (1 - t->p));
 	t->log_m1 = log1p(t->m);
 	t->log_nm1 = log1p(t->nm);
 	t->fc_m = stirling_fc(t->m);
 	t->fc_nm = stirling_fc(t->nm);
+	t->exact = 1;
 }
 
 /* The candidate k = floor(x(u)) (-1 outside [0, n], us = 0 included). */
@@ -175,6 +184,8 @@ static uint64_t binomial_btrs(struct rng *r, uint64_t n, double p)
 			continue;
 		if (us >= 0.07 && v <= t.v_r)
 			return (uint64_t)k;
+		if (!t.exact)
+			btrs_setup_exact(&t);
 		if (log(v * t.alpha / (t.a / (us * us) + t.b)) <= btrs_log_ratio(&t, k))
 			return (uint64_t)k;
 	}
@@ -185,6 +196,7 @@ void sample_btrs_margins(uint64_t n, double p, int steps, double *hat, double *s
 	struct btrs t;
 
 	btrs_setup(&t, n, p);
+	btrs_setup_exact(&t);
 	*hat = -INFINITY;
 	*squeeze = INFINITY;
 	for (int i = 1; i < steps; i++) {

@@ -90,7 +90,7 @@ struct bev {
 struct bins {
 	const struct gossip_params *p;
 	int64_t live, n1, k, slots;
-	double loss;
+	double loss, log_miss; /* log_miss: log(1 - q), q = K (1 - loss) / (N - 1) capped at 1 */
 	int64_t anon[BINS_S];
 	double *ex[BINS_S];
 	int64_t ex_n[BINS_S], ex_cap[BINS_S];
@@ -174,6 +174,7 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	c->n1 = p->nodes - 1;
 	c->k = p->fanout;
 	c->loss = p->loss;
+	c->log_miss = log1p(-fmin((double)p->fanout * (1 - p->loss) / (double)c->n1, 1));
 	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
 	c->seen = calloc((size_t)c->live / 64 + 1, sizeof *c->seen);
 	c->touched = malloc((size_t)c->live * sizeof *c->touched);
@@ -236,31 +237,28 @@ static void make_reach(struct bins *c, int64_t mm, double *reach)
 			reach[a] += hyp[h] * c->thin[h][a];
 }
 
-/* P(i of a uniform a-subset of mm nodes lie among min_ given ones). */
-static double split(int64_t mm, int64_t min_, int64_t a, int64_t i)
-{
-	double v = 1;
-	int64_t mo = mm - min_;
-
-	if (i > min_ || a - i > mo)
-		return 0;
-	for (int64_t t = 0; t < i; t++)
-		v *= (double)(min_ - t) / (double)(t + 1);
-	for (int64_t t = 0; t < a - i; t++)
-		v *= (double)(mo - t) / (double)(t + 1);
-	for (int64_t t = 0; t < a; t++)
-		v *= (double)(t + 1) / (double)(mm - t);
-	return v;
-}
-
-/* joint[i (K+1) + o] = P(a_in = i, a_out = o) with reach for mm, min_ of them in U_in. */
+/*
+ * joint[i (K+1) + o] = P(a_in = i, a_out = o) with reach for mm, min_ of
+ * them in U_in: reach[i + o] times the chance that i of a uniform
+ * (i + o)-subset of the mm lie among the min_, C(min_, i) C(mm - min_, o) /
+ * C(mm, i + o), from the three factors' tables (a binomial coefficient's
+ * product holds a zero factor when it is zero).
+ */
 static void make_joint(const struct bins *c, const double *reach, int64_t mm, int64_t min_, double *joint)
 {
-	int64_t k = c->k;
+	int64_t k = c->k, mo = mm - min_;
+	double cin[BINS_MAX_K + 1], cout[BINS_MAX_K + 1], inv[BINS_MAX_K + 1];
 
+	cin[0] = cout[0] = inv[0] = 1;
+	for (int64_t t = 0; t < k; t++) {
+		cin[t + 1] = cin[t] * (double)(min_ - t) / (double)(t + 1);
+		cout[t + 1] = cout[t] * (double)(mo - t) / (double)(t + 1);
+		inv[t + 1] = t < mm ? inv[t] * (double)(t + 1) / (double)(mm - t) : 0;
+	}
 	for (int64_t i = 0; i <= k; i++)
 		for (int64_t o = 0; o <= k; o++)
-			joint[i * (k + 1) + o] = i + o <= k && reach[i + o] > 0 ? reach[i + o] * split(mm, min_, i + o, i) : 0;
+			joint[i * (k + 1) + o] =
+				i + o <= k && reach[i + o] > 0 ? reach[i + o] * cin[i] * cout[o] * inv[i + o] : 0;
 }
 
 /* First slot >= j of bin x, and the ticks before the horizon from it on. */
@@ -304,6 +302,26 @@ static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
 	}
 }
 
+/*
+ * Binomial(n, 1/2): for n up to HALF_BY_BITS the count of ones among n
+ * uniform random bits (exact, n / 64 draws of the generator), else
+ * sample_binomial.
+ */
+#define HALF_BY_BITS 1024
+
+static int64_t binomial_half(struct rng *r, int64_t n)
+{
+	int64_t ones = 0;
+
+	if (n > HALF_BY_BITS)
+		return (int64_t)sample_binomial(r, (uint64_t)n, 0.5);
+	for (; n >= 64; n -= 64)
+		ones += __builtin_popcountll(rng_next(r));
+	if (n > 0)
+		ones += __builtin_popcountll(rng_next(r) >> (64 - n));
+	return ones;
+}
+
 /* Nodes placed uniformly over subtrees holding bin x, told apart down to x; ticks from slot j on. */
 static void resolve(struct bins *c, int64_t j, int64_t x)
 {
@@ -312,7 +330,7 @@ static void resolve(struct bins *c, int64_t j, int64_t x)
 	for (int level = 0; (BINS_S >> level) > 1; level++) {
 		int64_t node = leaf >> (__builtin_ctz(BINS_S) - level);
 		if (c->tree[node] > 0) {
-			int64_t l = (int64_t)sample_binomial(&c->rng, (uint64_t)c->tree[node], 0.5);
+			int64_t l = binomial_half(&c->rng, c->tree[node]);
 			c->tree[2 * node] += l;
 			c->tree[2 * node + 1] += c->tree[node] - l;
 			c->tree[node] = 0;
@@ -473,8 +491,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	/* r0: a_out given a_in = 0 (unnormalised; total 1 - p_hit). */
 	q_out = 1 - p_hit > 0 ? 1 - c->r0[0] / (1 - p_hit) : 0;
 	{
-		double q = (double)k * (1 - c->loss) / (double)c->n1;
-		double ph = -expm1((double)(A + E + m_in) * log1p(-fmin(q, 1)));
+		double ph = -expm1((double)(A + E + m_in) * c->log_miss);
 		double safe = ph < 1 ? (double)m_out * -log(ph) : 0;
 		double outs = (double)(nA + nE) * q_out;
 		bulk = m_out > 0 && safe >= 45 &&
