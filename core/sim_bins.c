@@ -135,9 +135,9 @@ static int64_t imin(int64_t a, int64_t b)
  * The steps (struct sim_timed.steps) a trial is expected to take: slots
  * until everyone is informed (about 2 ln L / k intervals, k the arrivals a
  * tick makes among live peers) or H; a slot whose bin has senders costs its
- * draws, the tree's binomials and up to about (K + S) / 2 senders taken one
- * by one, fewer when a bin holds fewer live nodes; and about 2 L / S
- * senders and nodes of U_in in all.  Held within a few times of the count
+ * draws, the tree's binomials and up to about K senders taken one by one
+ * (more reaching U_out go in bulk), fewer when a bin holds fewer live
+ * nodes; and about 2 L / S senders and nodes of U_in in all.  Held within a few times of the count
  * by tests/unit/test_timers.c (test_bins_steps_estimate).
  */
 double sim_bins_steps(const struct gossip_params *p)
@@ -147,7 +147,7 @@ double sim_bins_steps(const struct gossip_params *p)
 	double t_all = k > 0 ? 2 * log(fmax(live, 2)) / k + 1 : h, t = fmin(h, t_all);
 	double grown = k * t > 700 ? live : fmin(live, expm1(k * t) / fmax(k * t, 1e-9) + 1);
 	double busy = fmin(1, grown / BINS_S);
-	double per_slot = 1 + busy * (2 + fmin(0.5 * ((double)p->fanout + BINS_S) + 9, live / BINS_S));
+	double per_slot = 1 + busy * (2 + fmin((double)p->fanout + 9, live / BINS_S));
 
 	return BINS_S * t * per_slot + 2 * fmin(live, exp(fmin(k * h, 700))) / BINS_S;
 }
@@ -495,7 +495,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		double safe = ph < 1 ? (double)m_out * -log(ph) : 0;
 		double outs = (double)(nA + nE) * q_out;
 		bulk = m_out > 0 && safe >= 45 &&
-		       (c->mode == SIM_BINS_BULK || (c->mode == SIM_BINS_AUTO && outs > (double)(k + BINS_S)));
+		       (c->mode == SIM_BINS_BULK || (c->mode == SIM_BINS_AUTO && outs > (double)k));
 	}
 	/* The explicit hitters to the front of ex[b], then (individual) those reaching U_out. */
 	for (int64_t r = 0; r < nh_e; r++) {
@@ -589,7 +589,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			if (push_double(&c->pend, &c->pend_n, &c->pend_cap, e.t) < 0)
 				return -1;
 		}
-		distinct(c, 0, m_in, self, e.ain, pick);
+		if (e.ain > 0)
+			distinct(c, 0, m_in, self, e.ain, pick);
 		for (int64_t q = 0; q < e.ain; q++) {
 			double u;
 			if (!reach_first(c, pick[q]))
@@ -612,7 +613,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			c->cnt[e.aout]++;
 			continue;
 		}
-		distinct(c, m_in, m0, -1, e.aout, pick);
+		if (e.aout > 0)
+			distinct(c, m_in, m0, -1, e.aout, pick);
 		for (int64_t q = 0; q < e.aout; q++) {
 			if (!reach_first(c, pick[q]))
 				continue;
