@@ -269,39 +269,6 @@ static int64_t ticks_from(const struct bins *c, int64_t j, int64_t x)
 	return k0 < c->slots ? (c->slots - 1 - k0) / BINS_S + 1 : 0;
 }
 
-/* d nodes informed in slot j outside bin b: each joins a uniform other bin, anonymous. */
-static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
-{
-	if (d <= 0)
-		return;
-	if (d < BINS_S) {
-		while (d-- > 0) {
-			int64_t x = (int64_t)rng_below(&c->rng, BINS_S - 1);
-			if (x >= b)
-				x++;
-			c->anon[x]++;
-			c->ticks += (uint64_t)ticks_from(c, j + 1, x);
-			c->steps++;
-		}
-		return;
-	}
-	/*
-	 * Many: a multinomial over the subtrees beside the path from the root
-	 * to leaf b of a binary tree over the bins (sizes S/2, S/4, …, 1), each
-	 * share left uniform over its subtree until a bin of it is reached
-	 * (resolve).
-	 */
-	for (int64_t node = 1, size = BINS_S / 2, rest = BINS_S - 1; node < BINS_S; size /= 2) {
-		int64_t lo = b / size % 2 ? 2 * node : 2 * node + 1; /* the child without b */
-		int64_t n = size == rest ? d : (int64_t)sample_binomial(&c->rng, (uint64_t)d, (double)size / (double)rest);
-		c->tree[lo] += n;
-		d -= n;
-		rest -= size;
-		node = lo ^ 1;
-		c->steps++;
-	}
-}
-
 /*
  * Binomial(n, 1/2): for n up to HALF_BY_BITS the count of ones among n
  * uniform random bits (exact, n / 64 draws of the generator), else
@@ -320,6 +287,40 @@ static int64_t binomial_half(struct rng *r, int64_t n)
 	if (n > 0)
 		ones += __builtin_popcountll(rng_next(r) >> (64 - n));
 	return ones;
+}
+
+/* d nodes informed in slot j outside bin b: each joins a uniform other bin, anonymous. */
+static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
+{
+	/*
+	 * Many: each uniform over all S bins, halving down the path from the
+	 * root to leaf b of a binary tree over the bins; the share that leaves
+	 * the path stays uniform over its subtree until a bin of it is reached
+	 * (resolve), and those that end in bin b are placed again.
+	 */
+	while (d >= BINS_S) {
+		for (int64_t node = 1, size = BINS_S / 2; size >= 1; size /= 2) {
+			int64_t l = binomial_half(&c->rng, d);
+			if (b / size % 2) {
+				c->tree[2 * node] += l;
+				d -= l;
+				node = 2 * node + 1;
+			} else {
+				c->tree[2 * node + 1] += d - l;
+				d = l;
+				node = 2 * node;
+			}
+			c->steps++;
+		}
+	}
+	while (d-- > 0) {
+		int64_t x = (int64_t)rng_below(&c->rng, BINS_S - 1);
+		if (x >= b)
+			x++;
+		c->anon[x]++;
+		c->ticks += (uint64_t)ticks_from(c, j + 1, x);
+		c->steps++;
+	}
 }
 
 /* Nodes placed uniformly over subtrees holding bin x, told apart down to x; ticks from slot j on. */
