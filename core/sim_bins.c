@@ -276,6 +276,15 @@ static int64_t ticks_from(const struct bins *c, int64_t j, int64_t x)
  */
 #define HALF_BY_BITS 1024
 
+/* The ones in x (inline: without -mpopcnt the builtin is a library call). */
+static int64_t ones64(uint64_t x)
+{
+	x -= (x >> 1) & 0x5555555555555555u;
+	x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+	return (int64_t)((x * 0x0101010101010101u) >> 56);
+}
+
 static int64_t binomial_half(struct rng *r, int64_t n)
 {
 	int64_t ones = 0;
@@ -283,9 +292,9 @@ static int64_t binomial_half(struct rng *r, int64_t n)
 	if (n > HALF_BY_BITS)
 		return (int64_t)sample_binomial(r, (uint64_t)n, 0.5);
 	for (; n >= 64; n -= 64)
-		ones += __builtin_popcountll(rng_next(r));
+		ones += ones64(rng_next(r));
 	if (n > 0)
-		ones += __builtin_popcountll(rng_next(r) >> (64 - n));
+		ones += ones64(rng_next(r) >> (64 - n));
 	return ones;
 }
 
