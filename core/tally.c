@@ -114,12 +114,16 @@ void sim_tally_add(struct sim_tally *t, const int64_t *informed, int64_t rounds_
 	}
 }
 
-void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
+/*
+ * A timed trial's sums, its full count and its time to all (`all`, read only
+ * when it reached every live node) in the histogram; returns the bin of full
+ * delivery (the first edge at or after the time to all: ceil(4 T), the last
+ * one H), or -1.
+ */
+static int64_t add_timed_sums(struct sim_tally *t, const struct sim_timed *trial, double all)
 {
 	uint64_t last = (uint64_t)trial->informed;
-	int full = trial->informed == t->live;
-	double h = t->horizon, all = full ? trial->when[t->live - 1] : 0;
-	int64_t bin = -1, i = 0;
+	int64_t bin = -1;
 
 	t->trials++;
 	t->informed_sum += last;
@@ -127,14 +131,22 @@ void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
 	t->messages_sum += trial->messages;
 	t->transmits_sum += trial->transmits;
 	t->probe_transmits_sum += trial->probe_transmits;
-	if (full) {
-		/* The first edge at or after the time to all: ceil(4 T), the last one H. */
+	if (trial->informed == t->live) {
 		double q = ceil(SIM_BINS_PER_INTERVAL * all);
 		bin = q >= (double)t->rounds ? t->rounds : (int64_t)q;
 		t->trials_full++;
 		t->rounds_to_all_sum += (uint64_t)llround(all * SIM_TIME_UNITS);
 		t->rounds_to_all_hist[bin]++;
 	}
+	return bin;
+}
+
+void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
+{
+	int full = trial->informed == t->live;
+	double h = t->horizon;
+	int64_t bin = add_timed_sums(t, trial, full ? trial->when[t->live - 1] : 0), i = 0;
+
 	if (!t->informed_by_round)
 		return;
 	for (int64_t b = 0; b <= t->rounds; b++) {
@@ -150,24 +162,9 @@ void sim_tally_add_timed(struct sim_tally *t, const struct sim_timed *trial)
 
 void sim_tally_add_edges(struct sim_tally *t, const struct sim_timed *trial, double all, const int64_t *by_edge)
 {
-	uint64_t last = (uint64_t)trial->informed;
 	int full = trial->informed == t->live;
-	int64_t bin = -1;
+	int64_t bin = add_timed_sums(t, trial, all);
 
-	t->trials++;
-	t->informed_sum += last;
-	t->informed_sq_sum += (unsigned __int128)last * last;
-	t->messages_sum += trial->messages;
-	t->transmits_sum += trial->transmits;
-	t->probe_transmits_sum += trial->probe_transmits;
-	if (full) {
-		/* As sim_tally_add_timed. */
-		double q = ceil(SIM_BINS_PER_INTERVAL * all);
-		bin = q >= (double)t->rounds ? t->rounds : (int64_t)q;
-		t->trials_full++;
-		t->rounds_to_all_sum += (uint64_t)llround(all * SIM_TIME_UNITS);
-		t->rounds_to_all_hist[bin]++;
-	}
 	if (!t->informed_by_round)
 		return;
 	for (int64_t b = 0; b <= t->rounds; b++) {
