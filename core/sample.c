@@ -211,6 +211,21 @@ void sample_btrs_margins(uint64_t n, double p, int steps, double *hat, double *s
 	}
 }
 
+void sample_multinomial_down(struct rng *r, int64_t n, const double *w, int64_t top, double *below,
+			     int64_t *count)
+{
+	below[0] = w[0];
+	for (int64_t j = 1; j <= top; j++)
+		below[j] = below[j - 1] + w[j];
+	for (int64_t j = top; j >= 1 && n > 0; j--) {
+		int64_t c = 0;
+		if (w[j] > 0)
+			c = (int64_t)sample_binomial(r, (uint64_t)n, fmin(1, w[j] / below[j]));
+		count[j] += c;
+		n -= c;
+	}
+}
+
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p)
 {
 	if (n == 0 || p <= 0)

@@ -526,18 +526,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	memset(c->cnt, 0, sizeof c->cnt);
 	if (bulk) {
 		/* Non-hitters by a_out: a multinomial from the top, as sim_fast.c's stage_one. */
-		int64_t senders = nA + nE;
 		double below[BINS_MAX_K + 1];
-		below[0] = c->r0[0];
-		for (int64_t o = 1; o <= k; o++)
-			below[o] = below[o - 1] + c->r0[o];
-		for (int64_t o = k; o >= 1 && senders > 0; o--) {
-			int64_t n = 0;
-			if (c->r0[o] > 0)
-				n = (int64_t)sample_binomial(&c->rng, (uint64_t)senders, fmin(1, c->r0[o] / below[o]));
-			c->cnt[o] += n;
-			senders -= n;
-		}
+		sample_multinomial_down(&c->rng, nA + nE, c->r0, k, below, c->cnt);
 	} else if (m_out > 0 && q_out > 0) {
 		int64_t ca = (int64_t)sample_binomial(&c->rng, (uint64_t)nA, q_out);
 		int64_t ce = (int64_t)sample_binomial(&c->rng, (uint64_t)nE, q_out);

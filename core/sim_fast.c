@@ -230,22 +230,7 @@ static void stage_one(struct fast *f, int64_t senders, int64_t sends, int64_t m0
 				f->reach[a] += w * f->thin[a];
 		}
 	}
-	/*
-	 * The multinomial from the top: the senders left have a <= j, so each
-	 * has a = j with probability reach[j] / below[j], below[j] = reach[0] +
-	 * ... + reach[j] summed upwards (never a difference, which could lose
-	 * all its digits when reach[j] is near 1).
-	 */
-	below[0] = f->reach[0];
-	for (int64_t a = 1; a <= sends; a++)
-		below[a] = below[a - 1] + f->reach[a];
-	for (int64_t a = sends; a >= 1 && senders > 0; a--) {
-		int64_t n = 0;
-		if (f->reach[a] > 0)
-			n = (int64_t)sample_binomial(&f->rng, (uint64_t)senders, fmin(1, f->reach[a] / below[a]));
-		f->count[a] += n;
-		senders -= n;
-	}
+	sample_multinomial_down(&f->rng, senders, f->reach, sends, below, f->count);
 }
 
 /*

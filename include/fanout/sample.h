@@ -29,6 +29,17 @@ double sample_beta(struct rng *r, double a, double b);
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p);
 
 /*
+ * A multinomial of n over the classes 0 … top with weights w (summing to 1),
+ * drawn from the top: the n left all have a class <= j, so class j takes
+ * Binomial(left, w[j] / below[j]), below[j] = w[0] + … + w[j] summed upwards
+ * (never a difference, which could lose all its digits when w[j] is near
+ * 1).  Adds to count[1 … top] (class 0 takes the rest, not written); below
+ * is top + 1 doubles of scratch.
+ */
+void sample_multinomial_down(struct rng *r, int64_t n, const double *w, int64_t top, double *below,
+			     int64_t *count);
+
+/*
  * For tests, BTRS at (n, p) (p <= 1/2, n p >= 10) on the grid u = -1/2 +
  * i/steps: *hat gets the largest log of f(k)/f(m) over the hat (at most 0
  * when the hat covers the pmf, which exactness needs), *squeeze the
