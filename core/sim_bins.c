@@ -48,7 +48,12 @@
  *   bin; if u > s it ticks in this very slot at u (K peers among the N - 1
  *   others, drawn like the others' with itself left out of U_in), else
  *   first in the next slot of bin b.  Either way it is explicit (u).  A node
- *   reached again later in the slot learns nothing new.
+ *   reached again later in the slot learns nothing new.  In bulk mode only
+ *   the chain senders that reach U_in need their time: each does with the
+ *   chance P(a_in >= 1) of its joint, independently, so the senders between
+ *   two such are a geometric count, and the others' a_out are drawn after
+ *   the slot from the joint's cells a_in = 0 (tests/unit/test_timers.c
+ *   holds one slot of each mode against the other: test_bins_slot_modes).
  *
  * Why the anonymous stay anonymous: what is recorded of a slot is how many
  * were informed, the bins of those of U_out, and the places of the explicit
@@ -87,6 +92,15 @@ struct bev {
 	int ain, aout;
 };
 
+#define BINS_CELLS ((BINS_MAX_K + 1) * (BINS_MAX_K + 1))
+
+/* Cells of a joint pmf over (a_in, a_out) with weight, for cells_draw. */
+struct cells {
+	int n;
+	int at[BINS_CELLS];
+	double cum[BINS_CELLS], total;
+};
+
 struct bins {
 	const struct gossip_params *p;
 	int64_t live, n1, k, slots;
@@ -100,12 +114,13 @@ struct bins {
 	int64_t *touched, touched_n; /* words of seen set in this slot */
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
-	int64_t ev_cap, heap_n; /* heap and sorted hold ev_cap too */
+	int64_t ev_cap, heap_n, heap_cap; /* sorted holds ev_cap too */
 	int64_t tree[2 * BINS_S]; /* placed nodes not yet told apart: uniform over a subtree's bins */
 	int64_t *slot_new;        /* slots: nodes informed in each */
 	double thin[BINS_MAX_K + 1][BINS_MAX_K + 1]; /* thin[h][a]: Bin(a; h, 1 - loss) */
-	double reach[BINS_MAX_K + 1], joint[(BINS_MAX_K + 1) * (BINS_MAX_K + 1)];
-	double cjoint[(BINS_MAX_K + 1) * (BINS_MAX_K + 1)];
+	double reach[BINS_MAX_K + 1], joint[BINS_CELLS];
+	double cjoint[BINS_CELLS];
+	struct cells hit, chit; /* joint's and cjoint's cells with a_in >= 1 */
 	double r0[BINS_MAX_K + 1];
 	int64_t cnt[BINS_MAX_K + 1];
 	uint64_t ticks, steps;
@@ -192,19 +207,52 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	return 0;
 }
 
-/* Appends x to a growing array of doubles. */
-static int push_double(double **arr, int64_t *n, int64_t *cap, double x)
+/* Room for `more` doubles after the n held by a growing array. */
+static int reserve_double(double **arr, int64_t n, int64_t *cap, int64_t more)
 {
-	if (*n == *cap) {
-		int64_t nc = *cap ? 2 * *cap : 64;
-		double *na = realloc(*arr, (size_t)nc * sizeof *na);
+	if (n + more > *cap) {
+		int64_t nc = *cap ? *cap : 64;
+		double *na;
+		while (nc < n + more)
+			nc *= 2;
+		na = realloc(*arr, (size_t)nc * sizeof *na);
 		if (!na)
 			return -1;
 		*arr = na;
 		*cap = nc;
 	}
-	(*arr)[(*n)++] = x;
 	return 0;
+}
+
+/*
+ * The cells of pmf in [lo, hi) that have weight, with their running sums
+ * in the same order, for draws by one uniform: the cell sample_discrete
+ * would return for the same uniform (adding a zero leaves a sum as it is),
+ * without the zeros and the additions.
+ */
+static void cells_make(struct cells *t, const double *pmf, int64_t lo, int64_t hi)
+{
+	double cdf = 0;
+
+	t->n = 0;
+	for (int64_t x = lo; x < hi; x++)
+		if (pmf[x] > 0) {
+			cdf += pmf[x];
+			t->at[t->n] = (int)x;
+			t->cum[t->n++] = cdf;
+		}
+	t->total = cdf;
+}
+
+/* A cell of t with chance proportional to its weight (t holds at least one). */
+static int64_t cells_draw(struct rng *r, const struct cells *t)
+{
+	double u = rng_unit(r) * t->total;
+
+	for (int i = 0; i < t->n - 1; i++)
+		if (u < t->cum[i])
+			return t->at[i];
+	return t->at[t->n - 1];
 }
 
 /* reach[a], a = 0..K: arrivals among mm uninformed of one sender's K peers (the sender not among them). */
@@ -214,13 +262,17 @@ static void make_reach(struct bins *c, int64_t mm, double *reach)
 	double hyp[BINS_MAX_K + 1];
 
 	if (n1 - mm >= k && mm >= 0) {
-		double h0 = 1;
-		for (int64_t j = 0; j < k; j++)
-			h0 *= (double)(n1 - mm - j) / (double)(n1 - j);
+		/* Products of at most K factors below 1e9 each: no overflow, one division a term. */
+		double num = 1, den = 1, h0;
+		for (int64_t j = 0; j < k; j++) {
+			num *= (double)(n1 - mm - j);
+			den *= (double)(n1 - j);
+		}
+		h0 = num / den;
 		hyp[0] = h0;
 		for (int64_t h = 0; h < k; h++)
-			hyp[h + 1] = h < mm ? hyp[h] * (double)(k - h) / (double)(h + 1) * (double)(mm - h) /
-						     (double)(n1 - mm - k + h + 1)
+			hyp[h + 1] = h < mm ? hyp[h] * ((double)(k - h) * (double)(mm - h)) /
+						     ((double)(h + 1) * (double)(n1 - mm - k + h + 1))
 					    : 0;
 		if (!(h0 > 1e-250)) {
 			struct dist_pmf pmf;
@@ -259,6 +311,22 @@ static void make_joint(const struct bins *c, const double *reach, int64_t mm, in
 		for (int64_t o = 0; o <= k; o++)
 			joint[i * (k + 1) + o] =
 				i + o <= k && reach[i + o] > 0 ? reach[i + o] * cin[i] * cout[o] * inv[i + o] : 0;
+}
+
+/*
+ * Binomial(n, p): for n up to 16 the count of n uniforms below p (exact,
+ * and cheaper than the exp and log1p of sample_binomial's inversion), else
+ * sample_binomial.
+ */
+static int64_t binomial(struct rng *r, int64_t n, double p)
+{
+	int64_t x = 0;
+
+	if (n > 16)
+		return (int64_t)sample_binomial(r, (uint64_t)n, p);
+	for (int64_t i = 0; i < n; i++)
+		x += rng_unit(r) < p;
+	return x;
 }
 
 /* First slot >= j of bin x, and the ticks before the horizon from it on. */
@@ -353,9 +421,19 @@ static void resolve(struct bins *c, int64_t j, int64_t x)
 	c->ticks += (uint64_t)n * (uint64_t)ticks_from(c, j, x);
 }
 
-static void heap_push(struct bins *c, struct bev e)
+static int heap_push(struct bins *c, struct bev e)
 {
-	int64_t i = c->heap_n++;
+	int64_t i;
+
+	if (c->heap_n == c->heap_cap) {
+		int64_t nc = c->heap_cap ? 2 * c->heap_cap : 64;
+		struct bev *h = realloc(c->heap, (size_t)nc * sizeof *h);
+		if (!h)
+			return -1;
+		c->heap = h;
+		c->heap_cap = nc;
+	}
+	i = c->heap_n++;
 
 	while (i > 0) {
 		int64_t up = (i - 1) / 2;
@@ -365,6 +443,7 @@ static void heap_push(struct bins *c, struct bev e)
 		i = up;
 	}
 	c->heap[i] = e;
+	return 0;
 }
 
 static struct bev heap_pop(struct bins *c)
@@ -421,10 +500,6 @@ static int grow_ev(struct bins *c, int64_t need)
 		if (!e)
 			return -1;
 		c->ev = e;
-		h = realloc(c->heap, (size_t)nc * sizeof *h);
-		if (!h)
-			return -1;
-		c->heap = h;
 		h = realloc(c->sorted, (size_t)nc * sizeof *h);
 		if (!h)
 			return -1;
@@ -470,6 +545,24 @@ static void distinct(struct bins *c, int64_t lo, int64_t hi, int64_t not, int64_
 }
 
 /*
+ * cjoint, the joint pmf of a chain sender's (a_in, a_out): make_joint for
+ * the m0 - 1 others uninformed, m_in - 1 of them in U_in; *tot its total,
+ * chit its cells with a_in >= 1.
+ */
+static void chain_joint(struct bins *c, int64_t m0, int64_t m_in, double *tot)
+{
+	int64_t kk = c->k + 1;
+	double reach1[BINS_MAX_K + 1];
+
+	make_reach(c, m0 - 1, reach1);
+	make_joint(c, reach1, m0 - 1, m_in - 1, c->cjoint);
+	*tot = 0;
+	for (int64_t x = 0; x < kk * kk; x++)
+		*tot += c->cjoint[x];
+	cells_make(&c->chit, c->cjoint, kk, kk * kk);
+}
+
+/*
  * One slot; returns -1 on no memory, else 0.  *done is set (and *all the
  * time to all, in intervals) once every live node is informed.
  */
@@ -477,7 +570,9 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 {
 	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
-	double p_hit = 0, q_out, last = 0, cj_tot = 1, *ex = c->ex[b];
+	int64_t t_here, t_next, nc = 0;
+	uint64_t skip = 0;
+	double p_hit = 0, q_out, last = 0, cj_tot = 1, p_chain = 0, *ex = c->ex[b];
 	int bulk, cj_ok = 0;
 
 	c->slot_new[j] = 0;
@@ -486,7 +581,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	A = c->anon[b];
 	if (A + E == 0)
 		return 0;
-	m_in = (int64_t)sample_binomial(&c->rng, (uint64_t)m0, 1.0 / BINS_S);
+	m_in = binomial(&c->rng, m0, 1.0 / BINS_S);
 	m_out = m0 - m_in;
 	make_reach(c, m0, c->reach);
 	make_joint(c, c->reach, m0, m_in, c->joint);
@@ -494,8 +589,9 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		p_hit += c->joint[x];
 	for (int64_t o = 0; o <= k; o++)
 		c->r0[o] = c->joint[o];
-	nh_a = m_in > 0 ? (int64_t)sample_binomial(&c->rng, (uint64_t)A, p_hit) : 0;
-	nh_e = m_in > 0 ? (int64_t)sample_binomial(&c->rng, (uint64_t)E, p_hit) : 0;
+	cells_make(&c->hit, c->joint, kk, kk * kk);
+	nh_a = m_in > 0 ? binomial(&c->rng, A, p_hit) : 0;
+	nh_e = m_in > 0 ? binomial(&c->rng, E, p_hit) : 0;
 	nA = A - nh_a;
 	nE = E - nh_e;
 	/* r0: a_out given a_in = 0 (unnormalised; total 1 - p_hit). */
@@ -517,7 +613,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	if (grow_ev(c, nh_a + nh_e + 1) < 0)
 		return -1;
 	for (int64_t r = 0; r < nh_a + nh_e; r++) {
-		int64_t x = sample_discrete(&c->rng, c->joint, kk, kk * kk - 1, p_hit);
+		int64_t x = cells_draw(&c->rng, &c->hit);
 		struct bev e = { r < nh_a ? rng_unit(&c->rng) : ex[r - nh_a], r < nh_a ? -1 : r - nh_a,
 				 (int)(x / kk), (int)(x % kk) };
 		c->ev[ne++] = e;
@@ -529,8 +625,8 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		double below[BINS_MAX_K + 1];
 		sample_multinomial_down(&c->rng, nA + nE, c->r0, k, below, c->cnt);
 	} else if (m_out > 0 && q_out > 0) {
-		int64_t ca = (int64_t)sample_binomial(&c->rng, (uint64_t)nA, q_out);
-		int64_t ce = (int64_t)sample_binomial(&c->rng, (uint64_t)nE, q_out);
+		int64_t ca = binomial(&c->rng, nA, q_out);
+		int64_t ce = binomial(&c->rng, nE, q_out);
 		double tot = 0;
 		for (int64_t o = 1; o <= k; o++)
 			tot += c->r0[o];
@@ -554,10 +650,14 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	c->touched_n = 0;
 	c->heap_n = 0;
 	c->pend_n = 0;
-	/* The anonymous hitters become explicit at their places. */
+	t_here = ticks_from(c, j, b);
+	t_next = ticks_from(c, j + 1, b);
+	/* pend: the anonymous hitters and the nodes of U_in informed here, each at its place. */
+	if (reserve_double(&c->pend, 0, &c->pend_cap, nh_a + m_in) < 0)
+		return -1;
 	for (int64_t r = 0; r < ne; r++)
-		if (c->ev[r].ain > 0 && c->ev[r].who < 0 && push_double(&c->pend, &c->pend_n, &c->pend_cap, c->ev[r].t) < 0)
-			return -1;
+		if (c->ev[r].ain > 0 && c->ev[r].who < 0)
+			c->pend[c->pend_n++] = c->ev[r].t;
 	c->anon[b] -= nh_a;
 	for (int64_t r = 0; (r < ne || c->heap_n > 0) && left > 0;) {
 		struct bev e;
@@ -571,23 +671,17 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			e = c->ev[r++];
 		}
 		c->steps++;
-		if (chain) {
+		if (chain && !bulk) {
 			/* Its own K peers: U_in without itself, U_out, the rest. */
 			int64_t x;
 			if (!cj_ok) {
-				double reach1[BINS_MAX_K + 1];
-				make_reach(c, m0 - 1, reach1);
-				make_joint(c, reach1, m0 - 1, m_in - 1, c->cjoint);
-				cj_tot = 0;
-				for (x = 0; x < kk * kk; x++)
-					cj_tot += c->cjoint[x];
+				chain_joint(c, m0, m_in, &cj_tot);
 				cj_ok = 1;
 			}
 			x = sample_discrete(&c->rng, c->cjoint, 0, kk * kk - 1, cj_tot);
 			e.ain = (int)(x / kk);
 			e.aout = (int)(x % kk);
-			if (push_double(&c->pend, &c->pend_n, &c->pend_cap, e.t) < 0)
-				return -1;
+			c->pend[c->pend_n++] = e.t;
 		}
 		if (e.ain > 0)
 			distinct(c, 0, m_in, self, e.ain, pick);
@@ -601,12 +695,38 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			u = rng_unit(&c->rng);
 			if (u > e.t) {
 				struct bev ch = { u, pick[q], 0, 0 };
-				heap_push(c, ch);
-				c->ticks += (uint64_t)ticks_from(c, j, b);
-			} else {
-				if (push_double(&c->pend, &c->pend_n, &c->pend_cap, u) < 0)
+				c->ticks += (uint64_t)t_here;
+				if (bulk) {
+					/*
+					 * It ticks here: a hitter (a_in >= 1) with the chance
+					 * cjoint gives, each independently, so the senders up
+					 * to the next hitter are a geometric count; only a
+					 * hitter's time matters, the others' a_out are drawn
+					 * together after the slot (nc).
+					 */
+					int64_t x;
+					c->pend[c->pend_n++] = u;
+					if (!cj_ok) {
+						chain_joint(c, m0, m_in, &cj_tot);
+						p_chain = cj_tot > 0 ? c->chit.total / cj_tot : 0;
+						skip = sample_geometric(&c->rng, p_chain);
+						cj_ok = 1;
+					}
+					if (skip > 0) {
+						skip--;
+						nc++;
+						continue;
+					}
+					x = cells_draw(&c->rng, &c->chit);
+					ch.ain = (int)(x / kk);
+					ch.aout = (int)(x % kk);
+					skip = sample_geometric(&c->rng, p_chain);
+				}
+				if (heap_push(c, ch) < 0)
 					return -1;
-				c->ticks += (uint64_t)ticks_from(c, j + 1, b);
+			} else {
+				c->pend[c->pend_n++] = u;
+				c->ticks += (uint64_t)t_next;
 			}
 		}
 		if (bulk) {
@@ -627,6 +747,20 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	if (bulk) {
 		/* Stage two: the union over U_out, layer by layer (sim_fast.c's stage_two). */
 		int64_t above = 0, rem = m_out;
+		double below[BINS_MAX_K + 1];
+		/*
+		 * The chain senders that reached no node of U_in, by a_out (cjoint's
+		 * cells a_in = 0): one by one while few (cheaper than K binomials).
+		 */
+		if (nc > 4 * BINS_MAX_K) {
+			sample_multinomial_down(&c->rng, nc, c->cjoint, k, below, c->cnt);
+		} else if (nc > 0) {
+			double row = 0;
+			for (int64_t o = 0; o <= k; o++)
+				row += c->cjoint[o];
+			for (int64_t r = 0; r < nc; r++)
+				c->cnt[sample_discrete(&c->rng, c->cjoint, 0, k, row)]++;
+		}
 		for (int64_t o = 1; o <= k; o++)
 			above += c->cnt[o];
 		for (int64_t t = 0; t < k && above > 0 && rem > 0; t++) {
@@ -642,9 +776,12 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	}
 	for (int64_t r = 0; r < c->touched_n; r++)
 		c->seen[c->touched[r]] = 0;
-	for (int64_t r = 0; r < c->pend_n; r++)
-		if (push_double(&c->ex[b], &c->ex_n[b], &c->ex_cap[b], c->pend[r]) < 0)
+	if (c->pend_n > 0) {
+		if (reserve_double(&c->ex[b], c->ex_n[b], &c->ex_cap[b], c->pend_n) < 0)
 			return -1;
+		memcpy(c->ex[b] + c->ex_n[b], c->pend, (size_t)c->pend_n * sizeof *c->pend);
+		c->ex_n[b] += c->pend_n;
+	}
 	c->slot_new[j] = new_n;
 	*m = left;
 	if (left == 0) {
@@ -671,8 +808,9 @@ static int bins_trial(struct bins *c, int64_t *informed, double *all, int64_t *l
 	/* The origin: informed at 0, its phase anywhere; in bin 0 it ticks in slot 0 after 0. */
 	x0 = (int64_t)rng_below(&c->rng, BINS_S);
 	if (x0 == 0) {
-		if (push_double(&c->ex[0], &c->ex_n[0], &c->ex_cap[0], rng_unit(&c->rng)) < 0)
+		if (reserve_double(&c->ex[0], 0, &c->ex_cap[0], 1) < 0)
 			return -1;
+		c->ex[0][c->ex_n[0]++] = rng_unit(&c->rng);
 	} else {
 		c->anon[x0] = 1;
 	}
@@ -726,6 +864,29 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
 	if (informed == c.live && informed > 1)
 		when[informed - 1] = fmax(all, when[informed - 1]);
 	out->when = when;
+	bins_release(&c);
+	return FO_OK;
+}
+
+enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				enum sim_bins_mode mode, int64_t anon, int64_t m, int64_t *in_new, int64_t *new_n)
+{
+	struct bins c;
+	double all = 0;
+	int done = 0;
+
+	if (bins_init(&c, p) < 0)
+		return FO_NOMEM;
+	c.mode = mode;
+	rng_stream(&c.rng, seed, trial);
+	c.anon[0] = anon;
+	if (run_slot(&c, 0, &m, &done, &all) < 0) {
+		bins_release(&c);
+		return FO_NOMEM;
+	}
+	/* Bin 0's explicit nodes after the slot: its anonymous hitters and the nodes of U_in informed. */
+	*in_new = c.ex_n[0] - (anon - c.anon[0]);
+	*new_n = c.slot_new[0];
 	bins_release(&c);
 	return FO_OK;
 }

@@ -35,4 +35,12 @@ enum sim_bins_mode { SIM_BINS_AUTO = 0, SIM_BINS_BULK, SIM_BINS_INDIVIDUAL };
 enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 				 enum sim_bins_mode mode, double *when, struct sim_timed *out);
 
+/*
+ * For tests: slot 0 alone, with `anon` anonymous senders in bin 0 and m
+ * uninformed; *in_new gets the nodes of bin 0's U_in informed in it,
+ * *new_n all informed in it.
+ */
+enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
+				enum sim_bins_mode mode, int64_t anon, int64_t m, int64_t *in_new, int64_t *new_n);
+
 #endif

@@ -294,6 +294,65 @@ START_TEST(test_bins_matches_agent)
 END_TEST
 
 /*
+ * One slot of sim_bins.c, bulk against individual, from A anonymous
+ * senders among N: the nodes of U_in informed (hitters, and the chain of
+ * nodes informed in the slot that tick in it, whose senders bulk draws by
+ * a geometric count and a joint of its own) and all informed, within 5
+ * standard errors and chi-square homogeneous.  The agreement with the agent
+ * above cannot see the chain at its size (about 1 node in 8 of U_in's at
+ * K = 8, a 1/32 share of the informed); here it is most of the signal.
+ */
+START_TEST(test_bins_slot_modes)
+{
+	static const struct {
+		int64_t n, k;
+		double loss;
+		int64_t anon;
+	} sc[] = { { 10000, 8, 0.1, 1000 }, { 4000, 3, 0, 1500 } };
+	struct gossip_params p = { 0 };
+	int64_t m = sc[_i].n - 1 - sc[_i].anon, *hb = calloc((size_t)m + 1, sizeof *hb),
+		*hi = calloc((size_t)m + 1, sizeof *hi);
+	struct moments b = { 0 }, ind = { 0 };
+	static const char *const names[2] = { "informed in U_in", "informed" };
+	const int reps = 3000;
+
+	ck_assert(hb && hi);
+	p.nodes = sc[_i].n;
+	p.fanout = sc[_i].k;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.loss = sc[_i].loss;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	p.horizon = 1;
+	ck_assert(sim_bins_covers(&p));
+	for (int t = 0; t < reps; t++) {
+		int64_t in_b, new_b, in_i, new_i;
+		ck_assert_int_eq(sim_bins_slot_as(&p, 61, (uint64_t)t, SIM_BINS_BULK, sc[_i].anon, m, &in_b, &new_b),
+				 FO_OK);
+		ck_assert_int_eq(sim_bins_slot_as(&p, 62, (uint64_t)t, SIM_BINS_INDIVIDUAL, sc[_i].anon, m, &in_i,
+						  &new_i),
+				 FO_OK);
+		ck_assert(in_b >= 0 && in_b <= new_b && new_b <= m && in_i >= 0 && in_i <= new_i && new_i <= m);
+		add(&b, 0, (double)in_b);
+		add(&b, 1, (double)new_b);
+		add(&ind, 0, (double)in_i);
+		add(&ind, 1, (double)new_i);
+		hb[in_b]++;
+		hi[in_i]++;
+	}
+	b.n = ind.n = reps;
+	for (int j = 0; j < 2; j++) {
+		double se = sqrt(var_of_mean(&b, j) + var_of_mean(&ind, j));
+		ck_assert_msg(fabs(mean(&b, j) - mean(&ind, j)) <= 5 * se, "case %d, %s: bulk %.3f individual %.3f (5 se %.3f)",
+			      _i, names[j], mean(&b, j), mean(&ind, j), 5 * se);
+	}
+	homogeneous(hb, hi, m + 1, "bulk vs individual slot, informed in U_in");
+	free(hb);
+	free(hi);
+}
+END_TEST
+
+/*
  * N = 2 by hand: the other node is informed by the origin's first gossip
  * tick (push, K = 1), or by its own first tick (pull): both uniform on
  * [0, 1), so P(full by t) = t.  Probes alone (K = 0) with period P: each
@@ -840,6 +899,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_bins_matches_agent, 8),
 	UNIT_LOOP(test_bins_steps_estimate, 9),
 	UNIT_LOOP(test_bins_tally_edges, 2),
+	UNIT_LOOP(test_bins_slot_modes, 2),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
 	UNIT_TEST(test_phase_exponentials),
 	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
