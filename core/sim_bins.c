@@ -88,7 +88,7 @@
 
 struct bev {
 	double t;
-	int64_t who;      /* explicit index in ex[b] or -1 (anonymous); chain: the U_in index */
+	int64_t who;      /* explicit index in ex[b] or -1 (anonymous); 0 for a chain sender */
 	int ain, aout;
 };
 
@@ -110,8 +110,6 @@ struct bins {
 	int64_t ex_n[BINS_S], ex_cap[BINS_S];
 	double *pend;             /* explicit places to add to the slot's bin after it */
 	int64_t pend_n, pend_cap;
-	uint64_t *seen;           /* bits over the slot's U indices: reached in this slot */
-	int64_t *touched, touched_n; /* words of seen set in this slot */
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
 	int64_t ev_cap, heap_n, heap_cap; /* sorted holds ev_cap too */
@@ -172,8 +170,6 @@ static void bins_release(struct bins *c)
 	for (int b = 0; b < BINS_S; b++)
 		free(c->ex[b]);
 	free(c->pend);
-	free(c->seen);
-	free(c->touched);
 	free(c->ev);
 	free(c->heap);
 	free(c->sorted);
@@ -191,10 +187,8 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	c->loss = p->loss;
 	c->log_miss = log1p(-fmin((double)p->fanout * (1 - p->loss) / (double)c->n1, 1));
 	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
-	c->seen = calloc((size_t)c->live / 64 + 1, sizeof *c->seen);
-	c->touched = malloc((size_t)c->live * sizeof *c->touched);
 	c->slot_new = malloc((size_t)c->slots * sizeof *c->slot_new);
-	if (!c->seen || !c->touched || !c->slot_new) {
+	if (!c->slot_new) {
 		bins_release(c);
 		return -1;
 	}
@@ -515,35 +509,6 @@ static int grow_ev(struct bins *c, int64_t need)
 	return 0;
 }
 
-/* Marks U index v reached in this slot; returns 0 if it already was. */
-static int reach_first(struct bins *c, int64_t v)
-{
-	uint64_t *w = &c->seen[v >> 6], bit = (uint64_t)1 << (v & 63);
-
-	if (*w & bit)
-		return 0;
-	if (!*w)
-		c->touched[c->touched_n++] = v >> 6;
-	*w |= bit;
-	return 1;
-}
-
-/* Draws `a` distinct indices uniform in [lo, hi) other than `not`, into out. */
-static void distinct(struct bins *c, int64_t lo, int64_t hi, int64_t not, int64_t a, int64_t *out)
-{
-	for (int64_t i = 0; i < a; i++) {
-		int64_t v;
-		int again;
-		do {
-			v = lo + (int64_t)rng_below(&c->rng, (uint64_t)(hi - lo));
-			again = v == not;
-			for (int64_t q = 0; q < i && !again; q++)
-				again = out[q] == v;
-		} while (again);
-		out[i] = v;
-	}
-}
-
 /*
  * cjoint, the joint pmf of a chain sender's (a_in, a_out): make_joint for
  * the m0 - 1 others uninformed, m_in - 1 of them in U_in; *tot its total,
@@ -570,7 +535,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 {
 	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
-	int64_t t_here, t_next, nc = 0;
+	int64_t t_here, t_next, nc = 0, in_left, out_left;
 	uint64_t skip = 0;
 	double p_hit = 0, q_out, last = 0, cj_tot = 1, p_chain = 0, *ex = c->ex[b];
 	int bulk, cj_ok = 0;
@@ -647,7 +612,6 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	}
 	if (ne > 1)
 		sort_events(c, ne);
-	c->touched_n = 0;
 	c->heap_n = 0;
 	c->pend_n = 0;
 	t_here = ticks_from(c, j, b);
@@ -659,14 +623,14 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		if (c->ev[r].ain > 0 && c->ev[r].who < 0)
 			c->pend[c->pend_n++] = c->ev[r].t;
 	c->anon[b] -= nh_a;
+	in_left = m_in;
+	out_left = m_out;
 	for (int64_t r = 0; (r < ne || c->heap_n > 0) && left > 0;) {
 		struct bev e;
-		int64_t pick[BINS_MAX_K], self = -1;
 		int chain = 0;
 		if (c->heap_n > 0 && (r >= ne || c->heap[0].t < c->ev[r].t)) {
 			e = heap_pop(c);
 			chain = 1;
-			self = e.who;
 		} else {
 			e = c->ev[r++];
 		}
@@ -683,18 +647,22 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			e.aout = (int)(x % kk);
 			c->pend[c->pend_n++] = e.t;
 		}
-		if (e.ain > 0)
-			distinct(c, 0, m_in, self, e.ain, pick);
+		/*
+		 * Its a_in peers in U_in (less itself, for a chain sender), drawn
+		 * without replacement: the next is new with the chance of the not
+		 * yet reached among those left (who they are does not matter).
+		 */
 		for (int64_t q = 0; q < e.ain; q++) {
 			double u;
-			if (!reach_first(c, pick[q]))
+			if ((int64_t)rng_below(&c->rng, (uint64_t)(m_in - chain - q)) >= in_left)
 				continue;
+			in_left--;
 			left--;
 			new_n++;
 			last = e.t;
 			u = rng_unit(&c->rng);
 			if (u > e.t) {
-				struct bev ch = { u, pick[q], 0, 0 };
+				struct bev ch = { u, 0, 0, 0 };
 				c->ticks += (uint64_t)t_here;
 				if (bulk) {
 					/*
@@ -733,11 +701,10 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			c->cnt[e.aout]++;
 			continue;
 		}
-		if (e.aout > 0)
-			distinct(c, m_in, m0, -1, e.aout, pick);
 		for (int64_t q = 0; q < e.aout; q++) {
-			if (!reach_first(c, pick[q]))
+			if ((int64_t)rng_below(&c->rng, (uint64_t)(m_out - q)) >= out_left)
 				continue;
+			out_left--;
 			left--;
 			new_n++;
 			last = e.t;
@@ -774,8 +741,6 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		if (left == 0)
 			last = 1; /* probability below e^-45: see the top */
 	}
-	for (int64_t r = 0; r < c->touched_n; r++)
-		c->seen[c->touched[r]] = 0;
 	if (c->pend_n > 0) {
 		if (reserve_double(&c->ex[b], c->ex_n[b], &c->ex_cap[b], c->pend_n) < 0)
 			return -1;
