@@ -105,6 +105,7 @@ struct bins {
 	const struct gossip_params *p;
 	int64_t live, n1, k, slots;
 	double loss, log_miss; /* log_miss: log(1 - q), q = K (1 - loss) / (N - 1) capped at 1 */
+	double lq_bin;         /* log1p(-1 / S) */
 	int64_t anon[BINS_S];
 	double *ex[BINS_S];
 	int64_t ex_n[BINS_S], ex_cap[BINS_S];
@@ -187,6 +188,7 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	c->loss = p->loss;
 	c->log_miss = log1p(-fmin((double)p->fanout * (1 - p->loss) / (double)c->n1, 1));
 	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
+	c->lq_bin = log1p(-1.0 / BINS_S);
 	c->slot_new = malloc((size_t)c->slots * sizeof *c->slot_new);
 	if (!c->slot_new) {
 		bins_release(c);
@@ -320,6 +322,30 @@ static int64_t binomial(struct rng *r, int64_t n, double p)
 		return (int64_t)sample_binomial(r, (uint64_t)n, p);
 	for (int64_t i = 0; i < n; i++)
 		x += rng_unit(r) < p;
+	return x;
+}
+
+/*
+ * As binomial, given lq = log1p(-p) (the same for several draws): where
+ * sample_binomial would invert (p <= 1/2, n p below its BTRS threshold of
+ * 10) the same inversion, without computing lq again.
+ */
+static int64_t binomial_lq(struct rng *r, int64_t n, double p, double lq)
+{
+	double u, odds, pk, cdf;
+	int64_t x = 0;
+
+	if (n <= 16 || !(p > 0 && p <= 0.5) || (double)n * p >= 10)
+		return binomial(r, n, p);
+	u = rng_unit(r);
+	odds = p / (1 - p);
+	pk = exp((double)n * lq);
+	cdf = pk;
+	while (u >= cdf && x < n) {
+		pk *= (double)(n - x) / (double)(x + 1) * odds;
+		x++;
+		cdf += pk;
+	}
 	return x;
 }
 
@@ -546,7 +572,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	A = c->anon[b];
 	if (A + E == 0)
 		return 0;
-	m_in = binomial(&c->rng, m0, 1.0 / BINS_S);
+	m_in = binomial_lq(&c->rng, m0, 1.0 / BINS_S, c->lq_bin);
 	m_out = m0 - m_in;
 	make_reach(c, m0, c->reach);
 	make_joint(c, c->reach, m0, m_in, c->joint);
@@ -555,18 +581,29 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	for (int64_t o = 0; o <= k; o++)
 		c->r0[o] = c->joint[o];
 	cells_make(&c->hit, c->joint, kk, kk * kk);
-	nh_a = m_in > 0 ? binomial(&c->rng, A, p_hit) : 0;
-	nh_e = m_in > 0 ? binomial(&c->rng, E, p_hit) : 0;
+	if (m_in > 0) {
+		double lq = p_hit > 0 && p_hit <= 0.5 ? log1p(-p_hit) : 0;
+		nh_a = binomial_lq(&c->rng, A, p_hit, lq);
+		nh_e = binomial_lq(&c->rng, E, p_hit, lq);
+	} else {
+		nh_a = nh_e = 0;
+	}
 	nA = A - nh_a;
 	nE = E - nh_e;
 	/* r0: a_out given a_in = 0 (unnormalised; total 1 - p_hit). */
 	q_out = 1 - p_hit > 0 ? 1 - c->r0[0] / (1 - p_hit) : 0;
 	{
-		double ph = -expm1((double)(A + E + m_in) * c->log_miss);
-		double safe = ph < 1 ? (double)m_out * -log(ph) : 0;
+		/*
+		 * Safe when m_out (-log ph) >= 45, ph the chance a node of U_out is
+		 * reached; ph <= (A + E + m_in) q, so below 1/2 it is safe from 65
+		 * on without the logarithms.
+		 */
 		double outs = (double)(nA + nE) * q_out;
-		bulk = m_out > 0 && safe >= 45 &&
-		       (c->mode == SIM_BINS_BULK || (c->mode == SIM_BINS_AUTO && outs > (double)k));
+		bulk = m_out > 0 && (c->mode == SIM_BINS_BULK || (c->mode == SIM_BINS_AUTO && outs > (double)k));
+		if (bulk && !(m_out >= 65 && (double)(A + E + m_in) * -c->log_miss <= 0.5)) {
+			double ph = -expm1((double)(A + E + m_in) * c->log_miss);
+			bulk = ph < 1 && (double)m_out * -log(ph) >= 45;
+		}
 	}
 	/* The explicit hitters to the front of ex[b], then (individual) those reaching U_out. */
 	for (int64_t r = 0; r < nh_e; r++) {
