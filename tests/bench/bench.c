@@ -364,7 +364,8 @@ static void ratio_row(const char *workload, double fast, const char *anchor_name
 /*
  * Issue 22's table, each row against its anchor measured here: push N=1e5
  * per trial against the plain-Python and the numpy simulation, N=1e6 x 100
- * trials, and the exact push_pull K search against the same search on one
+ * trials, the independent-timer sampler against the aligned one (N=1e5 and
+ * N=1e6), and the exact push_pull K search against the same search on one
  * thread (the search before issue 22 evaluated its K one after the other).
  * The HTTP row is perf_table.py's (make bench-http).
  */
