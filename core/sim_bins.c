@@ -751,12 +751,12 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	if (bulk) {
 		/* Stage two: the union over U_out, layer by layer (sim_fast.c's stage_two). */
 		int64_t above = 0, rem = m_out;
-		double below[BINS_MAX_K + 1];
 		/*
 		 * The chain senders that reached no node of U_in, by a_out (cjoint's
 		 * cells a_in = 0): one by one while few (cheaper than K binomials).
 		 */
 		if (nc > 4 * BINS_MAX_K) {
+			double below[BINS_MAX_K + 1];
 			sample_multinomial_down(&c->rng, nc, c->cjoint, k, below, c->cnt);
 		} else if (nc > 0) {
 			double row = 0;

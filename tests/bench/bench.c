@@ -375,11 +375,10 @@ static void bench_issue22(const char *python, const char *numpy)
 	const struct gossip_params big = { 1000000, 3, 100, GOSSIP_PUSH, 0, 0, 0, 0 };
 	const struct gossip_params exact = { 100000, 0, 12, GOSSIP_PUSH_PULL, 0, 0, 0, 0 };
 	const struct gossip_params aligned = { 100000, 3, 30, GOSSIP_PUSH, 0, 0, 0, 0 };
-	struct gossip_params indep = aligned;
 	struct sim_summary sum;
 	struct calc_answer one, two;
 	char cmd[512], measured[96], anc[96], ratio[32], t[32], tt[32];
-	double t1, t2, fast, tp, tn, tb, s1, s2, ta, ti;
+	double t1, t2, fast, tp, tn, tb, s1, s2;
 	enum fo_status st1, st2;
 
 	printf("\n== Issue 22's table (each row against its anchor, measured in this run)\n");
@@ -408,14 +407,14 @@ static void bench_issue22(const char *python, const char *numpy)
 	 * occupancy draws both share weigh more than the per-slot work.
 	 */
 	for (int c = 0; c < 2; c++) {
-		struct gossip_params al = aligned;
+		struct gossip_params al = aligned, indep;
 		int64_t trials = c == 0 ? 400 : 30;
 		char what[128];
 		al.nodes = c == 0 ? 100000 : 1000000;
 		indep = al;
 		indep.timers = GOSSIP_TIMERS_INDEPENDENT;
-		ta = timed(run_fast, &al, trials, 1, 3, &sum) / (double)trials;
-		ti = timed(run_fast, &indep, trials, 1, 3, &sum) / (double)trials;
+		double ta = timed(run_fast, &al, trials, 1, 3, &sum) / (double)trials;
+		double ti = timed(run_fast, &indep, trials, 1, 3, &sum) / (double)trials;
 		printf("push N=%s K=3 R=30, one thread: aligned %.3g ms, independent timers %.3g ms per trial\n",
 		       c == 0 ? "1e5" : "1e6", ta * 1e3, ti * 1e3);
 		snprintf(measured, sizeof measured, "%s per trial", secs(ti, t, sizeof t));
