@@ -106,15 +106,17 @@ struct bins {
 	int64_t live, n1, k, slots;
 	double loss, log_miss; /* log_miss: log(1 - q), q = K (1 - loss) / (N - 1) capped at 1 */
 	double lq_bin;         /* log1p(-1 / S) */
-	int64_t anon[BINS_S];
-	double *ex[BINS_S];
-	int64_t ex_n[BINS_S], ex_cap[BINS_S];
+	int64_t s;                /* phase bins (bins_s) */
+	int s_log2;
+	int64_t anon[BINS_S_MAX];
+	double *ex[BINS_S_MAX];
+	int64_t ex_n[BINS_S_MAX], ex_cap[BINS_S_MAX];
 	double *pend;             /* explicit places to add to the slot's bin after it */
 	int64_t pend_n, pend_cap;
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
 	int64_t ev_cap, heap_n, heap_cap; /* sorted holds ev_cap too */
-	int64_t tree[2 * BINS_S]; /* placed nodes not yet told apart: uniform over a subtree's bins */
+	int64_t tree[2 * BINS_S_MAX]; /* placed nodes not yet told apart: uniform over a subtree's bins */
 	int64_t *slot_new;        /* slots: nodes informed in each */
 	double thin[BINS_MAX_K + 1][BINS_MAX_K + 1]; /* thin[h][a]: Bin(a; h, 1 - loss) */
 	double reach[BINS_MAX_K + 1], joint[BINS_CELLS];
@@ -146,6 +148,24 @@ static int64_t imin(int64_t a, int64_t b)
 }
 
 /*
+ * The phase bins a run of p uses: BINS_S, or 64 from 200000 live nodes
+ * and 128 from 800000, while H S stays within 10^6 slots.  A trial costs
+ * about a S per slot-unit and b L / S per node of U_in and hitter, so the
+ * best S grows as the square root of L; measured (docs/PERFORMANCE.md) 32
+ * best at L = 10^5, 64 and 128 about 15% under 32 at 10^6.
+ */
+int sim_bins_s(const struct gossip_params *p)
+{
+	int64_t live = gossip_live(p);
+	double h = gossip_horizon(p);
+	int s = live >= 800000 ? 128 : live >= 200000 ? 64 : BINS_S;
+
+	while (s > BINS_S && h * s > 1e6)
+		s /= 2;
+	return s;
+}
+
+/*
  * The steps (struct sim_timed.steps) a trial is expected to take: slots
  * until everyone is informed (about 2 ln L / k intervals, k the arrivals a
  * tick makes among live peers) or H; a slot whose bin has senders costs its
@@ -160,15 +180,15 @@ double sim_bins_steps(const struct gossip_params *p)
 	double k = (double)p->fanout * (1 - p->loss) * (live - 1) / fmax((double)p->nodes - 1, 1);
 	double t_all = k > 0 ? 2 * log(fmax(live, 2)) / k + 1 : h, t = fmin(h, t_all);
 	double grown = k * t > 700 ? live : fmin(live, expm1(k * t) / fmax(k * t, 1e-9) + 1);
-	double busy = fmin(1, grown / BINS_S);
-	double per_slot = 1 + busy * (2 + fmin((double)p->fanout + 9, live / BINS_S));
+	double s = sim_bins_s(p), busy = fmin(1, grown / s);
+	double per_slot = 1 + busy * (2 + fmin((double)p->fanout + 9, live / s));
 
-	return BINS_S * t * per_slot + 2 * fmin(live, exp(fmin(k * h, 700))) / BINS_S;
+	return s * t * per_slot + 2 * fmin(live, exp(fmin(k * h, 700))) / s;
 }
 
 static void bins_release(struct bins *c)
 {
-	for (int b = 0; b < BINS_S; b++)
+	for (int b = 0; b < BINS_S_MAX; b++)
 		free(c->ex[b]);
 	free(c->pend);
 	free(c->ev);
@@ -178,7 +198,7 @@ static void bins_release(struct bins *c)
 	free(c->slot_new);
 }
 
-static int bins_init(struct bins *c, const struct gossip_params *p)
+static int bins_init(struct bins *c, const struct gossip_params *p, int s)
 {
 	memset(c, 0, sizeof *c);
 	c->p = p;
@@ -187,8 +207,10 @@ static int bins_init(struct bins *c, const struct gossip_params *p)
 	c->k = p->fanout;
 	c->loss = p->loss;
 	c->log_miss = log1p(-fmin((double)p->fanout * (1 - p->loss) / (double)c->n1, 1));
-	c->slots = (int64_t)nearbyint(gossip_horizon(p) * BINS_S);
-	c->lq_bin = log1p(-1.0 / BINS_S);
+	c->s = s > 0 ? s : sim_bins_s(p);
+	c->s_log2 = __builtin_ctz((unsigned)c->s);
+	c->slots = (int64_t)nearbyint(gossip_horizon(p) * (double)c->s);
+	c->lq_bin = log1p(-1.0 / (double)c->s);
 	c->slot_new = malloc((size_t)c->slots * sizeof *c->slot_new);
 	if (!c->slot_new) {
 		bins_release(c);
@@ -352,9 +374,9 @@ static int64_t binomial_lq(struct rng *r, int64_t n, double p, double lq)
 /* First slot >= j of bin x, and the ticks before the horizon from it on. */
 static int64_t ticks_from(const struct bins *c, int64_t j, int64_t x)
 {
-	int64_t k0 = j + (((x - j) % BINS_S) + BINS_S) % BINS_S;
+	int64_t k0 = j + (((x - j) % c->s) + c->s) % c->s;
 
-	return k0 < c->slots ? (c->slots - 1 - k0) / BINS_S + 1 : 0;
+	return k0 < c->slots ? (c->slots - 1 - k0) / c->s + 1 : 0;
 }
 
 /*
@@ -395,8 +417,8 @@ static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
 	 * the path stays uniform over its subtree until a bin of it is reached
 	 * (resolve), and those that end in bin b are placed again.
 	 */
-	while (d >= BINS_S) {
-		for (int64_t node = 1, size = BINS_S / 2; size >= 1; size /= 2) {
+	while (d >= c->s) {
+		for (int64_t node = 1, size = c->s / 2; size >= 1; size /= 2) {
 			int64_t l = binomial_half(&c->rng, d);
 			if (b / size % 2) {
 				c->tree[2 * node] += l;
@@ -411,7 +433,7 @@ static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
 		}
 	}
 	while (d-- > 0) {
-		int64_t x = (int64_t)rng_below(&c->rng, BINS_S - 1);
+		int64_t x = (int64_t)rng_below(&c->rng, (uint64_t)c->s - 1);
 		if (x >= b)
 			x++;
 		c->anon[x]++;
@@ -423,10 +445,10 @@ static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
 /* Nodes placed uniformly over subtrees holding bin x, told apart down to x; ticks from slot j on. */
 static void resolve(struct bins *c, int64_t j, int64_t x)
 {
-	int64_t leaf = BINS_S + x, n;
+	int64_t leaf = c->s + x, n;
 
-	for (int level = 0; (BINS_S >> level) > 1; level++) {
-		int64_t node = leaf >> (__builtin_ctz(BINS_S) - level);
+	for (int level = 0; level < c->s_log2; level++) {
+		int64_t node = leaf >> (c->s_log2 - level);
 		if (c->tree[node] > 0) {
 			int64_t l = binomial_half(&c->rng, c->tree[node]);
 			c->tree[2 * node] += l;
@@ -559,7 +581,7 @@ static void chain_joint(struct bins *c, int64_t m0, int64_t m_in, double *tot)
  */
 static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *all)
 {
-	int64_t b = j % BINS_S, k = c->k, kk = k + 1, A, E = c->ex_n[b];
+	int64_t b = j % c->s, k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
 	int64_t t_here, t_next, nc = 0, in_left, out_left;
 	uint64_t skip = 0;
@@ -572,7 +594,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	A = c->anon[b];
 	if (A + E == 0)
 		return 0;
-	m_in = binomial_lq(&c->rng, m0, 1.0 / BINS_S, c->lq_bin);
+	m_in = binomial_lq(&c->rng, m0, 1.0 / (double)c->s, c->lq_bin);
 	m_out = m0 - m_in;
 	make_reach(c, m0, c->reach);
 	make_joint(c, c->reach, m0, m_in, c->joint);
@@ -788,7 +810,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	*m = left;
 	if (left == 0) {
 		*done = 1;
-		*all = ((double)j + last) / BINS_S;
+		*all = ((double)j + last) / (double)c->s;
 	}
 	return 0;
 }
@@ -799,7 +821,7 @@ static int bins_trial(struct bins *c, int64_t *informed, double *all, int64_t *l
 	int64_t m = c->live - 1, x0;
 	int done = c->live == 1;
 
-	for (int b = 0; b < BINS_S; b++) {
+	for (int b = 0; b < c->s; b++) {
 		c->anon[b] = 0;
 		c->ex_n[b] = 0;
 	}
@@ -808,7 +830,7 @@ static int bins_trial(struct bins *c, int64_t *informed, double *all, int64_t *l
 	c->steps = 0;
 	*all = 0;
 	/* The origin: informed at 0, its phase anywhere; in bin 0 it ticks in slot 0 after 0. */
-	x0 = (int64_t)rng_below(&c->rng, BINS_S);
+	x0 = (int64_t)rng_below(&c->rng, (uint64_t)c->s);
 	if (x0 == 0) {
 		if (reserve_double(&c->ex[0], 0, &c->ex_cap[0], 1) < 0)
 			return -1;
@@ -824,7 +846,7 @@ static int bins_trial(struct bins *c, int64_t *informed, double *all, int64_t *l
 		*last_slot = j;
 	}
 	/* Placed nodes still unresolved tick from the next slot of their bin on. */
-	for (int64_t x = 0; x < BINS_S; x++)
+	for (int64_t x = 0; x < c->s; x++)
 		resolve(c, *last_slot + 1, x);
 	*informed = c->live - m;
 	return 0;
@@ -842,14 +864,14 @@ static void trial_out(const struct bins *c, struct sim_timed *out, int64_t infor
 }
 
 enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-				 enum sim_bins_mode mode, double *when, struct sim_timed *out)
+				 enum sim_bins_mode mode, int s, double *when, struct sim_timed *out)
 {
 	struct gossip_params view = gossip_known_view(p);
 	struct bins c;
 	int64_t informed, last_slot, w = 1;
 	double all;
 
-	if (bins_init(&c, &view) < 0)
+	if (bins_init(&c, &view, s) < 0)
 		return FO_NOMEM;
 	c.mode = mode;
 	rng_stream(&c.rng, seed, trial);
@@ -862,7 +884,7 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
 	when[0] = 0;
 	for (int64_t j = 0; j <= last_slot; j++)
 		for (int64_t i = 0; i < c.slot_new[j]; i++)
-			when[w++] = nextafter((double)j / BINS_S, INFINITY);
+			when[w++] = nextafter((double)j / (double)c.s, INFINITY);
 	if (informed == c.live && informed > 1)
 		when[informed - 1] = fmax(all, when[informed - 1]);
 	out->when = when;
@@ -871,13 +893,14 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
 }
 
 enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-				enum sim_bins_mode mode, int64_t anon, int64_t m, int64_t *in_new, int64_t *new_n)
+				enum sim_bins_mode mode, int s, int64_t anon, int64_t m, int64_t *in_new,
+				int64_t *new_n)
 {
 	struct bins c;
 	double all = 0;
 	int done = 0;
 
-	if (bins_init(&c, p) < 0)
+	if (bins_init(&c, p, s) < 0)
 		return FO_NOMEM;
 	c.mode = mode;
 	rng_stream(&c.rng, seed, trial);
@@ -893,10 +916,27 @@ enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, ui
 	return FO_OK;
 }
 
+enum fo_status sim_bins_place_as(const struct gossip_params *p, uint64_t seed, uint64_t trial, int s, int64_t b,
+				 int64_t d, int64_t *count)
+{
+	struct bins c;
+
+	if (bins_init(&c, p, s) < 0)
+		return FO_NOMEM;
+	rng_stream(&c.rng, seed, trial);
+	place_out(&c, 0, b, d);
+	for (int64_t x = 0; x < c.s; x++) {
+		resolve(&c, 1, x);
+		count[x] = c.anon[x];
+	}
+	bins_release(&c);
+	return FO_OK;
+}
+
 enum fo_status sim_bins_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
 			      struct sim_timed *out)
 {
-	return sim_bins_timed_as(p, seed, trial, SIM_BINS_AUTO, when, out);
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_AUTO, 0, when, out);
 }
 
 enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64_t first_trial, int64_t trials,
@@ -909,7 +949,7 @@ enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64
 
 	if (!by_edge)
 		return FO_NOMEM;
-	if (bins_init(&c, p) < 0) {
+	if (bins_init(&c, p, 0) < 0) {
 		free(by_edge);
 		return FO_NOMEM;
 	}
@@ -929,7 +969,7 @@ enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64
 		trial_out(&c, &out, informed);
 		/* Edge e at min(e / 4, H): informed by the end of slot e S / 4 - 1. */
 		for (int64_t e = 0; e <= edges; e++) {
-			int64_t upto = e == edges ? c.slots : imin(e * (BINS_S / SIM_BINS_PER_INTERVAL), c.slots);
+			int64_t upto = e == edges ? c.slots : imin(e * (c.s / SIM_BINS_PER_INTERVAL), c.slots);
 			for (; j < upto && j <= last_slot; j++)
 				cum += c.slot_new[j];
 			by_edge[e] = cum;

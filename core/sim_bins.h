@@ -7,12 +7,20 @@
 
 #include "fanout/sim.h"
 
-/* Phase bins per gossip interval (a multiple of SIM_BINS_PER_INTERVAL), and the largest K covered. */
+/*
+ * Phase bins per gossip interval: BINS_S, the grid horizons must lie on (a
+ * multiple of SIM_BINS_PER_INTERVAL), or a power of two times it up to
+ * BINS_S_MAX for large runs (sim_bins_s); and the largest K covered.
+ */
 #define BINS_S 32
+#define BINS_S_MAX 128
 #define BINS_MAX_K 8
 
 /* Non-zero when sim_bins_run samples p (see sim_bins.c for the cases). */
 int sim_bins_covers(const struct gossip_params *p);
+
+/* The phase bins a run of p (which sim_bins_covers) uses. */
+int sim_bins_s(const struct gossip_params *p);
 
 /* Steps of one trial, for sim_fast_cost (as sim_clock_steps for sim_clock.c's sampler). */
 double sim_bins_steps(const struct gossip_params *p);
@@ -29,11 +37,15 @@ enum fo_status sim_bins_run(const struct gossip_params *p, uint64_t seed, uint64
 enum fo_status sim_bins_timed(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
 			      struct sim_timed *out);
 
-/* For tests: which way a slot reaches U_out (auto: by cost; bulk: whenever safe; individual: always). */
+/*
+ * For tests: which way a slot reaches U_out (auto: by cost; bulk: whenever
+ * safe; individual: always), and s phase bins (BINS_S times a power of two
+ * up to BINS_S_MAX; 0: sim_bins_s's).
+ */
 enum sim_bins_mode { SIM_BINS_AUTO = 0, SIM_BINS_BULK, SIM_BINS_INDIVIDUAL };
 
 enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-				 enum sim_bins_mode mode, double *when, struct sim_timed *out);
+				 enum sim_bins_mode mode, int s, double *when, struct sim_timed *out);
 
 /*
  * For tests: slot 0 alone, with `anon` anonymous senders in bin 0 and m
@@ -41,6 +53,15 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
  * *new_n all informed in it.
  */
 enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
-				enum sim_bins_mode mode, int64_t anon, int64_t m, int64_t *in_new, int64_t *new_n);
+				enum sim_bins_mode mode, int s, int64_t anon, int64_t m, int64_t *in_new,
+				int64_t *new_n);
+
+/*
+ * For tests: d nodes informed in slot 0 (bin b) of a run of p with s phase
+ * bins, placed and then told apart down to every bin; count[x] gets bin
+ * x's (s entries).
+ */
+enum fo_status sim_bins_place_as(const struct gossip_params *p, uint64_t seed, uint64_t trial, int s, int64_t b,
+				 int64_t d, int64_t *count);
 
 #endif

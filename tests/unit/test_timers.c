@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fanout/calc.h"
+#include "fanout/dist.h"
 #include "fanout/exact.h"
 #include "fanout/largen.h"
 #include "fanout/meanfield.h"
@@ -216,13 +217,26 @@ END_TEST
 static enum fo_status bins_bulk(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
 				struct sim_timed *out)
 {
-	return sim_bins_timed_as(p, seed, trial, SIM_BINS_BULK, when, out);
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_BULK, 0, when, out);
 }
 
 static enum fo_status bins_individual(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 				      double *when, struct sim_timed *out)
 {
-	return sim_bins_timed_as(p, seed, trial, SIM_BINS_INDIVIDUAL, when, out);
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_INDIVIDUAL, 0, when, out);
+}
+
+/* The same with 128 phase bins, as large runs use (sim_bins_s). */
+static enum fo_status bins_bulk_128(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+				    struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_BULK, 128, when, out);
+}
+
+static enum fo_status bins_auto_128(const struct gossip_params *p, uint64_t seed, uint64_t trial, double *when,
+				    struct sim_timed *out)
+{
+	return sim_bins_timed_as(p, seed, trial, SIM_BINS_AUTO, 128, when, out);
 }
 
 /*
@@ -231,7 +245,7 @@ static enum fo_status bins_individual(const struct gossip_params *p, uint64_t se
  * errors; chi-square homogeneity of the time-to-all histograms and of the
  * informed count at H/2.  Each way of reaching U_out on its own (bulk only
  * where it is safe: N = 600; individual everywhere) and as chosen by cost
- * (individual at these N).
+ * (individual at these N); the last two with 128 phase bins.
  * Horizons put H/5 and H/2 on the slots' edges (multiples of 1/32).
  */
 START_TEST(test_bins_matches_agent)
@@ -252,6 +266,8 @@ START_TEST(test_bins_matches_agent)
 		{ 300, 4, 0, 0, 5, bins_individual, 1500 },
 		{ 600, 3, 0, 0, 5, bins_bulk, 1500 },
 		{ 600, 2, 0.2, 60, 6.25, bins_bulk, 1500 },
+		{ 40, 3, 0.1, 4, 5, bins_auto_128, 10000 },
+		{ 1200, 3, 0, 0, 5, bins_bulk_128, 1000 },
 	};
 	struct gossip_params p = { 0 };
 	int64_t steps, live, *ha, *hf, *ma, *mf;
@@ -301,6 +317,7 @@ END_TEST
  * standard errors and chi-square homogeneous.  The agreement with the agent
  * above cannot see the chain at its size (about 1 node in 8 of U_in's at
  * K = 8, a 1/32 share of the informed); here it is most of the signal.
+ * The third case with 128 phase bins.
  */
 START_TEST(test_bins_slot_modes)
 {
@@ -308,7 +325,8 @@ START_TEST(test_bins_slot_modes)
 		int64_t n, k;
 		double loss;
 		int64_t anon;
-	} sc[] = { { 10000, 8, 0.1, 1000 }, { 4000, 3, 0, 1500 } };
+		int s;
+	} sc[] = { { 10000, 8, 0.1, 1000, 32 }, { 4000, 3, 0, 1500, 32 }, { 40000, 8, 0, 3000, 128 } };
 	struct gossip_params p = { 0 };
 	int64_t m = sc[_i].n - 1 - sc[_i].anon, *hb = calloc((size_t)m + 1, sizeof *hb),
 		*hi = calloc((size_t)m + 1, sizeof *hi);
@@ -327,10 +345,11 @@ START_TEST(test_bins_slot_modes)
 	ck_assert(sim_bins_covers(&p));
 	for (int t = 0; t < reps; t++) {
 		int64_t in_b, new_b, in_i, new_i;
-		ck_assert_int_eq(sim_bins_slot_as(&p, 61, (uint64_t)t, SIM_BINS_BULK, sc[_i].anon, m, &in_b, &new_b),
+		ck_assert_int_eq(sim_bins_slot_as(&p, 61, (uint64_t)t, SIM_BINS_BULK, sc[_i].s, sc[_i].anon, m, &in_b,
+						  &new_b),
 				 FO_OK);
-		ck_assert_int_eq(sim_bins_slot_as(&p, 62, (uint64_t)t, SIM_BINS_INDIVIDUAL, sc[_i].anon, m, &in_i,
-						  &new_i),
+		ck_assert_int_eq(sim_bins_slot_as(&p, 62, (uint64_t)t, SIM_BINS_INDIVIDUAL, sc[_i].s, sc[_i].anon, m,
+						  &in_i, &new_i),
 				 FO_OK);
 		ck_assert(in_b >= 0 && in_b <= new_b && new_b <= m && in_i >= 0 && in_i <= new_i && new_i <= m);
 		add(&b, 0, (double)in_b);
@@ -349,6 +368,65 @@ START_TEST(test_bins_slot_modes)
 	homogeneous(hb, hi, m + 1, "bulk vs individual slot, informed in U_in");
 	free(hb);
 	free(hi);
+}
+END_TEST
+
+/*
+ * sim_bins.c's tree over the phase bins: d nodes informed in a slot of bin
+ * b join a uniform other bin, each independently, so after every bin is
+ * told apart the counts are Multinomial(d, 1/(S - 1) each) off b.  Checked
+ * at S = 32 and 128, from few nodes (placed one by one) to many (halved
+ * down the tree): every node lands (the sum is d, none in b), the totals
+ * over the repetitions are uniform (chi-square, S - 2 df) and one bin's
+ * count is Binomial(d, 1/(S - 1)) (chi-square).
+ */
+START_TEST(test_bins_place)
+{
+	static const struct {
+		int s;
+		int64_t b, d;
+	} pc[] = { { 32, 5, 40 }, { 32, 0, 5000 }, { 128, 77, 300 }, { 128, 127, 20000 } };
+	const int reps = 2000, s = pc[_i].s;
+	int64_t b = pc[_i].b, d = pc[_i].d, x0 = (b + 1) % s, count[BINS_S_MAX], total[BINS_S_MAX] = { 0 };
+	int64_t *hist = calloc((size_t)d + 1, sizeof *hist);
+	double *pmf = malloc((size_t)(d + 1) * sizeof *pmf), expect[BINS_S_MAX], chi;
+	struct gossip_params p = { 0 };
+	int df;
+
+	ck_assert(hist && pmf);
+	p.nodes = 1000;
+	p.fanout = 2;
+	p.rounds = 1;
+	p.mode = GOSSIP_PUSH;
+	p.timers = GOSSIP_TIMERS_INDEPENDENT;
+	for (int t = 0; t < reps; t++) {
+		int64_t sum = 0;
+		ck_assert_int_eq(sim_bins_place_as(&p, 71, (uint64_t)t, s, b, d, count), FO_OK);
+		for (int x = 0; x < s; x++)
+			sum += count[x];
+		ck_assert_int_eq(sum, d);
+		ck_assert_int_eq(count[b], 0);
+		for (int x = 0; x < s; x++)
+			total[x] += count[x];
+		hist[count[x0]]++;
+	}
+	/* Totals: the bins other than b, in order. */
+	{
+		int64_t off[BINS_S_MAX];
+		int n = 0;
+		for (int x = 0; x < s; x++)
+			if (x != b) {
+				off[n] = total[x];
+				expect[n++] = 1.0 / (s - 1);
+			}
+		chi = chi_square(off, expect, n, d * reps, &df);
+		ck_assert_msg(chi <= chi_square_limit(df), "case %d: bin totals chi2 %.1f df %d", _i, chi, df);
+	}
+	dist_binom(d, 1.0 / (s - 1), pmf);
+	chi = chi_square(hist, pmf, (int)d + 1, reps, &df);
+	ck_assert_msg(chi <= chi_square_limit(df), "case %d: one bin's count chi2 %.1f df %d", _i, chi, df);
+	free(hist);
+	free(pmf);
 }
 END_TEST
 
@@ -857,15 +935,16 @@ START_TEST(test_bins_tally_edges)
 	struct gossip_params p = { 0 };
 	struct sim_tally run, one;
 	double *when;
-	int64_t trials = 60;
+	int64_t trials = _i == 2 ? 6 : 60;
 
-	p.nodes = 300;
+	p.nodes = _i == 2 ? 250000 : 300;
 	p.fanout = 2;
-	p.rounds = _i ? 9 : 4;
+	p.rounds = _i == 2 ? 20 : _i ? 9 : 4; /* the third at 64 phase bins (sim_bins_s) */
 	p.mode = GOSSIP_PUSH;
 	p.loss = 0.1;
 	p.timers = GOSSIP_TIMERS_INDEPENDENT;
 	ck_assert(sim_bins_covers(&p));
+	ck_assert_int_eq(sim_bins_s(&p), _i == 2 ? 64 : 32);
 	ck_assert_int_eq(sim_tally_init(&run, &p, 1), FO_OK);
 	ck_assert_int_eq(sim_tally_init(&one, &p, 1), FO_OK);
 	ck_assert_int_eq(sim_fast_run(&p, 11, 0, trials, 1, NULL, &run), FO_OK);
@@ -896,10 +975,11 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_fast_matches_agent, NCASES),
 	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
 	UNIT_LOOP(test_steps_estimate, 14),
-	UNIT_LOOP(test_bins_matches_agent, 8),
+	UNIT_LOOP(test_bins_matches_agent, 10),
 	UNIT_LOOP(test_bins_steps_estimate, 9),
-	UNIT_LOOP(test_bins_tally_edges, 2),
-	UNIT_LOOP(test_bins_slot_modes, 2),
+	UNIT_LOOP(test_bins_tally_edges, 3),
+	UNIT_LOOP(test_bins_slot_modes, 3),
+	UNIT_LOOP(test_bins_place, 4),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
 	UNIT_TEST(test_phase_exponentials),
 	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
