@@ -5,7 +5,8 @@
  * horizon H on the grid of 1/BINS_S intervals.  An exact sampler of the law
  * of sim_agent.c's timed trial for those cases; sim_clock.c does the rest.
  *
- * Time is cut into slots of 1/S of an interval (S = BINS_S); slot j covers
+ * Time is cut into slots of 1/S of an interval (S = sim_bins_s: 32, more
+ * for large runs; horizons lie on the grid of 1/32); slot j covers
  * [j/S, (j+1)/S) and holds bin b = j mod S of the phases.  An informed node
  * whose phase lies in bin b ticks once in every later slot of bin b.  The
  * state between slots is:
@@ -106,7 +107,7 @@ struct bins {
 	int64_t live, n1, k, slots;
 	double loss, log_miss; /* log_miss: log(1 - q), q = K (1 - loss) / (N - 1) capped at 1 */
 	double lq_bin;         /* log1p(-1 / S) */
-	int64_t s;                /* phase bins (bins_s) */
+	int64_t s;                /* phase bins (sim_bins_s) */
 	int s_log2;
 	int64_t anon[BINS_S_MAX];
 	double *ex[BINS_S_MAX];
@@ -148,17 +149,18 @@ static int64_t imin(int64_t a, int64_t b)
 }
 
 /*
- * The phase bins a run of p uses: BINS_S, or 64 from 200000 live nodes
+ * The phase bins a run of p uses: BINS_S, or 64 from 400000 live nodes
  * and 128 from 800000, while H S stays within 10^6 slots.  A trial costs
  * about a S per slot-unit and b L / S per node of U_in and hitter, so the
- * best S grows as the square root of L; measured (docs/PERFORMANCE.md) 32
- * best at L = 10^5, 64 and 128 about 15% under 32 at 10^6.
+ * best S grows as the square root of L; measured (docs/PERFORMANCE.md): 32
+ * the best at L = 10^5, 64 no better than 32 at 3 10^5, 128 at 0.83 and
+ * 0.79 of 32's time at 10^6 and 3 10^6.
  */
 int sim_bins_s(const struct gossip_params *p)
 {
 	int64_t live = gossip_live(p);
 	double h = gossip_horizon(p);
-	int s = live >= 800000 ? 128 : live >= 200000 ? 64 : BINS_S;
+	int s = live >= 800000 ? 128 : live >= 400000 ? 64 : BINS_S;
 
 	while (s > BINS_S && h * s > 1e6)
 		s /= 2;

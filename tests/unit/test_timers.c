@@ -937,7 +937,7 @@ START_TEST(test_bins_tally_edges)
 	double *when;
 	int64_t trials = _i == 2 ? 6 : 60;
 
-	p.nodes = _i == 2 ? 250000 : 300;
+	p.nodes = _i == 2 ? 500000 : 300;
 	p.fanout = 2;
 	p.rounds = _i == 2 ? 20 : _i ? 9 : 4; /* the third at 64 phase bins (sim_bins_s) */
 	p.mode = GOSSIP_PUSH;
