@@ -389,7 +389,7 @@ START_TEST(test_bins_place)
 	const int reps = 2000, s = pc[_i].s;
 	int64_t b = pc[_i].b, d = pc[_i].d, x0 = (b + 1) % s, count[BINS_S_MAX], total[BINS_S_MAX] = { 0 };
 	int64_t *hist = calloc((size_t)d + 1, sizeof *hist);
-	double *pmf = malloc((size_t)(d + 1) * sizeof *pmf), expect[BINS_S_MAX], chi;
+	double *pmf = malloc((size_t)(d + 1) * sizeof *pmf), chi;
 	struct gossip_params p = { 0 };
 	int df;
 
@@ -413,6 +413,7 @@ START_TEST(test_bins_place)
 	/* Totals: the bins other than b, in order. */
 	{
 		int64_t off[BINS_S_MAX];
+		double expect[BINS_S_MAX];
 		int n = 0;
 		for (int x = 0; x < s; x++)
 			if (x != b) {
