@@ -57,10 +57,11 @@ double sample_beta(struct rng *r, double a, double b)
 }
 
 /* Inversion: walk the pmf up from 0 until it passes a uniform. */
-static uint64_t binomial_inversion(struct rng *r, uint64_t n, double p)
+/* By inversion, given lq = log1p(-p). */
+static uint64_t binomial_inversion(struct rng *r, uint64_t n, double p, double lq)
 {
 	double u = rng_unit(r), odds = p / (1 - p);
-	double pk = exp((double)n * log1p(-p)), cdf = pk;
+	double pk = exp((double)n * lq), cdf = pk;
 	uint64_t k = 0;
 
 	while (u >= cdf && k < n) {
@@ -228,14 +229,24 @@ void sample_multinomial_down(struct rng *r, int64_t n, const double *w, int64_t 
 
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p)
 {
+	double lq = NAN;
+
+	return sample_binomial_lq(r, n, p, &lq);
+}
+
+uint64_t sample_binomial_lq(struct rng *r, uint64_t n, double p, double *lq)
+{
 	if (n == 0 || p <= 0)
 		return 0;
 	if (p >= 1)
 		return n;
 	if (p > 0.5)
 		return n - sample_binomial(r, n, 1 - p);
-	if ((double)n * p < BINOMIAL_BTRS_MEAN)
-		return binomial_inversion(r, n, p);
+	if ((double)n * p < BINOMIAL_BTRS_MEAN) {
+		if (isnan(*lq))
+			*lq = log1p(-p);
+		return binomial_inversion(r, n, p, *lq);
+	}
 	return binomial_btrs(r, n, p);
 }
 

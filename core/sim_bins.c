@@ -349,28 +349,12 @@ static int64_t binomial(struct rng *r, int64_t n, double p)
 	return x;
 }
 
-/*
- * As binomial, given lq = log1p(-p) (the same for several draws): where
- * sample_binomial would invert (p <= 1/2, n p below its BTRS threshold of
- * 10) the same inversion, without computing lq again.
- */
-static int64_t binomial_lq(struct rng *r, int64_t n, double p, double lq)
+/* As binomial, with sample_binomial_lq's *lq (log1p(-p) or NaN, kept) for several draws with one p. */
+static int64_t binomial_lq(struct rng *r, int64_t n, double p, double *lq)
 {
-	double u, odds, pk, cdf;
-	int64_t x = 0;
-
-	if (n <= 16 || !(p > 0 && p <= 0.5) || (double)n * p >= 10)
-		return binomial(r, n, p);
-	u = rng_unit(r);
-	odds = p / (1 - p);
-	pk = exp((double)n * lq);
-	cdf = pk;
-	while (u >= cdf && x < n) {
-		pk *= (double)(n - x) / (double)(x + 1) * odds;
-		x++;
-		cdf += pk;
-	}
-	return x;
+	if (n > 16)
+		return (int64_t)sample_binomial_lq(r, (uint64_t)n, p, lq);
+	return binomial(r, n, p);
 }
 
 /* First slot >= j of bin x, and the ticks before the horizon from it on. */
@@ -596,7 +580,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	A = c->anon[b];
 	if (A + E == 0)
 		return 0;
-	m_in = binomial_lq(&c->rng, m0, 1.0 / (double)c->s, c->lq_bin);
+	m_in = binomial_lq(&c->rng, m0, 1.0 / (double)c->s, &c->lq_bin);
 	m_out = m0 - m_in;
 	make_reach(c, m0, c->reach);
 	make_joint(c, c->reach, m0, m_in, c->joint);
@@ -606,9 +590,9 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		c->r0[o] = c->joint[o];
 	cells_make(&c->hit, c->joint, kk, kk * kk);
 	if (m_in > 0) {
-		double lq = p_hit > 0 && p_hit <= 0.5 ? log1p(-p_hit) : 0;
-		nh_a = binomial_lq(&c->rng, A, p_hit, lq);
-		nh_e = binomial_lq(&c->rng, E, p_hit, lq);
+		double lq = NAN;
+		nh_a = binomial_lq(&c->rng, A, p_hit, &lq);
+		nh_e = binomial_lq(&c->rng, E, p_hit, &lq);
 	} else {
 		nh_a = nh_e = 0;
 	}

@@ -29,6 +29,12 @@ double sample_beta(struct rng *r, double a, double b);
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p);
 
 /*
+ * The same draw, for several with one p: *lq is log1p(-p), or NaN to be
+ * computed here when the draw needs it (by inversion) and kept there.
+ */
+uint64_t sample_binomial_lq(struct rng *r, uint64_t n, double p, double *lq);
+
+/*
  * A multinomial of n over the classes 0 … top with weights w (summing to 1),
  * drawn from the top: the n left all have a class <= j, so class j takes
  * Binomial(left, w[j] / below[j]), below[j] = w[0] + … + w[j] summed upwards
