@@ -268,11 +268,12 @@ static void cells_make(struct cells *t, const double *pmf, int64_t lo, int64_t h
 static int64_t cells_draw(struct rng *r, const struct cells *t)
 {
 	double u = rng_unit(r) * t->total;
+	int i = 0;
 
-	for (int i = 0; i < t->n - 1; i++)
-		if (u < t->cum[i])
-			return t->at[i];
-	return t->at[t->n - 1];
+	/* The first cell whose running sum exceeds u: the count of those that do not (no branch to mispredict). */
+	for (int q = 0; q < t->n - 1; q++)
+		i += u >= t->cum[q];
+	return t->at[i];
 }
 
 /* reach[a], a = 0..K: arrivals among mm uninformed of one sender's K peers (the sender not among them). */
@@ -357,12 +358,12 @@ static int64_t binomial_lq(struct rng *r, int64_t n, double p, double *lq)
 	return binomial(r, n, p);
 }
 
-/* First slot >= j of bin x, and the ticks before the horizon from it on. */
+/* First slot >= j of bin x, and the ticks before the horizon from it on (S a power of two: masks, no division). */
 static int64_t ticks_from(const struct bins *c, int64_t j, int64_t x)
 {
-	int64_t k0 = j + (((x - j) % c->s) + c->s) % c->s;
+	int64_t k0 = j + ((x - j) & (c->s - 1));
 
-	return k0 < c->slots ? (c->slots - 1 - k0) / c->s + 1 : 0;
+	return k0 < c->slots ? ((c->slots - 1 - k0) >> c->s_log2) + 1 : 0;
 }
 
 /*
@@ -567,7 +568,7 @@ static void chain_joint(struct bins *c, int64_t m0, int64_t m_in, double *tot)
  */
 static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *all)
 {
-	int64_t b = j % c->s, k = c->k, kk = k + 1, A, E = c->ex_n[b];
+	int64_t b = j & (c->s - 1), k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
 	int64_t t_here, t_next, nc = 0, in_left, out_left;
 	uint64_t skip = 0;
