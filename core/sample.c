@@ -56,8 +56,7 @@ double sample_beta(struct rng *r, double a, double b)
 	return x / (x + y);
 }
 
-/* Inversion: walk the pmf up from 0 until it passes a uniform. */
-/* By inversion, given lq = log1p(-p). */
+/* Inversion, given lq = log1p(-p): walk the pmf up from 0 until it passes a uniform. */
 static uint64_t binomial_inversion(struct rng *r, uint64_t n, double p, double lq)
 {
 	double u = rng_unit(r), odds = p / (1 - p);

@@ -337,25 +337,26 @@ static void make_joint(const struct bins *c, const double *reach, int64_t mm, in
 /*
  * Binomial(n, p): for n up to 16 the count of n uniforms below p (exact,
  * and cheaper than the exp and log1p of sample_binomial's inversion), else
- * sample_binomial.
+ * sample_binomial_lq, with its *lq (log1p(-p) or NaN, kept) for several
+ * draws with one p.
  */
-static int64_t binomial(struct rng *r, int64_t n, double p)
+static int64_t binomial_lq(struct rng *r, int64_t n, double p, double *lq)
 {
 	int64_t x = 0;
 
 	if (n > 16)
-		return (int64_t)sample_binomial(r, (uint64_t)n, p);
+		return (int64_t)sample_binomial_lq(r, (uint64_t)n, p, lq);
 	for (int64_t i = 0; i < n; i++)
 		x += rng_unit(r) < p;
 	return x;
 }
 
-/* As binomial, with sample_binomial_lq's *lq (log1p(-p) or NaN, kept) for several draws with one p. */
-static int64_t binomial_lq(struct rng *r, int64_t n, double p, double *lq)
+/* The same, for one draw. */
+static int64_t binomial(struct rng *r, int64_t n, double p)
 {
-	if (n > 16)
-		return (int64_t)sample_binomial_lq(r, (uint64_t)n, p, lq);
-	return binomial(r, n, p);
+	double lq = NAN;
+
+	return binomial_lq(r, n, p, &lq);
 }
 
 /* First slot >= j of bin x, and the ticks before the horizon from it on (S a power of two: masks, no division). */
