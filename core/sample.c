@@ -235,7 +235,8 @@ uint64_t sample_binomial(struct rng *r, uint64_t n, double p)
 
 uint64_t sample_binomial_lq(struct rng *r, uint64_t n, double p, double *lq)
 {
-	if (n == 0 || p <= 0)
+	/* A NaN p draws 0, as inversion would, and never reaches BTRS, which would not stop. */
+	if (n == 0 || !(p > 0))
 		return 0;
 	if (p >= 1)
 		return n;

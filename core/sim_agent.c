@@ -421,6 +421,8 @@ static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 	double h = gossip_horizon(p), period = p->probe_interval, sync = p->sync_interval;
 	const double step[] = { [TICK_GOSSIP] = 1, [TICK_PROBE] = period, [TICK_SYNC] = sync };
 	int64_t done = 0;
+	/* A node with no one to ping (choose_peers' others: none) has no probe ticks. */
+	int probes = period > 0 && (p->failed_known ? gossip_live(p) : p->nodes) > 1;
 
 	choose_failed(a);
 	a->count = 0;
@@ -432,7 +434,7 @@ static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 		if (a->informed_at[v] == FAILED)
 			continue;
 		heap_push(a, (struct tick){ rng_unit(&a->rng), v, TICK_GOSSIP });
-		if (period > 0)
+		if (probes)
 			heap_push(a, (struct tick){ period * rng_unit(&a->rng), v, TICK_PROBE });
 		if (sync > 0)
 			heap_push(a, (struct tick){ sync * rng_unit(&a->rng), v, TICK_SYNC });

@@ -25,7 +25,7 @@ double sample_gamma(struct rng *r, double shape);
 /* Beta(a, b), a, b > 0. */
 double sample_beta(struct rng *r, double a, double b);
 
-/* Binomial(n, p). */
+/* Binomial(n, p); 0 when p is NaN (never a hang). */
 uint64_t sample_binomial(struct rng *r, uint64_t n, double p);
 
 /*

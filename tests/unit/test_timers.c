@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fanout/calc.h"
 #include "fanout/dist.h"
@@ -972,6 +973,45 @@ START_TEST(test_bins_tally_edges)
 }
 END_TEST
 
+/*
+ * A live node alone (N = 1, or one live node of three whose failures are
+ * known) has no one to ping or sync with: no probe ticks, no messages, in
+ * both simulators, and the run ends.  Before, the fast one's count of the
+ * pings left drew a binomial with chance 0/0 and never returned (found by
+ * fuzz_core: N = 1, K = 0, probes), and the agent pinged a stale peer.
+ * alarm() turns a hang into a failure here rather than at the suite's limit.
+ */
+START_TEST(test_alone_no_pings)
+{
+	struct gossip_params p = { .nodes = 1, .rounds = 20, .mode = GOSSIP_PUSH,
+				   .timers = GOSSIP_TIMERS_INDEPENDENT, .probe_interval = 1, .sync_interval = 2 };
+	struct sim_tally t;
+
+	if (_i >= 2) {
+		/* Cassandra's shape: three nodes, two failed and known, push_pull, seeds 0. */
+		p.nodes = 3;
+		p.failed = 2;
+		p.failed_known = 1;
+		p.mode = GOSSIP_PUSH_PULL;
+		p.seed_gossip = 1;
+	}
+	ck_assert_int_eq(gossip_params_check(&p, 1, NULL, 0), 0);
+	alarm(60);
+	ck_assert_int_eq(sim_tally_init(&t, &p, 1), FO_OK);
+	if (_i % 2)
+		ck_assert_int_eq(sim_agent_run(&p, 5, 0, 7, NULL, &t), FO_OK);
+	else
+		ck_assert_int_eq(sim_fast_run(&p, 5, 0, 7, 1, NULL, &t), FO_OK);
+	alarm(0);
+	ck_assert_int_eq(t.trials, 7);
+	ck_assert_int_eq(t.trials_full, 7);
+	ck_assert_uint_eq(t.messages_sum, 0);
+	ck_assert_uint_eq(t.transmits_sum, 0);
+	ck_assert_uint_eq(t.probe_transmits_sum, 0);
+	sim_tally_release(&t);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_fast_matches_agent, NCASES),
 	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
@@ -982,6 +1022,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_bins_slot_modes, 3),
 	UNIT_LOOP(test_bins_place, 4),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
+	UNIT_LOOP(test_alone_no_pings, 4),
 	UNIT_TEST(test_phase_exponentials),
 	UNIT_LOOP(test_limit_ceiling_timer_free, 3),
 	UNIT_TEST(test_tally_quarter_bins),
