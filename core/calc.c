@@ -753,7 +753,7 @@ static enum fo_status spec_take(struct search *s, struct spec *sp, struct eval *
  */
 static enum fo_status search_from(struct search *s, int64_t guess, struct calc_answer *out)
 {
-	int64_t top = s->p->nodes - 1, lo = 0, hi, step = 1;
+	int64_t top = gossip_fanout_top(s->p), lo = 0, hi, step = 1; /* L - 1 when failures are known */
 	struct eval e, at_hi, at_lo = { 0 };
 	struct spec below;
 	enum fo_status st;

@@ -68,8 +68,8 @@ double tradeoff_cost(const struct gossip_params *p, enum calc_model model, doubl
 
 /*
  * The most rows tradeoff_run may give: max_fanout when given, else the
- * default's prediction (as tradeoff_cost makes it); at most N - 1.  Costs at
- * most twice FO_PREDICT_WORK.
+ * default's prediction (as tradeoff_cost makes it); at most N - 1 (L - 1
+ * with failed_known).  Costs at most twice FO_PREDICT_WORK.
  */
 int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout);
 

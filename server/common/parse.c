@@ -456,8 +456,12 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error *err)
 {
 	long long top = (long long)req->params.nodes - 1;
+	/* With failed_known a sender picks among the live nodes only: K at most L - 1, as for "fanout". */
+	int known = req->params.failed_known && req->params.failed >= 0 && req->params.failed <= top;
 
 	(void)json;
+	if (known)
+		top -= (long long)req->params.failed;
 
 	if (req->max_rounds == 0)
 		req->max_rounds = FO_TRADEOFF_MAX_ROUNDS;
@@ -466,9 +470,11 @@ void req_check_tradeoff(struct request *req, const cJSON *json, struct req_error
 			  (long long)FO_MAX_ROUNDS);
 	req->params.rounds = req->max_rounds > FO_MAX_ROUNDS ? 1 : req->max_rounds;
 	if (req->params.nodes >= 2 && req->max_fanout > top)
-		req_add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld", top);
+		req_add_error(err, "max_fanout", "\"max_fanout\" must be an integer from 1 to %lld%s", top,
+			      known ? " (the live nodes less one, with \"failed_known\")" : "");
 	if (req->params.nodes >= 2 && req->min_fanout > top)
-		req_add_error(err, "min_fanout", "\"min_fanout\" must be an integer from 1 to %lld", top);
+		req_add_error(err, "min_fanout", "\"min_fanout\" must be an integer from 1 to %lld%s", top,
+			      known ? " (the live nodes less one, with \"failed_known\")" : "");
 	else if (req->max_fanout > 0 && req->min_fanout > req->max_fanout)
 		req_add_error(err, "min_fanout", "\"min_fanout\" must be at most \"max_fanout\" (%lld)",
 			      (long long)req->max_fanout);

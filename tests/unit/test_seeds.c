@@ -17,6 +17,7 @@
 
 #include "fanout/calc.h"
 #include "fanout/sim.h"
+#include "fanout/tradeoff.h"
 #include "request.h"
 #include "suites.h"
 
@@ -443,6 +444,37 @@ START_TEST(test_seeds_calc_auto_simulates)
 }
 END_TEST
 
+/*
+ * Failures known and seeds (the view keeps the failed nodes): K goes up to
+ * L - 1 = 16 of N = 20, F = 3, no further.  Before, calc_fanout's search
+ * galloped to K = N - 1 and tradeoff took max_fanout up to N - 1, and the
+ * agent then drew more peers than there are live others: a crash (SIGSEGV;
+ * through the API, fanoutd died on calc_fanout {"nodes": 20, "target_prob":
+ * 0.9, "rounds": 1, "mode": "push_pull", "failed_nodes": 3, "failed_known":
+ * true, "seeds": 2}; found by fuzz_core).  With R = 1 only K = 15 and 16
+ * reach 0.9.
+ */
+START_TEST(test_seeds_fanout_top_live)
+{
+	struct gossip_params p = cassandra(20, 3, 2, 1);
+	struct calc_answer a;
+	struct tradeoff t;
+
+	if (_i == 0) {
+		ck_assert_int_eq(calc_fanout(&p, CALC_SIMULATION, 0.9, HUGE_VAL, NULL, &a), FO_OK);
+		ck_assert(a.reachable);
+		ck_assert_int_ge(a.fanout, 14);
+		ck_assert_int_le(a.fanout, 16);
+		return;
+	}
+	ck_assert_int_eq(tradeoff_rows(&p, 0.9, 19), 16);
+	ck_assert_int_eq(tradeoff_run_from(&p, CALC_SIMULATION, 0.9, 15, 19, HUGE_VAL, 1, NULL, &t), FO_OK);
+	ck_assert_int_eq(t.count, 2); /* K = 15, 16 */
+	ck_assert_int_eq(t.rows[t.count - 1].fanout, 16);
+	tradeoff_release(&t);
+}
+END_TEST
+
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_seeds_by_hand, 2),
@@ -454,6 +486,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_seeds_request, NREQUESTS),
 	UNIT_LOOP(test_seeds_models, 2),
 	UNIT_TEST(test_seeds_calc_auto_simulates),
+	UNIT_LOOP(test_seeds_fanout_top_live, 2),
 };
 
 Suite *seeds_suite(void)
