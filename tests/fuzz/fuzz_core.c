@@ -3,7 +3,9 @@
  * fuzz_core.c — the core's entry points with parameters at the edges of
  * their domains (MODEL.md): N, K, R, F and T from a table of edge values or
  * raw bytes folded into the domain, loss and target from edge values or raw
- * doubles folded into [0, 1).  Every cost must be a number >= 0 (or +inf);
+ * doubles folded into [0, 1); then independent timers, X, probe and sync
+ * periods, a horizon and seeds, kept where gossip_params_check accepts
+ * them (as the request layer would).  Every cost must be a number >= 0 (or +inf);
  * what is cheap enough runs, and every answer must be a probability.  It runs
  * under the guard, as in both programs, so an estimate far too low (listed in
  * tests/fuzz/findings; measured by make estimates) stops after 0.1 s of CPU
@@ -76,6 +78,23 @@ static double pick_prob(struct bytes *b, int open)
 	return v;
 }
 
+/* A time in intervals, in [0, FO_MAX_ROUNDS]: 0 (none), on the grid of 1/4, tiny, the top, or any. */
+static double pick_time(struct bytes *b)
+{
+	uint64_t how = take(b, 1), raw = take(b, 8);
+	double v;
+
+	switch (how % 6) {
+	case 0: v = 0; break;
+	case 1: v = (double)(raw % 256) / 4; break;
+	case 2: v = ldexp(1.0, -(int)(raw % 1075)); break;
+	case 3: v = (double)FO_MAX_ROUNDS; break;
+	case 4: v = 1 + (double)(raw % 64); break;
+	default: v = (double)(raw >> 11) * 0x1p-53 * (double)FO_MAX_ROUNDS; break;
+	}
+	return v;
+}
+
 static void check_cost(double c)
 {
 	if (!(c >= 0))
@@ -115,13 +134,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	trials = pick_int(&b, 1, 64);
 	/* Last, so that inputs written before failed_known decode as they did (then 0). */
 	p.failed_known = take(&b, 1) % 2 && p.fanout <= p.nodes - p.failed - 1;
+	/*
+	 * Then the timers and what real systems add, as the request layer
+	 * passes them (rounds = ceil(horizon) under a horizon), all dropped
+	 * again where gossip_params_check refuses the combination; after the
+	 * others, so that the inputs written before them decode as they did.
+	 */
+	{
+		struct gossip_params q = p;
+		q.timers = take(&b, 1) % 2 ? GOSSIP_TIMERS_INDEPENDENT : GOSSIP_TIMERS_ALIGNED;
+		if (take(&b, 1) % 2) {
+			q.transmit_limit = pick_int(&b, 1, FO_MAX_JSON_INT);
+			q.forward_rounds = 0;
+		}
+		q.probe_interval = pick_time(&b);
+		q.sync_interval = pick_time(&b);
+		q.horizon = pick_time(&b);
+		if (q.horizon > 0)
+			q.rounds = (int64_t)ceil(q.horizon);
+		if (take(&b, 1) % 2) {
+			q.seed_gossip = 1;
+			q.seeds = pick_int(&b, 0, q.nodes - q.failed - 1);
+		}
+		if (gossip_params_check(&q, 1, NULL, 0) == 0)
+			p = q;
+	}
 
 	trace = getenv("FUZZ_TRACE") != NULL;
 	if (trace)
 		fprintf(stderr, "N=%lld K=%lld R=%lld mode=%d loss=%.17g F=%lld T=%lld target=%.17g trials=%lld "
-			"known=%d\n",
+			"known=%d timers=%d X=%lld probe=%.17g sync=%.17g horizon=%.17g seeds=%d/%lld\n",
 			(long long)p.nodes, (long long)p.fanout, (long long)p.rounds, (int)p.mode, p.loss,
-			(long long)p.failed, (long long)p.forward_rounds, target, (long long)trials, p.failed_known);
+			(long long)p.failed, (long long)p.forward_rounds, target, (long long)trials, p.failed_known,
+			(int)p.timers, (long long)p.transmit_limit, p.probe_interval, p.sync_interval, p.horizon,
+			p.seed_gossip, (long long)p.seeds);
 	check_prob(formula_miss(p.nodes - p.failed, p.fanout, p.rounds, p.loss));
 	for (int m = 0; m < CALC_MODEL_COUNT; m++) {
 		double cost = calc_cost(&p, (enum calc_model)m, target);
