@@ -1118,9 +1118,12 @@ static double cost_within(const struct gossip_params *p, enum calc_model model, 
 		int64_t near = k < top ? k + 1 : top;
 		return reserve + 3 * eval_cost(p, model, target, near, threads);
 	}
-	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
+	/*
+	 * Doubling from 1 past k, or to top where the prediction lies past it
+	 * (N - 1 with failures known and seeds), then ~log2(k) bisection steps.
+	 */
 	int64_t j = 1;
-	for (; j < k; j = j > top / 2 ? top : 2 * j)
+	for (; j < k && j < top; j = j > top / 2 ? top : 2 * j)
 		cost += eval_cost(p, model, target, j, threads);
 	cost += eval_cost(p, model, target, j, threads);
 	return cost + log2((double)j + 1) * eval_cost(p, model, target, j, threads);
