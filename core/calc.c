@@ -846,8 +846,10 @@ static int monotone(const struct gossip_params *p, enum calc_model model)
  * FO_PREDICT_MAX_ROUNDS rounds, so the prediction costs a bounded amount
  * whatever the parameters: without a push window where K's search is
  * monotone; with the window where it is not (the linear search's length, for
- * calc_cost); N - 1 when the mean field says no K reaches the target.  It
- * only chooses where the search starts and what calc_cost expects.
+ * calc_cost); gossip_peers when the mean field says no K reaches the
+ * target (never a K past it: with failures known and seeds that is L - 1,
+ * where calc_cost's doubling stops).  It only chooses where the search
+ * starts and what calc_cost expects.
  */
 static int64_t predict_fanout(const struct gossip_params *p, double target)
 {
@@ -892,7 +894,7 @@ static int64_t predict_fanout(const struct gossip_params *p, double target)
 	q.forward_rounds = 0;
 	q.transmit_limit = 0;
 	if (calc_fanout(&q, CALC_MEAN_FIELD, target, HUGE_VAL, NULL, &a) != FO_OK || !a.reachable)
-		return p->nodes - 1;
+		return gossip_peers(p);
 	return a.fanout;
 }
 
@@ -1118,12 +1120,9 @@ static double cost_within(const struct gossip_params *p, enum calc_model model, 
 		int64_t near = k < top ? k + 1 : top;
 		return reserve + 3 * eval_cost(p, model, target, near, threads);
 	}
-	/*
-	 * Doubling from 1 past k, or to top where the prediction lies past it
-	 * (N - 1 with failures known and seeds), then ~log2(k) bisection steps.
-	 */
+	/* Doubling from 1 past k, then ~log2(k) bisection steps. */
 	int64_t j = 1;
-	for (; j < k && j < top; j = j > top / 2 ? top : 2 * j)
+	for (; j < k; j = j > top / 2 ? top : 2 * j)
 		cost += eval_cost(p, model, target, j, threads);
 	cost += eval_cost(p, model, target, j, threads);
 	return cost + log2((double)j + 1) * eval_cost(p, model, target, j, threads);

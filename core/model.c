@@ -164,9 +164,14 @@ int gossip_fanout_monotone(const struct gossip_params *p)
 	return gossip_window(p) == 0;
 }
 
+int64_t gossip_peers(const struct gossip_params *p)
+{
+	return (p->failed_known ? gossip_live(p) : p->nodes) - 1;
+}
+
 int64_t gossip_fanout_top(const struct gossip_params *p)
 {
-	int64_t top = (p->failed_known ? gossip_live(p) : p->nodes) - 1;
+	int64_t top = gossip_peers(p);
 
 	if (p->mode == GOSSIP_PUSH && p->transmit_limit > 0 && p->transmit_limit < top)
 		return p->transmit_limit;

@@ -72,7 +72,7 @@ struct agent {
 static void choose_peers(struct agent *a, int64_t self, int64_t k)
 {
 	int known = a->p->failed_known;
-	uint64_t others = (uint64_t)((known ? gossip_live(a->p) : a->p->nodes) - 1);
+	uint64_t others = (uint64_t)gossip_peers(a->p);
 	int64_t c = 0, me = known ? a->pos[self] : self;
 
 	a->stamp++;
@@ -421,8 +421,8 @@ static void timed_trial(struct agent *a, const atomic_int *cancel, int *stopped,
 	double h = gossip_horizon(p), period = p->probe_interval, sync = p->sync_interval;
 	const double step[] = { [TICK_GOSSIP] = 1, [TICK_PROBE] = period, [TICK_SYNC] = sync };
 	int64_t done = 0;
-	/* A node with no one to ping (choose_peers' others: none) has no probe ticks. */
-	int probes = period > 0 && (p->failed_known ? gossip_live(p) : p->nodes) > 1;
+	/* A node with no one to ping has no probe ticks. */
+	int probes = period > 0 && gossip_peers(p) > 0;
 
 	choose_failed(a);
 	a->count = 0;

@@ -237,7 +237,7 @@ static int clock_init(struct clock *c, const struct gossip_params *p)
 	c->period = p->probe_interval;
 	c->pushes = gossip_pushes(p->mode);
 	c->pulls = gossip_pulls(p->mode) && p->fanout > 0;
-	c->probes = p->probe_interval > 0 && p->nodes > 1; /* alone, a node has no one to ping */
+	c->probes = p->probe_interval > 0 && gossip_peers(p) > 0; /* alone, a node has no one to ping */
 	c->sync = p->sync_interval;
 	c->syncs = p->sync_interval > 0 && c->live > 1;
 	c->track = c->pulls || c->probes || c->syncs;

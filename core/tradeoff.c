@@ -439,12 +439,6 @@ enum fo_status tradeoff_run_mt(const struct gossip_params *p, enum calc_model mo
 	return tradeoff_run_from(p, model, target, 1, max_fanout, work_limit, threads, cancel, out);
 }
 
-/* The largest K a sender can use: L - 1 when failures are known (seeds keep them in the view), else N - 1. */
-static int64_t senders_top(const struct gossip_params *p)
-{
-	return (p->failed_known ? gossip_live(p) : p->nodes) - 1;
-}
-
 enum fo_status tradeoff_run_from(const struct gossip_params *p, enum calc_model model, double target,
 				 int64_t min_fanout, int64_t max_fanout, double work_limit, int threads,
 				 const atomic_int *cancel, struct tradeoff *out)
@@ -453,7 +447,7 @@ enum fo_status tradeoff_run_from(const struct gossip_params *p, enum calc_model 
 
 	p = &view;
 	/* By default rows stop at the largest K that can differ from the smaller ones. */
-	int64_t top = max_fanout > 0 ? senders_top(p) : gossip_fanout_top(p);
+	int64_t top = max_fanout > 0 ? gossip_peers(p) : gossip_fanout_top(p);
 	int64_t last = max_fanout > 0 && max_fanout < top ? max_fanout : top;
 	double work = 0;
 	size_t cap = 0;
@@ -566,7 +560,7 @@ static int64_t predict_last(const struct gossip_params *p, double target)
 
 int64_t tradeoff_rows(const struct gossip_params *p, double target, int64_t max_fanout)
 {
-	int64_t top = max_fanout > 0 ? senders_top(p) : gossip_fanout_top(p);
+	int64_t top = max_fanout > 0 ? gossip_peers(p) : gossip_fanout_top(p);
 	int64_t last = max_fanout > 0 ? max_fanout : top >= 1 ? predict_last(p, target) : 0;
 
 	return top < 1 ? 0 : last < top ? last : top;
@@ -628,7 +622,7 @@ double tradeoff_cost_from(const struct gossip_params *p, enum calc_model model, 
 	struct gossip_params view = gossip_known_view(p);
 
 	p = &view;
-	int64_t top = max_fanout > 0 ? senders_top(p) : gossip_fanout_top(p), last = max_fanout, far = 0;
+	int64_t top = max_fanout > 0 ? gossip_peers(p) : gossip_fanout_top(p), last = max_fanout, far = 0;
 	int64_t first = min_fanout < 1 ? 1 : min_fanout;
 	double cost = 0, p_far = 0;
 

@@ -217,7 +217,13 @@ int64_t gossip_last_sends(const struct gossip_params *p);
 int gossip_fanout_monotone(const struct gossip_params *p);
 
 /*
- * The largest K that can differ from every smaller one: N - 1, except in
+ * The others a sender picks its peers among (and a prober its ping's
+ * target): L - 1 with failed_known, else N - 1.  The largest K there is.
+ */
+int64_t gossip_peers(const struct gossip_params *p);
+
+/*
+ * The largest K that can differ from every smaller one: gossip_peers, except in
  * push alone under a transmit limit X, where every K >= X sends its X
  * messages in one round, so K = X stands for all of them.  p->fanout is not
  * read.
