@@ -423,16 +423,20 @@ static int add_curve(cJSON *o, const struct request *req, const struct chain_res
  * true one is at most that, as far as the intervals tell), the mean over the
  * broadcasts full by the horizon H - integral of P(full by t) / P(full by H)
  * with the integral's lower sum from the lower ends and P(full by H) its
- * upper end (an upper bound of the true mean); NaN where none.
+ * upper end (an upper bound of the true mean); NaN where none.  At the
+ * horizon the answer's own interval (h_lo, its lower end: more samples than
+ * the curve's) is a second one for the same P(full by H), and the higher
+ * lower end of the two counts, so that a K whose interval meets a level
+ * by H never shows that percentile as not reached.
  */
 static void times_from_lt(const struct request *req, const struct largen_result *pts, int64_t last,
-			  struct times_to_all *out)
+			  double h_lo, struct times_to_all *out)
 {
 	double h = point_time(req, last), area = 0;
 
 	out->p50 = out->p90 = out->p99 = NAN;
 	for (int64_t b = 0; b <= last; b++) {
-		double t = point_time(req, b), lo = pts[b].p_lo;
+		double t = point_time(req, b), lo = b == last ? fmax(pts[b].p_lo, h_lo) : pts[b].p_lo;
 		if (b > 0)
 			area += pts[b - 1].p_lo * (t - point_time(req, b - 1));
 		if (isnan(out->p50) && lo >= 0.5)
@@ -574,7 +578,7 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 	}
 	if (ok && lt_pts) {
 		int64_t last = sim_steps(&req->params);
-		times_from_lt(req, lt_pts, last, &times);
+		times_from_lt(req, lt_pts, last, a->delivery_prob_lo, &times);
 		ok = add_times(o, "rounds_to_all", &times, 1) == 0 &&
 		     (!req->curve || add_lt_curve(o, req, lt_pts, lt_informed, last, cancel) == 0);
 	}
@@ -592,7 +596,8 @@ static cJSON *render_calc(const struct request *req, const struct calc_answer *a
 			 "paths, a point every quarter interval) gives each point's "
 			 "full_delivery_prob_interval, each holding on its own; rounds_to_all and "
 			 "seconds_to_all come from those intervals and are never early: a percentile "
-			 "is the first point whose interval's lower end reaches the level, the mean "
+			 "is the first point whose interval's lower end reaches the level (at the "
+			 "horizon the higher of that and delivery_prob_interval's), the mean "
 			 "an upper bound from the lower ends; informed_fraction is a point estimate; "
 			 "no message figures (simulate_gossip at this fanout gives them)%s",
 			 (long long)lt_samples, req->params.sync_interval > 0 ? "; " SYNC_BOUND_NOTE : "");

@@ -767,6 +767,62 @@ START_TEST(test_large_n_time_figures)
 }
 END_TEST
 
+/*
+ * At the horizon large_n has two intervals for P(full by H): its curve's
+ * last point (the curve's samples) and delivery_prob_interval (more
+ * samples).  A percentile counts the higher lower end there, so a K whose
+ * interval meets 0.99 by H never shows p99 as not reached: here the
+ * curve's last lower end is short of 0.99 and the answer's is not, and p99
+ * is the horizon (it was null).  Every other percentile is still the first
+ * point whose lower end reaches its level.
+ */
+START_TEST(test_large_n_percentile_at_horizon)
+{
+	struct request req;
+	struct req_error err;
+	const cJSON *curve, *pt, *ci, *times;
+	const double levels[] = { 0.5, 0.9, 0.99 };
+	const char *names[] = { "p50", "p90", "p99" };
+	double first[3] = { NAN, NAN, NAN }, h_lo, last_lo = NAN;
+	int64_t points = 0, n;
+	cJSON *o = answer(REQ_CALC_FANOUT, "{\"nodes\":1000,\"rounds\":10,\"target_prob\":0.99,"
+			  "\"timers\":\"independent\",\"interval\":0.2,\"model\":\"large_n\",\"curve\":true}",
+			  FO_DEFAULT_WORK_BUDGET, &req, &err);
+
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert(cJSON_IsTrue(member(o, "reachable")));
+	ck_assert_int_eq((int64_t)number(o, "min_fanout"), 3);
+	h_lo = cJSON_GetArrayItem(member(o, "delivery_prob_interval"), 0)->valuedouble;
+	ck_assert(h_lo >= 0.99);
+	curve = member(o, "curve");
+	n = cJSON_GetArraySize(curve);
+	ck_assert_int_eq(n, 41);
+	cJSON_ArrayForEach(pt, curve) {
+		double lo;
+		ci = member(pt, "full_delivery_prob_interval");
+		lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
+		if (points == n - 1) {
+			last_lo = lo;
+			lo = fmax(lo, h_lo);
+		}
+		for (int i = 0; i < 3; i++)
+			if (isnan(first[i]) && lo >= levels[i])
+				first[i] = number(pt, "t");
+		points++;
+	}
+	/* The case shows the rule: the curve alone would leave p99 unreached. */
+	ck_assert_msg(last_lo < 0.99, "the curve's last lower end %g: pick a case where it is short of 0.99", last_lo);
+	times = member(o, "rounds_to_all");
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(!isnan(first[i]), "%s", names[i]);
+		ck_assert_double_eq(number(times, names[i]), first[i]);
+		ck_assert_double_eq_tol(number(member(o, "seconds_to_all"), names[i]), 0.2 * first[i], 1e-12);
+	}
+	ck_assert_double_eq(number(times, "p99"), 10);
+	cJSON_Delete(o);
+}
+END_TEST
+
 START_TEST(test_op_table)
 {
 	enum req_op op;
@@ -1086,6 +1142,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_nothing_after_json),
 	UNIT_TEST(test_exact_integers),
 	UNIT_TEST(test_large_n_time_figures),
+	UNIT_TEST(test_large_n_percentile_at_horizon),
 };
 
 Suite *request_suite(void)
