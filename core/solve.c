@@ -8,22 +8,13 @@
 
 #include "fanout/solve.h"
 
-typedef void (*knob_set)(struct gossip_params *q, int64_t v);
-
-static void set_limit(struct gossip_params *q, int64_t v)
-{
-	q->transmit_limit = v;
-	q->forward_rounds = 0;
-}
-
-static void set_rounds(struct gossip_params *q, int64_t v)
-{
-	q->rounds = v;
-}
+struct knob;
+typedef void (*knob_set)(struct knob *k, int64_t v);
 
 struct knob {
-	struct gossip_params q;
+	struct gossip_params base, q; /* q: base with the value in it */
 	knob_set set;
+	double unit;                  /* set_horizon: intervals a value counts */
 	enum calc_model model;
 	double target, work, work_limit;
 	int threads;
@@ -31,11 +22,37 @@ struct knob {
 	int64_t evaluations;
 };
 
+static void set_limit(struct knob *k, int64_t v)
+{
+	k->q.transmit_limit = v;
+	k->q.forward_rounds = 0;
+}
+
+static void set_rounds(struct knob *k, int64_t v)
+{
+	k->q.rounds = v;
+}
+
+/*
+ * Independent timers: a horizon of v units (intervals) within the same
+ * budget in seconds, so the probe and sync periods, fixed in seconds, count
+ * fewer intervals in proportion; base holds them at the top horizon, R.
+ */
+static void set_horizon(struct knob *k, int64_t v)
+{
+	double h = (double)v * k->unit, scale = h / (double)k->base.rounds;
+
+	k->q.horizon = h;
+	k->q.rounds = (int64_t)ceil(h);
+	k->q.probe_interval = k->base.probe_interval * scale;
+	k->q.sync_interval = k->base.sync_interval * scale;
+}
+
 static enum fo_status try_value(struct knob *k, int64_t v, struct calc_answer *a)
 {
 	enum fo_status st;
 
-	k->set(&k->q, v);
+	k->set(k, v);
 	st = calc_at(&k->q, k->model, k->target, &k->work, k->work_limit, k->threads, k->cancel, a);
 	k->evaluations += a->evaluations;
 	return st;
@@ -50,6 +67,7 @@ static enum fo_status search(struct knob *k, int64_t top, struct solve_answer *o
 
 	memset(out, 0, sizeof *out);
 	out->top = top;
+	out->unit = k->unit;
 	for (;;) {
 		if ((st = try_value(k, v, &a)) != FO_OK)
 			return st;
@@ -90,15 +108,14 @@ static enum fo_status search(struct knob *k, int64_t top, struct solve_answer *o
 }
 
 /* Up to 2 log2(top) + 1 evaluations, each charged at the dearest of the gallop's values. */
-static double search_cost(const struct gossip_params *p, knob_set set, int64_t top, enum calc_model model,
-			  double target, int threads)
+static double search_cost(const struct knob *k0, int64_t top)
 {
-	struct gossip_params q = *p;
+	struct knob k = *k0;
 	double dearest = 0, steps = 0;
 
 	for (int64_t v = 1;; v = v > top / 2 ? top : 2 * v) {
-		set(&q, v);
-		dearest = fmax(dearest, calc_at_cost(&q, model, target, threads));
+		k.set(&k, v);
+		dearest = fmax(dearest, calc_at_cost(&k.q, k.model, k.target, k.threads));
 		steps++;
 		if (v == top)
 			break;
@@ -112,16 +129,41 @@ static int64_t limit_top(const struct gossip_params *p)
 	return p->fanout > INT64_MAX / p->rounds ? INT64_MAX : p->fanout * p->rounds;
 }
 
+/* The search over the rounds: whole rounds, or under independent timers the horizon (see solve.h). */
+static struct knob rounds_knob(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
+			       double target, double work_limit, int threads, const atomic_int *cancel,
+			       int64_t *top)
+{
+	struct knob k = { *p, *p, set_rounds, 1, model, target, 0, work_limit, threads, cancel, 0 };
+
+	k.base.rounds = max_rounds;
+	k.base.horizon = 0;
+	*top = max_rounds;
+	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
+		/* exact's bound counts whole intervals (gossip_bound_view); the rest quarters. */
+		k.set = set_horizon;
+		k.unit = model == CALC_EXACT ? 1 : 1.0 / SOLVE_QUARTERS;
+		*top = model == CALC_EXACT ? max_rounds : SOLVE_QUARTERS * max_rounds;
+	}
+	return k;
+}
+
+static struct knob limit_knob(const struct gossip_params *p, enum calc_model model, double target,
+			      double work_limit, int threads, const atomic_int *cancel)
+{
+	struct knob k = { *p, *p, set_limit, 1, model, target, 0, work_limit, threads, cancel, 0 };
+
+	return k;
+}
+
 enum fo_status solve_transmit_limit(const struct gossip_params *p, enum calc_model model, double target,
 				    double work_limit, int threads, const atomic_int *cancel,
 				    struct solve_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
+	struct knob k = limit_knob(&view, model, target, work_limit, threads, cancel);
 
-	p = &view;
-	struct knob k = { *p, set_limit, model, target, 0, work_limit, threads, cancel, 0 };
-
-	return search(&k, limit_top(p), out);
+	return search(&k, limit_top(&view), out);
 }
 
 enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
@@ -129,36 +171,39 @@ enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, e
 			    struct solve_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
+	int64_t top;
+	struct knob k = rounds_knob(&view, max_rounds, model, target, work_limit, threads, cancel, &top);
 
-	p = &view;
-	struct knob k = { *p, set_rounds, model, target, 0, work_limit, threads, cancel, 0 };
-
-	return search(&k, max_rounds, out);
+	return search(&k, top, out);
 }
 
 double solve_transmit_limit_cost(const struct gossip_params *p, enum calc_model model, double target,
 				 int threads)
 {
 	struct gossip_params view = gossip_known_view(p);
+	struct knob k = limit_knob(&view, model, target, HUGE_VAL, threads, NULL);
 
-	p = &view;
-	return search_cost(p, set_limit, limit_top(p), model, target, threads);
+	return search_cost(&k, limit_top(&view));
 }
 
 double solve_rounds_cost(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
 			 double target, int threads)
 {
 	struct gossip_params view = gossip_known_view(p);
+	int64_t top;
+	struct knob k = rounds_knob(&view, max_rounds, model, target, HUGE_VAL, threads, NULL, &top);
 
-	p = &view;
-	return search_cost(p, set_rounds, max_rounds, model, target, threads);
+	return search_cost(&k, top);
 }
 
-double solve_longest_interval(double budget, int64_t rounds)
+double solve_longest_interval(double budget, double horizon)
 {
-	double d = budget / (double)rounds;
+	double d = budget / horizon;
 
-	while (d > 0 && floor(budget / d) < (double)rounds)
+	/* For whole rounds floor(budget / d) >= rounds is budget / d >= rounds; d within an ulp or two of it. */
+	while (d > 0 && budget / d < horizon)
 		d = nextafter(d, 0);
+	while (isfinite(d) && budget / nextafter(d, INFINITY) >= horizon)
+		d = nextafter(d, INFINITY);
 	return d;
 }

@@ -15,6 +15,15 @@
  * evaluated), so it is never optimistic; in X it is the least wherever X is
  * monotone.  When the value below may still meet the target (its interval
  * straddles it), the answer says so.
+ *
+ * Under independent timers the rounds are a horizon in intervals within a
+ * budget of seconds that stays (the longest interval is the budget over
+ * it): searched in quarter intervals (whole ones for exact, whose bound
+ * counts whole intervals), and since the probe and sync periods are fixed
+ * in seconds they count fewer intervals as the horizon shrinks.  Faster
+ * gossip within the same seconds is expected to deliver no later, though,
+ * as for X, no proof covers every case (a probe under a transmit limit
+ * spends a send).
  */
 #ifndef FANOUT_SOLVE_H
 #define FANOUT_SOLVE_H
@@ -26,6 +35,7 @@ struct solve_answer {
 	int reachable;          /* some value up to `top` meets the target */
 	int64_t value;          /* the least value that surely does; when unreachable, `top` */
 	int64_t top;            /* the largest value searched (past it nothing changes, or the cap) */
+	double unit;            /* intervals a value of the rounds' search counts: 1, or 1 / SOLVE_QUARTERS */
 	int value_uncertain;    /* value - 1's interval reaches the target too: it might suffice */
 	struct calc_answer at;  /* calc_at at `value` (at.fanout is the K searched at) */
 	int64_t evaluations;
@@ -42,7 +52,15 @@ enum fo_status solve_transmit_limit(const struct gossip_params *p, enum calc_mod
 				    double work_limit, int threads, const atomic_int *cancel,
 				    struct solve_answer *out);
 
-/* The least rounds R from 1 to max_rounds at K = p->fanout (p->rounds is ignored); as above. */
+/* Independent timers: the rounds' search steps by a quarter interval. */
+#define SOLVE_QUARTERS 4
+
+/*
+ * The least rounds R from 1 to max_rounds at K = p->fanout (p->rounds is
+ * ignored); as above.  Under independent timers the least horizon, value
+ * times out->unit intervals, up to max_rounds, with p's probe_interval and
+ * sync_interval those at a horizon of max_rounds (p->horizon is ignored).
+ */
 enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
 			    double target, double work_limit, int threads, const atomic_int *cancel,
 			    struct solve_answer *out);
@@ -55,9 +73,10 @@ double solve_rounds_cost(const struct gossip_params *p, int64_t max_rounds, enum
 
 /*
  * The longest interval (seconds) whose rounds within `budget` seconds,
- * floor(budget / interval), are at least `rounds`: budget / rounds, or the
- * double just below it where rounding would lose a round.
+ * floor(budget / interval), are at least `horizon` (whole rounds), or under
+ * independent timers whose horizon budget / interval is at least `horizon`
+ * intervals: the largest such double, budget / horizon within an ulp or two.
  */
-double solve_longest_interval(double budget, int64_t rounds);
+double solve_longest_interval(double budget, double horizon);
 
 #endif

@@ -371,7 +371,7 @@ static void apply_sync(struct request *req, struct req_error *err)
 		req_add_error(err, "sync_interval",
 			  "\"sync_interval\" needs \"timers\": \"independent\" (anti-entropy runs on "
 			  "timers of its own)");
-	else if (req->has_sync_interval && !(req->interval > 0))
+	else if (req->has_sync_interval && !(req->interval > 0) && req->solve_for != REQ_SOLVE_INTERVAL)
 		req_add_error(err, "sync_interval",
 			  "\"sync_interval\" needs \"interval\" (or a preset that sets it): syncs are "
 			  "timed against the gossip interval");
@@ -401,7 +401,7 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 		req_add_error(err, "probe_interval",
 			  "\"probe_interval\" needs \"timers\": \"independent\" (probes run on timers "
 			  "of their own)");
-	else if (req->has_probe_interval && !(req->interval > 0))
+	else if (req->has_probe_interval && !(req->interval > 0) && req->solve_for != REQ_SOLVE_INTERVAL)
 		req_add_error(err, "probe_interval",
 			  "\"probe_interval\" needs \"interval\" (or a preset that sets it): probes are "
 			  "timed against the gossip interval");
@@ -412,6 +412,12 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 	if (req->solve_for == REQ_SOLVE_INTERVAL) {
 		/* The rounds are searched, up to FO_SOLVE_MAX_ROUNDS; within_seconds is what they must fit. */
 		req->params.rounds = FO_SOLVE_MAX_ROUNDS;
+		if (req->independent && req->within_seconds > 0 && isfinite(req->within_seconds)) {
+			/* Probe and sync periods in intervals at that horizon, of within_seconds / R each (solve.h). */
+			double top = req->within_seconds / FO_SOLVE_MAX_ROUNDS;
+			req->params.probe_interval = req->probe_interval > 0 ? req->probe_interval / top : 0;
+			req->params.sync_interval = req->sync_interval > 0 ? req->sync_interval / top : 0;
+		}
 		return;
 	}
 	if (!req->has_within_seconds)
@@ -525,10 +531,6 @@ void req_check_calc(struct request *req, const cJSON *json, struct req_error *er
 		req_add_error(err, "within_seconds",
 			  "\"within_seconds\" is required with \"solve_for\": \"interval\" (the time budget "
 			  "the interval must meet)");
-	if (req->independent)
-		req_add_error(err, "solve_for",
-			  "\"solve_for\": \"interval\" is solved under aligned timers only (the search over "
-			  "rounds does not follow independent timers); add \"timers\": \"aligned\"");
 }
 
 /*

@@ -648,14 +648,17 @@ static cJSON *render_solve(const struct request *req, const struct solve_answer 
 			     add_number(o, "preset_retransmit_mult", (double)ps->retransmit_mult) == 0 &&
 			     add_number(o, "preset_transmit_limit", (double)gossip_preset_transmit_limit(ps, n)) == 0;
 	} else {
-		double longest = s->reachable ? solve_longest_interval(req->within_seconds, s->value) : NAN;
+		/* Rounds, or under independent timers a horizon in intervals (value times unit: solve.h). */
+		double h = (double)s->value * s->unit;
+		double longest = s->reachable ? solve_longest_interval(req->within_seconds, h) : NAN;
 		ok = ok && add_number_or_null(o, "max_interval", longest) == 0;
-		ok = ok && add_count_or_null(o, "min_rounds", s->reachable ? s->value : -1) == 0;
+		ok = ok && add_number_or_null(o, "min_rounds", s->reachable ? h : NAN) == 0;
 		if (ok && !s->reachable)
-			ok = add_number(o, "best_rounds", (double)s->value) == 0;
+			ok = add_number(o, "best_rounds", h) == 0;
 		ok = ok && cJSON_AddBoolToObject(o, "interval_uncertain", s->value_uncertain);
 		if (ok && s->value_uncertain)
-			ok = add_number(o, "next_interval", solve_longest_interval(req->within_seconds, s->value - 1)) == 0;
+			ok = add_number(o, "next_interval",
+					solve_longest_interval(req->within_seconds, h - s->unit)) == 0;
 		if (ok && ps)
 			ok = add_number(o, "preset_interval", ps->interval) == 0;
 	}

@@ -487,10 +487,18 @@ class OperatorTerms(unittest.TestCase):
         self.assertEqual(body["type"], "calc_fanout_ok")
         self.assertEqual((body["min_transmit_limit"], body["retransmit_mult"], body["preset_transmit_limit"]),
                          (10, 5, 8))
-        body = ask({"type": "calc_fanout", "nodes": 30, "target_prob": 0.999, "preset": "memberlist-lan",
-                    "within_seconds": 3, "solve_for": "interval"})
-        self.assertEqual((body["type"], body["code"]), ("error", 12))
-        self.assertIn('"solve_for": "interval" is solved under aligned timers only', body["text"])
+        # Under the preset's own independent timers: the least horizon in quarter intervals
+        # within 3 s (a search of simulations, over the default budget's estimate at 2e9).
+        req = {"type": "calc_fanout", "msg_id": 2, "nodes": 30, "target_prob": 0.99,
+               "preset": "memberlist-lan", "within_seconds": 3, "solve_for": "interval"}
+        replies, stderr, code = run_node([INIT, msg(req)], args=["--work-budget", "2e10"])
+        self.assertEqual(code, 0, stderr)
+        body = replies[1]["body"]
+        self.assertEqual(body["type"], "calc_fanout_ok", body)
+        self.assertTrue(body["reachable"], body)
+        self.assertEqual(body["min_rounds"] * 4, round(body["min_rounds"] * 4), body)
+        self.assertAlmostEqual(body["max_interval"], 3 / body["min_rounds"], delta=1e-12)
+        self.assertGreaterEqual(body["delivery_prob_interval"][0], 0.99, body)
 
     def test_tradeoff(self):
         body = ask({"type": "tradeoff", "nodes": 1000, "target_prob": 0.999, "interval": 0.2,

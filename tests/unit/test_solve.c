@@ -92,6 +92,56 @@ START_TEST(test_rounds_against_tradeoff)
 }
 END_TEST
 
+/*
+ * Independent timers: the least horizon, in quarter intervals, is the first
+ * met in a scan of every quarter up to it, each scanned with its probe
+ * period scaled from the top horizon's (the same seconds within a budget
+ * that stays: H / 12 of it at a horizon of H); exact (the bound) steps by
+ * whole intervals.  The last case is out of reach: the top, 12 intervals.
+ */
+static const struct {
+	struct gossip_params p; /* probe_interval: at the top horizon, 12 intervals */
+	enum calc_model model;
+	double target;
+} horizon_cases[] = {
+	{ { 30, 3, 0, GOSSIP_PUSH, 0, 0, 0, 8, GOSSIP_TIMERS_INDEPENDENT, 6 }, CALC_AUTO, 0.99 },
+	{ { 40, 2, 0, GOSSIP_PUSH_PULL, 0.1, 3, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0 }, CALC_AUTO, 0.9 },
+	{ { 30, 2, 0, GOSSIP_PUSH, 0.1, 0, 0, 0, GOSSIP_TIMERS_INDEPENDENT, 0 }, CALC_EXACT, 0.9 },
+	{ { 30, 1, 0, GOSSIP_PUSH, 0, 0, 0, 2, GOSSIP_TIMERS_INDEPENDENT, 0 }, CALC_AUTO, 0.99 },
+};
+
+START_TEST(test_horizon_against_scan)
+{
+	const int64_t top_h = 12;
+	struct gossip_params q = horizon_cases[_i].p;
+	enum calc_model model = horizon_cases[_i].model;
+	double target = horizon_cases[_i].target, unit = model == CALC_EXACT ? 1 : 0.25;
+	struct solve_answer s;
+	int64_t least = -1, top = (int64_t)(top_h / unit);
+
+	ck_assert_int_eq(solve_rounds(&q, top_h, model, target, HUGE_VAL, 1, NULL, &s), FO_OK);
+	ck_assert_double_eq(s.unit, unit);
+	ck_assert_int_eq(s.top, top);
+	for (int64_t w = 1; w <= top && least < 0; w++) {
+		struct calc_answer a;
+		double work = 0, h = (double)w * unit;
+		q = horizon_cases[_i].p;
+		q.horizon = h;
+		q.rounds = (int64_t)ceil(h);
+		q.probe_interval = horizon_cases[_i].p.probe_interval * h / (double)top_h;
+		ck_assert_int_eq(calc_at(&q, model, target, &work, HUGE_VAL, 1, NULL, &a), FO_OK);
+		if (a.reachable) {
+			least = w;
+			ck_assert_double_eq(s.at.delivery_prob, a.delivery_prob);
+		}
+	}
+	ck_assert_int_eq(s.reachable, least > 0);
+	ck_assert_int_eq(s.value, least > 0 ? least : top);
+	if (least > 0)
+		ck_assert_double_ge(s.at.delivery_prob_lo, target - 1e-12);
+}
+END_TEST
+
 /* floor(budget / d) keeps the rounds at the answer d, and loses one just above it. */
 START_TEST(test_longest_interval)
 {
@@ -106,6 +156,12 @@ START_TEST(test_longest_interval)
 				    (floor(c[i].budget / nextafter(d, INFINITY)) < (double)c[i].rounds),
 				    (double)c[i].rounds + 1);
 		ck_assert_double_le(d, c[i].budget / (double)c[i].rounds);
+	}
+	/* A horizon of quarters (independent timers): budget / d reaches it, just above d it does not. */
+	for (int64_t v = 1; v <= 160; v++) {
+		double h = (double)v / 4, d = solve_longest_interval(2, h);
+		ck_assert_double_ge(2 / d, h);
+		ck_assert_double_lt(2 / nextafter(d, INFINITY), h);
 	}
 }
 END_TEST
@@ -127,6 +183,7 @@ END_TEST
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_transmit_limit_against_scan, UNIT_COUNT(cases)),
 	UNIT_LOOP(test_rounds_against_tradeoff, UNIT_COUNT(cases)),
+	UNIT_LOOP(test_horizon_against_scan, UNIT_COUNT(horizon_cases)),
 	UNIT_TEST(test_longest_interval),
 	UNIT_TEST(test_budget),
 };

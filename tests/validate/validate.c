@@ -424,12 +424,33 @@ static void row(const char *name, const struct tally *t)
  * reaches the target (the value meets it) and, unless the answer flags the
  * value below as uncertain, the interval at value - 1 does not lie wholly
  * above it (value - 1 does not).  X < 0 stands for -X ceil(log10(N + 1)).
+ *
+ * Under independent timers (within > 0) the interval is solved within a
+ * budget of `within` seconds, probes every `probe` seconds: the search
+ * gets the probe period at the top horizon (40 intervals of within / 40,
+ * as the request layer gives it), and the check takes the answer as a user
+ * would: the longest interval d and the value below's, each simulated with
+ * a horizon of within / d intervals and probes every probe / d.
  */
 struct solve_case {
 	struct gossip_params p; /* for interval: R is ignored (searched up to 40) */
 	int interval;           /* 0: solve for X, 1: solve for R */
 	double target;
+	double within, probe;   /* independent timers: the budget and probe period (seconds) */
 };
+
+/* Independent timers: q at the interval d within c's budget, as a request with "interval": d would be. */
+static void at_interval(const struct solve_case *c, struct gossip_params *q, double d)
+{
+	double h = c->within / d, n = nearbyint(4 * h);
+
+	/* The request layer's snap: a quarter interval missed by an ulp is that quarter. */
+	if (n >= 1 && fabs(4 * h - n) <= 1e-9 * n)
+		h = n / 4;
+	q->horizon = h;
+	q->rounds = (int64_t)ceil(h);
+	q->probe_interval = c->probe > 0 ? c->probe / d : 0;
+}
 
 static int sim_ci(const struct gossip_params *p, int64_t trials, double ci[2], double *est)
 {
@@ -450,6 +471,10 @@ static int solve_validate(int quick)
 		{ { 30, 3, 15, GOSSIP_PUSH, 0, 0, 0, 0 }, 0, 0.999 },          /* memberlist-lan K, 3 s at 0.2 s */
 		{ { 1000, 3, 0, GOSSIP_PUSH, 0.05, 0, 0, 0 }, 1, 0.999 },
 		{ { 30, 3, 0, GOSSIP_PUSH, 0.1, 2, 0, -5 }, 1, 0.99 },
+		/* memberlist-lan at N = 30 and 1000 (K 3, X 4 ceil(log10(N + 1)), probes every 1 s), within 2 s */
+		{ { 30, 3, 0, GOSSIP_PUSH, 0, 0, 0, -4, .timers = GOSSIP_TIMERS_INDEPENDENT }, 1, 0.99, 2, 1 },
+		{ { 1000, 3, 0, GOSSIP_PUSH, 0, 0, 0, -4, .timers = GOSSIP_TIMERS_INDEPENDENT }, 1, 0.99, 2, 1 },
+		{ { 10000, 3, 0, GOSSIP_PUSH, 0.1, 500, 0, 0, .timers = GOSSIP_TIMERS_INDEPENDENT }, 1, 0.99, 3, 0 },
 		{ { 1000, 4, 10, GOSSIP_PUSH, 0.1, 10, 0, 0 }, 0, 0.99 },       /* memberlist-wan K */
 		{ { 1000, 3, 0, GOSSIP_PUSH, 0, 0, 0, -4 }, 1, 0.99 },
 		{ { 10000, 3, 20, GOSSIP_PUSH, 0.1, 100, 0, 0 }, 0, 0.99 },
@@ -457,7 +482,7 @@ static int solve_validate(int quick)
 		{ { 100000, 3, 20, GOSSIP_PUSH, 0, 0, 0, 0 }, 0, 0.99 },
 		{ { 100000, 4, 0, GOSSIP_PUSH, 0.1, 1000, 0, -4 }, 1, 0.99 },
 	};
-	size_t count = quick ? 3 : sizeof c / sizeof c[0];
+	size_t count = quick ? 4 : sizeof c / sizeof c[0];
 	int passed = 0;
 
 	printf("| N | K | loss | F | solve | target | value | flagged | sim at value (99.9%%) | sim at value - 1 | ok |\n"
@@ -473,6 +498,8 @@ static int solve_validate(int quick)
 			p.transmit_limit = -p.transmit_limit * digits(p.nodes);
 		if (c[i].interval) {
 			p.rounds = 40;
+			if (c[i].within > 0 && c[i].probe > 0)
+				p.probe_interval = c[i].probe / (c[i].within / 40);
 			st = solve_rounds(&p, 40, CALC_AUTO, c[i].target, 1e12, 2, NULL, &a);
 		} else {
 			st = solve_transmit_limit(&p, CALC_AUTO, c[i].target, 1e12, 2, NULL, &a);
@@ -484,7 +511,9 @@ static int solve_validate(int quick)
 			continue;
 		}
 		q = p;
-		if (c[i].interval)
+		if (c[i].interval && c[i].within > 0)
+			at_interval(&c[i], &q, solve_longest_interval(c[i].within, (double)a.value * a.unit));
+		else if (c[i].interval)
 			q.rounds = a.value;
 		else
 			q.transmit_limit = a.value, q.forward_rounds = 0;
@@ -492,7 +521,9 @@ static int solve_validate(int quick)
 			return -1;
 		ok = ci[1] >= c[i].target;
 		if (a.value > 1) {
-			if (c[i].interval)
+			if (c[i].interval && c[i].within > 0)
+				at_interval(&c[i], &q, solve_longest_interval(c[i].within, (double)(a.value - 1) * a.unit));
+			else if (c[i].interval)
 				q.rounds = a.value - 1;
 			else
 				q.transmit_limit = a.value - 1;
@@ -500,11 +531,12 @@ static int solve_validate(int quick)
 				return -1;
 			ok = ok && (a.value_uncertain || cj[0] < c[i].target);
 		}
-		printf("| %lld | %lld | %g | %lld | %s%s | %g | %lld | %s | %.5f [%.5f, %.5f] | %.5f [%.5f, %.5f] | %s |\n",
+		printf("| %lld | %lld | %g | %lld | %s%s%s | %g | %g | %s | %.5f [%.5f, %.5f] | %.5f [%.5f, %.5f] | %s |\n",
 		       (long long)p.nodes, (long long)p.fanout, p.loss, (long long)p.failed,
 		       c[i].interval ? "R" : "X", p.transmit_limit > 0 && c[i].interval ? " (X fixed)" : "",
-		       c[i].target, (long long)a.value, a.value_uncertain ? "yes" : "no", e, ci[0], ci[1], f, cj[0],
-		       cj[1], ok ? "yes" : "NO");
+		       c[i].within > 0 ? (c[i].probe > 0 ? " (independent, probes)" : " (independent)") : "",
+		       c[i].target, (double)a.value * a.unit, a.value_uncertain ? "yes" : "no", e, ci[0], ci[1], f,
+		       cj[0], cj[1], ok ? "yes" : "NO");
 		fflush(stdout);
 		passed += ok;
 	}
