@@ -415,8 +415,19 @@ static void apply_timers(struct request *req, const cJSON *json, struct req_erro
 		if (req->independent && req->within_seconds > 0 && isfinite(req->within_seconds)) {
 			/* Probe and sync periods in intervals at that horizon, of within_seconds / R each (solve.h). */
 			double top = req->within_seconds / FO_SOLVE_MAX_ROUNDS;
+			double longest = fmax(req->probe_interval, req->sync_interval);
 			req->params.probe_interval = req->probe_interval > 0 ? req->probe_interval / top : 0;
 			req->params.sync_interval = req->sync_interval > 0 ? req->sync_interval / top : 0;
+			if (!(longest / top <= FO_MAX_ROUNDS)) {
+				/* Reported once, as the budget: the periods cleared keep the core from naming them too. */
+				req->params.probe_interval = req->params.sync_interval = 0;
+				req_add_error(err, "within_seconds",
+					  "\"within_seconds\" must be at least %g s to solve for the interval with "
+					  "%s every %g s (%lld intervals of within_seconds / %d at most, each)",
+					  longest * FO_SOLVE_MAX_ROUNDS / (double)FO_MAX_ROUNDS,
+					  req->sync_interval > req->probe_interval ? "syncs" : "probes", longest,
+					  (long long)FO_MAX_ROUNDS, FO_SOLVE_MAX_ROUNDS);
+			}
 		}
 		return;
 	}

@@ -116,6 +116,9 @@ static const struct {
 	/* Solving for the interval, probes and syncs are timed against the budget: no interval needed. */
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3,\"within_seconds\":2,\"timers\":\"independent\",\"probe_interval\":1,\"sync_interval\":30}", NULL, NULL },
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"fanout\":3,\"within_seconds\":2,\"probe_interval\":1}", "probe_interval", "needs \"timers\": \"independent\"" },
+	/* The periods, fixed in seconds, at most FO_MAX_ROUNDS intervals of within_seconds / 40: said of the budget. */
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"preset\":\"memberlist-lan\",\"within_seconds\":0.00001}", "within_seconds", "at least 4e-05 s to solve for the interval with probes every 1 s" },
+	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"preset\":\"serf-lan\",\"within_seconds\":0.001}", "within_seconds", "at least 0.0012 s to solve for the interval with syncs every 30 s" },
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"rounds\":4,\"fanout\":3,\"solve_for\":\"transmit_limit\",\"timers\":\"independent\",\"probe_interval\":1}", "probe_interval", "needs \"interval\"" },
 	{ REQ_CALC_FANOUT, "{\"nodes\":25,\"target_prob\":0.9,\"solve_for\":\"interval\",\"preset\":\"memberlist-lan\",\"within_seconds\":2,\"timers\":\"aligned\"}", NULL, NULL },
 };
