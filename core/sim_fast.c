@@ -580,7 +580,12 @@ double sim_clock_steps(const struct gossip_params *p)
 		/* Probe ticks while the broadcast lives: to everyone informed, then (limited) the windows. */
 		double spread = k >= 0.5 ? 2 * (log2(fmax(live, 2)) / log2(1 + k) + log(fmax(live, 2)) / k)
 					  : p->probe_interval * 2 * log2(fmax(live, 2));
-		double alive = fmin(h, spread + (limited ? window + 4 : 2));
+		/*
+		 * Without pushes (pull, or K = 0) a node's transmits under a limit
+		 * go on its pings (and acks) alone: X pings, P apart, at most.
+		 */
+		double sending = p->transmit_limit > 0 && !pushes ? (double)p->transmit_limit * p->probe_interval : window;
+		double alive = fmin(h, spread + (limited ? sending + 4 : 2));
 		steps += 3 * live * (alive / p->probe_interval + 1);
 	}
 	/* Sync ticks, each about a probe's work, taken while any node is uninformed: taken as to H. */

@@ -843,6 +843,9 @@ START_TEST(test_steps_estimate)
 		{ 300, 5, GOSSIP_PUSH, 0, 0, 0, 1, 0, 18 },          /* X < K: few informed */
 		{ 30, 3, GOSSIP_PUSH, 0, 0, 0, 8, 5, 10 },           /* memberlist-lan at N = 30 */
 		{ 30, 2, GOSSIP_PULL, 0.2, 3, 0, 0, 0, 8 },
+		/* Limits that only pings spend, never reached: every probe tick to H (fuzz_core's timeout) */
+		{ 42, 0, GOSSIP_PUSH, 0, 0, 0, 1000000000, 0.25, 200 },
+		{ 300, 2, GOSSIP_PULL, 0, 0, 0, 40, 1, 100 },
 	};
 	struct gossip_params p = { 0 };
 	double *when, sum = 0, pred;
@@ -1015,7 +1018,7 @@ END_TEST
 static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_fast_matches_agent, NCASES),
 	UNIT_LOOP(test_fast_matches_agent_blocks, 2),
-	UNIT_LOOP(test_steps_estimate, 14),
+	UNIT_LOOP(test_steps_estimate, 16),
 	UNIT_LOOP(test_bins_matches_agent, 10),
 	UNIT_LOOP(test_bins_steps_estimate, 9),
 	UNIT_LOOP(test_bins_tally_edges, 3),
