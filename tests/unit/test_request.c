@@ -787,7 +787,7 @@ START_TEST(test_large_n_percentile_at_horizon)
 {
 	struct request req;
 	struct req_error err;
-	const cJSON *curve, *pt, *ci, *times;
+	const cJSON *curve, *pt, *times;
 	const double levels[] = { 0.5, 0.9, 0.99 };
 	const char *names[] = { "p50", "p90", "p99" };
 	double first[3] = { NAN, NAN, NAN }, h_lo, last_lo = NAN;
@@ -805,9 +805,8 @@ START_TEST(test_large_n_percentile_at_horizon)
 	n = cJSON_GetArraySize(curve);
 	ck_assert_int_eq(n, 41);
 	cJSON_ArrayForEach(pt, curve) {
-		double lo;
-		ci = member(pt, "full_delivery_prob_interval");
-		lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
+		const cJSON *ci = member(pt, "full_delivery_prob_interval");
+		double lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
 		if (points == n - 1) {
 			last_lo = lo;
 			lo = fmax(lo, h_lo);
