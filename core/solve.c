@@ -129,15 +129,22 @@ static int64_t limit_top(const struct gossip_params *p)
 	return p->fanout > INT64_MAX / p->rounds ? INT64_MAX : p->fanout * p->rounds;
 }
 
+static struct knob make_knob(const struct gossip_params *p, knob_set set, enum calc_model model, double target,
+			     double work_limit, int threads, const atomic_int *cancel)
+{
+	struct knob k = { *p, *p, set, 1, model, target, 0, work_limit, threads, cancel, 0 };
+
+	return k;
+}
+
 /* The search over the rounds: whole rounds, or under independent timers the horizon (see solve.h). */
 static struct knob rounds_knob(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
 			       double target, double work_limit, int threads, const atomic_int *cancel,
 			       int64_t *top)
 {
-	struct knob k = { *p, *p, set_rounds, 1, model, target, 0, work_limit, threads, cancel, 0 };
+	struct knob k = make_knob(p, set_rounds, model, target, work_limit, threads, cancel);
 
 	k.base.rounds = max_rounds;
-	k.base.horizon = 0;
 	*top = max_rounds;
 	if (p->timers == GOSSIP_TIMERS_INDEPENDENT) {
 		/* exact's bound counts whole intervals (gossip_bound_view); the rest quarters. */
@@ -148,20 +155,12 @@ static struct knob rounds_knob(const struct gossip_params *p, int64_t max_rounds
 	return k;
 }
 
-static struct knob limit_knob(const struct gossip_params *p, enum calc_model model, double target,
-			      double work_limit, int threads, const atomic_int *cancel)
-{
-	struct knob k = { *p, *p, set_limit, 1, model, target, 0, work_limit, threads, cancel, 0 };
-
-	return k;
-}
-
 enum fo_status solve_transmit_limit(const struct gossip_params *p, enum calc_model model, double target,
 				    double work_limit, int threads, const atomic_int *cancel,
 				    struct solve_answer *out)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct knob k = limit_knob(&view, model, target, work_limit, threads, cancel);
+	struct knob k = make_knob(&view, set_limit, model, target, work_limit, threads, cancel);
 
 	return search(&k, limit_top(&view), out);
 }
@@ -181,7 +180,7 @@ double solve_transmit_limit_cost(const struct gossip_params *p, enum calc_model 
 				 int threads)
 {
 	struct gossip_params view = gossip_known_view(p);
-	struct knob k = limit_knob(&view, model, target, HUGE_VAL, threads, NULL);
+	struct knob k = make_knob(&view, set_limit, model, target, HUGE_VAL, threads, NULL);
 
 	return search_cost(&k, limit_top(&view));
 }
