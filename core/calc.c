@@ -1092,8 +1092,9 @@ static double cost_within(const struct gossip_params *p, enum calc_model model, 
 		 * K = 1 … the prediction (the mean field with the window, which
 		 * is optimistic) and a quarter more, each at its own cost: under a
 		 * transmit limit the smallest K have the widest windows and cost the
-		 * most.  Under auto, the K below the prediction but one cost their
-		 * probe alone: it rules them out; the one just below may be near
+		 * most.  Under auto, the K below the prediction but one that go to
+		 * large_n cost their probe alone: it rules them out (evaluate probes
+		 * only those; a K exact answers is evaluated in full); the one just below may be near
 		 * the target, where growth is slow enough for large_n to stop and
 		 * auto to simulate (evaluate), so it costs that as well, or the
 		 * simulation of a straddling K if dearer (one of the two is what a
@@ -1102,8 +1103,9 @@ static double cost_within(const struct gossip_params *p, enum calc_model model, 
 		 */
 		int64_t j, last = top - k <= k / 4 + 1 ? top : k + k / 4 + 1;
 		for (j = 1; j <= last && j <= 64; j++)
-			cost += j < k - 1 && probed(p, model, j) ? probe_cost(p, j, threads)
-							      : eval_cost(p, model, target, j, threads);
+			cost += j < k - 1 && probed(p, model, j) && resolve(p, model, target, j) == CALC_LARGE_N
+				? probe_cost(p, j, threads)
+				: eval_cost(p, model, target, j, threads);
 		if (k > 1 && probed(p, model, k - 1) && resolve(p, model, target, k - 1) == CALC_LARGE_N)
 			reserve = fmax(reserve, fallback_cost(p, target, k - 1, threads));
 		cost += reserve;

@@ -270,8 +270,32 @@ START_TEST(test_fanout_top_under_transmit_limit)
 END_TEST
 
 /* The cases, one a row: CK_RUN_CASE picks one by its name without "test_". */
+/*
+ * Under auto with a push window, the search probes only the K that go to
+ * large_n; a K exact answers is evaluated in full, so the plan charges its
+ * evaluation.  memberlist-lan's limit at N = 30 (X = 8), R = 6, target
+ * 0.999: no K reaches it, the search runs the exact chain at K = 2 (its
+ * dearest), and the plan once charged K = 2 a probe's work (2.68e6 in all,
+ * against 2.5e7 for K = 2's chain: the request ran 20 times its estimate,
+ * and the guard stopped it under the sanitizers).
+ */
+START_TEST(test_window_plan_charges_exact)
+{
+	struct gossip_params p = { 30, 2, 6, GOSSIP_PUSH, 0, 0, 0, 8 };
+	double k2 = exact_cost(&p);
+	struct calc_answer a;
+
+	ck_assert_int_eq(calc_fanout(&p, CALC_AUTO, 0.999, HUGE_VAL, NULL, &a), FO_OK);
+	ck_assert_str_eq(calc_model_name(a.model), "exact");
+	ck_assert_int_eq(a.reachable, 0);
+	ck_assert_msg(calc_cost(&p, CALC_AUTO, 0.999) >= k2, "plan %g, K = 2's chain %g",
+		      calc_cost(&p, CALC_AUTO, 0.999), k2);
+}
+END_TEST
+
 static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_seed_example),
+	UNIT_TEST(test_window_plan_charges_exact),
 	UNIT_LOOP(test_search_matches_scan, UNIT_COUNT(scans)),
 	UNIT_LOOP(test_two_threads_same_answer, UNIT_COUNT(spec_cases)),
 	UNIT_TEST(test_two_threads_cancel),
