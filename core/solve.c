@@ -107,15 +107,23 @@ static enum fo_status search(struct knob *k, int64_t top, struct solve_answer *o
 	return FO_OK;
 }
 
-/* Up to 2 log2(top) + 1 evaluations, each charged at the dearest of the gallop's values. */
-static double search_cost(const struct knob *k0, int64_t top)
+/*
+ * Up to 2 log2(top) + 1 evaluations, each charged at the dearest of the
+ * gallop's values; *first (NULL: not wanted), what the first value, 1,
+ * costs alone.
+ */
+static double search_cost(const struct knob *k0, int64_t top, double *first)
 {
 	struct knob k = *k0;
 	double dearest = 0, steps = 0;
 
 	for (int64_t v = 1;; v = v > top / 2 ? top : 2 * v) {
+		double c;
 		k.set(&k, v);
-		dearest = fmax(dearest, calc_at_cost(&k.q, k.model, k.target, k.threads));
+		c = calc_at_cost(&k.q, k.model, k.target, k.threads);
+		if (v == 1 && first)
+			*first = c;
+		dearest = fmax(dearest, c);
 		steps++;
 		if (v == top)
 			break;
@@ -177,22 +185,22 @@ enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, e
 }
 
 double solve_transmit_limit_cost(const struct gossip_params *p, enum calc_model model, double target,
-				 int threads)
+				 int threads, double *first)
 {
 	struct gossip_params view = gossip_known_view(p);
 	struct knob k = make_knob(&view, set_limit, model, target, HUGE_VAL, threads, NULL);
 
-	return search_cost(&k, limit_top(&view));
+	return search_cost(&k, limit_top(&view), first);
 }
 
 double solve_rounds_cost(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
-			 double target, int threads)
+			 double target, int threads, double *first)
 {
 	struct gossip_params view = gossip_known_view(p);
 	int64_t top;
 	struct knob k = rounds_knob(&view, max_rounds, model, target, HUGE_VAL, threads, NULL, &top);
 
-	return search_cost(&k, top);
+	return search_cost(&k, top, first);
 }
 
 double solve_longest_interval(double budget, double horizon)

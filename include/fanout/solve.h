@@ -65,11 +65,18 @@ enum fo_status solve_rounds(const struct gossip_params *p, int64_t max_rounds, e
 			    double target, double work_limit, int threads, const atomic_int *cancel,
 			    struct solve_answer *out);
 
-/* Estimated work units of the two searches. */
+/*
+ * Estimated work units of the two searches: every step at the dearest
+ * value's cost, an upper end that under independent timers runs far above
+ * the work (each value a simulation or large_n, most decided at the first
+ * look).  *first (NULL: not wanted) is the first value's alone.  A search
+ * charges each value against work_limit before it runs it and stops there
+ * (FO_TOO_LARGE), so a caller may let one in whose first value fits.
+ */
 double solve_transmit_limit_cost(const struct gossip_params *p, enum calc_model model, double target,
-				 int threads);
+				 int threads, double *first);
 double solve_rounds_cost(const struct gossip_params *p, int64_t max_rounds, enum calc_model model,
-			 double target, int threads);
+			 double target, int threads, double *first);
 
 /*
  * The longest interval (seconds) whose rounds within `budget` seconds,

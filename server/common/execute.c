@@ -26,6 +26,15 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 
 	if (st == FO_CANCELLED) {
 		req_fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
+	} else if (st == FO_TOO_LARGE && req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
+		/* A search stops at the budget: each value it tries is charged before it runs. */
+		req_budget_advice(req, &field, &advice);
+		req_fail(err, REQ_OVER_BUDGET, field,
+		     "the search for \"%s\" grew past the work budget %.3g while running, before it "
+		     "found the least value; lower \"%s\"%s", req_solve_name(req->solve_for), budget, field,
+		     advice);
+		err->estimate = budget;
+		err->budget = budget;
 	} else if (st == FO_TOO_LARGE) {
 		req_budget_advice(req, &field, &advice);
 		req_fail(err, REQ_OVER_BUDGET, field,

@@ -301,10 +301,20 @@ enum req_status req_plan_calc(struct request *req, const struct req_limits *lim,
 	(void)err;
 	req->chosen = req->model;
 	if (req->solve_for != REQ_SOLVE_FANOUT) {
-		/* calc_at chooses per value as the K search does; nothing is rerun at the answer. */
+		/*
+		 * calc_at chooses per value as the K search does; nothing is rerun
+		 * at the answer.  The search charges each value against the budget
+		 * before it runs it and stops there, so it is let in when its first
+		 * value fits, its estimate the budget at most (the guard's limit
+		 * follows that); its upper end, every step at the dearest value's
+		 * cost, is often several times the work.
+		 */
+		double first = HUGE_VAL;
 		req->work = req->solve_for == REQ_SOLVE_TRANSMIT_LIMIT
-			? solve_transmit_limit_cost(p, req->model, req->target_prob, lim->sim_threads)
-			: solve_rounds_cost(p, p->rounds, req->model, req->target_prob, lim->sim_threads);
+			? solve_transmit_limit_cost(p, req->model, req->target_prob, lim->sim_threads, &first)
+			: solve_rounds_cost(p, p->rounds, req->model, req->target_prob, lim->sim_threads, &first);
+		if (first <= lim->work_budget)
+			req->work = fmin(req->work, lim->work_budget);
 	} else {
 		req->work = op_cost(req, req->chosen, lim->sim_threads, lim->work_budget);
 	}

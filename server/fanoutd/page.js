@@ -593,9 +593,18 @@ async function tradeoffOrReason(query, signal) {
   }
 }
 
+// The command line that asks the same as an API query: fanout OP --field value ...
+function cliCommand(op, query) {
+  const quote = (v) => (/^[A-Za-z0-9._,:+-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`);
+  const words = ["fanout", op];
+  for (const [name, value] of query) words.push(`--${name.replaceAll("_", "-")}`, quote(value));
+  return words.join(" ");
+}
+
 // When the target is out of reach under a transmit limit: what to raise it
 // to, from solve_for transmit_limit at the preset's K (or the best K); null
-// when there is no limit, or the service cannot say within its budget.
+// when there is no limit.  When the search is past this server's work
+// budget, the command line that runs it under its own budget.
 async function raiseAdvice(query, calc, signal) {
   const params = calc.params || {};
   if (calc.reachable || !params.transmit_limit || params.mode === "pull") return null;
@@ -613,8 +622,12 @@ async function raiseAdvice(query, calc, signal) {
     }
     return `To reach it at K = ${k}, raise the transmit limit to ${s.min_transmit_limit}.`;
   } catch (e) {
-    if (e instanceof Problem) return null;
-    throw e;
+    if (!(e instanceof Problem)) throw e;
+    if (e.problem.status === 422 && e.problem.budget !== undefined) {
+      return `Searching for the transmit limit that would reach it at K = ${k} is past this server's work` +
+        ` budget; the command line runs that search under its own: ${cliCommand("calc", q)}`;
+    }
+    return null;
   }
 }
 

@@ -140,6 +140,49 @@ test('out of reach under memberlist\'s transmit limit: the headline says what to
   await context.close();
 });
 
+test('out of reach under the preset\'s own timers: the advice searched within the server\'s budget', async () => {
+  // memberlist-lan's independent timers: a search whose every step charged at its dearest value is
+  // estimated past the default budget, though it takes a fraction of it; the search stops at the budget.
+  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=6';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const advice = page.waitForResponse((r) => /\/calc_fanout\?.*solve_for=transmit_limit/.test(r.url()), WAIT);
+  await page.goto(`${base}/?${query}`);
+  assert.equal((await advice).status(), 200);
+  await settled(page);
+  const solve = (await api('/calc_fanout', `${query}&solve_for=transmit_limit&fanout=3`)).body;
+  assert.equal(solve.params.timers, 'independent');
+  assert.ok(solve.retransmit_mult > 4, `RetransmitMult ${solve.retransmit_mult}`);
+  assert.match(await page.textContent('#headline'), new RegExp(`To reach it at K = 3, raise RetransmitMult ` +
+    `from 4 to ${solve.retransmit_mult} \\(transmit limit ${solve.min_transmit_limit}\\)\\.$`));
+  await context.close();
+});
+
+test('advice past the server\'s budget: the headline gives the command line that searches it', async () => {
+  const query = 'preset=memberlist-lan&nodes=30&target_prob=0.999&rounds=6';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let asked = null;
+  // The server's refusal as fanoutd gives it when a search's first value is past its budget.
+  await page.route(/\/calc_fanout\?.*solve_for=transmit_limit/, async (route) => {
+    asked = new URL(route.request().url()).searchParams;
+    await route.fulfill({ status: 422, contentType: 'application/problem+json', body: JSON.stringify({
+      type: 'about:blank', title: 'Unprocessable Content', status: 422, field: 'rounds', estimate: 5e9,
+      budget: 2e9, detail: 'estimated work 5e+09 exceeds the budget 2e+09; lower "rounds"' }) });
+  });
+  await page.goto(`${base}/?${query}`);
+  await settled(page);
+  assert.ok(asked, 'the page asked for the advice');
+  const command = ['fanout', 'calc', ...[...asked].flatMap(([k, v]) => [`--${k.replaceAll('_', '-')}`, v])].join(' ');
+  assert.match(command, /--solve-for transmit_limit/);
+  assert.match(command, /--preset memberlist-lan/);
+  const headline = await page.textContent('#headline');
+  assert.ok(headline.endsWith(`Searching for the transmit limit that would reach it at K = 3 is past this ` +
+    `server's work budget; the command line runs that search under its own: ${command}`), headline);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await context.close();
+});
+
 test('an operator\'s units: loss and crashed nodes in percent, a time budget in seconds; the API gets its own', async () => {
   const page = await open('/?nodes=40&target_prob=0.99&rounds=8&interval=0.2&message_bytes=1400');
   await page.uncheck('#live');

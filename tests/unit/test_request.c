@@ -379,6 +379,52 @@ START_TEST(test_budget_exceeded_while_running)
 END_TEST
 
 /*
+ * A search (solve_for) is let in when its first value fits the budget, with
+ * the budget as its estimate at most, and stops at the budget: the page's
+ * advice for memberlist-lan under its own timers, whose upper end (every
+ * step at the dearest value) is past the default budget, is answered; one
+ * whose first value does not fit is refused before any work; one that runs
+ * out says the search grew past the budget.
+ */
+START_TEST(test_search_admitted_by_first_value)
+{
+	const char *text = "{\"preset\":\"memberlist-lan\",\"nodes\":30,\"target_prob\":0.999,\"rounds\":6,"
+			   "\"solve_for\":\"transmit_limit\",\"fanout\":3}";
+	struct req_limits plan = { .work_budget = FO_DEFAULT_WORK_BUDGET, .sim_threads = FO_WORKER_THREADS },
+			  run = { .work_budget = 3e8, .sim_threads = FO_WORKER_THREADS };
+	struct request req;
+	struct req_error err;
+	double first = 0, upper;
+	cJSON *in = cJSON_Parse(text), *o;
+
+	ck_assert_int_eq(req_prepare(REQ_CALC_FANOUT, in, &plan, &req, &err), REQ_OK);
+	upper = solve_transmit_limit_cost(&req.params, req.model, req.target_prob, FO_WORKER_THREADS, &first);
+	ck_assert_double_gt(upper, FO_DEFAULT_WORK_BUDGET);
+	ck_assert_double_le(first, FO_DEFAULT_WORK_BUDGET);
+	ck_assert_double_le(req.work - req.render_work, FO_DEFAULT_WORK_BUDGET);
+	o = req_execute(&req, &plan, NULL, &err);
+	ck_assert_msg(o != NULL, "%s", err.detail);
+	ck_assert_double_gt(number(o, "retransmit_mult"), 4);
+	ck_assert_double_eq(number(o, "preset_retransmit_mult"), 4);
+	cJSON_Delete(o);
+
+	/* Run under a smaller budget: the search stops there. */
+	o = req_execute(&req, &run, NULL, &err);
+	ck_assert_ptr_null(o);
+	ck_assert_int_eq(err.status, REQ_OVER_BUDGET);
+	ck_assert_msg(strstr(err.detail, "the search for \"transmit_limit\" grew past the work budget"), "%s",
+		      err.detail);
+
+	/* Its first value past the budget: refused before any work, with the upper end. */
+	plan.work_budget = first / 2;
+	ck_assert_int_eq(req_prepare(REQ_CALC_FANOUT, in, &plan, &req, &err), REQ_OVER_BUDGET);
+	ck_assert_double_eq(err.estimate, upper);
+	ck_assert_msg(strstr(err.detail, "exceeds the budget"), "%s", err.detail);
+	cJSON_Delete(in);
+}
+END_TEST
+
+/*
  * A preset fills and echoes MODEL.md's values; seconds are rounds times the
  * interval; bytes are messages times message_bytes; 2 K b / interval.
  */
@@ -1174,6 +1220,7 @@ static const struct unit_case suite_cases[] = {
 	UNIT_TEST(test_uncountable_messages_refused),
 	UNIT_TEST(test_strict_json),
 	UNIT_TEST(test_budget_exceeded_while_running),
+	UNIT_TEST(test_search_admitted_by_first_value),
 	UNIT_TEST(test_op_table),
 	UNIT_TEST(test_time_budget),
 	UNIT_TEST(test_timed_tally_round_trip),

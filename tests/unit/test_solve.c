@@ -172,8 +172,8 @@ START_TEST(test_budget)
 	struct gossip_params q = cases[0].p;
 	struct solve_answer s;
 
-	ck_assert_double_gt(solve_transmit_limit_cost(&q, CALC_EXACT, 0.99, 1), 0);
-	ck_assert_double_gt(solve_rounds_cost(&q, 40, CALC_EXACT, 0.99, 1), 0);
+	ck_assert_double_gt(solve_transmit_limit_cost(&q, CALC_EXACT, 0.99, 1, NULL), 0);
+	ck_assert_double_gt(solve_rounds_cost(&q, 40, CALC_EXACT, 0.99, 1, NULL), 0);
 	ck_assert_int_eq(solve_transmit_limit(&q, CALC_EXACT, 0.99, 1e3, 1, NULL, &s), FO_TOO_LARGE);
 	ck_assert_int_eq(solve_rounds(&q, 40, CALC_EXACT, 0.99, 1e3, 1, NULL, &s), FO_TOO_LARGE);
 }
