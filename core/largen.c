@@ -951,6 +951,7 @@ enum fo_status largen_curve(const struct gossip_params *p, const atomic_int *can
 	out->miss_lo = fmax(0, out->miss - err);
 	out->miss_hi = fmin(1, fmax(out->miss, pessimistic) + err + forced);
 	out->node_miss = fmin(1, uninformed / (double)(g.live - 1));
+	out->work = g.work;
 	if (curve)
 		curve_out(&g, out, curve);
 	return FO_OK;
@@ -968,6 +969,8 @@ double largen_cost(const struct gossip_params *p)
 	int wide = w > FO_LARGEN_TUPLE_WINDOW;
 	double m = fmin(live, wide ? FO_LARGEN_THRESHOLD_WIDE : w ? FO_LARGEN_THRESHOLD_WINDOW : FO_LARGEN_THRESHOLD);
 	double growth = fmax(k * keep * live / (double)p->nodes, 1e-9), width, early, states, vf, stuck;
+	/* A push informs nobody when lost or sent to a failed node (failures not known: F of the N - 1 peers). */
+	double miss = 1 - keep * (live - 1) / fmax((double)p->nodes - 1, 1);
 
 	if (live <= 1)
 		return 0;
@@ -975,17 +978,18 @@ double largen_cost(const struct gossip_params *p)
 		return HUGE_VAL;
 	/*
 	 * A transition spans about 20 standard deviations of the new count: its
-	 * variance is about its mean with pull, and the mean times the loss (plus
-	 * collisions) with push alone.
+	 * variance is about its mean with pull, and the mean times the chance a
+	 * push is wasted (lost, or to a failed node) plus collisions with push
+	 * alone.
 	 */
-	vf = gossip_pulls(p->mode) ? 1 : p->loss + fmin(1, m * k / (double)p->nodes) + 1e-3;
+	vf = gossip_pulls(p->mode) ? 1 : miss + fmin(1, m * k / (double)p->nodes) + 1e-3;
 	width = 20 * sqrt(m * fmax(growth, 1) * vf) + 20;
 	/*
 	 * Early rounds: growth to M, plus until the mass still stuck at the
 	 * origin falls below FO_LARGEN_TRIM: about e^-growth a round with pull,
-	 * loss^K with push alone.
+	 * miss^K with push alone.
 	 */
-	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(p->loss, 1e-300));
+	stuck = gossip_pulls(p->mode) ? growth : -k * log(fmax(miss, 1e-300));
 	early = fmin((double)p->rounds, log1p(m) / log1p(growth) + 52 / fmax(stuck, 1e-9) + 2);
 	if (wide) {
 		/*

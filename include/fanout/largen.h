@@ -60,6 +60,7 @@ struct largen_result {
 	double p_lo, p_hi;      /* interval for the true P(full by R) */
 	double miss_lo, miss_hi; /* the same interval for the miss probability */
 	double node_miss;       /* P(a given live non-origin node uninformed after R) */
+	double work;            /* work units largen_run counted (its transition entries and rounds) */
 };
 
 /*
