@@ -26,21 +26,19 @@ static void core_failure(struct req_error *err, enum fo_status st, const struct 
 
 	if (st == FO_CANCELLED) {
 		req_fail(err, REQ_CANCELLED, NULL, "the request was cancelled");
-	} else if (st == FO_TOO_LARGE && req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT) {
-		/* A search stops at the budget: each value it tries is charged before it runs. */
-		req_budget_advice(req, &field, &advice);
-		req_fail(err, REQ_OVER_BUDGET, field,
-		     "the search for \"%s\" grew past the work budget %.3g while running, before it "
-		     "found the least value; lower \"%s\"%s", req_solve_name(req->solve_for), budget, field,
-		     advice);
-		err->estimate = budget;
-		err->budget = budget;
 	} else if (st == FO_TOO_LARGE) {
+		/* A search (solve_for) stops at the budget: each value it tries is charged before it runs. */
+		int search = req->op == REQ_CALC_FANOUT && req->solve_for != REQ_SOLVE_FANOUT;
+		char what[64];
+		if (search)
+			snprintf(what, sizeof what, "search for \"%s\"", req_solve_name(req->solve_for));
+		else
+			snprintf(what, sizeof what, "%s computation",
+				 req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen));
 		req_budget_advice(req, &field, &advice);
 		req_fail(err, REQ_OVER_BUDGET, field,
-		     "the %s computation grew past the work budget %.3g while running; lower \"%s\"%s",
-		     req->op == REQ_SIMULATE_GOSSIP ? "simulation" : calc_model_name(req->chosen), budget,
-		     field, advice);
+			 "the %s grew past the work budget %.3g while running%s; lower \"%s\"%s", what, budget,
+			 search ? ", before it found the least value" : "", field, advice);
 		err->estimate = budget;
 		err->budget = budget;
 	} else {
