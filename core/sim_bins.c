@@ -882,7 +882,7 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
 
 enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 				enum sim_bins_mode mode, int s, int64_t anon, int64_t m, int64_t *in_new,
-				int64_t *new_n)
+				int64_t *new_n, uint64_t *ticks)
 {
 	struct bins c;
 	double all = 0;
@@ -900,6 +900,9 @@ enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, ui
 	/* Bin 0's explicit nodes after the slot: its anonymous hitters and the nodes of U_in informed. */
 	*in_new = c.ex_n[0] - (anon - c.anon[0]);
 	*new_n = c.slot_new[0];
+	for (int64_t x = 0; x < c.s; x++)
+		resolve(&c, 1, x);
+	*ticks = c.ticks;
 	bins_release(&c);
 	return FO_OK;
 }

@@ -50,11 +50,12 @@ enum fo_status sim_bins_timed_as(const struct gossip_params *p, uint64_t seed, u
 /*
  * For tests: slot 0 alone, with `anon` anonymous senders in bin 0 and m
  * uninformed; *in_new gets the nodes of bin 0's U_in informed in it,
- * *new_n all informed in it.
+ * *new_n all informed in it, *ticks the ticks before the horizon of the
+ * nodes informed in it.
  */
 enum fo_status sim_bins_slot_as(const struct gossip_params *p, uint64_t seed, uint64_t trial,
 				enum sim_bins_mode mode, int s, int64_t anon, int64_t m, int64_t *in_new,
-				int64_t *new_n);
+				int64_t *new_n, uint64_t *ticks);
 
 /*
  * For tests: d nodes informed in slot 0 (bin b) of a run of p with s phase

@@ -314,8 +314,11 @@ END_TEST
  * One slot of sim_bins.c, bulk against individual, from A anonymous
  * senders among N: the nodes of U_in informed (hitters, and the chain of
  * nodes informed in the slot that tick in it, whose senders bulk draws by
- * a geometric count and a joint of its own) and all informed, within 5
- * standard errors and chi-square homogeneous.  The agreement with the agent
+ * a geometric count and a joint of its own), all informed, and those of
+ * U_in that tick in the slot (with a horizon of one interval, the slot's
+ * ticks less one for each node of U_out informed; bulk finds them in no
+ * particular order, individual in time order), within 5 standard errors
+ * and chi-square homogeneous.  The agreement with the agent
  * above cannot see the chain at its size (about 1 node in 8 of U_in's at
  * K = 8, a 1/32 share of the informed); here it is most of the signal.
  * The third case with 128 phase bins.
@@ -330,12 +333,13 @@ START_TEST(test_bins_slot_modes)
 	} sc[] = { { 10000, 8, 0.1, 1000, 32 }, { 4000, 3, 0, 1500, 32 }, { 40000, 8, 0, 3000, 128 } };
 	struct gossip_params p = { 0 };
 	int64_t m = sc[_i].n - 1 - sc[_i].anon, *hb = calloc((size_t)m + 1, sizeof *hb),
-		*hi = calloc((size_t)m + 1, sizeof *hi);
+		*hi = calloc((size_t)m + 1, sizeof *hi), *tb = calloc((size_t)m + 1, sizeof *tb),
+		*ti = calloc((size_t)m + 1, sizeof *ti);
 	struct moments b = { 0 }, ind = { 0 };
-	static const char *const names[2] = { "informed in U_in", "informed" };
+	static const char *const names[3] = { "informed in U_in", "informed", "of U_in ticking in the slot" };
 	const int reps = 3000;
 
-	ck_assert(hb && hi);
+	ck_assert(hb && hi && tb && ti);
 	p.nodes = sc[_i].n;
 	p.fanout = sc[_i].k;
 	p.rounds = 1;
@@ -345,30 +349,41 @@ START_TEST(test_bins_slot_modes)
 	p.horizon = 1;
 	ck_assert(sim_bins_covers(&p));
 	for (int t = 0; t < reps; t++) {
-		int64_t in_b, new_b, in_i, new_i;
+		int64_t in_b, new_b, in_i, new_i, tick_b, tick_i;
+		uint64_t ticks_b, ticks_i;
 		ck_assert_int_eq(sim_bins_slot_as(&p, 61, (uint64_t)t, SIM_BINS_BULK, sc[_i].s, sc[_i].anon, m, &in_b,
-						  &new_b),
+						  &new_b, &ticks_b),
 				 FO_OK);
 		ck_assert_int_eq(sim_bins_slot_as(&p, 62, (uint64_t)t, SIM_BINS_INDIVIDUAL, sc[_i].s, sc[_i].anon, m,
-						  &in_i, &new_i),
+						  &in_i, &new_i, &ticks_i),
 				 FO_OK);
 		ck_assert(in_b >= 0 && in_b <= new_b && new_b <= m && in_i >= 0 && in_i <= new_i && new_i <= m);
+		tick_b = (int64_t)ticks_b - (new_b - in_b);
+		tick_i = (int64_t)ticks_i - (new_i - in_i);
+		ck_assert(tick_b >= 0 && tick_b <= in_b && tick_i >= 0 && tick_i <= in_i);
 		add(&b, 0, (double)in_b);
 		add(&b, 1, (double)new_b);
+		add(&b, 2, (double)tick_b);
 		add(&ind, 0, (double)in_i);
 		add(&ind, 1, (double)new_i);
+		add(&ind, 2, (double)tick_i);
 		hb[in_b]++;
 		hi[in_i]++;
+		tb[tick_b]++;
+		ti[tick_i]++;
 	}
 	b.n = ind.n = reps;
-	for (int j = 0; j < 2; j++) {
+	for (int j = 0; j < 3; j++) {
 		double se = sqrt(var_of_mean(&b, j) + var_of_mean(&ind, j));
 		ck_assert_msg(fabs(mean(&b, j) - mean(&ind, j)) <= 5 * se, "case %d, %s: bulk %.3f individual %.3f (5 se %.3f)",
 			      _i, names[j], mean(&b, j), mean(&ind, j), 5 * se);
 	}
 	homogeneous(hb, hi, m + 1, "bulk vs individual slot, informed in U_in");
+	homogeneous(tb, ti, m + 1, "bulk vs individual slot, U_in ticking in the slot");
 	free(hb);
 	free(hi);
+	free(tb);
+	free(ti);
 }
 END_TEST
 
