@@ -5,8 +5,8 @@
  * horizon H on the grid of 1/BINS_S intervals.  An exact sampler of the law
  * of sim_agent.c's timed trial for those cases; sim_clock.c does the rest.
  *
- * Time is cut into slots of 1/S of an interval (S = sim_bins_s: 32, more
- * for large runs; horizons lie on the grid of 1/32); slot j covers
+ * Time is cut into slots of 1/S of an interval (S = sim_bins_s: 8 to 128,
+ * growing with the run; horizons lie on the grid of 1/32); slot j covers
  * [j/S, (j+1)/S) and holds bin b = j mod S of the phases.  An informed node
  * whose phase lies in bin b ticks once in every later slot of bin b.  The
  * state between slots is:
@@ -38,23 +38,25 @@
  *   (never looked at): it joins anon[x], x uniform among the other S - 1
  *   bins.  Only how many of U_out are reached matters, the size of a union
  *   of uniform subsets, which does not depend on the order of the senders:
- *   the aligned sampler's layered occupancy draw (sample_occupancy) over
- *   U_out with the senders counted by a_out ("bulk"), or, when few of them
- *   reach U_out, each such sender at a uniform place in the bin with its
- *   a_out peers drawn one by one ("individual", which gives every node's
- *   time of arrival: used whenever the slot might inform the last node).
- * - U_in in time order: the hitters (and in individual mode the senders
- *   reaching U_out) sorted by their places, and the "chain" senders: a node
- *   of U_in first reached at place s draws its own place u, uniform in the
- *   bin; if u > s it ticks in this very slot at u (K peers among the N - 1
- *   others, drawn like the others' with itself left out of U_in), else
- *   first in the next slot of bin b.  Either way it is explicit (u).  A node
- *   reached again later in the slot learns nothing new.  In bulk mode only
- *   the chain senders that reach U_in need their time: each does with the
- *   chance P(a_in >= 1) of its joint, independently, so the senders between
- *   two such are a geometric count, and the others' a_out are drawn after
- *   the slot from the joint's cells a_in = 0 (tests/unit/test_timers.c
- *   holds one slot of each mode against the other: test_bins_slot_modes).
+ *   the aligned sampler's layered occupancy draw over U_out with the
+ *   senders counted by a_out ("bulk"), or, when few of them reach U_out,
+ *   each such sender at a uniform place in the bin with its a_out peers
+ *   drawn one by one ("individual", which gives every node's time of
+ *   arrival: used whenever the slot might inform the last node).
+ * - U_in: a node of U_in first reached at place s draws its own place u,
+ *   uniform in the bin; if u > s it ticks in this very slot at u (a "chain"
+ *   sender: K peers among the N - 1 others, drawn like the others' with
+ *   itself left out of U_in), else first in the next slot of bin b.  Either
+ *   way it is explicit (u).  Individual mode takes the hitters (and the
+ *   senders reaching U_out) sorted by their places and the chain senders
+ *   as they come, in time order.  Bulk mode (bulk_in) needs no order (a
+ *   node's first arrival only moves earlier as arrivals come in, whatever
+ *   their order: see there); and only the chain senders that reach U_in
+ *   matter there: each does with the chance P(a_in >= 1) of its joint,
+ *   independently, so the senders between two such are a geometric count,
+ *   and the others' a_out are drawn after the slot from the joint's cells
+ *   a_in = 0 (tests/unit/test_timers.c holds one slot of each mode against
+ *   the other, the nodes ticking in it included: test_bins_slot_modes).
  *
  * Why the anonymous stay anonymous: what is recorded of a slot is how many
  * were informed, the bins of those of U_out, and the places of the explicit
@@ -99,6 +101,7 @@ struct bev {
 struct cells {
 	int n;
 	int at[BINS_CELLS];
+	unsigned char ain[BINS_CELLS], aout[BINS_CELLS]; /* at's (a_in, a_out) */
 	double cum[BINS_CELLS], total;
 };
 
@@ -117,12 +120,17 @@ struct bins {
 	struct bev *ev, *heap, *sorted;
 	int64_t *bucket;
 	int64_t ev_cap, heap_n, heap_cap; /* sorted holds ev_cap too */
+	/* bulk_in's nodes of U_in reached: first arrival, own place, ticking in the slot; and its stack */
+	double *rs, *ru;
+	unsigned char *act;
+	int64_t *stk, r_cap;
 	int64_t tree[2 * BINS_S_MAX]; /* placed nodes not yet told apart: uniform over a subtree's bins */
 	int64_t *slot_new;        /* slots: nodes informed in each */
 	double thin[BINS_MAX_K + 1][BINS_MAX_K + 1]; /* thin[h][a]: Bin(a; h, 1 - loss) */
 	double reach[BINS_MAX_K + 1], joint[BINS_CELLS];
 	double cjoint[BINS_CELLS];
 	struct cells hit, chit; /* joint's and cjoint's cells with a_in >= 1 */
+	struct cells crow;      /* cjoint's cells with a_in = 0 */
 	double r0[BINS_MAX_K + 1];
 	int64_t cnt[BINS_MAX_K + 1];
 	uint64_t ticks, steps;
@@ -149,19 +157,24 @@ static int64_t imin(int64_t a, int64_t b)
 }
 
 /*
- * The phase bins a run of p uses: BINS_S, or 64 from 400000 live nodes
- * and 128 from 800000, while H S stays within 10^6 slots.  A trial costs
- * about a S per slot-unit and b L / S per node of U_in and hitter, so the
- * best S grows as the square root of L; measured (docs/PERFORMANCE.md): 32
- * the best at L = 10^5, 64 no better than 32 at 3 10^5, 128 at 0.83 and
- * 0.79 of 32's time at 10^6 and 3 10^6.
+ * The phase bins a run of p uses.  A trial costs about a S per slot-unit
+ * and b k L / S per hitter and node of U_in (k the arrivals a tick makes
+ * among live peers), so the best S grows as the square root of k L:
+ * measured (docs/PERFORMANCE.md), BINS_S_MIN below k L = 1.25 10^5, then
+ * twice as many each time k L is four times larger, up to BINS_S_MAX.  The
+ * horizon must lie on the grid of 1/S (BINS_S's always does, for what
+ * sim_bins_covers), and H S within 10^6 slots.
  */
 int sim_bins_s(const struct gossip_params *p)
 {
-	int64_t live = gossip_live(p);
-	double h = gossip_horizon(p);
-	int s = live >= 800000 ? 128 : live >= 400000 ? 64 : BINS_S;
+	double live = (double)gossip_live(p), h = gossip_horizon(p);
+	double kl = (double)p->fanout * (1 - p->loss) * (live - 1) / fmax((double)p->nodes - 1, 1) * live;
+	int s = BINS_S_MIN;
 
+	while (s < BINS_S_MAX && kl >= 1.25e5 * (double)(s / BINS_S_MIN) * (double)(s / BINS_S_MIN))
+		s *= 2;
+	while (s < BINS_S && fabs(h * s - nearbyint(h * s)) > 1e-9 * h * s)
+		s *= 2;
 	while (s > BINS_S && h * s > 1e6)
 		s /= 2;
 	return s;
@@ -197,6 +210,10 @@ static void bins_release(struct bins *c)
 	free(c->heap);
 	free(c->sorted);
 	free(c->bucket);
+	free(c->rs);
+	free(c->ru);
+	free(c->act);
+	free(c->stk);
 	free(c->slot_new);
 }
 
@@ -250,22 +267,25 @@ static int reserve_double(double **arr, int64_t n, int64_t *cap, int64_t more)
  * would return for the same uniform (adding a zero leaves a sum as it is),
  * without the zeros and the additions.
  */
-static void cells_make(struct cells *t, const double *pmf, int64_t lo, int64_t hi)
+static void cells_make(struct cells *t, const double *pmf, int64_t lo, int64_t hi, int64_t kk)
 {
 	double cdf = 0;
 
 	t->n = 0;
-	for (int64_t x = lo; x < hi; x++)
-		if (pmf[x] > 0) {
-			cdf += pmf[x];
-			t->at[t->n] = (int)x;
-			t->cum[t->n++] = cdf;
-		}
+	/* Each cell written, kept only with weight (no branch: which have weight varies slot by slot). */
+	for (int64_t x = lo; x < hi; x++) {
+		cdf += pmf[x];
+		t->at[t->n] = (int)x;
+		t->ain[t->n] = (unsigned char)(x / kk);
+		t->aout[t->n] = (unsigned char)(x % kk);
+		t->cum[t->n] = cdf;
+		t->n += pmf[x] > 0;
+	}
 	t->total = cdf;
 }
 
-/* A cell of t with chance proportional to its weight (t holds at least one). */
-static int64_t cells_draw(struct rng *r, const struct cells *t)
+/* The index in t of a cell with chance proportional to its weight (t holds at least one). */
+static int cells_index(struct rng *r, const struct cells *t)
 {
 	double u = rng_unit(r) * t->total;
 	int i = 0;
@@ -273,7 +293,13 @@ static int64_t cells_draw(struct rng *r, const struct cells *t)
 	/* The first cell whose running sum exceeds u: the count of those that do not (no branch to mispredict). */
 	for (int q = 0; q < t->n - 1; q++)
 		i += u >= t->cum[q];
-	return t->at[i];
+	return i;
+}
+
+/* The same cell, as its place in the pmf. */
+static int64_t cells_draw(struct rng *r, const struct cells *t)
+{
+	return t->at[cells_index(r, t)];
 }
 
 /* reach[a], a = 0..K: arrivals among mm uninformed of one sender's K peers (the sender not among them). */
@@ -326,12 +352,14 @@ static void make_joint(const struct bins *c, const double *reach, int64_t mm, in
 	for (int64_t t = 0; t < k; t++) {
 		cin[t + 1] = cin[t] * (double)(min_ - t) / (double)(t + 1);
 		cout[t + 1] = cout[t] * (double)(mo - t) / (double)(t + 1);
-		inv[t + 1] = t < mm ? inv[t] * (double)(t + 1) / (double)(mm - t) : 0;
+		/* 0 from t = mm on (no branch: mm - t is then at most 0, so divide by 1). */
+		inv[t + 1] = (double)(t < mm) * inv[t] * (double)(t + 1) / (double)(t < mm ? mm - t : 1);
 	}
+	/* All finite, so a zero reach gives a zero cell; those with i + o > K stay 0. */
+	memset(joint, 0, BINS_CELLS * sizeof *joint);
 	for (int64_t i = 0; i <= k; i++)
-		for (int64_t o = 0; o <= k; o++)
-			joint[i * (k + 1) + o] =
-				i + o <= k && reach[i + o] > 0 ? reach[i + o] * cin[i] * cout[o] * inv[i + o] : 0;
+		for (int64_t o = 0; o <= k - i; o++)
+			joint[i * (k + 1) + o] = reach[i + o] * cin[i] * cout[o] * inv[i + o];
 }
 
 /*
@@ -406,27 +434,36 @@ static void place_out(struct bins *c, int64_t j, int64_t b, int64_t d)
 	 * (resolve), and those that end in bin b are placed again.
 	 */
 	while (d >= c->s) {
-		for (int64_t node = 1, size = c->s / 2; size >= 1; size /= 2) {
-			int64_t l = binomial_half(&c->rng, d);
-			if (b / size % 2) {
-				c->tree[2 * node] += l;
-				d -= l;
-				node = 2 * node + 1;
-			} else {
-				c->tree[2 * node + 1] += d - l;
-				d = l;
-				node = 2 * node;
-			}
+		for (int64_t node = 1, level = c->s_log2 - 1; level >= 0; level--) {
+			/* l go left; b's side keeps its share, the other side's joins the tree (no branch). */
+			int64_t l = binomial_half(&c->rng, d), right = (b >> level) & 1;
+			c->tree[2 * node + 1 - right] += right ? l : d - l;
+			d = right ? d - l : l;
+			node = 2 * node + right;
 			c->steps++;
 		}
 	}
-	while (d-- > 0) {
-		int64_t x = (int64_t)rng_below(&c->rng, (uint64_t)c->s - 1);
-		if (x >= b)
-			x++;
-		c->anon[x]++;
-		c->ticks += (uint64_t)ticks_from(c, j + 1, x);
-		c->steps++;
+	/* Few: each into a uniform other bin, from s_log2 random bits a try (the value S - 1 refused). */
+	{
+		uint64_t w = 0, mask = (uint64_t)c->s - 1;
+		int bits = 0;
+		while (d > 0) {
+			int64_t x;
+			if (bits < c->s_log2) {
+				w = rng_next(&c->rng);
+				bits = 64;
+			}
+			x = (int64_t)(w & mask);
+			w >>= c->s_log2;
+			bits -= c->s_log2;
+			if (x == c->s - 1)
+				continue;
+			x += x >= b;
+			c->anon[x]++;
+			c->ticks += (uint64_t)ticks_from(c, j + 1, x);
+			c->steps++;
+			d--;
+		}
 	}
 }
 
@@ -548,7 +585,7 @@ static int grow_ev(struct bins *c, int64_t need)
 /*
  * cjoint, the joint pmf of a chain sender's (a_in, a_out): make_joint for
  * the m0 - 1 others uninformed, m_in - 1 of them in U_in; *tot its total,
- * chit its cells with a_in >= 1.
+ * chit its cells with a_in >= 1, crow those with a_in = 0.
  */
 static void chain_joint(struct bins *c, int64_t m0, int64_t m_in, double *tot)
 {
@@ -560,7 +597,237 @@ static void chain_joint(struct bins *c, int64_t m0, int64_t m_in, double *tot)
 	*tot = 0;
 	for (int64_t x = 0; x < kk * kk; x++)
 		*tot += c->cjoint[x];
-	cells_make(&c->chit, c->cjoint, kk, kk * kk);
+	cells_make(&c->chit, c->cjoint, kk, kk * kk, kk);
+	cells_make(&c->crow, c->cjoint, 0, kk, kk);
+}
+
+/*
+ * b balls into n cells with m empty (sample_occupancy's law).  A slot's
+ * layers are small: when the balls that would land on full cells (those
+ * full at the start, and about b / 2 of the b filled on the way, each
+ * chance / n) come to fewer than OCCUPANCY_DIRECT, every ball is thrown
+ * (sample_throws), cheaper than sample_occupancy's binomial for the balls
+ * landing among the empty.
+ */
+#define OCCUPANCY_DIRECT 50.0
+
+static int64_t occupancy(struct rng *r, int64_t n, int64_t m, int64_t b)
+{
+	if ((double)b * ((double)(n - m) + (double)b / 2) <= OCCUPANCY_DIRECT * (double)n)
+		return sample_throws(r, n, m, b, n >= ((int64_t)1 << 28));
+	return sample_occupancy(r, n, m, b);
+}
+
+/*
+ * Geometric(p), the failures before the first success, by inversion with
+ * lq = log1p(-p) given (several draws with one p): floor(log(1 - u) / lq).
+ */
+static uint64_t geometric_lq(struct rng *r, double p, double lq)
+{
+	double g;
+
+	if (p >= 1)
+		return 0;
+	if (!(p > 0))
+		return UINT64_MAX;
+	g = floor(log(1 - rng_unit(r)) / lq);
+	return g >= 1.8e19 ? UINT64_MAX : (uint64_t)g;
+}
+
+/* Room for n nodes of U_in reached, in bulk_in's arrays. */
+static int reserve_reached(struct bins *c, int64_t n)
+{
+	if (n > c->r_cap) {
+		int64_t nc = n < 64 ? 64 : 2 * n;
+		double *rs = realloc(c->rs, (size_t)nc * sizeof *rs), *ru;
+		unsigned char *act;
+		int64_t *stk;
+		if (!rs)
+			return -1;
+		c->rs = rs;
+		ru = realloc(c->ru, (size_t)nc * sizeof *ru);
+		if (!ru)
+			return -1;
+		c->ru = ru;
+		act = realloc(c->act, (size_t)nc);
+		if (!act)
+			return -1;
+		c->act = act;
+		stk = realloc(c->stk, (size_t)nc * sizeof *stk);
+		if (!stk)
+			return -1;
+		c->stk = stk;
+		c->r_cap = nc;
+	}
+	return 0;
+}
+
+/* bulk_in's state: U_in's size, the nodes of it reached, the queue's end, pend's count. */
+struct reach_in {
+	int64_t m_in, n, top, pn;
+};
+
+/*
+ * One sender's ain arrivals in U_in at time t, in bulk_in (r its generator):
+ * drawn without replacement among U_in less the sender (`self`, a reached
+ * node, when it is one; else -1).  The next is a node not yet reached with
+ * the chance of those among the nodes it may be; else it is one of the
+ * reached others, uniformly (the z-th, counting past the sender and its
+ * earlier peers), and its first arrival becomes the earlier of the two.  A
+ * node whose own place lies after its first arrival ticks in the slot: it
+ * joins the queue stk, once (a first arrival only moves earlier).  A new
+ * node's place goes to pend.
+ */
+static void bulk_arrive(struct bins *c, struct rng *r, struct reach_in *st, double t, int64_t ain, int64_t self)
+{
+	int64_t own[BINS_MAX_K + 1], no = 0;
+
+	if (self >= 0)
+		own[no++] = self;
+	for (int64_t q = 0; q < ain; q++) {
+		int64_t z = (int64_t)rng_below(r, (uint64_t)(st->m_in - (self >= 0) - q)), idx, i;
+		int tick;
+		if (z < st->m_in - st->n) {
+			idx = st->n++;
+			c->rs[idx] = t;
+			c->ru[idx] = c->pend[st->pn++] = rng_unit(r);
+			c->act[idx] = 0;
+		} else {
+			idx = z - (st->m_in - st->n);
+			for (i = 0; i < no; i++)
+				idx += own[i] <= idx;
+			c->rs[idx] = t < c->rs[idx] ? t : c->rs[idx];
+		}
+		/* own[] kept in ascending order, for the count above. */
+		for (i = no++; i > 0 && own[i - 1] > idx; i--)
+			own[i] = own[i - 1];
+		own[i] = idx;
+		/* Without a branch: which way it goes is a coin toss. */
+		tick = (c->act[idx] == 0) & (c->ru[idx] > c->rs[idx]);
+		c->act[idx] = (unsigned char)(c->act[idx] | tick);
+		c->stk[st->top] = idx;
+		st->top += tick;
+	}
+}
+
+/*
+ * U_in in a bulk slot, in no particular order.  A node is first reached at
+ * the earliest arrival from a sender that sends, and sends in the slot iff
+ * its own place is later; each sender's peers and cell are drawn
+ * independently of when it sends.  Taken in any order, a node's first
+ * arrival only moves earlier, so a node once ticking stays so, and every
+ * tick follows, at a later place, the arrival that set it off (no tick
+ * props itself up): the outcome (each node's first arrival, which of them
+ * tick in the slot, what they send) is the one time order gives.  The
+ * first nh_a anonymous at uniform places, then ex[0..nh_e)) first, those
+ * with one peer in U_in (nearly all) inline as bulk_arrive would take them;
+ * then the nodes that tick here, in the order they joined the queue: each
+ * a hitter of its own with the chance cjoint gives, independently, so the
+ * senders up to the next hitter are a geometric count, passed over at once
+ * (*nc: their a_out are drawn after the slot).  Each sender's a_out goes to
+ * cnt; the nodes reached get their places in pend and their ticks.  The
+ * hitters' loop draws from a local copy of the generator (the stores to
+ * the arrays cannot then touch it, so it stays in registers).  Returns the
+ * nodes of U_in informed, or -1 on no memory.
+ */
+static int64_t bulk_in(struct bins *c, int64_t j, int64_t b, int64_t m0, int64_t m_in, int64_t nh_a,
+		       int64_t nh_e, int64_t *nc)
+{
+	const double *ex = c->ex[b];
+	struct reach_in st = { m_in, 0, 0, 0 };
+	struct rng r;
+	double *rs, *ru, *pend;
+	unsigned char *act;
+	int64_t *stk, *cnt = c->cnt, p = 0, n = 0, top = 0, pn;
+	uint64_t skip = 0;
+	double p_chain = 0, lq_chain = 0;
+
+	if (reserve_reached(c, m_in) < 0)
+		return -1;
+	r = c->rng;
+	rs = c->rs;
+	ru = c->ru;
+	act = c->act;
+	stk = c->stk;
+	pend = c->pend;
+	pn = c->pend_n;
+	for (int64_t h = 0; h < nh_a + nh_e; h++) {
+		int x = cells_index(&r, &c->hit);
+		double t;
+		if (h < nh_a) {
+			t = rng_unit(&r);
+			pend[pn++] = t;
+		} else {
+			t = ex[h - nh_a];
+		}
+		cnt[c->hit.aout[x]]++;
+		if (c->hit.ain[x] == 1) {
+			int64_t z = (int64_t)rng_below(&r, (uint64_t)m_in), idx;
+			int tick;
+			if (z < m_in - n) {
+				double u = rng_unit(&r);
+				idx = n++;
+				rs[idx] = t;
+				ru[idx] = pend[pn++] = u;
+				tick = u > t;
+				act[idx] = (unsigned char)tick;
+			} else {
+				idx = z - (m_in - n);
+				rs[idx] = t < rs[idx] ? t : rs[idx];
+				tick = (act[idx] == 0) & (ru[idx] > rs[idx]);
+				act[idx] = (unsigned char)(act[idx] | tick);
+			}
+			stk[top] = idx;
+			top += tick;
+		} else {
+			/* Through a copy, so that r itself never has its address taken (it stays in registers). */
+			struct rng r2 = r;
+			st.n = n;
+			st.top = top;
+			st.pn = pn;
+			bulk_arrive(c, &r2, &st, t, c->hit.ain[x], -1);
+			n = st.n;
+			top = st.top;
+			pn = st.pn;
+			r = r2;
+		}
+	}
+	c->steps += (uint64_t)(nh_a + nh_e);
+	st.n = n;
+	st.top = top;
+	st.pn = pn;
+	c->rng = r;
+	if (st.top > 0) {
+		double cj_tot;
+		chain_joint(c, m0, m_in, &cj_tot);
+		p_chain = cj_tot > 0 ? c->chit.total / cj_tot : 0;
+		lq_chain = log1p(-p_chain);
+		skip = geometric_lq(&c->rng, p_chain, lq_chain);
+	}
+	while (p < st.top) {
+		uint64_t queued = (uint64_t)(st.top - p);
+		int64_t i;
+		int x;
+		if (skip >= queued) {
+			skip -= queued;
+			*nc += (int64_t)queued;
+			p = st.top;
+			continue;
+		}
+		p += (int64_t)skip;
+		*nc += (int64_t)skip;
+		i = stk[p++];
+		x = cells_index(&c->rng, &c->chit);
+		cnt[c->chit.aout[x]]++;
+		c->steps++;
+		bulk_arrive(c, &c->rng, &st, ru[i], c->chit.ain[x], i);
+		skip = geometric_lq(&c->rng, p_chain, lq_chain);
+	}
+	/* Every node that ticks here joined the queue once: st.top of them. */
+	c->ticks += (uint64_t)st.top * (uint64_t)ticks_from(c, j, b) +
+		    (uint64_t)(st.n - st.top) * (uint64_t)ticks_from(c, j + 1, b);
+	c->pend_n = st.pn;
+	return st.n;
 }
 
 /*
@@ -572,8 +839,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	int64_t b = j & (c->s - 1), k = c->k, kk = k + 1, A, E = c->ex_n[b];
 	int64_t m0 = *m, m_in, m_out, nh_a, nh_e, nA, nE, ne = 0, left = *m, new_n = 0;
 	int64_t t_here, t_next, nc = 0, in_left, out_left;
-	uint64_t skip = 0;
-	double p_hit = 0, q_out, last = 0, cj_tot = 1, p_chain = 0, *ex = c->ex[b];
+	double p_hit = 0, q_out, last = 0, cj_tot = 1, *ex = c->ex[b];
 	int bulk, cj_ok = 0;
 
 	c->slot_new[j] = 0;
@@ -586,11 +852,10 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	m_out = m0 - m_in;
 	make_reach(c, m0, c->reach);
 	make_joint(c, c->reach, m0, m_in, c->joint);
-	for (int64_t x = kk; x < kk * kk; x++)
-		p_hit += c->joint[x];
 	for (int64_t o = 0; o <= k; o++)
 		c->r0[o] = c->joint[o];
-	cells_make(&c->hit, c->joint, kk, kk * kk);
+	cells_make(&c->hit, c->joint, kk, kk * kk, kk);
+	p_hit = c->hit.total; /* the sum of the cells a_in >= 1, in order */
 	if (m_in > 0) {
 		double lq = NAN;
 		nh_a = binomial_lq(&c->rng, A, p_hit, &lq);
@@ -622,6 +887,48 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		ex[r] = ex[s];
 		ex[s] = t;
 	}
+	memset(c->cnt, 0, sizeof c->cnt);
+	c->pend_n = 0;
+	/* pend: the anonymous hitters and the nodes of U_in informed here, each at its place. */
+	if (reserve_double(&c->pend, 0, &c->pend_cap, nh_a + m_in) < 0)
+		return -1;
+	if (bulk) {
+		/* Non-hitters by a_out: a multinomial from the top, as sim_fast.c's stage_one. */
+		double below[BINS_MAX_K + 1];
+		int64_t in_new, above = 0, rem = m_out;
+		sample_multinomial_down(&c->rng, nA + nE, c->r0, k, below, c->cnt);
+		c->anon[b] -= nh_a;
+		in_new = bulk_in(c, j, b, m0, m_in, nh_a, nh_e, &nc);
+		if (in_new < 0)
+			return -1;
+		new_n += in_new;
+		left -= in_new;
+		/*
+		 * Stage two: the union over U_out, layer by layer (sim_fast.c's
+		 * stage_two).  The chain senders that reached no node of U_in, by
+		 * a_out (cjoint's cells a_in = 0): one by one while few (cheaper
+		 * than K binomials).
+		 */
+		if (nc > 4 * BINS_MAX_K) {
+			sample_multinomial_down(&c->rng, nc, c->cjoint, k, below, c->cnt);
+		} else if (nc > 0) {
+			for (int64_t r = 0; r < nc; r++)
+				c->cnt[c->crow.aout[cells_index(&c->rng, &c->crow)]]++;
+		}
+		for (int64_t o = 1; o <= k; o++)
+			above += c->cnt[o];
+		for (int64_t t = 0; t < k && above > 0 && rem > 0; t++) {
+			rem = occupancy(&c->rng, m_out - t, rem, above);
+			above -= c->cnt[t + 1];
+			c->steps++;
+		}
+		new_n += m_out - rem;
+		left -= m_out - rem;
+		place_out(c, j, b, m_out - rem);
+		if (left == 0)
+			last = 1; /* probability below e^-45: see the top */
+		goto record;
+	}
 	if (grow_ev(c, nh_a + nh_e + 1) < 0)
 		return -1;
 	for (int64_t r = 0; r < nh_a + nh_e; r++) {
@@ -631,12 +938,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 		c->ev[ne++] = e;
 		c->steps++;
 	}
-	memset(c->cnt, 0, sizeof c->cnt);
-	if (bulk) {
-		/* Non-hitters by a_out: a multinomial from the top, as sim_fast.c's stage_one. */
-		double below[BINS_MAX_K + 1];
-		sample_multinomial_down(&c->rng, nA + nE, c->r0, k, below, c->cnt);
-	} else if (m_out > 0 && q_out > 0) {
+	if (m_out > 0 && q_out > 0) {
 		int64_t ca = binomial(&c->rng, nA, q_out);
 		int64_t ce = binomial(&c->rng, nE, q_out);
 		double tot = 0;
@@ -660,31 +962,23 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 	if (ne > 1)
 		sort_events(c, ne);
 	c->heap_n = 0;
-	c->pend_n = 0;
 	t_here = ticks_from(c, j, b);
 	t_next = ticks_from(c, j + 1, b);
-	/* pend: the anonymous hitters and the nodes of U_in informed here, each at its place. */
-	if (reserve_double(&c->pend, 0, &c->pend_cap, nh_a + m_in) < 0)
-		return -1;
 	for (int64_t r = 0; r < ne; r++)
 		if (c->ev[r].ain > 0 && c->ev[r].who < 0)
 			c->pend[c->pend_n++] = c->ev[r].t;
 	c->anon[b] -= nh_a;
 	in_left = m_in;
 	out_left = m_out;
+	/* Individual: every sender in time order, the hitters' and chain senders' peers one by one. */
 	for (int64_t r = 0; (r < ne || c->heap_n > 0) && left > 0;) {
 		struct bev e;
 		int chain = 0;
 		if (c->heap_n > 0 && (r >= ne || c->heap[0].t < c->ev[r].t)) {
+			int64_t x;
 			e = heap_pop(c);
 			chain = 1;
-		} else {
-			e = c->ev[r++];
-		}
-		c->steps++;
-		if (chain && !bulk) {
 			/* Its own K peers: U_in without itself, U_out, the rest. */
-			int64_t x;
 			if (!cj_ok) {
 				chain_joint(c, m0, m_in, &cj_tot);
 				cj_ok = 1;
@@ -693,7 +987,10 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			e.ain = (int)(x / kk);
 			e.aout = (int)(x % kk);
 			c->pend[c->pend_n++] = e.t;
+		} else {
+			e = c->ev[r++];
 		}
+		c->steps++;
 		/*
 		 * Its a_in peers in U_in (less itself, for a chain sender), drawn
 		 * without replacement: the next is new with the chance of the not
@@ -711,42 +1008,12 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			if (u > e.t) {
 				struct bev ch = { u, 0, 0, 0 };
 				c->ticks += (uint64_t)t_here;
-				if (bulk) {
-					/*
-					 * It ticks here: a hitter (a_in >= 1) with the chance
-					 * cjoint gives, each independently, so the senders up
-					 * to the next hitter are a geometric count; only a
-					 * hitter's time matters, the others' a_out are drawn
-					 * together after the slot (nc).
-					 */
-					int64_t x;
-					c->pend[c->pend_n++] = u;
-					if (!cj_ok) {
-						chain_joint(c, m0, m_in, &cj_tot);
-						p_chain = cj_tot > 0 ? c->chit.total / cj_tot : 0;
-						skip = sample_geometric(&c->rng, p_chain);
-						cj_ok = 1;
-					}
-					if (skip > 0) {
-						skip--;
-						nc++;
-						continue;
-					}
-					x = cells_draw(&c->rng, &c->chit);
-					ch.ain = (int)(x / kk);
-					ch.aout = (int)(x % kk);
-					skip = sample_geometric(&c->rng, p_chain);
-				}
 				if (heap_push(c, ch) < 0)
 					return -1;
 			} else {
 				c->pend[c->pend_n++] = u;
 				c->ticks += (uint64_t)t_next;
 			}
-		}
-		if (bulk) {
-			c->cnt[e.aout]++;
-			continue;
 		}
 		for (int64_t q = 0; q < e.aout; q++) {
 			if ((int64_t)rng_below(&c->rng, (uint64_t)(m_out - q)) >= out_left)
@@ -758,36 +1025,7 @@ static int run_slot(struct bins *c, int64_t j, int64_t *m, int *done, double *al
 			place_out(c, j, b, 1);
 		}
 	}
-	if (bulk) {
-		/* Stage two: the union over U_out, layer by layer (sim_fast.c's stage_two). */
-		int64_t above = 0, rem = m_out;
-		/*
-		 * The chain senders that reached no node of U_in, by a_out (cjoint's
-		 * cells a_in = 0): one by one while few (cheaper than K binomials).
-		 */
-		if (nc > 4 * BINS_MAX_K) {
-			double below[BINS_MAX_K + 1];
-			sample_multinomial_down(&c->rng, nc, c->cjoint, k, below, c->cnt);
-		} else if (nc > 0) {
-			double row = 0;
-			for (int64_t o = 0; o <= k; o++)
-				row += c->cjoint[o];
-			for (int64_t r = 0; r < nc; r++)
-				c->cnt[sample_discrete(&c->rng, c->cjoint, 0, k, row)]++;
-		}
-		for (int64_t o = 1; o <= k; o++)
-			above += c->cnt[o];
-		for (int64_t t = 0; t < k && above > 0 && rem > 0; t++) {
-			rem = sample_occupancy(&c->rng, m_out - t, rem, above);
-			above -= c->cnt[t + 1];
-			c->steps++;
-		}
-		new_n += m_out - rem;
-		left -= m_out - rem;
-		place_out(c, j, b, m_out - rem);
-		if (left == 0)
-			last = 1; /* probability below e^-45: see the top */
-	}
+record:
 	if (c->pend_n > 0) {
 		if (reserve_double(&c->ex[b], c->ex_n[b], &c->ex_cap[b], c->pend_n) < 0)
 			return -1;

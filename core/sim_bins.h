@@ -8,10 +8,12 @@
 #include "fanout/sim.h"
 
 /*
- * Phase bins per gossip interval: BINS_S, the grid horizons must lie on (a
- * multiple of SIM_BINS_PER_INTERVAL), or a power of two times it up to
- * BINS_S_MAX for large runs (sim_bins_s); and the largest K covered.
+ * Phase bins per gossip interval: a power of two from BINS_S_MIN (a
+ * multiple of SIM_BINS_PER_INTERVAL) to BINS_S_MAX, growing with the run
+ * (sim_bins_s); BINS_S, the grid horizons must lie on; and the largest K
+ * covered.
  */
+#define BINS_S_MIN 8
 #define BINS_S 32
 #define BINS_S_MAX 128
 #define BINS_MAX_K 8
@@ -39,8 +41,8 @@ enum fo_status sim_bins_timed(const struct gossip_params *p, uint64_t seed, uint
 
 /*
  * For tests: which way a slot reaches U_out (auto: by cost; bulk: whenever
- * safe; individual: always), and s phase bins (BINS_S times a power of two
- * up to BINS_S_MAX; 0: sim_bins_s's).
+ * safe; individual: always), and s phase bins (a power of two from
+ * BINS_S_MIN to BINS_S_MAX with H on the grid of 1/s; 0: sim_bins_s's).
  */
 enum sim_bins_mode { SIM_BINS_AUTO = 0, SIM_BINS_BULK, SIM_BINS_INDIVIDUAL };
 

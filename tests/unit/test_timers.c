@@ -321,7 +321,7 @@ END_TEST
  * and chi-square homogeneous.  The agreement with the agent
  * above cannot see the chain at its size (about 1 node in 8 of U_in's at
  * K = 8, a 1/32 share of the informed); here it is most of the signal.
- * The third case with 128 phase bins.
+ * The third case with 128 phase bins, the fourth with 8.
  */
 START_TEST(test_bins_slot_modes)
 {
@@ -330,7 +330,7 @@ START_TEST(test_bins_slot_modes)
 		double loss;
 		int64_t anon;
 		int s;
-	} sc[] = { { 10000, 8, 0.1, 1000, 32 }, { 4000, 3, 0, 1500, 32 }, { 40000, 8, 0, 3000, 128 } };
+	} sc[] = { { 10000, 8, 0.1, 1000, 32 }, { 4000, 3, 0, 1500, 32 }, { 40000, 8, 0, 3000, 128 }, { 4000, 3, 0, 1500, 8 } };
 	struct gossip_params p = { 0 };
 	int64_t m = sc[_i].n - 1 - sc[_i].anon, *hb = calloc((size_t)m + 1, sizeof *hb),
 		*hi = calloc((size_t)m + 1, sizeof *hi), *tb = calloc((size_t)m + 1, sizeof *tb),
@@ -391,7 +391,7 @@ END_TEST
  * sim_bins.c's tree over the phase bins: d nodes informed in a slot of bin
  * b join a uniform other bin, each independently, so after every bin is
  * told apart the counts are Multinomial(d, 1/(S - 1) each) off b.  Checked
- * at S = 32 and 128, from few nodes (placed one by one) to many (halved
+ * at S = 8, 32 and 128, from few nodes (placed one by one) to many (halved
  * down the tree): every node lands (the sum is d, none in b), the totals
  * over the repetitions are uniform (chi-square, S - 2 df) and one bin's
  * count is Binomial(d, 1/(S - 1)) (chi-square).
@@ -401,7 +401,7 @@ START_TEST(test_bins_place)
 	static const struct {
 		int s;
 		int64_t b, d;
-	} pc[] = { { 32, 5, 40 }, { 32, 0, 5000 }, { 128, 77, 300 }, { 128, 127, 20000 } };
+	} pc[] = { { 32, 5, 40 }, { 32, 0, 5000 }, { 128, 77, 300 }, { 128, 127, 20000 }, { 8, 7, 5 }, { 8, 2, 3000 } };
 	const int reps = 2000, s = pc[_i].s;
 	int64_t b = pc[_i].b, d = pc[_i].d, x0 = (b + 1) % s, count[BINS_S_MAX], total[BINS_S_MAX] = { 0 };
 	int64_t *hist = calloc((size_t)d + 1, sizeof *hist);
@@ -945,6 +945,45 @@ START_TEST(test_bins_steps_estimate)
 END_TEST
 
 /*
+ * sim_bins_s: 8 phase bins below k L = 1.25e5 (k = K (1 - loss) among the
+ * live), twice as many each time k L is four times larger, to 128; more
+ * where the horizon is not on the grid of 1/S (a horizon on that of 1/32
+ * only gets 32), fewer where H S would pass 10^6 slots.
+ */
+START_TEST(test_bins_s_rule)
+{
+	static const struct {
+		int64_t n, k, failed;
+		double loss, horizon;
+		int s;
+	} rc[] = {
+		{ 300, 2, 0, 0.1, 4, 8 },		{ 30000, 3, 0, 0, 30, 8 },
+		{ 50000, 3, 0, 0, 30, 16 },		{ 100000, 3, 0, 0, 30, 16 },
+		{ 100000, 8, 0, 0, 30, 32 },		{ 100000, 8, 0, 0.5, 30, 16 },
+		{ 100000, 8, 60000, 0, 30, 16 },	{ 1000000, 3, 0, 0, 30, 64 },
+		{ 10000000, 3, 0, 0, 30, 128 },	{ 10000000, 3, 0, 0, 10000, 64 },
+		{ 300, 2, 0, 0, 4.0625, 16 },		{ 300, 2, 0, 0, 4.03125, 32 },
+		{ 300, 2, 0, 0, 0.125, 8 },		{ 300, 2, 0, 0, 0.03125, 32 },
+	};
+
+	for (size_t i = 0; i < sizeof rc / sizeof rc[0]; i++) {
+		struct gossip_params p = { 0 };
+		p.nodes = rc[i].n;
+		p.fanout = rc[i].k;
+		p.failed = rc[i].failed;
+		p.loss = rc[i].loss;
+		p.rounds = (int64_t)ceil(rc[i].horizon);
+		p.horizon = rc[i].horizon;
+		p.mode = GOSSIP_PUSH;
+		p.timers = GOSSIP_TIMERS_INDEPENDENT;
+		ck_assert_msg(sim_bins_covers(&p), "row %zu", i);
+		ck_assert_msg(sim_bins_s(&p) == rc[i].s, "row %zu: %d phase bins, expected %d", i, sim_bins_s(&p),
+			      rc[i].s);
+	}
+}
+END_TEST
+
+/*
  * sim_fast_run on plain push (sim_bins_run, its counts into the tally by
  * sim_tally_add_edges) against the same trials one by one (sim_bins_timed,
  * its times into sim_tally_add_timed): the same tally, field by field, with
@@ -958,13 +997,13 @@ START_TEST(test_bins_tally_edges)
 	int64_t trials = _i == 2 ? 6 : 60;
 
 	p.nodes = _i == 2 ? 500000 : 300;
-	p.fanout = 2;
-	p.rounds = _i == 2 ? 20 : _i ? 9 : 4; /* the third at 64 phase bins (sim_bins_s) */
+	p.fanout = _i == 2 ? 5 : 2;
+	p.rounds = _i == 2 ? 20 : _i ? 9 : 4; /* the first two at 8 phase bins, the third at 64 (sim_bins_s) */
 	p.mode = GOSSIP_PUSH;
 	p.loss = 0.1;
 	p.timers = GOSSIP_TIMERS_INDEPENDENT;
 	ck_assert(sim_bins_covers(&p));
-	ck_assert_int_eq(sim_bins_s(&p), _i == 2 ? 64 : 32);
+	ck_assert_int_eq(sim_bins_s(&p), _i == 2 ? 64 : 8);
 	ck_assert_int_eq(sim_tally_init(&run, &p, 1), FO_OK);
 	ck_assert_int_eq(sim_tally_init(&one, &p, 1), FO_OK);
 	ck_assert_int_eq(sim_fast_run(&p, 11, 0, trials, 1, NULL, &run), FO_OK);
@@ -1037,8 +1076,9 @@ static const struct unit_case suite_cases[] = {
 	UNIT_LOOP(test_bins_matches_agent, 10),
 	UNIT_LOOP(test_bins_steps_estimate, 9),
 	UNIT_LOOP(test_bins_tally_edges, 3),
-	UNIT_LOOP(test_bins_slot_modes, 3),
-	UNIT_LOOP(test_bins_place, 4),
+	UNIT_LOOP(test_bins_slot_modes, 4),
+	UNIT_TEST(test_bins_s_rule),
+	UNIT_LOOP(test_bins_place, 6),
 	UNIT_LOOP(test_two_nodes_by_hand, 6),
 	UNIT_LOOP(test_alone_no_pings, 4),
 	UNIT_TEST(test_phase_exponentials),
